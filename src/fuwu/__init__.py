@@ -1,0 +1,1 @@
+"""fuwu: customer-service operations for a Chinese bank."""

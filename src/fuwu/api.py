@@ -1,0 +1,88 @@
+"""The one NinjaAPI at /api/v1: every app's router, one auth list, one error shape."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from fuwu.core.auth import API_AUTH
+from fuwu.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="fuwu API",
+    version="1",
+    description="Branch floor, feedback, complaints, measures and staffing. Staff: session; devices: bearer token.",
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, details: Any = None) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = [
+        {"field": ".".join(str(p) for p in err.get("loc", [])[1:]) or None, "reason": err.get("msg")}
+        for err in exc.errors
+    ]
+    return _error(request, 422, "validation_failed", "The request is not valid.", details)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "Log in or send a valid device token.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if settings.DEBUG and getattr(settings, "FUWU_RAISE_API_ERRORS", False):
+        raise exc
+    logger.exception("unhandled API error on %s %s", request.method, request.path)
+    return _error(request, 500, "server_error", "Something went wrong on our side.")
+
+
+def _mount_app_routers() -> None:
+    for app in settings.INSTALLED_APPS:
+        if not app.startswith("fuwu."):
+            continue
+        try:
+            module = importlib.import_module(f"{app}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.api":
+                raise
+            continue
+        router = getattr(module, "router", None)
+        if router is not None:
+            api.add_router("", router)
+
+
+_mount_app_routers()

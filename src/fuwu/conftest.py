@@ -1,0 +1,80 @@
+"""The shared test world: an HQ manager, a teller of outlet A, a teller of outlet B, an auditor.
+
+Tree: HO (head office) → T1 (tier-1) → T2 (tier-2) → OA, OB (outlets); plus T1X → OX, a second branch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+@dataclass
+class World:
+    ho: Any
+    t1: Any
+    t2: Any
+    outlet_a: Any
+    outlet_b: Any
+    t1x: Any
+    outlet_x: Any
+    hq_manager: Any
+    teller_a: Any
+    teller_b: Any
+    auditor: Any
+    head_a: Any
+
+
+PASSWORD = "test-pass-123"
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from fuwu.core import roles, services
+    from fuwu.core.roles import sync_role_groups
+
+    sync_role_groups()
+    ho = services.org_unit_create(actor=None, parent=None, code="HO", name="总行", kind="head_office")
+    t1 = services.org_unit_create(actor=None, parent=ho, code="T1", name="北京分行", kind="tier1")
+    t2 = services.org_unit_create(actor=None, parent=t1, code="T2", name="海淀支行", kind="tier2")
+    oa = services.org_unit_create(actor=None, parent=t2, code="OA", name="中关村支行", kind="outlet")
+    ob = services.org_unit_create(actor=None, parent=t2, code="OB", name="五道口支行", kind="outlet")
+    t1x = services.org_unit_create(actor=None, parent=ho, code="T1X", name="江苏分行", kind="tier1")
+    ox = services.org_unit_create(actor=None, parent=t1x, code="OX", name="观前街支行", kind="outlet")
+
+    def staff(username: str, unit: Any, role: str, name: str) -> Any:
+        return services.staff_create(actor=None, org_unit=unit, username=username, display_name=name,
+                                     roles=[role], password=PASSWORD, staff_code=username.upper())
+
+    return World(
+        ho=ho, t1=t1, t2=t2, outlet_a=oa, outlet_b=ob, t1x=t1x, outlet_x=ox,
+        hq_manager=staff("hq", ho, roles.HQ_MANAGER, "王总"),
+        teller_a=staff("teller_a", oa, roles.TELLER, "李柜员"),
+        teller_b=staff("teller_b", ob, roles.TELLER, "张柜员"),
+        auditor=staff("auditor", ho, roles.AUDITOR, "赵审计"),
+        head_a=staff("head_a", oa, roles.OUTLET_HEAD, "陈主任"),
+    )
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[Any]:
+    """Freeze core.clock at 2026-03-02 09:00 Shanghai (a Monday); tests move it with clock.advance."""
+    from fuwu.core import clock
+
+    clock.set_clock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.SHANGHAI), speed=0)
+    yield clock
+    clock.reset()
+
+
+@pytest.fixture
+def seeded_calendar(db: Any) -> None:
+    from fuwu.core import services
+
+    services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])

@@ -1,0 +1,75 @@
+"""Platform endpoints: who am I, the org units I can see, the business calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from fuwu.core import calendar, selectors
+from fuwu.core.nav import user_roles
+from fuwu.core.principals import DevicePrincipal
+
+router = Router(tags=["platform"])
+
+
+class MeOut(Schema):
+    kind: str
+    name: str
+    org_unit_code: str | None
+    roles: list[str]
+    device_kind: str | None = None
+    counter_code: str | None = None
+
+
+class OrgUnitOut(Schema):
+    code: str
+    name: str
+    kind: str
+    depth: int
+    parent_code: str | None
+
+
+class BusinessDayOut(Schema):
+    date: dt.date
+    is_business_day: bool
+    holiday_name: str
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> MeOut:
+    principal = request.auth  # type: ignore[attr-defined]
+    unit = principal.org_unit
+    if isinstance(principal, DevicePrincipal):
+        return MeOut(kind="device", name=principal.label, org_unit_code=unit.code, roles=[],
+                     device_kind=principal.kind, counter_code=principal.counter_code or None)
+    return MeOut(kind="staff", name=str(principal), org_unit_code=unit.code if unit else None,
+                 roles=sorted(user_roles(principal)))
+
+
+@router.get("/org-units", response=list[OrgUnitOut])
+def org_units(request: HttpRequest, kind: str | None = None) -> list[OrgUnitOut]:
+    units = list(selectors.org_units(request.auth, kind=kind))  # type: ignore[attr-defined]
+    by_path = {u.path: u.code for u in units}
+    step = 4  # treebeard MP_Node steplen
+    return [
+        OrgUnitOut(code=u.code, name=u.name, kind=u.kind, depth=u.depth, parent_code=by_path.get(u.path[:-step]))
+        for u in units
+    ]
+
+
+@router.get("/calendar/business-days", response=list[BusinessDayOut])
+def business_days(request: HttpRequest, start: dt.date, end: dt.date) -> list[BusinessDayOut]:
+    if (end - start).days > 400 or end < start:
+        from fuwu.core.errors import ValidationFailed
+
+        raise ValidationFailed("Give a range of at most 400 days, end after start.",
+                               details=[{"field": "end", "reason": "range"}])
+    out = []
+    day = start
+    while day <= end:
+        out.append(BusinessDayOut(date=day, is_business_day=calendar.is_business_day(day),
+                                  holiday_name=calendar.holiday_name(day)))
+        day += dt.timedelta(days=1)
+    return out

@@ -1,0 +1,43 @@
+"""Audit rows for actions that change no model row (row changes are recorded by simple-history)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from simple_history.models import HistoricalRecords
+
+from fuwu.core import clock
+from fuwu.core.models import AuditEvent, OrgUnit, User
+from fuwu.core.principals import principal_label
+
+
+def current_ip() -> str | None:
+    request = getattr(HistoricalRecords.context, "request", None)
+    if request is None:
+        return None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    return ip or None
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    target: Model | None = None,
+    org_unit: OrgUnit | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event; call inside the service's transaction."""
+    return AuditEvent.objects.create(
+        at=clock.now(),
+        actor=actor if isinstance(actor, User) else None,
+        actor_label=principal_label(actor),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        org_unit=org_unit,
+        ip_address=current_ip(),
+        data=data or {},
+    )

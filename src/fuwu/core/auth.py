@@ -1,0 +1,45 @@
+"""API authentication: staff by session, devices by bearer token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from fuwu.core import clock
+from fuwu.core.models import DeviceToken
+from fuwu.core.principals import DevicePrincipal
+from fuwu.core.services import device_token_authenticate
+
+
+class DeviceBearer(HttpBearer):
+    """`Authorization: Bearer fw_…` from `fuwu device-token`; revoked tokens fail at once."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> DevicePrincipal | None:
+        found = device_token_authenticate(token)
+        if found is None:
+            return None
+        now = clock.now()
+        # Touch at most once a minute so a busy counter does not write on every call.
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+            DeviceToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        return DevicePrincipal(found)
+
+
+class StaffSession(APIKeyCookie):
+    """The logged-in staff member (CSRF-checked, as for any cookie-authenticated write)."""
+
+    param_name = "sessionid"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+API_AUTH = [DeviceBearer(), StaffSession()]

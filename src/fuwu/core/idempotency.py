@@ -1,0 +1,97 @@
+"""`Idempotency-Key` on API POSTs: the effect and the stored answer commit in one transaction.
+
+A retry with the same key from the same principal gets the stored answer and changes nothing; a
+concurrent duplicate waits on the unique key and then gets the stored answer too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from fuwu.core import clock
+from fuwu.core.models import IdempotencyRecord
+
+HEADER = "HTTP_IDEMPOTENCY_KEY"
+KEEP_FOR = timedelta(days=2)
+
+
+class _Rollback(Exception):
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
+
+
+def _principal(request: HttpRequest) -> str | None:
+    auth = request.META.get("HTTP_AUTHORIZATION", "")
+    if auth.lower().startswith("bearer "):
+        return "bearer:" + hashlib.sha256(auth[7:].strip().encode()).hexdigest()[:40]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return None
+
+
+def _replay(record: IdempotencyRecord, request: HttpRequest) -> HttpResponse:
+    if record.path != request.path or record.method != request.method:
+        return JsonResponse(
+            {"error": {"code": "idempotency_key_reused", "message": "This Idempotency-Key was used for another request."}},
+            status=422,
+        )
+    if record.body is None:
+        response = HttpResponse(status=record.status)
+    else:
+        response = JsonResponse(record.body, status=record.status, safe=False)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.META.get(HEADER)
+        if request.method != "POST" or not key or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        principal = _principal(request)
+        if principal is None or len(key) > 128:
+            return self.get_response(request)
+        existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+        if existing is not None:
+            return _replay(existing, request)
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    principal=principal, key=key, method=request.method, path=request.path,
+                    status=0, body=None, created_at=clock.now(),
+                )
+                response = self.get_response(request)
+                if response.status_code >= 500:
+                    raise _Rollback(response)
+                body = None
+                content = getattr(response, "content", b"")
+                if content:
+                    try:
+                        body = json.loads(content)
+                    except ValueError:
+                        raise _Rollback(response) from None
+                record.status, record.body = response.status_code, body
+                record.save(update_fields=["status", "body"])
+                return response
+        except _Rollback as rollback:
+            return rollback.response
+        except IntegrityError:
+            stored = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+            if stored is None:
+                raise
+            return _replay(stored, request)
+
+
+def prune(older_than: timedelta = KEEP_FOR) -> int:
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=clock.now() - older_than).delete()
+    return deleted

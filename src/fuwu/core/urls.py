@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from fuwu.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("calendar/", views.calendar_view, name="calendar"),
+    path("devices/", views.devices, name="devices"),
+    path("devices/issue/", views.device_issue, name="device_issue"),
+    path("devices/<int:token_id>/revoke/", views.device_revoke, name="device_revoke"),
+]

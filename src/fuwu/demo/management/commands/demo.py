@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import importlib
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from fuwu.core import roles
+from fuwu.core.models import OrgUnit, User
+from fuwu.customers.models import Customer
+from fuwu.demo import bank as demo_bank
+
+
+def app_demo_steps() -> list[Any]:
+    """Each app may add to the demo in fuwu/<app>/demo.py: build(bank, *, out, options)."""
+    steps = []
+    for app in settings.INSTALLED_APPS:
+        if not app.startswith("fuwu.") or app == "fuwu.demo":
+            continue
+        try:
+            module = importlib.import_module(f"{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.demo":
+                raise
+            continue
+        steps.append(module)
+    return steps
+
+
+class Command(BaseCommand):
+    help = "Build the demo bank (idempotent: reuses an existing one unless --reset)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reset", action="store_true", help="Delete all data first and build anew.")
+        parser.add_argument("--seed", type=int, default=20261124)
+        parser.add_argument("--customers", type=int, default=20_000)
+        parser.add_argument("--quick", action="store_true", help="Skip long history (tests, smoke runs).")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["reset"]:
+            call_command("flush", interactive=False, verbosity=0)
+        if OrgUnit.objects.filter(code="HO").exists():
+            self.stdout.write("demo bank already present; reusing it (make demo RESET=1 to start over)")
+            self.stdout.write(self._logins())
+            return
+        started = time.monotonic()
+        call_command("calendar", "seed", verbosity=0)
+        bank = demo_bank.build(seed=opts["seed"], customers=opts["customers"])
+        self.stdout.write(f"org tree, staff and customers in {time.monotonic() - started:.1f}s")
+        for step in app_demo_steps():
+            step_started = time.monotonic()
+            step.build(bank, out=self.stdout, options=opts)
+            self.stdout.write(f"{step.__name__}: {time.monotonic() - step_started:.1f}s")
+        self.stdout.write(demo_bank.describe(bank))
+        self.stdout.write(f"demo built in {time.monotonic() - started:.1f}s")
+
+    def _logins(self) -> str:
+        lines = [
+            f"{OrgUnit.objects.filter(kind='outlet').count()} outlets, {User.objects.count()} staff, "
+            f"{Customer.objects.count()} customers",
+            f"logins (password {demo_bank.DEMO_PASSWORD}):",
+        ]
+        for username, role, unit in demo_bank.DEMO_LOGINS:
+            if User.objects.filter(username=username).exists():
+                lines.append(f"  {username:<12} {str(roles.role_label(role)):<10} @ {unit}")
+        return "\n".join(lines)
