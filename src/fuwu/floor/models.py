@@ -1,0 +1,180 @@
+"""Branch floor facts: the service catalogue, counters, tickets and every step of a ticket's life (Q1–Q10).
+
+Ticket timestamps are the facts every measure reads (DESIGN.md "Measures"): wait = called_at − issued_at,
+service = finished_at − started_at.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fuwu.core.models import OrgUnit, audited
+
+
+class CounterKind(models.TextChoices):
+    HIGH = "high", _("High counter")
+    LOW = "low", _("Low counter")
+    VIP = "vip", _("VIP counter")
+    WEALTH = "wealth", _("Wealth room")
+    SELF_SERVICE = "self_service", _("Self-service")
+
+
+class ServiceType(models.Model):
+    """A business type an outlet offers (Q1), with its ticket prefix, target wait and materials (Q10)."""
+
+    class Complexity(models.TextChoices):
+        SIMPLE = "simple", _("Simple")
+        COMPLEX = "complex", _("Complex")
+
+    outlet = models.ForeignKey(OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="service_types")
+    code = models.CharField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=60)
+    prefix = models.CharField(_("number prefix"), max_length=2)
+    complexity = models.CharField(_("complexity"), max_length=8, choices=Complexity.choices, default=Complexity.SIMPLE)
+    is_cash = models.BooleanField(_("cash"), default=False)
+    # Comma-separated CounterKind values that may serve this business.
+    counter_kinds = models.CharField(_("counter kinds"), max_length=80)
+    target_wait_seconds = models.PositiveIntegerField(_("target wait (s)"), default=900)
+    mean_service_seconds = models.PositiveIntegerField(_("typical service time (s)"), default=300)
+    materials = models.TextField(_("required materials"), blank=True, help_text=_("One item per line."))
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    history = audited()
+    scope_path = "outlet"
+
+    class Meta:
+        ordering = ["outlet", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "code"], name="floor_service_unique_code"),
+            models.UniqueConstraint(fields=["outlet", "prefix"], name="floor_service_unique_prefix"),
+        ]
+        verbose_name = _("business type")
+        verbose_name_plural = _("business types")
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.name}"
+
+    @property
+    def counter_kind_list(self) -> list[str]:
+        return [k for k in self.counter_kinds.split(",") if k]
+
+    @property
+    def material_list(self) -> list[str]:
+        return [line.strip() for line in self.materials.splitlines() if line.strip()]
+
+
+class Counter(models.Model):
+    """A service window (柜台/窗口) of one kind at one outlet."""
+
+    outlet = models.ForeignKey(OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="counters")
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    number = models.PositiveSmallIntegerField(_("window number"))
+    kind = models.CharField(_("kind"), max_length=16, choices=CounterKind.choices)
+    is_open = models.BooleanField(_("open"), default=False)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff on duty"), on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="+")
+
+    history = audited()
+    scope_path = "outlet"
+
+    class Meta:
+        ordering = ["outlet", "number"]
+        constraints = [models.UniqueConstraint(fields=["outlet", "number"], name="floor_counter_unique_number")]
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+
+    def __str__(self) -> str:
+        return f"{self.number}号窗口"
+
+
+class Ticket(models.Model):
+    """One customer visit for one business, from issue to its end (Q2–Q8)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        CALLED = "called", _("Called")
+        SERVING = "serving", _("Being served")
+        FINISHED = "finished", _("Finished")
+        NO_SHOW = "no_show", _("No-show")
+        DIVERTED = "diverted", _("Diverted")
+        TRANSFERRED = "transferred", _("Transferred")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Channel(models.TextChoices):
+        KIOSK = "kiosk", _("Kiosk")
+        LOBBY = "lobby", _("Lobby staff")
+        APPOINTMENT = "appointment", _("Appointment")
+        ONLINE = "online", _("Online pre-fill")
+        IMPORT = "import", _("Imported")
+
+    outlet = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="tickets")
+    business_date = models.DateField(_("business date"))
+    number = models.CharField(_("number"), max_length=8)
+    seq = models.PositiveIntegerField()
+    service = models.ForeignKey(ServiceType, verbose_name=_("business type"), on_delete=models.PROTECT, related_name="tickets")
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.KIOSK)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.WAITING, db_index=True)
+    priority_class = models.PositiveSmallIntegerField(default=3)  # 0 appointment due, 1 VIP, 2 special group, 3 normal
+    customer = models.ForeignKey("customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets")
+    customer_tier = models.CharField(max_length=10, blank=True)
+    is_special_group = models.BooleanField(default=False)
+    counter = models.ForeignKey(Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="served_tickets")
+    issued_at = models.DateTimeField(_("issued"), db_index=True)
+    called_at = models.DateTimeField(_("first called"), null=True, blank=True)
+    last_called_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    recall_count = models.PositiveSmallIntegerField(default=0)
+    transferred_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="transfers")
+    referred_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals")
+    diverted_channel = models.CharField(max_length=20, blank=True)
+    appointment_code = models.CharField(max_length=32, blank=True)
+    external_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    scope_path = "outlet"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "business_date", "number"], name="floor_ticket_unique_number"),
+        ]
+        indexes = [models.Index(fields=["outlet", "business_date", "status"], name="floor_ticket_queue_idx")]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.business_date})"
+
+
+class TicketEvent(models.Model):
+    """One timestamped step of the chain 迎客→取号→识别→引导→分流→预处理→转介→送客 (Q5)."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", _("Ticket issued")
+        RECOGNIZED = "recognized", _("Customer recognised")
+        GUIDED = "guided", _("Guided")
+        DIVERTED = "diverted", _("Diverted")
+        PREPARED = "prepared", _("Pre-processed")
+        CALLED = "called", _("Called")
+        RECALLED = "recalled", _("Recalled")
+        NO_SHOW = "no_show", _("No-show")
+        STARTED = "started", _("Service started")
+        TRANSFERRED = "transferred", _("Transferred")
+        REFERRED = "referred", _("Referred")
+        FINISHED = "finished", _("Finished")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(db_index=True)
+    actor_label = models.CharField(max_length=100, blank=True)
+    counter = models.ForeignKey(Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+
+    scope_path = "ticket__outlet"
+
+    class Meta:
+        ordering = ["at", "pk"]
