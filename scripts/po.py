@@ -15,7 +15,8 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent / "src" / "fuwu"
 PATTERNS_HTML = [
-    r'{%\s*translate\s+"([^"]+)"', r"{%\s*translate\s+'([^']+)'",
+    r'{%\s*translate\s+"([^"]+)"',
+    r"{%\s*translate\s+'([^']+)'",
     r"{%\s*blocktranslate[^%]*%}(.*?){%\s*endblocktranslate",
 ]
 PATTERN_PY = r'\b(?:_|gettext|gettext_lazy|pgettext_lazy)\(\s*"([^"]+)"'

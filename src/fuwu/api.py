@@ -38,12 +38,19 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _error(request, exc.status, exc.code, exc.message, exc.details)
 
 
+def _field_name(loc: Any) -> str | None:
+    # ("body", "payload", "outlet_code") → "outlet_code"; ("query", "start") → "start"
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[2:] or parts[1:]
+    else:
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    details = [
-        {"field": ".".join(str(p) for p in err.get("loc", [])[1:]) or None, "reason": err.get("msg")}
-        for err in exc.errors
-    ]
+    details = [{"field": _field_name(err.get("loc", ())), "reason": err.get("msg")} for err in exc.errors]
     return _error(request, 422, "validation_failed", "The request is not valid.", details)
 
 

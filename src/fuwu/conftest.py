@@ -50,11 +50,24 @@ def world(db: Any) -> World:
     ox = services.org_unit_create(actor=None, parent=t1x, code="OX", name="观前街支行", kind="outlet")
 
     def staff(username: str, unit: Any, role: str, name: str) -> Any:
-        return services.staff_create(actor=None, org_unit=unit, username=username, display_name=name,
-                                     roles=[role], password=PASSWORD, staff_code=username.upper())
+        return services.staff_create(
+            actor=None,
+            org_unit=unit,
+            username=username,
+            display_name=name,
+            roles=[role],
+            password=PASSWORD,
+            staff_code=username.upper(),
+        )
 
     return World(
-        ho=ho, t1=t1, t2=t2, outlet_a=oa, outlet_b=ob, t1x=t1x, outlet_x=ox,
+        ho=ho,
+        t1=t1,
+        t2=t2,
+        outlet_a=oa,
+        outlet_b=ob,
+        t1x=t1x,
+        outlet_x=ox,
         hq_manager=staff("hq", ho, roles.HQ_MANAGER, "王总"),
         teller_a=staff("teller_a", oa, roles.TELLER, "李柜员"),
         teller_b=staff("teller_b", ob, roles.TELLER, "张柜员"),
@@ -95,10 +108,19 @@ def browser_page(live_server: Any) -> Iterator[Any]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1366, "height": 768})
+        context = browser.new_context(
+            base_url=live_server.url, locale="zh-CN", viewport={"width": 1366, "height": 768}
+        )
         page = context.new_page()
         page.set_default_timeout(15_000)
         try:

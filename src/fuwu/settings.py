@@ -42,10 +42,10 @@ SECRET_KEY = _kept_secret("secret_key", "SECRET_KEY")
 # Separate from SECRET_KEY so rotating the session secret never breaks PII lookup or decryption.
 FUWU_PII_KEY = _kept_secret("pii_key", "FUWU_PII_KEY")
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -141,6 +141,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Vendor assets come from node_modules (installed by npm at setup) and are served from there.
 STATICFILES_DIRS = [
     ("vendor/htmx", node_modules_dir() / "htmx.org" / "dist"),

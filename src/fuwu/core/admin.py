@@ -23,12 +23,12 @@ class OrgUnitAdmin(TreeAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(DjangoUserAdmin[User], SimpleHistoryAdmin):
     list_display = ("username", "display_name", "staff_code", "org_unit", "is_active")
     search_fields = ("username", "display_name", "staff_code")
     list_filter = ("groups", "is_active")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("fuwu", {"fields": ("display_name", "staff_code", "org_unit", "phone_masked")}),
     )
     readonly_fields = ("phone_masked",)
@@ -59,7 +59,16 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 
 @admin.register(DeviceToken)
 class DeviceTokenAdmin(SimpleHistoryAdmin):
-    list_display = ("prefix", "kind", "org_unit", "counter_code", "name", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "prefix",
+        "kind",
+        "org_unit",
+        "counter_code",
+        "name",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("kind",)
     readonly_fields = ("prefix", "token_hash", "created_at", "created_by", "last_used_at", "revoked_at")
     actions = ["revoke"]
@@ -75,7 +84,7 @@ class DeviceTokenAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("at", "actor_label", "action", "target_type", "target_id", "org_unit", "ip_address")
     list_filter = ("action",)
     search_fields = ("actor_label", "action", "target_id")

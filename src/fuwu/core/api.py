@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
-from fuwu.core import calendar, selectors
+from fuwu.core import calendar, selectors, services
+from fuwu.core.errors import Forbidden, ValidationFailed
+from fuwu.core.models import DeviceToken
 from fuwu.core.nav import user_roles
 from fuwu.core.principals import DevicePrincipal
+from fuwu.core.scoping import get_visible
 
 router = Router(tags=["platform"])
 
@@ -42,10 +45,20 @@ def me(request: HttpRequest) -> MeOut:
     principal = request.auth  # type: ignore[attr-defined]
     unit = principal.org_unit
     if isinstance(principal, DevicePrincipal):
-        return MeOut(kind="device", name=principal.label, org_unit_code=unit.code, roles=[],
-                     device_kind=principal.kind, counter_code=principal.counter_code or None)
-    return MeOut(kind="staff", name=str(principal), org_unit_code=unit.code if unit else None,
-                 roles=sorted(user_roles(principal)))
+        return MeOut(
+            kind="device",
+            name=principal.label,
+            org_unit_code=unit.code,
+            roles=[],
+            device_kind=principal.kind,
+            counter_code=principal.counter_code or None,
+        )
+    return MeOut(
+        kind="staff",
+        name=str(principal),
+        org_unit_code=unit.code if unit else None,
+        roles=sorted(user_roles(principal)),
+    )
 
 
 @router.get("/org-units", response=list[OrgUnitOut])
@@ -54,7 +67,9 @@ def org_units(request: HttpRequest, kind: str | None = None) -> list[OrgUnitOut]
     by_path = {u.path: u.code for u in units}
     step = 4  # treebeard MP_Node steplen
     return [
-        OrgUnitOut(code=u.code, name=u.name, kind=u.kind, depth=u.depth, parent_code=by_path.get(u.path[:-step]))
+        OrgUnitOut(
+            code=u.code, name=u.name, kind=u.kind, depth=u.depth, parent_code=by_path.get(u.path[:-step])
+        )
         for u in units
     ]
 
@@ -62,14 +77,78 @@ def org_units(request: HttpRequest, kind: str | None = None) -> list[OrgUnitOut]
 @router.get("/calendar/business-days", response=list[BusinessDayOut])
 def business_days(request: HttpRequest, start: dt.date, end: dt.date) -> list[BusinessDayOut]:
     if (end - start).days > 400 or end < start:
-        from fuwu.core.errors import ValidationFailed
-
-        raise ValidationFailed("Give a range of at most 400 days, end after start.",
-                               details=[{"field": "end", "reason": "range"}])
+        raise ValidationFailed(
+            "Give a range of at most 400 days, end after start.",
+            details=[{"field": "end", "reason": "range"}],
+        )
     out = []
     day = start
     while day <= end:
-        out.append(BusinessDayOut(date=day, is_business_day=calendar.is_business_day(day),
-                                  holiday_name=calendar.holiday_name(day)))
+        out.append(
+            BusinessDayOut(
+                date=day,
+                is_business_day=calendar.is_business_day(day),
+                holiday_name=calendar.holiday_name(day),
+            )
+        )
         day += dt.timedelta(days=1)
     return out
+
+
+class DeviceIssueIn(Schema):
+    outlet_code: str
+    kind: str
+    counter_code: str = ""
+    name: str = ""
+
+
+class DeviceOut(Schema):
+    id: int
+    prefix: str
+    kind: str
+    outlet_code: str
+    counter_code: str
+    revoked: bool
+
+
+class DeviceIssuedOut(DeviceOut):
+    token: str
+
+
+def _device_out(token: DeviceToken) -> dict[str, object]:
+    return {
+        "id": token.pk,
+        "prefix": token.prefix,
+        "kind": token.kind,
+        "outlet_code": token.org_unit.code,
+        "counter_code": token.counter_code,
+        "revoked": token.revoked_at is not None,
+    }
+
+
+def _require_device_manager(principal: object) -> None:
+    if isinstance(principal, DevicePrincipal) or not principal.has_perm("core.manage_devices"):  # type: ignore[attr-defined]
+        raise Forbidden("Your role may not manage device tokens.")
+
+
+@router.post("/devices", response={201: DeviceIssuedOut})
+def device_issue(request: HttpRequest, payload: DeviceIssueIn) -> Status[dict[str, object]]:
+    principal = request.auth  # type: ignore[attr-defined]
+    _require_device_manager(principal)
+    outlet = selectors.org_unit(principal, payload.outlet_code)
+    token, raw = services.device_token_issue(
+        actor=principal,
+        org_unit=outlet,
+        kind=payload.kind,
+        counter_code=payload.counter_code,
+        name=payload.name,
+    )
+    return Status(201, {**_device_out(token), "token": raw})
+
+
+@router.post("/devices/{device_id}/revoke", response=DeviceOut)
+def device_revoke(request: HttpRequest, device_id: int) -> dict[str, object]:
+    principal = request.auth  # type: ignore[attr-defined]
+    _require_device_manager(principal)
+    token = get_visible(DeviceToken.objects.select_related("org_unit"), principal, pk=device_id)
+    return _device_out(services.device_token_revoke(actor=principal, token=token))

@@ -39,7 +39,12 @@ def _principal(request: HttpRequest) -> str | None:
 def _replay(record: IdempotencyRecord, request: HttpRequest) -> HttpResponse:
     if record.path != request.path or record.method != request.method:
         return JsonResponse(
-            {"error": {"code": "idempotency_key_reused", "message": "This Idempotency-Key was used for another request."}},
+            {
+                "error": {
+                    "code": "idempotency_key_reused",
+                    "message": "This Idempotency-Key was used for another request.",
+                }
+            },
             status=422,
         )
     if record.body is None:
@@ -67,8 +72,13 @@ class IdempotencyMiddleware:
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    principal=principal, key=key, method=request.method, path=request.path,
-                    status=0, body=None, created_at=clock.now(),
+                    principal=principal,
+                    key=key,
+                    method=request.method,
+                    path=request.path,
+                    status=0,
+                    body=None,
+                    created_at=clock.now(),
                 )
                 response = self.get_response(request)
                 if response.status_code >= 500:

@@ -23,17 +23,23 @@ def import_calendar(path: Path, out: TextIO | Any = None) -> str:
         reader = csv.DictReader(handle)
         missing = {"date", "kind"} - set(reader.fieldnames or [])
         if missing:
-            raise ValidationFailed("Missing columns.", details=[{"row": 1, "field": m, "reason": "missing column"}
-                                                                for m in sorted(missing)])
+            raise ValidationFailed(
+                "Missing columns.",
+                details=[{"row": 1, "field": m, "reason": "missing column"} for m in sorted(missing)],
+            )
         for line, record in enumerate(reader, start=2):
             try:
                 day = dt.date.fromisoformat((record.get("date") or "").strip())
             except ValueError:
-                problems.append({"row": line, "field": "date", "reason": f"not a date: {record.get('date')!r}"})
+                problems.append(
+                    {"row": line, "field": "date", "reason": f"not a date: {record.get('date')!r}"}
+                )
                 continue
             kind = (record.get("kind") or "").strip()
             if kind not in CalendarDay.Kind.values:
-                problems.append({"row": line, "field": "kind", "reason": f"must be holiday or workday, got {kind!r}"})
+                problems.append(
+                    {"row": line, "field": "kind", "reason": f"must be holiday or workday, got {kind!r}"}
+                )
                 continue
             if day in seen:
                 problems.append({"row": line, "field": "date", "reason": f"{day} appears twice"})

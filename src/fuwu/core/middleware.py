@@ -20,5 +20,7 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
-        template = "core/partials/error_message.html" if request.headers.get("HX-Request") else "core/error.html"
+        template = (
+            "core/partials/error_message.html" if request.headers.get("HX-Request") else "core/error.html"
+        )
         return render(request, template, {"error": exception}, status=exception.status)

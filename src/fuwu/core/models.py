@@ -63,7 +63,12 @@ class User(AbstractUser):
     """A staff member: belongs to one org unit and may hold several roles (Django groups)."""
 
     org_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+        OrgUnit,
+        verbose_name=_("org unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
     )
     staff_code = models.CharField(_("staff code"), max_length=32, unique=True, null=True, blank=True)
     display_name = models.CharField(_("name"), max_length=50, blank=True)
@@ -140,7 +145,9 @@ class DeviceToken(models.Model):
 
     name = models.CharField(_("name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="devices")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="devices"
+    )
     counter_code = models.CharField(_("counter"), max_length=32, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -175,9 +182,15 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_unique_key")]
 
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"
+
 
 class SweepRun(models.Model):
     """When each periodic sweep last ran, so several workers never run one twice in a period."""
 
     name = models.CharField(max_length=100, unique=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

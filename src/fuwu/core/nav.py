@@ -24,12 +24,27 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
-    NavItem(_("Audit trail"), "core:audit_log", frozenset({roles.AUDITOR, roles.HQ_MANAGER}),
-            _("Who changed what, when and from where"), order=900),
-    NavItem(_("Business calendar"), "core:calendar", frozenset(),
-            _("Public holidays and make-up workdays"), order=910),
-    NavItem(_("Device tokens"), "core:devices", frozenset({roles.OUTLET_HEAD, roles.HQ_MANAGER}),
-            _("Kiosks, counters and evaluation pads"), order=920),
+    NavItem(
+        _("Audit trail"),
+        "core:audit_log",
+        frozenset({roles.AUDITOR, roles.HQ_MANAGER}),
+        _("Who changed what, when and from where"),
+        order=900,
+    ),
+    NavItem(
+        _("Business calendar"),
+        "core:calendar",
+        frozenset(),
+        _("Public holidays and make-up workdays"),
+        order=910,
+    ),
+    NavItem(
+        _("Device tokens"),
+        "core:devices",
+        frozenset({roles.OUTLET_HEAD, roles.HQ_MANAGER}),
+        _("Kiosks, counters and evaluation pads"),
+        order=920,
+    ),
 ]
 
 

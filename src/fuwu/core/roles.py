@@ -9,8 +9,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models.signals import post_migrate
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)

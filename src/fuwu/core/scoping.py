@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 
 from fuwu.core.errors import NotFound
@@ -58,7 +58,7 @@ def get_visible(queryset: QuerySet[M], principal: Any, **lookup: Any) -> M:
     """One visible object, or NotFound — the same answer for "missing" and "not yours"."""
     try:
         return visible(queryset, principal).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise NotFound() from exc
 
 

@@ -36,19 +36,23 @@ def org_unit_create(
 ) -> OrgUnit:
     """Add a unit under `parent` (None makes a root: a head office)."""
     if OrgUnit.objects.filter(code=code).exists():
-        raise ValidationFailed("Org unit code already exists.", details=[{"field": "code", "reason": "duplicate"}])
+        raise ValidationFailed(
+            "Org unit code already exists.", details=[{"field": "code", "reason": "duplicate"}]
+        )
     fields = {"code": code, "name": name, "kind": kind, "city": city, "address": address}
     if parent is None:
         if kind != OrgUnit.Kind.HEAD_OFFICE:
-            raise ValidationFailed("Only a head office can be a root.", details=[{"field": "kind", "reason": kind}])
-        unit: OrgUnit = OrgUnit.add_root(instance=by(OrgUnit(**fields), actor))
+            raise ValidationFailed(
+                "Only a head office can be a root.", details=[{"field": "kind", "reason": kind}]
+            )
+        unit: OrgUnit = OrgUnit.objects.add_root(instance=by(OrgUnit(**fields), actor))
     else:
         parent_kind = OrgUnit.Kind(parent.kind)
         if kind not in CHILD_KINDS[parent_kind]:
             raise ValidationFailed(
                 f"A {kind} cannot sit under a {parent.kind}.", details=[{"field": "kind", "reason": kind}]
             )
-        unit = parent.add_child(instance=by(OrgUnit(**fields), actor))
+        unit = OrgUnit.objects.add_child(parent, instance=by(OrgUnit(**fields), actor))
     audit.record(actor=actor, action="org_unit.create", target=unit, org_unit=unit)
     return unit
 
@@ -92,7 +96,9 @@ def staff_create(
         user.set_unusable_password()
     by(user, actor).save()
     user.groups.set(Group.objects.filter(name__in=role_list))
-    audit.record(actor=actor, action="staff.create", target=user, org_unit=org_unit, data={"roles": role_list})
+    audit.record(
+        actor=actor, action="staff.create", target=user, org_unit=org_unit, data={"roles": role_list}
+    )
     return user
 
 
@@ -103,7 +109,9 @@ def staff_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
     if unknown:
         raise ValidationFailed("Unknown role.", details=[{"field": "roles", "reason": r} for r in unknown])
     user.groups.set(Group.objects.filter(name__in=role_list))
-    audit.record(actor=actor, action="staff.set_roles", target=user, org_unit=user.org_unit, data={"roles": role_list})
+    audit.record(
+        actor=actor, action="staff.set_roles", target=user, org_unit=user.org_unit, data={"roles": role_list}
+    )
     return user
 
 
@@ -147,7 +155,11 @@ def calendar_seed_from_package(*, actor: Any, years: Iterable[int] | None = None
             if day not in existing:
                 _, name = chinese_calendar.get_holiday_detail(day)
                 if name:
-                    kind = CalendarDay.Kind.HOLIDAY if chinese_calendar.is_holiday(day) else CalendarDay.Kind.WORKDAY
+                    kind = (
+                        CalendarDay.Kind.HOLIDAY
+                        if chinese_calendar.is_holiday(day)
+                        else CalendarDay.Kind.WORKDAY
+                    )
                     by(CalendarDay(date=day, kind=kind, name=_holiday_name_zh(str(name))), actor).save()
                     added += 1
             day += dt.timedelta(days=1)
@@ -202,7 +214,9 @@ def device_token_issue(
         created_by=actor if isinstance(actor, User) else None,
     )
     by(token, actor).save()
-    audit.record(actor=actor, action="device_token.issue", target=token, org_unit=org_unit, data={"kind": kind})
+    audit.record(
+        actor=actor, action="device_token.issue", target=token, org_unit=org_unit, data={"kind": kind}
+    )
     return token, raw
 
 

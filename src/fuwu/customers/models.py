@@ -17,17 +17,27 @@ class Customer(models.Model):
 
     customer_no = models.CharField(_("customer number"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=50)
-    gender = models.CharField(_("gender"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))], blank=True)
+    gender = models.CharField(
+        _("gender"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))], blank=True
+    )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.NORMAL, db_index=True)
+    tier = models.CharField(
+        _("tier"), max_length=10, choices=Tier.choices, default=Tier.NORMAL, db_index=True
+    )
     is_elderly = models.BooleanField(_("elderly"), default=False)
     is_disabled = models.BooleanField(_("disabled"), default=False)
     is_pregnant = models.BooleanField(_("pregnant"), default=False)
     is_military = models.BooleanField(_("military"), default=False)
-    home_outlet = models.ForeignKey(OrgUnit, verbose_name=_("home outlet"), on_delete=models.PROTECT, related_name="customers")
+    home_outlet = models.ForeignKey(
+        OrgUnit, verbose_name=_("home outlet"), on_delete=models.PROTECT, related_name="customers"
+    )
     relationship_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("relationship manager"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="managed_customers",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("relationship manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_customers",
     )
     id_hash = models.CharField(max_length=64, blank=True, db_index=True)
     id_masked = models.CharField(_("ID number"), max_length=24, blank=True)
@@ -52,8 +62,12 @@ class Customer(models.Model):
 
     @property
     def special_groups(self) -> list[str]:
-        flags = {"elderly": self.is_elderly, "disabled": self.is_disabled,
-                 "pregnant": self.is_pregnant, "military": self.is_military}
+        flags = {
+            "elderly": self.is_elderly,
+            "disabled": self.is_disabled,
+            "pregnant": self.is_pregnant,
+            "military": self.is_military,
+        }
         return [name for name, on in flags.items() if on]
 
     @property

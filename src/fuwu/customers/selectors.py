@@ -19,7 +19,9 @@ def customer(principal: Any, customer_no: str) -> Customer:
     return get_visible(Customer.objects.select_related("home_outlet"), principal, customer_no=customer_no)
 
 
-def recognize(*, card: str | None = None, id_number: str | None = None, phone: str | None = None) -> Customer | None:
+def recognize(
+    *, card: str | None = None, id_number: str | None = None, phone: str | None = None
+) -> Customer | None:
     """Match a presented card, ID or phone to a customer anywhere in the bank (customers visit any outlet).
 
     Callers must only pass on what the counter may show (tier, special groups, masked identifiers).

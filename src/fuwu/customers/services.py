@@ -41,10 +41,17 @@ def customer_create(
     if problems:
         raise ValidationFailed("Customer data is not valid.", details=problems)
     customer = Customer(
-        customer_no=customer_no, name=name, home_outlet=home_outlet, tier=tier, birth_date=birth_date,
-        gender=gender, created_at=clock.now(),
-        is_elderly="elderly" in special_groups, is_disabled="disabled" in special_groups,
-        is_pregnant="pregnant" in special_groups, is_military="military" in special_groups,
+        customer_no=customer_no,
+        name=name,
+        home_outlet=home_outlet,
+        tier=tier,
+        birth_date=birth_date,
+        gender=gender,
+        created_at=clock.now(),
+        is_elderly="elderly" in special_groups,
+        is_disabled="disabled" in special_groups,
+        is_pregnant="pregnant" in special_groups,
+        is_military="military" in special_groups,
     )
     apply_identifiers(customer, id_number=id_number, phone=phone, card_number=card_number)
     by(customer, actor).save()

@@ -26,24 +26,59 @@ DEMO_PASSWORD = "fuwu-demo-2026"
 # (code, name, city, id-number region code, outlets: (code, name, size))
 TREE = {
     ("BJ", "北京分行", "北京"): [
-        ("BJ-HD", "海淀支行", "北京", "110108", [
-            ("BJ-HD-01", "中关村支行", "large"), ("BJ-HD-02", "五道口支行", "medium"), ("BJ-HD-03", "学院路支行", "medium"),
-        ]),
-        ("BJ-CY", "朝阳支行", "北京", "110105", [
-            ("BJ-CY-01", "国贸支行", "medium"), ("BJ-CY-02", "望京支行", "medium"), ("BJ-CY-03", "三里屯支行", "small"),
-        ]),
+        (
+            "BJ-HD",
+            "海淀支行",
+            "北京",
+            "110108",
+            [
+                ("BJ-HD-01", "中关村支行", "large"),
+                ("BJ-HD-02", "五道口支行", "medium"),
+                ("BJ-HD-03", "学院路支行", "medium"),
+            ],
+        ),
+        (
+            "BJ-CY",
+            "朝阳支行",
+            "北京",
+            "110105",
+            [
+                ("BJ-CY-01", "国贸支行", "medium"),
+                ("BJ-CY-02", "望京支行", "medium"),
+                ("BJ-CY-03", "三里屯支行", "small"),
+            ],
+        ),
     ],
     ("JS", "江苏分行", "南京"): [
-        ("JS-SZ", "苏州分行", "苏州", "320508", [
-            ("JS-SZ-01", "观前街支行", "medium"), ("JS-SZ-02", "工业园区支行", "medium"), ("JS-SZ-03", "吴江支行", "small"),
-        ]),
-        ("JS-XZ", "徐州分行", "徐州", "320302", [
-            ("JS-XZ-01", "淮海路支行", "medium"), ("JS-XZ-02", "铜山支行", "small"), ("JS-XZ-03", "睢宁县支行", "county"),
-        ]),
+        (
+            "JS-SZ",
+            "苏州分行",
+            "苏州",
+            "320508",
+            [
+                ("JS-SZ-01", "观前街支行", "medium"),
+                ("JS-SZ-02", "工业园区支行", "medium"),
+                ("JS-SZ-03", "吴江支行", "small"),
+            ],
+        ),
+        (
+            "JS-XZ",
+            "徐州分行",
+            "徐州",
+            "320302",
+            [
+                ("JS-XZ-01", "淮海路支行", "medium"),
+                ("JS-XZ-02", "铜山支行", "small"),
+                ("JS-XZ-03", "睢宁县支行", "county"),
+            ],
+        ),
     ],
 }
 OUTLET_STAFF = {  # tellers, lobby staff, relationship managers by outlet size
-    "large": (12, 3, 3), "medium": (6, 2, 2), "small": (4, 2, 1), "county": (3, 1, 1),
+    "large": (12, 3, 3),
+    "medium": (6, 2, 2),
+    "small": (4, 2, 1),
+    "county": (3, 1, 1),
 }
 CUSTOMER_SHARE = {"large": 3.0, "medium": 1.0, "small": 0.6, "county": 0.5}
 
@@ -116,7 +151,9 @@ class _Staffer:
 
 
 def _valid_id(rng: random.Random, region: str, birth: dt.date, gender: str) -> str:
-    seq = rng.randrange(0, 100) * 10 + (rng.choice((1, 3, 5, 7, 9)) if gender == "M" else rng.choice((0, 2, 4, 6, 8)))
+    seq = rng.randrange(0, 100) * 10 + (
+        rng.choice((1, 3, 5, 7, 9)) if gender == "M" else rng.choice((0, 2, 4, 6, 8))
+    )
     first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
     return first17 + pii.id_check_char(first17)
 
@@ -125,23 +162,32 @@ def _valid_id(rng: random.Random, region: str, birth: dt.date, gender: str) -> s
 def build(*, seed: int = 20261124, customers: int = 20_000) -> DemoBank:
     """Create the whole demo bank; call on an empty database."""
     rng = random.Random(seed)
-    ho = services.org_unit_create(actor=None, parent=None, code="HO", name="总行", kind=OrgUnit.Kind.HEAD_OFFICE,
-                                  city="北京")
+    ho = services.org_unit_create(
+        actor=None, parent=None, code="HO", name="总行", kind=OrgUnit.Kind.HEAD_OFFICE, city="北京"
+    )
     bank = DemoBank(seed=seed, rng=rng, head_office=ho)
     staffer = _Staffer(rng)
     regions: dict[str, str] = {}
     for (t1_code, t1_name, t1_city), tier2s in TREE.items():
-        t1 = services.org_unit_create(actor=None, parent=ho, code=t1_code, name=t1_name, kind=OrgUnit.Kind.TIER1,
-                                      city=t1_city)
+        t1 = services.org_unit_create(
+            actor=None, parent=ho, code=t1_code, name=t1_name, kind=OrgUnit.Kind.TIER1, city=t1_city
+        )
         bank.tier1.append(t1)
         for t2_code, t2_name, t2_city, region, outlets in tier2s:
-            t2 = services.org_unit_create(actor=None, parent=t1, code=t2_code, name=t2_name,
-                                          kind=OrgUnit.Kind.TIER2, city=t2_city)
+            t2 = services.org_unit_create(
+                actor=None, parent=t1, code=t2_code, name=t2_name, kind=OrgUnit.Kind.TIER2, city=t2_city
+            )
             bank.tier2.append(t2)
             for o_code, o_name, size in outlets:
-                outlet = services.org_unit_create(actor=None, parent=t2, code=o_code, name=o_name,
-                                                  kind=OrgUnit.Kind.OUTLET, city=t2_city,
-                                                  address=f"{t2_city}市{o_name.removesuffix('支行')}路{rng.randrange(1, 300)}号")
+                outlet = services.org_unit_create(
+                    actor=None,
+                    parent=t2,
+                    code=o_code,
+                    name=o_name,
+                    kind=OrgUnit.Kind.OUTLET,
+                    city=t2_city,
+                    address=f"{t2_city}市{o_name.removesuffix('支行')}路{rng.randrange(1, 300)}号",
+                )
                 bank.outlets.append(outlet)
                 bank.outlet_size[o_code] = size
                 regions[o_code] = region
@@ -155,12 +201,22 @@ def build(*, seed: int = 20261124, customers: int = 20_000) -> DemoBank:
         if username:
             bank.logins.append((username, role, unit.code))
 
-    for role, n in ((roles.HQ_MANAGER, 3), (roles.AUDITOR, 2), (roles.CC_MANAGER, 2), (roles.COMPLAINT_HANDLER, 2),
-                    (roles.TRAINER, 1)):
+    for role, n in (
+        (roles.HQ_MANAGER, 3),
+        (roles.AUDITOR, 2),
+        (roles.CC_MANAGER, 2),
+        (roles.COMPLAINT_HANDLER, 2),
+        (roles.TRAINER, 1),
+    ):
         for _ in range(n):
             add(ho, role)
     for t1 in bank.tier1:
-        for role, n in ((roles.SUPERVISOR, 5), (roles.COMPLAINT_HANDLER, 2), (roles.TRAINER, 1), (roles.HQ_MANAGER, 1)):
+        for role, n in (
+            (roles.SUPERVISOR, 5),
+            (roles.COMPLAINT_HANDLER, 2),
+            (roles.TRAINER, 1),
+            (roles.HQ_MANAGER, 1),
+        ):
             for _ in range(n):
                 add(t1, role)
     for t2 in bank.tier2:
@@ -203,7 +259,13 @@ def _build_customers(bank: DemoBank, rng: random.Random, regions: dict[str, str]
         age = min(95, max(18, int(rng.gauss(46, 16))))
         birth = dt.date(today.year - age, rng.randrange(1, 13), rng.randrange(1, 29))
         roll = rng.random()
-        tier = Customer.Tier.PRIVATE if roll < 0.01 else Customer.Tier.WEALTH if roll < 0.12 else Customer.Tier.NORMAL
+        tier = (
+            Customer.Tier.PRIVATE
+            if roll < 0.01
+            else Customer.Tier.WEALTH
+            if roll < 0.12
+            else Customer.Tier.NORMAL
+        )
         customer = Customer(
             customer_no=f"C{bank.seed % 97:02d}{index + 1:08d}",
             name=chinese_name(rng, gender),
@@ -243,5 +305,5 @@ def describe(bank: Any) -> str:
         f"logins (password {DEMO_PASSWORD}):",
     ]
     for username, role, unit in bank.logins:
-        lines.append(f"  {username:<12} {str(roles.role_label(role)):<10} @ {unit}")
+        lines.append(f"  {username:<12} {roles.role_label(role)!s:<10} @ {unit}")
     return "\n".join(lines)

@@ -18,8 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--org", required=True, help="Org unit code (e.g. an outlet code).")
         parser.add_argument("--name", default="", help="Display name, e.g. 张伟.")
-        parser.add_argument("--role", action="append", default=[], choices=[r.code for r in ROLES],
-                            help="Repeat for several roles.")
+        parser.add_argument(
+            "--role",
+            action="append",
+            default=[],
+            choices=[r.code for r in ROLES],
+            help="Repeat for several roles.",
+        )
         parser.add_argument("--staff-code", default=None)
         parser.add_argument("--password", default=None, help="Prompted for when omitted.")
         parser.add_argument("--superuser", action="store_true", help="Also a Django admin superuser.")
@@ -31,10 +36,17 @@ class Command(BaseCommand):
         password = opts["password"] or getpass.getpass("Password: ")
         try:
             user = services.staff_create(
-                actor=None, org_unit=unit, username=opts["username"], display_name=opts["name"],
-                roles=opts["role"], password=password, staff_code=opts["staff_code"],
+                actor=None,
+                org_unit=unit,
+                username=opts["username"],
+                display_name=opts["name"],
+                roles=opts["role"],
+                password=password,
+                staff_code=opts["staff_code"],
                 is_superuser=opts["superuser"],
             )
         except DomainError as exc:
             raise CommandError(f"{exc.message} {exc.details or ''}") from exc
-        self.stdout.write(f"created {user.username} at {unit.code} with roles {', '.join(opts['role']) or '-'}")
+        self.stdout.write(
+            f"created {user.username} at {unit.code} with roles {', '.join(opts['role']) or '-'}"
+        )

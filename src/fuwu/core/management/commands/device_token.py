@@ -25,21 +25,31 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["list"]:
             rows = [
-                {"prefix": t.prefix, "kind": t.kind, "outlet": t.org_unit.code, "counter": t.counter_code,
-                 "name": t.name, "revoked": t.revoked_at is not None}
+                {
+                    "prefix": t.prefix,
+                    "kind": t.kind,
+                    "outlet": t.org_unit.code,
+                    "counter": t.counter_code,
+                    "name": t.name,
+                    "revoked": t.revoked_at is not None,
+                }
                 for t in DeviceToken.objects.select_related("org_unit").order_by("created_at")
             ]
             if opts["json"]:
                 self.stdout.write(json.dumps(rows, ensure_ascii=False))
             else:
                 for r in rows:
-                    self.stdout.write(f"{r['prefix']}…  {r['kind']:<9}{r['outlet']:<10}{r['counter']:<8}"
-                                      f"{'revoked' if r['revoked'] else 'active'}  {r['name']}")
+                    self.stdout.write(
+                        f"{r['prefix']}…  {r['kind']:<9}{r['outlet']:<10}{r['counter']:<8}"
+                        f"{'revoked' if r['revoked'] else 'active'}  {r['name']}"
+                    )
             return
         if opts["revoke"]:
             matches = list(DeviceToken.objects.filter(prefix__startswith=opts["revoke"]))
             if len(matches) != 1:
-                raise CommandError(f"--revoke: {len(matches)} tokens match {opts['revoke']!r}; give a longer prefix")
+                raise CommandError(
+                    f"--revoke: {len(matches)} tokens match {opts['revoke']!r}; give a longer prefix"
+                )
             services.device_token_revoke(actor=None, token=matches[0])
             self.stdout.write(f"revoked {matches[0].prefix}…")
             return

@@ -19,10 +19,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         argv = [
-            sys.executable, "-m", "gunicorn", "fuwu.wsgi:application",
-            "--bind", f"{opts['host']}:{opts['port']}",
-            "--workers", str(opts["workers"]), "--threads", str(opts["threads"]),
-            "--worker-class", "gthread", "--access-logfile", "-", "--timeout", "60",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "fuwu.wsgi:application",
+            "--bind",
+            f"{opts['host']}:{opts['port']}",
+            "--workers",
+            str(opts["workers"]),
+            "--threads",
+            str(opts["threads"]),
+            "--worker-class",
+            "gthread",
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "60",
         ]
         if opts["reload"]:
             argv.append("--reload")

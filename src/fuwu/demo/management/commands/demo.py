@@ -65,5 +65,5 @@ class Command(BaseCommand):
         ]
         for username, role, unit in demo_bank.DEMO_LOGINS:
             if User.objects.filter(username=username).exists():
-                lines.append(f"  {username:<12} {str(roles.role_label(role)):<10} @ {unit}")
+                lines.append(f"  {username:<12} {roles.role_label(role)!s:<10} @ {unit}")
         return "\n".join(lines)

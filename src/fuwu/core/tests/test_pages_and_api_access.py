@@ -1,0 +1,159 @@
+"""Every platform page and endpoint through the one scoping function; one error shape for all errors."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from fuwu.core import services
+
+
+@pytest.fixture
+def client_for(world: Any) -> Any:
+    def make(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+def test_login_page_is_chinese_by_default(client: Client, world: Any) -> None:
+    body = client.get("/login/").content.decode()
+    assert "登录" in body and "用户名" in body
+
+
+def test_english_is_available(client_for: Any, world: Any) -> None:
+    client = client_for(world.head_a)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    assert "Welcome" in response.content.decode()
+
+
+def test_home_lists_the_roles_work(client_for: Any, world: Any) -> None:
+    body = client_for(world.head_a).get("/").content.decode()
+    assert "网点负责人" in body and "设备令牌" in body
+    teller_body = client_for(world.teller_a).get("/").content.decode()
+    assert "设备令牌" not in teller_body
+
+
+def test_pages_require_login(client: Client, world: Any) -> None:
+    for url in ("/", "/audit/", "/devices/", "/calendar/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_audit_page_is_for_auditors_and_hq(client_for: Any, world: Any) -> None:
+    assert client_for(world.auditor).get("/audit/").status_code == 200
+    assert client_for(world.teller_a).get("/audit/").status_code == 403
+
+
+def test_api_requires_auth_with_the_error_shape(client: Client, world: Any) -> None:
+    response = client.get("/api/v1/org-units")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_api_org_units_are_scoped(client_for: Any, world: Any) -> None:
+    codes = {u["code"] for u in client_for(world.teller_b).get("/api/v1/org-units").json()}
+    assert codes == {"OB"}
+    all_codes = {u["code"] for u in client_for(world.hq_manager).get("/api/v1/org-units").json()}
+    assert {"HO", "OA", "OB", "OX"} <= all_codes
+
+
+def test_device_token_authenticates_and_revocation_is_immediate(world: Any) -> None:
+    token, raw = services.device_token_issue(
+        actor=None, org_unit=world.outlet_a, kind="counter", counter_code="OA-1"
+    )
+    client = Client()
+    me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert me.status_code == 200
+    assert me.json() == {
+        "kind": "device",
+        "name": f"device:counter:{token.prefix}",
+        "org_unit_code": "OA",
+        "roles": [],
+        "device_kind": "counter",
+        "counter_code": "OA-1",
+    }
+    services.device_token_revoke(actor=None, token=token)
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer fw_not-a-token").status_code == 401
+
+
+def test_outlet_head_issues_and_revokes_device_tokens_over_api(client_for: Any, world: Any) -> None:
+    client = client_for(world.head_a)
+    created = client.post(
+        "/api/v1/devices",
+        {"outlet_code": "OA", "kind": "pad", "counter_code": "OA-2"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["token"].startswith("fw_") and body["outlet_code"] == "OA"
+    revoked = client.post(f"/api/v1/devices/{body['id']}/revoke")
+    assert revoked.status_code == 200 and revoked.json()["revoked"] is True
+
+
+def test_outsider_cannot_issue_or_revoke_for_another_outlet(client_for: Any, world: Any) -> None:
+    foreign, _ = services.device_token_issue(actor=None, org_unit=world.outlet_b, kind="kiosk")
+    client = client_for(world.head_a)
+    issue = client.post(
+        "/api/v1/devices", {"outlet_code": "OB", "kind": "kiosk"}, content_type="application/json"
+    )
+    assert issue.status_code == 404
+    revoke = client.post(f"/api/v1/devices/{foreign.pk}/revoke")
+    missing = client.post("/api/v1/devices/999999/revoke")
+    assert revoke.status_code == missing.status_code == 404
+    assert revoke.json() == missing.json()
+    foreign.refresh_from_db()
+    assert foreign.revoked_at is None
+
+
+def test_teller_may_not_manage_devices(client_for: Any, world: Any) -> None:
+    response = client_for(world.teller_a).post(
+        "/api/v1/devices", {"outlet_code": "OA", "kind": "kiosk"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_validation_errors_name_the_field(client_for: Any, world: Any) -> None:
+    client = client_for(world.head_a)
+    response = client.post(
+        "/api/v1/devices", {"outlet_code": "OA", "kind": "counter"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == [{"field": "counter", "reason": "required"}]
+    schema_error = client.post("/api/v1/devices", {"kind": "kiosk"}, content_type="application/json")
+    assert schema_error.status_code == 422
+    assert any(d["field"] == "outlet_code" for d in schema_error.json()["error"]["details"])
+
+
+def test_device_page_issues_a_token_once(client_for: Any, world: Any) -> None:
+    client = client_for(world.head_a)
+    response = client.post(
+        "/devices/issue/", {"outlet": "OA", "kind": "kiosk", "name": "大厅取号机"}, follow=True
+    )
+    body = response.content.decode()
+    raw = re.search(r'data-testid="new-token">.*?<code>(fw_[^<]+)</code>', body, re.S).group(1)
+    assert len(raw) > 20
+    again = client.get("/devices/").content.decode()
+    assert raw not in again  # shown once; the listing has only the prefix
+
+
+def test_html_not_found_page_for_foreign_device(client_for: Any, world: Any) -> None:
+    foreign, _ = services.device_token_issue(actor=None, org_unit=world.outlet_b, kind="kiosk")
+    response = client_for(world.head_a).post(f"/devices/{foreign.pk}/revoke/")
+    assert response.status_code == 404
+    assert "未找到" in response.content.decode()
+
+
+def test_openapi_schema_and_offline_docs(client_for: Any, world: Any) -> None:
+    client = client_for(world.hq_manager)
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/devices" in schema["paths"]
+    docs = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()

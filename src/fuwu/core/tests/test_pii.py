@@ -1,0 +1,120 @@
+"""ID and phone numbers: matched by keyed hash, shown masked, revealed only with the right, never logged."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from fuwu.core import pii, services
+from fuwu.core.errors import Forbidden, NotFound
+from fuwu.core.models import AuditEvent
+from fuwu.customers import selectors as customer_selectors
+from fuwu.customers.services import customer_create
+
+ID = "11010819900307018X"  # valid: check character X
+PHONE = "13812345678"
+
+
+def test_id_check_digit() -> None:
+    assert pii.is_valid_id_number(ID)
+    assert not pii.is_valid_id_number("110108199003070181")
+    assert pii.id_check_char(ID[:17]) == "X"
+
+
+def test_masks() -> None:
+    assert pii.mask_id(ID) == "110***********018X"
+    assert pii.mask_phone("+86 138-1234-5678") == "138****5678"
+    assert pii.mask_card("6222021234567890123") == "622202*********0123"
+
+
+def test_scrub_masks_numbers_in_free_text() -> None:
+    text = f"客户{ID}来电，手机{PHONE}，卡号6222021234567890123"
+    cleaned = pii.scrub(text)
+    assert ID not in cleaned and PHONE not in cleaned and "6222021234567890123" not in cleaned
+    assert "110***********018X" in cleaned and "138****5678" in cleaned
+
+
+def test_hash_is_keyed_and_namespaced() -> None:
+    assert pii.keyed_hash("id", ID) != pii.keyed_hash("phone", ID)
+    assert len(pii.keyed_hash("id", ID)) == 64
+
+
+@pytest.fixture
+def customer(world: Any) -> Any:
+    return customer_create(
+        actor=None,
+        customer_no="C1",
+        name="王芳",
+        home_outlet=world.outlet_a,
+        id_number=ID,
+        phone=PHONE,
+        card_number="6222021234567890123",
+        tier="wealth",
+    )
+
+
+def test_customer_stores_no_plain_identifier(customer: Any) -> None:
+    stored = " ".join(str(v) for v in customer.__dict__.values())
+    assert ID not in stored and PHONE not in stored
+    assert customer.id_masked == "110***********018X"
+
+
+def test_recognition_by_any_identifier(customer: Any) -> None:
+    assert customer_selectors.recognize(id_number=ID.lower()) == customer
+    assert customer_selectors.recognize(phone="+86 138 1234 5678") == customer
+    assert customer_selectors.recognize(card="6222 0212 3456 7890 123") == customer
+    assert customer_selectors.recognize(phone="13900000000") is None
+
+
+def test_invalid_id_is_refused_with_the_field(world: Any) -> None:
+    from fuwu.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as err:
+        customer_create(
+            actor=None,
+            customer_no="C2",
+            name="李",
+            home_outlet=world.outlet_a,
+            id_number="110108199003070181",
+        )
+    assert err.value.details == [{"field": "id_number", "reason": "check digit or format is wrong"}]
+
+
+def test_only_roles_with_the_right_see_full_values_and_it_is_audited(world: Any, customer: Any) -> None:
+    with pytest.raises(Forbidden):
+        services.pii_reveal(actor=world.teller_a, obj=customer, field="id", org_unit=customer.home_outlet)
+    assert (
+        services.pii_reveal(actor=world.auditor, obj=customer, field="id", org_unit=customer.home_outlet)
+        == ID
+    )
+    event = AuditEvent.objects.get(action="pii.reveal")
+    assert event.actor == world.auditor and event.data == {"field": "id"}
+
+
+def test_reveal_outside_ones_scope_is_not_found(world: Any, customer: Any) -> None:
+    handler = services.staff_create(
+        actor=None,
+        org_unit=world.outlet_x,
+        username="ch",
+        display_name="投诉专员",
+        roles=["complaint_handler"],
+    )
+    with pytest.raises(NotFound):
+        services.pii_reveal(actor=handler, obj=customer, field="phone", org_unit=customer.home_outlet)
+
+
+def test_log_records_are_scrubbed(caplog: Any) -> None:
+    logger = logging.getLogger("fuwu.test")
+    logger.addFilter(pii.PiiLogFilter())
+    with caplog.at_level(logging.INFO, logger="fuwu.test"):
+        logger.info("customer %s phone %s", ID, PHONE)
+    assert ID not in caplog.text and PHONE not in caplog.text
+    assert "138****5678" in caplog.text
+
+
+def test_settings_attach_the_filter_to_every_handler() -> None:
+    from django.conf import settings
+
+    assert settings.LOGGING["handlers"]["console"]["filters"] == ["pii"]
