@@ -1,5 +1,6 @@
 # fuwu: `make demo` and `make test` bootstrap everything they need on first run.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,8 +13,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PY) >/dev/null || { echo "needs Python 3.11 ($(PY) not found)"; exit 1; }
 	test -d $(VENV) || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e . 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	touch $(STAMP)
 
 node_modules/.installed: package.json package-lock.json
@@ -33,8 +34,7 @@ ifeq ($(RESET),1)
 endif
 	$(BIN)/fuwu migrate --no-input -v0
 	$(BIN)/fuwu demo
-	@echo "open http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
-	FUWU_SSL_REDIRECT=0 FUWU_SECURE_COOKIES=0 FUWU_HSTS_SECONDS=0 $(BIN)/fuwu serve --port $(PORT)
+	bash scripts/demo-serve.sh $(PORT)
 
 lint: setup
 	$(BIN)/ruff check src bench
@@ -44,7 +44,7 @@ typecheck: setup
 	$(BIN)/mypy src/fuwu
 
 test-sqlite: setup
-	DATABASE_URL= $(BIN)/pytest -q -p no:randomly $(PYTEST_ARGS)
+	DATABASE_URL= $(BIN)/pytest -q $(PYTEST_ARGS)
 
 test-postgres: setup
 	bash scripts/test-postgres.sh $(PYTEST_ARGS)

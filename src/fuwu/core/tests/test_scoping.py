@@ -90,3 +90,31 @@ def test_subtree_query_is_one_query(world: Any, django_assert_num_queries: Any) 
     world.hq_manager.has_perm("core.view_all_orgs")  # permissions load once per request, not per query
     with django_assert_num_queries(1):
         list(selectors.outlets_under(world.hq_manager, world.t1))
+
+
+def test_org_tree_takes_any_depth_but_refuses_impossible_placements(world: Any) -> None:
+    from fuwu.core.errors import ValidationFailed
+
+    sub = services.org_unit_create(actor=None, parent=world.t2, code="T3", name="县域支行", kind="tier2")
+    deep = services.org_unit_create(actor=None, parent=sub, code="OD", name="乡镇网点", kind="outlet")
+    assert deep.depth == 5
+    assert codes(scoping.visible_units(world.teller_a)) == {"OA"}
+    assert "OD" in codes(selectors.outlets_under(world.hq_manager, world.t1))
+    with pytest.raises(ValidationFailed):
+        services.org_unit_create(
+            actor=None, parent=world.outlet_a, code="BAD", name="网点下挂", kind="outlet"
+        )
+    with pytest.raises(ValidationFailed):
+        services.org_unit_create(actor=None, parent=None, code="ROOT2", name="第二总行", kind="tier1")
+
+
+def test_customers_are_scoped_to_their_home_outlet(world: Any) -> None:
+    from fuwu.customers import selectors as customer_selectors
+    from fuwu.customers.services import customer_create
+
+    customer_create(actor=None, customer_no="CA", name="王芳", home_outlet=world.outlet_a)
+    customer_create(actor=None, customer_no="CB", name="李娜", home_outlet=world.outlet_b)
+    assert [c.customer_no for c in customer_selectors.customers(world.teller_a)] == ["CA"]
+    with pytest.raises(NotFound):
+        customer_selectors.customer(world.teller_a, "CB")
+    assert {c.customer_no for c in customer_selectors.customers(world.hq_manager)} == {"CA", "CB"}
