@@ -118,3 +118,36 @@ def test_settings_attach_the_filter_to_every_handler() -> None:
     from django.conf import settings
 
     assert settings.LOGGING["handlers"]["console"]["filters"] == ["pii"]
+
+
+def test_served_access_log_never_shows_a_phone_number(tmp_path: Any) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fuwu.settings", "FUWU_DATA_DIR": str(tmp_path),
+           "FUWU_SSL_REDIRECT": "0", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "fuwu.cli", "serve", "--port", str(port), "--workers", "1"],
+                                  stdout=out, stderr=subprocess.STDOUT, env=env)
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/login/?phone={PHONE}&id={ID}", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            time.sleep(0.3)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    text = log.read_text()
+    assert "/login/?phone=" in text  # the request was logged…
+    assert PHONE not in text and ID not in text  # …with the numbers masked

@@ -23,6 +23,8 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "fuwu.wsgi:application",
+            "--config",
+            "python:fuwu.core.gunicorn_conf",
             "--bind",
             f"{opts['host']}:{opts['port']}",
             "--workers",

@@ -1,0 +1,16 @@
+"""Gunicorn settings for `fuwu serve`: its error and access logs pass through the PII filter too."""
+
+from __future__ import annotations
+
+from gunicorn.glogging import CONFIG_DEFAULTS
+
+_defaults = CONFIG_DEFAULTS["loggers"]
+
+# Logger-level filters apply to every record, whichever handler gunicorn attaches later.
+logconfig_dict = {
+    "filters": {"pii": {"()": "fuwu.core.pii.PiiLogFilter"}},
+    "loggers": {
+        "gunicorn.error": {**_defaults["gunicorn.error"], "filters": ["pii"]},
+        "gunicorn.access": {**_defaults["gunicorn.access"], "filters": ["pii"]},
+    },
+}
