@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -13,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from fuwu.core.auth import API_AUTH
+from fuwu.core.discovery import app_modules
 from fuwu.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -78,15 +78,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _mount_app_routers() -> None:
-    for app in settings.INSTALLED_APPS:
-        if not app.startswith("fuwu."):
-            continue
-        try:
-            module = importlib.import_module(f"{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.api":
-                raise
-            continue
+    for _app, module in app_modules("api"):
         router = getattr(module, "router", None)
         if router is not None:
             api.add_router("", router)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fuwu.core import roles
+from fuwu.core.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -62,15 +61,7 @@ def items_for(user: Any) -> list[tuple[NavItem, str]]:
     """(item, url) pairs this user may follow, in menu order."""
     held = user_roles(user)
     entries: list[NavItem] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("fuwu."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.nav":
-                raise
-            continue
+    for _app, module in app_modules("nav"):
         entries.extend(getattr(module, "NAV", []))
     visible = []
     for item in sorted(entries, key=lambda i: (i.order, str(i.label))):

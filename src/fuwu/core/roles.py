@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,8 @@ from django.apps import apps
 from django.db.models.signals import post_migrate
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from fuwu.core.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -65,15 +66,7 @@ def all_role_permissions() -> dict[str, set[str]]:
     """Merge the platform's and every fuwu app's role → permission mapping."""
     merged: dict[str, set[str]] = {r.code: set() for r in ROLES}
     sources: list[dict[str, list[str]]] = [ROLE_PERMISSIONS]
-    for config in apps.get_app_configs():
-        if not config.name.startswith("fuwu.") or config.name == "fuwu.core":
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.roles")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.roles":
-                raise
-            continue
+    for _app, module in app_modules("roles", exclude=("fuwu.core",)):
         sources.append(getattr(module, "ROLE_PERMISSIONS", {}))
     for source in sources:
         for code, perms in source.items():

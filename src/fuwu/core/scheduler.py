@@ -7,17 +7,16 @@ it once per period.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from fuwu.core import clock
+from fuwu.core.discovery import app_modules
 from fuwu.core.models import SweepRun
 
 logger = logging.getLogger(__name__)
@@ -40,13 +39,7 @@ def register(task: Any, *, every: dt.timedelta, name: str | None = None) -> Any:
 
 
 def sweeps() -> list[Sweep]:
-    for config in apps.get_app_configs():
-        if config.name.startswith("fuwu."):
-            try:
-                importlib.import_module(f"{config.name}.tasks")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.tasks":
-                    raise
+    app_modules("tasks")  # importing registers each app's sweeps
     return sorted(_registry.values(), key=lambda s: s.name)
 
 

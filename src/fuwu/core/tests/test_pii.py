@@ -131,12 +131,21 @@ def test_served_access_log_never_shows_a_phone_number(tmp_path: Any) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fuwu.settings", "FUWU_DATA_DIR": str(tmp_path),
-           "FUWU_SSL_REDIRECT": "0", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fuwu.settings",
+        "FUWU_DATA_DIR": str(tmp_path),
+        "FUWU_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "fuwu.cli", "serve", "--port", str(port), "--workers", "1"],
-                                  stdout=out, stderr=subprocess.STDOUT, env=env)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "fuwu.cli", "serve", "--port", str(port), "--workers", "1"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
         try:
             for _ in range(100):
                 try:

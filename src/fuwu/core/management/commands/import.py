@@ -1,27 +1,18 @@
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fuwu.core.discovery import app_modules
 from fuwu.core.errors import DomainError
 
 
 def importers() -> dict[str, Any]:
     """Every app's importers: fuwu/<app>/importers.py defines IMPORTERS = {kind: callable(path, stdout)}."""
     found: dict[str, Any] = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("fuwu."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.importers")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.importers":
-                raise
-            continue
+    for _app, module in app_modules("importers"):
         found.update(getattr(module, "IMPORTERS", {}))
     return found
 

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import importlib
 import time
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from fuwu.core import roles
+from fuwu.core.discovery import app_modules
 from fuwu.core.models import OrgUnit, User
 from fuwu.customers.models import Customer
 from fuwu.demo import bank as demo_bank
@@ -16,18 +15,7 @@ from fuwu.demo import bank as demo_bank
 
 def app_demo_steps() -> list[Any]:
     """Each app may add to the demo in fuwu/<app>/demo.py: build(bank, *, out, options)."""
-    steps = []
-    for app in settings.INSTALLED_APPS:
-        if not app.startswith("fuwu.") or app == "fuwu.demo":
-            continue
-        try:
-            module = importlib.import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
-            continue
-        steps.append(module)
-    return steps
+    return [module for _app, module in app_modules("demo", exclude=("fuwu.demo",))]
 
 
 class Command(BaseCommand):
