@@ -14,3 +14,5 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "sweeps"]}}
+# Live-server threads must not keep connections open past a test (PostgreSQL refuses to drop the test DB).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
