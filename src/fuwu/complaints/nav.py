@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fuwu.core import roles
+from fuwu.core.nav import NavItem
+
+_HANDLERS = frozenset(
+    {roles.COMPLAINT_HANDLER, roles.OUTLET_HEAD, roles.SUPERVISOR, roles.HQ_MANAGER, roles.AUDITOR}
+)
+_INTAKE = frozenset(
+    {
+        roles.LOBBY,
+        roles.TELLER,
+        roles.RM,
+        roles.CC_MANAGER,
+        roles.COMPLAINT_HANDLER,
+        roles.OUTLET_HEAD,
+        roles.SUPERVISOR,
+        roles.HQ_MANAGER,
+    }
+)
+
+NAV = [
+    NavItem(
+        _("Complaints"), "complaints:list", _HANDLERS | _INTAKE, _("Cases, deadlines and alerts"), order=300
+    ),
+    NavItem(_("Register a complaint"), "complaints:new", _INTAKE, _("Intake from any channel"), order=301),
+    NavItem(
+        _("Complaint statistics"),
+        "complaints:stats",
+        _HANDLERS,
+        _("Quarterly regulator report (Excel)"),
+        order=302,
+    ),
+    NavItem(
+        _("Typical cases"),
+        "complaints:library",
+        _HANDLERS | {roles.TRAINER},
+        _("De-identified positive and negative cases"),
+        order=303,
+    ),
+    NavItem(
+        _("Complaint hotspots"),
+        "complaints:hotspots",
+        _HANDLERS,
+        _("Categories and terms on the rise"),
+        order=304,
+    ),
+]

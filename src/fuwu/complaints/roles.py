@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from fuwu.core import roles
+
+_READ = ["complaints.view_complaint", "complaints.view_typicalcase", "complaints.view_alert"]
+_REGISTER = [*_READ, "complaints.add_complaint"]
+_HANDLE = [
+    *_REGISTER,
+    "complaints.change_complaint",
+    "complaints.add_typicalcase",
+    "complaints.add_remediation",
+]
+# Approving an extension is a superior's act (办法 art. 28); handlers only ask for one.
+_APPROVE = [*_HANDLE, "complaints.change_extension"]
+
+ROLE_PERMISSIONS = {
+    roles.LOBBY: _REGISTER,
+    roles.TELLER: _REGISTER,
+    roles.RM: _REGISTER,
+    roles.COMPLAINT_HANDLER: _HANDLE,
+    roles.OUTLET_HEAD: _APPROVE,
+    roles.SUPERVISOR: _APPROVE,
+    roles.CC_MANAGER: _REGISTER,
+    roles.HQ_MANAGER: [*_APPROVE, "complaints.view_clockevent"],
+    roles.AUDITOR: [*_READ, "complaints.view_clockevent"],
+    roles.TRAINER: ["complaints.view_typicalcase"],
+}

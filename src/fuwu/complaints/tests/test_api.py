@@ -1,0 +1,211 @@
+"""The HTTP API: intake, transitions, scoping, error shape, idempotency."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from fuwu.complaints.models import Complaint
+from fuwu.complaints.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+BODY = {
+    "outlet_code": "OA",
+    "source": "hotline",
+    "complainant_name": "刘建华",
+    "phone": "13812345678",
+    "content": "信用卡没用过却被扣了年费，客服说不能退。",
+    "channel_code": "0302",
+    "category_code": "03",
+    "reason_code": "07",
+}
+
+
+@pytest.fixture
+def ctx(world: Any, frozen_clock: Any, seeded_calendar: Any) -> Any:
+    world.handler = f.handler(world)
+    return world
+
+
+def post(client: Client, url: str, body: dict[str, Any], **headers: Any) -> Any:
+    return client.post(url, json.dumps(body), content_type="application/json", **headers)
+
+
+def test_register_and_take_a_case_through_to_revisit(ctx: Any, client: Client) -> None:
+    client.force_login(ctx.teller_a)
+    r = post(client, "/api/v1/complaints", {**BODY, "staff_code": "TELLER_A"})
+    assert r.status_code == 201, r.content
+    data = r.json()
+    pk = data["id"]
+    assert data["clock"] == {
+        "start": "2026-03-02",
+        "due": "2026-03-17",
+        "limit_days": 15,
+        "used_days": 0,
+        "remaining_days": 15,
+        "state": "running",
+    }
+    assert data["phone_masked"] == "138****5678" and "13812345678" not in r.content.decode()
+
+    client.force_login(ctx.head_a)
+    r = post(client, f"/api/v1/complaints/{pk}/assign", {"handler_username": "teller_a"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict_of_interest"
+    assert r.json()["error"]["details"]["status"] == "registered"
+    assert post(client, f"/api/v1/complaints/{pk}/assign", {"handler_username": "handler"}).status_code == 200
+
+    client.force_login(ctx.handler)
+    r = post(client, f"/api/v1/complaints/{pk}/reply", {"method": "phone", "text": "x"})
+    assert r.status_code == 409 and r.json()["error"]["details"]["status"] == "in_progress"
+    r = post(client, f"/api/v1/complaints/{pk}/decide", {"facts": "", "basis": ""})
+    assert r.status_code == 422
+    assert {d["field"] for d in r.json()["error"]["details"]} >= {"facts", "basis"}
+    assert (
+        post(client, f"/api/v1/complaints/{pk}/investigate", {"root_cause": "年费减免规则未告知"}).status_code
+        == 200
+    )
+    assert (
+        post(
+            client,
+            f"/api/v1/complaints/{pk}/decide",
+            {"facts": "未激活卡仍收年费", "basis": "领用合约第8条", "remedy": "退还年费", "upheld": True},
+        ).status_code
+        == 200
+    )
+    assert (
+        post(client, f"/api/v1/complaints/{pk}/reply", {"method": "phone", "text": "已退还"}).status_code
+        == 200
+    )
+    r = post(client, f"/api/v1/complaints/{pk}/revisit", {"satisfaction": "satisfied"})
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+
+
+def test_extension_pause_and_withdraw_over_the_api(ctx: Any, client: Client) -> None:
+    client.force_login(ctx.teller_a)
+    pk = post(client, "/api/v1/complaints", BODY).json()["id"]
+    client.force_login(ctx.head_a)
+    post(client, f"/api/v1/complaints/{pk}/assign", {"handler_username": "handler"})
+    client.force_login(ctx.handler)
+    r = post(client, f"/api/v1/complaints/{pk}/extensions", {"reason": "需要调取交易记录"})
+    assert r.status_code == 201
+    ext = r.json()["id"]
+    assert (
+        post(
+            client,
+            f"/api/v1/complaints/extensions/{ext}/decide",
+            {"approve": True, "customer_notified": True},
+        ).status_code
+        == 403
+    )
+    client.force_login(ctx.head_a)
+    r = post(
+        client, f"/api/v1/complaints/extensions/{ext}/decide", {"approve": True, "customer_notified": True}
+    )
+    assert r.json()["state"] == "approved"
+    assert client.get(f"/api/v1/complaints/{pk}").json()["clock"]["due"] == "2026-04-01"
+    client.force_login(ctx.handler)
+    r = post(client, f"/api/v1/complaints/{pk}/pause", {"reason": "笔迹鉴定", "customer_notified": True})
+    assert r.json()["paused"] is True and r.json()["clock"]["state"] == "paused"
+    assert post(client, f"/api/v1/complaints/{pk}/resume", {}).json()["paused"] is False
+    r = post(client, f"/api/v1/complaints/{pk}/withdraw", {"reason": "客户撤诉"})
+    assert r.json()["status"] == "withdrawn" and r.json()["clock"]["state"] == "stopped"
+
+
+def test_outsiders_see_nothing(ctx: Any, client: Client) -> None:
+    c = f.complaint(ctx)
+    client.force_login(ctx.teller_b)
+    assert client.get(f"/api/v1/complaints/{c.pk}").status_code == 404
+    assert client.get("/api/v1/complaints").json() == []
+    assert post(client, f"/api/v1/complaints/{c.pk}/withdraw", {"reason": "x"}).status_code == 404
+    assert post(client, "/api/v1/complaints", BODY).status_code == 404  # OA is not a unit teller_b can see
+    client.force_login(ctx.hq_manager)
+    assert [row["reference"] for row in client.get("/api/v1/complaints").json()] == [c.reference]
+
+
+def test_device_of_another_outlet_gets_404(ctx: Any, client: Client) -> None:
+    from fuwu.core.services import device_token_issue
+
+    c = f.complaint(ctx)
+    _device, token = device_token_issue(
+        actor=None, org_unit=ctx.outlet_b, kind="counter", counter_code="B-01"
+    )
+    r = client.get(f"/api/v1/complaints/{c.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert r.status_code == 404
+
+
+def test_idempotency_key_registers_once(ctx: Any, client: Client) -> None:
+    client.force_login(ctx.teller_a)
+    first = post(client, "/api/v1/complaints", BODY, HTTP_IDEMPOTENCY_KEY="intake-1")
+    second = post(client, "/api/v1/complaints", BODY, HTTP_IDEMPOTENCY_KEY="intake-1")
+    assert first.status_code == second.status_code == 201
+    assert first.json()["reference"] == second.json()["reference"]
+    assert Complaint.objects.count() == 1
+
+
+def test_codes_and_suggestions(ctx: Any, client: Client) -> None:
+    client.force_login(ctx.teller_a)
+    channel = client.get("/api/v1/complaints/codes?dimension=channel").json()
+    assert {"dimension": "channel", "code": "0303", "name": "移动客户端", "parent": "03"} in channel
+    assert len(client.get("/api/v1/complaints/codes?dimension=category").json()) == 14
+    assert len(client.get("/api/v1/complaints/codes?dimension=reason").json()) == 13
+    r = post(
+        client, "/api/v1/complaints/suggest", {"text": "催收公司天天打电话到我单位辱骂威胁，还骚扰我的亲戚"}
+    )
+    top = {}
+    for s in r.json():
+        top.setdefault(s["dimension"], s)
+    assert top["category"]["code"] == "13" and top["reason"]["code"] == "12"
+    assert top["reason"]["name"] == "债务催收方式和手段"
+
+
+def test_alerts_endpoint_is_scoped(ctx: Any, client: Client) -> None:
+    f.complaint(ctx, severity="major")
+    client.force_login(ctx.head_a)
+    assert {a["org_unit_code"] for a in client.get("/api/v1/complaints/alerts").json()} == {"OA"}
+    client.force_login(ctx.teller_b)
+    assert client.get("/api/v1/complaints/alerts").json() == []
+
+
+def test_remediation_typical_case_stats_and_hotspots_endpoints(ctx: Any, client: Client) -> None:
+    client.force_login(ctx.teller_a)
+    pk = post(client, "/api/v1/complaints", {**BODY, "staff_code": "TELLER_A"}).json()["id"]
+    client.force_login(ctx.handler)
+    post(client, f"/api/v1/complaints/{pk}/assign", {"handler_username": "handler"})
+    r = post(
+        client,
+        f"/api/v1/complaints/{pk}/reclassify",
+        {"channel_code": "0302", "category_code": "03", "reason_code": "05", "severity": "complex"},
+    )
+    assert r.json()["reason_code"] == "05" and r.json()["severity"] == "complex"
+    post(client, f"/api/v1/complaints/{pk}/investigate", {"root_cause": "年费规则未告知"})
+    post(
+        client,
+        f"/api/v1/complaints/{pk}/decide",
+        {"facts": "属实", "basis": "合约", "remedy": "退费", "upheld": True},
+    )
+    r = post(
+        client,
+        f"/api/v1/complaints/{pk}/remediations",
+        {
+            "action": "修订年费告知话术",
+            "owner_username": "head_a",
+            "due_date": "2026-03-31",
+            "accountable_staff_code": "TELLER_A",
+            "accountability_note": "未告知年费规则",
+        },
+    )
+    assert r.status_code == 201, r.content
+    post(client, f"/api/v1/complaints/{pk}/reply", {"method": "phone", "text": "已退费"})
+    r = post(
+        client, f"/api/v1/complaints/{pk}/typical-case", {"polarity": "negative", "title": "刘建华年费投诉"}
+    )
+    assert r.status_code == 201 and "刘建华" not in r.json()["title"] + r.json()["text"]
+    r = client.get("/api/v1/complaints-stats/quarter?year=2026&quarter=1")
+    assert r.json()["received"] == 1 and r.json()["closed"] == 1 and r.json()["on_time_rate"] == 1.0
+    assert client.get("/api/v1/complaints-stats/quarter?year=2026&quarter=5").status_code == 422
+    assert client.get("/api/v1/complaints-stats/hotspots?as_of=2026-03-02").status_code == 200
+    client.force_login(ctx.teller_b)
+    assert client.get("/api/v1/complaints-stats/quarter?year=2026&quarter=1").json()["received"] == 0

@@ -1,0 +1,45 @@
+"""The demo fills a realistic picture: every category, some major, some overdue, and the sweep works on it."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from fuwu.complaints import demo, services
+from fuwu.complaints.models import Complaint, Severity, TypicalCase
+from fuwu.core import clock
+from fuwu.core.roles import sync_role_groups
+from fuwu.demo import bank as demo_bank
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_year_of_complaints(seeded_calendar: Any, frozen_clock: Any) -> None:
+    sync_role_groups()
+    bank = demo_bank.build(customers=2000)
+    out = io.StringIO()
+    demo.build(bank, out=out, options={"quick": False})
+    qs = Complaint.objects.all()
+    assert 700 <= qs.count() <= 1200
+    assert set(qs.values_list("category_code", flat=True)) == {f"{i:02d}" for i in range(1, 15)}
+    assert qs.filter(severity=Severity.MAJOR, is_fast_track=True).exists()
+    now = clock.now()
+    late_closed = [c for c in qs.filter(closed_at__isnull=False) if c.closed_at > c.due_at]
+    assert late_closed, "some cases were decided after their statutory deadline"
+    assert qs.filter(closed_at__isnull=True, due_at__lt=now).exists(), "some are still open and overdue"
+    span = (now - qs.order_by("received_at").first().received_at).days  # type: ignore[union-attr]
+    assert 330 <= span <= 366 and not qs.filter(received_at__gt=now).exists()
+    assert TypicalCase.objects.exists()
+    for case in TypicalCase.objects.select_related("complaint"):
+        assert case.complaint.complainant_name not in case.text
+    assert "complaints:" in out.getvalue()
+    assert services.deadlines_sweep()["escalated"] >= 1  # open cases from days ago are past their SOP step
+
+
+def test_demo_quick_is_small(seeded_calendar: Any, frozen_clock: Any) -> None:
+    sync_role_groups()
+    bank = demo_bank.build(customers=500)
+    demo.build(bank, out=io.StringIO(), options={"quick": True})
+    assert 80 <= Complaint.objects.count() <= 250

@@ -1,0 +1,106 @@
+"""HTML pages call the same services; scoping and refusals reach the error page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from fuwu.complaints.models import Complaint
+from fuwu.complaints.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "outlet": "OA",
+    "source": "window",
+    "complainant_name": "赵丽",
+    "phone": "13912345678",
+    "content": "在网点柜台取定期存款，柜员态度很差。",
+    "channel_code": "01",
+    "category_code": "01",
+    "reason_code": "01",
+    "severity": "normal",
+    "day_basis": "calendar",
+    "representatives": "1",
+}
+
+
+@pytest.fixture
+def ctx(world: Any, frozen_clock: Any, seeded_calendar: Any) -> Any:
+    world.handler = f.handler(world)
+    return world
+
+
+def test_intake_page_registers_and_shows_the_case(ctx: Any, client: Client) -> None:
+    client.force_login(ctx.teller_a)
+    page = client.get("/complaints/new/").content.decode()
+    assert "营业现场" in page and "人民币储蓄" in page and "服务态度及服务质量" in page
+    r = client.post("/complaints/new/", {**FORM, "staff": ctx.teller_b.pk, "tags": ["aggressive"]})
+    assert r.status_code == 404  # staff of another outlet is not visible to teller_a
+    r = client.post("/complaints/new/", {**FORM, "tags": ["aggressive"]})
+    c = Complaint.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/complaints/{c.pk}/"
+    assert c.tags == ["aggressive"] and c.phone_masked == "139****5678"
+    detail = client.get(r["Location"]).content.decode()
+    assert c.reference in detail and "2026-03-17" in detail and "13912345678" not in detail
+
+
+def test_intake_page_refusal_renders_the_error_page(ctx: Any, client: Client) -> None:
+    client.force_login(ctx.teller_a)
+    r = client.post("/complaints/new/", {**FORM, "reason_code": "99"})
+    assert r.status_code == 422 and "reason_code" in r.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_suggestions_partial_offers_codes(ctx: Any, client: Client) -> None:
+    client.force_login(ctx.teller_a)
+    r = client.post(
+        "/complaints/suggest/", {"content": "手机银行APP转账一直失败，系统报错"}, HTTP_HX_REQUEST="true"
+    )
+    html = r.content.decode()
+    assert 'data-dim="channel" data-code="0303"' in html and "移动客户端" in html
+
+
+def test_assign_on_the_page_enforces_the_conflict_check(ctx: Any, client: Client) -> None:
+    c = f.complaint(ctx, staff=ctx.teller_a)
+    client.force_login(ctx.head_a)
+    page = client.get(f"/complaints/{c.pk}/").content.decode()
+    assert f'<option value="{ctx.handler.pk}"' in page and f'<option value="{ctx.teller_a.pk}"' not in page
+    r = client.post(f"/complaints/{c.pk}/assign/", {"handler": ctx.teller_a.pk})
+    assert r.status_code == 409
+    r = client.post(f"/complaints/{c.pk}/assign/", {"handler": ctx.handler.pk})
+    assert r.status_code == 302
+    c.refresh_from_db()
+    assert c.handler == ctx.handler
+
+
+def test_pages_are_scoped_to_the_viewer(ctx: Any, client: Client) -> None:
+    c = f.complaint(ctx)
+    client.force_login(ctx.teller_b)
+    assert client.get(f"/complaints/{c.pk}/").status_code == 404
+    assert c.reference not in client.get("/complaints/").content.decode()
+    assert client.post(f"/complaints/{c.pk}/withdraw/", {"reason": "x"}).status_code == 404
+    client.force_login(ctx.head_a)
+    assert c.reference in client.get("/complaints/").content.decode()
+    assert client.get("/complaints/stats/").status_code == 200
+    assert client.get("/complaints/hotspots/").status_code == 200
+
+
+def test_unknown_action_is_refused(ctx: Any, client: Client) -> None:
+    c = f.complaint(ctx)
+    client.force_login(ctx.head_a)
+    assert client.post(f"/complaints/{c.pk}/explode/").status_code == 422
+
+
+def test_resubmission_on_the_intake_page_merges_into_the_open_case(ctx: Any, client: Client) -> None:
+    original = f.complaint(ctx)
+    client.force_login(ctx.teller_a)
+    r = client.post("/complaints/new/", {**FORM, "resubmission_of": original.reference, "new_facts": "1"})
+    again = Complaint.objects.exclude(pk=original.pk).get()
+    assert r.status_code == 302 and again.status == "merged" and again.merged_into == original
+    assert list(original.clock_events.values_list("kind", flat=True)) == ["restart"]
+    other = f.complaint(ctx, outlet=ctx.outlet_b, actor=ctx.teller_b)
+    r = client.post("/complaints/new/", {**FORM, "resubmission_of": other.reference})
+    assert r.status_code == 404  # another outlet's case cannot be named

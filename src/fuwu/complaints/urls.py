@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from fuwu.complaints import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.complaint_list, name="list"),
+    path("new/", views.complaint_new, name="new"),
+    path("suggest/", views.suggest, name="suggest"),
+    path("<int:pk>/", views.complaint_detail, name="detail"),
+    path("<int:pk>/<slug:action>/", views.complaint_action, name="action"),
+    path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path("alerts/<int:pk>/ack/", views.alert_ack, name="alert_ack"),
+    path("stats/", views.regulator_stats, name="stats"),
+    path("stats/export.xlsx", views.regulator_export, name="stats_export"),
+    path("library/", views.library, name="library"),
+    path("hotspots/", views.hotspots, name="hotspots"),
+]

@@ -1,0 +1,282 @@
+"""Evaluation pad, F2 figures, feedback answers and follow-ups over HTTP (thin: services and selectors do the work)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from fuwu.core import selectors as core_selectors
+from fuwu.core.errors import Forbidden
+from fuwu.core.principals import DevicePrincipal
+from fuwu.feedback import selectors, services
+from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp
+
+router = Router(tags=["feedback"])
+
+
+class PadTicketOut(Schema):
+    id: int
+    number: str
+    service: str
+    staff: str
+    finished_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class PadStateOut(Schema):
+    counter_code: str
+    outlet: str
+    window_seconds: int
+    reasons: list[str]
+    ticket: PadTicketOut | None
+
+
+class EvaluationIn(Schema):
+    rating: str
+    reasons: list[str] = []
+    comment: str = ""
+
+
+class EvaluationOut(Schema):
+    id: int
+    ticket_id: int
+    rating: str
+    reasons: list[str]
+    at: dt.datetime
+    follow_up_id: int | None
+
+
+class EvaluationRowOut(Schema):
+    key: str
+    label: str
+    period: dt.date
+    finished: int
+    evaluated: int
+    satisfied: int
+    basically_satisfied: int
+    dissatisfied: int
+    evaluation_rate: float | None
+    satisfaction: float | None
+    satisfaction_broad: float | None
+
+
+class FollowUpOut(Schema):
+    id: int
+    outlet: str
+    source: str
+    summary: str
+    status: str
+    owner: str | None
+    due_at: dt.datetime
+    escalation_level: int
+    outcome: str
+
+
+class FollowUpCloseIn(Schema):
+    outcome: str
+    note: str
+
+
+class ReplyIn(Schema):
+    reply: str
+
+
+class FeedbackOut(Schema):
+    id: int
+    outlet: str
+    text: str
+    status: str
+    sentiment: str
+    topics: list[str]
+    reply_due_at: dt.datetime
+    reply: str
+
+
+def _auth(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _pad(request: HttpRequest) -> DevicePrincipal:
+    principal = _auth(request)
+    if not isinstance(principal, DevicePrincipal) or principal.kind != "pad":
+        raise Forbidden("Only an evaluation pad has a current ticket.", code="not_a_pad")
+    return principal
+
+
+@router.get("/pad/current", response=PadStateOut)
+def pad_current(request: HttpRequest) -> PadStateOut:
+    """What the pad should show now: the ticket its counter just finished, if still open for a rating."""
+    pad = _pad(request)
+    ticket, settings = selectors.pad_pending_ticket(pad)
+    out = None
+    if ticket is not None and ticket.finished_at is not None:
+        staff = ticket.staff
+        out = PadTicketOut(
+            id=ticket.pk,
+            number=ticket.number,
+            service=ticket.service.name,
+            staff=(staff.display_name or staff.username) if staff else "",
+            finished_at=ticket.finished_at,
+            expires_at=ticket.finished_at + settings.window,
+        )
+    return PadStateOut(
+        counter_code=pad.counter_code,
+        outlet=pad.org_unit.name,
+        window_seconds=int(settings.window.total_seconds()),
+        reasons=settings.reasons,
+        ticket=out,
+    )
+
+
+def _evaluation_out(evaluation: Evaluation) -> EvaluationOut:
+    follow_up = FollowUp.objects.filter(evaluation=evaluation).first()
+    return EvaluationOut(
+        id=evaluation.pk,
+        ticket_id=evaluation.ticket_id,
+        rating=evaluation.rating,
+        reasons=evaluation.reasons,
+        at=evaluation.at,
+        follow_up_id=follow_up.pk if follow_up else None,
+    )
+
+
+@router.post("/tickets/{ticket_id}/evaluation", response={201: EvaluationOut})
+def evaluation_create(request: HttpRequest, ticket_id: int, payload: EvaluationIn) -> Status[EvaluationOut]:
+    """Record the customer's rating from the pad of the counter that served the ticket."""
+    ticket = selectors.ticket(_auth(request), ticket_id)
+    evaluation = services.evaluation_record(
+        actor=_auth(request),
+        ticket=ticket,
+        rating=payload.rating,
+        reasons=payload.reasons,
+        comment=payload.comment,
+    )
+    return Status(201, _evaluation_out(evaluation))
+
+
+@router.get("/feedback/evaluation-figures", response=list[EvaluationRowOut])
+def evaluation_figures(
+    request: HttpRequest, start: dt.date, end: dt.date, group: str = "outlet", period: str = "day"
+) -> list[EvaluationRowOut]:
+    """评价率 and 满意度 per counter/staff/outlet/org level and day/week/month."""
+    rows = selectors.evaluation_table(_auth(request), start=start, end=end, group=group, period=period)
+    return [
+        EvaluationRowOut(
+            key=r.key,
+            label=r.label,
+            period=r.period,
+            finished=r.counts.finished,
+            evaluated=r.counts.evaluated,
+            satisfied=r.counts.satisfied,
+            basically_satisfied=r.counts.basically_satisfied,
+            dissatisfied=r.counts.dissatisfied,
+            evaluation_rate=r.evaluation_rate,
+            satisfaction=r.satisfaction,
+            satisfaction_broad=r.satisfaction_broad,
+        )
+        for r in rows
+    ]
+
+
+def _follow_up_out(f: FollowUp) -> FollowUpOut:
+    owner = f.owner
+    return FollowUpOut(
+        id=f.pk,
+        outlet=f.outlet.name,
+        source=f.source,
+        summary=f.summary,
+        status=f.status,
+        owner=owner.username if owner else None,
+        due_at=f.due_at,
+        escalation_level=f.escalation_level,
+        outcome=f.outcome,
+    )
+
+
+@router.get("/feedback/follow-ups", response=list[FollowUpOut])
+def follow_up_list(request: HttpRequest, open_only: bool = True) -> list[FollowUpOut]:
+    return [_follow_up_out(f) for f in selectors.follow_ups(_auth(request), open_only=open_only)[:500]]
+
+
+@router.post("/feedback/follow-ups/{follow_up_id}/close", response=FollowUpOut)
+def follow_up_close(request: HttpRequest, follow_up_id: int, payload: FollowUpCloseIn) -> FollowUpOut:
+    found = selectors.follow_up(_auth(request), follow_up_id)
+    return _follow_up_out(
+        services.follow_up_close(
+            actor=_auth(request),
+            follow_up=found,
+            outcome=payload.outcome,
+            note=payload.note,
+        )
+    )
+
+
+def _feedback_out(item: FeedbackItem) -> FeedbackOut:
+    return FeedbackOut(
+        id=item.pk,
+        outlet=item.outlet.name,
+        text=item.text,
+        status=item.status,
+        sentiment=item.sentiment,
+        topics=item.topics,
+        reply_due_at=item.reply_due_at,
+        reply=item.reply,
+    )
+
+
+@router.get("/feedback/items", response=list[FeedbackOut])
+def feedback_list(request: HttpRequest, status: str | None = None) -> list[FeedbackOut]:
+    return [_feedback_out(i) for i in selectors.feedback_items(_auth(request), status=status)[:500]]
+
+
+@router.post("/feedback/items/{item_id}/reply", response=FeedbackOut)
+def feedback_reply(request: HttpRequest, item_id: int, payload: ReplyIn) -> FeedbackOut:
+    item = selectors.feedback_item(_auth(request), item_id)
+    if isinstance(_auth(request), DevicePrincipal):
+        raise Forbidden("Devices may not answer feedback.")
+    return _feedback_out(services.feedback_reply(actor=_auth(request), item=item, text=payload.reply))
+
+
+class TermOut(Schema):
+    term: str
+    count: int
+
+
+class SurveyFiguresOut(Schema):
+    unit: str
+    responses: int
+    nps: float | None
+    service_csat: float | None
+    overall_csat: float | None
+    targets: dict[str, float]
+
+
+@router.get("/feedback/trending-terms", response=list[TermOut])
+def trending_terms(
+    request: HttpRequest, unit: str, start: dt.date, end: dt.date, negative_only: bool = False
+) -> list[TermOut]:
+    """Most frequent terms in feedback and rating reasons of one unit's outlets and period (F6)."""
+    found = core_selectors.org_unit(_auth(request), unit)
+    terms = selectors.trending_terms(
+        _auth(request), unit=found, start=start, end=end, negative_only=negative_only
+    )
+    return [TermOut(term=t, count=n) for t, n in terms]
+
+
+@router.get("/feedback/survey-figures", response=SurveyFiguresOut)
+def survey_figures(request: HttpRequest, unit: str, start: dt.date, end: dt.date) -> SurveyFiguresOut:
+    """NPS and CSAT of one unit and period, with the targets that apply to it (F4)."""
+    found = core_selectors.org_unit(_auth(request), unit)
+    figures = selectors.survey_figures(_auth(request), unit=found, start=start, end=end)
+    progress = selectors.target_progress(_auth(request), unit=found, start=start, end=end)
+    return SurveyFiguresOut(
+        unit=found.code,
+        responses=figures.responses,
+        nps=figures.nps,
+        service_csat=figures.service_csat,
+        overall_csat=figures.overall_csat,
+        targets={p.measure: p.target for p in progress},
+    )

@@ -1,0 +1,192 @@
+"""`fuwu import survey FILE.csv|FILE.xlsx`: third-party satisfaction survey results (F4).
+
+Every row is checked before anything is stored; one bad row means nothing is imported and every problem
+is reported with its row number.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any, TextIO
+
+from fuwu.core import clock
+from fuwu.core.errors import ValidationFailed
+from fuwu.core.models import OrgUnit
+from fuwu.core.scoping import can_see_unit
+from fuwu.feedback.models import SurveyResponse
+from fuwu.feedback.services import SurveyRow, survey_batch_import
+
+# Vendors deliver English or Chinese headers; both map to one column name.
+COLUMNS = {
+    "response_id": "response_id",
+    "问卷编号": "response_id",
+    "outlet_code": "outlet_code",
+    "网点代码": "outlet_code",
+    "date": "date",
+    "日期": "date",
+    "nps": "nps",
+    "推荐意愿": "nps",
+    "service_csat": "service_csat",
+    "服务满意度": "service_csat",
+    "overall_csat": "overall_csat",
+    "总体满意度": "overall_csat",
+    "comment": "comment",
+    "意见": "comment",
+}
+REQUIRED = ("response_id", "outlet_code", "date")
+
+
+def _read(path: Path) -> tuple[list[str], list[list[Any]]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).active
+        if sheet is None:
+            return [], []
+        values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    elif path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            values = [list(r) for r in csv.reader(handle)]
+    else:
+        raise ValidationFailed(
+            "Upload a .csv or .xlsx file.", details=[{"field": "file", "reason": path.suffix}]
+        )
+    if not values:
+        return [], []
+    header = [str(h or "").strip() for h in values[0]]
+    return header, [r for r in values[1:] if any(v not in (None, "") for v in r)]
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip().replace("/", "-")
+    return dt.date.fromisoformat(text)
+
+
+def _score(value: Any, low: int, high: int) -> int | None:
+    if value in (None, ""):
+        return None
+    number = float(str(value).strip())
+    if not number.is_integer() or not low <= number <= high:
+        raise ValueError
+    return int(number)
+
+
+def parse(path: Path, *, actor: Any, org_unit: OrgUnit) -> list[SurveyRow]:
+    """Validated rows of a survey file, or ValidationFailed listing every bad row."""
+    header, rows = _read(path)
+    names = [COLUMNS.get(h.lower(), COLUMNS.get(h, "")) for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    unknown = [h for h, n in zip(header, names, strict=True) if h and not n]
+    if missing or unknown:
+        raise ValidationFailed(
+            "The file does not have the expected columns.",
+            details=(
+                [{"row": 1, "field": c, "reason": "missing column"} for c in missing]
+                + [{"row": 1, "field": h, "reason": "unknown column"} for h in unknown]
+            ),
+        )
+    outlets = {o.code: o for o in OrgUnit.objects.filter(kind="outlet", path__startswith=org_unit.path)}
+    problems: list[dict[str, Any]] = []
+    parsed: list[SurveyRow] = []
+    seen: dict[str, int] = {}
+    candidates: list[tuple[int, dict[str, Any]]] = []
+    for line, raw in enumerate(rows, start=2):
+        record = {n: (raw[i] if i < len(raw) else None) for i, n in enumerate(names)}
+        candidates.append((line, record))
+    existing = set(
+        SurveyResponse.objects.filter(
+            external_id__in=[str(r.get("response_id") or "").strip() for _, r in candidates]
+        ).values_list("external_id", flat=True)
+    )
+    for line, record in candidates:
+        row_problems = []
+        rid = str(record.get("response_id") or "").strip()
+        if not rid:
+            row_problems.append({"row": line, "field": "response_id", "reason": "empty"})
+        elif rid in seen:
+            row_problems.append(
+                {"row": line, "field": "response_id", "reason": f"duplicate of row {seen[rid]}"}
+            )
+        elif rid in existing:
+            row_problems.append({"row": line, "field": "response_id", "reason": "already imported"})
+        else:
+            seen[rid] = line
+        outlet = outlets.get(str(record.get("outlet_code") or "").strip())
+        if outlet is None or (actor is not None and not can_see_unit(actor, outlet)):
+            row_problems.append(
+                {
+                    "row": line,
+                    "field": "outlet_code",
+                    "reason": f"unknown outlet {record.get('outlet_code')!r}",
+                }
+            )
+        try:
+            day = _date(record.get("date"))
+            if day > clock.today():
+                raise ValueError
+        except (ValueError, TypeError):
+            row_problems.append(
+                {"row": line, "field": "date", "reason": f"not a past date: {record.get('date')!r}"}
+            )
+            day = None
+        scores: dict[str, int | None] = {}
+        for field, low, high in (("nps", 0, 10), ("service_csat", 1, 5), ("overall_csat", 1, 5)):
+            try:
+                scores[field] = _score(record.get(field), low, high)
+            except ValueError:
+                row_problems.append(
+                    {"row": line, "field": field, "reason": f"must be a whole number {low}–{high}"}
+                )
+        if not row_problems and all(v is None for v in scores.values()):
+            row_problems.append({"row": line, "field": "nps", "reason": "no score in this row"})
+        if row_problems:
+            problems += row_problems
+            continue
+        assert outlet is not None and day is not None
+        parsed.append(
+            SurveyRow(
+                rid,
+                outlet,
+                day,
+                scores["nps"],
+                scores["service_csat"],
+                scores["overall_csat"],
+                str(record.get("comment") or "").strip()[:1000],
+            )
+        )
+    if not rows:
+        problems.append({"row": 2, "field": None, "reason": "the file has no data rows"})
+    if problems:
+        raise ValidationFailed(
+            f"{len(problems)} problem(s) in the survey file; nothing was imported.", details=problems
+        )
+    return parsed
+
+
+def survey_import_file(
+    path: Path, *, actor: Any, org_unit: OrgUnit, file_name: str, provider: str = ""
+) -> str:
+    rows = parse(path, actor=actor, org_unit=org_unit)
+    batch = survey_batch_import(
+        actor=actor, org_unit=org_unit, file_name=file_name, provider=provider, rows=rows
+    )
+    return f"imported {batch.rows} survey responses"
+
+
+def import_survey(path: Path, out: TextIO | Any = None) -> str:
+    """CLI entry: the whole bank's survey file, imported as the system."""
+    root = OrgUnit.get_root_nodes().first()
+    if root is None:
+        raise ValidationFailed(
+            "Create the org tree first.", details=[{"field": "org_unit", "reason": "missing"}]
+        )
+    return survey_import_file(path, actor=None, org_unit=root, file_name=path.name)
+
+
+IMPORTERS = {"survey": import_survey}

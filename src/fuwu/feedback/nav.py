@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fuwu.core import roles
+from fuwu.core.nav import NavItem
+
+_MANAGERS = frozenset({roles.OUTLET_HEAD, roles.SUPERVISOR, roles.HQ_MANAGER})
+
+NAV = [
+    NavItem(
+        _("Follow-ups"),
+        "feedback:follow_ups",
+        _MANAGERS,
+        _("Dissatisfied customers to call back, with deadlines"),
+        order=300,
+    ),
+    NavItem(
+        _("Feedback box"),
+        "feedback:inbox",
+        _MANAGERS | {roles.AUDITOR},
+        _("Messages from customers and their replies"),
+        order=310,
+    ),
+    NavItem(
+        _("Evaluation figures"),
+        "feedback:figures",
+        _MANAGERS | {roles.AUDITOR},
+        _("Evaluation rate and satisfaction by counter, staff and outlet"),
+        order=320,
+    ),
+    NavItem(
+        _("Surveys"),
+        "feedback:surveys",
+        _MANAGERS | {roles.AUDITOR},
+        _("NPS and CSAT against targets; import survey results"),
+        order=330,
+    ),
+    NavItem(
+        _("What customers say"),
+        "feedback:insights",
+        _MANAGERS | {roles.AUDITOR},
+        _("Topics, sentiment and trending terms"),
+        order=340,
+    ),
+    NavItem(
+        _("My feedback"),
+        "feedback:mine",
+        frozenset({roles.TELLER, roles.LOBBY, roles.RM}),
+        _("Ratings and messages about your own service"),
+        order=350,
+    ),
+]

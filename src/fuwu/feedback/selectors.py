@@ -1,0 +1,341 @@
+"""Reads for the pad, F2 evaluation measures, the feedback box, surveys and follow-ups (org-scoped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from fuwu.core import clock
+from fuwu.core.errors import ValidationFailed
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import DevicePrincipal
+from fuwu.core.scoping import get_visible, visible
+from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp, SurveyResponse, SurveyTarget
+from fuwu.feedback.services import PadSettings, pad_settings
+from fuwu.feedback.text import analysis
+from fuwu.floor.models import Ticket
+from fuwu.measures import catalogue
+
+STEP = 4  # treebeard path step
+
+
+# --- F1: what the pad shows ------------------------------------------------------------------------------
+
+
+def pad_pending_ticket(principal: DevicePrincipal) -> tuple[Ticket | None, PadSettings]:
+    """The ticket this pad's counter finished most recently, if it is still open for a rating."""
+    settings = pad_settings(principal.org_unit)
+    since = clock.now() - settings.window
+    ticket = (
+        visible(Ticket.objects.all(), principal)
+        .filter(counter__code=principal.counter_code, status=Ticket.Status.FINISHED, finished_at__gte=since)
+        .select_related("staff", "service", "counter")
+        .order_by("-finished_at")
+        .first()
+    )
+    if ticket is not None and Evaluation.objects.filter(ticket=ticket).exists():
+        ticket = None
+    # Once the next customer has been called to the counter, the previous one has left the pad.
+    if (
+        ticket is not None
+        and Ticket.objects.filter(
+            counter__code=principal.counter_code,
+            called_at__gt=ticket.finished_at,
+            status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
+        ).exists()
+    ):
+        ticket = None
+    return ticket, settings
+
+
+def ticket(principal: Any, ticket_id: int) -> Ticket:
+    return get_visible(Ticket.objects.select_related("counter", "outlet"), principal, pk=ticket_id)
+
+
+# --- F2: evaluation rate and satisfaction (DESIGN.md "Measures") ------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvaluationCounts:
+    """The additive parts of the F2 measures for one group; any level or period is a sum of these."""
+
+    finished: int = 0
+    evaluated: int = 0
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    dissatisfied: int = 0
+
+    def __add__(self, other: EvaluationCounts) -> EvaluationCounts:
+        return EvaluationCounts(
+            self.finished + other.finished,
+            self.evaluated + other.evaluated,
+            self.satisfied + other.satisfied,
+            self.basically_satisfied + other.basically_satisfied,
+            self.dissatisfied + other.dissatisfied,
+        )
+
+    def parts(self) -> dict[str, float]:
+        """The same additive parts the measures catalogue defines (fuwu.measures.catalogue.COUNT_PARTS)."""
+        return {
+            "finished": self.finished,
+            "evaluated": self.evaluated,
+            "satisfied": self.satisfied,
+            "basically_satisfied": self.basically_satisfied,
+        }
+
+
+def evaluation_rate(counts: EvaluationCounts) -> float | None:
+    """评价率 in %: the catalogue's definition, evaluated tickets ÷ finished tickets × 100 (None if none finished)."""
+    return catalogue.get("evaluation_rate").value(counts.parts())
+
+
+def satisfaction(counts: EvaluationCounts, *, include_basic: bool = False) -> float | None:
+    """满意度 in %: 满意 ÷ evaluations × 100; with include_basic, (满意 + 基本满意) ÷ evaluations × 100."""
+    return catalogue.get("satisfaction_broad" if include_basic else "satisfaction").value(counts.parts())
+
+
+GROUPS = ("counter", "staff", "outlet", "tier2", "tier1", "head_office")
+PERIODS = ("day", "week", "month")
+_DEPTH = {"head_office": 1, "tier1": 2, "tier2": 3}
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    key: str
+    label: str
+    period: dt.date
+    counts: EvaluationCounts
+
+    @property
+    def evaluation_rate(self) -> float | None:
+        return evaluation_rate(self.counts)
+
+    @property
+    def satisfaction(self) -> float | None:
+        return satisfaction(self.counts)
+
+    @property
+    def satisfaction_broad(self) -> float | None:
+        return satisfaction(self.counts, include_basic=True)
+
+
+def evaluation_table(
+    principal: Any,
+    *,
+    start: dt.date,
+    end: dt.date,
+    group: str = "outlet",
+    period: str = "day",
+    within: OrgUnit | None = None,
+) -> list[EvaluationRow]:
+    """F2 per counter/staff/outlet/org level and per day/week/month, over tickets finished in [start, end]."""
+    if group not in GROUPS or period not in PERIODS or end < start:
+        raise ValidationFailed(
+            "Choose a grouping, a period and a date range.",
+            details=[
+                {"field": "group", "reason": f"one of {', '.join(GROUPS)}"},
+                {"field": "period", "reason": f"one of {', '.join(PERIODS)}"},
+            ],
+        )
+    tickets = visible(Ticket.objects.all(), principal).filter(
+        status=Ticket.Status.FINISHED, business_date__gte=start, business_date__lte=end
+    )
+    if within is not None:
+        tickets = tickets.filter(outlet__path__startswith=within.path)
+    bucket = {
+        "day": F("business_date"),
+        "week": TruncWeek("business_date"),
+        "month": TruncMonth("business_date"),
+    }[period]
+    keys = {
+        "counter": ["counter__code", "counter__number", "outlet__name"],
+        "staff": ["staff__username", "staff__display_name"],
+    }.get(group, ["outlet__path", "outlet__name"])
+    rows = (
+        tickets.annotate(bucket=bucket)
+        .values("bucket", *keys)
+        .annotate(
+            finished=Count("pk"),
+            evaluated=Count("evaluation"),
+            satisfied=Count("evaluation", filter=Q(evaluation__rating=Evaluation.Rating.SATISFIED)),
+            basic=Count("evaluation", filter=Q(evaluation__rating=Evaluation.Rating.BASICALLY_SATISFIED)),
+            dissatisfied=Count("evaluation", filter=Q(evaluation__rating=Evaluation.Rating.DISSATISFIED)),
+        )
+        .order_by("bucket", *keys)
+    )
+    totals: dict[tuple[str, dt.date], EvaluationCounts] = defaultdict(EvaluationCounts)
+    labels: dict[str, str] = {}
+    names = {}
+    if group in _DEPTH:
+        names = {u.path: u.name for u in OrgUnit.objects.filter(depth=_DEPTH[group])}
+    for r in rows:
+        day = r["bucket"].date() if isinstance(r["bucket"], dt.datetime) else r["bucket"]
+        if group == "counter":
+            key = r["counter__code"] or "-"
+            labels[key] = f"{r['outlet__name']} {r['counter__number'] or '-'}号窗口"
+        elif group == "staff":
+            key = r["staff__username"] or "-"
+            labels[key] = r["staff__display_name"] or key
+        elif group == "outlet":
+            key = r["outlet__path"]
+            labels[key] = r["outlet__name"]
+        else:
+            key = r["outlet__path"][: _DEPTH[group] * STEP]
+            labels[key] = names.get(key, key)
+        totals[(key, day)] += EvaluationCounts(
+            r["finished"], r["evaluated"], r["satisfied"], r["basic"], r["dissatisfied"]
+        )
+    return [
+        EvaluationRow(key, labels[key], day, counts)
+        for (key, day), counts in sorted(totals.items(), key=lambda kv: (kv[0][1], labels[kv[0][0]]))
+    ]
+
+
+# --- F3 / F5: feedback, follow-ups, the staff member's own stream -----------------------------------------
+
+
+def feedback_items(principal: Any, *, status: str | None = None) -> QuerySet[FeedbackItem]:
+    qs = visible(FeedbackItem.objects.select_related("outlet", "owner", "staff"), principal)
+    return qs.filter(status=status) if status else qs
+
+
+def feedback_item(principal: Any, pk: int) -> FeedbackItem:
+    return get_visible(
+        FeedbackItem.objects.select_related("outlet", "owner", "staff", "service"), principal, pk=pk
+    )
+
+
+def follow_ups(principal: Any, *, open_only: bool = True) -> QuerySet[FollowUp]:
+    """Follow-ups of the principal's units (an escalation goes up the same subtree, so it stays visible)."""
+    qs = visible(FollowUp.objects.select_related("outlet", "owner", "staff", "escalated_to"), principal)
+    if open_only:
+        qs = qs.exclude(status=FollowUp.Status.CLOSED)
+    return qs.order_by("due_at")
+
+
+def follow_up(principal: Any, pk: int) -> FollowUp:
+    return get_visible(
+        FollowUp.objects.select_related("outlet", "owner", "staff", "evaluation", "feedback"),
+        principal,
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class StreamEntry:
+    at: dt.datetime
+    kind: str
+    rating: str
+    text: str
+
+
+def own_stream(user: User, *, limit: int = 100) -> list[StreamEntry]:
+    """What customers said about this staff member: their ratings and feedback, never anyone else's."""
+    evaluations = Evaluation.objects.filter(staff=user).order_by("-at")[:limit]
+    items = FeedbackItem.objects.filter(staff=user).order_by("-submitted_at")[:limit]
+    entries = [
+        StreamEntry(e.at, "evaluation", e.rating, "、".join(e.reasons) or e.comment) for e in evaluations
+    ]
+    entries += [StreamEntry(i.submitted_at, "feedback", i.sentiment, i.text) for i in items]
+    return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
+
+
+# --- F4: surveys ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    responses: int
+    nps: float | None  # promoters% − detractors%, −100…100
+    service_csat: float | None  # share of 4–5 answers, %
+    overall_csat: float | None
+
+
+def nps(scores: list[int]) -> float | None:
+    """NPS = (answers 9–10 − answers 0–6) ÷ answers × 100."""
+    if not scores:
+        return None
+    return (sum(s >= 9 for s in scores) - sum(s <= 6 for s in scores)) / len(scores) * 100
+
+
+def csat(scores: list[int]) -> float | None:
+    """CSAT = answers 4–5 ÷ answers × 100 (1–5 scale)."""
+    if not scores:
+        return None
+    return sum(s >= 4 for s in scores) / len(scores) * 100
+
+
+def survey_figures(principal: Any, *, unit: OrgUnit, start: dt.date, end: dt.date) -> SurveyFigures:
+    rows = list(
+        visible(SurveyResponse.objects.all(), principal)
+        .filter(outlet__path__startswith=unit.path, responded_on__gte=start, responded_on__lte=end)
+        .values_list("nps", "service_csat", "overall_csat")
+    )
+    return SurveyFigures(
+        responses=len(rows),
+        nps=nps([r[0] for r in rows if r[0] is not None]),
+        service_csat=csat([r[1] for r in rows if r[1] is not None]),
+        overall_csat=csat([r[2] for r in rows if r[2] is not None]),
+    )
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    measure: str
+    label: str
+    target: float
+    actual: float | None
+    set_at: OrgUnit
+
+    @property
+    def met(self) -> bool:
+        return self.actual is not None and self.actual >= self.target
+
+
+def target_progress(principal: Any, *, unit: OrgUnit, start: dt.date, end: dt.date) -> list[TargetProgress]:
+    """Each survey target that applies to `unit` (its own or the nearest ancestor's) against the actual."""
+    figures = survey_figures(principal, unit=unit, start=start, end=end)
+    chain = [unit, *reversed(list(unit.get_ancestors()))]
+    out = []
+    for measure, label in SurveyTarget.Measure.choices:
+        for owner in chain:
+            row = SurveyTarget.objects.filter(org_unit=owner, measure=measure).first()
+            if row is not None:
+                out.append(
+                    TargetProgress(measure, str(label), float(row.target), getattr(figures, measure), owner)
+                )
+                break
+    return out
+
+
+# --- F6: trending terms -----------------------------------------------------------------------------------
+
+
+def trending_terms(
+    principal: Any,
+    *,
+    unit: OrgUnit,
+    start: dt.date,
+    end: dt.date,
+    negative_only: bool = False,
+    limit: int = 15,
+) -> list[tuple[str, int]]:
+    """Most frequent terms in feedback and rating reasons of `unit`'s outlets in [start, end]."""
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=clock.SHANGHAI)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI)
+    items = visible(FeedbackItem.objects.all(), principal).filter(
+        outlet__path__startswith=unit.path, submitted_at__gte=lo, submitted_at__lt=hi
+    )
+    if negative_only:
+        items = items.filter(sentiment=FeedbackItem.Sentiment.NEGATIVE)
+    term_lists = [list(t) for t in items.values_list("terms", flat=True)]
+    reasons = visible(Evaluation.objects.all(), principal).filter(
+        outlet__path__startswith=unit.path, at__gte=lo, at__lt=hi
+    )
+    term_lists += [list(r) for r in reasons.values_list("reasons", flat=True)]
+    return analysis.trending(term_lists, limit=limit)

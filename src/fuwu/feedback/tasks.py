@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from fuwu.core import scheduler
+from fuwu.feedback import services
+
+
+@task(queue_name="sweeps")
+def escalate_follow_ups() -> int:
+    """Move untouched follow-ups and unanswered feedback past their deadlines one level up the org tree."""
+    return services.follow_ups_escalate(actor=None) + services.feedback_escalate_overdue(actor=None)
+
+
+scheduler.register(escalate_follow_ups, every=dt.timedelta(minutes=15))

@@ -1,0 +1,201 @@
+"""Demo staffing: call records for 95599 and the credit-card line, plans and next-week rosters (W1–W5).
+
+Calls are not drawn independently: each day is run through the simulator with the agents a slightly
+imperfect plan would have had, so answer rate, 20 s service level and abandonment behave like a real line.
+Branch plans use the floor's ticket history of the two busiest outlets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+from django.db.models import Count
+
+from fuwu.core import clock, roles
+from fuwu.core import services as core_services
+from fuwu.core.models import OrgUnit, User
+from fuwu.demo.names import chinese_name
+from fuwu.floor.models import Ticket
+from fuwu.staffing import erlang, services, simulate
+from fuwu.staffing.models import CallRecord, Channel
+
+CENTRE_CODE = "HO-CC"
+LINES = {  # line: (calls a weekday, handle time s, mean patience s, agents)
+    "95599": (1500, 240.0, 90.0, 40),
+    "credit_card": (600, 300.0, 120.0, 18),
+}
+
+
+def _profile(slots: int) -> np.ndarray:
+    """Share of a day's calls per 30 minutes from 08:00: morning and early-afternoon peaks, a quiet evening."""
+    x = np.arange(slots) + 0.5
+    shape = (
+        0.25
+        + 1.4 * np.exp(-((x - 5) ** 2) / 8)
+        + 1.1 * np.exp(-((x - 13) ** 2) / 10)
+        + 0.3 * np.exp(-((x - 22) ** 2) / 12)
+    )
+    return np.asarray(shape / shape.sum(), dtype=np.float64)
+
+
+def _centre(bank: Any) -> OrgUnit:
+    existing: OrgUnit | None = OrgUnit.objects.filter(code=CENTRE_CODE).first()
+    if existing is not None:
+        return existing
+    created: OrgUnit = core_services.org_unit_create(
+        actor=None, parent=bank.head_office, code=CENTRE_CODE, name="客服中心", kind=OrgUnit.Kind.DEPARTMENT
+    )
+    return created
+
+
+def _calls(centre: OrgUnit, rng: np.random.Generator, weeks: int) -> int:
+    today = clock.today()
+    first = today - dt.timedelta(days=7 * weeks)
+    targets = services.DEFAULT_TARGETS
+    rows: list[CallRecord] = []
+    for line, (daily, aht, patience, _agents) in LINES.items():
+        plan = targets[line]
+        shape = _profile(plan.slots)
+        for offset in range(7 * weeks):
+            day = first + dt.timedelta(days=offset)
+            level = (1.15, 1.0, 0.95, 0.95, 1.05, 0.6, 0.5)[day.weekday()] * (1.3 if day.day >= 28 else 1.0)
+            expected = daily * level * shape
+            traffic = expected * aht / 1800.0
+            needed = erlang.required_agents_a(
+                traffic, aht, patience, answer_rate=0.9, target_time=20.0, target_level=0.6
+            )
+            # a real day is never staffed exactly to plan
+            staffed = np.maximum(1, np.round(needed * rng.uniform(0.85, 1.08, needed.shape))).astype(int)
+            windows = [[(s * 1800.0, (s + 1) * 1800.0)] for s in range(plan.slots) for _ in range(staffed[s])]
+            cls = [simulate.CustomerClass(line, mean_service=aht, service_cv=0.8, mean_patience=patience)]
+            arrival, service, patience_draw, _priority = simulate.draw(rng, expected, 1800.0, cls)
+            start, unserved = simulate.fcfs(arrival, service, patience_draw, windows)
+            base = dt.datetime.combine(day, plan.day_start, tzinfo=clock.SHANGHAI)
+            for i in range(len(arrival)):
+                offered = base + dt.timedelta(seconds=float(arrival[i]))
+                if unserved[i]:
+                    gave_up = float(min(patience_draw[i], plan.slots * 1800.0 - arrival[i]))
+                    answered = ended = None
+                    abandoned: dt.datetime | None = offered + dt.timedelta(seconds=gave_up)
+                else:
+                    answered = base + dt.timedelta(seconds=float(start[i]))
+                    ended = answered + dt.timedelta(seconds=float(service[i]))
+                    abandoned = None
+                rows.append(
+                    CallRecord(
+                        centre=centre,
+                        call_id=f"{line}-{day:%Y%m%d}-{i:05d}",
+                        line=line,
+                        offered_at=offered,
+                        answered_at=answered,
+                        ended_at=ended,
+                        abandoned_at=abandoned,
+                        agent=""
+                        if answered is None
+                        else f"{'H' if line == '95599' else 'K'}{rng.integers(1, 60):03d}",
+                    )
+                )
+    CallRecord.objects.filter(centre=centre, offered_at__date__gte=first).delete()
+    CallRecord.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def _agents(bank: Any, centre: OrgUnit) -> None:
+    if User.objects.filter(org_unit=centre).exists():
+        return
+    users = []
+    number = 1
+    for line, (_daily, _aht, _patience, count) in LINES.items():
+        for _ in range(count):
+            users.append(
+                (
+                    User(
+                        username=f"agent{number:03d}",
+                        display_name=chinese_name(bank.rng, bank.rng.choice("MF")),
+                        staff_code=f"CC{number:04d}",
+                        org_unit=centre,
+                    ),
+                    line,
+                )
+            )
+            number += 1
+    created = User.objects.bulk_create([u for u, _ in users])
+    for user, (_, line) in zip(created, users, strict=True):
+        part_time = bank.rng.random() < 0.2
+        services.staff_profile_set(
+            actor=None,
+            user=user,
+            unit=centre,
+            skills=[line],
+            part_time=part_time,
+            max_days=5,
+            max_hours=24 if part_time else 40,
+            hourly_cost=70 if part_time else 90,
+        )
+
+
+def _tellers(outlet: OrgUnit, rng: Any) -> None:
+    tellers = User.objects.filter(org_unit=outlet, groups__name__in=[roles.TELLER, roles.RM]).distinct()
+    for i, user in enumerate(tellers):
+        part_time = i % 4 == 3
+        services.staff_profile_set(
+            actor=None,
+            user=user,
+            unit=outlet,
+            skills=[Channel.BRANCH],
+            part_time=part_time,
+            max_days=5,
+            max_hours=24 if part_time else 40,
+            hourly_cost=60 if part_time else 80,
+        )
+
+
+def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
+    quick = bool(options.get("quick"))
+    rng = np.random.default_rng(bank.seed)
+    centre = _centre(bank)
+    calls = _calls(centre, rng, weeks=2 if quick else 10)
+    out.write(f"staffing: {calls} call records for 95599 and the credit-card line at {centre.name}\n")
+    _agents(bank, centre)
+    today = clock.today()
+    week = today + dt.timedelta(days=7 - today.weekday())
+    limit = 3.0 if quick else 10.0
+    for line in LINES:
+        plan = services.staffing_plan_build(
+            actor=None,
+            unit=centre,
+            channel=line,
+            week_start=week,
+            targets=services.DEFAULT_TARGETS[line],
+            history_days=7 * 10,
+        )
+        result = services.staffing_plan_roster(actor=None, plan=plan, time_limit=limit)
+        out.write(
+            f"staffing: {line} plan for week {week} ({plan.model_name}), roster {result.status}, "
+            f"{len(result.assignments)} shifts\n"
+        )
+    busiest = (
+        Ticket.objects.filter(issued_at__gte=clock.now() - dt.timedelta(days=365))
+        .values("outlet")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:2]
+    )
+    outlets = list(OrgUnit.objects.filter(pk__in=[row["outlet"] for row in busiest]))
+    if not outlets:
+        out.write("staffing: no ticket history yet, so no branch plans\n")
+    for outlet in outlets:
+        _tellers(outlet, bank.rng)
+        plan = services.staffing_plan_build(
+            actor=None,
+            unit=outlet,
+            channel=Channel.BRANCH,
+            week_start=week,
+            targets=services.DEFAULT_TARGETS[Channel.BRANCH],
+        )
+        result = services.staffing_plan_roster(actor=None, plan=plan, time_limit=limit)
+        out.write(
+            f"staffing: {outlet.name} plan for week {week} ({plan.model_name}), roster {result.status}, "
+            f"{len(result.assignments)} shifts\n"
+        )

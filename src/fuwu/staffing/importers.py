@@ -1,0 +1,151 @@
+"""`fuwu import calls FILE.csv|FILE.xlsx`: contact-centre call records (W5), validated whole, stored atomically.
+
+Columns: call_id, line (95599 | credit_card, or 信用卡), offered_at, answered_at, ended_at, abandoned_at, agent,
+and optionally centre (org-unit code; the head office when absent). Times are ISO 8601; a time without an
+offset is Beijing time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.db import transaction
+
+from fuwu.core import clock
+from fuwu.core.errors import ValidationFailed
+from fuwu.core.models import OrgUnit
+from fuwu.staffing import services
+from fuwu.staffing.models import CallLine
+
+REQUIRED = ("call_id", "line", "offered_at")
+COLUMNS = ("call_id", "line", "offered_at", "answered_at", "ended_at", "abandoned_at", "agent", "centre")
+LINE_ALIASES = {
+    "95599": CallLine.HOTLINE,
+    "credit_card": CallLine.CREDIT_CARD,
+    "信用卡": CallLine.CREDIT_CARD,
+    "creditcard": CallLine.CREDIT_CARD,
+}
+
+
+def _records(path: Path) -> Iterator[dict[str, Any]]:
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).active
+        if sheet is None:
+            return
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        for values in rows:
+            if values is None or all(v is None or v == "" for v in values):
+                continue
+            yield dict(zip(header, values, strict=False))
+        return
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _time(value: Any) -> dt.datetime | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value).strip())
+    return moment.replace(tzinfo=clock.SHANGHAI) if moment.tzinfo is None else moment
+
+
+def parse_calls(path: Path) -> tuple[dict[str, list[services.CallRow]], list[dict[str, Any]]]:
+    """Rows grouped by centre code, and every problem found (row numbers as in the file)."""
+    problems: list[dict[str, Any]] = []
+    grouped: dict[str, list[services.CallRow]] = {}
+    seen: set[str] = set()
+    header_checked = False
+    for line_no, record in enumerate(_records(path), start=2):
+        if not header_checked:
+            missing = [c for c in REQUIRED if c not in record]
+            if missing:
+                raise ValidationFailed(
+                    "Missing columns.",
+                    details=[{"row": 1, "field": m, "reason": "missing column"} for m in missing],
+                )
+            header_checked = True
+        row_problems: list[dict[str, Any]] = []
+
+        def bad(
+            field: str, reason: str, row_problems: list[dict[str, Any]] = row_problems, line_no: int = line_no
+        ) -> None:
+            row_problems.append({"row": line_no, "field": field, "reason": reason})
+
+        call_id = str(record.get("call_id") or "").strip()
+        if not call_id:
+            bad("call_id", "missing")
+        elif call_id in seen:
+            bad("call_id", f"{call_id} appears twice")
+        seen.add(call_id)
+        line = LINE_ALIASES.get(str(record.get("line") or "").strip().lower())
+        if line is None:
+            bad("line", f"must be 95599 or credit_card, got {record.get('line')!r}")
+        times: dict[str, dt.datetime | None] = {}
+        for field in ("offered_at", "answered_at", "ended_at", "abandoned_at"):
+            try:
+                times[field] = _time(record.get(field))
+            except (TypeError, ValueError):
+                bad(field, f"not a date-time: {record.get(field)!r}")
+                times[field] = None
+        offered, answered, ended, abandoned = (
+            times[f] for f in ("offered_at", "answered_at", "ended_at", "abandoned_at")
+        )
+        if offered is None and not any(p["field"] == "offered_at" for p in row_problems):
+            bad("offered_at", "missing")
+        if answered is not None and abandoned is not None:
+            bad("abandoned_at", "a call is either answered or abandoned")
+        if answered is None and abandoned is None and not row_problems:
+            bad("answered_at", "give answered_at or abandoned_at")
+        if offered is not None and answered is not None and answered < offered:
+            bad("answered_at", "before the call was offered")
+        if offered is not None and abandoned is not None and abandoned < offered:
+            bad("abandoned_at", "before the call was offered")
+        if answered is not None and (ended is None or ended < answered):
+            bad("ended_at", "an answered call needs an end after its answer")
+        centre = str(record.get("centre") or "").strip()
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        assert offered is not None and line is not None
+        grouped.setdefault(centre, []).append(
+            services.CallRow(
+                call_id=call_id,
+                line=line,
+                offered_at=offered,
+                answered_at=answered,
+                ended_at=ended,
+                abandoned_at=abandoned,
+                agent=str(record.get("agent") or "").strip(),
+            )
+        )
+    return grouped, problems
+
+
+def import_calls(path: Path, out: TextIO | Any = None) -> str:
+    """Import call records; any bad row rejects the whole file."""
+    grouped, problems = parse_calls(path)
+    centres: dict[str, OrgUnit] = {}
+    for code in grouped:
+        unit = OrgUnit.objects.filter(code=code).first() if code else OrgUnit.objects.get_first_root_node()
+        if unit is None:
+            problems.append({"row": None, "field": "centre", "reason": f"unknown org unit {code!r}"})
+        else:
+            centres[code] = unit
+    if problems:
+        raise ValidationFailed("The call-record file has errors.", details=problems)
+    with transaction.atomic():
+        total = sum(
+            services.call_records_import(actor=None, centre=centres[code], rows=rows)
+            for code, rows in grouped.items()
+        )
+    return f"imported {total} call records"
+
+
+IMPORTERS = {"calls": import_calls}

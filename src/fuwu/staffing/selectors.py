@@ -1,0 +1,289 @@
+"""Staffing reads: plans and their per-interval grid, what-if simulation of a roster, call-centre KPIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, QuerySet
+
+from fuwu.core import clock
+from fuwu.core.errors import ValidationFailed
+from fuwu.core.models import OrgUnit
+from fuwu.core.scoping import get_visible, visible
+from fuwu.floor.models import Ticket
+from fuwu.staffing import simulate
+from fuwu.staffing.models import CallLine, CallRecord, Channel, Shift, StaffingPlan, StaffProfile
+
+SHORT_ABANDON = dt.timedelta(seconds=5)
+ANSWER_TARGET = dt.timedelta(seconds=20)
+
+
+def plans(principal: Any) -> QuerySet[StaffingPlan]:
+    return visible(StaffingPlan.objects.select_related("unit"), principal)
+
+
+def plan(principal: Any, plan_id: int) -> StaffingPlan:
+    return get_visible(StaffingPlan.objects.select_related("unit"), principal, pk=plan_id)
+
+
+def shift(principal: Any, shift_id: int) -> Shift:
+    return get_visible(Shift.objects.select_related("plan", "plan__unit", "staff"), principal, pk=shift_id)
+
+
+def rosterable_staff(principal: Any, the_plan: StaffingPlan) -> QuerySet[StaffProfile]:
+    """Profiles at the plan's unit that hold the plan's skill."""
+    profiles = visible(StaffProfile.objects.select_related("user"), principal).filter(unit=the_plan.unit)
+    return profiles.filter(skills__contains=the_plan.channel).order_by("user__username")
+
+
+@dataclass
+class Cell:
+    slot: int
+    label: str
+    forecast: float
+    required: int
+    rostered: int
+
+    @property
+    def gap(self) -> int:
+        return self.rostered - self.required
+
+
+@dataclass
+class DayGrid:
+    date: dt.date
+    cells: list[Cell]
+    shifts: list[Shift] = field(default_factory=list)
+
+    @property
+    def short_intervals(self) -> int:
+        return sum(1 for c in self.cells if c.gap < 0)
+
+    @property
+    def forecast_total(self) -> float:
+        return sum(c.forecast for c in self.cells)
+
+
+def slot_label(the_plan: StaffingPlan, slot: int) -> str:
+    return the_plan.slot_start(the_plan.week_start, slot).strftime("%H:%M")
+
+
+def plan_grid(the_plan: StaffingPlan) -> list[DayGrid]:
+    """Requirement vs roster per day and 30-minute interval (gap < 0 = short)."""
+    shifts = list(the_plan.shifts.select_related("staff"))
+    days = []
+    rows = {(r.date, r.slot): r for r in the_plan.intervals.all()}
+    for offset in range(7):
+        day = the_plan.week_start + dt.timedelta(days=offset)
+        todays = [s for s in shifts if s.date == day]
+        cells = []
+        for slot in range(the_plan.slots):
+            row = rows.get((day, slot))
+            cells.append(
+                Cell(
+                    slot,
+                    slot_label(the_plan, slot),
+                    row.forecast if row else 0.0,
+                    row.required if row else 0,
+                    sum(1 for s in todays if s.covers(slot)),
+                )
+            )
+        days.append(DayGrid(day, cells, todays))
+    return days
+
+
+def business_mix(the_plan: StaffingPlan, *, weeks: int = 8) -> list[simulate.CustomerClass]:
+    """Customer classes for a plan: at an outlet, the recent mix of businesses and floor priorities with each
+    business's typical service time; on a call line, one class with the plan's handle time and patience."""
+    single = [
+        simulate.CustomerClass(
+            "all", mean_service=the_plan.aht_seconds, mean_patience=the_plan.patience_seconds
+        )
+    ]
+    if the_plan.channel != Channel.BRANCH:
+        return single
+    since = dt.datetime.combine(
+        the_plan.week_start - dt.timedelta(weeks=weeks), dt.time(0), tzinfo=clock.SHANGHAI
+    )
+    rows = (
+        Ticket.objects.filter(outlet__path__startswith=the_plan.unit.path, issued_at__gte=since)
+        .values("service__code", "service__mean_service_seconds", "priority_class")
+        .annotate(n=Count("id"))
+    )
+    mix = [
+        simulate.CustomerClass(
+            f"{r['service__code']}/{r['priority_class']}",
+            share=float(r["n"]),
+            mean_service=float(r["service__mean_service_seconds"] or the_plan.aht_seconds),
+            service_cv=0.8,
+            priority=int(r["priority_class"]),
+        )
+        for r in rows
+    ]
+    return mix or single
+
+
+@dataclass
+class DaySimulation:
+    date: dt.date
+    result: simulate.SimulationResult | None
+
+
+def plan_simulation(the_plan: StaffingPlan, *, replications: int = 20, seed: int = 0) -> list[DaySimulation]:
+    """Simulate each planned day with its forecast arrivals and the roster's own shifts (W4)."""
+    out = []
+    cls = business_mix(the_plan)
+    for day in plan_grid(the_plan):
+        arrivals = np.array([c.forecast for c in day.cells])
+        if arrivals.sum() <= 0:
+            out.append(DaySimulation(day.date, None))
+            continue
+        shifts = [
+            (
+                s.start_slot * 1800.0,
+                s.end_slot * 1800.0,
+                s.lunch_slot * 1800.0 if s.lunch_slot is not None else None,
+                s.lunch_slots * 1800.0,
+            )
+            for s in day.shifts
+        ]
+        # customers still queued at closing are served by whoever is on the last shift
+        windows = [
+            [(a, b if b < arrivals.size * 1800.0 else np.inf) for a, b in w]
+            for w in simulate.windows_from_shifts(shifts)
+        ]
+        result = simulate.simulate(
+            arrivals=arrivals,
+            interval=1800.0,
+            classes=cls,
+            servers=windows,
+            target_time=the_plan.target_seconds,
+            replications=replications,
+            seed=seed,
+        )
+        out.append(DaySimulation(day.date, result))
+    return out
+
+
+@dataclass
+class Kpi:
+    label: str
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    short_abandoned: int = 0
+    answered_in_target: int = 0
+    handle_seconds: float = 0.0
+    agents: set[str] = field(default_factory=set)
+
+    def add(self, call: CallRecord) -> None:
+        self.offered += 1
+        if call.answered_at is not None:
+            self.answered += 1
+            self.answered_in_target += call.answered_at - call.offered_at <= ANSWER_TARGET
+            if call.ended_at is not None:
+                self.handle_seconds += (call.ended_at - call.answered_at).total_seconds()
+            if call.agent:
+                self.agents.add(call.agent)
+        elif call.abandoned_at is not None:
+            self.abandoned += 1
+            self.short_abandoned += call.abandoned_at - call.offered_at <= SHORT_ABANDON
+
+    @property
+    def answer_rate(self) -> float | None:
+        return self.answered / self.offered if self.offered else None
+
+    @property
+    def abandon_rate(self) -> float | None:
+        return self.abandoned / self.offered if self.offered else None
+
+    @property
+    def service_level(self) -> float | None:
+        """Answered within 20 s ÷ (answered + abandoned after 5 s)."""
+        base = self.answered + self.abandoned - self.short_abandoned
+        return self.answered_in_target / base if base else None
+
+    @property
+    def aht(self) -> float | None:
+        return self.handle_seconds / self.answered if self.answered else None
+
+
+@dataclass
+class LineDay:
+    line: str
+    day: dt.date
+    total: Kpi
+    intervals: list[Kpi]
+
+
+def _check_line(line: str) -> None:
+    if line not in CallLine.values:
+        raise ValidationFailed("Unknown line.", details=[{"field": "line", "reason": line}])
+
+
+def call_kpis(principal: Any, *, line: str, day: dt.date, centre: OrgUnit | None = None) -> LineDay:
+    """Answer rate, 20 s service level, abandon rate and AHT for one line and day, per 30 minutes and in total."""
+    _check_line(line)
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=clock.SHANGHAI)
+    calls = visible(CallRecord.objects.all(), principal).filter(
+        line=line, offered_at__gte=start, offered_at__lt=start + dt.timedelta(days=1)
+    )
+    if centre is not None:
+        calls = calls.filter(centre__path__startswith=centre.path)
+    intervals = [
+        Kpi((dt.datetime.combine(day, dt.time(0)) + dt.timedelta(minutes=30 * i)).strftime("%H:%M"))
+        for i in range(48)
+    ]
+    total = Kpi(day.isoformat())
+    for call in calls.iterator():
+        local = call.offered_at.astimezone(clock.SHANGHAI)
+        intervals[local.hour * 2 + local.minute // 30].add(call)
+        total.add(call)
+    return LineDay(line, day, total, intervals)
+
+
+def line_days(principal: Any, *, line: str, first: dt.date, last: dt.date) -> list[LineDay]:
+    out = []
+    day = first
+    while day <= last:
+        out.append(call_kpis(principal, line=line, day=day))
+        day += dt.timedelta(days=1)
+    return out
+
+
+@dataclass
+class IntradayRow:
+    label: str
+    actual: Kpi
+    forecast: float | None
+    required: int | None
+    rostered: int | None
+
+
+def intraday(principal: Any, *, line: str, day: dt.date) -> tuple[StaffingPlan | None, list[IntradayRow]]:
+    """Actual calls and agents per 30 minutes against the line's plan (forecast, required, rostered)."""
+    actual = call_kpis(principal, line=line, day=day)
+    week_start = day - dt.timedelta(days=day.weekday())
+    the_plan = plans(principal).filter(channel=line, week_start=week_start).first()
+    planned: dict[str, Cell] = {}
+    if the_plan is not None:
+        grid = plan_grid(the_plan)[(day - week_start).days]
+        planned = {c.label: c for c in grid.cells}
+    rows = []
+    for kpi in actual.intervals:
+        cell = planned.get(kpi.label)
+        if cell is None and kpi.offered == 0:
+            continue
+        rows.append(
+            IntradayRow(
+                kpi.label,
+                kpi,
+                cell.forecast if cell else None,
+                cell.required if cell else None,
+                cell.rostered if cell else None,
+            )
+        )
+    return the_plan, rows
