@@ -28,11 +28,15 @@ class ServiceType(models.Model):
         SIMPLE = "simple", _("Simple")
         COMPLEX = "complex", _("Complex")
 
-    outlet = models.ForeignKey(OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="service_types")
+    outlet = models.ForeignKey(
+        OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="service_types"
+    )
     code = models.CharField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=60)
     prefix = models.CharField(_("number prefix"), max_length=2)
-    complexity = models.CharField(_("complexity"), max_length=8, choices=Complexity.choices, default=Complexity.SIMPLE)
+    complexity = models.CharField(
+        _("complexity"), max_length=8, choices=Complexity.choices, default=Complexity.SIMPLE
+    )
     is_cash = models.BooleanField(_("cash"), default=False)
     # Comma-separated CounterKind values that may serve this business.
     counter_kinds = models.CharField(_("counter kinds"), max_length=80)
@@ -69,20 +73,30 @@ class ServiceType(models.Model):
 class Counter(models.Model):
     """A service window (柜台/窗口) of one kind at one outlet."""
 
-    outlet = models.ForeignKey(OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="counters")
+    outlet = models.ForeignKey(
+        OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="counters"
+    )
     code = models.CharField(_("code"), max_length=32, unique=True)
     number = models.PositiveSmallIntegerField(_("window number"))
     kind = models.CharField(_("kind"), max_length=16, choices=CounterKind.choices)
     is_open = models.BooleanField(_("open"), default=False)
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff on duty"), on_delete=models.SET_NULL,
-                              null=True, blank=True, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff on duty"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     history = audited()
     scope_path = "outlet"
 
     class Meta:
         ordering = ["outlet", "number"]
-        constraints = [models.UniqueConstraint(fields=["outlet", "number"], name="floor_counter_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "number"], name="floor_counter_unique_number")
+        ]
         verbose_name = _("counter")
         verbose_name_plural = _("counters")
 
@@ -114,36 +128,76 @@ class Ticket(models.Model):
     business_date = models.DateField(_("business date"))
     number = models.CharField(_("number"), max_length=8)
     seq = models.PositiveIntegerField()
-    service = models.ForeignKey(ServiceType, verbose_name=_("business type"), on_delete=models.PROTECT, related_name="tickets")
+    service = models.ForeignKey(
+        ServiceType, verbose_name=_("business type"), on_delete=models.PROTECT, related_name="tickets"
+    )
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.KIOSK)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.WAITING, db_index=True)
-    priority_class = models.PositiveSmallIntegerField(default=3)  # 0 appointment due, 1 VIP, 2 special group, 3 normal
-    customer = models.ForeignKey("customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.WAITING, db_index=True
+    )
+    priority_class = models.PositiveSmallIntegerField(
+        default=3
+    )  # 0 appointment due, 1 VIP, 2 special group, 3 normal
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
     customer_tier = models.CharField(max_length=10, blank=True)
     is_special_group = models.BooleanField(default=False)
-    counter = models.ForeignKey(Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="served_tickets")
+    counter = models.ForeignKey(
+        Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="served_tickets",
+    )
     issued_at = models.DateTimeField(_("issued"), db_index=True)
     called_at = models.DateTimeField(_("first called"), null=True, blank=True)
     last_called_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     recall_count = models.PositiveSmallIntegerField(default=0)
-    transferred_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="transfers")
-    referred_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals")
+    transferred_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="transfers"
+    )
+    referred_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
     diverted_channel = models.CharField(max_length=20, blank=True)
     appointment_code = models.CharField(max_length=32, blank=True)
     external_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The customer's place in the line: a transferred ticket inherits it from the ticket it continues.
+    queued_at = models.DateTimeField(_("queued since"), null=True, blank=True)
+    # Calling order from fuwu.floor.policy (queued_at minus the bounded priority lead); lower is called first.
+    route_key = models.DateTimeField(null=True, blank=True)
+    # Set by a transfer to a counter kind: only counters of that kind may call the ticket.
+    required_counter_kind = models.CharField(max_length=16, choices=CounterKind.choices, blank=True)
+    # Estimated wait at issue time (Q6), kept so its error can be measured against the real wait.
+    estimated_wait_seconds = models.PositiveIntegerField(null=True, blank=True)
 
     scope_path = "outlet"
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["outlet", "business_date", "number"], name="floor_ticket_unique_number"),
+            # A transfer continues under the customer's number, so only the first segment owns it.
+            models.UniqueConstraint(
+                fields=["outlet", "business_date", "number"],
+                name="floor_ticket_unique_number",
+                condition=models.Q(transferred_from__isnull=True),
+            ),
         ]
-        indexes = [models.Index(fields=["outlet", "business_date", "status"], name="floor_ticket_queue_idx")]
+        indexes = [
+            models.Index(fields=["outlet", "business_date", "status"], name="floor_ticket_queue_idx"),
+            models.Index(
+                fields=["outlet", "business_date", "status", "route_key"], name="floor_ticket_route_idx"
+            ),
+            models.Index(fields=["counter", "status", "finished_at"], name="floor_ticket_counter_idx"),
+        ]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
+        permissions = [("divert_ticket", "May divert customers and hold lobby positions")]
 
     def __str__(self) -> str:
         return f"{self.number} ({self.business_date})"
@@ -178,3 +232,62 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.at:%H:%M:%S}"
+
+
+class NumberSequence(models.Model):
+    """The last number handed out per outlet, business date and prefix: numbering restarts each business day."""
+
+    outlet = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    business_date = models.DateField()
+    prefix = models.CharField(max_length=2)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet", "business_date", "prefix"], name="floor_sequence_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.business_date}: {self.last}"
+
+
+class LobbyPosition(models.IntegerChoices):
+    """The seven floor positions of 004 §四.2 (厅堂定位管理)."""
+
+    GREETING = 1, _("1 Greeting and tickets")
+    SELF_SERVICE = 2, _("2 Self-service area")
+    WAITING_AREA = 3, _("3 Form desk and waiting area")
+    LOW_COUNTERS = 4, _("4 Low counters")
+    HIGH_COUNTERS = 5, _("5 High counters")
+    VIP_COUNTERS = 6, _("6 VIP high counters")
+    WEALTH_ROOM = 7, _("7 VIP wealth room")
+
+
+class PositionAssignment(models.Model):
+    """Who holds one lobby position at one outlet on one business day (Q9)."""
+
+    outlet = models.ForeignKey(OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    position = models.PositiveSmallIntegerField(_("position"), choices=LobbyPosition.choices)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = audited()
+    scope_path = "outlet"
+
+    class Meta:
+        ordering = ["outlet", "date", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "date", "position"], name="floor_position_unique"),
+        ]
+        verbose_name = _("lobby position")
+        verbose_name_plural = _("lobby positions")
+
+    def __str__(self) -> str:
+        return f"{self.date} #{self.position}"

@@ -1,0 +1,330 @@
+"""Floor under load: K concurrent clients over HTTP against a real `fuwu serve` (production settings).
+
+Each client plays a kiosk and a counter terminal: issue → call-next → start → finish, every POST with its own
+Idempotency-Key and retried with the same key on connection errors. Prints requests/s, p50/p99 latency and
+the ratio to a bare authenticated endpoint (GET /api/v1/me with a device token) on the same server stack,
+then drains the line and checks the database: 0 duplicated calls, 0 lost tickets.
+With --kill the server is killed with SIGKILL mid-load and restarted; the checks must still hold.
+Goal (PostgreSQL, 32 clients): ratio >= 0.5, p99 <= 100 ms; always 0 duplicated, 0 lost.
+
+Run: .venv/bin/python bench/floor_load.py [--db sqlite|postgres|both] [--clients 32] [--seconds 15] [--kill]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_DB = "fuwu_bench_floor"
+
+SETUP = r"""
+import json, django
+django.setup()
+from fuwu.core import services as core
+from fuwu.floor import services as floor
+ho = core.org_unit_create(actor=None, parent=None, code="HO", name="总行", kind="head_office")
+outlet = core.org_unit_create(actor=None, parent=ho, code="LOAD", name="压测网点", kind="outlet")
+floor.service_type_save(actor=None, outlet=outlet, code="CASH", name="个人现金存取", prefix="A", counter_kinds=["high"])
+floor.service_type_save(actor=None, outlet=outlet, code="XFER", name="转账汇款", prefix="B", counter_kinds=["high"])
+counters = []
+for i in range(1, K + 1):
+    c = floor.counter_save(actor=None, outlet=outlet, code=f"LOAD-W{i:02d}", number=i, kind="high")
+    _, raw = core.device_token_issue(actor=None, org_unit=outlet, kind="counter", counter_code=c.code)
+    counters.append([c.code, raw])
+_, kiosk = core.device_token_issue(actor=None, org_unit=outlet, kind="kiosk")
+print(json.dumps({"kiosk": kiosk, "counters": counters}))
+"""
+
+CHECK = r"""
+import json, django
+django.setup()
+from collections import Counter
+from fuwu.floor.models import Ticket, TicketEvent
+calls = Counter(TicketEvent.objects.filter(kind="called").values_list("ticket_id", flat=True))
+numbers = Counter(Ticket.objects.values_list("business_date", "number"))
+print(json.dumps({
+    "tickets": Ticket.objects.count(),
+    "finished": Ticket.objects.filter(status="finished").count(),
+    "open": Ticket.objects.exclude(status="finished").count(),
+    "called_twice": sum(1 for n in calls.values() if n > 1),
+    "duplicate_numbers": sum(1 for n in numbers.values() if n > 1),
+    "ids": list(Ticket.objects.values_list("id", flat=True)),
+}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, env: dict[str, str], port: int, log: str) -> None:
+        self.env, self.port, self.proc, self.log = env, port, None, log  # type: ignore[var-annotated]
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(  # type: ignore[assignment]
+            [PY, "-m", "fuwu.cli", "serve", "--port", str(self.port), "--workers", "2", "--threads", "8"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log, "a"),  # noqa: SIM115  # the server owns it until it exits
+            start_new_session=True,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/api/v1/me")
+                conn.getresponse().read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the whole gunicorn group, like a crashed host
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)
+
+
+class Client:
+    """One keep-alive connection; POSTs are retried with the same Idempotency-Key until answered."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port, self.token, self.conn = port, token, None  # type: ignore[var-annotated]
+        self.latencies: list[float] = []
+        self.retries = 0
+        self.reasons: dict[str, int] = {}
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+        key = str(uuid.uuid4())
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        if method == "POST":
+            headers["Idempotency-Key"] = key
+        payload = json.dumps(body or {}) if method == "POST" else None
+        for attempt in range(200):
+            try:
+                if self.conn is None:
+                    self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)  # type: ignore[assignment]
+                started = time.perf_counter()
+                self.conn.request(method, path, body=payload, headers=headers)  # type: ignore[attr-defined]
+                res = self.conn.getresponse()  # type: ignore[attr-defined]
+                data = res.read()
+                self.latencies.append(time.perf_counter() - started)
+                if res.status >= 500:
+                    raise ConnectionError(f"{res.status}")
+                return res.status, json.loads(data) if data else None
+            except (OSError, http.client.HTTPException, ConnectionError) as exc:
+                self.retries += 1
+                self.reasons[f"{type(exc).__name__} {exc}"[:60]] = (
+                    self.reasons.get(f"{type(exc).__name__} {exc}"[:60], 0) + 1
+                )
+                if self.conn is not None:
+                    self.conn.close()  # type: ignore[attr-defined]
+                self.conn = None
+                time.sleep(min(0.05 * (attempt + 1), 1.0))
+        raise RuntimeError(f"{method} {path} never answered")
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
+
+
+def run_bare(port: int, token: str, clients: int, seconds: float) -> tuple[float, float, float]:
+    stop = time.time() + seconds
+    workers = [Client(port, token) for _ in range(clients)]
+
+    def loop(c: Client) -> None:
+        while time.time() < stop:
+            c.request("GET", "/api/v1/me")
+
+    threads = [threading.Thread(target=loop, args=(c,)) for c in workers]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    lat = [x for c in workers for x in c.latencies]
+    return len(lat) / (time.perf_counter() - t0), pct(lat, 0.5), pct(lat, 0.99)
+
+
+def run_floor(
+    port: int, setup: dict[str, Any], clients: int, seconds: float, kill: Server | None
+) -> dict[str, Any]:
+    stop = time.time() + seconds
+    issued: list[int] = []
+    called: list[int] = []
+    lock = threading.Lock()
+    pairs = [
+        (Client(port, setup["kiosk"]), Client(port, tok), code) for code, tok in setup["counters"][:clients]
+    ]
+
+    def loop(kiosk: Client, counter: Client, code: str) -> None:
+        n = 0
+        while time.time() < stop:
+            status, body = kiosk.request(
+                "POST", "/api/v1/outlets/LOAD/tickets", {"service_code": "CASH" if n % 2 else "XFER"}
+            )
+            n += 1
+            if status == 201:
+                with lock:
+                    issued.append(body["id"])
+            status, ticket = counter.request("POST", f"/api/v1/counters/{code}/call-next")
+            if status != 200:
+                continue
+            with lock:
+                called.append(ticket["id"])
+            counter.request("POST", f"/api/v1/tickets/{ticket['id']}/start")
+            counter.request("POST", f"/api/v1/tickets/{ticket['id']}/finish")
+
+    threads = [threading.Thread(target=loop, args=p) for p in pairs]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    if kill is not None:
+        time.sleep(seconds / 2)
+        kill.kill()
+        kill.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    lat = [x for p in pairs for c in p[:2] for x in c.latencies]
+    # Drain: every counter calls until nothing waits, so a lost ticket would show as never called.
+    for _, counter, code in pairs:
+        while True:
+            status, ticket = counter.request("POST", f"/api/v1/counters/{code}/call-next")
+            if status != 200:
+                break
+            called.append(ticket["id"])
+            counter.request("POST", f"/api/v1/tickets/{ticket['id']}/start")
+            counter.request("POST", f"/api/v1/tickets/{ticket['id']}/finish")
+    return {
+        "rate": len(lat) / elapsed,
+        "p50": pct(lat, 0.5),
+        "p99": pct(lat, 0.99),
+        "issued": issued,
+        "called": called,
+        "retries": sum(c.retries for p in pairs for c in p[:2]),
+        "reasons": {
+            k: sum(c.reasons.get(k, 0) for p in pairs for c in p[:2])
+            for k in {k for p in pairs for c in p[:2] for k in c.reasons}
+        },
+    }
+
+
+def prepare(db: str, tmp: str, clients: int) -> dict[str, str]:
+    env = dict(
+        os.environ,
+        FUWU_DATA_DIR=tmp,
+        DEBUG="0",
+        FUWU_SSL_REDIRECT="0",
+        FUWU_HSTS_SECONDS="0",
+        DJANGO_SETTINGS_MODULE="fuwu.settings",
+        FUWU_LOG_LEVEL="WARNING",
+    )
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp}/load.sqlite3"
+    subprocess.run([PY, "-m", "fuwu.cli", "migrate", "-v", "0"], env=env, check=True)
+    return env
+
+
+def bench(db: str, clients: int, seconds: float, kill: bool) -> bool:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = prepare(db, tmp, clients)
+        out = subprocess.run(
+            [PY, "-c", SETUP.replace("K + 1", str(clients + 1))],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        setup = json.loads(out.strip().splitlines()[-1])
+        port = free_port()
+        log = os.path.join(tmp, "server.log")
+        server = Server(env, port, log)
+        server.start()
+        try:
+            bare_rate, bare_p50, bare_p99 = run_bare(port, setup["kiosk"], clients, seconds)
+            result = run_floor(port, setup, clients, seconds, server if kill else None)
+        finally:
+            server.stop()
+        errors = [line for line in Path(log).read_text().splitlines() if "Error" in line or "error" in line]
+        check = json.loads(
+            subprocess.run([PY, "-c", CHECK], env=env, check=True, capture_output=True, text=True)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+    duplicated = len(result["called"]) - len(set(result["called"])) + check["called_twice"]
+    lost = len(set(result["issued"]) - set(check["ids"])) + check["open"]
+    lost += len(set(result["issued"]) - set(result["called"]))
+    tag = f"[floor_load {db}{' kill -9' if kill else ''}]"
+    print(
+        f"{tag} bare GET /api/v1/me: {bare_rate:.0f} req/s, p50 {bare_p50:.1f} ms, p99 {bare_p99:.1f} ms "
+        f"({clients} clients)"
+    )
+    print(
+        f"{tag} floor issue→call→start→finish: {result['rate']:.0f} req/s, p50 {result['p50']:.1f} ms, "
+        f"p99 {result['p99']:.1f} ms, ratio to bare {result['rate'] / bare_rate:.2f} (goal >= 0.5, p99 <= 100 ms)"
+    )
+    print(
+        f"{tag} tickets {check['tickets']}, finished {check['finished']}, duplicated {duplicated}, lost {lost}, "
+        f"duplicate numbers {check['duplicate_numbers']}, client retries {result['retries']}"
+    )
+    if result["reasons"]:
+        print(f"{tag} retry causes: {result['reasons']}")
+    if errors:
+        print(f"{tag} server logged {len(errors)} error lines, e.g. {errors[-1][:160]}")
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    return duplicated == 0 and lost == 0 and check["duplicate_numbers"] == 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--kill", action="store_true", help="also run with the server killed -9 mid-load")
+    args = parser.parse_args()
+    ok = True
+    for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        ok &= bench(db, args.clients, args.seconds, kill=False)
+        if args.kill:
+            ok &= bench(db, args.clients, args.seconds, kill=True)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

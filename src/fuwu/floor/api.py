@@ -1,0 +1,343 @@
+"""The floor device API (a contract for kiosks, counter terminals and display boards; extend, don't break)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from fuwu.core.principals import DevicePrincipal
+from fuwu.floor import selectors, services
+from fuwu.floor.models import Ticket
+
+router = Router(tags=["floor"])
+
+
+class CounterOut(Schema):
+    code: str
+    number: int
+    kind: str
+    is_open: bool
+    services: list[str]
+
+
+class ServiceOut(Schema):
+    code: str
+    name: str
+    prefix: str
+    complexity: str
+    is_cash: bool
+    counter_kinds: list[str]
+    target_wait_seconds: int
+    materials: list[str]
+
+
+class OutletOut(Schema):
+    code: str
+    name: str
+    counters: list[CounterOut]
+    services: list[ServiceOut]
+
+
+class IssueIn(Schema):
+    service_code: str
+    customer_card: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    appointment_code: str | None = None
+    channel: str = "kiosk"
+
+
+class IssuedOut(Schema):
+    id: int
+    number: str
+    service_code: str
+    service_name: str
+    position: int
+    estimated_wait_seconds: int | None
+    materials: list[str]
+    issued_at: dt.datetime
+
+
+class CustomerOut(Schema):
+    tier: str
+    is_special_group: bool
+    name_masked: str
+    card_masked: str
+    phone_masked: str
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    status: str
+    service_code: str
+    service_name: str
+    counter_code: str | None
+    counter_number: int | None
+    issued_at: dt.datetime
+    called_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    recall_count: int
+    position: int | None = None
+    estimated_wait_seconds: int | None = None
+    customer: CustomerOut | None = None
+
+
+class TransferIn(Schema):
+    service_code: str | None = None
+    counter_kind: str | None = None
+
+
+class ReferIn(Schema):
+    staff_code: str
+
+
+class DivertIn(Schema):
+    channel: str
+
+
+class ServiceQueueOut(Schema):
+    code: str
+    name: str
+    prefix: str
+    waiting: int
+    estimated_wait_seconds: int
+    target_wait_seconds: int
+
+
+class CurrentOut(Schema):
+    id: int
+    number: str
+    status: str
+    service_code: str
+
+
+class CounterNowOut(Schema):
+    code: str
+    number: int
+    kind: str
+    is_open: bool
+    services: list[str]
+    current: CurrentOut | None
+
+
+class WaitingOut(Schema):
+    id: int
+    number: str
+    service_code: str
+    issued_at: dt.datetime
+    estimated_wait_seconds: int | None
+    is_vip: bool | None = None
+    is_special_group: bool | None = None
+    priority_class: int | None = None
+    waited_seconds: int | None = None
+
+
+class QueueOut(Schema):
+    outlet_code: str
+    business_date: dt.date
+    services: list[ServiceQueueOut]
+    counters: list[CounterNowOut]
+    waiting: list[WaitingOut]
+
+
+class CallOut(Schema):
+    event_id: int
+    number: str
+    counter_number: int | None
+    kind: str
+    at: dt.datetime
+
+
+def _mask_name(name: str) -> str:
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def _may_see_customer(principal: Any) -> bool:
+    return not isinstance(principal, DevicePrincipal) or principal.kind == "counter"
+
+
+def ticket_out(t: Ticket, principal: Any) -> TicketOut:
+    customer = None
+    if t.customer is not None and _may_see_customer(principal):
+        customer = CustomerOut(
+            tier=t.customer_tier,
+            is_special_group=t.is_special_group,
+            name_masked=_mask_name(t.customer.name),
+            card_masked=t.customer.card_masked,
+            phone_masked=t.customer.phone_masked,
+        )
+    waiting = t.status == Ticket.Status.WAITING
+    return TicketOut(
+        id=t.pk,
+        number=t.number,
+        status=t.status,
+        service_code=t.service.code,
+        service_name=t.service.name,
+        counter_code=t.counter.code if t.counter else None,
+        counter_number=t.counter.number if t.counter else None,
+        issued_at=t.issued_at,
+        called_at=t.called_at,
+        started_at=t.started_at,
+        finished_at=t.finished_at,
+        recall_count=t.recall_count,
+        position=selectors.position_in_line(t) if waiting else None,
+        estimated_wait_seconds=t.estimated_wait_seconds if waiting else None,
+        customer=customer,
+    )
+
+
+@router.get("/outlets", response=list[OutletOut])
+def outlets(request: HttpRequest) -> list[OutletOut]:
+    principal = request.auth  # type: ignore[attr-defined]
+    out = []
+    for unit in selectors.outlets(principal):
+        catalogue = list(selectors.services(principal, unit))
+        out.append(
+            OutletOut(
+                code=unit.code,
+                name=unit.name,
+                counters=[
+                    CounterOut(
+                        code=c.code,
+                        number=c.number,
+                        kind=c.kind,
+                        is_open=c.is_open,
+                        services=selectors.counter_services(c, catalogue),
+                    )
+                    for c in selectors.counters(principal, unit)
+                ],
+                services=[
+                    ServiceOut(
+                        code=s.code,
+                        name=s.name,
+                        prefix=s.prefix,
+                        complexity=s.complexity,
+                        is_cash=s.is_cash,
+                        counter_kinds=s.counter_kind_list,
+                        target_wait_seconds=s.target_wait_seconds,
+                        materials=s.material_list,
+                    )
+                    for s in catalogue
+                ],
+            )
+        )
+    return out
+
+
+@router.post("/outlets/{outlet_code}/tickets", response={201: IssuedOut})
+def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int, IssuedOut]:
+    principal = request.auth  # type: ignore[attr-defined]
+    unit = selectors.outlet(principal, outlet_code)
+    t = services.ticket_issue(
+        actor=principal,
+        outlet=unit,
+        service_code=payload.service_code,
+        channel=payload.channel,
+        customer_card=payload.customer_card,
+        id_number=payload.id_number,
+        phone=payload.phone,
+        appointment_code=payload.appointment_code,
+    )
+    return 201, IssuedOut(
+        id=t.pk,
+        number=t.number,
+        service_code=t.service.code,
+        service_name=t.service.name,
+        position=selectors.position_in_line(t),
+        estimated_wait_seconds=t.estimated_wait_seconds,
+        materials=t.service.material_list,
+        issued_at=t.issued_at,
+    )
+
+
+@router.get("/outlets/{outlet_code}/queue", response=QueueOut)
+def queue(request: HttpRequest, outlet_code: str) -> QueueOut:
+    principal = request.auth  # type: ignore[attr-defined]
+    unit = selectors.outlet(principal, outlet_code)
+    view = selectors.queue(principal, unit, with_customers=not isinstance(principal, DevicePrincipal))
+    return QueueOut(
+        outlet_code=unit.code,
+        business_date=view.business_date,
+        services=[ServiceQueueOut(**row) for row in view.services],
+        counters=[CounterNowOut(**row) for row in view.counters],
+        waiting=[WaitingOut(**row) for row in view.waiting],
+    )
+
+
+@router.get("/outlets/{outlet_code}/calls", response=list[CallOut])
+def calls(request: HttpRequest, outlet_code: str, after: int = 0) -> list[dict[str, Any]]:
+    principal = request.auth  # type: ignore[attr-defined]
+    return selectors.calls(principal, selectors.outlet(principal, outlet_code), after_id=after)
+
+
+@router.post("/counters/{counter_code}/call-next", response={200: TicketOut, 204: None})
+def call_next(request: HttpRequest, counter_code: str) -> tuple[int, TicketOut | None]:
+    principal = request.auth  # type: ignore[attr-defined]
+    t = services.ticket_call_next(actor=principal, counter=selectors.counter(principal, counter_code))
+    return (204, None) if t is None else (200, ticket_out(t, principal))
+
+
+@router.get("/counters/{counter_code}/current", response={200: TicketOut, 204: None})
+def counter_current(request: HttpRequest, counter_code: str) -> tuple[int, TicketOut | None]:
+    principal = request.auth  # type: ignore[attr-defined]
+    t = selectors.counter_current(selectors.counter(principal, counter_code))
+    return (204, None) if t is None else (200, ticket_out(t, principal))
+
+
+@router.get("/tickets/{ticket_id}", response=TicketOut)
+def ticket_detail(request: HttpRequest, ticket_id: int) -> TicketOut:
+    principal = request.auth  # type: ignore[attr-defined]
+    return ticket_out(selectors.ticket(principal, ticket_id), principal)
+
+
+def _step(request: HttpRequest, ticket_id: int, action: Any, **kwargs: Any) -> TicketOut:
+    principal = request.auth  # type: ignore[attr-defined]
+    t = action(actor=principal, ticket=selectors.ticket(principal, ticket_id), **kwargs)
+    return ticket_out(selectors.ticket(principal, t.pk), principal)
+
+
+@router.post("/tickets/{ticket_id}/recall", response=TicketOut)
+def recall(request: HttpRequest, ticket_id: int) -> TicketOut:
+    return _step(request, ticket_id, services.ticket_recall)
+
+
+@router.post("/tickets/{ticket_id}/no-show", response=TicketOut)
+def no_show(request: HttpRequest, ticket_id: int) -> TicketOut:
+    return _step(request, ticket_id, services.ticket_no_show)
+
+
+@router.post("/tickets/{ticket_id}/start", response=TicketOut)
+def start(request: HttpRequest, ticket_id: int) -> TicketOut:
+    return _step(request, ticket_id, services.ticket_start)
+
+
+@router.post("/tickets/{ticket_id}/finish", response=TicketOut)
+def finish(request: HttpRequest, ticket_id: int) -> TicketOut:
+    return _step(request, ticket_id, services.ticket_finish)
+
+
+@router.post("/tickets/{ticket_id}/transfer", response=TicketOut)
+def transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -> TicketOut:
+    """Returns the onward ticket (same number, same place in line, waiting for the new business or counter)."""
+    return _step(
+        request,
+        ticket_id,
+        services.ticket_transfer,
+        service_code=payload.service_code,
+        counter_kind=payload.counter_kind,
+    )
+
+
+@router.post("/tickets/{ticket_id}/refer", response=TicketOut)
+def refer(request: HttpRequest, ticket_id: int, payload: ReferIn) -> TicketOut:
+    return _step(request, ticket_id, services.ticket_refer, staff_code=payload.staff_code)
+
+
+@router.post("/tickets/{ticket_id}/divert", response=TicketOut)
+def divert(request: HttpRequest, ticket_id: int, payload: DivertIn) -> TicketOut:
+    return _step(request, ticket_id, services.ticket_divert, channel=payload.channel)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fuwu.core import roles
+from fuwu.core.nav import NavItem
+
+NAV = [
+    NavItem(
+        _("Counter console"),
+        "floor:counter",
+        frozenset({roles.TELLER, roles.RM, roles.OUTLET_HEAD}),
+        _("Call, serve, transfer and refer customers"),
+        order=10,
+    ),
+    NavItem(
+        _("Lobby console"),
+        "floor:lobby",
+        frozenset({roles.LOBBY, roles.OUTLET_HEAD}),
+        _("Who is waiting, VIP arrivals, diversion and lobby positions"),
+        order=11,
+    ),
+    NavItem(
+        _("Display board"),
+        "floor:display",
+        frozenset({roles.LOBBY, roles.OUTLET_HEAD}),
+        _("Hall screen with voice calling"),
+        order=12,
+    ),
+    NavItem(
+        _("Ticket kiosk"),
+        "floor:kiosk",
+        frozenset({roles.LOBBY, roles.OUTLET_HEAD}),
+        _("Self-service ticket machine"),
+        order=13,
+    ),
+]

@@ -1,0 +1,92 @@
+"""The calling policy (Q4), in one place.
+
+A counter calls, among the waiting tickets it may serve, the one with the smallest *route key*:
+
+    route_key = queued_at − lead(priority class)
+
+where the lead of a class is how far ahead of its arrival time a ticket of that class may stand, and every
+lead is capped by ``MAX_LEAD``. Ties break by issue order (ticket id).
+
+Why this shape: the key is fixed when the ticket joins the line, so the order is a plain index scan (no
+re-sorting as time passes) and aging is built in — a normal ticket queued at time t can only be overtaken
+by tickets queued before t + MAX_LEAD. So no ticket waits longer than the tickets arriving within
+``MAX_LEAD`` after it take to serve beyond what it would have waited in plain first-come-first-served
+order; priority customers still go first whenever they arrive within their lead. The property is tested
+with hypothesis in tests/test_policy.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+
+APPOINTMENT_DUE, VIP, SPECIAL_GROUP, NORMAL = 0, 1, 2, 3
+
+# Configurable bound: settings.FUWU_FLOOR_MAX_PRIORITY_LEAD_SECONDS (default 15 minutes).
+DEFAULT_MAX_LEAD = dt.timedelta(minutes=15)
+
+# Lead per class as a share of the bound: an appointment due now goes before a VIP who goes before an
+# elderly or disabled customer.
+_LEAD_SHARE = {APPOINTMENT_DUE: 1.0, VIP: 0.8, SPECIAL_GROUP: 0.6, NORMAL: 0.0}
+
+
+def max_lead() -> dt.timedelta:
+    seconds = getattr(settings, "FUWU_FLOOR_MAX_PRIORITY_LEAD_SECONDS", None)
+    return dt.timedelta(seconds=seconds) if seconds is not None else DEFAULT_MAX_LEAD
+
+
+def lead(priority_class: int, bound: dt.timedelta | None = None) -> dt.timedelta:
+    """How far ahead of its arrival a ticket of this class stands in line (never more than the bound)."""
+    bound = max_lead() if bound is None else bound
+    return bound * _LEAD_SHARE.get(priority_class, 0.0)
+
+
+def route_key(queued_at: dt.datetime, priority_class: int, bound: dt.timedelta | None = None) -> dt.datetime:
+    """The calling-order key of a ticket that joined the line at `queued_at`."""
+    return queued_at - lead(priority_class, bound)
+
+
+def priority_class(*, appointment_due: bool, tier: str, special_group: bool) -> int:
+    """The class a ticket gets from what is known at issue: appointment, customer tier, special group."""
+    if appointment_due:
+        return APPOINTMENT_DUE
+    if tier in ("wealth", "private"):
+        return VIP
+    if special_group:
+        return SPECIAL_GROUP
+    return NORMAL
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket as the policy sees it (used by the wait estimator and the tests)."""
+
+    id: int
+    queued_at: dt.datetime
+    priority_class: int
+    service_id: int
+    required_kind: str = ""
+
+    def key(self, bound: dt.timedelta | None = None) -> tuple[dt.datetime, int]:
+        return (route_key(self.queued_at, self.priority_class, bound), self.id)
+
+
+def eligible(ticket: Waiting, counter_kind: str, kinds_by_service: dict[int, frozenset[str]]) -> bool:
+    """May a counter of `counter_kind` serve this ticket?"""
+    if ticket.required_kind:
+        return ticket.required_kind == counter_kind
+    return counter_kind in kinds_by_service.get(ticket.service_id, frozenset())
+
+
+def next_for(
+    waiting: Iterable[Waiting],
+    counter_kind: str,
+    kinds_by_service: dict[int, frozenset[str]],
+    bound: dt.timedelta | None = None,
+) -> Waiting | None:
+    """The ticket a counter of this kind calls next (the same rule the database query applies)."""
+    candidates = [w for w in waiting if eligible(w, counter_kind, kinds_by_service)]
+    return min(candidates, key=lambda w: w.key(bound), default=None)

@@ -1,0 +1,19 @@
+"""Floor permissions per role: tellers work counters, lobby staff issue and divert, heads do both."""
+
+from __future__ import annotations
+
+from fuwu.core import roles
+
+_VIEW = ["floor.view_ticket", "floor.view_servicetype", "floor.view_counter", "floor.view_positionassignment"]
+_COUNTER = ["floor.add_ticket", "floor.change_ticket"]
+_LOBBY = ["floor.add_ticket", "floor.divert_ticket"]
+
+ROLE_PERMISSIONS = {
+    roles.TELLER: _VIEW + _COUNTER,
+    roles.RM: _VIEW + _COUNTER,
+    roles.LOBBY: _VIEW + _LOBBY,
+    roles.OUTLET_HEAD: _VIEW + _COUNTER + _LOBBY + ["floor.change_servicetype", "floor.change_counter"],
+    roles.SUPERVISOR: _VIEW,
+    roles.HQ_MANAGER: [*_VIEW, "floor.change_servicetype"],
+    roles.AUDITOR: _VIEW,
+}

@@ -1,0 +1,239 @@
+"""Reads of the branch floor, always org-scoped: outlets with counters, the live queue, calls, lobby positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from fuwu.core import clock, roles
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.scoping import get_visible, visible
+from fuwu.floor import estimates
+from fuwu.floor.models import Counter, LobbyPosition, PositionAssignment, ServiceType, Ticket, TicketEvent
+
+S = Ticket.Status
+
+
+def outlets(principal: Any) -> QuerySet[OrgUnit]:
+    return visible(OrgUnit.objects.filter(kind=OrgUnit.Kind.OUTLET), principal).order_by("code")
+
+
+def outlet(principal: Any, code: str) -> OrgUnit:
+    found: OrgUnit = get_visible(OrgUnit.objects.filter(kind=OrgUnit.Kind.OUTLET), principal, code=code)
+    return found
+
+
+def services(principal: Any, outlet_unit: OrgUnit) -> QuerySet[ServiceType]:
+    return visible(ServiceType.objects.filter(outlet=outlet_unit, is_active=True), principal)
+
+
+def counters(principal: Any, outlet_unit: OrgUnit) -> QuerySet[Counter]:
+    return visible(Counter.objects.filter(outlet=outlet_unit).select_related("staff"), principal)
+
+
+def counter(principal: Any, code: str) -> Counter:
+    return get_visible(Counter.objects.select_related("outlet", "staff"), principal, code=code)
+
+
+def ticket(principal: Any, pk: int) -> Ticket:
+    return get_visible(
+        Ticket.objects.select_related("outlet", "service", "counter", "customer", "staff"), principal, pk=pk
+    )
+
+
+def counter_services(counter_obj: Counter, catalogue: list[ServiceType]) -> list[str]:
+    return [s.code for s in catalogue if counter_obj.kind in s.counter_kind_list]
+
+
+@dataclass
+class QueueView:
+    outlet: OrgUnit
+    business_date: dt.date
+    services: list[dict[str, Any]] = field(default_factory=list)
+    counters: list[dict[str, Any]] = field(default_factory=list)
+    waiting: list[dict[str, Any]] = field(default_factory=list)
+
+
+def queue(principal: Any, outlet_unit: OrgUnit, *, with_customers: bool = False) -> QueueView:
+    """Waiting per business type, each counter and what it serves now, and the line with estimated waits.
+
+    VIP and special-group marks are included only for staff (with_customers); displays never get them.
+    """
+    now = clock.now()
+    day = clock.business_date(now)
+    catalogue = list(services(principal, outlet_unit))
+    today = visible(Ticket.objects.filter(outlet=outlet_unit, business_date=day), principal)
+    est = estimates.waits(outlet_unit, now=now)
+    view = QueueView(outlet=outlet_unit, business_date=day)
+    waiting_by_service: dict[int, list[int]] = {}
+    for tid, sid in today.filter(status=S.WAITING).values_list("id", "service_id"):
+        waiting_by_service.setdefault(sid, []).append(tid)
+    for s in catalogue:
+        waits = [est[t] for t in waiting_by_service.get(s.pk, []) if t in est]
+        view.services.append(
+            {
+                "code": s.code,
+                "name": s.name,
+                "prefix": s.prefix,
+                "waiting": len(waiting_by_service.get(s.pk, [])),
+                "estimated_wait_seconds": max(waits) if waits else 0,
+                "target_wait_seconds": s.target_wait_seconds,
+            }
+        )
+    active = {
+        t.counter_id: t for t in today.filter(status__in=[S.CALLED, S.SERVING]).select_related("service")
+    }
+    for c in counters(principal, outlet_unit):
+        current = active.get(c.pk)
+        view.counters.append(
+            {
+                "code": c.code,
+                "number": c.number,
+                "kind": c.kind,
+                "is_open": c.is_open,
+                "services": counter_services(c, catalogue),
+                "staff": (c.staff.display_name or c.staff.username) if c.staff and with_customers else None,
+                "current": {
+                    "id": current.pk,
+                    "number": current.number,
+                    "status": current.status,
+                    "service_code": current.service.code,
+                }
+                if current
+                else None,
+            }
+        )
+    for t in today.filter(status=S.WAITING).select_related("service", "customer").order_by("route_key", "id"):
+        row: dict[str, Any] = {
+            "id": t.pk,
+            "number": t.number,
+            "service_code": t.service.code,
+            "issued_at": t.issued_at,
+            "estimated_wait_seconds": est.get(t.pk),
+        }
+        if with_customers:
+            row.update(
+                {
+                    "is_vip": t.customer_tier in ("wealth", "private"),
+                    "is_special_group": t.is_special_group,
+                    "priority_class": t.priority_class,
+                    "channel": t.channel,
+                    "waited_seconds": round((now - t.issued_at).total_seconds()),
+                }
+            )
+        view.waiting.append(row)
+    return view
+
+
+def position_in_line(t: Ticket) -> int:
+    """How many waiting tickets a counter of any allowed kind would call before this one, plus one."""
+    ahead = Q(route_key__lt=t.route_key) | Q(route_key=t.route_key, pk__lt=t.pk)
+    return (
+        Ticket.objects.filter(
+            ahead,
+            outlet_id=t.outlet_id,
+            business_date=t.business_date,
+            status=S.WAITING,
+            service_id=t.service_id,
+        ).count()
+        + 1
+    )
+
+
+def calls(
+    principal: Any, outlet_unit: OrgUnit, *, after_id: int = 0, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Calls and recalls of today since event `after_id`, oldest first: what the display announces."""
+    day = clock.today()
+    events = (
+        visible(
+            TicketEvent.objects.filter(
+                ticket__outlet=outlet_unit,
+                ticket__business_date=day,
+                kind__in=[TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED],
+                pk__gt=after_id,
+            ),
+            principal,
+        )
+        .select_related("ticket", "counter")
+        .order_by("-pk")[:limit]
+    )
+    return [
+        {
+            "event_id": e.pk,
+            "number": e.ticket.number,
+            "counter_number": e.counter.number if e.counter else None,
+            "kind": e.kind,
+            "at": e.at,
+        }
+        for e in reversed(list(events))
+    ]
+
+
+def ticket_events(principal: Any, t: Ticket) -> QuerySet[TicketEvent]:
+    return visible(TicketEvent.objects.filter(ticket=t), principal).select_related("counter")
+
+
+def last_call_id(principal: Any, outlet_unit: OrgUnit) -> int:
+    last = visible(TicketEvent.objects.filter(ticket__outlet=outlet_unit), principal).order_by("-pk").first()
+    return last.pk if last else 0
+
+
+def counter_current(counter_obj: Counter) -> Ticket | None:
+    return (
+        Ticket.objects.filter(counter=counter_obj, status__in=[S.CALLED, S.SERVING])
+        .select_related("service", "customer")
+        .first()
+    )
+
+
+def counters_for_user(user: Any) -> QuerySet[Counter]:
+    return visible(Counter.objects.filter(outlet__kind=OrgUnit.Kind.OUTLET).select_related("outlet"), user)
+
+
+def diversion_stats(principal: Any, outlet_unit: OrgUnit, day: dt.date) -> dict[str, int]:
+    today = visible(
+        Ticket.objects.filter(outlet=outlet_unit, business_date=day, transferred_from__isnull=True), principal
+    )
+    return {"issued": today.count(), "diverted": today.filter(status=S.DIVERTED).count()}
+
+
+@dataclass
+class PositionRow:
+    position: int
+    label: str
+    holder: User | None
+    covered_by: User | None = None
+    cover_from: int | None = None  # the position the cover comes from; None when the outlet head covers
+
+
+FALLBACK_ORDER = (3, 4, 7)
+
+
+def positions(principal: Any, outlet_unit: OrgUnit, day: dt.date) -> list[PositionRow]:
+    """Who holds each lobby position; vacant 1 and 2 are covered by 3, 4, 7 in that order, else the outlet head."""
+    held = {
+        a.position: a.staff
+        for a in visible(
+            PositionAssignment.objects.filter(outlet=outlet_unit, date=day).select_related("staff"), principal
+        )
+    }
+    rows = [PositionRow(p.value, str(p.label), held.get(p.value)) for p in LobbyPosition]
+    donors = [p for p in FALLBACK_ORDER if held.get(p) is not None]
+    head = (
+        User.objects.filter(org_unit=outlet_unit, is_active=True, groups__name=roles.OUTLET_HEAD)
+        .order_by("pk")
+        .first()
+    )
+    for row in rows[:2]:
+        if row.holder is not None:
+            continue
+        if donors:
+            row.cover_from = donors.pop(0)
+            row.covered_by = held[row.cover_from]
+        else:
+            row.covered_by = head
+    return rows

@@ -1,0 +1,608 @@
+"""Every write on the branch floor: catalogue, counters, the life of a ticket (Q1–Q9).
+
+Each service is one transaction. A ticket is re-read under a row lock (PostgreSQL) or inside SQLite's
+IMMEDIATE write transaction before any transition, so concurrent requests see the state left by the
+previous one and illegal steps fail with Conflict carrying the current state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from fuwu.core import audit, clock
+from fuwu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fuwu.core.history import by
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import DevicePrincipal, principal_label
+from fuwu.core.scoping import can_see_unit
+from fuwu.customers.selectors import recognize
+from fuwu.floor import estimates, policy
+from fuwu.floor.models import (
+    Counter,
+    CounterKind,
+    LobbyPosition,
+    NumberSequence,
+    PositionAssignment,
+    ServiceType,
+    Ticket,
+    TicketEvent,
+)
+
+S = Ticket.Status
+E = TicketEvent.Kind
+
+DIVERT_CHANNELS = {
+    "self_service": _("Self-service machine"),
+    "smart_counter": _("Smart counter"),
+    "mobile_banking": _("Mobile banking"),
+    "online_banking": _("Online banking"),
+}
+
+NEWCOMER = 2**62  # id of the not-yet-written ticket in the wait projection: after every real one
+ISSUE_PERM = "floor.add_ticket"
+OPERATE_PERM = "floor.change_ticket"
+LOBBY_PERM = "floor.divert_ticket"
+CATALOGUE_PERM = "floor.change_servicetype"
+
+
+# --- who may do what -------------------------------------------------------------------------------
+
+
+def _see(actor: Any, outlet: OrgUnit) -> None:
+    if actor is not None and not can_see_unit(actor, outlet):
+        raise NotFound()
+
+
+def _require_issue(actor: Any, outlet: OrgUnit) -> None:
+    _see(actor, outlet)
+    if actor is None:
+        return
+    if isinstance(actor, DevicePrincipal):
+        if actor.kind != "kiosk":
+            raise Forbidden(gettext("Only a kiosk may issue tickets."))
+    elif not actor.has_perm(ISSUE_PERM):
+        raise Forbidden(gettext("Your role may not issue tickets."))
+
+
+def _require_counter(actor: Any, counter: Counter) -> None:
+    """A counter is worked by its own counter terminal or by staff allowed to operate counters."""
+    _see(actor, counter.outlet)
+    if actor is None:
+        return
+    if isinstance(actor, DevicePrincipal):
+        if actor.kind != "counter" or actor.counter_code != counter.code:
+            raise Forbidden(gettext("This device is not the terminal of that counter."))
+    elif not actor.has_perm(OPERATE_PERM):
+        raise Forbidden(gettext("Your role may not operate a counter."))
+
+
+def _require_ticket_at_counter(actor: Any, ticket: Ticket) -> None:
+    _see(actor, ticket.outlet)
+    if actor is None:
+        return
+    if isinstance(actor, DevicePrincipal):
+        if actor.kind != "counter" or ticket.counter is None or actor.counter_code != ticket.counter.code:
+            raise Forbidden(gettext("This ticket is not at this device's counter."))
+    elif not actor.has_perm(OPERATE_PERM):
+        raise Forbidden(gettext("Your role may not operate a counter."))
+
+
+def _require_lobby(actor: Any, outlet: OrgUnit) -> None:
+    _see(actor, outlet)
+    if actor is None:
+        return
+    if isinstance(actor, DevicePrincipal) or not actor.has_perm(LOBBY_PERM):
+        raise Forbidden(gettext("Only lobby staff may divert customers."))
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    qs = Ticket.objects.select_related("service", "counter", "outlet", "staff")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(pk=ticket.pk)
+    except Ticket.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def _expect(ticket: Ticket, *allowed: str, action: str) -> None:
+    if ticket.status not in allowed:
+        raise Conflict(
+            gettext("Ticket %(number)s is %(status)s: cannot %(action)s it.")
+            % {"number": ticket.number, "status": ticket.get_status_display(), "action": action},
+            code="illegal_transition",
+            details={"status": ticket.status, "number": ticket.number, "allowed_from": list(allowed)},
+        )
+
+
+def _event(
+    ticket: Ticket, kind: str, actor: Any, at: dt.datetime, counter: Counter | None = None, **data: Any
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, at=at, actor_label=principal_label(actor), counter=counter, data=data
+    )
+
+
+def _next_seq(outlet: OrgUnit, day: dt.date, prefix: str) -> int:
+    """The next number of the day for this prefix; the row update serializes concurrent issuers."""
+    seq, _ = NumberSequence.objects.get_or_create(outlet=outlet, business_date=day, prefix=prefix)
+    NumberSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
+    return NumberSequence.objects.values_list("last", flat=True).get(pk=seq.pk)
+
+
+def format_number(prefix: str, seq: int) -> str:
+    return f"{prefix}{seq:03d}"
+
+
+def _staff_for(actor: Any, counter: Counter) -> User | None:
+    return actor if isinstance(actor, User) else counter.staff
+
+
+# --- catalogue and counters (Q1, Q10) -------------------------------------------------------------
+
+
+@transaction.atomic
+def service_type_save(
+    *,
+    actor: Any,
+    outlet: OrgUnit,
+    code: str,
+    name: str,
+    prefix: str,
+    counter_kinds: list[str],
+    complexity: str = ServiceType.Complexity.SIMPLE,
+    is_cash: bool = False,
+    target_wait_seconds: int = 900,
+    mean_service_seconds: int = 300,
+    materials: str = "",
+    sort_order: int = 0,
+    is_active: bool = True,
+) -> ServiceType:
+    """Create or update one business type of an outlet's catalogue."""
+    _see(actor, outlet)
+    if actor is not None and not isinstance(actor, DevicePrincipal) and not actor.has_perm(CATALOGUE_PERM):
+        raise Forbidden(gettext("Your role may not change the service catalogue."))
+    problems = [
+        {"field": "counter_kinds", "reason": f"unknown kind {k}"}
+        for k in counter_kinds
+        if k not in CounterKind.values
+    ]
+    if not counter_kinds:
+        problems.append({"field": "counter_kinds", "reason": "required"})
+    if not prefix.isalpha() or not prefix.isupper():
+        problems.append({"field": "prefix", "reason": "one or two capital letters"})
+    if problems:
+        raise ValidationFailed(gettext("The business type is not valid."), details=problems)
+    service = ServiceType.objects.filter(outlet=outlet, code=code).first() or ServiceType(
+        outlet=outlet, code=code
+    )
+    service.name, service.prefix, service.counter_kinds = name, prefix, ",".join(counter_kinds)
+    service.complexity, service.is_cash, service.target_wait_seconds = (
+        complexity,
+        is_cash,
+        target_wait_seconds,
+    )
+    service.mean_service_seconds, service.materials = mean_service_seconds, materials
+    service.sort_order, service.is_active = sort_order, is_active
+    by(service, actor).save()
+    return service
+
+
+@transaction.atomic
+def counter_save(
+    *, actor: Any, outlet: OrgUnit, code: str, number: int, kind: str, is_open: bool = False
+) -> Counter:
+    """Create or update one counter (window) of an outlet."""
+    _see(actor, outlet)
+    if kind not in CounterKind.values:
+        raise ValidationFailed(gettext("Unknown counter kind."), details=[{"field": "kind", "reason": kind}])
+    counter = Counter.objects.filter(code=code).first() or Counter(code=code, outlet=outlet)
+    if counter.outlet_id != outlet.pk:
+        raise ValidationFailed(
+            gettext("Counter code used by another outlet."), details=[{"field": "code", "reason": "taken"}]
+        )
+    counter.number, counter.kind, counter.is_open = number, kind, is_open
+    by(counter, actor).save()
+    return counter
+
+
+@transaction.atomic
+def counter_set_open(*, actor: Any, counter: Counter, is_open: bool) -> Counter:
+    """Open a counter (the operating staff takes it) or close it."""
+    _require_counter(actor, counter)
+    counter = (
+        Counter.objects.select_for_update().get(pk=counter.pk)
+        if connection.features.has_select_for_update
+        else Counter.objects.get(pk=counter.pk)
+    )
+    if not is_open and Ticket.objects.filter(counter=counter, status__in=[S.CALLED, S.SERVING]).exists():
+        raise Conflict(gettext("Finish the current customer before closing."), details={"status": "busy"})
+    counter.is_open = is_open
+    if isinstance(actor, User):
+        counter.staff = actor if is_open else None
+    by(counter, actor).save()
+    audit.record(
+        actor=actor,
+        action="floor.counter_open" if is_open else "floor.counter_close",
+        target=counter,
+        org_unit=counter.outlet,
+    )
+    return counter
+
+
+# --- tickets (Q2–Q8) -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_issue(
+    *,
+    actor: Any,
+    outlet: OrgUnit,
+    service_code: str,
+    channel: str = "kiosk",
+    customer_card: str | None = None,
+    id_number: str | None = None,
+    phone: str | None = None,
+    appointment_code: str | None = None,
+) -> Ticket:
+    """Issue today's next number for a business type, recognising the customer when identified (Q2, Q3)."""
+    _require_issue(actor, outlet)
+    service = ServiceType.objects.filter(outlet=outlet, code=service_code, is_active=True).first()
+    if service is None:
+        raise ValidationFailed(
+            gettext("This outlet offers no such business."),
+            details=[{"field": "service_code", "reason": "unknown"}],
+        )
+    if appointment_code:
+        channel = Ticket.Channel.APPOINTMENT
+    if channel not in Ticket.Channel.values:
+        raise ValidationFailed(gettext("Unknown channel."), details=[{"field": "channel", "reason": channel}])
+    now = clock.now()
+    day = clock.business_date(now)
+    customer = (
+        recognize(card=customer_card, id_number=id_number, phone=phone)
+        if (customer_card or id_number or phone)
+        else None
+    )
+    tier = customer.tier if customer else ""
+    special = bool(
+        customer
+        and (customer.is_elderly or customer.is_disabled or customer.is_pregnant or customer.is_military)
+    )
+    pclass = policy.priority_class(appointment_due=bool(appointment_code), tier=tier, special_group=special)
+    # Estimate first: the day's number row stays locked from _next_seq to commit, so keep that stretch short.
+    newcomer = policy.Waiting(id=NEWCOMER, queued_at=now, priority_class=pclass, service_id=service.pk)
+    estimate = estimates.waits(outlet, now=now, joining=newcomer).get(NEWCOMER)
+    seq = _next_seq(outlet, day, service.prefix)
+    ticket = Ticket.objects.create(
+        outlet=outlet,
+        business_date=day,
+        number=format_number(service.prefix, seq),
+        seq=seq,
+        service=service,
+        channel=channel,
+        status=S.WAITING,
+        priority_class=pclass,
+        customer=customer,
+        customer_tier=tier,
+        is_special_group=special,
+        issued_at=now,
+        queued_at=now,
+        route_key=policy.route_key(now, pclass),
+        appointment_code=appointment_code or "",
+        estimated_wait_seconds=estimate,
+    )
+    _event(ticket, E.ISSUED, actor, now, channel=channel, service=service.code)
+    if customer is not None:
+        _event(ticket, E.RECOGNIZED, actor, now, tier=tier, special_group=special)
+    return ticket
+
+
+def _eligible_queue(counter: Counter, day: dt.date) -> Any:
+    service_ids = [
+        s.pk
+        for s in ServiceType.objects.filter(outlet_id=counter.outlet_id)
+        if counter.kind in s.counter_kind_list
+    ]
+    return (
+        Ticket.objects.filter(outlet_id=counter.outlet_id, business_date=day, status=S.WAITING)
+        .filter(
+            Q(required_counter_kind=counter.kind) | Q(required_counter_kind="", service_id__in=service_ids)
+        )
+        .order_by("route_key", "id")
+    )
+
+
+@transaction.atomic
+def ticket_call_next(*, actor: Any, counter: Counter) -> Ticket | None:
+    """Call the next ticket this counter may serve, by the policy in floor.policy; None when none waits (Q4)."""
+    _require_counter(actor, counter)
+    if connection.features.has_select_for_update:
+        counter = (
+            Counter.objects.select_for_update(of=("self",))
+            .select_related("outlet", "staff")
+            .get(pk=counter.pk)
+        )
+    busy = Ticket.objects.filter(counter=counter, status__in=[S.CALLED, S.SERVING]).first()
+    if busy is not None:
+        raise Conflict(
+            gettext("Counter still holds ticket %(number)s.") % {"number": busy.number},
+            code="counter_busy",
+            details={"status": busy.status, "number": busy.number, "ticket_id": busy.pk},
+        )
+    now = clock.now()
+    queue = _eligible_queue(counter, clock.business_date(now))
+    staff = _staff_for(actor, counter)
+    while True:
+        # SKIP LOCKED: a ticket another counter is taking right now is passed over, never handed out twice.
+        head = (
+            queue.select_for_update(skip_locked=True, of=("self",))
+            if connection.features.has_select_for_update
+            else queue
+        ).first()
+        if head is None:
+            return None
+        taken = Ticket.objects.filter(pk=head.pk, status=S.WAITING).update(
+            status=S.CALLED, counter=counter, staff=staff, called_at=now, last_called_at=now
+        )
+        if taken:
+            break
+    if not counter.is_open or (isinstance(actor, User) and counter.staff_id != actor.pk):
+        counter.is_open = True
+        counter.staff = staff
+        by(counter, actor).save(update_fields=["is_open", "staff"])
+    ticket = Ticket.objects.select_related("service", "counter", "customer").get(pk=head.pk)
+    _event(ticket, E.CALLED, actor, now, counter=counter)
+    return ticket
+
+
+@transaction.atomic
+def ticket_recall(*, actor: Any, ticket: Ticket) -> Ticket:
+    """Call the same customer again (the display announces it again)."""
+    ticket = _locked(ticket)
+    _require_ticket_at_counter(actor, ticket)
+    _expect(ticket, S.CALLED, action=gettext("recall"))
+    now = clock.now()
+    ticket.recall_count += 1
+    ticket.last_called_at = now
+    ticket.save(update_fields=["recall_count", "last_called_at"])
+    _event(ticket, E.RECALLED, actor, now, counter=ticket.counter, recall=ticket.recall_count)
+    return ticket
+
+
+@transaction.atomic
+def ticket_no_show(*, actor: Any, ticket: Ticket) -> Ticket:
+    """The called customer did not come: close the ticket and free the counter."""
+    ticket = _locked(ticket)
+    _require_ticket_at_counter(actor, ticket)
+    _expect(ticket, S.CALLED, action=gettext("mark as no-show"))
+    now = clock.now()
+    ticket.status = S.NO_SHOW
+    ticket.save(update_fields=["status"])
+    _event(ticket, E.NO_SHOW, actor, now, counter=ticket.counter)
+    return ticket
+
+
+@transaction.atomic
+def ticket_start(*, actor: Any, ticket: Ticket) -> Ticket:
+    """The customer arrived at the counter: service starts."""
+    ticket = _locked(ticket)
+    _require_ticket_at_counter(actor, ticket)
+    _expect(ticket, S.CALLED, action=gettext("start"))
+    now = clock.now()
+    ticket.status, ticket.started_at = S.SERVING, now
+    ticket.save(update_fields=["status", "started_at"])
+    _event(ticket, E.STARTED, actor, now, counter=ticket.counter)
+    return ticket
+
+
+@transaction.atomic
+def ticket_finish(*, actor: Any, ticket: Ticket) -> Ticket:
+    """Service done; the customer is seen off (送客) and the counter is free."""
+    ticket = _locked(ticket)
+    _require_ticket_at_counter(actor, ticket)
+    _expect(ticket, S.SERVING, action=gettext("finish"))
+    now = clock.now()
+    ticket.status, ticket.finished_at = S.FINISHED, now
+    if ticket.staff_id is None and ticket.counter is not None:
+        ticket.staff = ticket.counter.staff
+    ticket.save(update_fields=["status", "finished_at", "staff"])
+    _event(ticket, E.FINISHED, actor, now, counter=ticket.counter)
+    return ticket
+
+
+@transaction.atomic
+def ticket_transfer(
+    *, actor: Any, ticket: Ticket, service_code: str | None = None, counter_kind: str | None = None
+) -> Ticket:
+    """Send the customer on to another business or counter kind under the same number and place in line."""
+    ticket = _locked(ticket)
+    _require_ticket_at_counter(actor, ticket)
+    _expect(ticket, S.CALLED, S.SERVING, action=gettext("transfer"))
+    if not service_code and not counter_kind:
+        raise ValidationFailed(
+            gettext("Say where to: a business type or a counter kind."),
+            details=[{"field": "service_code", "reason": "service_code or counter_kind required"}],
+        )
+    service = ticket.service
+    if service_code:
+        found = ServiceType.objects.filter(outlet=ticket.outlet, code=service_code, is_active=True).first()
+        if found is None:
+            raise ValidationFailed(
+                gettext("This outlet offers no such business."),
+                details=[{"field": "service_code", "reason": "unknown"}],
+            )
+        service = found
+    if counter_kind:
+        if counter_kind not in CounterKind.values:
+            raise ValidationFailed(
+                gettext("Unknown counter kind."), details=[{"field": "counter_kind", "reason": "unknown"}]
+            )
+        if not Counter.objects.filter(outlet=ticket.outlet, kind=counter_kind).exists():
+            raise ValidationFailed(
+                gettext("This outlet has no counter of that kind."),
+                details=[{"field": "counter_kind", "reason": "none at outlet"}],
+            )
+    elif not Counter.objects.filter(outlet=ticket.outlet, kind__in=service.counter_kind_list).exists():
+        raise ValidationFailed(
+            gettext("No counter here serves that business."),
+            details=[{"field": "service_code", "reason": "no counter"}],
+        )
+    now = clock.now()
+    ticket.status = S.TRANSFERRED
+    if ticket.started_at is not None:
+        ticket.finished_at = now
+    ticket.save(update_fields=["status", "finished_at"])
+    queued_at = ticket.queued_at or ticket.issued_at
+    onward = Ticket.objects.create(
+        outlet=ticket.outlet,
+        business_date=ticket.business_date,
+        number=ticket.number,
+        seq=ticket.seq,
+        service=service,
+        channel=ticket.channel,
+        status=S.WAITING,
+        priority_class=ticket.priority_class,
+        customer=ticket.customer,
+        customer_tier=ticket.customer_tier,
+        is_special_group=ticket.is_special_group,
+        issued_at=now,
+        queued_at=queued_at,
+        route_key=policy.route_key(queued_at, ticket.priority_class),
+        transferred_from=ticket,
+        required_counter_kind=counter_kind or "",
+        appointment_code=ticket.appointment_code,
+    )
+    _event(
+        ticket,
+        E.TRANSFERRED,
+        actor,
+        now,
+        counter=ticket.counter,
+        to_ticket=onward.pk,
+        service=service.code,
+        counter_kind=counter_kind or "",
+    )
+    _event(
+        onward,
+        E.TRANSFERRED,
+        actor,
+        now,
+        from_ticket=ticket.pk,
+        service=service.code,
+        counter_kind=counter_kind or "",
+    )
+    return onward
+
+
+@transaction.atomic
+def ticket_refer(*, actor: Any, ticket: Ticket, staff_code: str) -> Ticket:
+    """Refer the customer to a relationship manager (转介); the referring staff member is credited."""
+    ticket = _locked(ticket)
+    _require_ticket_at_counter(actor, ticket)
+    _expect(ticket, S.CALLED, S.SERVING, action=gettext("refer"))
+    target = User.objects.filter(staff_code=staff_code, is_active=True).select_related("org_unit").first()
+    if (
+        target is None
+        or target.org_unit is None
+        or not target.org_unit.path.startswith(ticket.outlet.path[:-4])
+    ):
+        raise ValidationFailed(
+            gettext("No such colleague to refer to."), details=[{"field": "staff_code", "reason": "unknown"}]
+        )
+    now = clock.now()
+    ticket.referred_to = target
+    ticket.save(update_fields=["referred_to"])
+    credited = ticket.staff or (actor if isinstance(actor, User) else None)
+    _event(
+        ticket,
+        E.REFERRED,
+        actor,
+        now,
+        counter=ticket.counter,
+        to_staff=target.staff_code,
+        credited_staff=getattr(credited, "staff_code", None) or "",
+    )
+    audit.record(
+        actor=actor,
+        action="floor.referral",
+        target=ticket,
+        org_unit=ticket.outlet,
+        data={"to": target.staff_code, "credited": getattr(credited, "staff_code", None) or ""},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_divert(*, actor: Any, ticket: Ticket, channel: str) -> Ticket:
+    """Lobby staff move a waiting customer to self-service or an e-channel (分流, Q8)."""
+    ticket = _locked(ticket)
+    _require_lobby(actor, ticket.outlet)
+    _expect(ticket, S.WAITING, action=gettext("divert"))
+    if channel not in DIVERT_CHANNELS:
+        raise ValidationFailed(gettext("Unknown channel."), details=[{"field": "channel", "reason": channel}])
+    now = clock.now()
+    ticket.status, ticket.diverted_channel = S.DIVERTED, channel
+    ticket.save(update_fields=["status", "diverted_channel"])
+    _event(ticket, E.DIVERTED, actor, now, channel=channel)
+    return ticket
+
+
+@transaction.atomic
+def tickets_close_day(*, actor: Any, before: dt.date) -> int:
+    """Cancel tickets still open from earlier business days (numbers restart; yesterday's line is gone)."""
+    now = clock.now()
+    stale = list(
+        Ticket.objects.filter(
+            business_date__lt=before, status__in=[S.WAITING, S.CALLED, S.SERVING]
+        ).values_list("pk", flat=True)
+    )
+    Ticket.objects.filter(pk__in=stale).update(status=S.CANCELLED)
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket_id=pk,
+                kind=E.CANCELLED,
+                at=now,
+                actor_label=principal_label(actor),
+                data={"reason": "day closed"},
+            )
+            for pk in stale
+        ]
+    )
+    return len(stale)
+
+
+# --- lobby positions (Q9) --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def position_assign(*, actor: Any, outlet: OrgUnit, date: dt.date, position: int, staff: User | None) -> None:
+    """Put a staff member on a lobby position for the day, or clear it (staff=None)."""
+    _require_lobby(actor, outlet)
+    if position not in LobbyPosition.values:
+        raise ValidationFailed(
+            gettext("Positions are 1 to 7."), details=[{"field": "position", "reason": "range"}]
+        )
+    if staff is not None and (staff.org_unit_id != outlet.pk):
+        raise ValidationFailed(
+            gettext("Only staff of this outlet."), details=[{"field": "staff", "reason": "other outlet"}]
+        )
+    current = PositionAssignment.objects.filter(outlet=outlet, date=date, position=position).first()
+    if staff is None:
+        if current is not None:
+            by(current, actor).delete()
+        return
+    if current is None:
+        current = PositionAssignment(outlet=outlet, date=date, position=position, staff=staff)
+    current.staff = staff
+    by(current, actor).save()

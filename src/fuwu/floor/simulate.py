@@ -1,0 +1,267 @@
+"""A business day of customers driven through the real floor services (demo live day, Q6 measurement).
+
+Customers arrive by a weekday/hour profile, lobby staff divert some, counters call, serve, transfer and refer
+through `fuwu.floor.services`, with the clock either jumping from event to event (measurement: a day in
+seconds) or running at an accelerated speed (the live demo: screens move while you watch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fuwu.core import calendar, clock
+from fuwu.core.errors import ValidationFailed
+from fuwu.core.models import OrgUnit, User
+from fuwu.floor import estimates, selectors, services
+from fuwu.floor.models import Counter, ServiceType, Ticket
+
+# Share of a day's arrivals per opening hour (Asia/Shanghai), 09:00–16:59.
+HOURLY = {9: 0.10, 10: 0.16, 11: 0.15, 12: 0.09, 13: 0.09, 14: 0.14, 15: 0.16, 16: 0.11}
+# Business mix by service code (absent codes get a small share).
+MIX = {"CASH": 0.34, "XFER": 0.24, "OPEN": 0.14, "WLTH": 0.09, "CORP": 0.08, "LOAN": 0.06}
+DAILY_VOLUME = {"large": 520, "medium": 300, "small": 180, "county": 110}
+DIVERTIBLE = {"CASH", "XFER"}
+
+
+def day_factor(day: dt.date) -> float:
+    """Arrivals relative to an ordinary weekday: Mondays, month end and the day after a holiday are busy."""
+    if calendar.is_holiday(day):
+        return 0.3
+    if not calendar.is_business_day(day):
+        return 0.5
+    factor = {0: 1.2, 4: 1.1}.get(day.weekday(), 1.0)
+    if (day + dt.timedelta(days=3)).month != day.month:
+        factor *= 1.3
+    if calendar.is_holiday(day - dt.timedelta(days=1)):
+        factor *= 1.4
+    return factor
+
+
+def arrival_times(rng: random.Random, day: dt.date, volume: float) -> list[dt.datetime]:
+    """Poisson arrivals over the opening hours following HOURLY."""
+    out: list[dt.datetime] = []
+    for hour, share in HOURLY.items():
+        start = dt.datetime.combine(day, dt.time(hour), tzinfo=clock.SHANGHAI)
+        rate = volume * share / 3600.0
+        t = 0.0
+        while rate > 0:
+            t += rng.expovariate(rate)
+            if t >= 3600:
+                break
+            out.append(start + dt.timedelta(seconds=t))
+    return out
+
+
+def true_service_seconds(rng: random.Random, mean: float) -> float:
+    """Service times are right-skewed: lognormal with the given mean."""
+    sigma = 0.5
+    return max(45.0, rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma))
+
+
+@dataclass
+class Observation:
+    ticket_id: int
+    service: str
+    estimate: int | None
+    naive: int
+    actual: float | None = None
+
+
+@dataclass
+class DayResult:
+    issued: int = 0
+    finished: int = 0
+    diverted: int = 0
+    no_show: int = 0
+    transferred: int = 0
+    referred: int = 0
+    observations: dict[int, Observation] = field(default_factory=dict)
+
+    def wait_errors(self) -> tuple[float, float, int]:
+        """Mean absolute error (s) of our estimate and of the naive one, over tickets that were called."""
+        rows = [
+            (float(o.estimate), float(o.naive), o.actual)
+            for o in self.observations.values()
+            if o.actual is not None and o.estimate is not None
+        ]
+        if not rows:
+            return 0.0, 0.0, 0
+        ours = sum(abs(est - actual) for est, _, actual in rows) / len(rows)
+        naive = sum(abs(nv - actual) for _, nv, actual in rows) / len(rows)
+        return ours, naive, len(rows)
+
+
+class _Clock:
+    """Either jump the frozen clock to each event, or wait for an accelerated clock to reach it."""
+
+    def __init__(self, speed: float | None, stop: Callable[[], bool]) -> None:
+        self.speed, self.stop = speed, stop
+
+    def reach(self, at: dt.datetime) -> bool:
+        if self.speed is None:
+            clock.set_clock(at, speed=0)
+            return True
+        while clock.now() < at:
+            if self.stop():
+                return False
+            time.sleep(min(0.5, max(0.01, (at - clock.now()).total_seconds() / self.speed)))
+        return True
+
+
+def simulate_day(
+    *,
+    outlet: OrgUnit,
+    day: dt.date,
+    rng: random.Random,
+    volume: float | None = None,
+    speed: float | None = None,
+    stop: Callable[[], bool] = lambda: False,
+    measure: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> DayResult:
+    """Run one business day at `outlet` through the services; speed None = as fast as possible (clock jumps)."""
+    catalogue = {s.code: s for s in ServiceType.objects.filter(outlet=outlet, is_active=True)}
+    counters = list(Counter.objects.filter(outlet=outlet).order_by("number"))
+    if not catalogue or not counters:
+        return DayResult()
+    size_volume = volume if volume is not None else 150.0
+    arrivals = arrival_times(rng, day, size_volume * day_factor(day))
+    codes = list(catalogue)
+    weights = [MIX.get(c, 0.03) for c in codes]
+    true_mean = {c: s.mean_service_seconds * rng.uniform(0.85, 1.25) for c, s in catalogue.items()}
+    rms = list(
+        User.objects.filter(org_unit=outlet, staff_code__isnull=False, groups__name="relationship_manager")
+    )
+    tellers = list(
+        User.objects.filter(org_unit=outlet, groups__name__in=["teller", "relationship_manager"])
+        .distinct()
+        .order_by("pk")
+    )
+    result = DayResult()
+    seq = itertools.count()
+    events: list[tuple[dt.datetime, int, str, Any]] = []
+
+    def push(at: dt.datetime, kind: str, payload: Any) -> None:
+        heapq.heappush(events, (at, next(seq), kind, payload))
+
+    opening = dt.datetime.combine(day, dt.time(9), tzinfo=clock.SHANGHAI)
+    runner = _Clock(speed, stop)
+    idle: list[Counter] = []
+
+    def wake(at: dt.datetime) -> None:
+        for counter in idle:
+            push(at, "free", counter)
+        idle.clear()
+
+    if speed is not None:
+        clock.set_clock(opening, speed=speed)
+    for at in arrivals:
+        push(at, "arrive", None)
+    for i, counter in enumerate(counters):
+        push(
+            opening + dt.timedelta(seconds=i * 7), "open", (counter, tellers[i] if i < len(tellers) else None)
+        )
+
+    while events:
+        at, _, kind, payload = heapq.heappop(events)
+        if not runner.reach(at):
+            break
+        now = clock.now()
+        if kind == "open":
+            counter, teller = payload
+            held = selectors.counter_current(counter)  # left over from an interrupted run
+            if held is not None:
+                step = (
+                    services.ticket_no_show if held.status == Ticket.Status.CALLED else services.ticket_finish
+                )
+                step(actor=None, ticket=held)
+            services.counter_set_open(actor=teller, counter=counter, is_open=True)
+            push(now, "free", counter)
+        elif kind == "arrive":
+            code = rng.choices(codes, weights)[0]
+            appointment = f"AP{rng.randrange(10**6):06d}" if rng.random() < 0.03 else None
+            t = services.ticket_issue(
+                actor=None, outlet=outlet, service_code=code, appointment_code=appointment
+            )
+            result.issued += 1
+            wake(now)
+            if measure:
+                result.observations[t.pk] = Observation(
+                    t.pk, code, t.estimated_wait_seconds, estimates.naive_wait(outlet, t, now=now)
+                )
+            if code in DIVERTIBLE and rng.random() < 0.07:
+                push(now + dt.timedelta(seconds=rng.uniform(60, 300)), "divert", t)
+        elif kind == "divert":
+            ticket = Ticket.objects.get(pk=payload.pk)
+            if ticket.status == Ticket.Status.WAITING:
+                services.ticket_divert(
+                    actor=None, ticket=ticket, channel=rng.choice(list(services.DIVERT_CHANNELS))
+                )
+                result.diverted += 1
+                result.observations.pop(ticket.pk, None)
+        elif kind == "free":
+            counter = payload
+            called = services.ticket_call_next(actor=None, counter=counter)
+            if called is None:
+                idle.append(counter)  # woken by the next arrival or transfer
+                continue
+            obs = result.observations.get(called.pk)
+            if obs is not None and called.called_at is not None:
+                obs.actual = (called.called_at - called.issued_at).total_seconds()
+            if rng.random() < 0.03:
+                push(now + dt.timedelta(seconds=45), "recall", called)
+            else:
+                push(now + dt.timedelta(seconds=rng.uniform(15, 60)), "start", called)
+        elif kind == "recall":
+            services.ticket_recall(actor=None, ticket=payload)
+            if rng.random() < 0.5:
+                push(now + dt.timedelta(seconds=60), "no_show", payload)
+            else:
+                push(now + dt.timedelta(seconds=30), "start", payload)
+        elif kind == "no_show":
+            t = services.ticket_no_show(actor=None, ticket=payload)
+            result.no_show += 1
+            push(now, "free", t.counter)
+        elif kind == "start":
+            t = services.ticket_start(actor=None, ticket=payload)
+            duration = true_service_seconds(rng, true_mean[t.service.code])
+            roll = rng.random()
+            if roll < 0.03 and len(catalogue) > 1:
+                push(now + dt.timedelta(seconds=duration * 0.3), "transfer", t)
+            else:
+                if roll < 0.06 and rms:
+                    push(now + dt.timedelta(seconds=duration * 0.8), "refer", t)
+                push(now + dt.timedelta(seconds=duration), "finish", t)
+        elif kind == "refer":
+            services.ticket_refer(actor=None, ticket=payload, staff_code=rng.choice(rms).staff_code or "")
+            result.referred += 1
+        elif kind == "transfer":
+            t = payload
+            target = rng.choice([c for c in codes if c != t.service.code])
+            try:
+                onward = services.ticket_transfer(actor=None, ticket=t, service_code=target)
+            except ValidationFailed:
+                push(now, "finish", t)
+                continue
+            result.transferred += 1
+            wake(now)
+            push(now, "free", t.counter)
+            if onward.service.code not in true_mean:
+                true_mean[onward.service.code] = onward.service.mean_service_seconds
+        elif kind == "finish":
+            t = services.ticket_finish(actor=None, ticket=payload)
+            result.finished += 1
+            push(now, "free", t.counter)
+            if log is not None:
+                log(f"{now.astimezone(clock.SHANGHAI):%H:%M} {t.number} finished at {t.counter}")
+    if speed is None:
+        clock.reset()
+    return result

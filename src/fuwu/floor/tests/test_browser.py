@@ -1,0 +1,117 @@
+"""Kiosk → counter → display announces → finish, in a real Chromium against the live server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fuwu.conftest import browser_login
+from fuwu.floor.models import Ticket
+from fuwu.floor.tests.factories import device, floor
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Chromium has no voices offline: record every utterance and end it shortly after, like a real voice would.
+SPEECH_RECORDER = """
+window.__spoken = [];
+if (window.speechSynthesis) {
+  window.speechSynthesis.speak = function (u) {
+    const started = performance.now();
+    const entry = {text: u.text, lang: u.lang, start: started, end: null};
+    window.__spoken.push(entry);
+    setTimeout(() => { entry.end = performance.now(); u.onend && u.onend(new Event("end")); }, 400);
+  };
+}
+"""
+
+
+def test_kiosk_ticket_is_called_announced_and_finished(world: Any, browser_page: Any) -> None:
+    counters = floor(world.outlet_a, size="small")
+    kiosk_token = device(world.outlet_a, "kiosk")
+    display_token = device(world.outlet_a, "display")
+    context = browser_page.context
+
+    display = context.new_page()
+    display.add_init_script(SPEECH_RECORDER)
+    display.goto(f"/floor/display/#token={display_token}")
+    display.wait_for_selector("[data-testid=waiting-per-service] tr")
+    assert "个人现金存取" in display.inner_text("[data-testid=waiting-per-service]")
+
+    kiosk = context.new_page()
+    kiosk.goto(f"/floor/kiosk/#token={kiosk_token}")
+    kiosk.click("[data-testid=kiosk-services] button[data-code=CASH]")
+    assert "本人银行卡或存折" in kiosk.inner_text("#confirm-materials")  # materials before issue (Q10)
+    kiosk.click("#confirm-yes")
+    kiosk.wait_for_selector("[data-testid=kiosk-slip]:not([hidden])")
+    assert kiosk.inner_text("#slip-number") == "A001"
+    assert kiosk.inner_text("#slip-ahead") == "0"
+    assert not kiosk.is_visible("[data-testid=kiosk-services]")
+    assert "token=" not in kiosk.url
+    kiosk.screenshot(path="var/screenshot-floor-kiosk.png")
+
+    page = browser_page
+    browser_login(page, "teller_a")
+    page.goto(f"/floor/counter/?counter={counters['high1'].code}")
+    page.click("#call-next")
+    page.wait_for_function("document.querySelector('[data-testid=current-number]').textContent === 'A001'")
+
+    display.wait_for_function("document.getElementById('now-number').textContent === 'A001'")
+    display.wait_for_function("window.__spoken.length >= 1")
+    page.click("[data-step=recall]")
+    display.wait_for_function(
+        "window.__spoken.length >= 2 && window.__spoken[1].end !== null", timeout=20_000
+    )
+    spoken = display.evaluate("window.__spoken")
+    assert spoken[0]["text"] == "请A零零一号到一号窗口" and spoken[0]["lang"] == "zh-CN"
+    # Queued, not cut off: the recall is spoken only after the first call has ended.
+    assert spoken[1]["start"] >= spoken[0]["end"]
+    display.screenshot(path="var/screenshot-floor-display.png")
+
+    page.click("[data-step=start]")
+    page.wait_for_function("document.getElementById('current-info').textContent.includes('办理中')")
+    page.click("[data-step=finish]")
+    page.wait_for_function("document.querySelector('[data-testid=current-number]').textContent === '—'")
+    page.screenshot(path="var/screenshot-floor-counter.png")
+    ticket = Ticket.objects.get(number="A001")
+    assert (
+        ticket.status == "finished" and ticket.staff == world.teller_a and ticket.counter == counters["high1"]
+    )
+
+
+def test_lobby_sees_vip_arrival_diverts_and_sets_positions(world: Any, browser_page: Any) -> None:
+    from fuwu.customers.services import customer_create
+    from fuwu.floor import services
+
+    floor(world.outlet_a, size="small")
+    customer_create(
+        actor=None,
+        customer_no="V1",
+        name="钱女士",
+        home_outlet=world.outlet_a,
+        tier="private",
+        card_number="6222020200118888001",
+    )
+    vip = services.ticket_issue(
+        actor=None, outlet=world.outlet_a, service_code="WLTH", customer_card="6222020200118888001"
+    )
+    plain = services.ticket_issue(actor=None, outlet=world.outlet_a, service_code="CASH")
+    page = browser_page
+    browser_login(page, "head_a")
+    page.goto("/floor/lobby/")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=vip-arrivals]').textContent.includes('{vip.number}')"
+    )
+    page.select_option(f"select[data-for='{plain.pk}']", "mobile_banking")
+    page.click(f"button[data-divert='{plain.pk}']")
+    page.wait_for_function("document.getElementById('status').textContent.includes('已分流')")
+    assert Ticket.objects.get(pk=plain.pk).diverted_channel == "mobile_banking"
+    positions = page.locator("[data-testid=positions]")
+    assert "由网点负责人兼顾" in positions.inner_text()
+    row = positions.locator("tr").nth(2)  # position 3
+    row.locator("select").select_option(label="李柜员")
+    row.locator("button").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=positions]').textContent.includes('由3号位兼顾')"
+    )
+    page.screenshot(path="var/screenshot-floor-lobby.png")
