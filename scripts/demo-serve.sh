@@ -10,7 +10,7 @@ trap cleanup EXIT INT TERM
 pids+=($!)
 if .venv/bin/fuwu help simulate_day >/dev/null 2>&1; then
   # The floor's live business day on an accelerated clock, so the display, lobby and counters move.
-  .venv/bin/fuwu simulate_day --live > var/simulate.log 2>&1 &
+  .venv/bin/fuwu simulate-day --outlet BJ-HD-01 --speed 30 > var/simulate.log 2>&1 &
   pids+=($!)
 fi
 echo "open http://127.0.0.1:${port}/  (Ctrl-C stops; worker log: var/worker.log)"
