@@ -119,7 +119,7 @@ def browser_page(live_server: Any) -> Iterator[Any]:
             ],
         )
         context = browser.new_context(
-            base_url=live_server.url, locale="zh-CN", viewport={"width": 1366, "height": 768}
+            base_url=live_server.url, viewport={"width": 1366, "height": 768}
         )
         page = context.new_page()
         page.set_default_timeout(15_000)

@@ -13,6 +13,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     held = nav.user_roles(user)
     return {
-        "nav_items": nav.items_for(user),
+        "nav_groups": nav.grouped_for(user),
         "user_role_labels": [roles.role_label(r.code) for r in roles.ROLES if r.code in held],
     }

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from fuwu.core.errors import DomainError
 
@@ -24,3 +26,23 @@ class DomainErrorMiddleware:
             "core/partials/error_message.html" if request.headers.get("HX-Request") else "core/error.html"
         )
         return render(request, template, {"error": exception}, status=exception.status)
+
+
+class LanguageMiddleware:
+    """Chinese unless the user chose otherwise: the language cookie decides, the browser's Accept-Language does not.
+
+    Counter PCs and kiosks often run English-locale browsers; the bank's staff and customers still expect Chinese.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -47,6 +47,25 @@ NAV: list[NavItem] = [
 ]
 
 
+SECTIONS: dict[str, Promise | str] = {
+    "floor": _("Branch floor"),
+    "feedback": _("Feedback"),
+    "complaints": _("Complaints"),
+    "measures": _("Measures"),
+    "staffing": _("Staffing"),
+    "core": _("Platform"),
+}
+
+
+def grouped_for(user: Any) -> list[tuple[Promise | str, list[tuple[NavItem, str]]]]:
+    """The menu in sections (one per app), sections ordered by their first item."""
+    groups: dict[str, list[tuple[NavItem, str]]] = {}
+    for item, url in items_for(user):
+        groups.setdefault(item.url_name.split(":", 1)[0], []).append((item, url))
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "core", kv[1][0][0].order))
+    return [(SECTIONS.get(key, key), entries) for key, entries in ordered]
+
+
 def user_roles(user: Any) -> set[str]:
     if user is None or not getattr(user, "is_authenticated", False) or not hasattr(user, "groups"):
         return set()

@@ -26,6 +26,11 @@ def test_login_page_is_chinese_by_default(client: Client, world: Any) -> None:
     assert "登录" in body and "用户名" in body
 
 
+def test_browser_language_does_not_override_chinese(client: Client, world: Any) -> None:
+    body = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录" in body
+
+
 def test_english_is_available(client_for: Any, world: Any) -> None:
     client = client_for(world.head_a)
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
