@@ -13,6 +13,10 @@ FUWU_COMMANDS = {
     "device-token": "Issue, list or revoke bearer tokens for kiosks, counters, pads and importers.",
     "import": "Import data files (see `fuwu import --help` for the kinds).",
     "calendar": "Seed or show the business calendar.",
+    "outlets": "List outlets with their counters and business types (--json).",
+    "simulate-day": "Run a simulated business day at an outlet through the real services.",
+    "measures": "Print measures for a level and period (the figures the dashboards show).",
+    "export-facts": "Write the raw facts as Parquet for DuckDB or Spark.",
 }
 
 

@@ -1,0 +1,163 @@
+"""Measures API: the catalogue, figures for a unit or staff member, league tables and targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from fuwu.core.errors import Forbidden
+from fuwu.core.models import OrgUnit
+from fuwu.core.principals import DevicePrincipal
+from fuwu.core.scoping import get_visible
+from fuwu.measures import catalogue, selectors, services
+
+router = Router(tags=["measures"])
+
+
+class MeasureOut(Schema):
+    id: str
+    name: str
+    name_zh: str
+    unit: str
+    direction: str
+    definition: str
+    facts: list[str]
+    grains: list[str]
+
+
+class FiguresIn(Schema):
+    unit: int | None = None
+    staff: int | None = None
+    period: str | None = None
+    measure: list[str] = []
+
+
+class PointOut(Schema):
+    start: dt.date
+    values: dict[str, float | None]
+
+
+class FiguresOut(Schema):
+    unit_code: str
+    staff: str | None
+    period: str
+    start: dt.date
+    end: dt.date
+    values: dict[str, float | None]
+    trend: list[PointOut]
+
+
+class LeagueRowOut(Schema):
+    kind: str
+    key: str
+    label: str
+    values: dict[str, float | None]
+
+
+class TargetIn(Schema):
+    measure: str
+    unit_code: str
+    baseline: float
+    value: float
+    start_date: dt.date
+    due_date: dt.date
+    note: str = ""
+
+
+class TargetOut(Schema):
+    id: int
+    measure: str
+    unit_code: str
+    baseline: float
+    value: float
+    start_date: dt.date
+    due_date: dt.date
+    current: float | None
+    progress_pct: float | None
+    forecast: float | None
+    on_track: bool | None
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if isinstance(request.auth, DevicePrincipal):  # type: ignore[attr-defined]
+        raise Forbidden("Devices do not read measures.")
+
+
+@router.get("/measures/catalogue", response=list[MeasureOut])
+def measure_catalogue(request: HttpRequest) -> list[dict[str, object]]:
+    return [catalogue.describe(m) for m in catalogue.MEASURES]
+
+
+@router.get("/measures/figures", response=FiguresOut)
+def figures(request: HttpRequest, q: Query[FiguresIn]) -> FiguresOut:
+    _staff_only(request)
+    principal = request.auth  # type: ignore[attr-defined]
+    who = selectors.subject(principal, unit_id=q.unit, staff_id=q.staff)
+    period = selectors.parse_period(q.period or selectors.current_month())
+    ids = q.measure or list(who.measure_ids)
+    parts = selectors.total(principal, who.unit, period.start, period.end, cut=who.cut, key=who.key)
+    steps = selectors.trend(principal, who.unit, period, cut=who.cut, key=who.key)
+    return FiguresOut(
+        unit_code=who.unit.code,
+        staff=str(who.staff) if who.staff else None,
+        period=period.label,
+        start=period.start,
+        end=period.end,
+        values=catalogue.evaluate(parts, ids),
+        trend=[PointOut(start=day, values=catalogue.evaluate(p, ids)) for day, p in steps],
+    )
+
+
+@router.get("/measures/league", response=list[LeagueRowOut])
+def league(request: HttpRequest, unit: int | None = None, period: str | None = None) -> list[LeagueRowOut]:
+    _staff_only(request)
+    principal = request.auth  # type: ignore[attr-defined]
+    where = selectors.visible_unit(principal, unit)
+    rows = selectors.league(principal, where, selectors.parse_period(period or selectors.current_month()))
+    return [LeagueRowOut(kind=r["kind"], key=r["key"], label=r["label"], values=r["values"]) for r in rows]
+
+
+def _target_out(p: selectors.Progress) -> TargetOut:
+    t = p.target
+    return TargetOut(
+        id=t.pk,
+        measure=t.measure,
+        unit_code=t.unit.code,
+        baseline=t.baseline,
+        value=t.value,
+        start_date=t.start_date,
+        due_date=t.due_date,
+        current=p.current,
+        progress_pct=p.progress_pct,
+        forecast=p.forecast,
+        on_track=p.on_track,
+    )
+
+
+@router.get("/measures/targets", response=list[TargetOut])
+def target_list(request: HttpRequest) -> list[TargetOut]:
+    _staff_only(request)
+    principal = request.auth  # type: ignore[attr-defined]
+    return [_target_out(selectors.target_progress(principal, t)) for t in selectors.targets(principal)]
+
+
+@router.post("/measures/targets", response={201: TargetOut})
+def target_set(request: HttpRequest, body: TargetIn) -> tuple[int, TargetOut]:
+    _staff_only(request)
+    principal = request.auth  # type: ignore[attr-defined]
+    unit = get_visible(OrgUnit.objects.all(), principal, code=body.unit_code)
+    if not principal.has_perm("measures.change_target"):
+        raise Forbidden("Your role may not set targets.")
+    target = services.target_set(
+        actor=principal,
+        measure=body.measure,
+        unit=unit,
+        baseline=body.baseline,
+        value=body.value,
+        start_date=body.start_date,
+        due_date=body.due_date,
+        note=body.note,
+    )
+    return 201, _target_out(selectors.target_progress(principal, target))

@@ -1,0 +1,377 @@
+"""The one catalogue of measures (K1): what each number means, exactly, and how it is built.
+
+Every measure is a formula over *parts*: additive quantities (counts, sums, fixed-bucket histogram counts)
+that are computed per (unit, business date, cut) by the rollup builder and, unchanged, by the Ibis
+definitions over the raw facts. Because parts only ever add up, any org level and any period is a sum
+of daily rows, and one `evaluate()` turns parts into figures for every engine. A measure whose
+denominator is zero has no value (None, shown as "no data"), never 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Lower edges (seconds) of the wait-time histogram: 1-minute buckets to 30 min, 5-minute to 60 min,
+# 15-minute to 120 min, then one open bucket. A p90 read from it is within one bucket of the exact value.
+WAIT_EDGES: tuple[int, ...] = (
+    tuple(range(0, 1800, 60)) + tuple(range(1800, 3600, 300)) + tuple(range(3600, 7200, 900)) + (7200,)
+)
+N_BUCKETS = len(WAIT_EDGES)
+
+
+def wait_bucket(seconds: float) -> int:
+    """Index of the histogram bucket holding a wait of `seconds` (negative clock skew counts as 0)."""
+    index = 0
+    for i, edge in enumerate(WAIT_EDGES):
+        if seconds >= edge:
+            index = i
+        else:
+            break
+    return index
+
+
+def bucket_upper(index: int) -> int:
+    """Upper edge of a bucket; the open last bucket reports its lower edge."""
+    return WAIT_EDGES[index + 1] if index + 1 < N_BUCKETS else WAIT_EDGES[index]
+
+
+# Additive parts. Durations are whole seconds between timestamps truncated to the second.
+COUNT_PARTS: tuple[str, ...] = (
+    "issued",  # tickets issued on the business date
+    "called",  # tickets with a first call
+    "within_target",  # called tickets whose wait ≤ the business type's target wait
+    "finished",  # tickets served to the end (status finished)
+    "service_n",  # finished tickets with both start and finish times
+    "no_show",
+    "diverted",
+    "evaluated",  # finished tickets that carry an evaluation
+    "satisfied",
+    "basically_satisfied",
+    "complaints",  # complaints received (merged duplicates excluded), by business date received
+    "complaints_closed",  # complaints closed, by business date closed
+    "complaints_on_time",  # closed at or before their due time
+    "cycle_days",  # Σ calendar days received → closed, over closed complaints
+    "cycle_business_days",  # Σ business days (received, closed], over closed complaints
+    "feedback_replied",  # feedback-box items replied, by business date replied
+    "feedback_replied_on_time",  # replied at or before their reply due time
+)
+SUM_PARTS: tuple[str, ...] = ("wait_sum", "service_sum")  # seconds
+HIST_PARTS: tuple[str, ...] = tuple(f"w{i:02d}" for i in range(N_BUCKETS))  # wait histogram counts
+PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS
+COMPLAINT_PARTS = (
+    "complaints",
+    "complaints_closed",
+    "complaints_on_time",
+    "cycle_days",
+    "cycle_business_days",
+)
+FEEDBACK_PARTS = ("feedback_replied", "feedback_replied_on_time")
+TICKET_PARTS = frozenset(PARTS) - set(COMPLAINT_PARTS) - set(FEEDBACK_PARTS)
+
+Parts = Mapping[str, float]
+
+
+def empty_parts() -> dict[str, float]:
+    return dict.fromkeys(PARTS, 0)
+
+
+def add_parts(into: dict[str, float], other: Parts) -> dict[str, float]:
+    for name in PARTS:
+        into[name] += other.get(name, 0) or 0
+    return into
+
+
+def sum_parts(many: Iterable[Parts]) -> dict[str, float]:
+    total = empty_parts()
+    for parts in many:
+        add_parts(total, parts)
+    return total
+
+
+def _ratio(num: str, den: str, scale: float = 1.0) -> Callable[[Parts], float | None]:
+    def formula(p: Parts) -> float | None:
+        denominator = p.get(den, 0)
+        return None if not denominator else p.get(num, 0) / denominator * scale
+
+    return formula
+
+
+def _ratio_sum(nums: tuple[str, ...], den: str, scale: float = 1.0) -> Callable[[Parts], float | None]:
+    def formula(p: Parts) -> float | None:
+        denominator = p.get(den, 0)
+        return None if not denominator else sum(p.get(n, 0) for n in nums) / denominator * scale
+
+    return formula
+
+
+def _count(name: str) -> Callable[[Parts], float | None]:
+    return lambda p: float(p.get(name, 0))
+
+
+def p90_wait_seconds(p: Parts) -> float | None:
+    """Upper edge of the bucket holding the nearest-rank 90th percentile of the waits."""
+    counts = [int(p.get(name, 0)) for name in HIST_PARTS]
+    total = sum(counts)
+    if not total:
+        return None
+    rank = math.ceil(0.9 * total)
+    running = 0
+    for index, count in enumerate(counts):
+        running += count
+        if running >= rank:
+            return float(bucket_upper(index))
+    raise AssertionError("histogram ranks exhausted")  # unreachable: running reaches total ≥ rank
+
+
+def _p90_minutes(p: Parts) -> float | None:
+    value = p90_wait_seconds(p)
+    return None if value is None else value / 60
+
+
+ORG = "org"
+TIME_GRAINS = ("day", "week", "month", "quarter", "year")
+TICKET_GRAINS = (ORG, "counter", "staff", "service", "tier", "hour", *TIME_GRAINS)
+COMPLAINT_GRAINS = (ORG, *TIME_GRAINS)
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    name: Promise | str
+    name_zh: str
+    unit: str
+    higher_is_better: bool
+    definition: Promise | str
+    facts: tuple[str, ...]
+    grains: tuple[str, ...]
+    formula: Callable[[Parts], float | None] = field(repr=False)
+    decimals: int = 1
+
+    @property
+    def direction(self) -> str:
+        return "higher" if self.higher_is_better else "lower"
+
+    def value(self, parts: Parts) -> float | None:
+        return self.formula(parts)
+
+
+MINUTES = "min"
+PERCENT = "%"
+COUNT = "count"
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "tickets_issued",
+        _("Tickets issued"),
+        "取号量",
+        COUNT,
+        True,
+        _("Tickets issued on the business date."),
+        ("floor.Ticket",),
+        TICKET_GRAINS,
+        _count("issued"),
+        0,
+    ),
+    Measure(
+        "tickets_served",
+        _("Tickets served"),
+        "服务量",
+        COUNT,
+        True,
+        _("Tickets served to the end (status finished)."),
+        ("floor.Ticket",),
+        TICKET_GRAINS,
+        _count("finished"),
+        0,
+    ),
+    Measure(
+        "avg_wait",
+        _("Average wait"),
+        "平均等候时间",
+        MINUTES,
+        False,
+        _("Mean of (first called − issued) over tickets called, in minutes."),
+        ("floor.Ticket",),
+        TICKET_GRAINS,
+        _ratio("wait_sum", "called", 1 / 60),
+    ),
+    Measure(
+        "p90_wait",
+        _("90th percentile wait"),
+        "90%分位等候时间",
+        MINUTES,
+        False,
+        _("Nearest-rank 90th percentile of the waits, as the upper edge of its fixed histogram bucket."),
+        ("floor.Ticket",),
+        TICKET_GRAINS,
+        _p90_minutes,
+    ),
+    Measure(
+        "served_within_target",
+        _("Called within target wait"),
+        "等候达标率",
+        PERCENT,
+        True,
+        _("Tickets whose wait ≤ the business type's target wait ÷ tickets called."),
+        ("floor.Ticket", "floor.ServiceType"),
+        TICKET_GRAINS,
+        _ratio("within_target", "called", 100),
+    ),
+    Measure(
+        "avg_service",
+        _("Average service time"),
+        "平均办理时间",
+        MINUTES,
+        False,
+        _("Mean of (finished − started) over finished tickets, in minutes."),
+        ("floor.Ticket",),
+        TICKET_GRAINS,
+        _ratio("service_sum", "service_n", 1 / 60),
+    ),
+    Measure(
+        "no_show_rate",
+        _("No-show rate"),
+        "过号率",
+        PERCENT,
+        False,
+        _("Tickets closed as no-show ÷ tickets called."),
+        ("floor.Ticket",),
+        TICKET_GRAINS,
+        _ratio("no_show", "called", 100),
+    ),
+    Measure(
+        "diversion_rate",
+        _("Diversion rate"),
+        "分流率",
+        PERCENT,
+        True,
+        _("Tickets diverted to self-service or e-channels ÷ tickets issued."),
+        ("floor.Ticket",),
+        TICKET_GRAINS,
+        _ratio("diverted", "issued", 100),
+    ),
+    Measure(
+        "evaluation_rate",
+        _("Evaluation rate"),
+        "评价率",
+        PERCENT,
+        True,
+        _("Finished tickets with an evaluation ÷ finished tickets."),
+        ("floor.Ticket", "feedback.Evaluation"),
+        TICKET_GRAINS,
+        _ratio("evaluated", "finished", 100),
+    ),
+    Measure(
+        "satisfaction",
+        _("Satisfaction (satisfied)"),
+        "满意率",
+        PERCENT,
+        True,
+        _("Evaluations 'satisfied' ÷ evaluations."),
+        ("feedback.Evaluation",),
+        TICKET_GRAINS,
+        _ratio("satisfied", "evaluated", 100),
+    ),
+    Measure(
+        "satisfaction_broad",
+        _("Satisfaction (satisfied + basically)"),
+        "满意及基本满意率",
+        PERCENT,
+        True,
+        _("Evaluations 'satisfied' or 'basically satisfied' ÷ evaluations."),
+        ("feedback.Evaluation",),
+        TICKET_GRAINS,
+        _ratio_sum(("satisfied", "basically_satisfied"), "evaluated", 100),
+    ),
+    Measure(
+        "complaints_per_10k",
+        _("Complaints per 10,000 served"),
+        "万笔投诉量",
+        "‱",
+        False,
+        _("Complaints received ÷ tickets finished × 10,000 (same unit and period)."),
+        ("complaints.Complaint", "floor.Ticket"),
+        COMPLAINT_GRAINS,
+        _ratio("complaints", "finished", 10_000),
+        2,
+    ),
+    Measure(
+        "complaint_cycle_days",
+        _("Complaint cycle (calendar days)"),
+        "投诉处理周期(自然日)",
+        "d",
+        False,
+        _("Mean of calendar days from the date received to the date closed, over complaints closed."),
+        ("complaints.Complaint",),
+        COMPLAINT_GRAINS,
+        _ratio("cycle_days", "complaints_closed"),
+    ),
+    Measure(
+        "complaint_cycle_business_days",
+        _("Complaint cycle (business days)"),
+        "投诉处理周期(工作日)",
+        "d",
+        False,
+        _("Mean of business days in (date received, date closed], over complaints closed."),
+        ("complaints.Complaint", "core.CalendarDay"),
+        COMPLAINT_GRAINS,
+        _ratio("cycle_business_days", "complaints_closed"),
+    ),
+    Measure(
+        "complaint_on_time",
+        _("Complaints closed on time"),
+        "投诉按时办结率",
+        PERCENT,
+        True,
+        _("Complaints closed at or before their due time ÷ complaints closed."),
+        ("complaints.Complaint",),
+        COMPLAINT_GRAINS,
+        _ratio("complaints_on_time", "complaints_closed", 100),
+    ),
+    Measure(
+        "feedback_on_time",
+        _("Feedback answered on time"),
+        "意见及时答复率",
+        PERCENT,
+        True,
+        _("Feedback-box messages replied at or before their reply due time ÷ messages replied."),
+        ("feedback.FeedbackItem",),
+        COMPLAINT_GRAINS,
+        _ratio("feedback_replied_on_time", "feedback_replied", 100),
+    ),
+)
+BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}
+
+
+def get(measure_id: str) -> Measure:
+    from fuwu.core.errors import NotFound
+
+    try:
+        return BY_ID[measure_id]
+    except KeyError as exc:
+        raise NotFound(f"Unknown measure {measure_id!r}.") from exc
+
+
+def evaluate(parts: Parts, measure_ids: Iterable[str] | None = None) -> dict[str, float | None]:
+    """Every (or the chosen) measure's value from one set of parts."""
+    chosen = [get(i) for i in measure_ids] if measure_ids else list(MEASURES)
+    return {m.id: m.value(parts) for m in chosen}
+
+
+def describe(measure: Measure) -> dict[str, Any]:
+    return {
+        "id": measure.id,
+        "name": str(measure.name),
+        "name_zh": measure.name_zh,
+        "unit": measure.unit,
+        "direction": measure.direction,
+        "definition": str(measure.definition),
+        "facts": list(measure.facts),
+        "grains": list(measure.grains),
+    }

@@ -1,0 +1,174 @@
+"""The catalogue's parts as Ibis expressions over the raw fact tables (schema in `facts.SCHEMAS`).
+
+The expressions use only portable operations (casts, CASE, epoch seconds, joins, sums, date truncation),
+so they run unchanged on DuckDB (default: the app database's facts or a Parquet export) and on Spark.
+Figures come from `catalogue.evaluate` on the parts, exactly as for the rollups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from fuwu.measures import catalogue, facts
+
+TIME_GRAINS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+TICKET_GROUPS = (
+    "unit_id",
+    "business_date",
+    "service_code",
+    "counter_code",
+    "staff_id",
+    "customer_tier",
+    "hour",
+    *TIME_GRAINS,
+)
+COMPLAINT_GROUPS = ("unit_id", "business_date", *TIME_GRAINS)
+
+
+def _flag(condition: ir.BooleanValue) -> ir.IntegerValue:
+    return ibis.ifelse(condition, 1, 0).cast("int64")
+
+
+def _with_grains(table: ir.Table, date_column: str) -> ir.Table:
+    return table.mutate(
+        business_date=table[date_column],
+        **{name: table[date_column].truncate(unit) for name, unit in TIME_GRAINS.items()},
+    )
+
+
+def _seconds(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole epoch seconds of a timestamp, truncated (floor), so every engine gets the same integers."""
+    return ts.epoch_seconds().cast("float64").floor().cast("int64")
+
+
+def _bucket(wait: ir.IntegerValue) -> ir.IntegerValue:
+    """The histogram bucket of a wait, by arithmetic on the fixed edges (1, 5 and 15-minute steps)."""
+    return ibis.cases(
+        (wait < 0, 0),
+        (wait < 1800, wait // 60),
+        (wait < 3600, 30 + (wait - 1800) // 300),
+        (wait < 7200, 36 + (wait - 3600) // 900),
+        else_=catalogue.N_BUCKETS - 1,
+    ).cast("int64")
+
+
+def ticket_parts(tickets: ir.Table, evaluations: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Ticket and evaluation parts per group (`by` ⊆ TICKET_GROUPS)."""
+    t = tickets.left_join(evaluations, tickets.ticket_id == evaluations.ticket_id).select(
+        tickets, evaluations.rating
+    )
+    t = _with_grains(t, "business_date")
+    finished = t.status == "finished"
+    t = t.mutate(
+        wait=_seconds(t.called_at) - _seconds(t.issued_at),
+        service=_seconds(t.finished_at) - _seconds(t.started_at),
+        is_called=t.called_at.notnull(),
+        is_finished=finished,
+        is_timed=finished & t.started_at.notnull() & t.finished_at.notnull(),
+        is_rated=finished & t.rating.notnull(),
+    )
+    t = t.mutate(bucket=ibis.ifelse(t.is_called, _bucket(t.wait), -1))
+    counts = {
+        "issued": t.count(),
+        "called": t.count(where=t.is_called),
+        "within_target": t.count(where=t.is_called & (t.wait <= t.target_wait_seconds)),
+        "finished": t.count(where=t.is_finished),
+        "service_n": t.count(where=t.is_timed),
+        "no_show": t.count(where=t.status == "no_show"),
+        "diverted": t.count(where=t.status == "diverted"),
+        "evaluated": t.count(where=t.is_rated),
+        "satisfied": t.count(where=t.is_rated & (t.rating == "satisfied")),
+        "basically_satisfied": t.count(where=t.is_rated & (t.rating == "basically_satisfied")),
+        "wait_sum": t.wait.sum(where=t.is_called).fill_null(0),
+        "service_sum": t.service.sum(where=t.is_timed).fill_null(0),
+    }
+    counts.update({name: t.count(where=t.bucket == i) for i, name in enumerate(catalogue.HIST_PARTS)})
+    return t.group_by(list(by)).aggregate(**counts) if by else t.aggregate(**counts)
+
+
+def complaint_parts(complaints: ir.Table, calendar: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Complaint parts per group (`by` ⊆ COMPLAINT_GROUPS): received on, or closed on, the group's dates."""
+    c = complaints.filter(complaints.status != facts.MERGED)
+    one, zero = ibis.literal(1, "int64"), ibis.literal(0, "int64")
+    received = _with_grains(c, "received_date").mutate(
+        complaints=one,
+        complaints_closed=zero,
+        complaints_on_time=zero,
+        cycle_days=zero,
+        cycle_business_days=zero,
+    )
+    closed = c.filter(c.closed_date.notnull() & (c.status != facts.WITHDRAWN))
+    on_recv = calendar.select(r_date=calendar.date, r_day=calendar.day_index, r_bus=calendar.business_index)
+    on_close = calendar.select(c_date=calendar.date, c_day=calendar.day_index, c_bus=calendar.business_index)
+    closed = closed.join(on_recv, closed.received_date == on_recv.r_date).join(
+        on_close, closed.closed_date == on_close.c_date
+    )
+    closed = _with_grains(closed, "closed_date").mutate(
+        complaints=zero,
+        complaints_closed=one,
+        complaints_on_time=_flag(closed.closed_at <= closed.due_at),
+        cycle_days=(closed.c_day - closed.r_day).cast("int64"),
+        cycle_business_days=(closed.c_bus - closed.r_bus).cast("int64"),
+    )
+    names = ["complaints", "complaints_closed", "complaints_on_time", "cycle_days", "cycle_business_days"]
+    cols = [*by, *names]
+    both = received.select(*cols).union(closed.select(*cols), distinct=False)
+    sums = {name: both[name].sum() for name in names}
+    return both.group_by(list(by)).aggregate(**sums) if by else both.aggregate(**sums)
+
+
+def feedback_parts(feedback: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Feedback-box reply parts per group (`by` ⊆ COMPLAINT_GROUPS), by business date replied."""
+    f = _with_grains(feedback, "replied_date")
+    sums = {
+        "feedback_replied": f.count(),
+        "feedback_replied_on_time": f.count(where=f.replied_at <= f.reply_due_at),
+    }
+    return f.group_by(list(by)).aggregate(**sums) if by else f.aggregate(**sums)
+
+
+def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[str, Any]]:
+    """Executed parts per group as plain dicts (ticket and complaint parts merged on the group)."""
+    out: dict[tuple[Any, ...], dict[str, float]] = {}
+
+    def merge(result: pa.Table) -> None:
+        for row in result.to_pylist():
+            group = tuple(row[k] for k in by)
+            into = out.setdefault(group, catalogue.empty_parts())
+            for name in catalogue.PARTS:
+                into[name] += row.get(name) or 0
+
+    merge(ticket_parts(tables["tickets"], tables["evaluations"], by).to_pyarrow())
+    if all(k in COMPLAINT_GROUPS for k in by):
+        merge(complaint_parts(tables["complaints"], tables["calendar"], by).to_pyarrow())
+        if "feedback" in tables:
+            merge(feedback_parts(tables["feedback"], by).to_pyarrow())
+    return [{**dict(zip(by, group, strict=True)), **parts} for group, parts in out.items()]
+
+
+def duckdb() -> Any:
+    con = ibis.duckdb.connect()
+    con.raw_sql("SET TimeZone = 'UTC'")  # timestamps compare and truncate in UTC, never the host's zone
+    return con
+
+
+def duckdb_tables(arrow: Mapping[str, pa.Table]) -> dict[str, ir.Table]:
+    """The fact tables (Arrow, read from the app database) as views in a fresh in-process DuckDB."""
+    con = duckdb()
+    for name, table in arrow.items():
+        con.con.register(name, table)
+    return {name: con.table(name) for name in arrow}
+
+
+def duckdb_parquet(directory: Path) -> dict[str, ir.Table]:
+    """A Parquet export (`fuwu export-facts`) opened in DuckDB without loading it into memory."""
+    con = duckdb()
+    for name, path in facts.parquet_paths(directory).items():
+        con.raw_sql(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path.as_posix()}')")
+    return {name: con.table(name) for name in facts.SCHEMAS}

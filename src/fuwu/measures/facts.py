@@ -1,0 +1,245 @@
+"""The raw facts every measure reads, as plain rows and as columnar (Arrow/Parquet) tables.
+
+The columnar schema is the contract between the app database and any engine (DuckDB, Spark…): the Ibis
+definitions in `definitions.py` read only these tables and columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.db.models import Q
+
+from fuwu.complaints.models import Complaint
+from fuwu.core import calendar, clock
+from fuwu.core.models import OrgUnit
+from fuwu.feedback.models import FeedbackItem
+from fuwu.floor.models import Ticket
+
+# Timestamps are UTC without a zone attached: every engine then reads plain instants (no per-row time-zone
+# arithmetic when taking epoch seconds), and business dates are already resolved in Asia/Shanghai.
+TS = pa.timestamp("us")
+SCHEMAS: dict[str, pa.Schema] = {
+    "units": pa.schema(
+        [
+            ("unit_id", pa.int64()),
+            ("code", pa.string()),
+            ("name", pa.string()),
+            ("kind", pa.string()),
+            ("path", pa.string()),
+        ]
+    ),
+    "tickets": pa.schema(
+        [
+            ("ticket_id", pa.int64()),
+            ("unit_id", pa.int64()),
+            ("business_date", pa.date32()),
+            ("service_code", pa.string()),
+            ("counter_code", pa.string()),
+            ("staff_id", pa.string()),
+            ("customer_tier", pa.string()),
+            ("hour", pa.int32()),
+            ("status", pa.string()),
+            ("issued_at", TS),
+            ("called_at", TS),
+            ("started_at", TS),
+            ("finished_at", TS),
+            ("target_wait_seconds", pa.int64()),
+        ]
+    ),
+    "evaluations": pa.schema([("ticket_id", pa.int64()), ("rating", pa.string())]),
+    "complaints": pa.schema(
+        [
+            ("complaint_id", pa.int64()),
+            ("unit_id", pa.int64()),
+            ("status", pa.string()),
+            ("received_date", pa.date32()),
+            ("closed_date", pa.date32()),
+            ("received_at", TS),
+            ("closed_at", TS),
+            ("due_at", TS),
+        ]
+    ),
+    "feedback": pa.schema(
+        [
+            ("feedback_id", pa.int64()),
+            ("unit_id", pa.int64()),
+            ("replied_date", pa.date32()),
+            ("replied_at", TS),
+            ("reply_due_at", TS),
+        ]
+    ),
+    # day_index counts calendar days, business_index counts business days up to and including the date,
+    # so differences of either give calendar or business days between two dates on any engine.
+    "calendar": pa.schema([("date", pa.date32()), ("day_index", pa.int64()), ("business_index", pa.int64())]),
+}
+NONE_KEY = "-"  # the key of a cut whose value is missing (ticket never reached a counter, no tier…)
+MERGED, WITHDRAWN = "merged", "withdrawn"
+
+
+def _units_filter(units: Iterable[OrgUnit] | None, field: str) -> dict[str, Any]:
+    if units is None:
+        return {}
+    return {f"{field}__in": [u.pk for u in units]}
+
+
+def ticket_rows(
+    start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Tickets of business dates start..end (inclusive), with their evaluation rating if any."""
+    qs = (
+        Ticket.objects.filter(business_date__range=(start, end), **_units_filter(units, "outlet"))
+        .values(
+            "id",
+            "outlet_id",
+            "business_date",
+            "service__code",
+            "counter__code",
+            "staff_id",
+            "customer_tier",
+            "status",
+            "issued_at",
+            "called_at",
+            "started_at",
+            "finished_at",
+            "service__target_wait_seconds",
+            "evaluation__rating",
+        )
+        .order_by()
+    )
+    for row in qs.iterator(chunk_size=5000):
+        yield {
+            "ticket_id": row["id"],
+            "unit_id": row["outlet_id"],
+            "business_date": row["business_date"],
+            "service_code": row["service__code"],
+            "counter_code": row["counter__code"] or NONE_KEY,
+            "staff_id": str(row["staff_id"]) if row["staff_id"] else NONE_KEY,
+            "customer_tier": row["customer_tier"] or NONE_KEY,
+            "hour": row["issued_at"].astimezone(clock.SHANGHAI).hour,
+            "status": row["status"],
+            "issued_at": row["issued_at"],
+            "called_at": row["called_at"],
+            "started_at": row["started_at"],
+            "finished_at": row["finished_at"],
+            "target_wait_seconds": row["service__target_wait_seconds"],
+            "rating": row["evaluation__rating"],
+        }
+
+
+def complaint_rows(
+    start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Complaints received or closed on business dates start..end."""
+    lo = dt.datetime.combine(start, dt.time(), clock.SHANGHAI)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), clock.SHANGHAI)
+    qs = Complaint.objects.filter(
+        Q(received_at__gte=lo, received_at__lt=hi) | Q(closed_at__gte=lo, closed_at__lt=hi),
+        **_units_filter(units, "outlet"),
+    )
+    for row in (
+        qs.values("id", "outlet_id", "status", "received_at", "closed_at", "due_at").order_by().iterator()
+    ):
+        closed_at = row["closed_at"]
+        yield {
+            "complaint_id": row["id"],
+            "unit_id": row["outlet_id"],
+            "status": row["status"],
+            "received_date": clock.business_date(row["received_at"]),
+            "closed_date": clock.business_date(closed_at) if closed_at else None,
+            "received_at": row["received_at"],
+            "closed_at": closed_at,
+            "due_at": row["due_at"],
+        }
+
+
+def feedback_rows(
+    start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Feedback-box messages replied on business dates start..end."""
+    lo = dt.datetime.combine(start, dt.time(), clock.SHANGHAI)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), clock.SHANGHAI)
+    qs = FeedbackItem.objects.filter(replied_at__gte=lo, replied_at__lt=hi, **_units_filter(units, "outlet"))
+    for row in qs.values("id", "outlet_id", "replied_at", "reply_due_at").order_by().iterator():
+        replied_at = row["replied_at"]
+        if replied_at is None:  # excluded by the filter; keeps the type checker informed
+            continue
+        yield {
+            "feedback_id": row["id"],
+            "unit_id": row["outlet_id"],
+            "replied_date": clock.business_date(replied_at),
+            "replied_at": replied_at,
+            "reply_due_at": row["reply_due_at"],
+        }
+
+
+def calendar_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    rows = []
+    business = 0
+    day = start
+    while day <= end:
+        business += calendar.is_business_day(day)
+        rows.append({"date": day, "day_index": (day - start).days, "business_index": business})
+        day += dt.timedelta(days=1)
+    return rows
+
+
+def unit_rows() -> list[dict[str, Any]]:
+    return [
+        {"unit_id": u.pk, "code": u.code, "name": u.name, "kind": u.kind, "path": u.path}
+        for u in OrgUnit.objects.all()
+    ]
+
+
+def _table(name: str, rows: Iterable[dict[str, Any]]) -> pa.Table:
+    schema = SCHEMAS[name]
+    columns: dict[str, list[Any]] = {f.name: [] for f in schema}
+    for row in rows:
+        for column, values in columns.items():
+            values.append(row[column])
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def arrow_tables(start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None) -> dict[str, pa.Table]:
+    """Every fact table for business dates start..end, read from the app database (SQLite or PostgreSQL)."""
+    unit_list = list(units) if units is not None else None
+    tickets = list(ticket_rows(start, end, unit_list))
+    complaints = list(complaint_rows(start, end, unit_list))
+    earliest = min([start, *(c["received_date"] for c in complaints)])
+    return {
+        "units": _table("units", unit_rows()),
+        "tickets": _table("tickets", tickets),
+        "evaluations": _table(
+            "evaluations",
+            ({"ticket_id": t["ticket_id"], "rating": t["rating"]} for t in tickets if t["rating"]),
+        ),
+        "complaints": _table("complaints", complaints),
+        "feedback": _table("feedback", feedback_rows(start, end, unit_list)),
+        "calendar": _table("calendar", calendar_rows(earliest, end)),
+    }
+
+
+def export_parquet(directory: Path, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Write one Parquet file per fact table into `directory`; returns rows written per table."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, table in arrow_tables(start, end).items():
+        pq.write_table(table, directory / f"{name}.parquet")
+        written[name] = table.num_rows
+    return written
+
+
+def parquet_paths(directory: Path) -> dict[str, Path]:
+    missing = [name for name in SCHEMAS if not (directory / f"{name}.parquet").exists()]
+    if missing:
+        from fuwu.core.errors import ValidationFailed
+
+        raise ValidationFailed(
+            "Not a facts export.", details=[{"field": m, "reason": "missing file"} for m in missing]
+        )
+    return {name: directory / f"{name}.parquet" for name in SCHEMAS}

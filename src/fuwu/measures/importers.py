@@ -1,0 +1,293 @@
+"""`fuwu import events FILE.(csv|parquet)`: visit history from an existing queue system.
+
+The whole file is validated first (every bad row reported with its line and reason) and then written in
+one transaction; rows whose ticket_id was imported before are skipped, so a re-run changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.db import transaction
+from django.db.models import Max
+from tqdm import tqdm
+
+from fuwu.core import audit, clock
+from fuwu.core.errors import ValidationFailed
+from fuwu.core.models import OrgUnit, User
+from fuwu.feedback.models import Evaluation
+from fuwu.floor.models import Counter, ServiceType, Ticket, TicketEvent
+from fuwu.measures import services
+
+COLUMNS = (
+    "ticket_id",
+    "outlet_code",
+    "service_code",
+    "counter_code",
+    "staff_code",
+    "customer_tier",
+    "issued_at",
+    "called_at",
+    "started_at",
+    "finished_at",
+    "outcome",
+    "evaluation",
+)
+OUTCOMES = {
+    "served": Ticket.Status.FINISHED,
+    "no_show": Ticket.Status.NO_SHOW,
+    "diverted": Ticket.Status.DIVERTED,
+    "transferred": Ticket.Status.TRANSFERRED,
+    "cancelled": Ticket.Status.CANCELLED,
+}
+END_EVENT = {
+    "served": TicketEvent.Kind.FINISHED,
+    "no_show": TicketEvent.Kind.NO_SHOW,
+    "diverted": TicketEvent.Kind.DIVERTED,
+    "transferred": TicketEvent.Kind.TRANSFERRED,
+    "cancelled": TicketEvent.Kind.CANCELLED,
+}
+TIERS = {"", "normal", "wealth", "private"}
+RATINGS = {"", "empty", *Evaluation.Rating.values}
+
+
+def _records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    """(columns, (line number, record)…) for a CSV (line 1 is the header) or a Parquet file (row 1 is the first)."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        return table.column_names, ((i + 1, r) for i, r in enumerate(table.to_pylist()))
+    if suffix != ".csv":
+        raise ValidationFailed(
+            "Unsupported file type.",
+            details=[{"row": None, "field": "file", "reason": "expected .csv or .parquet"}],
+        )
+    handle = path.open(newline="", encoding="utf-8-sig")
+    reader = csv.DictReader(handle)
+    columns = list(reader.fieldnames or [])
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        with handle:
+            yield from enumerate(reader, start=2)
+
+    return columns, rows()
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _moment(value: Any, field: str, problems: list[str]) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            problems.append(f"{field}: not an ISO-8601 timestamp: {value!r}")
+            return None
+    if moment.tzinfo is None:
+        problems.append(f"{field}: {value!r} has no UTC offset")
+        return None
+    return moment.astimezone(dt.UTC)
+
+
+class _Lookups:
+    def __init__(self) -> None:
+        self.outlets = {u.code: u for u in OrgUnit.objects.filter(kind=OrgUnit.Kind.OUTLET)}
+        self.services = {(s.outlet_id, s.code): s for s in ServiceType.objects.all()}
+        self.counters = {c.code: c for c in Counter.objects.all()}
+        self.staff = {u.staff_code: u for u in User.objects.exclude(staff_code=None)}
+
+
+def _check(record: dict[str, Any], look: _Lookups) -> tuple[list[str], dict[str, Any]]:
+    problems: list[str] = []
+    row: dict[str, Any] = {"ticket_id": _text(record.get("ticket_id"))}
+    if not row["ticket_id"] or len(row["ticket_id"]) > 64:
+        problems.append("ticket_id: missing or longer than 64 characters")
+    outlet = look.outlets.get(_text(record.get("outlet_code")))
+    if outlet is None:
+        problems.append(f"outlet_code: no outlet {_text(record.get('outlet_code'))!r}")
+    else:
+        row["outlet"] = outlet
+        code = _text(record.get("service_code"))
+        row["service"] = look.services.get((outlet.pk, code))
+        if row["service"] is None:
+            problems.append(
+                f"service_code: outlet {outlet.code} offers no business type {code!r} (add it first)"
+            )
+        counter_code = _text(record.get("counter_code"))
+        row["counter"] = look.counters.get(counter_code) if counter_code else None
+        if counter_code and (row["counter"] is None or row["counter"].outlet_id != outlet.pk):
+            problems.append(f"counter_code: outlet {outlet.code} has no counter {counter_code!r}")
+    staff_code = _text(record.get("staff_code"))
+    row["staff"] = look.staff.get(staff_code) if staff_code else None
+    if staff_code and row["staff"] is None:
+        problems.append(f"staff_code: no staff member {staff_code!r}")
+    row["tier"] = _text(record.get("customer_tier")).lower()
+    if row["tier"] not in TIERS:
+        problems.append(f"customer_tier: {row['tier']!r} is not normal, wealth or private")
+    for name in ("issued_at", "called_at", "started_at", "finished_at"):
+        row[name] = _moment(record.get(name), name, problems)
+    if row["issued_at"] is None and not any(p.startswith("issued_at") for p in problems):
+        problems.append("issued_at: missing")
+    chain = [
+        (n, row[n]) for n in ("issued_at", "called_at", "started_at", "finished_at") if row[n] is not None
+    ]
+    for (a, ta), (b, tb) in itertools.pairwise(chain):
+        if tb < ta:
+            problems.append(f"{b}: is before {a}")
+    outcome = _text(record.get("outcome")).lower()
+    row["outcome"] = outcome
+    if outcome not in OUTCOMES:
+        problems.append(f"outcome: {outcome!r} is not one of {', '.join(OUTCOMES)}")
+    elif outcome == "served" and None in (row["called_at"], row["started_at"], row["finished_at"]):
+        problems.append("outcome: served needs called_at, started_at and finished_at")
+    elif outcome == "no_show" and row["called_at"] is None:
+        problems.append("outcome: no_show needs called_at")
+    elif outcome in {"diverted", "cancelled", "no_show"} and row["finished_at"] is not None:
+        problems.append(f"finished_at: a {outcome} ticket cannot have finished")
+    rating = _text(record.get("evaluation")).lower()
+    if rating not in RATINGS:
+        problems.append(
+            f"evaluation: {rating!r} is not satisfied, basically_satisfied, dissatisfied or empty"
+        )
+    row["rating"] = "" if rating in {"", "empty"} else rating
+    if row["rating"] and outcome != "served":
+        problems.append("evaluation: only a served ticket can be evaluated")
+    return problems, row
+
+
+def import_events(path: Path, out: TextIO | Any = None) -> str:
+    """Validate the whole file, then create tickets, their events and evaluations in one transaction."""
+    columns, records = _records(path)
+    missing = [c for c in COLUMNS if c not in columns]
+    if missing:
+        raise ValidationFailed(
+            "Missing columns.", details=[{"row": 1, "field": c, "reason": "missing column"} for c in missing]
+        )
+    look = _Lookups()
+    problems: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for line, record in tqdm(records, desc="checking", unit=" rows", file=out, disable=out is None):
+        found, row = _check(record, look)
+        if row["ticket_id"] in seen:
+            found.append(f"ticket_id: {row['ticket_id']!r} already on line {seen[row['ticket_id']]}")
+        seen.setdefault(row["ticket_id"], line)
+        for problem in found:
+            field, _sep, reason = problem.partition(": ")
+            problems.append({"row": line, "field": field, "reason": reason})
+        rows.append(row)
+    if problems:
+        raise ValidationFailed("The events file has errors.", details=problems)
+    existing = set(Ticket.objects.filter(external_id__in=list(seen)).values_list("external_id", flat=True))
+    fresh = [r for r in rows if r["ticket_id"] not in existing]
+    created = _write(fresh, out)
+    return f"imported {created} tickets, skipped {len(rows) - len(fresh)} already imported"
+
+
+@transaction.atomic
+def _write(rows: list[dict[str, Any]], out: TextIO | Any) -> int:
+    next_seq: dict[tuple[int, dt.date], int] = {}
+    tickets = []
+    for row in rows:
+        day = clock.business_date(row["issued_at"])
+        key = (row["outlet"].pk, day)
+        if key not in next_seq:
+            top = Ticket.objects.filter(outlet=row["outlet"], business_date=day).aggregate(m=Max("seq"))["m"]
+            next_seq[key] = (top or 0) + 1
+        seq = next_seq[key]
+        next_seq[key] += 1
+        tickets.append(
+            Ticket(
+                outlet=row["outlet"],
+                business_date=day,
+                number=f"I{seq:07d}",
+                seq=seq,
+                service=row["service"],
+                channel=Ticket.Channel.IMPORT,
+                status=OUTCOMES[row["outcome"]],
+                customer_tier=row["tier"],
+                counter=row["counter"],
+                staff=row["staff"],
+                issued_at=row["issued_at"],
+                called_at=row["called_at"],
+                last_called_at=row["called_at"],
+                started_at=row["started_at"],
+                finished_at=row["finished_at"],
+                diverted_channel="imported" if row["outcome"] == "diverted" else "",
+                external_id=row["ticket_id"],
+            )
+        )
+    saved: list[Ticket] = []
+    for start in tqdm(
+        range(0, len(tickets), 2000), desc="writing", unit=" batches", file=out, disable=out is None
+    ):
+        saved.extend(Ticket.objects.bulk_create(tickets[start : start + 2000]))
+    if saved and saved[0].pk is None:  # backends that return no keys: read them back by external id
+        ids = dict(
+            Ticket.objects.filter(external_id__in=[t.external_id for t in saved]).values_list(
+                "external_id", "pk"
+            )
+        )
+        for t in saved:
+            t.pk = ids[t.external_id]
+    events: list[TicketEvent] = []
+    evaluations: list[Evaluation] = []
+    for ticket, row in zip(saved, rows, strict=True):
+        steps = [
+            (TicketEvent.Kind.ISSUED, row["issued_at"]),
+            (TicketEvent.Kind.CALLED, row["called_at"]),
+            (TicketEvent.Kind.STARTED, row["started_at"]),
+        ]
+        end_at = row["finished_at"] or row["started_at"] or row["called_at"] or row["issued_at"]
+        steps.append((END_EVENT[row["outcome"]], end_at))
+        events.extend(
+            TicketEvent(
+                ticket=ticket,
+                kind=kind,
+                at=at,
+                counter=row["counter"],
+                actor_label="import",
+                data={"source": "import"},
+            )
+            for kind, at in steps
+            if at is not None
+        )
+        if row["rating"]:
+            evaluations.append(
+                Evaluation(
+                    ticket=ticket,
+                    outlet=row["outlet"],
+                    counter=row["counter"],
+                    staff=row["staff"],
+                    rating=row["rating"],
+                    at=row["finished_at"],
+                    source="import",
+                )
+            )
+    TicketEvent.objects.bulk_create(events, batch_size=5000)
+    Evaluation.objects.bulk_create(evaluations, batch_size=5000)
+    pairs = {(t.outlet_id, t.business_date) for t in saved}
+    services.rollup_mark_dirty(actor=None, pairs=pairs)
+    audit.record(
+        actor=None, action="measures.import_events", data={"tickets": len(saved), "days": len(pairs)}
+    )
+    if saved:
+        from fuwu.measures.tasks import refresh_rollups
+
+        transaction.on_commit(refresh_rollups.enqueue)
+    return len(saved)
+
+
+IMPORTERS = {"events": import_events}

@@ -1,0 +1,102 @@
+"""Daily additive rollups of the facts, the dirty-day queue that keeps them fresh, and targets (K1–K2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fuwu.core.models import OrgUnit, audited
+from fuwu.measures.catalogue import COUNT_PARTS, HIST_PARTS, SUM_PARTS
+
+
+class Cut(models.TextChoices):
+    TOTAL = "", _("Whole unit")
+    SERVICE = "service", _("Business type")
+    COUNTER = "counter", _("Counter")
+    STAFF = "staff", _("Staff member")
+    TIER = "tier", _("Customer tier")
+    HOUR = "hour", _("Hour of day")
+
+
+class Rollup(models.Model):
+    """The additive parts of every measure for one unit, one business date and one cut (e.g. one counter).
+
+    The cut "" row holds the whole unit; the other cuts split the ticket parts of that same day, so the
+    rows of one cut add up to the "" row's ticket parts.
+    """
+
+    date = models.DateField(_("business date"))
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    cut = models.CharField(max_length=8, choices=Cut.choices, default=Cut.TOTAL, blank=True)
+    key = models.CharField(max_length=64, blank=True)  # service code, counter code, staff id, tier, hour
+    built_at = models.DateTimeField()
+
+    for _part in COUNT_PARTS + HIST_PARTS:
+        locals()[_part] = models.PositiveIntegerField(default=0)
+    for _part in SUM_PARTS:
+        locals()[_part] = models.FloatField(default=0)
+    del _part
+
+    scope_path = "unit"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "date", "cut", "key"], name="measures_rollup_unique")
+        ]
+        indexes = [models.Index(fields=["cut", "date"], name="measures_rollup_cut_date")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.date} {self.cut}:{self.key}"
+
+
+class DirtyDay(models.Model):
+    """A (unit, business date) whose rollups must be rebuilt; writers of back-dated facts add these."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "date"], name="measures_dirty_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.date}"
+
+
+class RollupState(models.Model):
+    """The single row remembering up to when facts have been rolled up (the incremental watermark)."""
+
+    name = models.CharField(max_length=20, unique=True, default="default")
+    watermark = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.watermark}"
+
+
+class Target(models.Model):
+    """A target for one measure at one org unit: from baseline at the start date to value by the due date (K2)."""
+
+    measure = models.CharField(_("measure"), max_length=40)
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    baseline = models.FloatField(_("baseline"))
+    value = models.FloatField(_("target value"))
+    start_date = models.DateField(_("start"))
+    due_date = models.DateField(_("due"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = audited()
+    scope_path = "unit"
+
+    class Meta:
+        ordering = ["unit__path", "measure", "due_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "unit", "due_date"], name="measures_target_unique")
+        ]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return f"{self.measure} @ {self.unit.code}: {self.baseline} → {self.value} by {self.due_date}"

@@ -1,0 +1,121 @@
+"""Figures as tables for people and files: the CLI, the dashboards' CSV/Excel downloads and raw-fact checks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from fuwu.core.models import OrgUnit
+from fuwu.measures import catalogue, definitions, selectors
+
+NO_DATA = "no data"
+
+
+def fmt(measure_id: str, value: float | None) -> str:
+    """A figure as text; a figure without a denominator is "no data", never 0."""
+    if value is None:
+        return _(NO_DATA)
+    return f"{value:.{catalogue.BY_ID[measure_id].decimals}f}"
+
+
+def raw_level_table(
+    tables: Mapping[str, Any], units: Sequence[OrgUnit], period: selectors.Period, measure_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The same table as `selectors.level_table`, computed by the Ibis definitions over raw facts."""
+    t = tables["tickets"]
+    c = tables["complaints"]
+    scoped = dict(tables)
+    scoped["tickets"] = t.filter((t.business_date >= period.start) & (t.business_date <= period.end))
+    scoped["complaints"] = c
+    paths = {u.pk: u.path for u in OrgUnit.objects.all()}
+    sums = {u.pk: catalogue.empty_parts() for u in units}
+    for row in definitions.parts_frame(scoped, ["unit_id", "business_date"]):
+        if not period.start <= row["business_date"] <= period.end:
+            continue
+        path = paths.get(row["unit_id"], "")
+        for unit in units:
+            if path.startswith(unit.path):
+                catalogue.add_parts(sums[unit.pk], row)
+                break
+    return [{"unit": u, "values": catalogue.evaluate(sums[u.pk], measure_ids)} for u in units]
+
+
+def headers(measure_ids: Sequence[str]) -> list[str]:
+    return [
+        _("Unit code"),
+        _("Unit"),
+        *(f"{catalogue.BY_ID[m].name} ({catalogue.BY_ID[m].unit})" for m in measure_ids),
+    ]
+
+
+def as_csv(rows: Sequence[dict[str, Any]], measure_ids: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers(measure_ids))
+    for row in rows:
+        writer.writerow([row["code"], row["label"], *(fmt(m, row["values"][m]) for m in measure_ids)])
+    return out.getvalue()
+
+
+def as_json(rows: Sequence[dict[str, Any]], measure_ids: Sequence[str], period: selectors.Period) -> str:
+    return json.dumps(
+        {
+            "period": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "measures": [catalogue.describe(catalogue.BY_ID[m]) for m in measure_ids],
+            "rows": [
+                {"code": r["code"], "name": r["label"], "values": {m: r["values"][m] for m in measure_ids}}
+                for r in rows
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def as_table(rows: Sequence[dict[str, Any]], measure_ids: Sequence[str]) -> str:
+    head = ["code", *measure_ids]
+    body = [[r["code"], *(fmt(m, r["values"][m]) for m in measure_ids)] for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=False)]
+    lines = [
+        "  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip()
+        for line in [head, *body]
+    ]
+    return "\n".join(lines)
+
+
+def as_xlsx(rows: Sequence[dict[str, Any]], measure_ids: Sequence[str], title: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31] or "measures"
+    sheet.append(headers(measure_ids))
+    for row in rows:
+        # Numbers stay numbers in Excel; "no data" stays visibly different from 0.
+        sheet.append(
+            [
+                row["code"],
+                row["label"],
+                *(
+                    round(v, catalogue.BY_ID[m].decimals)
+                    if (v := row["values"][m]) is not None
+                    else _(NO_DATA)
+                    for m in measure_ids
+                ),
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def period_stamp(period: selectors.Period) -> str:
+    return period.label.replace("..", "_")

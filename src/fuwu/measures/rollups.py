@@ -1,0 +1,101 @@
+"""Parts from raw fact rows, in plain Python: the rollup builder's half of the definitions.
+
+`definitions.py` computes the same parts with Ibis on any engine; the tests hold the two to each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from fuwu.core import calendar
+from fuwu.measures.catalogue import HIST_PARTS, empty_parts, wait_bucket
+from fuwu.measures.facts import MERGED, WITHDRAWN
+
+RowKey = tuple[int, dt.date, str, str]  # unit id, business date, cut, key
+TICKET_CUTS = (
+    ("service", "service_code"),
+    ("counter", "counter_code"),
+    ("staff", "staff_id"),
+    ("tier", "customer_tier"),
+    ("hour", "hour"),
+)
+
+
+def seconds_between(later: dt.datetime, earlier: dt.datetime) -> int:
+    """Whole seconds between two timestamps, each truncated to the second (as every engine does)."""
+    return int(later.timestamp() // 1) - int(earlier.timestamp() // 1)
+
+
+def ticket_parts(row: dict[str, Any]) -> dict[str, float]:
+    """The parts one ticket contributes."""
+    parts: dict[str, float] = {"issued": 1}
+    if row["called_at"] is not None:
+        wait = seconds_between(row["called_at"], row["issued_at"])
+        parts.update(called=1, wait_sum=wait, within_target=int(wait <= row["target_wait_seconds"]))
+        parts[HIST_PARTS[wait_bucket(wait)]] = 1
+    status = row["status"]
+    if status == "finished":
+        parts["finished"] = 1
+        if row["started_at"] is not None and row["finished_at"] is not None:
+            parts.update(service_n=1, service_sum=seconds_between(row["finished_at"], row["started_at"]))
+        rating = row.get("rating")
+        if rating:
+            parts["evaluated"] = 1
+            if rating == "satisfied":
+                parts["satisfied"] = 1
+            elif rating == "basically_satisfied":
+                parts["basically_satisfied"] = 1
+    elif status == "no_show":
+        parts["no_show"] = 1
+    elif status == "diverted":
+        parts["diverted"] = 1
+    return parts
+
+
+def accumulate(
+    tickets: Iterable[dict[str, Any]],
+    complaints: Iterable[dict[str, Any]],
+    start: dt.date,
+    end: dt.date,
+    feedback: Iterable[dict[str, Any]] = (),
+) -> dict[RowKey, dict[str, float]]:
+    """Parts per (unit, business date, cut, key) for dates start..end."""
+    out: dict[RowKey, dict[str, float]] = defaultdict(empty_parts)
+
+    def add(key: RowKey, parts: dict[str, float]) -> None:
+        target = out[key]
+        for name, value in parts.items():
+            target[name] += value
+
+    for row in tickets:
+        parts = ticket_parts(row)
+        unit, day = row["unit_id"], row["business_date"]
+        add((unit, day, "", ""), parts)
+        for cut, column in TICKET_CUTS:
+            add((unit, day, cut, str(row[column])), parts)
+    for row in complaints:
+        if row["status"] == MERGED:
+            continue
+        received = row["received_date"]
+        if start <= received <= end:
+            add((row["unit_id"], received, "", ""), {"complaints": 1})
+        closed = row["closed_date"]
+        if closed is not None and row["status"] != WITHDRAWN and start <= closed <= end:
+            add(
+                (row["unit_id"], closed, "", ""),
+                {
+                    "complaints_closed": 1,
+                    "complaints_on_time": int(row["closed_at"] <= row["due_at"]),
+                    "cycle_days": (closed - received).days,
+                    "cycle_business_days": calendar.business_days_between(received, closed),
+                },
+            )
+    for row in feedback:
+        day = row["replied_date"]
+        if start <= day <= end:
+            on_time = int(row["replied_at"] <= row["reply_due_at"])
+            add((row["unit_id"], day, "", ""), {"feedback_replied": 1, "feedback_replied_on_time": on_time})
+    return out

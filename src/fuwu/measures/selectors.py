@@ -1,0 +1,474 @@
+"""Reads of the measures app: figures from the daily rollups, cut by org level, child unit, period or key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from fuwu.core import clock
+from fuwu.core.errors import NotFound, ValidationFailed
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.scoping import get_visible, visible
+from fuwu.measures import catalogue
+from fuwu.measures.facts import NONE_KEY
+from fuwu.measures.models import Cut, Rollup, Target
+
+TRUNC = ("day", "week", "month", "quarter", "year")
+LEVELS = {"outlet": "outlet", "tier2": "tier2", "tier1": "tier1", "bank": "head_office"}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+    grain: str  # the trend's step inside this period
+
+    def previous(self) -> Period:
+        return parse_period(shift_label(self.label, -1))
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def parse_period(text: str) -> Period:
+    """'2026-10' (month), '2026-Q4', '2026', '2026-10-05' (day) or 'YYYY-MM-DD..YYYY-MM-DD'."""
+    text = (text or "").strip()
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})\.\.(\d{4})-(\d{2})-(\d{2})", text):
+            start = dt.date(int(m[1]), int(m[2]), int(m[3]))
+            end = dt.date(int(m[4]), int(m[5]), int(m[6]))
+            if end < start:
+                raise ValueError
+            days = (end - start).days
+            return Period(start, end, text, "day" if days <= 62 else "week" if days <= 200 else "month")
+        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
+            day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+            return Period(day, day, text, "day")
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+            year, month = int(m[1]), int(m[2])
+            return Period(dt.date(year, month, 1), _month_end(year, month), text, "day")
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", text, flags=re.IGNORECASE):
+            year, quarter = int(m[1]), int(m[2])
+            return Period(
+                dt.date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter), f"{year}-Q{quarter}", "week"
+            )
+        if m := re.fullmatch(r"(\d{4})", text):
+            year = int(m[1])
+            return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), text, "month")
+    except ValueError:
+        pass
+    raise ValidationFailed(
+        _("Unknown period."),
+        details=[
+            {
+                "field": "period",
+                "reason": f"cannot read {text!r}; use 2026-10, 2026-Q4, 2026, 2026-10-05 or a..b",
+            }
+        ],
+    )
+
+
+def shift_label(label: str, step: int) -> str:
+    period = parse_period(label)
+    if re.fullmatch(r"\d{4}-\d{2}", label):
+        index = period.start.year * 12 + period.start.month - 1 + step
+        return f"{index // 12}-{index % 12 + 1:02d}"
+    if "Q" in label:
+        index = period.start.year * 4 + (period.start.month - 1) // 3 + step
+        return f"{index // 4}-Q{index % 4 + 1}"
+    if re.fullmatch(r"\d{4}", label):
+        return str(period.start.year + step)
+    days = (period.end - period.start).days + 1
+    start = period.start + dt.timedelta(days=days * step)
+    end = period.end + dt.timedelta(days=days * step)
+    return start.isoformat() if days == 1 else f"{start.isoformat()}..{end.isoformat()}"
+
+
+def current_month() -> str:
+    today = clock.today()
+    return f"{today.year}-{today.month:02d}"
+
+
+def visible_unit(principal: Any, unit_id: int | str | None) -> OrgUnit:
+    """The unit to show: the one asked for if the principal may see it, else (no id) the principal's own."""
+    if unit_id in (None, ""):
+        home: OrgUnit | None = getattr(principal, "org_unit", None)
+        if home is None:
+            raise NotFound()
+        return home
+    found: OrgUnit = get_visible(OrgUnit.objects.all(), principal, pk=unit_id)
+    return found
+
+
+def _rollups(
+    principal: Any, unit: OrgUnit, start: dt.date, end: dt.date, cut: str, key: str | None
+) -> QuerySet[Rollup]:
+    qs = visible(Rollup.objects.all(), principal).filter(
+        unit__path__startswith=unit.path, cut=cut, date__range=(start, end)
+    )
+    return qs.filter(key=key) if key is not None else qs
+
+
+def _sums() -> dict[str, Sum]:
+    return {name: Sum(name) for name in catalogue.PARTS}
+
+
+def parts_by(
+    principal: Any,
+    unit: OrgUnit,
+    start: dt.date,
+    end: dt.date,
+    *,
+    by: Sequence[str] = (),
+    cut: str = Cut.TOTAL,
+    key: str | None = None,
+) -> dict[tuple[Any, ...], dict[str, float]]:
+    """Summed parts per group; `by` holds 'unit' (the rollup's own unit), 'key' and/or a time grain."""
+    qs = _rollups(principal, unit, start, end, cut, key)
+    fields = []
+    grain = None
+    for item in by:
+        if item in TRUNC:
+            # Group by day in SQL and fold days into the grain here: SQLite truncates dates in Python per row.
+            grain = item
+            fields.append("date")
+        elif item == "unit":
+            fields.append("unit_id")
+        elif item == "key":
+            fields.append("key")
+        else:
+            raise ValueError(item)
+    out: dict[tuple[Any, ...], dict[str, float]] = {}
+    if not fields:
+        row = qs.aggregate(**_sums())
+        return {(): {name: row[name] or 0 for name in catalogue.PARTS}}
+    for row in qs.values(*fields).annotate(**_sums()).order_by(*fields):
+        group = tuple(TRUNC_PY[grain](row[f]) if f == "date" and grain else row[f] for f in fields)
+        parts = {name: row[name] or 0 for name in catalogue.PARTS}
+        if group in out:
+            catalogue.add_parts(out[group], parts)
+        else:
+            out[group] = parts
+    return out
+
+
+def total(
+    principal: Any,
+    unit: OrgUnit,
+    start: dt.date,
+    end: dt.date,
+    *,
+    cut: str = Cut.TOTAL,
+    key: str | None = None,
+) -> dict[str, float]:
+    return parts_by(principal, unit, start, end, cut=cut, key=key).get((), catalogue.empty_parts())
+
+
+def trend(
+    principal: Any, unit: OrgUnit, period: Period, *, cut: str = Cut.TOTAL, key: str | None = None
+) -> list[tuple[dt.date, dict[str, float]]]:
+    """(step start, parts) for every step of the period's grain, including steps with no data."""
+    found = parts_by(principal, unit, period.start, period.end, by=[period.grain], cut=cut, key=key)
+    steps = []
+    day = TRUNC_PY[period.grain](period.start)
+    while day <= period.end:
+        steps.append((day, found.get((day,), catalogue.empty_parts())))
+        day = NEXT_PY[period.grain](day)
+    return steps
+
+
+TRUNC_PY: dict[str, Callable[[dt.date], dt.date]] = {
+    "day": lambda d: d,
+    "week": lambda d: d - dt.timedelta(days=d.weekday()),
+    "month": lambda d: d.replace(day=1),
+    "quarter": lambda d: d.replace(month=3 * ((d.month - 1) // 3) + 1, day=1),
+    "year": lambda d: d.replace(month=1, day=1),
+}
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+NEXT_PY: dict[str, Callable[[dt.date], dt.date]] = {
+    "day": lambda d: d + dt.timedelta(days=1),
+    "week": lambda d: d + dt.timedelta(days=7),
+    "month": _next_month,
+    "quarter": lambda d: _next_month(_next_month(_next_month(d))),
+    "year": lambda d: d.replace(year=d.year + 1),
+}
+
+
+def ancestor_of_kind(unit: OrgUnit, kind: str, units_by_path: dict[str, OrgUnit]) -> OrgUnit | None:
+    for length in range(len(unit.path), 0, -OrgUnit.steplen):
+        candidate = units_by_path.get(unit.path[:length])
+        if candidate is not None and candidate.kind == kind:
+            return candidate
+    return None
+
+
+def by_units(
+    principal: Any, unit: OrgUnit, start: dt.date, end: dt.date, groups: Iterable[OrgUnit]
+) -> list[tuple[OrgUnit, dict[str, float]]]:
+    """Parts for each of `groups` (units under `unit`): every rollup row counts for the group above it."""
+    group_list = sorted(groups, key=lambda u: u.path)
+    per_unit = parts_by(principal, unit, start, end, by=["unit"])
+    paths = dict(OrgUnit.objects.filter(pk__in=[u for (u,) in per_unit]).values_list("pk", "path"))
+    sums = {g.pk: catalogue.empty_parts() for g in group_list}
+    for (unit_id,), parts in per_unit.items():
+        path = paths[unit_id]
+        for g in group_list:
+            if path.startswith(g.path):
+                catalogue.add_parts(sums[g.pk], parts)
+                break
+    return [(g, sums[g.pk]) for g in group_list]
+
+
+def children(principal: Any, unit: OrgUnit) -> list[OrgUnit]:
+    return list(visible(OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1), principal))
+
+
+def units_at_level(principal: Any, level: str) -> list[OrgUnit]:
+    """The visible units of one level (outlet|tier2|tier1|bank); a principal below it gets its own ancestor."""
+    if level not in LEVELS:
+        raise ValidationFailed(
+            _("Unknown level."), details=[{"field": "level", "reason": f"choose from {', '.join(LEVELS)}"}]
+        )
+    kind = LEVELS[level]
+    found = list(visible(OrgUnit.objects.filter(kind=kind), principal))
+    return found
+
+
+def league(principal: Any, unit: OrgUnit, period: Period) -> list[dict[str, Any]]:
+    """One row per child unit (or per counter and per staff member at an outlet) with every measure."""
+    rows = []
+    if unit.kind == OrgUnit.Kind.OUTLET:
+        for cut in (Cut.COUNTER, Cut.STAFF):
+            names = key_labels(cut, unit)
+            for (key,), parts in parts_by(
+                principal, unit, period.start, period.end, by=["key"], cut=cut
+            ).items():
+                label = names.get(key, _("(none)") if key == NONE_KEY else key)
+                rows.append(
+                    {
+                        "kind": cut,
+                        "key": key,
+                        "label": label,
+                        "unit": None,
+                        "values": catalogue.evaluate(parts),
+                    }
+                )
+        return rows
+    for child, parts in by_units(principal, unit, period.start, period.end, children(principal, unit)):
+        rows.append(
+            {
+                "kind": "unit",
+                "key": str(child.pk),
+                "label": child.name,
+                "unit": child,
+                "values": catalogue.evaluate(parts),
+            }
+        )
+    return rows
+
+
+def key_labels(cut: str, unit: OrgUnit) -> dict[str, str]:
+    if cut == Cut.STAFF:
+        return {str(u.pk): str(u) for u in User.objects.filter(org_unit__path__startswith=unit.path)}
+    if cut == Cut.COUNTER:
+        from fuwu.floor.models import Counter
+
+        return {
+            c.code: f"{c.number}号窗口" for c in Counter.objects.filter(outlet__path__startswith=unit.path)
+        }
+    return {}
+
+
+def level_table(
+    principal: Any, level: str, period: Period, measure_ids: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every visible unit of one level with its figures for the period (what `fuwu measures` prints)."""
+    units = units_at_level(principal, level)
+    ids = list(measure_ids) if measure_ids else [m.id for m in catalogue.MEASURES]
+    for measure_id in ids:
+        catalogue.get(measure_id)
+    rows = []
+    for unit in units:
+        parts = total(principal, unit, period.start, period.end)
+        rows.append({"unit": unit, "values": catalogue.evaluate(parts, ids)})
+    return rows
+
+
+def targets(principal: Any, unit: OrgUnit | None = None) -> QuerySet[Target]:
+    qs = visible(Target.objects.select_related("unit"), principal)
+    if unit is not None:
+        qs = qs.filter(unit__path__in=[a.path for a in unit.get_ancestors()] + [unit.path])
+    return qs
+
+
+@dataclass(frozen=True)
+class Progress:
+    target: Target
+    current: float | None
+    progress_pct: float | None  # share of the way from baseline to target covered so far
+    forecast: float | None  # the value the monthly trend reaches on the due date
+    on_track: bool | None
+    series: list[tuple[dt.date, float | None]]
+
+
+def target_progress(principal: Any, target: Target) -> Progress:
+    """Monthly actuals since the target's start, the share of the way covered, and a linear forecast."""
+    measure = catalogue.get(target.measure)
+    today = clock.today()
+    end = min(today, target.due_date)
+    period = Period(target.start_date, max(end, target.start_date), "", "month")
+    series = [(day, measure.value(parts)) for day, parts in trend(principal, target.unit, period)]
+    points = [(float((day - target.start_date).days), v) for day, v in series if v is not None]
+    current = points[-1][1] if points else None
+    span = target.value - target.baseline
+    progress = None if current is None else (current - target.baseline) / span * 100
+    forecast = None
+    on_track = None
+    if len(points) >= 2:
+        n = len(points)
+        mx = sum(x for x, _ in points) / n
+        my = sum(y for _, y in points) / n
+        sxx = sum((x - mx) ** 2 for x, _ in points)
+        slope = sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else 0.0
+        forecast = my + slope * ((target.due_date - target.start_date).days - mx)
+    if forecast is not None:
+        on_track = forecast >= target.value if measure.higher_is_better else forecast <= target.value
+    return Progress(target, current, progress, forecast, on_track, series)
+
+
+KEY_MEASURES = (
+    "tickets_issued",
+    "avg_wait",
+    "p90_wait",
+    "served_within_target",
+    "avg_service",
+    "no_show_rate",
+    "diversion_rate",
+    "evaluation_rate",
+    "satisfaction",
+    "satisfaction_broad",
+    "complaints_per_10k",
+    "complaint_cycle_days",
+    "complaint_cycle_business_days",
+    "complaint_on_time",
+    "feedback_on_time",
+)
+STAFF_MEASURES = tuple(m for m in KEY_MEASURES if catalogue.BY_ID[m].grains != catalogue.COMPLAINT_GRAINS)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whom a dashboard is about: an org unit, or one staff member (their tickets at their unit)."""
+
+    unit: OrgUnit
+    staff: User | None = None
+
+    @property
+    def cut(self) -> str:
+        return Cut.STAFF if self.staff else Cut.TOTAL
+
+    @property
+    def key(self) -> str | None:
+        return str(self.staff.pk) if self.staff else None
+
+    @property
+    def label(self) -> str:
+        return str(self.staff) if self.staff else self.unit.name
+
+    @property
+    def measure_ids(self) -> tuple[str, ...]:
+        return STAFF_MEASURES if self.staff else KEY_MEASURES
+
+
+def subject(principal: Any, *, unit_id: Any = None, staff_id: Any = None) -> Subject:
+    """The unit or staff member asked for, if visible; by default a front-line member's own figures."""
+    from fuwu.core import roles
+    from fuwu.core.nav import user_roles
+
+    if staff_id in (None, "") and unit_id in (None, "") and isinstance(principal, User):
+        held = user_roles(principal)
+        if held and held <= {roles.TELLER, roles.LOBBY, roles.RM} and principal.org_unit is not None:
+            return Subject(principal.org_unit, principal)
+    if staff_id not in (None, ""):
+        try:
+            staff = User.objects.select_related("org_unit").get(pk=staff_id)
+        except (User.DoesNotExist, ValueError, TypeError) as exc:
+            raise NotFound() from exc
+        if staff.org_unit is None:
+            raise NotFound()
+        get_visible(OrgUnit.objects.all(), principal, pk=staff.org_unit.pk)
+        return Subject(staff.org_unit, staff)
+    return Subject(visible_unit(principal, unit_id))
+
+
+def breadcrumbs(principal: Any, unit: OrgUnit) -> list[OrgUnit]:
+    chain = [*unit.get_ancestors(), unit]
+    from fuwu.core.scoping import can_see_unit
+
+    return [u for u in chain if can_see_unit(principal, u)]
+
+
+def dashboard(principal: Any, who: Subject, period: Period, focus: str) -> dict[str, Any]:
+    """Everything one dashboard shows: cards with deltas and targets, the focus measure's trend, the league."""
+    measure = catalogue.get(focus)
+    steps = trend(principal, who.unit, period, cut=who.cut, key=who.key)
+    now = catalogue.sum_parts(parts for _day, parts in steps)
+    before_period = period.previous()
+    before = total(principal, who.unit, before_period.start, before_period.end, cut=who.cut, key=who.key)
+    now_values = catalogue.evaluate(now, who.measure_ids)
+    before_values = catalogue.evaluate(before, who.measure_ids)
+    goal = (
+        {t.measure: t for t in targets(principal, who.unit).order_by("unit__depth", "due_date")}
+        if not who.staff
+        else {}
+    )
+    cards = []
+    for measure_id in who.measure_ids:
+        m = catalogue.BY_ID[measure_id]
+        value, prior = now_values[measure_id], before_values[measure_id]
+        # Rounded as shown, so a change too small to see is neither better nor worse.
+        delta = None if value is None or prior is None else round(value - prior, m.decimals) + 0.0
+        better = None if not delta else (delta > 0) == m.higher_is_better
+        cards.append(
+            {
+                "measure": m,
+                "value": value,
+                "previous": prior,
+                "delta": delta,
+                "better": better,
+                "target": goal.get(measure_id),
+            }
+        )
+    series = [
+        {"x": day.isoformat(), "y": _round(measure.value(parts), measure.decimals)} for day, parts in steps
+    ]
+    league_rows = [] if who.staff else league(principal, who.unit, period)
+    target = goal.get(focus)
+    return {
+        "cards": cards,
+        "series": series,
+        "league": league_rows,
+        "measure": measure,
+        "period": period,
+        "previous": before_period,
+        "target_value": target.value if target else None,
+        "progress": [target_progress(principal, t) for t in goal.values() if t.unit_id == who.unit.pk],
+    }
+
+
+def _round(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(value, decimals)

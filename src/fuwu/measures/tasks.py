@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from fuwu.core import scheduler
+from fuwu.measures import services
+
+
+@task(queue_name="sweeps")
+def refresh_rollups() -> int:
+    """Roll up every (unit, day) whose facts changed since the last run."""
+    return services.rollup_refresh(actor=None)
+
+
+scheduler.register(refresh_rollups, every=dt.timedelta(minutes=5))

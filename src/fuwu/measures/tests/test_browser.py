@@ -1,0 +1,50 @@
+"""In a real browser: the HQ dashboard drills down to an outlet whose trend chart is drawn with data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from fuwu.conftest import browser_login
+from fuwu.core import clock
+from fuwu.measures import services
+from fuwu.measures.tests import factories as f
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+POINTS = """(sel) => {
+  const chart = echarts.getInstanceByDom(document.querySelector(sel));
+  return chart.getOption().series[0].data.filter((p) => (Array.isArray(p) ? p[1] : p) !== null).length;
+}"""
+
+
+def test_hq_drills_from_the_bank_to_an_outlet_and_sees_its_trend(world: Any, browser_page: Any) -> None:
+    today = clock.today()
+    for offset, wait in ((0, 300), (1, 600), (2, 900)):
+        day = today - dt.timedelta(days=offset)
+        f.ticket(world.outlet_a, f.at(day, 9), wait=wait, service_seconds=400, rating="satisfied")
+    f.ticket(world.outlet_x, f.at(today, 9), wait=60, service_seconds=400)
+    services.rollup_rebuild(actor=None, start=today - dt.timedelta(days=2), end=today)
+    period = f"{(today - dt.timedelta(days=2)).isoformat()}..{today.isoformat()}"
+
+    page = browser_page
+    browser_login(page, "hq")
+    page.goto(f"/measures/?period={period}")
+    assert page.get_by_test_id("subject").inner_text().startswith("总行")
+    page.wait_for_selector("#trend-chart canvas")
+    assert page.evaluate(POINTS, "#trend-chart") == 3
+    page.wait_for_selector("#league-chart canvas")
+    for name in ("北京分行", "海淀支行", "中关村支行"):
+        page.get_by_test_id("drill").filter(has_text=name).click()
+        page.wait_for_selector(f"[data-testid=subject]:has-text('{name}')")
+    page.wait_for_selector("#trend-chart canvas")
+    assert page.evaluate(POINTS, "#trend-chart") == 3
+    assert page.get_by_test_id("kpi-tickets_issued").inner_text() == "3"
+    assert (
+        page.locator(
+            "[data-testid=league-table] tr[data-kind=counter], [data-testid=league-table] tr[data-kind=staff]"
+        ).count()
+        >= 1
+    )

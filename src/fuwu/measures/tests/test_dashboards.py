@@ -1,0 +1,227 @@
+"""Dashboards, downloads, targets (HTML and API) and their org scoping."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from fuwu.core import clock
+from fuwu.core.services import device_token_issue
+from fuwu.measures import selectors, services
+from fuwu.measures.models import Target
+from fuwu.measures.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+JAN, FEB, MAR = dt.date(2026, 1, 12), dt.date(2026, 2, 9), dt.date(2026, 3, 2)
+
+
+@pytest.fixture
+def history(world: Any, frozen_clock: Any) -> Any:
+    """OA improves its average service time month by month: 15, 13, 11 minutes; OB has one ticket."""
+    c1 = f.counter(world.outlet_a, 1, staff=world.teller_a)
+    for day, minutes in ((JAN, 15), (FEB, 13), (MAR, 11)):
+        for _ in range(2):
+            f.ticket(
+                world.outlet_a,
+                f.at(day, 8, 30),
+                wait=300,
+                service_seconds=minutes * 60,
+                counter_=c1,
+                staff=world.teller_a,
+                rating="satisfied",
+            )
+    f.ticket(
+        world.outlet_b,
+        f.at(MAR, 8, 10),
+        wait=900,
+        service_seconds=600,
+        staff=world.teller_b,
+        rating="dissatisfied",
+    )
+    services.rollup_rebuild(actor=None, start=JAN, end=MAR)
+    return world
+
+
+def client_for(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_hq_dashboard_shows_cards_trend_and_a_league_of_the_units_below(history: Any) -> None:
+    page = client_for(history.hq_manager).get("/measures/", {"period": "2026-03", "measure": "avg_service"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="kpi-tickets_issued">3<' in html
+    chart = json.loads(html.split('id="chart-data" type="application/json">')[1].split("</script>")[0])
+    assert len(chart["series"]) == 31 and chart["series"][1]["y"] == pytest.approx(
+        (11 * 2 + 10) / 3, abs=0.05
+    )
+    league = {r["name"]: r["value"] for r in chart["league"]}
+    assert league == {"北京分行": pytest.approx(10.67, abs=0.01), "江苏分行": None}  # T1X: no data, not 0
+    assert f"?unit={history.t1.pk}" in html
+
+
+def test_drilling_down_to_an_outlet_lists_its_counters_and_staff(history: Any) -> None:
+    html = (
+        client_for(history.hq_manager)
+        .get("/measures/", {"unit": history.outlet_a.pk, "period": "2026-Q1"})
+        .content.decode()
+    )
+    assert "1号窗口" in html and "李柜员" in html
+    assert f"?staff={history.teller_a.pk}" in html
+    staff_page = client_for(history.hq_manager).get(
+        "/measures/", {"staff": history.teller_a.pk, "period": "2026-Q1"}
+    )
+    assert 'data-testid="kpi-tickets_issued">6<' in staff_page.content.decode()
+
+
+def test_a_teller_lands_on_their_own_figures(history: Any) -> None:
+    html = client_for(history.teller_a).get("/measures/", {"period": "2026-03"}).content.decode()
+    assert 'data-testid="subject">李柜员' in html
+    assert 'data-testid="kpi-tickets_issued">2<' in html
+    assert "kpi-complaints_per_10k" not in html  # complaints are not cut by staff member
+
+
+def test_outsiders_see_nothing_of_another_outlet(history: Any) -> None:
+    teller_b = client_for(history.teller_b)
+    assert teller_b.get("/measures/", {"unit": history.outlet_a.pk}).status_code == 404
+    assert teller_b.get("/measures/", {"staff": history.teller_a.pk}).status_code == 404
+    assert teller_b.get("/api/v1/measures/figures", {"unit": history.outlet_a.pk}).status_code == 404
+    assert teller_b.get("/api/v1/measures/league", {"unit": history.t2.pk}).status_code == 404
+    head = client_for(history.head_a)
+    html = head.get("/measures/", {"period": "2026-03"}).content.decode()
+    assert 'data-testid="subject">中关村支行' in html and "五道口支行" not in html
+    _token, raw = device_token_issue(
+        actor=None, org_unit=history.outlet_a, kind="importer", name="queue export"
+    )
+    device = Client().get("/api/v1/measures/figures", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert device.status_code == 403
+
+
+def test_downloads_are_what_the_page_shows(history: Any) -> None:
+    c = client_for(history.hq_manager)
+    response = c.get("/measures/", {"unit": history.t2.pk, "period": "2026-03", "format": "csv"})
+    assert response["Content-Disposition"] == 'attachment; filename="measures-T2-2026-03.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][:3] == ["T2", "海淀支行", "3"]
+    assert [r[1] for r in rows[2:]] == ["中关村支行", "五道口支行"]
+    book = load_workbook(
+        io.BytesIO(
+            c.get("/measures/", {"unit": history.t2.pk, "period": "2026-03", "format": "xlsx"}).content
+        )
+    )
+    sheet = book.active
+    assert sheet["A2"].value == "T2" and sheet["C2"].value == 3
+    values = [cell.value for cell in sheet[4]]
+    assert values[1] == "五道口支行" and "no data" not in values[2:4]
+
+
+def test_the_api_gives_figures_and_the_catalogue(history: Any) -> None:
+    c = client_for(history.hq_manager)
+    body = c.get(
+        "/api/v1/measures/figures",
+        {"unit": history.outlet_a.pk, "period": "2026-Q1", "measure": ["avg_service", "complaint_on_time"]},
+    ).json()
+    assert body["values"] == {"avg_service": pytest.approx(13.0), "complaint_on_time": None}
+    assert len(body["trend"]) == 14  # ISO weeks touching Q1 2026
+    ids = [m["id"] for m in c.get("/api/v1/measures/catalogue").json()]
+    assert "complaint_cycle_business_days" in ids
+
+
+def test_target_progress_and_forecast(history: Any) -> None:
+    target = services.target_set(
+        actor=history.hq_manager,
+        measure="avg_service",
+        unit=history.outlet_a,
+        baseline=15,
+        value=10,
+        start_date=dt.date(2026, 1, 1),
+        due_date=dt.date(2026, 6, 30),
+    )
+    p = selectors.target_progress(history.hq_manager, target)
+    assert p.current == pytest.approx(11.0)
+    assert p.progress_pct == pytest.approx(80.0)  # 15 → 11 of the way 15 → 10
+    assert (
+        p.forecast is not None and p.forecast < 10 and p.on_track is True
+    )  # −2 min a month reaches 10 by June
+    html = client_for(history.head_a).get("/measures/", {"period": "2026-03"}).content.decode()
+    assert 'data-testid="targets"' in html and "可达成" in html  # on track
+
+
+def test_targets_are_set_through_the_api_idempotently_and_only_by_managers(history: Any) -> None:
+    payload = {
+        "measure": "satisfaction",
+        "unit_code": "OA",
+        "baseline": 65,
+        "value": 85,
+        "start_date": "2026-01-01",
+        "due_date": "2026-12-31",
+    }
+    c = client_for(history.head_a)
+    first = c.post(
+        "/api/v1/measures/targets", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    again = c.post(
+        "/api/v1/measures/targets", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert Target.objects.count() == 1
+    assert (
+        client_for(history.teller_a)
+        .post("/api/v1/measures/targets", payload, content_type="application/json")
+        .status_code
+        == 403
+    )
+    outsider = client_for(history.teller_b).post(
+        "/api/v1/measures/targets", payload, content_type="application/json"
+    )
+    assert outsider.status_code == 404
+    bad = c.post(
+        "/api/v1/measures/targets",
+        {**payload, "measure": "nope", "due_date": "2025-01-01"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert {d["field"] for d in bad.json()["error"]["details"]} == {"measure", "due_date"}
+    listed = client_for(history.teller_b).get("/api/v1/measures/targets").json()
+    assert listed == []
+
+
+def test_targets_page_saves_and_removes_a_target(history: Any) -> None:
+    c = client_for(history.hq_manager)
+    response = c.post(
+        "/measures/targets/save/",
+        {
+            "measure": "complaint_cycle_days",
+            "unit": history.ho.pk,
+            "baseline": "7",
+            "value": "3",
+            "start_date": "2026-01-01",
+            "due_date": "2026-12-31",
+        },
+    )
+    assert response.status_code == 302
+    target = Target.objects.get()
+    assert target.history.first().history_user == history.hq_manager
+    assert "投诉处理周期(自然日)" in c.get("/measures/targets/").content.decode()  # Chinese by default
+    assert client_for(history.teller_a).post(f"/measures/targets/{target.pk}/remove/").status_code == 403
+    assert c.post(f"/measures/targets/{target.pk}/remove/").status_code == 302
+    assert not Target.objects.exists()
+
+
+def test_periods_are_read_and_shifted() -> None:
+    assert selectors.parse_period("2026-Q4").start == dt.date(2026, 10, 1)
+    assert selectors.parse_period("2026-02").end == dt.date(2026, 2, 28)
+    assert selectors.shift_label("2026-01", -1) == "2025-12"
+    assert selectors.shift_label("2026-Q1", -1) == "2025-Q4"
+    assert selectors.shift_label("2026-03-01..2026-03-10", 1) == "2026-03-11..2026-03-20"
+    assert clock.SHANGHAI

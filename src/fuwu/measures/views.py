@@ -1,0 +1,171 @@
+"""Dashboards (K3) and targets (K2): thin views over `selectors` and `services`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fuwu.core.errors import Forbidden, ValidationFailed
+from fuwu.core.models import OrgUnit
+from fuwu.core.scoping import get_visible, visible_units
+from fuwu.measures import catalogue, reports, selectors, services
+from fuwu.measures.models import Target
+
+CHANGE_TARGET = "measures.change_target"
+
+
+def _link(**params: Any) -> str:
+    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    who = selectors.subject(request.user, unit_id=request.GET.get("unit"), staff_id=request.GET.get("staff"))
+    period = selectors.parse_period(request.GET.get("period") or selectors.current_month())
+    focus = request.GET.get("measure") or "avg_wait"
+    if focus not in who.measure_ids:
+        focus = "avg_wait"
+    data = selectors.dashboard(request.user, who, period, focus)
+    for row in data["league"]:
+        if row["kind"] == "unit":
+            row["href"] = _link(unit=row["key"], period=period.label, measure=focus)
+        elif row["kind"] == "staff" and row["key"] != "-":
+            row["href"] = _link(staff=row["key"], period=period.label, measure=focus)
+    file_format = request.GET.get("format")
+    if file_format in {"csv", "xlsx"}:
+        return _download(who, period, data, file_format)
+    base = {
+        "unit": who.unit.pk if not who.staff else None,
+        "staff": who.staff.pk if who.staff else None,
+        "measure": focus,
+    }
+    context = {
+        "who": who,
+        "data": data,
+        "period": period,
+        "focus": focus,
+        "base": base,
+        "crumbs": selectors.breadcrumbs(request.user, who.unit),
+        "measures": [catalogue.BY_ID[m] for m in who.measure_ids],
+        "league_ids": selectors.STAFF_MEASURES
+        if who.unit.kind == OrgUnit.Kind.OUTLET
+        else selectors.KEY_MEASURES,
+        "prev_link": _link(**base, period=data["previous"].label),
+        "next_link": _link(**base, period=selectors.shift_label(period.label, 1)),
+        "csv_link": _link(**base, period=period.label, format="csv"),
+        "xlsx_link": _link(**base, period=period.label, format="xlsx"),
+        "quick": [(label, _link(**base, period=value)) for label, value in _quick_periods()],
+        "chart": {
+            "series": data["series"],
+            "unit": data["measure"].unit,
+            "name": str(data["measure"].name),
+            "target": data["target_value"],
+            "league": [
+                {"name": r["label"], "value": _r(r["values"].get(focus)), "href": r.get("href")}
+                for r in data["league"]
+                if r["kind"] in {"unit", "staff"}
+            ],
+        },
+    }
+    return render(request, "measures/dashboard.html", context)
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _quick_periods() -> list[tuple[str, str]]:
+    month = selectors.current_month()
+    today = selectors.parse_period(month).start
+    return [
+        (_("This month"), month),
+        (_("Last month"), selectors.shift_label(month, -1)),
+        (_("This quarter"), f"{today.year}-Q{(today.month - 1) // 3 + 1}"),
+        (_("This year"), str(today.year)),
+    ]
+
+
+def _download(
+    who: selectors.Subject, period: selectors.Period, data: dict[str, Any], file_format: str
+) -> HttpResponse:
+    ids = list(who.measure_ids)
+    rows = [
+        {
+            "code": who.unit.code if not who.staff else who.staff.staff_code or who.staff.username,
+            "label": who.label,
+            "values": {c["measure"].id: c["value"] for c in data["cards"]},
+        }
+    ]
+    rows += [{"code": r["key"], "label": r["label"], "values": r["values"]} for r in data["league"]]
+    stem = f"measures-{who.unit.code}-{reports.period_stamp(period)}"
+    if file_format == "csv":
+        response = HttpResponse(
+            reports.as_csv(rows, ids).encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    response = HttpResponse(
+        reports.as_xlsx(rows, ids, period.label),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    return response
+
+
+@login_required
+def target_list(request: HttpRequest) -> HttpResponse:
+    progress = [selectors.target_progress(request.user, t) for t in selectors.targets(request.user)]
+    context = {
+        "progress": progress,
+        "can_change": request.user.has_perm(CHANGE_TARGET),
+        "measures": catalogue.MEASURES,
+        "units": visible_units(request.user).order_by("path"),
+    }
+    return render(request, "measures/targets.html", context)
+
+
+@login_required
+@require_POST
+def target_save(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(CHANGE_TARGET):
+        raise Forbidden(_("Your role may not set targets."))
+    unit = get_visible(OrgUnit.objects.all(), request.user, pk=request.POST.get("unit"))
+    try:
+        baseline, value = float(request.POST.get("baseline", "")), float(request.POST.get("value", ""))
+        start = dt.date.fromisoformat(request.POST.get("start_date", ""))
+        due = dt.date.fromisoformat(request.POST.get("due_date", ""))
+    except ValueError as exc:
+        raise ValidationFailed(
+            _("Fill in numbers and dates."), details=[{"field": "form", "reason": str(exc)}]
+        ) from exc
+    services.target_set(
+        actor=request.user,
+        measure=request.POST.get("measure", ""),
+        unit=unit,
+        baseline=baseline,
+        value=value,
+        start_date=start,
+        due_date=due,
+        note=request.POST.get("note", "")[:200],
+    )
+    messages.success(request, _("Target saved."))
+    return redirect("measures:targets")
+
+
+@login_required
+@require_POST
+def target_remove(request: HttpRequest, target_id: int) -> HttpResponse:
+    if not request.user.has_perm(CHANGE_TARGET):
+        raise Forbidden(_("Your role may not set targets."))
+    target = get_visible(Target.objects.all(), request.user, pk=target_id)
+    services.target_delete(actor=request.user, target=target)
+    messages.success(request, _("Target removed."))
+    return redirect("measures:targets")
