@@ -118,9 +118,7 @@ def browser_page(live_server: Any) -> Iterator[Any]:
                 "--disable-sync",
             ],
         )
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1366, "height": 768}
-        )
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
         page = context.new_page()
         page.set_default_timeout(15_000)
         try:
