@@ -226,6 +226,9 @@ STOPWORDS = frozenset(
 )
 
 _init_lock = threading.Lock()
+# Our own tokenizer: the banking dictionary must not leak into jieba's global one, which the complaint
+# classifier (trained without it) also uses.
+_tokenizer = jieba.Tokenizer()
 _initialised = False
 
 
@@ -234,7 +237,7 @@ def _ensure_jieba() -> None:
     with _init_lock:
         if not _initialised:
             jieba.setLogLevel(60)
-            jieba.load_userdict(str(USER_DICT))
+            _tokenizer.load_userdict(str(USER_DICT))
             _initialised = True
 
 
@@ -244,7 +247,7 @@ _PUNCT = re.compile(r"[\s，。！？、；：,.!?;:\"'“”‘’（）()【�
 def segment(text: str) -> list[str]:
     """jieba words (banking dictionary loaded), punctuation dropped."""
     _ensure_jieba()
-    return [w for w in (t.strip() for t in jieba.lcut(text)) if w and not _PUNCT.fullmatch(w)]
+    return [w for w in (t.strip() for t in _tokenizer.lcut(text)) if w and not _PUNCT.fullmatch(w)]
 
 
 def keywords(text: str) -> list[str]:
