@@ -244,8 +244,8 @@ def register(request: HttpRequest, payload: ComplaintIn) -> tuple[int, dict[str,
     staff = None
     if payload.staff_code:
         try:
-            staff = User.objects.get(staff_code=payload.staff_code)
-        except User.DoesNotExist as exc:
+            staff = get_visible(User.objects.all(), principal, staff_code=payload.staff_code)
+        except NotFound as exc:
             raise ValidationFailed(
                 "Unknown staff code.", details=[{"field": "staff_code", "reason": "unknown"}]
             ) from exc

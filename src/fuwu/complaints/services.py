@@ -235,8 +235,9 @@ def complaint_register(
         category_code=category_code,
         reason_code=reason_code,
         product=product,
-        content=content.strip(),
-        demand=demand,
+        # Hotline staff type what the caller says; numbers in free text are masked before anyone sees them.
+        content=pii.scrub(content.strip()),
+        demand=pii.scrub(demand),
         customer=customer,
         complainant_name=complainant_name.strip(),
         is_special_group=special or Tag.SPECIAL_GROUP in tag_set,
@@ -268,7 +269,7 @@ def complaint_register(
         _alert_up_the_tree(
             complaint,
             Alert.Kind.FAST_TRACK,
-            f"{complaint.reference}: {complaint.get_severity_display()} — {content[:60]}",
+            f"{complaint.reference}: {complaint.get_severity_display()} — {complaint.content[:60]}",
         )
     if complaint.is_special_group:
         _alert(complaint, outlet, Alert.Kind.SPECIAL_GROUP, f"{complaint.reference}: special customer group")

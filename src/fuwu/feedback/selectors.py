@@ -11,14 +11,14 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from fuwu.core import clock
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import DevicePrincipal
 from fuwu.core.scoping import get_visible, visible
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp, SurveyResponse, SurveyTarget
 from fuwu.feedback.services import PadSettings, pad_settings
 from fuwu.feedback.text import analysis
-from fuwu.floor.models import Ticket
+from fuwu.floor.models import ServiceType, Ticket
 from fuwu.measures import catalogue
 
 STEP = 4  # treebeard path step
@@ -339,3 +339,22 @@ def trending_terms(
     )
     term_lists += [list(r) for r in reasons.values_list("reasons", flat=True)]
     return analysis.trending(term_lists, limit=limit)
+
+
+# The public feedback box is reached by anyone with the outlet's QR code: it names outlets and their
+# business types (public facts), nothing else.
+
+
+def public_outlets() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(kind=OrgUnit.Kind.OUTLET, is_active=True).order_by("path")
+
+
+def public_outlet(code: str) -> OrgUnit:
+    outlet = public_outlets().filter(code=code).first()
+    if outlet is None:
+        raise NotFound()
+    return outlet
+
+
+def public_services(outlet: OrgUnit) -> QuerySet[ServiceType]:
+    return ServiceType.objects.filter(outlet=outlet, is_active=True)

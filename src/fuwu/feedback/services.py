@@ -219,6 +219,7 @@ def feedback_submit(
     channel: str = FeedbackItem.Channel.ONLINE,
     subject: str = FeedbackItem.Subject.OUTLET,
     staff: User | None = None,
+    staff_code: str = "",
     service: Any = None,
     contact_name: str = "",
     phone: str = "",
@@ -241,6 +242,11 @@ def feedback_submit(
         problems.append({"field": "channel", "reason": channel})
     if subject not in FeedbackItem.Subject.values:
         problems.append({"field": "subject", "reason": subject})
+    if staff_code.strip() and staff is None:
+        # The customer types the number on the staff badge; it must name someone at this outlet.
+        staff = User.objects.filter(staff_code__iexact=staff_code.strip(), org_unit=outlet).first()
+        if staff is None:
+            problems.append({"field": "staff_code", "reason": "no such staff member here"})
     if staff is not None and staff.org_unit_id != outlet.pk:
         problems.append({"field": "staff", "reason": "not a member of this outlet"})
     if service is not None and service.outlet_id != outlet.pk:

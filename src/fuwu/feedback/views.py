@@ -20,7 +20,6 @@ from fuwu.core.models import OrgUnit, User
 from fuwu.feedback import importers, selectors, services
 from fuwu.feedback.models import FeedbackItem, FollowUp, SurveyTarget
 from fuwu.feedback.text.analysis import TOPIC_LABELS
-from fuwu.floor.models import ServiceType
 
 
 def pad(request: HttpRequest) -> HttpResponse:
@@ -33,7 +32,7 @@ def pad(request: HttpRequest) -> HttpResponse:
 
 def box_outlets(request: HttpRequest) -> HttpResponse:
     """Online entry: pick the outlet the message is about."""
-    outlets = OrgUnit.objects.filter(kind="outlet").order_by("path")
+    outlets = selectors.public_outlets()
     return render(request, "feedback/box_outlets.html", {"outlets": outlets})
 
 
@@ -43,10 +42,8 @@ def _client_address(request: HttpRequest) -> str:
 
 def box(request: HttpRequest, outlet_code: str) -> HttpResponse:
     """The form behind the outlet's QR code (?qr=1) and the online link."""
-    outlet = OrgUnit.objects.filter(kind="outlet", code=outlet_code).first()
-    if outlet is None:
-        raise NotFound()
-    services_offered = ServiceType.objects.filter(outlet=outlet, is_active=True)
+    outlet = selectors.public_outlet(outlet_code)
+    services_offered = selectors.public_services(outlet)
     context = {
         "outlet": outlet,
         "services": services_offered,
@@ -56,17 +53,8 @@ def box(request: HttpRequest, outlet_code: str) -> HttpResponse:
         "errors": [],
     }
     if request.method == "POST":
-        staff = None
-        code = request.POST.get("staff_code", "").strip()
         service = services_offered.filter(pk=request.POST.get("service") or 0).first()
-        if code:
-            staff = User.objects.filter(staff_code__iexact=code, org_unit=outlet).first()
         try:
-            if code and staff is None:
-                raise ValidationFailed(
-                    "Unknown staff number.",
-                    details=[{"field": "staff_code", "reason": "no such staff member here"}],
-                )
             _item, raw = services.feedback_submit(
                 actor=None,
                 outlet=outlet,
@@ -74,7 +62,7 @@ def box(request: HttpRequest, outlet_code: str) -> HttpResponse:
                 client=_client_address(request),
                 channel=context["channel"],
                 subject=request.POST.get("subject", "outlet"),
-                staff=staff,
+                staff_code=request.POST.get("staff_code", ""),
                 service=service,
                 contact_name=request.POST.get("contact_name", ""),
                 phone=request.POST.get("phone", ""),

@@ -70,6 +70,16 @@ def test_register_sets_reference_statutory_due_masked_phone_and_first_step(ctx: 
     assert f.complaint(ctx).reference == "TS202603020002"
 
 
+def test_numbers_typed_into_the_complaint_text_are_masked(ctx: Any) -> None:
+    c = f.complaint(
+        ctx, content="客户身份证11010819900307018X，手机13912345678，说柜员态度差。", demand="回电13912345678"
+    )
+    c.refresh_from_db()
+    assert "11010819900307018X" not in c.content and "13912345678" not in c.content
+    assert "110***********018X" in c.content and "139****5678" in c.content
+    assert "13912345678" not in c.demand
+
+
 def test_register_on_business_day_basis_skips_weekends(ctx: Any) -> None:
     c = f.complaint(ctx, day_basis="business")
     assert local(c).date() == dt.date(2026, 3, 23)  # 15 business days after 03-02 (03-03..03-23)
