@@ -346,7 +346,8 @@ def trending_terms(
 
 
 def public_outlets() -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(kind=OrgUnit.Kind.OUTLET, is_active=True).order_by("path")
+    outlets: QuerySet[OrgUnit] = OrgUnit.objects.filter(kind=OrgUnit.Kind.OUTLET, is_active=True)
+    return outlets.order_by("path")
 
 
 def public_outlet(code: str) -> OrgUnit:

@@ -44,11 +44,12 @@ def box(request: HttpRequest, outlet_code: str) -> HttpResponse:
     """The form behind the outlet's QR code (?qr=1) and the online link."""
     outlet = selectors.public_outlet(outlet_code)
     services_offered = selectors.public_services(outlet)
+    channel = "qr" if request.GET.get("qr") or request.POST.get("channel") == "qr" else "online"
     context = {
         "outlet": outlet,
         "services": services_offered,
         "subjects": FeedbackItem.Subject.choices,
-        "channel": "qr" if request.GET.get("qr") or request.POST.get("channel") == "qr" else "online",
+        "channel": channel,
         "form": request.POST,
         "errors": [],
     }
@@ -60,7 +61,7 @@ def box(request: HttpRequest, outlet_code: str) -> HttpResponse:
                 outlet=outlet,
                 text=request.POST.get("text", ""),
                 client=_client_address(request),
-                channel=context["channel"],
+                channel=channel,
                 subject=request.POST.get("subject", "outlet"),
                 staff_code=request.POST.get("staff_code", ""),
                 service=service,
