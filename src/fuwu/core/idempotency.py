@@ -66,20 +66,11 @@ class IdempotencyMiddleware:
         principal = _principal(request)
         if principal is None or len(key) > 128:
             return self.get_response(request)
-        existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
-        if existing is not None:
-            return _replay(existing, request)
+        # One round trip on the happy path: the effect runs first and its answer is inserted last, in the
+        # same transaction. A retry (or a concurrent duplicate, which waits on the unique key) fails that
+        # insert, its own effect rolls back with it, and it gets the stored answer instead.
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    principal=principal,
-                    key=key,
-                    method=request.method,
-                    path=request.path,
-                    status=0,
-                    body=None,
-                    created_at=clock.now(),
-                )
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     raise _Rollback(response)
@@ -90,11 +81,19 @@ class IdempotencyMiddleware:
                         body = json.loads(content)
                     except ValueError:
                         raise _Rollback(response) from None
-                record.status, record.body = response.status_code, body
-                record.save(update_fields=["status", "body"])
+                IdempotencyRecord.objects.create(
+                    principal=principal,
+                    key=key,
+                    method=request.method,
+                    path=request.path,
+                    status=response.status_code,
+                    body=body,
+                    created_at=clock.now(),
+                )
                 return response
         except _Rollback as rollback:
-            return rollback.response
+            stored = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+            return rollback.response if stored is None else _replay(stored, request)
         except IntegrityError:
             stored = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
             if stored is None:

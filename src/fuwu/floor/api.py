@@ -297,8 +297,9 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> TicketOut:
 
 def _step(request: HttpRequest, ticket_id: int, action: Any, **kwargs: Any) -> TicketOut:
     principal = request.auth  # type: ignore[attr-defined]
-    t = action(actor=principal, ticket=selectors.ticket(principal, ticket_id), **kwargs)
-    return ticket_out(selectors.ticket(principal, t.pk), principal)
+    # The service locks and re-reads the row itself; what it returns is current, so no read-back.
+    t = action(actor=principal, ticket=selectors.ticket_ref(principal, ticket_id), **kwargs)
+    return ticket_out(t, principal)
 
 
 @router.post("/tickets/{ticket_id}/recall", response=TicketOut)

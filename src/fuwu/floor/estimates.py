@@ -25,9 +25,11 @@ LEARN_DAYS = 14
 MIN_RESIDUAL_SHARE = 0.2
 
 
-def occupancy_seconds(outlet: OrgUnit, now: dt.datetime) -> dict[int, float]:
+def occupancy_seconds(
+    outlet: OrgUnit, now: dt.datetime, catalogue: list[ServiceType] | None = None
+) -> dict[int, float]:
     """Mean time a counter is held per ticket (call → finish) for each business type, from recent tickets."""
-    services = ServiceType.objects.filter(outlet=outlet)
+    services = ServiceType.objects.filter(outlet=outlet) if catalogue is None else catalogue
     defaults = {s.pk: float(s.mean_service_seconds) for s in services}
     learned = (
         Ticket.objects.filter(
@@ -57,12 +59,17 @@ def occupancy_seconds(outlet: OrgUnit, now: dt.datetime) -> dict[int, float]:
 
 
 def waits(
-    outlet: OrgUnit, *, now: dt.datetime | None = None, joining: policy.Waiting | None = None
+    outlet: OrgUnit,
+    *,
+    now: dt.datetime | None = None,
+    joining: policy.Waiting | None = None,
+    catalogue: list[ServiceType] | None = None,
 ) -> dict[int, int]:
     """Estimated seconds until each waiting ticket of the outlet is called (absent: no counter can serve it).
 
     `joining` is a ticket about to be issued: it is placed in line by its route key, so the estimate can be
-    known before the ticket (and its number) is written.
+    known before the ticket (and its number) is written. `catalogue` is the outlet's business types when the
+    caller has them already.
     """
     now = now or clock.now()
     day = clock.business_date(now)
@@ -70,30 +77,47 @@ def waits(
     working = [c for c in counters if c.is_open] or counters
     if not working:
         return {}
-    occupancy = occupancy_seconds(outlet, now)
-    kinds = {s.pk: frozenset(s.counter_kind_list) for s in ServiceType.objects.filter(outlet=outlet)}
+    if catalogue is None:
+        catalogue = list(ServiceType.objects.filter(outlet=outlet))
+    occupancy = occupancy_seconds(outlet, now, catalogue)
+    kinds = {s.pk: frozenset(s.counter_kind_list) for s in catalogue}
     mean_all = sum(occupancy.values()) / len(occupancy) if occupancy else 300.0
     busy_until: dict[int, float] = {}
-    for counter_id, service_id, called_at in Ticket.objects.filter(
-        outlet=outlet,
-        business_date=day,
-        status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
-    ).values_list("counter_id", "service_id", "called_at"):
+    line: list[policy.Waiting] = []
+    # The line and the customers at counters in one read, already in calling order.
+    for pk, status, counter_id, service_id, called_at, queued, issued, pc, kind in (
+        Ticket.objects.filter(
+            outlet=outlet,
+            business_date=day,
+            status__in=[Ticket.Status.WAITING, Ticket.Status.CALLED, Ticket.Status.SERVING],
+        )
+        .order_by("route_key", "id")
+        .values_list(
+            "id",
+            "status",
+            "counter_id",
+            "service_id",
+            "called_at",
+            "queued_at",
+            "issued_at",
+            "priority_class",
+            "required_counter_kind",
+        )
+    ):
+        if status == Ticket.Status.WAITING:
+            line.append(
+                policy.Waiting(
+                    id=pk,
+                    queued_at=queued or issued,
+                    priority_class=pc,
+                    service_id=service_id,
+                    required_kind=kind,
+                )
+            )
+            continue
         hold = occupancy.get(service_id, mean_all)
         elapsed = (now - called_at).total_seconds() if called_at else 0.0
         busy_until[counter_id] = max(hold - elapsed, hold * MIN_RESIDUAL_SHARE)
-    line = [
-        policy.Waiting(
-            id=pk, queued_at=queued or issued, priority_class=pc, service_id=sid, required_kind=kind
-        )
-        for pk, queued, issued, pc, sid, kind in Ticket.objects.filter(
-            outlet=outlet,
-            business_date=day,
-            status=Ticket.Status.WAITING,
-        )
-        .order_by("route_key", "id")
-        .values_list("id", "queued_at", "issued_at", "priority_class", "service_id", "required_counter_kind")
-    ]
     if joining is not None:
         line.append(joining)
         line.sort(key=lambda w: w.key())

@@ -44,6 +44,11 @@ def ticket(principal: Any, pk: int) -> Ticket:
     )
 
 
+def ticket_ref(principal: Any, pk: int) -> Ticket:
+    """A visible ticket's identity only, for services that lock and load the row themselves."""
+    return get_visible(Ticket.objects.only("id", "outlet_id"), principal, pk=pk)
+
+
 def counter_services(counter_obj: Counter, catalogue: list[ServiceType]) -> list[str]:
     return [s.code for s in catalogue if counter_obj.kind in s.counter_kind_list]
 
