@@ -7,7 +7,11 @@ then drains the line and checks the database: 0 duplicated calls, 0 lost tickets
 With --kill the server is killed with SIGKILL mid-load and restarted; the checks must still hold.
 Goal (PostgreSQL, 32 clients): ratio >= 0.5, p99 <= 100 ms; always 0 duplicated, 0 lost.
 
+The clients' counters are spread over --outlets outlets (default 8, four counters and one kiosk each, the
+shape of a real bank's load); --outlets 1 puts every counter on one outlet's line, the worst case for the
+per-outlet number row and the shared queue head.
 Run: .venv/bin/python bench/floor_load.py [--db sqlite|postgres|both] [--clients 32] [--seconds 15] [--kill]
+     [--outlets 8]
 """
 
 from __future__ import annotations
@@ -38,16 +42,17 @@ django.setup()
 from fuwu.core import services as core
 from fuwu.floor import services as floor
 ho = core.org_unit_create(actor=None, parent=None, code="HO", name="总行", kind="head_office")
-outlet = core.org_unit_create(actor=None, parent=ho, code="LOAD", name="压测网点", kind="outlet")
-floor.service_type_save(actor=None, outlet=outlet, code="CASH", name="个人现金存取", prefix="A", counter_kinds=["high"])
-floor.service_type_save(actor=None, outlet=outlet, code="XFER", name="转账汇款", prefix="B", counter_kinds=["high"])
-counters = []
-for i in range(1, K + 1):
-    c = floor.counter_save(actor=None, outlet=outlet, code=f"LOAD-W{i:02d}", number=i, kind="high")
-    _, raw = core.device_token_issue(actor=None, org_unit=outlet, kind="counter", counter_code=c.code)
-    counters.append([c.code, raw])
-_, kiosk = core.device_token_issue(actor=None, org_unit=outlet, kind="kiosk")
-print(json.dumps({"kiosk": kiosk, "counters": counters}))
+clients = []
+for o in range(OUTLETS):
+    outlet = core.org_unit_create(actor=None, parent=ho, code=f"LOAD{o:02d}", name=f"压测网点{o}", kind="outlet")
+    floor.service_type_save(actor=None, outlet=outlet, code="CASH", name="个人现金存取", prefix="A", counter_kinds=["high"])
+    floor.service_type_save(actor=None, outlet=outlet, code="XFER", name="转账汇款", prefix="B", counter_kinds=["high"])
+    _, kiosk = core.device_token_issue(actor=None, org_unit=outlet, kind="kiosk")
+    for i in range(o + 1, K + 1, OUTLETS):
+        c = floor.counter_save(actor=None, outlet=outlet, code=f"LOAD-W{i:02d}", number=i, kind="high")
+        _, raw = core.device_token_issue(actor=None, org_unit=outlet, kind="counter", counter_code=c.code)
+        clients.append({"outlet": outlet.code, "kiosk": kiosk, "counter": c.code, "token": raw})
+print(json.dumps({"clients": clients}))
 """
 
 CHECK = r"""
@@ -56,7 +61,7 @@ django.setup()
 from collections import Counter
 from fuwu.floor.models import Ticket, TicketEvent
 calls = Counter(TicketEvent.objects.filter(kind="called").values_list("ticket_id", flat=True))
-numbers = Counter(Ticket.objects.values_list("business_date", "number"))
+numbers = Counter(Ticket.objects.values_list("outlet_id", "business_date", "number"))
 print(json.dumps({
     "tickets": Ticket.objects.count(),
     "finished": Ticket.objects.filter(status="finished").count(),
@@ -178,14 +183,15 @@ def run_floor(
     called: list[int] = []
     lock = threading.Lock()
     pairs = [
-        (Client(port, setup["kiosk"]), Client(port, tok), code) for code, tok in setup["counters"][:clients]
+        (Client(port, c["kiosk"]), Client(port, c["token"]), c["counter"], c["outlet"])
+        for c in setup["clients"][:clients]
     ]
 
-    def loop(kiosk: Client, counter: Client, code: str) -> None:
+    def loop(kiosk: Client, counter: Client, code: str, outlet: str) -> None:
         n = 0
         while time.time() < stop:
             status, body = kiosk.request(
-                "POST", "/api/v1/outlets/LOAD/tickets", {"service_code": "CASH" if n % 2 else "XFER"}
+                "POST", f"/api/v1/outlets/{outlet}/tickets", {"service_code": "CASH" if n % 2 else "XFER"}
             )
             n += 1
             if status == 201:
@@ -212,7 +218,7 @@ def run_floor(
     elapsed = time.perf_counter() - t0
     lat = [x for p in pairs for c in p[:2] for x in c.latencies]
     # Drain: every counter calls until nothing waits, so a lost ticket would show as never called.
-    for _, counter, code in pairs:
+    for _, counter, code, _outlet in pairs:
         while True:
             status, ticket = counter.request("POST", f"/api/v1/counters/{code}/call-next")
             if status != 200:
@@ -257,11 +263,11 @@ def prepare(db: str, tmp: str, clients: int) -> dict[str, str]:
     return env
 
 
-def bench(db: str, clients: int, seconds: float, kill: bool) -> bool:
+def bench(db: str, clients: int, seconds: float, kill: bool, outlets: int) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         env = prepare(db, tmp, clients)
         out = subprocess.run(
-            [PY, "-c", SETUP.replace("K + 1", str(clients + 1))],
+            [PY, "-c", SETUP.replace("K + 1", str(clients + 1)).replace("OUTLETS", str(outlets))],
             env=env,
             check=True,
             capture_output=True,
@@ -273,7 +279,7 @@ def bench(db: str, clients: int, seconds: float, kill: bool) -> bool:
         server = Server(env, port, log)
         server.start()
         try:
-            bare_rate, bare_p50, bare_p99 = run_bare(port, setup["kiosk"], clients, seconds)
+            bare_rate, bare_p50, bare_p99 = run_bare(port, setup["clients"][0]["kiosk"], clients, seconds)
             result = run_floor(port, setup, clients, seconds, server if kill else None)
         finally:
             server.stop()
@@ -286,7 +292,7 @@ def bench(db: str, clients: int, seconds: float, kill: bool) -> bool:
     duplicated = len(result["called"]) - len(set(result["called"])) + check["called_twice"]
     lost = len(set(result["issued"]) - set(check["ids"])) + check["open"]
     lost += len(set(result["issued"]) - set(result["called"]))
-    tag = f"[floor_load {db}{' kill -9' if kill else ''}]"
+    tag = f"[floor_load {db}, {outlets} outlet{'s' if outlets > 1 else ''}{', kill -9' if kill else ''}]"
     print(
         f"{tag} bare GET /api/v1/me: {bare_rate:.0f} req/s, p50 {bare_p50:.1f} ms, p99 {bare_p99:.1f} ms "
         f"({clients} clients)"
@@ -317,12 +323,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--kill", action="store_true", help="also run with the server killed -9 mid-load")
+    parser.add_argument(
+        "--outlets",
+        type=int,
+        default=8,
+        help="spread the clients' counters over this many outlets, one kiosk each (1: all on one outlet's line)",
+    )
     args = parser.parse_args()
     ok = True
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        ok &= bench(db, args.clients, args.seconds, kill=False)
+        ok &= bench(db, args.clients, args.seconds, kill=False, outlets=args.outlets)
         if args.kill:
-            ok &= bench(db, args.clients, args.seconds, kill=True)
+            ok &= bench(db, args.clients, args.seconds, kill=True, outlets=args.outlets)
     sys.exit(0 if ok else 1)
 
 

@@ -14,3 +14,7 @@ logconfig_dict = {
         "gunicorn.access": {**_defaults["gunicorn.access"], "filters": ["pii"]},
     },
 }
+
+# Kiosks, counter terminals and display boards hold one connection all day; gunicorn's 2 s default makes
+# them reconnect between most calls (and a write racing the close fails with a broken pipe).
+keepalive = 30
