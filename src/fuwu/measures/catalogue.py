@@ -375,3 +375,42 @@ def describe(measure: Measure) -> dict[str, Any]:
         "facts": list(measure.facts),
         "grains": list(measure.grains),
     }
+
+
+class _Reads(dict[str, float]):
+    """Parts that remember which names a formula looked up."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(dict.fromkeys(PARTS, value))
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> float:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+_READS: dict[str, tuple[str, ...]] = {}
+
+
+def parts_read(measure_ids: Iterable[str]) -> tuple[str, ...]:
+    """The parts the chosen measures' formulas read (in PARTS order), so a reader sums only those columns.
+
+    Found by evaluating each formula on parts that record their lookups, once with every part 1 and once
+    with every part 0, so a branch taken only for a zero denominator still counts.
+    """
+    wanted: set[str] = set()
+    for measure_id in measure_ids:
+        if measure_id not in _READS:
+            measure = get(measure_id)
+            seen: set[str] = set()
+            for value in (1.0, 0.0):
+                probe = _Reads(value)
+                measure.value(probe)
+                seen |= probe.read
+            _READS[measure_id] = tuple(name for name in PARTS if name in seen)
+        wanted.update(_READS[measure_id])
+    return tuple(name for name in PARTS if name in wanted)

@@ -112,14 +112,14 @@ def visible_unit(principal: Any, unit_id: int | str | None) -> OrgUnit:
 def _rollups(
     principal: Any, unit: OrgUnit, start: dt.date, end: dt.date, cut: str, key: str | None
 ) -> QuerySet[Rollup]:
-    qs = visible(Rollup.objects.all(), principal).filter(
-        unit__path__startswith=unit.path, cut=cut, date__range=(start, end)
-    )
+    # The units as a subquery (not a join on the path), so the database seeks (cut, unit, date) per unit.
+    below = OrgUnit.objects.filter(path__startswith=unit.path).values("pk")
+    qs = visible(Rollup.objects.all(), principal).filter(unit__in=below, cut=cut, date__range=(start, end))
     return qs.filter(key=key) if key is not None else qs
 
 
-def _sums() -> dict[str, Sum]:
-    return {name: Sum(name) for name in catalogue.PARTS}
+def _sums(parts: Sequence[str] | None = None) -> dict[str, Sum]:
+    return {name: Sum(name) for name in (catalogue.PARTS if parts is None else parts)}
 
 
 def parts_by(
@@ -131,8 +131,14 @@ def parts_by(
     by: Sequence[str] = (),
     cut: str = Cut.TOTAL,
     key: str | None = None,
+    parts: Sequence[str] | None = None,
 ) -> dict[tuple[Any, ...], dict[str, float]]:
-    """Summed parts per group; `by` holds 'unit' (the rollup's own unit), 'key' and/or a time grain."""
+    """Summed parts per group; `by` holds 'unit' (the rollup's own unit), 'key' and/or a time grain.
+
+    `parts` limits the columns summed (e.g. `catalogue.parts_read` of the measures shown); the groups then
+    carry only those parts, enough for exactly those measures.
+    """
+    names = catalogue.PARTS if parts is None else tuple(parts)
     qs = _rollups(principal, unit, start, end, cut, key)
     fields = []
     grain = None
@@ -149,15 +155,22 @@ def parts_by(
             raise ValueError(item)
     out: dict[tuple[Any, ...], dict[str, float]] = {}
     if not fields:
-        row = qs.aggregate(**_sums())
-        return {(): {name: row[name] or 0 for name in catalogue.PARTS}}
-    for row in qs.values(*fields).annotate(**_sums()).order_by(*fields):
-        group = tuple(TRUNC_PY[grain](row[f]) if f == "date" and grain else row[f] for f in fields)
-        parts = {name: row[name] or 0 for name in catalogue.PARTS}
-        if group in out:
-            catalogue.add_parts(out[group], parts)
+        row = qs.aggregate(**_sums(names))
+        return {(): {name: row[name] or 0 for name in names}}
+    fold = TRUNC_PY[grain] if grain and grain != "day" else None
+    for row in qs.values_list(*fields).annotate(**_sums(names)).order_by(*fields):
+        # values_list rows: the group fields first, then the sums in `names` order.
+        head = row[: len(fields)]
+        group = tuple(
+            fold(v) if fold is not None and f == "date" else v for f, v in zip(fields, head, strict=True)
+        )
+        sums = row[len(fields) :]
+        found = out.get(group)
+        if found is None:
+            out[group] = {name: value or 0 for name, value in zip(names, sums, strict=True)}
         else:
-            out[group] = parts
+            for name, value in zip(names, sums, strict=True):
+                found[name] += value or 0
     return out
 
 
@@ -174,14 +187,23 @@ def total(
 
 
 def trend(
-    principal: Any, unit: OrgUnit, period: Period, *, cut: str = Cut.TOTAL, key: str | None = None
+    principal: Any,
+    unit: OrgUnit,
+    period: Period,
+    *,
+    cut: str = Cut.TOTAL,
+    key: str | None = None,
+    parts: Sequence[str] | None = None,
 ) -> list[tuple[dt.date, dict[str, float]]]:
     """(step start, parts) for every step of the period's grain, including steps with no data."""
-    found = parts_by(principal, unit, period.start, period.end, by=[period.grain], cut=cut, key=key)
+    found = parts_by(
+        principal, unit, period.start, period.end, by=[period.grain], cut=cut, key=key, parts=parts
+    )
+    names = catalogue.PARTS if parts is None else tuple(parts)
     steps = []
     day = TRUNC_PY[period.grain](period.start)
     while day <= period.end:
-        steps.append((day, found.get((day,), catalogue.empty_parts())))
+        steps.append((day, found.get((day,)) or dict.fromkeys(names, 0)))
         day = NEXT_PY[period.grain](day)
     return steps
 
@@ -217,11 +239,20 @@ def ancestor_of_kind(unit: OrgUnit, kind: str, units_by_path: dict[str, OrgUnit]
 
 
 def by_units(
-    principal: Any, unit: OrgUnit, start: dt.date, end: dt.date, groups: Iterable[OrgUnit]
+    principal: Any,
+    unit: OrgUnit,
+    start: dt.date,
+    end: dt.date,
+    groups: Iterable[OrgUnit],
+    per_unit: dict[tuple[Any, ...], dict[str, float]] | None = None,
 ) -> list[tuple[OrgUnit, dict[str, float]]]:
-    """Parts for each of `groups` (units under `unit`): every rollup row counts for the group above it."""
+    """Parts for each of `groups` (units under `unit`): every rollup row counts for the group above it.
+
+    `per_unit` is `parts_by(..., by=["unit"])` for the same unit and dates when the caller already has it.
+    """
     group_list = sorted(groups, key=lambda u: u.path)
-    per_unit = parts_by(principal, unit, start, end, by=["unit"])
+    if per_unit is None:
+        per_unit = parts_by(principal, unit, start, end, by=["unit"])
     paths = dict(OrgUnit.objects.filter(pk__in=[u for (u,) in per_unit]).values_list("pk", "path"))
     sums = {g.pk: catalogue.empty_parts() for g in group_list}
     for (unit_id,), parts in per_unit.items():
@@ -248,8 +279,16 @@ def units_at_level(principal: Any, level: str) -> list[OrgUnit]:
     return found
 
 
-def league(principal: Any, unit: OrgUnit, period: Period) -> list[dict[str, Any]]:
-    """One row per child unit (or per counter and per staff member at an outlet) with every measure."""
+def league(
+    principal: Any,
+    unit: OrgUnit,
+    period: Period,
+    per_unit: dict[tuple[Any, ...], dict[str, float]] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per child unit (or per counter and per staff member at an outlet) with every measure.
+
+    `per_unit`: the period's parts per rollup unit under `unit`, when the caller has already read them.
+    """
     rows = []
     if unit.kind == OrgUnit.Kind.OUTLET:
         for cut in (Cut.COUNTER, Cut.STAFF):
@@ -268,7 +307,9 @@ def league(principal: Any, unit: OrgUnit, period: Period) -> list[dict[str, Any]
                     }
                 )
         return rows
-    for child, parts in by_units(principal, unit, period.start, period.end, children(principal, unit)):
+    for child, parts in by_units(
+        principal, unit, period.start, period.end, children(principal, unit), per_unit
+    ):
         rows.append(
             {
                 "kind": "unit",
@@ -325,13 +366,45 @@ class Progress:
     series: list[tuple[dt.date, float | None]]
 
 
+def _target_period(target: Target, today: dt.date) -> Period:
+    end = min(today, target.due_date)
+    return Period(target.start_date, max(end, target.start_date), "", "month")
+
+
+def targets_progress(principal: Any, targets: Iterable[Target]) -> list[Progress]:
+    """`target_progress` of many targets, reading each unit's monthly series once for all its targets.
+
+    Targets of one unit over the same months (the usual case: a plan's targets share start and due dates)
+    share one rollup query that sums only the parts their measures read.
+    """
+    chosen = list(targets)
+    today = clock.today()
+    groups: dict[tuple[int, dt.date, dt.date], list[Target]] = {}
+    for target in chosen:
+        period = _target_period(target, today)
+        groups.setdefault((target.unit_id, period.start, period.end), []).append(target)
+    series: dict[int, list[tuple[dt.date, dict[str, float]]]] = {}
+    for members in groups.values():
+        first = members[0]
+        steps = trend(
+            principal,
+            first.unit,
+            _target_period(first, today),
+            parts=catalogue.parts_read({t.measure for t in members}),
+        )
+        for target in members:
+            series[id(target)] = steps
+    return [_progress(target, series[id(target)]) for target in chosen]
+
+
 def target_progress(principal: Any, target: Target) -> Progress:
     """Monthly actuals since the target's start, the share of the way covered, and a linear forecast."""
+    return targets_progress(principal, [target])[0]
+
+
+def _progress(target: Target, steps: list[tuple[dt.date, dict[str, float]]]) -> Progress:
     measure = catalogue.get(target.measure)
-    today = clock.today()
-    end = min(today, target.due_date)
-    period = Period(target.start_date, max(end, target.start_date), "", "month")
-    series = [(day, measure.value(parts)) for day, parts in trend(principal, target.unit, period)]
+    series = [(day, measure.value(parts)) for day, parts in steps]
     points = [(float((day - target.start_date).days), v) for day, v in series if v is not None]
     current = points[-1][1] if points else None
     span = target.value - target.baseline
@@ -423,10 +496,20 @@ def breadcrumbs(principal: Any, unit: OrgUnit) -> list[OrgUnit]:
 
 
 def dashboard(principal: Any, who: Subject, period: Period, focus: str) -> dict[str, Any]:
-    """Everything one dashboard shows: cards with deltas and targets, the focus measure's trend, the league."""
+    """Everything one dashboard shows: cards with deltas and targets, the focus measure's trend, the league.
+
+    Reads are shaped so a year at head office stays a handful of small queries: the trend sums only the
+    focus measure's parts; above an outlet the period's parts per unit give both the cards and the league;
+    the targets' monthly series are read once per unit for all its targets.
+    """
     measure = catalogue.get(focus)
-    steps = trend(principal, who.unit, period, cut=who.cut, key=who.key)
-    now = catalogue.sum_parts(parts for _day, parts in steps)
+    steps = trend(principal, who.unit, period, cut=who.cut, key=who.key, parts=catalogue.parts_read([focus]))
+    per_unit = None
+    if who.staff or who.unit.kind == OrgUnit.Kind.OUTLET:
+        now = total(principal, who.unit, period.start, period.end, cut=who.cut, key=who.key)
+    else:
+        per_unit = parts_by(principal, who.unit, period.start, period.end, by=["unit"])
+        now = catalogue.sum_parts(per_unit.values())
     before_period = period.previous()
     before = total(principal, who.unit, before_period.start, before_period.end, cut=who.cut, key=who.key)
     now_values = catalogue.evaluate(now, who.measure_ids)
@@ -456,7 +539,7 @@ def dashboard(principal: Any, who: Subject, period: Period, focus: str) -> dict[
     series = [
         {"x": day.isoformat(), "y": _round(measure.value(parts), measure.decimals)} for day, parts in steps
     ]
-    league_rows = [] if who.staff else league(principal, who.unit, period)
+    league_rows = [] if who.staff else league(principal, who.unit, period, per_unit)
     target = goal.get(focus)
     return {
         "cards": cards,
@@ -466,7 +549,7 @@ def dashboard(principal: Any, who: Subject, period: Period, focus: str) -> dict[
         "period": period,
         "previous": before_period,
         "target_value": target.value if target else None,
-        "progress": [target_progress(principal, t) for t in goal.values() if t.unit_id == who.unit.pk],
+        "progress": targets_progress(principal, [t for t in goal.values() if t.unit_id == who.unit.pk]),
     }
 
 

@@ -32,6 +32,11 @@ def _months(start: dt.date, end: dt.date) -> Iterable[tuple[dt.date, dt.date]]:
         lo = hi + dt.timedelta(days=1)
 
 
+def _read_order(key: rollups.RowKey) -> tuple[str, int, dt.date, str]:
+    unit, day, cut, part_key = key
+    return cut, unit, day, part_key
+
+
 def _write(start: dt.date, end: dt.date, units: list[OrgUnit] | None) -> int:
     acc = rollups.accumulate(
         facts.ticket_rows(start, end, units),
@@ -45,10 +50,11 @@ def _write(start: dt.date, end: dt.date, units: list[OrgUnit] | None) -> int:
         stale = stale.filter(unit__in=units)
     stale.delete()
     built_at = clock.now()
+    # Written in (cut, unit, date) order, the order dashboards read them in, so a unit's days share pages.
     Rollup.objects.bulk_create(
         (
             Rollup(unit_id=unit, date=day, cut=cut, key=key, built_at=built_at, **parts)
-            for (unit, day, cut, key), parts in acc.items()
+            for (unit, day, cut, key), parts in sorted(acc.items(), key=lambda item: _read_order(item[0]))
         ),
         batch_size=2000,
     )

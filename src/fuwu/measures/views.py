@@ -122,7 +122,7 @@ def _download(
 
 @login_required
 def target_list(request: HttpRequest) -> HttpResponse:
-    progress = [selectors.target_progress(request.user, t) for t in selectors.targets(request.user)]
+    progress = selectors.targets_progress(request.user, selectors.targets(request.user))
     context = {
         "progress": progress,
         "can_change": request.user.has_perm(CHANGE_TARGET),
