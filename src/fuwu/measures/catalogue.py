@@ -63,7 +63,21 @@ COUNT_PARTS: tuple[str, ...] = (
 )
 SUM_PARTS: tuple[str, ...] = ("wait_sum", "service_sum")  # seconds
 HIST_PARTS: tuple[str, ...] = tuple(f"w{i:02d}" for i in range(N_BUCKETS))  # wait histogram counts
-PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS
+# Contact-centre parts (W5 facts: staffing.CallRecord), by the business date the call was offered on.
+# Durations are whole seconds between timestamps truncated to the second, as for tickets.
+ANSWER_TARGET_SECONDS = 20  # service-level threshold: answered at most 20 s after being offered
+SHORT_ABANDON_SECONDS = 5  # a caller who hangs up within 5 s is not counted against the service level
+CALL_COUNT_PARTS: tuple[str, ...] = (
+    "calls_offered",  # calls offered to the line's agents
+    "calls_answered",  # answered by an agent
+    "calls_answered_in_target",  # answered ≤ 20 s after being offered
+    "calls_abandoned",  # the caller hung up before an answer
+    "calls_abandoned_short",  # abandoned ≤ 5 s after being offered
+    "calls_handled",  # answered calls with an end time (the handle-time denominator)
+)
+CALL_SUM_PARTS: tuple[str, ...] = ("handle_sum",)  # Σ seconds answered → ended, over handled calls
+CALL_PARTS: tuple[str, ...] = CALL_COUNT_PARTS + CALL_SUM_PARTS
+PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS + CALL_PARTS
 COMPLAINT_PARTS = (
     "complaints",
     "complaints_closed",
@@ -72,7 +86,7 @@ COMPLAINT_PARTS = (
     "cycle_business_days",
 )
 FEEDBACK_PARTS = ("feedback_replied", "feedback_replied_on_time")
-TICKET_PARTS = frozenset(PARTS) - set(COMPLAINT_PARTS) - set(FEEDBACK_PARTS)
+TICKET_PARTS = frozenset(PARTS) - set(COMPLAINT_PARTS) - set(FEEDBACK_PARTS) - set(CALL_PARTS)
 
 Parts = Mapping[str, float]
 
@@ -138,6 +152,13 @@ ORG = "org"
 TIME_GRAINS = ("day", "week", "month", "quarter", "year")
 TICKET_GRAINS = (ORG, "counter", "staff", "service", "tier", "hour", *TIME_GRAINS)
 COMPLAINT_GRAINS = (ORG, *TIME_GRAINS)
+CALL_GRAINS = (ORG, "line", "hour", *TIME_GRAINS)  # org = the contact centre (and every unit above it)
+
+
+def _call_service_level(p: Parts) -> float | None:
+    """Answered within 20 s ÷ (answered + abandoned after more than 5 s), in %."""
+    base = p.get("calls_answered", 0) + p.get("calls_abandoned", 0) - p.get("calls_abandoned_short", 0)
+    return None if not base else p.get("calls_answered_in_target", 0) / base * 100
 
 
 @dataclass(frozen=True)
@@ -344,6 +365,76 @@ MEASURES: tuple[Measure, ...] = (
         ("feedback.FeedbackItem",),
         COMPLAINT_GRAINS,
         _ratio("feedback_replied_on_time", "feedback_replied", 100),
+    ),
+    Measure(
+        "calls_offered",
+        _("Calls offered"),
+        "呼入量",
+        COUNT,
+        True,
+        _("Calls offered to the line's agents, by the business date offered."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _count("calls_offered"),
+        0,
+    ),
+    Measure(
+        "calls_answered",
+        _("Calls answered"),
+        "接通量",
+        COUNT,
+        True,
+        _("Offered calls an agent answered."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _count("calls_answered"),
+        0,
+    ),
+    Measure(
+        "call_answer_rate",
+        _("Answer rate"),
+        "接通率",
+        PERCENT,
+        True,
+        _("Calls answered ÷ calls offered."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _ratio("calls_answered", "calls_offered", 100),
+    ),
+    Measure(
+        "call_service_level",
+        _("20-second service level"),
+        "20秒服务水平",
+        PERCENT,
+        True,
+        # Abandons within 5 s count in neither part; seconds are whole, as for every duration here.
+        _("Calls answered ≤ 20 s after being offered ÷ (answered + abandoned after more than 5 s)."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _call_service_level,
+    ),
+    Measure(
+        "call_abandon_rate",
+        _("Abandon rate"),
+        "放弃率",
+        PERCENT,
+        False,
+        _("Calls abandoned before an answer (however soon) ÷ calls offered."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _ratio("calls_abandoned", "calls_offered", 100),
+    ),
+    Measure(
+        "call_aht",
+        _("Average handle time"),
+        "平均处理时长",
+        "s",
+        False,
+        _("Mean of (ended − answered) over answered calls with an end time, in seconds."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _ratio("handle_sum", "calls_handled"),
+        0,
     ),
 )
 BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}

@@ -29,6 +29,7 @@ TICKET_GROUPS = (
     *TIME_GRAINS,
 )
 COMPLAINT_GROUPS = ("unit_id", "business_date", *TIME_GRAINS)
+CALL_GROUPS = ("unit_id", "business_date", "line", "hour", *TIME_GRAINS)
 
 
 def _flag(condition: ir.BooleanValue) -> ir.IntegerValue:
@@ -202,7 +203,10 @@ def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[
             for name in catalogue.PARTS:
                 into[name] += row.get(name) or 0
 
-    merge(ticket_parts(tables["tickets"], tables["evaluations"], by).to_pyarrow())
+    if all(k in TICKET_GROUPS for k in by):
+        merge(ticket_parts(tables["tickets"], tables["evaluations"], by).to_pyarrow())
+    if "calls" in tables and all(k in CALL_GROUPS for k in by):
+        merge(call_parts(tables["calls"], by).to_pyarrow())
     if all(k in COMPLAINT_GROUPS for k in by):
         merge(complaint_parts(tables["complaints"], tables["calendar"], by).to_pyarrow())
         if "feedback" in tables:
@@ -225,8 +229,9 @@ def duckdb_tables(arrow: Mapping[str, pa.Table]) -> dict[str, ir.Table]:
 
 
 def duckdb_parquet(directory: Path) -> dict[str, ir.Table]:
-    """A Parquet export (`fuwu export-facts`) opened in DuckDB without loading it into memory."""
+    """A Parquet export (`fuwu export facts`) opened in DuckDB without loading it into memory."""
     con = duckdb()
-    for name, path in facts.parquet_paths(directory).items():
+    paths = facts.parquet_paths(directory)
+    for name, path in paths.items():
         con.raw_sql(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path.as_posix()}')")
-    return {name: con.table(name) for name in facts.SCHEMAS}
+    return {name: con.table(name) for name in paths}

@@ -18,6 +18,7 @@ from fuwu.feedback.models import Evaluation, FeedbackItem
 from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.measures import catalogue, facts, rollups
 from fuwu.measures.models import DirtyDay, Rollup, RollupState, Target
+from fuwu.staffing.models import CallRecord
 
 # Facts committed a little after their timestamps (long transactions) are still caught by the next sweep.
 SLACK = dt.timedelta(minutes=5)
@@ -44,6 +45,7 @@ def _write(start: dt.date, end: dt.date, units: list[OrgUnit] | None) -> int:
         start,
         end,
         facts.feedback_rows(start, end, units),
+        facts.call_rows(start, end, units),
     )
     stale = Rollup.objects.filter(date__range=(start, end))
     if units is not None:
@@ -98,6 +100,10 @@ def fact_dates() -> tuple[dt.date, dt.date] | None:
         )
         if d is not None
     ]
+    for order in ("offered_at", "-offered_at"):
+        offered = CallRecord.objects.order_by(order).values_list("offered_at", flat=True).first()
+        if offered is not None:
+            days.append(clock.business_date(offered))
     for field in ("received_at", "closed_at"):
         for order in (field, f"-{field}"):
             moment = (
@@ -156,6 +162,14 @@ def _touched_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
         touched.add((unit, clock.business_date(received_at)))
         if closed_at is not None:
             touched.add((unit, clock.business_date(closed_at)))
+    calls = CallRecord.objects.filter(
+        Q(offered_at__gte=since)
+        | Q(answered_at__gte=since)
+        | Q(ended_at__gte=since)
+        | Q(abandoned_at__gte=since)
+    )
+    for unit, offered_at in calls.values_list("centre_id", "offered_at"):
+        touched.add((unit, clock.business_date(offered_at)))
     replied = FeedbackItem.history.filter(history_date__gte=since, replied_at__isnull=False)
     for unit, replied_at in replied.values_list("outlet_id", "replied_at"):
         touched.add((unit, clock.business_date(replied_at)))
