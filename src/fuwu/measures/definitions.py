@@ -192,6 +192,26 @@ def feedback_parts(feedback: ir.Table, by: Sequence[str]) -> ir.Table:
     return f.group_by(list(by)).aggregate(**sums) if by else f.aggregate(**sums)
 
 
+def call_parts(calls: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Contact-centre parts per group (`by` ⊆ CALL_GROUPS), by business date offered (K1, W5 facts)."""
+    c = _with_grains(calls, "business_date")
+    answered = c.answered_at.notnull()
+    abandoned = c.answered_at.isnull() & c.abandoned_at.notnull()
+    handled = answered & c.ended_at.notnull()
+    to_answer = _seconds(c.answered_at) - _seconds(c.offered_at)
+    to_abandon = _seconds(c.abandoned_at) - _seconds(c.offered_at)
+    sums = {
+        "calls_offered": c.count(),
+        "calls_answered": c.count(where=answered),
+        "calls_answered_in_target": c.count(where=answered & (to_answer <= catalogue.ANSWER_TARGET_SECONDS)),
+        "calls_abandoned": c.count(where=abandoned),
+        "calls_abandoned_short": c.count(where=abandoned & (to_abandon <= catalogue.SHORT_ABANDON_SECONDS)),
+        "calls_handled": c.count(where=handled),
+        "handle_sum": (_seconds(c.ended_at) - _seconds(c.answered_at)).sum(where=handled).fill_null(0),
+    }
+    return c.group_by(list(by)).aggregate(**sums) if by else c.aggregate(**sums)
+
+
 def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[str, Any]]:
     """Executed parts per group as plain dicts (ticket and complaint parts merged on the group)."""
     out: dict[tuple[Any, ...], dict[str, float]] = {}
