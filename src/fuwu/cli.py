@@ -16,7 +16,8 @@ FUWU_COMMANDS = {
     "outlets": "List outlets with their counters and business types (--json).",
     "simulate-day": "Run a simulated business day at an outlet through the real services.",
     "measures": "Print measures for a level and period (the figures the dashboards show).",
-    "export-facts": "Write the raw facts as Parquet for DuckDB or Spark.",
+    "export": "Export data for other tools: `fuwu export facts --out DIR` (Parquet for DuckDB or Spark).",
+    "export-facts": "The earlier name of `fuwu export facts`.",
 }
 
 

@@ -193,3 +193,6 @@ LOGGING = {
 # these are only process-level knobs.
 FUWU_CLOCK_START = os.environ.get("FUWU_CLOCK_START")  # ISO datetime: start the clock there
 FUWU_CLOCK_SPEED = float(os.environ.get("FUWU_CLOCK_SPEED", "1"))
+# Where customers' phones reach this server (the mobile ticket's QR link), e.g. https://fuwu.example.cn;
+# empty: the host the kiosk itself uses.
+FUWU_PUBLIC_URL = os.environ.get("FUWU_PUBLIC_URL", "")

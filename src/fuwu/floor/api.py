@@ -7,9 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.throttling import AnonRateThrottle
 
 from fuwu.core.principals import DevicePrincipal
-from fuwu.floor import selectors, services
+from fuwu.floor import mobile, selectors, services
 from fuwu.floor.models import Ticket
 
 router = Router(tags=["floor"])
@@ -59,6 +60,9 @@ class IssuedOut(Schema):
     estimated_wait_seconds: int | None
     materials: list[str]
     issued_at: dt.datetime
+    # The customer's mobile ticket (signed link, valid today) and its QR code for the slip.
+    mobile_url: str | None = None
+    mobile_qr_url: str | None = None
 
 
 class CustomerOut(Schema):
@@ -243,6 +247,7 @@ def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int
         phone=payload.phone,
         appointment_code=payload.appointment_code,
     )
+    mobile_url, mobile_qr_url = mobile.links(t, request)
     return 201, IssuedOut(
         id=t.pk,
         number=t.number,
@@ -252,6 +257,8 @@ def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int
         estimated_wait_seconds=t.estimated_wait_seconds,
         materials=t.service.material_list,
         issued_at=t.issued_at,
+        mobile_url=mobile_url,
+        mobile_qr_url=mobile_qr_url,
     )
 
 
@@ -342,3 +349,48 @@ def refer(request: HttpRequest, ticket_id: int, payload: ReferIn) -> TicketOut:
 @router.post("/tickets/{ticket_id}/divert", response=TicketOut)
 def divert(request: HttpRequest, ticket_id: int, payload: DivertIn) -> TicketOut:
     return _step(request, ticket_id, services.ticket_divert, channel=payload.channel)
+
+
+# --- the customer's mobile ticket (public; the signed token is the key) -----------------------------
+
+
+class MyTicketOut(Schema):
+    """Only what the customer's own phone may show: never tier, special group, name, card, ID or phone."""
+
+    number: str
+    service_name: str
+    outlet_name: str
+    status: str
+    business_date: dt.date
+    issued_at: dt.datetime
+    counter_number: int | None
+    people_ahead: int | None
+    estimated_wait_seconds: int | None
+    diverted_channel: str
+
+
+# Per client address; phones behind one carrier NAT poll every 15 s, so the bound is generous.
+MY_TICKET_RATE = "240/m"
+
+
+@router.get(
+    "/my-ticket/{token}",
+    response=MyTicketOut,
+    auth=None,
+    throttle=[AnonRateThrottle(MY_TICKET_RATE)],
+)
+def my_ticket(request: HttpRequest, token: str) -> MyTicketOut:
+    """The ticket behind a mobile link (`mobile_url` of the issue response); 404 when tampered or expired."""
+    view = selectors.my_ticket(token)
+    return MyTicketOut(
+        number=view.number,
+        service_name=view.service_name,
+        outlet_name=view.outlet_name,
+        status=view.status,
+        business_date=view.business_date,
+        issued_at=view.issued_at,
+        counter_number=view.counter_number,
+        people_ahead=view.people_ahead,
+        estimated_wait_seconds=view.estimated_wait_seconds,
+        diverted_channel=view.diverted_channel,
+    )

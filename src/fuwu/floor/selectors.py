@@ -9,9 +9,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from fuwu.core import clock, roles
+from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.scoping import get_visible, visible
-from fuwu.floor import estimates
+from fuwu.floor import estimates, mobile
 from fuwu.floor.models import Counter, LobbyPosition, PositionAssignment, ServiceType, Ticket, TicketEvent
 
 S = Ticket.Status
@@ -242,3 +243,78 @@ def positions(principal: Any, outlet_unit: OrgUnit, day: dt.date) -> list[Positi
         else:
             row.covered_by = head
     return rows
+
+
+# --- the customer's own ticket (public, by signed link; Q2, Q6) -------------------------------------
+
+
+@dataclass
+class MyTicket:
+    """What the customer's phone may show: no tier, special group, name, card, ID or phone, ever."""
+
+    token: str
+    number: str
+    service_name: str
+    outlet_name: str
+    status: str  # waiting, called, serving, finished, no_show, diverted, cancelled
+    business_date: dt.date
+    issued_at: dt.datetime
+    counter_number: int | None = None
+    people_ahead: int | None = None
+    estimated_wait_seconds: int | None = None
+    diverted_channel: str = ""
+
+    @property
+    def is_over(self) -> bool:
+        return self.status not in (S.WAITING, S.CALLED, S.SERVING)
+
+    @property
+    def wait_minutes(self) -> int | None:
+        if self.estimated_wait_seconds is None:
+            return None
+        return max(0, round(self.estimated_wait_seconds / 60))
+
+
+def my_ticket(token: str) -> MyTicket:
+    """The visit behind a mobile ticket link, followed through transfers to where the customer is now.
+
+    No principal: the signed token is the capability (fuwu.floor.mobile), the way the feedback box's private
+    link is; it names one ticket of today and nothing else. NotFound for tampered or expired links.
+    """
+    pk, day = mobile.read_token(token)
+    found = (
+        Ticket.objects.select_related("service", "outlet", "counter").filter(pk=pk, business_date=day).first()
+    )
+    if found is None:
+        raise NotFound()
+    first = found
+    # A transfer ends this segment and continues the visit under the same number in a new one.
+    for _ in range(20):
+        if found.status != S.TRANSFERRED:
+            break
+        onward = (
+            Ticket.objects.select_related("service", "outlet", "counter")
+            .filter(transferred_from_id=found.pk)
+            .order_by("pk")
+            .first()
+        )
+        if onward is None:
+            break
+        found = onward
+    view = MyTicket(
+        token=token,
+        number=first.number,
+        service_name=found.service.name,
+        outlet_name=found.outlet.name,
+        status=found.status,
+        business_date=found.business_date,
+        issued_at=first.issued_at,
+        counter_number=found.counter.number
+        if found.counter and found.status in (S.CALLED, S.SERVING)
+        else None,
+        diverted_channel=found.diverted_channel,
+    )
+    if found.status == S.WAITING:
+        view.people_ahead = position_in_line(found) - 1
+        view.estimated_wait_seconds = estimates.waits(found.outlet).get(found.pk)
+    return view

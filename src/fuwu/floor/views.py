@@ -7,14 +7,16 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fuwu.core import clock, roles
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.scoping import visible
-from fuwu.floor import selectors, services
+from fuwu.floor import mobile, selectors, services
 from fuwu.floor.models import CounterKind
 
 
@@ -121,3 +123,45 @@ def kiosk(request: HttpRequest) -> HttpResponse:
 def display(request: HttpRequest) -> HttpResponse:
     """The hall display board with voice calling; device token in the URL fragment, or a staff session."""
     return render(request, "floor/display.html", {"outlet_code": request.GET.get("outlet", "")})
+
+
+# --- the customer's mobile ticket (public: the signed link is the key; Q2, Q6) -----------------------
+
+MY_TICKET_POLL_SECONDS = 15
+
+
+def _my_ticket_context(view: selectors.MyTicket | None) -> dict[str, object]:
+    channel = services.DIVERT_CHANNELS.get(view.diverted_channel) if view is not None else None
+    return {
+        "t": view,
+        "poll": MY_TICKET_POLL_SECONDS,
+        "channel_label": str(channel) if channel else "",
+        "updated": clock.local_now(),
+    }
+
+
+@never_cache
+def my_ticket(request: HttpRequest, token: str) -> HttpResponse:
+    """The page behind the QR code on the ticket slip: number, place in line, estimated wait, where to go."""
+    return render(request, "floor/my_ticket.html", _my_ticket_context(selectors.my_ticket(token)))
+
+
+@never_cache
+def my_ticket_status(request: HttpRequest, token: str) -> HttpResponse:
+    """The part of the page htmx polls. Once the link has expired, htmx gets 286: it swaps that in and stops."""
+    try:
+        view = selectors.my_ticket(token)
+    except NotFound:
+        if not request.headers.get("HX-Request"):
+            raise
+        return render(request, "floor/partials/my_ticket_status.html", _my_ticket_context(None), status=286)
+    return render(request, "floor/partials/my_ticket_status.html", _my_ticket_context(view))
+
+
+def my_ticket_qr(request: HttpRequest, token: str) -> HttpResponse:
+    """The QR code on the kiosk slip: the absolute link to this ticket's page."""
+    mobile.read_token(token)
+    url = mobile.absolute_url(reverse("floor:my_ticket", kwargs={"token": token}), request)
+    response = HttpResponse(mobile.qr_svg(url), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -140,7 +140,7 @@ def _target_out(p: selectors.Progress) -> TargetOut:
 def target_list(request: HttpRequest) -> list[TargetOut]:
     _staff_only(request)
     principal = request.auth  # type: ignore[attr-defined]
-    return [_target_out(selectors.target_progress(principal, t)) for t in selectors.targets(principal)]
+    return [_target_out(p) for p in selectors.targets_progress(principal, selectors.targets(principal))]
 
 
 @router.post("/measures/targets", response={201: TargetOut})

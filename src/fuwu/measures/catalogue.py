@@ -63,7 +63,21 @@ COUNT_PARTS: tuple[str, ...] = (
 )
 SUM_PARTS: tuple[str, ...] = ("wait_sum", "service_sum")  # seconds
 HIST_PARTS: tuple[str, ...] = tuple(f"w{i:02d}" for i in range(N_BUCKETS))  # wait histogram counts
-PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS
+# Contact-centre parts (W5 facts: staffing.CallRecord), by the business date the call was offered on.
+# Durations are whole seconds between timestamps truncated to the second, as for tickets.
+ANSWER_TARGET_SECONDS = 20  # service-level threshold: answered at most 20 s after being offered
+SHORT_ABANDON_SECONDS = 5  # a caller who hangs up within 5 s is not counted against the service level
+CALL_COUNT_PARTS: tuple[str, ...] = (
+    "calls_offered",  # calls offered to the line's agents
+    "calls_answered",  # answered by an agent
+    "calls_answered_in_target",  # answered ≤ 20 s after being offered
+    "calls_abandoned",  # the caller hung up before an answer
+    "calls_abandoned_short",  # abandoned ≤ 5 s after being offered
+    "calls_handled",  # answered calls with an end time (the handle-time denominator)
+)
+CALL_SUM_PARTS: tuple[str, ...] = ("handle_sum",)  # Σ seconds answered → ended, over handled calls
+CALL_PARTS: tuple[str, ...] = CALL_COUNT_PARTS + CALL_SUM_PARTS
+PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS + CALL_PARTS
 COMPLAINT_PARTS = (
     "complaints",
     "complaints_closed",
@@ -72,7 +86,7 @@ COMPLAINT_PARTS = (
     "cycle_business_days",
 )
 FEEDBACK_PARTS = ("feedback_replied", "feedback_replied_on_time")
-TICKET_PARTS = frozenset(PARTS) - set(COMPLAINT_PARTS) - set(FEEDBACK_PARTS)
+TICKET_PARTS = frozenset(PARTS) - set(COMPLAINT_PARTS) - set(FEEDBACK_PARTS) - set(CALL_PARTS)
 
 Parts = Mapping[str, float]
 
@@ -138,6 +152,13 @@ ORG = "org"
 TIME_GRAINS = ("day", "week", "month", "quarter", "year")
 TICKET_GRAINS = (ORG, "counter", "staff", "service", "tier", "hour", *TIME_GRAINS)
 COMPLAINT_GRAINS = (ORG, *TIME_GRAINS)
+CALL_GRAINS = (ORG, "line", "hour", *TIME_GRAINS)  # org = the contact centre (and every unit above it)
+
+
+def _call_service_level(p: Parts) -> float | None:
+    """Answered within 20 s ÷ (answered + abandoned after more than 5 s), in %."""
+    base = p.get("calls_answered", 0) + p.get("calls_abandoned", 0) - p.get("calls_abandoned_short", 0)
+    return None if not base else p.get("calls_answered_in_target", 0) / base * 100
 
 
 @dataclass(frozen=True)
@@ -345,6 +366,76 @@ MEASURES: tuple[Measure, ...] = (
         COMPLAINT_GRAINS,
         _ratio("feedback_replied_on_time", "feedback_replied", 100),
     ),
+    Measure(
+        "calls_offered",
+        _("Calls offered"),
+        "呼入量",
+        COUNT,
+        True,
+        _("Calls offered to the line's agents, by the business date offered."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _count("calls_offered"),
+        0,
+    ),
+    Measure(
+        "calls_answered",
+        _("Calls answered"),
+        "接通量",
+        COUNT,
+        True,
+        _("Offered calls an agent answered."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _count("calls_answered"),
+        0,
+    ),
+    Measure(
+        "call_answer_rate",
+        _("Answer rate"),
+        "接通率",
+        PERCENT,
+        True,
+        _("Calls answered ÷ calls offered."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _ratio("calls_answered", "calls_offered", 100),
+    ),
+    Measure(
+        "call_service_level",
+        _("20-second service level"),
+        "20秒服务水平",
+        PERCENT,
+        True,
+        # Abandons within 5 s count in neither part; seconds are whole, as for every duration here.
+        _("Calls answered ≤ 20 s after being offered ÷ (answered + abandoned after more than 5 s)."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _call_service_level,
+    ),
+    Measure(
+        "call_abandon_rate",
+        _("Abandon rate"),
+        "放弃率",
+        PERCENT,
+        False,
+        _("Calls abandoned before an answer (however soon) ÷ calls offered."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _ratio("calls_abandoned", "calls_offered", 100),
+    ),
+    Measure(
+        "call_aht",
+        _("Average handle time"),
+        "平均处理时长",
+        "s",
+        False,
+        _("Mean of (ended − answered) over answered calls with an end time, in seconds."),
+        ("staffing.CallRecord",),
+        CALL_GRAINS,
+        _ratio("handle_sum", "calls_handled"),
+        0,
+    ),
 )
 BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}
 
@@ -375,3 +466,42 @@ def describe(measure: Measure) -> dict[str, Any]:
         "facts": list(measure.facts),
         "grains": list(measure.grains),
     }
+
+
+class _Reads(dict[str, float]):
+    """Parts that remember which names a formula looked up."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(dict.fromkeys(PARTS, value))
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> float:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+_READS: dict[str, tuple[str, ...]] = {}
+
+
+def parts_read(measure_ids: Iterable[str]) -> tuple[str, ...]:
+    """The parts the chosen measures' formulas read (in PARTS order), so a reader sums only those columns.
+
+    Found by evaluating each formula on parts that record their lookups, once with every part 1 and once
+    with every part 0, so a branch taken only for a zero denominator still counts.
+    """
+    wanted: set[str] = set()
+    for measure_id in measure_ids:
+        if measure_id not in _READS:
+            measure = get(measure_id)
+            seen: set[str] = set()
+            for value in (1.0, 0.0):
+                probe = _Reads(value)
+                measure.value(probe)
+                seen |= probe.read
+            _READS[measure_id] = tuple(name for name in PARTS if name in seen)
+        wanted.update(_READS[measure_id])
+    return tuple(name for name in PARTS if name in wanted)

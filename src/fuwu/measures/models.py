@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fuwu.core.models import OrgUnit, audited
-from fuwu.measures.catalogue import COUNT_PARTS, HIST_PARTS, SUM_PARTS
+from fuwu.measures.catalogue import CALL_COUNT_PARTS, CALL_SUM_PARTS, COUNT_PARTS, HIST_PARTS, SUM_PARTS
 
 
 class Cut(models.TextChoices):
@@ -17,24 +17,26 @@ class Cut(models.TextChoices):
     STAFF = "staff", _("Staff member")
     TIER = "tier", _("Customer tier")
     HOUR = "hour", _("Hour of day")
+    LINE = "line", _("Call line")
 
 
 class Rollup(models.Model):
     """The additive parts of every measure for one unit, one business date and one cut (e.g. one counter).
 
     The cut "" row holds the whole unit; the other cuts split the ticket parts of that same day, so the
-    rows of one cut add up to the "" row's ticket parts.
+    rows of one cut add up to the "" row's ticket parts. A contact centre's call parts are split the same
+    way by call line and by hour offered.
     """
 
     date = models.DateField(_("business date"))
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
     cut = models.CharField(max_length=8, choices=Cut.choices, default=Cut.TOTAL, blank=True)
-    key = models.CharField(max_length=64, blank=True)  # service code, counter code, staff id, tier, hour
+    key = models.CharField(max_length=64, blank=True)  # service/counter code, staff id, tier, hour, line
     built_at = models.DateTimeField()
 
-    for _part in COUNT_PARTS + HIST_PARTS:
+    for _part in COUNT_PARTS + HIST_PARTS + CALL_COUNT_PARTS:
         locals()[_part] = models.PositiveIntegerField(default=0)
-    for _part in SUM_PARTS:
+    for _part in SUM_PARTS + CALL_SUM_PARTS:
         locals()[_part] = models.FloatField(default=0)
     del _part
 
@@ -44,7 +46,11 @@ class Rollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "date", "cut", "key"], name="measures_rollup_unique")
         ]
-        indexes = [models.Index(fields=["cut", "date"], name="measures_rollup_cut_date")]
+        indexes = [
+            models.Index(fields=["cut", "date"], name="measures_rollup_cut_date"),
+            # Dashboards read one cut of the units under a node for a date range: seek per unit, not per day.
+            models.Index(fields=["cut", "unit", "date"], name="measures_rollup_cut_unit_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.date} {self.cut}:{self.key}"

@@ -11,10 +11,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from fuwu.core import calendar
-from fuwu.measures.catalogue import HIST_PARTS, empty_parts, wait_bucket
+from fuwu.measures.catalogue import (
+    ANSWER_TARGET_SECONDS,
+    HIST_PARTS,
+    SHORT_ABANDON_SECONDS,
+    empty_parts,
+    wait_bucket,
+)
 from fuwu.measures.facts import MERGED, WITHDRAWN
 
 RowKey = tuple[int, dt.date, str, str]  # unit id, business date, cut, key
+CALL_CUTS = (("line", "line"), ("hour", "hour"))
 TICKET_CUTS = (
     ("service", "service_code"),
     ("counter", "counter_code"),
@@ -55,12 +62,27 @@ def ticket_parts(row: dict[str, Any]) -> dict[str, float]:
     return parts
 
 
+def call_parts(row: dict[str, Any]) -> dict[str, float]:
+    """The parts one offered call contributes (answered, abandoned, or — if neither — only offered)."""
+    parts: dict[str, float] = {"calls_offered": 1}
+    if row["answered_at"] is not None:
+        answer = seconds_between(row["answered_at"], row["offered_at"])
+        parts.update(calls_answered=1, calls_answered_in_target=int(answer <= ANSWER_TARGET_SECONDS))
+        if row["ended_at"] is not None:
+            parts.update(calls_handled=1, handle_sum=seconds_between(row["ended_at"], row["answered_at"]))
+    elif row["abandoned_at"] is not None:
+        gave_up = seconds_between(row["abandoned_at"], row["offered_at"])
+        parts.update(calls_abandoned=1, calls_abandoned_short=int(gave_up <= SHORT_ABANDON_SECONDS))
+    return parts
+
+
 def accumulate(
     tickets: Iterable[dict[str, Any]],
     complaints: Iterable[dict[str, Any]],
     start: dt.date,
     end: dt.date,
     feedback: Iterable[dict[str, Any]] = (),
+    calls: Iterable[dict[str, Any]] = (),
 ) -> dict[RowKey, dict[str, float]]:
     """Parts per (unit, business date, cut, key) for dates start..end."""
     out: dict[RowKey, dict[str, float]] = defaultdict(empty_parts)
@@ -98,4 +120,10 @@ def accumulate(
         if start <= day <= end:
             on_time = int(row["replied_at"] <= row["reply_due_at"])
             add((row["unit_id"], day, "", ""), {"feedback_replied": 1, "feedback_replied_on_time": on_time})
+    for row in calls:
+        parts = call_parts(row)
+        unit, day = row["unit_id"], row["business_date"]
+        add((unit, day, "", ""), parts)
+        for cut, column in CALL_CUTS:
+            add((unit, day, cut, str(row[column])), parts)
     return out

@@ -18,6 +18,7 @@ from fuwu.feedback.models import Evaluation, FeedbackItem
 from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.measures import catalogue, facts, rollups
 from fuwu.measures.models import DirtyDay, Rollup, RollupState, Target
+from fuwu.staffing.models import CallRecord
 
 # Facts committed a little after their timestamps (long transactions) are still caught by the next sweep.
 SLACK = dt.timedelta(minutes=5)
@@ -32,6 +33,11 @@ def _months(start: dt.date, end: dt.date) -> Iterable[tuple[dt.date, dt.date]]:
         lo = hi + dt.timedelta(days=1)
 
 
+def _read_order(key: rollups.RowKey) -> tuple[str, int, dt.date, str]:
+    unit, day, cut, part_key = key
+    return cut, unit, day, part_key
+
+
 def _write(start: dt.date, end: dt.date, units: list[OrgUnit] | None) -> int:
     acc = rollups.accumulate(
         facts.ticket_rows(start, end, units),
@@ -39,16 +45,18 @@ def _write(start: dt.date, end: dt.date, units: list[OrgUnit] | None) -> int:
         start,
         end,
         facts.feedback_rows(start, end, units),
+        facts.call_rows(start, end, units),
     )
     stale = Rollup.objects.filter(date__range=(start, end))
     if units is not None:
         stale = stale.filter(unit__in=units)
     stale.delete()
     built_at = clock.now()
+    # Written in (cut, unit, date) order, the order dashboards read them in, so a unit's days share pages.
     Rollup.objects.bulk_create(
         (
             Rollup(unit_id=unit, date=day, cut=cut, key=key, built_at=built_at, **parts)
-            for (unit, day, cut, key), parts in acc.items()
+            for (unit, day, cut, key), parts in sorted(acc.items(), key=lambda item: _read_order(item[0]))
         ),
         batch_size=2000,
     )
@@ -92,6 +100,10 @@ def fact_dates() -> tuple[dt.date, dt.date] | None:
         )
         if d is not None
     ]
+    for order in ("offered_at", "-offered_at"):
+        offered = CallRecord.objects.order_by(order).values_list("offered_at", flat=True).first()
+        if offered is not None:
+            days.append(clock.business_date(offered))
     for field in ("received_at", "closed_at"):
         for order in (field, f"-{field}"):
             moment = (
@@ -150,6 +162,14 @@ def _touched_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
         touched.add((unit, clock.business_date(received_at)))
         if closed_at is not None:
             touched.add((unit, clock.business_date(closed_at)))
+    calls = CallRecord.objects.filter(
+        Q(offered_at__gte=since)
+        | Q(answered_at__gte=since)
+        | Q(ended_at__gte=since)
+        | Q(abandoned_at__gte=since)
+    )
+    for unit, offered_at in calls.values_list("centre_id", "offered_at"):
+        touched.add((unit, clock.business_date(offered_at)))
     replied = FeedbackItem.history.filter(history_date__gte=since, replied_at__isnull=False)
     for unit, replied_at in replied.values_list("outlet_id", "replied_at"):
         touched.add((unit, clock.business_date(replied_at)))

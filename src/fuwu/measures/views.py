@@ -30,9 +30,9 @@ def _link(**params: Any) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     who = selectors.subject(request.user, unit_id=request.GET.get("unit"), staff_id=request.GET.get("staff"))
     period = selectors.parse_period(request.GET.get("period") or selectors.current_month())
-    focus = request.GET.get("measure") or "avg_wait"
+    focus = request.GET.get("measure") or who.default_focus
     if focus not in who.measure_ids:
-        focus = "avg_wait"
+        focus = who.default_focus
     data = selectors.dashboard(request.user, who, period, focus)
     for row in data["league"]:
         if row["kind"] == "unit":
@@ -55,9 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "base": base,
         "crumbs": selectors.breadcrumbs(request.user, who.unit),
         "measures": [catalogue.BY_ID[m] for m in who.measure_ids],
-        "league_ids": selectors.STAFF_MEASURES
-        if who.unit.kind == OrgUnit.Kind.OUTLET
-        else selectors.KEY_MEASURES,
+        "league_ids": who.league_ids,
         "prev_link": _link(**base, period=data["previous"].label),
         "next_link": _link(**base, period=selectors.shift_label(period.label, 1)),
         "csv_link": _link(**base, period=period.label, format="csv"),
@@ -122,7 +120,7 @@ def _download(
 
 @login_required
 def target_list(request: HttpRequest) -> HttpResponse:
-    progress = [selectors.target_progress(request.user, t) for t in selectors.targets(request.user)]
+    progress = selectors.targets_progress(request.user, selectors.targets(request.user))
     context = {
         "progress": progress,
         "can_change": request.user.has_perm(CHANGE_TARGET),

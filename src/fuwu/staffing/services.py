@@ -16,6 +16,7 @@ from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import DevicePrincipal
 from fuwu.floor.models import Ticket
+from fuwu.measures.services import rollup_mark_dirty
 from fuwu.staffing import erlang, forecast, roster
 from fuwu.staffing.models import (
     CallRecord,
@@ -396,6 +397,8 @@ def call_records_import(*, actor: Any, centre: OrgUnit, rows: Sequence[CallRow])
         )
         for r in rows
     )
+    # Imported calls are back-dated: queue their days so the next rollup sweep builds the call measures.
+    rollup_mark_dirty(actor=actor, pairs={(centre.pk, clock.business_date(r.offered_at)) for r in rows})
     audit.record(
         actor=actor,
         action="staffing.calls_import",

@@ -48,7 +48,16 @@ def test_kiosk_ticket_is_called_announced_and_finished(world: Any, browser_page:
     assert kiosk.inner_text("#slip-ahead") == "0"
     assert not kiosk.is_visible("[data-testid=kiosk-services]")
     assert "token=" not in kiosk.url
+    # The slip's QR code carries the customer's mobile ticket link (Q2, Q6); it loads as an image.
+    kiosk.wait_for_function("document.getElementById('slip-qr').naturalWidth > 0")
+    mobile_url = kiosk.get_attribute("[data-testid=kiosk-slip-qr]", "data-url")
+    assert mobile_url and "/floor/t/" in mobile_url
     kiosk.screenshot(path="var/screenshot-floor-kiosk.png")
+    phone = context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(mobile_url)
+    assert phone.inner_text("[data-testid=my-number]") == "A001"
+    assert "等候中" in phone.inner_text("[data-testid=my-ticket-status]")
 
     page = browser_page
     browser_login(page, "teller_a")
@@ -57,6 +66,9 @@ def test_kiosk_ticket_is_called_announced_and_finished(world: Any, browser_page:
     page.wait_for_function("document.querySelector('[data-testid=current-number]').textContent === 'A001'")
 
     display.wait_for_function("document.getElementById('now-number').textContent === 'A001'")
+    phone.reload()
+    assert "请到1号窗口办理" in phone.inner_text("[data-testid=my-ticket-status]")
+    phone.screenshot(path="var/screenshot-floor-my-ticket.png")
     display.wait_for_function("window.__spoken.length >= 1")
     page.click("[data-step=recall]")
     display.wait_for_function(

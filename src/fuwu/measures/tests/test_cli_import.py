@@ -1,4 +1,4 @@
-"""`fuwu measures`, `fuwu export-facts` and `fuwu import events` through the real command line entry."""
+"""`fuwu measures`, `fuwu export facts` and `fuwu import events` through the real command line entry."""
 
 from __future__ import annotations
 
@@ -106,9 +106,11 @@ def test_measures_from_raw_facts_and_from_a_parquet_export_agree_with_rollups(
     args = ["measures", "--level", "outlet", "--period", "2026-10", "--format", "json"]
     rolled = json.loads(run(*args))["rows"]
     raw = json.loads(run(*args, "--source", "facts"))["rows"]
-    run("export_facts", "--out", str(tmp_path), "--from", "2026-10-01", "--to", "2026-10-31")
+    # `fuwu export facts` (the issue's spelling): the command `export` with the kind `facts`.
+    run("export", "facts", "--out", str(tmp_path), "--from", "2026-10-01", "--to", "2026-10-31")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "calendar.parquet",
+        "calls.parquet",
         "complaints.parquet",
         "evaluations.parquet",
         "feedback.parquet",
@@ -117,6 +119,24 @@ def test_measures_from_raw_facts_and_from_a_parquet_export_agree_with_rollups(
     ]
     parquet = json.loads(run(*args, "--source", "facts", "--parquet", str(tmp_path)))["rows"]
     assert rolled == raw == parquet
+
+
+def test_export_facts_keeps_its_earlier_name_and_rejects_unknown_kinds(october: Any, tmp_path: Path) -> None:
+    run("export_facts", "--out", str(tmp_path / "old"), "--from", "2026-10-01", "--to", "2026-10-31")
+    run("export", "facts", "--out", str(tmp_path / "new"), "--from", "2026-10-01", "--to", "2026-10-31")
+    for name in ("tickets", "calls", "units"):
+        assert pq.read_table(tmp_path / "old" / f"{name}.parquet") == pq.read_table(
+            tmp_path / "new" / f"{name}.parquet"
+        )
+    assert pq.read_table(tmp_path / "new" / "tickets.parquet").num_rows == 4
+    with pytest.raises(CommandError, match="unknown export kind 'tickets'; choose from facts"):
+        run("export", "tickets", "--out", str(tmp_path))
+    # An export written before call records were part of the facts still reads (calls count as none).
+    (tmp_path / "new" / "calls.parquet").unlink()
+    args = ["measures", "--level", "outlet", "--period", "2026-10", "--format", "json", "--source", "facts"]
+    assert (
+        json.loads(run(*args, "--parquet", str(tmp_path / "new")))["rows"] == json.loads(run(*args))["rows"]
+    )
 
 
 def test_measures_shows_a_user_only_their_units(october: Any) -> None:
@@ -312,3 +332,17 @@ def test_import_events_refuses_a_file_without_the_columns(floor: Any, tmp_path: 
     path.write_text("ticket_id,outlet_code\nA,OA\n", encoding="utf-8")
     with pytest.raises(CommandError, match="line 1 service_code: missing column"):
         run("import", "events", str(path))
+
+
+def test_the_fuwu_console_command_offers_export_facts_and_the_old_name() -> None:
+    import subprocess
+    import sys
+
+    def console(*argv: str) -> str:
+        command = [sys.executable, "-m", "fuwu.cli", *argv]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    assert "What to export: facts" in console("export", "--help")
+    assert "--out" in console("export-facts", "--help")
+    listing = console("--help")
+    assert "export facts --out DIR" in listing and "export-facts" in listing

@@ -225,3 +225,60 @@ def test_periods_are_read_and_shifted() -> None:
     assert selectors.shift_label("2026-Q1", -1) == "2025-Q4"
     assert selectors.shift_label("2026-03-01..2026-03-10", 1) == "2026-03-11..2026-03-20"
     assert clock.SHANGHAI
+
+
+def _rollup_reads(queries: Any) -> int:
+    return sum(1 for q in queries.captured_queries if '"measures_rollup"' in q["sql"])
+
+
+def test_a_dashboard_reads_each_units_target_series_once_however_many_targets(history: Any) -> None:
+    """K3 render time: five targets at head office cost one monthly-series read, not five."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(history.hq_manager)
+    params = {"period": "2026-Q1", "measure": "avg_service"}
+    with CaptureQueriesContext(connection) as without_targets:
+        assert c.get("/measures/", params).status_code == 200
+    for measure, baseline, value in (
+        ("avg_service", 15, 10),
+        ("avg_wait", 15, 10),
+        ("satisfaction", 65, 85),
+        ("complaint_cycle_days", 7, 3),
+        ("served_within_target", 70, 90),
+    ):
+        services.target_set(
+            actor=None,
+            measure=measure,
+            unit=history.ho,
+            baseline=baseline,
+            value=value,
+            start_date=dt.date(2026, 1, 1),
+            due_date=dt.date(2026, 12, 31),
+        )
+    with CaptureQueriesContext(connection) as with_targets:
+        html = c.get("/measures/", params).content.decode()
+    assert html.count('<tr data-measure="') == 5
+    assert _rollup_reads(with_targets) == _rollup_reads(without_targets) + 1
+    progress = {
+        p.target.measure: p for p in selectors.targets_progress(history.hq_manager, Target.objects.all())
+    }
+    one = selectors.target_progress(history.hq_manager, Target.objects.get(measure="avg_service"))
+    assert progress["avg_service"].series == one.series
+    assert [v for _d, v in one.series] == [
+        pytest.approx(15.0),
+        pytest.approx(13.0),
+        pytest.approx((11 * 2 + 10) / 3),
+    ]
+
+
+def test_parts_read_are_exactly_what_each_formula_uses() -> None:
+    from fuwu.measures import catalogue
+
+    assert catalogue.parts_read(["avg_wait"]) == ("called", "wait_sum")
+    assert catalogue.parts_read(["satisfaction_broad"]) == ("evaluated", "satisfied", "basically_satisfied")
+    assert catalogue.parts_read(["p90_wait"]) == catalogue.HIST_PARTS
+    for measure in catalogue.MEASURES:  # a formula on only its parts gives the same figure as on all parts
+        parts = {name: float(i % 7 + 1) for i, name in enumerate(catalogue.PARTS)}
+        only = {name: parts[name] for name in catalogue.parts_read([measure.id])}
+        assert measure.value(only) == measure.value(parts), measure.id

@@ -1,3 +1,5 @@
+"""`fuwu export-facts`: the earlier name of `fuwu export facts`, kept so existing scripts keep working."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,13 +9,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from fuwu.core import clock
-from fuwu.measures import facts
+from fuwu.measures.exporters import export_facts
 
 
 class Command(BaseCommand):
-    help = (
-        "Write the raw facts (tickets, evaluations, complaints, units, calendar) as Parquet for any engine."
-    )
+    help = "Same as `fuwu export facts`: write the raw facts as Parquet for any engine."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", type=Path, required=True, help="folder for the .parquet files")
@@ -23,5 +23,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         end = opts["end"] or clock.today()
         start = opts["start"] or end.replace(month=1, day=1)
-        written = facts.export_parquet(opts["out"], start, end)
-        self.stdout.write(", ".join(f"{name}: {n} rows" for name, n in written.items()) + f" → {opts['out']}")
+        self.stdout.write(export_facts(opts["out"], start, end))

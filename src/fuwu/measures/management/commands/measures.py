@@ -41,7 +41,7 @@ class Command(BaseCommand):
             help="rollups (as the dashboards) or the raw facts through Ibis on DuckDB",
         )
         parser.add_argument(
-            "--parquet", type=Path, default=None, help="with --source facts: a `fuwu export-facts` folder"
+            "--parquet", type=Path, default=None, help="with --source facts: a `fuwu export facts` folder"
         )
         parser.add_argument("--list", action="store_true", help="list the catalogue and exit")
 
