@@ -14,6 +14,7 @@ import pytest
 
 from fuwu.measures import catalogue, definitions, facts, selectors, services
 from fuwu.measures.tests import factories as f
+from fuwu.staffing.models import CallRecord
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spark]
 
@@ -83,6 +84,21 @@ def test_spark_runs_the_same_definitions_as_duckdb_and_the_rollups(
             )
     f.complaint(world.outlet_a, f.at(DAYS[0], 10), closed_at=f.at(DAYS[2], 15), due_days=1)
     f.complaint(world.t2, f.at(DAYS[1], 10), closed_at=f.at(DAYS[1], 16))
+    for i, day in enumerate(DAYS):  # contact-centre calls at head office, with sub-second timestamps
+        for j, (answer, handle, abandon) in enumerate(
+            ((12.4, 200.0, None), (35.0, 99.6, None), (None, None, 3.2))
+        ):
+            offered = f.at(day, 8 + i, j * 7) + dt.timedelta(microseconds=700_000)
+            answered = offered + dt.timedelta(seconds=answer) if answer is not None else None
+            CallRecord.objects.create(
+                centre=world.ho,
+                call_id=f"s{i}{j}",
+                line="95599" if j else "credit_card",
+                offered_at=offered,
+                answered_at=answered,
+                ended_at=answered + dt.timedelta(seconds=handle) if answered and handle else None,
+                abandoned_at=offered + dt.timedelta(seconds=abandon) if abandon is not None else None,
+            )
     facts.export_parquet(tmp_path, DAYS[0], DAYS[-1])
 
     on_spark = spark_tables(spark, tmp_path)
@@ -100,6 +116,18 @@ def test_spark_runs_the_same_definitions_as_duckdb_and_the_rollups(
     got_rows = {(r["unit_id"], _day(r["business_date"])): r for r in complaints_got.to_pyarrow().to_pylist()}
     assert got_rows == want_rows
     assert sum(r["complaints_closed"] for r in got_rows.values()) == 2
+    calls_by = ["unit_id", "business_date", "month", "line", "hour"]
+
+    def call_rows(tables: dict[str, Any]) -> dict[tuple[Any, ...], dict[str, float]]:
+        rows = definitions.call_parts(tables["calls"], calls_by).to_pyarrow().to_pylist()
+        return {
+            tuple(_day(r[k]) for k in calls_by): {p: float(r[p]) for p in catalogue.CALL_PARTS} for r in rows
+        }
+
+    calls_got = call_rows(on_spark)
+    assert calls_got == call_rows(on_duckdb)
+    assert sum(p["calls_offered"] for p in calls_got.values()) == 9
+    assert sum(p["calls_answered_in_target"] for p in calls_got.values()) == 3
 
     services.rollup_rebuild(actor=None, start=DAYS[0], end=DAYS[-1])
     rolled = selectors.parts_by(world.hq_manager, world.ho, DAYS[0], DAYS[-1], by=["unit", "day"])
@@ -108,6 +136,8 @@ def test_spark_runs_the_same_definitions_as_duckdb_and_the_rollups(
         catalogue.add_parts(per_day.setdefault((unit, day), catalogue.empty_parts()), parts)
     for (unit, day), row in got_rows.items():
         catalogue.add_parts(per_day.setdefault((unit, day), catalogue.empty_parts()), row)
+    for (unit, day, *_rest), parts in calls_got.items():
+        catalogue.add_parts(per_day.setdefault((unit, day), catalogue.empty_parts()), parts)
     assert {
         k: {p: float(v) for p, v in parts.items()} for k, parts in rolled.items() if any(parts.values())
     } == {k: {p: float(v) for p, v in parts.items()} for k, parts in per_day.items() if any(parts.values())}
