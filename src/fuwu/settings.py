@@ -196,3 +196,6 @@ FUWU_CLOCK_SPEED = float(os.environ.get("FUWU_CLOCK_SPEED", "1"))
 # Where customers' phones reach this server (the mobile ticket's QR link), e.g. https://fuwu.example.cn;
 # empty: the host the kiosk itself uses.
 FUWU_PUBLIC_URL = os.environ.get("FUWU_PUBLIC_URL", "")
+# API throttles key on the client address; X-Forwarded-For is trusted only through this many proxies of
+# ours (0: the socket's address — a client cannot pick its own identity with a forged header).
+NINJA_NUM_PROXIES = int(os.environ.get("FUWU_NUM_PROXIES", "0"))

@@ -194,3 +194,7 @@ def test_public_api_is_throttled_per_address(client: Client, setup: Any) -> None
     rate = int(floor_api.MY_TICKET_RATE.split("/")[0])
     codes = [client.get("/api/v1/my-ticket/1.20260302:nope").status_code for _ in range(rate + 1)]
     assert set(codes[:rate]) == {404} and codes[rate] == 429
+    refused = client.get("/api/v1/my-ticket/1.20260302:nope")
+    assert refused.json()["error"]["code"] == "throttled" and int(refused["Retry-After"]) > 0
+    # A forged X-Forwarded-For does not buy a fresh allowance: the socket's address is who is asking.
+    assert client.get("/api/v1/my-ticket/1.20260302:nope", HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 429
