@@ -158,6 +158,12 @@ def hand_sql(tickets: str, evaluations: str) -> str:
     """
 
 
+# Both engines get the same memory cap; what does not fit spills to the system temp folder, not the cwd.
+LIMITS = (
+    f"SET memory_limit = '3GB'; SET temp_directory = '{Path(tempfile.gettempdir()) / 'fuwu-duckdb-spill'}'"
+)
+
+
 def as_parts(rows: list[dict[str, Any]]) -> dict[tuple[Any, Any], dict[str, float]]:
     out = {}
     for row in rows:
@@ -170,7 +176,7 @@ def as_parts(rows: list[dict[str, Any]]) -> dict[tuple[Any, Any], dict[str, floa
 
 def ours(tickets: str, evaluations: str) -> dict[tuple[Any, Any], dict[str, float]]:
     con = definitions.duckdb()
-    con.raw_sql("SET memory_limit = '3GB'")
+    con.raw_sql(LIMITS)
     con.raw_sql(f"CREATE VIEW tickets AS SELECT * FROM {tickets}")
     con.raw_sql(f"CREATE VIEW evaluations AS SELECT * FROM {evaluations}")
     t, e = con.table("tickets"), con.table("evaluations")
@@ -183,7 +189,7 @@ def hand(tickets: str, evaluations: str) -> dict[tuple[Any, Any], dict[str, floa
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET memory_limit = '3GB'")
+    con.execute(LIMITS)
     sql = hand_sql(tickets, evaluations)
     return as_parts(con.sql(sql).to_arrow_table().to_pylist())
 

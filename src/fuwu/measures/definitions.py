@@ -96,10 +96,11 @@ def ticket_parts(tickets: ir.Table, evaluations: ir.Table, by: Sequence[str]) ->
 
     Three narrow aggregations over the raw tables, stacked and summed per group (as `complaint_parts`
     does): the ticket counts and sums; the wait histogram as one count per (group, bucket), pivoted on
-    the small result; and the ratings, joining evaluations to finished tickets only. Each of the 41
-    histogram parts as its own filtered count over every ticket, or the ticket scan carried through a
-    left join, made the one wide aggregation several times slower (K1, #6); the parts are the same.
-    Every branch starts from the base tables, so no engine has to materialise a shared intermediate.
+    the small result; and the ratings, joining evaluations to finished tickets only. The parts are the
+    same as one wide aggregation (41 filtered histogram counts over every ticket carried through a left
+    join), which took about 1.05-1.2x the CPU time on DuckDB (bench/measures_scale.py, K1, #6). Every
+    branch starts from the base tables, so no engine has to materialise a shared intermediate, and groups
+    are summed rather than joined, so a NULL group key keeps its parts.
     """
     t = tickets
     called = t.called_at.notnull()

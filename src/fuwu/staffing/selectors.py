@@ -14,11 +14,15 @@ from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
 from fuwu.core.scoping import get_visible, visible
 from fuwu.floor.models import Ticket
+from fuwu.measures import catalogue
+from fuwu.measures.rollups import seconds_between
 from fuwu.staffing import simulate
 from fuwu.staffing.models import CallLine, CallRecord, Channel, Shift, StaffingPlan, StaffProfile
 
-SHORT_ABANDON = dt.timedelta(seconds=5)
-ANSWER_TARGET = dt.timedelta(seconds=20)
+# The contact-centre definitions are the measures catalogue's (K1): thresholds and whole-second durations
+# between timestamps truncated to the second, so this page and the dashboards show the same figures.
+SHORT_ABANDON_SECONDS = catalogue.SHORT_ABANDON_SECONDS
+ANSWER_TARGET_SECONDS = catalogue.ANSWER_TARGET_SECONDS
 
 
 def plans(principal: Any) -> QuerySet[StaffingPlan]:
@@ -177,20 +181,25 @@ class Kpi:
     short_abandoned: int = 0
     answered_in_target: int = 0
     handle_seconds: float = 0.0
+    handled: int = 0  # answered calls with an end time: the handle-time denominator
     agents: set[str] = field(default_factory=set)
 
     def add(self, call: CallRecord) -> None:
         self.offered += 1
         if call.answered_at is not None:
             self.answered += 1
-            self.answered_in_target += call.answered_at - call.offered_at <= ANSWER_TARGET
+            answer = seconds_between(call.answered_at, call.offered_at)
+            self.answered_in_target += answer <= ANSWER_TARGET_SECONDS
             if call.ended_at is not None:
-                self.handle_seconds += (call.ended_at - call.answered_at).total_seconds()
+                self.handle_seconds += seconds_between(call.ended_at, call.answered_at)
+                self.handled += 1
             if call.agent:
                 self.agents.add(call.agent)
         elif call.abandoned_at is not None:
             self.abandoned += 1
-            self.short_abandoned += call.abandoned_at - call.offered_at <= SHORT_ABANDON
+            self.short_abandoned += (
+                seconds_between(call.abandoned_at, call.offered_at) <= SHORT_ABANDON_SECONDS
+            )
 
     @property
     def answer_rate(self) -> float | None:
@@ -208,7 +217,7 @@ class Kpi:
 
     @property
     def aht(self) -> float | None:
-        return self.handle_seconds / self.answered if self.answered else None
+        return self.handle_seconds / self.handled if self.handled else None
 
 
 @dataclass

@@ -128,9 +128,15 @@ def test_whole_seconds_decide_the_20_second_threshold(world: Any, centre: Any) -
     assert figures(world, centre, MON, MON)["call_service_level"] == pytest.approx(50.0)
 
 
-def test_the_staffing_kpis_and_the_catalogue_agree_on_whole_second_calls(world: Any, centre: Any) -> None:
+def test_the_staffing_page_kpis_are_the_catalogue_figures(world: Any, centre: Any) -> None:
     five_calls(centre)
+    # Sub-second timestamps where real time and whole seconds disagree: both read whole seconds.
+    late = f.at(MON, 11) + dt.timedelta(microseconds=300_000)
+    call(centre, late, answer=20.5, handle=60.5)  # 20.5 s real, 20 whole seconds: within 20 s; handle 61 s
+    call(centre, late, abandon=5.5)  # 5.5 s real, 5 whole seconds: a short abandon
     got = figures(world, centre, MON, MON, cut="line", key="95599")
+    assert got["call_service_level"] == pytest.approx(50.0)  # 2 ÷ (3 answered + 3 abandoned − 2 short)
+    assert got["call_aht"] == pytest.approx((300 + 120 + 61) / 3)
     kpi = staffing_selectors.call_kpis(world.hq_manager, line="95599", day=MON).total
     assert got["call_answer_rate"] == pytest.approx((kpi.answer_rate or 0) * 100)
     assert got["call_service_level"] == pytest.approx((kpi.service_level or 0) * 100)
