@@ -10,6 +10,7 @@ Goal (PostgreSQL, 32 clients): ratio >= 0.5, p99 <= 100 ms; always 0 duplicated,
 The clients' counters are spread over --outlets outlets (default 8, four counters and one kiosk each, the
 shape of a real bank's load); --outlets 1 puts every counter on one outlet's line, the worst case for the
 per-outlet number row and the shared queue head.
+The server runs as shipped (`fuwu serve`: 2 workers x 4 threads; FUWU_WORKERS / FUWU_THREADS change it).
 Run: .venv/bin/python bench/floor_load.py [--db sqlite|postgres|both] [--clients 32] [--seconds 15] [--kill]
      [--outlets 8]
 """
@@ -85,7 +86,7 @@ class Server:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(  # type: ignore[assignment]
-            [PY, "-m", "fuwu.cli", "serve", "--port", str(self.port), "--workers", "2", "--threads", "8"],
+            [PY, "-m", "fuwu.cli", "serve", "--port", str(self.port)],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=open(self.log, "a"),  # noqa: SIM115  # the server owns it until it exits
@@ -292,7 +293,8 @@ def bench(db: str, clients: int, seconds: float, kill: bool, outlets: int) -> bo
     duplicated = len(result["called"]) - len(set(result["called"])) + check["called_twice"]
     lost = len(set(result["issued"]) - set(check["ids"])) + check["open"]
     lost += len(set(result["issued"]) - set(result["called"]))
-    tag = f"[floor_load {db}, {outlets} outlet{'s' if outlets > 1 else ''}{', kill -9' if kill else ''}]"
+    server = f"{os.environ.get('FUWU_WORKERS', '2')}x{os.environ.get('FUWU_THREADS', '4')} gthread"
+    tag = f"[floor_load {db}, {outlets} outlet{'s' if outlets > 1 else ''}, {server}{', kill -9' if kill else ''}]"
     print(
         f"{tag} bare GET /api/v1/me: {bare_rate:.0f} req/s, p50 {bare_p50:.1f} ms, p99 {bare_p99:.1f} ms "
         f"({clients} clients)"
