@@ -1,6 +1,6 @@
 """The ticket measure suite per outlet per month over N synthetic visits, three ways in one run.
 
-Writes N tickets (+ evaluations) as chunked Parquet in the facts schema (`fuwu export-facts`), then computes
+Writes N tickets (+ evaluations) as chunked Parquet in the facts schema (`fuwu export facts`), then computes
 every ticket measure per outlet and month with (1) ours: the catalogue's Ibis definitions on DuckDB,
 (2) hand-written DuckDB SQL, (3) pandas on the first --pandas-rows rows (ours is re-run on that subset to
 compare). All three compute the parts in the same shape (ticket counts per outlet-month, the wait histogram
