@@ -240,16 +240,7 @@ def _windows(rng: random.Random, plan: _OutletPlan, business_day: bool) -> list[
 def _arrivals(rng: random.Random, volume: float) -> list[float]:
     """Seconds after 09:00: a crowd at the door, then Poisson arrivals following simulate.HOURLY."""
     out = [rng.uniform(0, 300) for _ in range(int(volume * RUSH + rng.random()))]
-    rest = volume * (1 - RUSH)
-    for hour, share in simulate.HOURLY.items():
-        start = (hour - 9) * 3600.0
-        rate = rest * share / 3600.0
-        t = 0.0
-        while rate > 0:
-            t += rng.expovariate(rate)
-            if t >= 3600:
-                break
-            out.append(start + t)
+    out += simulate.arrival_offsets(rng, volume * (1 - RUSH))
     out.sort()
     return out
 

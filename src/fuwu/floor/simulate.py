@@ -45,19 +45,25 @@ def day_factor(day: dt.date) -> float:
     return factor
 
 
-def arrival_times(rng: random.Random, day: dt.date, volume: float) -> list[dt.datetime]:
-    """Poisson arrivals over the opening hours following HOURLY."""
-    out: list[dt.datetime] = []
+def arrival_offsets(rng: random.Random, volume: float) -> list[float]:
+    """Poisson arrivals over the opening hours following HOURLY, as seconds after 09:00, in order."""
+    out: list[float] = []
     for hour, share in HOURLY.items():
-        start = dt.datetime.combine(day, dt.time(hour), tzinfo=clock.SHANGHAI)
+        start = (hour - 9) * 3600.0
         rate = volume * share / 3600.0
         t = 0.0
         while rate > 0:
             t += rng.expovariate(rate)
             if t >= 3600:
                 break
-            out.append(start + dt.timedelta(seconds=t))
+            out.append(start + t)
     return out
+
+
+def arrival_times(rng: random.Random, day: dt.date, volume: float) -> list[dt.datetime]:
+    """Poisson arrivals over the opening hours following HOURLY."""
+    opening = dt.datetime.combine(day, dt.time(9), tzinfo=clock.SHANGHAI)
+    return [opening + dt.timedelta(seconds=offset) for offset in arrival_offsets(rng, volume)]
 
 
 def true_service_seconds(rng: random.Random, mean: float) -> float:
