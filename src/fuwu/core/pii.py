@@ -118,6 +118,14 @@ class PiiLogFilter(logging.Filter):
     """Masks PII in every log record before any handler sees it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        # A traceback's exception message can carry the number too (a ValueError quoting its input);
+        # formatters reuse a cached exc_text, so caching the scrubbed text is what every handler prints.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
         try:
             message = record.getMessage()
         except Exception:  # a broken format string is the logger's problem, not ours

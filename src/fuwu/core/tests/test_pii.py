@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
@@ -112,6 +113,25 @@ def test_log_records_are_scrubbed(caplog: Any) -> None:
         logger.info("customer %s phone %s", ID, PHONE)
     assert ID not in caplog.text and PHONE not in caplog.text
     assert "138****5678" in caplog.text
+
+
+def test_logged_traceback_is_scrubbed_too(caplog: Any) -> None:
+    """An exception message quoting the number must not reach the log through the traceback."""
+    logger = logging.getLogger("fuwu.test.exc")
+    logger.addFilter(pii.PiiLogFilter())
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError(f"bad customer {ID} / {PHONE}")
+        except ValueError:
+            logger.exception("lookup failed")
+    finally:
+        logger.removeHandler(handler)
+    printed = stream.getvalue()
+    assert "ValueError: bad customer" in printed
+    assert ID not in printed and PHONE not in printed and "138****5678" in printed
 
 
 def test_settings_attach_the_filter_to_every_handler() -> None:
