@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from django.conf import settings
@@ -68,7 +69,8 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     response = _error(request, 429, "throttled", str(exc))
     if exc.wait is not None:
-        response["Retry-After"] = str(int(exc.wait))
+        # The throttle's wait is fractional; rounding down would tell a client 0 s, i.e. "hammer us now".
+        response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
     return response
 
 

@@ -1,9 +1,10 @@
-"""Find each fuwu app's optional hook module (api, urls, nav, roles, tasks, importers, demo)."""
+"""Find each fuwu app's optional hook module (api, urls, nav, roles, tasks, importers, exporters, demo)."""
 
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import Any
 
 from django.conf import settings
 
@@ -29,4 +30,12 @@ def app_modules(submodule: str, *, exclude: tuple[str, ...] = ()) -> list[tuple[
                 raise
             continue
         found.append((app, module))
+    return found
+
+
+def registry(submodule: str, attr: str) -> dict[str, Any]:
+    """Every app's `<app>.<submodule>.<attr>` dict merged into one (the import and export kinds)."""
+    found: dict[str, Any] = {}
+    for _app, module in app_modules(submodule):
+        found.update(getattr(module, attr, {}))
     return found

@@ -105,3 +105,19 @@ def test_device_bearer_keys(world: Any) -> None:
         first.status_code == second.status_code == 403
     )  # devices may not issue tokens; the answer is stable
     assert second["Idempotent-Replayed"] == "true"
+
+
+def test_key_reused_for_another_path_leaves_that_path_undone(world: Any) -> None:
+    """The effect now runs before its key is stored: a reused key's effect must roll back with the refusal."""
+    client = _client(world.head_a)
+    created = client.post(
+        "/api/v1/devices",
+        {"outlet_code": "OA", "kind": "kiosk"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="y",
+    ).json()
+    response = client.post(f"/api/v1/devices/{created['id']}/revoke", HTTP_IDEMPOTENCY_KEY="y")
+    assert response.status_code == 422
+    token = DeviceToken.objects.get(pk=created["id"])
+    assert token.revoked_at is None
+    assert token.history.filter(history_type="~").count() == 0

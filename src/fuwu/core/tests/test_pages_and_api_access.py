@@ -162,3 +162,16 @@ def test_openapi_schema_and_offline_docs(client_for: Any, world: Any) -> None:
     assert "/api/v1/devices" in schema["paths"]
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+
+
+def test_throttled_answer_never_says_retry_after_zero(rf: Any) -> None:
+    """Ninja's throttle reports a fractional wait; a 0.4 s wait must not become `Retry-After: 0`."""
+    from typing import cast
+
+    from ninja.errors import Throttled
+
+    from fuwu.api import _throttled
+
+    response = _throttled(rf.post("/api/v1/anything"), Throttled(cast(Any, 0.4)))
+    assert response.status_code == 429 and response["Retry-After"] == "1"
+    assert _throttled(rf.post("/api/v1/anything"), Throttled(cast(Any, 59.2)))["Retry-After"] == "60"

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fuwu.core import clock
-from fuwu.core.discovery import app_modules
+from fuwu.core.discovery import registry
 from fuwu.core.errors import DomainError
 
 
@@ -19,10 +19,7 @@ def exporters() -> dict[str, Any]:
     The callable writes into the folder `out` what falls on business dates start..end and returns a
     one-line summary.
     """
-    found: dict[str, Any] = {}
-    for _app, module in app_modules("exporters"):
-        found.update(getattr(module, "EXPORTERS", {}))
-    return found
+    return registry("exporters", "EXPORTERS")
 
 
 class Command(BaseCommand):

@@ -5,16 +5,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fuwu.core.discovery import app_modules
+from fuwu.core.discovery import registry
 from fuwu.core.errors import DomainError
 
 
 def importers() -> dict[str, Any]:
     """Every app's importers: fuwu/<app>/importers.py defines IMPORTERS = {kind: callable(path, stdout)}."""
-    found: dict[str, Any] = {}
-    for _app, module in app_modules("importers"):
-        found.update(getattr(module, "IMPORTERS", {}))
-    return found
+    return registry("importers", "IMPORTERS")
 
 
 class Command(BaseCommand):
