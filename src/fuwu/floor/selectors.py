@@ -50,6 +50,27 @@ def ticket_ref(principal: Any, pk: int) -> Ticket:
     return get_visible(Ticket.objects.only("id", "outlet_id"), principal, pk=pk)
 
 
+def outlet_staff(principal: Any, outlet_unit: OrgUnit) -> QuerySet[User]:
+    """Active staff of the outlet, for lobby positions."""
+    return visible(User.objects.filter(org_unit=outlet_unit, is_active=True), principal).order_by(
+        "display_name"
+    )
+
+
+def referral_colleagues(principal: Any, outlet_unit: OrgUnit) -> QuerySet[User]:
+    """Who a counter may refer a customer to (转介): the outlet's relationship managers and its head."""
+    return (
+        visible(
+            User.objects.filter(
+                org_unit=outlet_unit, is_active=True, groups__name__in=[roles.RM, roles.OUTLET_HEAD]
+            ),
+            principal,
+        )
+        .distinct()
+        .order_by("display_name")
+    )
+
+
 def counter_services(counter_obj: Counter, catalogue: list[ServiceType]) -> list[str]:
     return [s.code for s in catalogue if counter_obj.kind in s.counter_kind_list]
 
@@ -230,7 +251,10 @@ def positions(principal: Any, outlet_unit: OrgUnit, day: dt.date) -> list[Positi
     rows = [PositionRow(p.value, str(p.label), held.get(p.value)) for p in LobbyPosition]
     donors = [p for p in FALLBACK_ORDER if held.get(p) is not None]
     head = (
-        User.objects.filter(org_unit=outlet_unit, is_active=True, groups__name=roles.OUTLET_HEAD)
+        visible(
+            User.objects.filter(org_unit=outlet_unit, is_active=True, groups__name=roles.OUTLET_HEAD),
+            principal,
+        )
         .order_by("pk")
         .first()
     )

@@ -12,10 +12,9 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from fuwu.core import clock, roles
+from fuwu.core import clock
 from fuwu.core.errors import NotFound, ValidationFailed
-from fuwu.core.models import OrgUnit, User
-from fuwu.core.scoping import visible
+from fuwu.core.models import OrgUnit
 from fuwu.floor import mobile, selectors, services
 from fuwu.floor.models import CounterKind
 
@@ -41,12 +40,6 @@ def counter_console(request: HttpRequest) -> HttpResponse:
     current = next((c for c in counters if c.code == code), None) or next(
         (c for c in counters if c.staff_id == request.user.pk), counters[0] if counters else None
     )
-    colleagues = visible(
-        User.objects.filter(
-            org_unit=outlet, is_active=True, groups__name__in=[roles.RM, roles.OUTLET_HEAD]
-        ).distinct(),
-        request.user,
-    ).order_by("display_name")
     return render(
         request,
         "floor/counter.html",
@@ -56,7 +49,7 @@ def counter_console(request: HttpRequest) -> HttpResponse:
             "counter": current,
             "services": selectors.services(request.user, outlet),
             "kinds": CounterKind.choices,
-            "colleagues": colleagues,
+            "colleagues": selectors.referral_colleagues(request.user, outlet),
         },
     )
 
@@ -83,9 +76,7 @@ def lobby(request: HttpRequest) -> HttpResponse:
 def _positions_context(request: HttpRequest, outlet: OrgUnit, day: dt.date) -> dict[str, object]:
     return {
         "positions": selectors.positions(request.user, outlet, day),
-        "outlet_staff": visible(User.objects.filter(org_unit=outlet, is_active=True), request.user).order_by(
-            "display_name"
-        ),
+        "outlet_staff": selectors.outlet_staff(request.user, outlet),
         "outlet": outlet,
         "day": day,
     }
@@ -99,7 +90,7 @@ def position_assign(request: HttpRequest) -> HttpResponse:
     staff_id = request.POST.get("staff") or ""
     staff = None
     if staff_id:
-        staff = visible(User.objects.filter(org_unit=outlet), request.user).filter(pk=staff_id).first()
+        staff = selectors.outlet_staff(request.user, outlet).filter(pk=staff_id).first()
         if staff is None:
             raise ValidationFailed(
                 gettext("Choose a colleague of this outlet."),

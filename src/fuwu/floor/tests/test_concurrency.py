@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter as Tally
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from fuwu.floor import services
 from fuwu.floor.models import Ticket, TicketEvent
-from fuwu.floor.tests.factories import floor
+from fuwu.floor.tests.factories import bearer, device, floor
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -86,3 +88,54 @@ def test_racing_counters_never_share_a_ticket_and_lose_none(world: Any) -> None:
     for prefix in ("A", "B"):
         seqs = sorted(Ticket.objects.filter(number__startswith=prefix).values_list("seq", flat=True))
         assert seqs == list(range(1, total // 2 + 1))
+
+
+def test_duplicate_posts_in_flight_at_once_have_one_effect(world: Any) -> None:
+    """The idempotency record is inserted after the effect: the duplicate waits on its unique key, fails, rolls
+    its own effect back and answers with the first one's stored response (Q4)."""
+    counters = floor(world.outlet_a, size="small")
+    kiosk = bearer(device(world.outlet_a, "kiosk"))
+    terminal = bearer(device(world.outlet_a, "counter", counters["high1"]))
+    rounds = 8
+    answers: list[tuple[str, int, dict[str, Any]]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def send(url: str, body: dict[str, Any], key: str, auth: dict[str, str], gate: threading.Barrier) -> None:
+        try:
+            gate.wait()
+            res = Client().post(
+                url, data=json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key, **auth
+            )
+            with lock:
+                answers.append((key, res.status_code, res.json()))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def twice(url: str, body: dict[str, Any], key: str, auth: dict[str, str]) -> None:
+        gate = threading.Barrier(2)
+        pair = [threading.Thread(target=send, args=(url, body, key, auth, gate)) for _ in range(2)]
+        for th in pair:
+            th.start()
+        for th in pair:
+            th.join(timeout=60)
+
+    for n in range(rounds):
+        twice("/api/v1/outlets/OA/tickets", {"service_code": "CASH"}, f"issue-{n}", kiosk)
+    for n in range(rounds):
+        twice("/api/v1/counters/OA-W01/call-next", {}, f"call-{n}", terminal)
+        current = Ticket.objects.get(counter=counters["high1"], status="called")
+        Ticket.objects.filter(pk=current.pk).update(status="finished")
+    assert not errors, errors
+    by_key: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for key, status, body in answers:
+        by_key.setdefault(key, []).append((status, body))
+    assert len(by_key) == 2 * rounds
+    for key, pair in by_key.items():
+        assert len(pair) == 2 and pair[0] == pair[1], (key, pair)
+    assert Ticket.objects.count() == rounds
+    assert sorted(Ticket.objects.values_list("seq", flat=True)) == list(range(1, rounds + 1))
+    calls = Tally(TicketEvent.objects.filter(kind="called").values_list("ticket_id", flat=True))
+    assert len(calls) == rounds and set(calls.values()) == {1}
