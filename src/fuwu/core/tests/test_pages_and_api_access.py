@@ -175,3 +175,18 @@ def test_throttled_answer_never_says_retry_after_zero(rf: Any) -> None:
     response = _throttled(rf.post("/api/v1/anything"), Throttled(cast(Any, 0.4)))
     assert response.status_code == 429 and response["Retry-After"] == "1"
     assert _throttled(rf.post("/api/v1/anything"), Throttled(cast(Any, 59.2)))["Retry-After"] == "60"
+
+
+def test_a_partial_render_does_not_build_the_menu(
+    rf: Any, world: Any, django_assert_num_queries: Any
+) -> None:
+    """htmx partials never show the menu; rendering one for staff must not query roles for it."""
+    from django.template import engines
+
+    from fuwu.core.models import User
+
+    request = rf.get("/floor/positions/", HTTP_HX_REQUEST="true")
+    request.user = User.objects.get(pk=world.head_a.pk)
+    template = engines["django"].from_string("<p>{{ request.path }}</p>")
+    with django_assert_num_queries(0):
+        assert template.render({}, request) == "<p>/floor/positions/</p>"
