@@ -68,6 +68,11 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_name(value: str) -> str:
+    """张三丰 → 张**: the surname is enough for a teller to greet the customer."""
+    return value[:1] + "*" * max(len(value) - 1, 1) if value else ""
+
+
 def mask_card(value: str) -> str:
     digits = re.sub(r"\D", "", value)
     if len(digits) < 10:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -157,24 +158,9 @@ class CallOut(Schema):
     at: dt.datetime
 
 
-def _mask_name(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
-def _may_see_customer(principal: Any) -> bool:
-    return not isinstance(principal, DevicePrincipal) or principal.kind == "counter"
-
-
 def ticket_out(t: Ticket, principal: Any) -> TicketOut:
-    customer = None
-    if t.customer is not None and _may_see_customer(principal):
-        customer = CustomerOut(
-            tier=t.customer_tier,
-            is_special_group=t.is_special_group,
-            name_masked=_mask_name(t.customer.name),
-            card_masked=t.customer.card_masked,
-            phone_masked=t.customer.phone_masked,
-        )
+    profile = selectors.customer_profile(principal, t)
+    customer = CustomerOut(**dataclasses.asdict(profile)) if profile is not None else None
     waiting = t.status == Ticket.Status.WAITING
     return TicketOut(
         id=t.pk,

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from fuwu.core import clock, roles
+from fuwu.core import clock, pii, roles
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import DevicePrincipal
 from fuwu.core.scoping import get_visible, visible
 from fuwu.floor import estimates, mobile
 from fuwu.floor.models import Counter, LobbyPosition, PositionAssignment, ServiceType, Ticket, TicketEvent
@@ -48,6 +49,33 @@ def ticket(principal: Any, pk: int) -> Ticket:
 def ticket_ref(principal: Any, pk: int) -> Ticket:
     """A visible ticket's identity only, for services that lock and load the row themselves."""
     return get_visible(Ticket.objects.only("id", "outlet_id"), principal, pk=pk)
+
+
+@dataclass
+class CustomerProfile:
+    tier: str
+    is_special_group: bool
+    name_masked: str
+    card_masked: str
+    phone_masked: str
+
+
+def customer_profile(principal: Any, t: Ticket) -> CustomerProfile | None:
+    """The masked profile of an identified customer, for staff and counter terminals only (Q3).
+
+    Kiosks, pads and display boards face the public: they never learn who holds a ticket.
+    """
+    if t.customer is None:
+        return None
+    if isinstance(principal, DevicePrincipal) and principal.kind != "counter":
+        return None
+    return CustomerProfile(
+        tier=t.customer_tier,
+        is_special_group=t.is_special_group,
+        name_masked=pii.mask_name(t.customer.name),
+        card_masked=t.customer.card_masked,
+        phone_masked=t.customer.phone_masked,
+    )
 
 
 def outlet_staff(principal: Any, outlet_unit: OrgUnit) -> QuerySet[User]:

@@ -166,6 +166,34 @@ def test_display_queue_never_reveals_vip_or_special_groups(client: Client, world
     assert staff_view["waiting"][0]["is_vip"] is True and staff_view["waiting"][0]["is_special_group"] is True
 
 
+def test_counter_sees_the_masked_profile_and_public_devices_see_none(
+    client: Client, world: Any, setup: Any
+) -> None:
+    customer_create(
+        actor=None,
+        customer_no="V8",
+        name="钱女士",
+        home_outlet=world.outlet_a,
+        tier="private",
+        card_number="6222020200117777002",
+        phone="13912345678",
+    )
+    issued = post(
+        client,
+        "/api/v1/outlets/OA/tickets",
+        {"service_code": "CASH", "customer_card": "6222020200117777002"},
+        **setup["kiosk"],
+    )
+    assert "customer" not in issued.json() and "6222020200117777002" not in issued.content.decode()
+    called = post(client, "/api/v1/counters/OA-W01/call-next", **setup["counter"])
+    profile = called.json()["customer"]
+    assert profile["name_masked"] == "钱**" and profile["tier"] == "private"
+    assert profile["card_masked"].endswith("7002") and "6222020200117777002" not in called.content.decode()
+    assert "13912345678" not in called.content.decode() and profile["phone_masked"].endswith("5678")
+    shown = client.get(f"/api/v1/tickets/{called.json()['id']}", **setup["display"])
+    assert shown.status_code == 200 and shown.json()["customer"] is None
+
+
 def test_transfer_refer_divert_over_http(client: Client, world: Any, setup: Any) -> None:
     tid = post(client, "/api/v1/outlets/OA/tickets", {"service_code": "XFER"}, **setup["kiosk"]).json()["id"]
     called = post(client, "/api/v1/counters/OA-W01/call-next", **setup["counter"]).json()
