@@ -4,7 +4,6 @@ and a stateless Erlang calculator."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest
@@ -157,23 +156,14 @@ def plan_list(request: HttpRequest) -> list[dict[str, object]]:
 def plan_build(request: HttpRequest, payload: PlanIn) -> Status[dict[str, object]]:
     principal = request.auth  # type: ignore[attr-defined]
     unit = core_selectors.org_unit(principal, payload.unit_code)
-    targets = services.DEFAULT_TARGETS.get(payload.channel)
-    if targets is None:
-        raise ValidationFailed("Unknown channel.", details=[{"field": "channel", "reason": payload.channel}])
-    targets = replace(
-        targets,
-        target_level=payload.target_level if payload.target_level is not None else targets.target_level,
-        target_seconds=payload.target_seconds
-        if payload.target_seconds is not None
-        else targets.target_seconds,
-        aht_seconds=payload.aht_seconds if payload.aht_seconds is not None else targets.aht_seconds,
+    targets = services.plan_targets(
+        payload.channel,
+        target_level=payload.target_level,
+        target_seconds=payload.target_seconds,
+        aht_seconds=payload.aht_seconds,
     )
     plan = services.staffing_plan_build(
-        actor=principal,
-        unit=unit,
-        channel=payload.channel,
-        week_start=payload.week_start,
-        targets=targets,
+        actor=principal, unit=unit, channel=payload.channel, week_start=payload.week_start, targets=targets
     )
     return Status(201, _detail(plan))
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from django.db.models import Count, QuerySet
@@ -14,15 +15,9 @@ from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
 from fuwu.core.scoping import get_visible, visible
 from fuwu.floor.models import Ticket
-from fuwu.measures import catalogue
-from fuwu.measures.rollups import seconds_between
+from fuwu.measures.rollups import call_parts
 from fuwu.staffing import simulate
 from fuwu.staffing.models import CallLine, CallRecord, Channel, Shift, StaffingPlan, StaffProfile
-
-# The contact-centre definitions are the measures catalogue's (K1): thresholds and whole-second durations
-# between timestamps truncated to the second, so this page and the dashboards show the same figures.
-SHORT_ABANDON_SECONDS = catalogue.SHORT_ABANDON_SECONDS
-ANSWER_TARGET_SECONDS = catalogue.ANSWER_TARGET_SECONDS
 
 
 def plans(principal: Any) -> QuerySet[StaffingPlan]:
@@ -174,32 +169,38 @@ def plan_simulation(the_plan: StaffingPlan, *, replications: int = 20, seed: int
 
 @dataclass
 class Kpi:
+    """One line's calls over an interval or a day, counted as the measures catalogue's call parts (K1), so the
+    per-call definitions (answered in target, short abandon, handled) live in one place: rollups.call_parts."""
+
     label: str
-    offered: int = 0
-    answered: int = 0
-    abandoned: int = 0
-    short_abandoned: int = 0
-    answered_in_target: int = 0
-    handle_seconds: float = 0.0
-    handled: int = 0  # answered calls with an end time: the handle-time denominator
+    parts: dict[str, float] = field(default_factory=dict)
     agents: set[str] = field(default_factory=set)
 
-    def add(self, call: CallRecord) -> None:
-        self.offered += 1
-        if call.answered_at is not None:
-            self.answered += 1
-            answer = seconds_between(call.answered_at, call.offered_at)
-            self.answered_in_target += answer <= ANSWER_TARGET_SECONDS
-            if call.ended_at is not None:
-                self.handle_seconds += seconds_between(call.ended_at, call.answered_at)
-                self.handled += 1
-            if call.agent:
-                self.agents.add(call.agent)
-        elif call.abandoned_at is not None:
-            self.abandoned += 1
-            self.short_abandoned += (
-                seconds_between(call.abandoned_at, call.offered_at) <= SHORT_ABANDON_SECONDS
-            )
+    def add(self, call: dict[str, Any]) -> None:
+        for name, value in call_parts(call).items():
+            self.parts[name] = self.parts.get(name, 0) + value
+        if call["answered_at"] is not None and call["agent"]:
+            self.agents.add(call["agent"])
+
+    def merge(self, other: Kpi) -> None:
+        for name, value in other.parts.items():
+            self.parts[name] = self.parts.get(name, 0) + value
+        self.agents |= other.agents
+
+    def _n(self, name: str) -> int:
+        return int(self.parts.get(name, 0))
+
+    @property
+    def offered(self) -> int:
+        return self._n("calls_offered")
+
+    @property
+    def answered(self) -> int:
+        return self._n("calls_answered")
+
+    @property
+    def abandoned(self) -> int:
+        return self._n("calls_abandoned")
 
     @property
     def answer_rate(self) -> float | None:
@@ -212,12 +213,13 @@ class Kpi:
     @property
     def service_level(self) -> float | None:
         """Answered within 20 s ÷ (answered + abandoned after 5 s)."""
-        base = self.answered + self.abandoned - self.short_abandoned
-        return self.answered_in_target / base if base else None
+        base = self.answered + self.abandoned - self._n("calls_abandoned_short")
+        return self._n("calls_answered_in_target") / base if base else None
 
     @property
     def aht(self) -> float | None:
-        return self.handle_seconds / self.handled if self.handled else None
+        handled = self._n("calls_handled")
+        return self.parts.get("handle_sum", 0) / handled if handled else None
 
 
 @dataclass
@@ -233,34 +235,40 @@ def _check_line(line: str) -> None:
         raise ValidationFailed("Unknown line.", details=[{"field": "line", "reason": line}])
 
 
-def call_kpis(principal: Any, *, line: str, day: dt.date, centre: OrgUnit | None = None) -> LineDay:
-    """Answer rate, 20 s service level, abandon rate and AHT for one line and day, per 30 minutes and in total."""
+def line_days(
+    principal: Any, *, line: str, first: dt.date, last: dt.date, centre: OrgUnit | None = None
+) -> list[LineDay]:
+    """Answer rate, 20 s service level, abandon rate and AHT for one line, per day from `first` to `last`,
+    per 30 minutes and in total — one query for the whole range."""
     _check_line(line)
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=clock.SHANGHAI)
+    count = max((last - first).days + 1, 0)
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=clock.SHANGHAI)
     calls = visible(CallRecord.objects.all(), principal).filter(
-        line=line, offered_at__gte=start, offered_at__lt=start + dt.timedelta(days=1)
+        line=line, offered_at__gte=start, offered_at__lt=start + dt.timedelta(days=count)
     )
     if centre is not None:
         calls = calls.filter(centre__path__startswith=centre.path)
-    intervals = [
-        Kpi((dt.datetime.combine(day, dt.time(0)) + dt.timedelta(minutes=30 * i)).strftime("%H:%M"))
-        for i in range(48)
-    ]
-    total = Kpi(day.isoformat())
-    for call in calls.iterator():
-        local = call.offered_at.astimezone(clock.SHANGHAI)
-        intervals[local.hour * 2 + local.minute // 30].add(call)
-        total.add(call)
-    return LineDay(line, day, total, intervals)
-
-
-def line_days(principal: Any, *, line: str, first: dt.date, last: dt.date) -> list[LineDay]:
+    labels = [f"{i // 2:02d}:{i % 2 * 30:02d}" for i in range(48)]
+    days = [[Kpi(label) for label in labels] for _ in range(count)]
+    fields = ("offered_at", "answered_at", "ended_at", "abandoned_at", "agent")
+    # plain rows, as the rollup builder's call_parts reads them
+    rows = cast("Iterator[dict[str, Any]]", calls.values(*fields).iterator())
+    for call in rows:
+        local = call["offered_at"].astimezone(clock.SHANGHAI)
+        days[(local.date() - first).days][local.hour * 2 + local.minute // 30].add(call)
     out = []
-    day = first
-    while day <= last:
-        out.append(call_kpis(principal, line=line, day=day))
-        day += dt.timedelta(days=1)
+    for offset, intervals in enumerate(days):
+        day = first + dt.timedelta(days=offset)
+        total = Kpi(day.isoformat())
+        for kpi in intervals:
+            total.merge(kpi)
+        out.append(LineDay(line, day, total, intervals))
     return out
+
+
+def call_kpis(principal: Any, *, line: str, day: dt.date, centre: OrgUnit | None = None) -> LineDay:
+    """One line's KPIs for one day, per 30 minutes and in total."""
+    return line_days(principal, line=line, first=day, last=day, centre=centre)[0]
 
 
 @dataclass
@@ -272,9 +280,13 @@ class IntradayRow:
     rostered: int | None
 
 
-def intraday(principal: Any, *, line: str, day: dt.date) -> tuple[StaffingPlan | None, list[IntradayRow]]:
-    """Actual calls and agents per 30 minutes against the line's plan (forecast, required, rostered)."""
-    actual = call_kpis(principal, line=line, day=day)
+def intraday(
+    principal: Any, *, line: str, day: dt.date, actual: LineDay | None = None
+) -> tuple[StaffingPlan | None, list[IntradayRow]]:
+    """Actual calls and agents per 30 minutes against the line's plan (forecast, required, rostered);
+    `actual` is the line's day when the caller has it already."""
+    if actual is None:
+        actual = call_kpis(principal, line=line, day=day)
     week_start = day - dt.timedelta(days=day.weekday())
     the_plan = plans(principal).filter(channel=line, week_start=week_start).first()
     planned: dict[str, Cell] = {}

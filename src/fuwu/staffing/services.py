@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -317,7 +317,8 @@ def shift_set(
 def shift_delete(*, actor: Any, shift: Shift) -> None:
     """Remove a shift from a draft plan."""
     _require(actor, PLAN_PERMISSION)
-    _ensure_draft(shift.plan)
+    # lock and re-read the plan as shift_set does: `shift.plan` may predate a concurrent publish
+    _ensure_draft(StaffingPlan.objects.select_for_update().get(pk=shift.plan_id))
     by(shift, actor).delete()
 
 
@@ -430,3 +431,22 @@ DEFAULT_TARGETS: dict[str, PlanTargets] = {
         slots=28,
     ),
 }
+
+
+def plan_targets(
+    channel: str,
+    *,
+    target_level: float | None = None,
+    target_seconds: float | None = None,
+    aht_seconds: float | None = None,
+) -> PlanTargets:
+    """The channel's default targets with the ones given replacing them (the page and the API share this)."""
+    targets = DEFAULT_TARGETS.get(channel)
+    if targets is None:
+        raise ValidationFailed("Unknown channel.", details=[{"field": "channel", "reason": channel}])
+    return replace(
+        targets,
+        target_level=targets.target_level if target_level is None else target_level,
+        target_seconds=targets.target_seconds if target_seconds is None else target_seconds,
+        aht_seconds=targets.aht_seconds if aht_seconds is None else aht_seconds,
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -43,6 +42,15 @@ def _int(value: str | None, field: str) -> int | None:
         raise ValidationFailed("Not a number.", details=[{"field": field, "reason": value}]) from exc
 
 
+def _float(value: str | None, field: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ValidationFailed("Not a number.", details=[{"field": field, "reason": value}]) from exc
+
+
 @login_required
 def plans(request: HttpRequest) -> HttpResponse:
     context = {
@@ -59,23 +67,13 @@ def plans(request: HttpRequest) -> HttpResponse:
 def plan_build(request: HttpRequest) -> HttpResponse:
     unit = core_selectors.org_unit(request.user, request.POST.get("unit", ""))
     channel = request.POST.get("channel", Channel.BRANCH)
-    targets = services.DEFAULT_TARGETS.get(channel)
-    if targets is None:
-        raise ValidationFailed("Unknown channel.", details=[{"field": "channel", "reason": channel}])
-    level = request.POST.get("target_level")
-    if level:
-        try:
-            targets = replace(targets, target_level=float(level) / 100.0)
-        except ValueError as exc:
-            raise ValidationFailed(
-                "Not a number.", details=[{"field": "target_level", "reason": level}]
-            ) from exc
+    level = _float(request.POST.get("target_level"), "target_level")  # a percentage on the form
     plan = services.staffing_plan_build(
         actor=request.user,
         unit=unit,
         channel=channel,
         week_start=_date(request.POST.get("week_start"), "week_start", _next_monday()),
-        targets=targets,
+        targets=services.plan_targets(channel, target_level=level / 100.0 if level is not None else None),
     )
     return redirect("staffing:plan", plan_id=plan.pk)
 
@@ -169,9 +167,13 @@ def centre(request: HttpRequest) -> HttpResponse:
     line = request.GET.get("line", CallLine.HOTLINE)
     if line not in CallLine.values:
         line = CallLine.HOTLINE
-    lines = [selectors.call_kpis(request.user, line=code, day=day) for code in CallLine.values]
+    # the chosen line's day comes from its 14-day trend: each line's calls are read once per page
     trend = selectors.line_days(request.user, line=line, first=day - dt.timedelta(days=13), last=day)
-    plan, rows = selectors.intraday(request.user, line=line, day=day)
+    lines = [
+        trend[-1] if code == line else selectors.call_kpis(request.user, line=code, day=day)
+        for code in CallLine.values
+    ]
+    plan, rows = selectors.intraday(request.user, line=line, day=day, actual=trend[-1])
     chart = {
         "labels": [r.label for r in rows],
         "offered": [r.actual.offered for r in rows],

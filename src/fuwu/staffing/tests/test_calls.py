@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from fuwu.core import clock, roles
@@ -171,6 +173,50 @@ def test_outsiders_see_no_calls_and_the_centre_page_shows_both_lines(
     assert page.status_code == 200
     assert b'data-testid="line-95599"' in page.content and b'data-testid="line-credit_card"' in page.content
     assert b"66.7%" in page.content  # 95599 answer rate
+
+
+def test_line_days_reads_a_range_once_and_matches_each_days_kpis(world: Any, manager: Any) -> None:
+    """K1: the 14-day trend is one query and gives each day the same figures as that day alone."""
+    rows = [
+        services.CallRow(
+            f"r{d}-{k}",
+            "95599",
+            at,
+            at + dt.timedelta(seconds=15 * k),
+            at + dt.timedelta(minutes=3),
+            None,
+            f"A{k}",
+        )
+        for d in range(3)
+        for k in range(d + 1)
+        for at in [dt.datetime(2026, 3, 1 + d, 23, 50, tzinfo=clock.SHANGHAI)]
+    ]
+    services.call_records_import(actor=None, centre=world.ho, rows=rows)
+    with CaptureQueriesContext(connection) as queries:
+        days = selectors.line_days(
+            manager, line="95599", first=dt.date(2026, 2, 28), last=dt.date(2026, 3, 4)
+        )
+    assert sum("staffing_callrecord" in q["sql"] for q in queries.captured_queries) == 1
+    assert [d.total.offered for d in days] == [0, 1, 2, 3, 0]
+    for d in days:
+        alone = selectors.call_kpis(manager, line="95599", day=d.day)
+        assert (d.total.offered, d.total.service_level, d.total.aht) == (
+            alone.total.offered,
+            alone.total.service_level,
+            alone.total.aht,
+        )
+    assert days[3].intervals[47].agents == {"A0", "A1", "A2"}
+    assert days[3].total.service_level == pytest.approx(2 / 3)  # answered after 0, 15 and 30 s
+
+
+def test_centre_page_reads_each_lines_calls_once(world: Any, manager: Any, tmp_path: Path) -> None:
+    import_calls(write(tmp_path, GOOD))
+    client = Client()
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/staffing/centre/?date=2026-03-02&line=95599")
+    assert page.status_code == 200 and b"66.7%" in page.content
+    assert sum("staffing_callrecord" in q["sql"] for q in queries.captured_queries) == 2
 
 
 def test_line_plan_is_forecast_from_call_history_and_intraday_compares_actual(

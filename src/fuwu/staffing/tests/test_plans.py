@@ -95,6 +95,22 @@ def test_head_edits_a_shift_and_a_published_plan_is_frozen(world: Any, plan: Sta
     assert Shift.history.filter(id=shift.pk).first().history_user == world.head_a
 
 
+def test_a_shift_read_before_the_plan_was_published_cannot_be_deleted_after(
+    world: Any, plan: StaffingPlan
+) -> None:
+    """W3: publishing freezes the roster even for a shift object loaded while the plan was a draft."""
+    teller = staff_member(world.outlet_a, "ft0")
+    services.shift_set(
+        actor=world.head_a, plan=plan, staff=teller, date=WEEK, start_slot=0, end_slot=16, lunch_slot=7
+    )
+    stale = selectors.shift(world.head_a, Shift.objects.get(plan=plan).pk)
+    assert stale.plan.status == StaffingPlan.Status.DRAFT
+    services.staffing_plan_publish(actor=world.head_a, plan=plan)
+    with pytest.raises(Conflict):
+        services.shift_delete(actor=world.head_a, shift=stale)
+    assert Shift.objects.filter(plan=plan).count() == 1
+
+
 def test_a_teller_may_not_change_plans(world: Any, plan: StaffingPlan) -> None:
     with pytest.raises(Forbidden):
         services.staffing_plan_roster(actor=world.teller_a, plan=plan)
@@ -139,6 +155,34 @@ def test_api_builds_a_plan_once_per_idempotency_key_and_returns_the_grid(world: 
         content_type="application/json",
     )
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "week_start"
+
+
+def test_page_and_api_take_the_channels_default_targets_with_the_ones_given(
+    world: Any, history: None
+) -> None:
+    """W2: a form percentage and an API fraction override the channel default; an unknown channel is a 422."""
+    client = client_for(world.head_a)
+    page = client.post(
+        "/staffing/plans/build/",
+        {"unit": "OA", "channel": "branch", "week_start": WEEK.isoformat(), "target_level": "85"},
+    )
+    assert page.status_code == 302
+    built = StaffingPlan.objects.get()
+    assert (built.target_level, built.target_seconds) == (pytest.approx(0.85), BRANCH.target_seconds)
+    api = client.post(
+        "/api/v1/staffing/plans",
+        json.dumps({"unit_code": "OA", "week_start": WEEK.isoformat(), "aht_seconds": 420.0}),
+        content_type="application/json",
+    )
+    assert api.status_code == 201
+    built.refresh_from_db()
+    assert (built.aht_seconds, built.target_level) == (420.0, BRANCH.target_level)
+    unknown = client.post(
+        "/api/v1/staffing/plans",
+        json.dumps({"unit_code": "OA", "channel": "fax", "week_start": WEEK.isoformat()}),
+        content_type="application/json",
+    )
+    assert unknown.status_code == 422 and unknown.json()["error"]["details"][0]["field"] == "channel"
 
 
 def test_api_edits_shifts_and_simulates_the_roster(world: Any, plan: StaffingPlan) -> None:
