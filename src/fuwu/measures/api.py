@@ -97,8 +97,9 @@ def figures(request: HttpRequest, q: Query[FiguresIn]) -> FiguresOut:
     who = selectors.subject(principal, unit_id=q.unit, staff_id=q.staff)
     period = selectors.parse_period(q.period or selectors.current_month())
     ids = q.measure or list(who.measure_ids)
-    parts = selectors.total(principal, who.unit, period.start, period.end, cut=who.cut, key=who.key)
     steps = selectors.trend(principal, who.unit, period, cut=who.cut, key=who.key)
+    # The parts are additive and the steps cover the period: their sum is the period's total.
+    parts = catalogue.sum_parts(p for _day, p in steps)
     return FiguresOut(
         unit_code=who.unit.code,
         staff=str(who.staff) if who.staff else None,

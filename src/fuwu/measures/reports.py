@@ -32,16 +32,13 @@ def raw_level_table(
     scoped = dict(tables)
     scoped["tickets"] = t.filter((t.business_date >= period.start) & (t.business_date <= period.end))
     scoped["complaints"] = c
-    paths = {u.pk: u.path for u in OrgUnit.objects.all()}
-    sums = {u.pk: catalogue.empty_parts() for u in units}
-    for row in definitions.parts_frame(scoped, ["unit_id", "business_date"]):
-        if not period.start <= row["business_date"] <= period.end:
-            continue
-        path = paths.get(row["unit_id"], "")
-        for unit in units:
-            if path.startswith(unit.path):
-                catalogue.add_parts(sums[unit.pk], row)
-                break
+    paths = dict(OrgUnit.objects.values_list("pk", "path"))
+    rows = (
+        (paths.get(row["unit_id"], ""), row)
+        for row in definitions.parts_frame(scoped, ["unit_id", "business_date"])
+        if period.start <= row["business_date"] <= period.end
+    )
+    sums = selectors.group_parts(rows, units)
     return [{"unit": u, "values": catalogue.evaluate(sums[u.pk], measure_ids)} for u in units]
 
 

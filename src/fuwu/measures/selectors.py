@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from fuwu.measures.models import Cut, Rollup, Target
 from fuwu.staffing.models import CallLine
 
 TRUNC = ("day", "week", "month", "quarter", "year")
+GROUP_FIELDS = {"date", "unit_id", "key"}  # what `parts_by` may group the rollups by
 LEVELS = {"outlet": "outlet", "tier2": "tier2", "tier1": "tier1", "bank": "head_office"}
 
 
@@ -112,11 +114,13 @@ def visible_unit(principal: Any, unit_id: int | str | None) -> OrgUnit:
 
 
 def _rollups(
-    principal: Any, unit: OrgUnit, start: dt.date, end: dt.date, cut: str, key: str | None
+    principal: Any, unit: OrgUnit | None, start: dt.date, end: dt.date, cut: str, key: str | None
 ) -> QuerySet[Rollup]:
-    # The units as a subquery (not a join on the path), so the database seeks (cut, unit, date) per unit.
-    below = OrgUnit.objects.filter(path__startswith=unit.path).values("pk")
-    qs = visible(Rollup.objects.all(), principal).filter(unit__in=below, cut=cut, date__range=(start, end))
+    """The rollups of `unit` and below (`None`: of every unit the principal sees)."""
+    qs = visible(Rollup.objects.all(), principal).filter(cut=cut, date__range=(start, end))
+    if unit is not None:
+        # The units as a subquery (not a join on the path), so the database seeks (cut, unit, date) per unit.
+        qs = qs.filter(unit__in=OrgUnit.objects.filter(path__startswith=unit.path).values("pk"))
     return qs.filter(key=key) if key is not None else qs
 
 
@@ -127,7 +131,15 @@ def _summed(qs: QuerySet[Rollup], fields: Sequence[str], names: Sequence[str]) -
     SUM … GROUP BY around it is written here. Built with ~65 `Sum()` expressions, the ORM spends several
     times longer preparing an aggregate than the database takes to run it (K3 render time).
     """
-    sql, params = qs.values_list(*fields, *names).order_by().query.sql_with_params()
+    # Identifiers go into the SQL text: only our own column names, never anything a caller passed through.
+    unknown = (set(fields) - GROUP_FIELDS) | (set(names) - set(catalogue.PARTS))
+    if unknown:
+        raise ValueError(f"not a rollup group or part: {sorted(unknown)}")
+    try:
+        sql, params = qs.values_list(*fields, *names).order_by().query.sql_with_params()
+    except EmptyResultSet:
+        # Scoping left nothing to read (`visible()` gave `.none()`): what the ORM's aggregate would answer.
+        return [] if fields else [(None,) * len(names)]
     quote = connection.ops.quote_name
     group = ", ".join(quote(f) for f in fields)
     sums = ", ".join(f"SUM({quote(n)})" for n in names)
@@ -146,7 +158,7 @@ def _as_date(value: Any) -> dt.date:
 
 def parts_by(
     principal: Any,
-    unit: OrgUnit,
+    unit: OrgUnit | None,
     start: dt.date,
     end: dt.date,
     *,
@@ -289,14 +301,13 @@ def children(principal: Any, unit: OrgUnit) -> list[OrgUnit]:
 
 
 def units_at_level(principal: Any, level: str) -> list[OrgUnit]:
-    """The visible units of one level (outlet|tier2|tier1|bank); a principal below it gets its own ancestor."""
+    """The visible units of one level (outlet|tier2|tier1|bank); none for a principal below that level."""
     if level not in LEVELS:
         raise ValidationFailed(
             _("Unknown level."), details=[{"field": "level", "reason": f"choose from {', '.join(LEVELS)}"}]
         )
     kind = LEVELS[level]
-    found = list(visible(OrgUnit.objects.filter(kind=kind), principal))
-    return found
+    return list(visible(OrgUnit.objects.filter(kind=kind), principal))
 
 
 def league(
@@ -378,17 +389,35 @@ def level_table(
     ids = list(measure_ids) if measure_ids else [m.id for m in catalogue.MEASURES]
     for measure_id in ids:
         catalogue.get(measure_id)
-    rows = []
-    for unit in units:
-        parts = total(principal, unit, period.start, period.end)
-        rows.append({"unit": unit, "values": catalogue.evaluate(parts, ids)})
-    return rows
+    # One read of every visible unit's period, folded into the level's units (not one read per unit).
+    per_unit = parts_by(principal, None, period.start, period.end, by=["unit"]) if units else {}
+    paths = dict(OrgUnit.objects.filter(pk__in=[u for (u,) in per_unit]).values_list("pk", "path"))
+    sums = group_parts(((paths[u], parts) for (u,), parts in per_unit.items()), units)
+    return [{"unit": unit, "values": catalogue.evaluate(sums[unit.pk], ids)} for unit in units]
+
+
+def group_parts(
+    rows: Iterable[tuple[str, catalogue.Parts]], groups: Sequence[OrgUnit]
+) -> dict[int, dict[str, float]]:
+    """Sum each (unit path, parts) into the group at or above that path; rows under no group are left out.
+
+    The groups must not nest (units of one level): each row looks up its path's prefixes, not every group.
+    """
+    by_path = {g.path: g.pk for g in groups}
+    sums = {g.pk: catalogue.empty_parts() for g in groups}
+    for path, parts in rows:
+        for length in range(OrgUnit.steplen, len(path) + 1, OrgUnit.steplen):
+            pk = by_path.get(path[:length])
+            if pk is not None:
+                catalogue.add_parts(sums[pk], parts)
+                break
+    return sums
 
 
 def targets(principal: Any, unit: OrgUnit | None = None) -> QuerySet[Target]:
     qs = visible(Target.objects.select_related("unit"), principal)
     if unit is not None:
-        qs = qs.filter(unit__path__in=[a.path for a in unit.get_ancestors()] + [unit.path])
+        qs = qs.filter(unit__path__in=[a.path for a in OrgUnit.objects.get_ancestors(unit)] + [unit.path])
     return qs
 
 
@@ -542,13 +571,9 @@ def subject(principal: Any, *, unit_id: Any = None, staff_id: Any = None) -> Sub
         if held and held <= {roles.TELLER, roles.LOBBY, roles.RM} and principal.org_unit is not None:
             return Subject(principal.org_unit, principal)
     if staff_id not in (None, ""):
-        try:
-            staff = User.objects.select_related("org_unit").get(pk=staff_id)
-        except (User.DoesNotExist, ValueError, TypeError) as exc:
-            raise NotFound() from exc
+        staff: User = get_visible(User.objects.select_related("org_unit"), principal, pk=staff_id)
         if staff.org_unit is None:
             raise NotFound()
-        get_visible(OrgUnit.objects.all(), principal, pk=staff.org_unit.pk)
         return Subject(staff.org_unit, staff)
     unit = visible_unit(principal, unit_id)
     tickets, calls = _measure_families(principal, unit)
@@ -556,7 +581,7 @@ def subject(principal: Any, *, unit_id: Any = None, staff_id: Any = None) -> Sub
 
 
 def breadcrumbs(principal: Any, unit: OrgUnit) -> list[OrgUnit]:
-    chain = [*unit.get_ancestors(), unit]
+    chain = [*OrgUnit.objects.get_ancestors(unit), unit]
     from fuwu.core.scoping import can_see_unit
 
     return [u for u in chain if can_see_unit(principal, u)]

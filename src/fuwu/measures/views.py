@@ -17,6 +17,7 @@ from fuwu.core.errors import Forbidden, ValidationFailed
 from fuwu.core.models import OrgUnit
 from fuwu.core.scoping import get_visible, visible_units
 from fuwu.measures import catalogue, reports, selectors, services
+from fuwu.measures.facts import NONE_KEY
 from fuwu.measures.models import Target
 
 CHANGE_TARGET = "measures.change_target"
@@ -37,7 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for row in data["league"]:
         if row["kind"] == "unit":
             row["href"] = _link(unit=row["key"], period=period.label, measure=focus)
-        elif row["kind"] == "staff" and row["key"] != "-":
+        elif row["kind"] == "staff" and row["key"] != NONE_KEY:
             row["href"] = _link(staff=row["key"], period=period.label, measure=focus)
     file_format = request.GET.get("format")
     if file_format in {"csv", "xlsx"}:

@@ -125,6 +125,37 @@ def test_downloads_are_what_the_page_shows(history: Any) -> None:
     assert values[1] == "五道口支行" and "no data" not in values[2:4]
 
 
+def test_downloads_are_scoped_like_the_page(history: Any) -> None:
+    """K3: a CSV/Excel download shows no more than its page; another outlet's file is not found."""
+    teller_b = client_for(history.teller_b)
+    for file_format in ("csv", "xlsx"):
+        asked = {"unit": history.outlet_a.pk, "period": "2026-03", "format": file_format}
+        assert teller_b.get("/measures/", asked).status_code == 404
+        assert (
+            teller_b.get("/measures/", {**asked, "unit": "", "staff": history.teller_a.pk}).status_code == 404
+        )
+    own = client_for(history.head_a).get("/measures/", {"period": "2026-03", "format": "csv"})
+    text = own.content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text)))[1][:3] == ["OA", "中关村支行", "2"]
+    assert "五道口支行" not in text and "张柜员" not in text and "李柜员" in text
+
+
+def test_a_principal_who_sees_nothing_gets_empty_figures_not_an_error(history: Any) -> None:
+    """K3: scoping that leaves no rows (visible() gives .none()) sums to zeros, like the ORM's aggregate."""
+    from django.contrib.auth.models import AnonymousUser
+
+    nobody = AnonymousUser()
+    assert selectors.total(nobody, history.ho, JAN, MAR)["issued"] == 0
+    assert selectors.parts_by(nobody, history.ho, JAN, MAR, by=["unit"]) == {}
+    assert selectors.total(history.hq_manager, history.ho, JAN, MAR)["issued"] == 7
+
+
+def test_summed_sql_takes_only_rollup_columns_as_identifiers(history: Any) -> None:
+    """The raw SUM … GROUP BY quotes names into SQL text: anything but our own columns is refused."""
+    with pytest.raises(ValueError, match="not a rollup group or part"):
+        selectors.parts_by(history.hq_manager, history.ho, JAN, MAR, parts=['issued") FROM x; --'])
+
+
 def test_the_api_gives_figures_and_the_catalogue(history: Any) -> None:
     c = client_for(history.hq_manager)
     body = c.get(
@@ -282,3 +313,23 @@ def test_parts_read_are_exactly_what_each_formula_uses() -> None:
         parts = {name: float(i % 7 + 1) for i, name in enumerate(catalogue.PARTS)}
         only = {name: parts[name] for name in catalogue.parts_read([measure.id])}
         assert measure.value(only) == measure.value(parts), measure.id
+
+
+def test_the_level_table_reads_the_rollups_once_with_each_units_own_totals(history: Any) -> None:
+    """K1 `fuwu measures`: one rollup read for a whole level, not one per unit; same figures as each total."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fuwu.measures import catalogue
+
+    period = selectors.parse_period("2026-Q1")
+    ids = ["tickets_issued", "avg_service", "satisfaction"]
+    with CaptureQueriesContext(connection) as queries:
+        table = selectors.level_table(history.hq_manager, "outlet", period, ids)
+    assert _rollup_reads(queries) == 1
+    issued = {r["unit"].code: r["values"]["tickets_issued"] for r in table}
+    assert issued["OA"] == 6 and issued["OB"] == 1
+    for row in table:
+        own = selectors.total(history.hq_manager, row["unit"], period.start, period.end)
+        assert row["values"] == catalogue.evaluate(own, ids), row["unit"].code
+    assert [r["unit"].code for r in selectors.level_table(history.head_a, "outlet", period, ids)] == ["OA"]
