@@ -99,6 +99,14 @@ def _auth(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
+def _need(request: HttpRequest, perm: str) -> Any:
+    """The principal, if its role may read this; the same rule as the pages (a counter pad has no role)."""
+    principal = _auth(request)
+    if not principal.has_perm(perm):
+        raise Forbidden("Your role may not read this.")
+    return principal
+
+
 def _pad(request: HttpRequest) -> DevicePrincipal:
     principal = _auth(request)
     if not isinstance(principal, DevicePrincipal) or principal.kind != "pad":
@@ -162,7 +170,8 @@ def evaluation_figures(
     request: HttpRequest, start: dt.date, end: dt.date, group: str = "outlet", period: str = "day"
 ) -> list[EvaluationRowOut]:
     """评价率 and 满意度 per counter/staff/outlet/org level and day/week/month."""
-    rows = selectors.evaluation_table(_auth(request), start=start, end=end, group=group, period=period)
+    principal = _need(request, "feedback.view_evaluation")
+    rows = selectors.evaluation_table(principal, start=start, end=end, group=group, period=period)
     return [
         EvaluationRowOut(
             key=r.key,
@@ -198,7 +207,8 @@ def _follow_up_out(f: FollowUp) -> FollowUpOut:
 
 @router.get("/feedback/follow-ups", response=list[FollowUpOut])
 def follow_up_list(request: HttpRequest, open_only: bool = True) -> list[FollowUpOut]:
-    return [_follow_up_out(f) for f in selectors.follow_ups(_auth(request), open_only=open_only)[:500]]
+    principal = _need(request, "feedback.view_followup")
+    return [_follow_up_out(f) for f in selectors.follow_ups(principal, open_only=open_only)[:500]]
 
 
 @router.post("/feedback/follow-ups/{follow_up_id}/close", response=FollowUpOut)
@@ -229,7 +239,8 @@ def _feedback_out(item: FeedbackItem) -> FeedbackOut:
 
 @router.get("/feedback/items", response=list[FeedbackOut])
 def feedback_list(request: HttpRequest, status: str | None = None) -> list[FeedbackOut]:
-    return [_feedback_out(i) for i in selectors.feedback_items(_auth(request), status=status)[:500]]
+    principal = _need(request, "feedback.view_feedbackitem")
+    return [_feedback_out(i) for i in selectors.feedback_items(principal, status=status)[:500]]
 
 
 @router.post("/feedback/items/{item_id}/reply", response=FeedbackOut)
@@ -259,19 +270,19 @@ def trending_terms(
     request: HttpRequest, unit: str, start: dt.date, end: dt.date, negative_only: bool = False
 ) -> list[TermOut]:
     """Most frequent terms in feedback and rating reasons of one unit's outlets and period (F6)."""
-    found = core_selectors.org_unit(_auth(request), unit)
-    terms = selectors.trending_terms(
-        _auth(request), unit=found, start=start, end=end, negative_only=negative_only
-    )
+    principal = _need(request, "feedback.view_feedbackitem")
+    found = core_selectors.org_unit(principal, unit)
+    terms = selectors.trending_terms(principal, unit=found, start=start, end=end, negative_only=negative_only)
     return [TermOut(term=t, count=n) for t, n in terms]
 
 
 @router.get("/feedback/survey-figures", response=SurveyFiguresOut)
 def survey_figures(request: HttpRequest, unit: str, start: dt.date, end: dt.date) -> SurveyFiguresOut:
     """NPS and CSAT of one unit and period, with the targets that apply to it (F4)."""
-    found = core_selectors.org_unit(_auth(request), unit)
-    figures = selectors.survey_figures(_auth(request), unit=found, start=start, end=end)
-    progress = selectors.target_progress(_auth(request), unit=found, start=start, end=end)
+    principal = _need(request, "feedback.view_surveyresponse")
+    found = core_selectors.org_unit(principal, unit)
+    figures = selectors.survey_figures(principal, unit=found, start=start, end=end)
+    progress = selectors.target_progress(unit=found, figures=figures)
     return SurveyFiguresOut(
         unit=found.code,
         responses=figures.responses,

@@ -6,6 +6,7 @@ from fuwu.core import roles
 from fuwu.core.nav import NavItem
 
 _MANAGERS = frozenset({roles.OUTLET_HEAD, roles.SUPERVISOR, roles.HQ_MANAGER})
+_READERS = _MANAGERS | {roles.AUDITOR}  # the roles with the app's view_* permissions (roles.py)
 
 NAV = [
     NavItem(
@@ -18,28 +19,28 @@ NAV = [
     NavItem(
         _("Feedback box"),
         "feedback:inbox",
-        _MANAGERS | {roles.AUDITOR},
+        _READERS,
         _("Messages from customers and their replies"),
         order=310,
     ),
     NavItem(
         _("Evaluation figures"),
         "feedback:figures",
-        _MANAGERS | {roles.AUDITOR},
+        _READERS,
         _("Evaluation rate and satisfaction by counter, staff and outlet"),
         order=320,
     ),
     NavItem(
         _("Surveys"),
         "feedback:surveys",
-        _MANAGERS | {roles.AUDITOR},
+        _READERS,
         _("NPS and CSAT against targets; import survey results"),
         order=330,
     ),
     NavItem(
         _("What customers say"),
         "feedback:insights",
-        _MANAGERS | {roles.AUDITOR},
+        _READERS,
         _("Topics, sentiment and trending terms"),
         order=340,
     ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,11 +43,13 @@ def pad_pending_ticket(principal: DevicePrincipal) -> tuple[Ticket | None, PadSe
     # Once the next customer has been called to the counter, the previous one has left the pad.
     if (
         ticket is not None
-        and Ticket.objects.filter(
+        and visible(Ticket.objects.all(), principal)
+        .filter(
             counter__code=principal.counter_code,
             called_at__gt=ticket.finished_at,
             status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
-        ).exists()
+        )
+        .exists()
     ):
         ticket = None
     return ticket, settings
@@ -297,14 +299,18 @@ class TargetProgress:
         return self.actual is not None and self.actual >= self.target
 
 
-def target_progress(principal: Any, *, unit: OrgUnit, start: dt.date, end: dt.date) -> list[TargetProgress]:
-    """Each survey target that applies to `unit` (its own or the nearest ancestor's) against the actual."""
-    figures = survey_figures(principal, unit=unit, start=start, end=end)
+def target_progress(*, unit: OrgUnit, figures: SurveyFigures) -> list[TargetProgress]:
+    """Each survey target that applies to `unit` (its own or the nearest ancestor's) against `figures`.
+
+    Takes the figures the caller already computed with survey_figures (scoped there) rather than reading
+    the responses a second time; targets of the unit's ancestors apply to it whether or not it may see them.
+    """
     chain = [unit, *reversed(list(unit.get_ancestors()))]
+    targets = {(t.org_unit_id, t.measure): t for t in SurveyTarget.objects.filter(org_unit__in=chain)}
     out = []
     for measure, label in SurveyTarget.Measure.choices:
         for owner in chain:
-            row = SurveyTarget.objects.filter(org_unit=owner, measure=measure).first()
+            row = targets.get((owner.pk, measure))
             if row is not None:
                 out.append(
                     TargetProgress(measure, str(label), float(row.target), getattr(figures, measure), owner)
@@ -314,6 +320,12 @@ def target_progress(principal: Any, *, unit: OrgUnit, start: dt.date, end: dt.da
 
 
 # --- F6: trending terms -----------------------------------------------------------------------------------
+
+
+def _day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start 00:00, the day after end 00:00) in bank time, so every F6 figure counts the same days."""
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=clock.SHANGHAI)
+    return lo, dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI)
 
 
 def trending_terms(
@@ -326,8 +338,7 @@ def trending_terms(
     limit: int = 15,
 ) -> list[tuple[str, int]]:
     """Most frequent terms in feedback and rating reasons of `unit`'s outlets in [start, end]."""
-    lo = dt.datetime.combine(start, dt.time.min, tzinfo=clock.SHANGHAI)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI)
+    lo, hi = _day_bounds(start, end)
     items = visible(FeedbackItem.objects.all(), principal).filter(
         outlet__path__startswith=unit.path, submitted_at__gte=lo, submitted_at__lt=hi
     )
@@ -339,6 +350,22 @@ def trending_terms(
     )
     term_lists += [list(r) for r in reasons.values_list("reasons", flat=True)]
     return analysis.trending(term_lists, limit=limit)
+
+
+def topic_and_sentiment_counts(
+    principal: Any, *, unit: OrgUnit, start: dt.date, end: dt.date
+) -> tuple[dict[str, int], dict[str, int]]:
+    """How many of `unit`'s feedback items in [start, end] carry each topic, and each sentiment (F6)."""
+    lo, hi = _day_bounds(start, end)
+    items = visible(FeedbackItem.objects.all(), principal).filter(
+        outlet__path__startswith=unit.path, submitted_at__gte=lo, submitted_at__lt=hi
+    )
+    topics: Counter[str] = Counter()
+    sentiments: Counter[str] = Counter()
+    for item_topics, sentiment in items.values_list("topics", "sentiment"):
+        topics.update(item_topics)
+        sentiments[sentiment] += 1
+    return dict(topics), dict(sentiments)
 
 
 # The public feedback box is reached by anyone with the outlet's QR code: it names outlets and their

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from tempfile import NamedTemporaryFile
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -221,8 +221,6 @@ def surveys(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "units": core_selectors.org_units(request.user),
-        "figures": selectors.survey_figures(request.user, unit=unit, start=start, end=end),
-        "progress": selectors.target_progress(request.user, unit=unit, start=start, end=end),
         "measures": SurveyTarget.Measure.choices,
         "errors": [],
         "summary": None,
@@ -257,10 +255,17 @@ def surveys(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationFailed as exc:
                 context["errors"] = exc.details
-                return render(request, "feedback/surveys.html", context, status=422)
-        context["figures"] = selectors.survey_figures(request.user, unit=unit, start=start, end=end)
-        context["progress"] = selectors.target_progress(request.user, unit=unit, start=start, end=end)
-    return render(request, "feedback/surveys.html", context)
+                return _surveys_page(request, context, status=422)
+    return _surveys_page(request, context)
+
+
+def _surveys_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    # Figures are read once, after any import, so the page shows what was just stored.
+    unit, start, end = context["unit"], context["start"], context["end"]
+    figures = selectors.survey_figures(request.user, unit=unit, start=start, end=end)
+    context["figures"] = figures
+    context["progress"] = selectors.target_progress(unit=unit, figures=figures)
+    return render(request, "feedback/surveys.html", context, status=status)
 
 
 @login_required
@@ -269,15 +274,9 @@ def insights(request: HttpRequest) -> HttpResponse:
     _need(request, "feedback.view_feedbackitem")
     unit = _unit(request)
     start, end = _range(request)
-    items = selectors.feedback_items(request.user).filter(
-        outlet__path__startswith=unit.path, submitted_at__date__gte=start, submitted_at__date__lte=end
+    topic_counts, sentiments = selectors.topic_and_sentiment_counts(
+        request.user, unit=unit, start=start, end=end
     )
-    topic_counts: dict[str, int] = {}
-    sentiments: dict[str, int] = {}
-    for topics, sentiment in items.values_list("topics", "sentiment"):
-        for t in topics:
-            topic_counts[t] = topic_counts.get(t, 0) + 1
-        sentiments[sentiment] = sentiments.get(sentiment, 0) + 1
     context = {
         "unit": unit,
         "start": start,

@@ -138,7 +138,10 @@ def test_targets_from_seed_and_progress(world, frozen_clock, tmp_path):
     progress = {
         p.measure: p
         for p in selectors.target_progress(
-            world.hq_manager, unit=world.outlet_a, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)
+            unit=world.outlet_a,
+            figures=selectors.survey_figures(
+                world.hq_manager, unit=world.outlet_a, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)
+            ),
         )
     }
     assert progress["service_csat"].target == 95.0 and progress["service_csat"].set_at == world.outlet_a

@@ -73,3 +73,22 @@ def test_lexicon_feature_flips_under_negation():
     assert "lex:pos" in analysis.features("柜员很耐心")
     negated = analysis.features("柜员不耐心")
     assert "lex:neg" in negated and "lex:pos" not in negated
+
+
+@pytest.mark.django_db
+def test_topic_and_sentiment_counts_cover_visible_outlets_and_the_days_asked(world, frozen_clock):
+    """F6: the insights page's topic/sentiment counts, scoped like the trending terms and on bank days."""
+    services.feedback_submit(
+        actor=None, outlet=world.outlet_a, text="排队等了一个小时，柜员态度也很冷淡", client="x"
+    )
+    today = frozen_clock.today()
+    topics, sentiments = selectors.topic_and_sentiment_counts(
+        world.head_a, unit=world.outlet_a, start=today, end=today
+    )
+    assert topics == {"wait": 1, "attitude": 1} and sum(sentiments.values()) == 1
+    outsider = selectors.topic_and_sentiment_counts(world.teller_b, unit=world.ho, start=today, end=today)
+    assert outsider == ({}, {})
+    tomorrow = today + dt.timedelta(days=1)
+    assert selectors.topic_and_sentiment_counts(
+        world.head_a, unit=world.outlet_a, start=tomorrow, end=tomorrow
+    ) == ({}, {})
