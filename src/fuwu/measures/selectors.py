@@ -286,13 +286,7 @@ def by_units(
     if per_unit is None:
         per_unit = parts_by(principal, unit, start, end, by=["unit"])
     paths = dict(OrgUnit.objects.filter(pk__in=[u for (u,) in per_unit]).values_list("pk", "path"))
-    sums = {g.pk: catalogue.empty_parts() for g in group_list}
-    for (unit_id,), parts in per_unit.items():
-        path = paths[unit_id]
-        for g in group_list:
-            if path.startswith(g.path):
-                catalogue.add_parts(sums[g.pk], parts)
-                break
+    sums = group_parts(((paths[u], parts) for (u,), parts in per_unit.items()), group_list)
     return [(g, sums[g.pk]) for g in group_list]
 
 
