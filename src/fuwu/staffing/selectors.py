@@ -33,8 +33,10 @@ def shift(principal: Any, shift_id: int) -> Shift:
 
 
 def rosterable_staff(principal: Any, the_plan: StaffingPlan) -> QuerySet[StaffProfile]:
-    """Profiles at the plan's unit that hold the plan's skill."""
-    profiles = visible(StaffProfile.objects.select_related("user"), principal).filter(unit=the_plan.unit)
+    """Active staff's profiles at the plan's unit that hold the plan's skill (whom the roster solver uses)."""
+    profiles = visible(StaffProfile.objects.select_related("user"), principal).filter(
+        unit=the_plan.unit, user__is_active=True
+    )
     return profiles.filter(skills__contains=the_plan.channel).order_by("user__username")
 
 

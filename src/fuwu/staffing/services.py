@@ -283,7 +283,8 @@ def _check_shift(
     if lunch is not None and not start < lunch < end - 1:
         problems.append({"field": "lunch_slot", "reason": "lunch must fall inside the shift"})
     profile = StaffProfile.objects.filter(user=staff, unit__path__startswith=plan.unit.path).first()
-    if profile is None or plan.channel not in profile.skill_set:
+    # the same people the roster solver may use: active, with a profile here that holds the channel
+    if not staff.is_active or profile is None or plan.channel not in profile.skill_set:
         problems.append({"field": "staff", "reason": "not rostered here for this channel"})
     if problems:
         raise ValidationFailed("The shift is invalid.", details=problems)

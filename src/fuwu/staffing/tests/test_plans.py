@@ -111,6 +111,21 @@ def test_a_shift_read_before_the_plan_was_published_cannot_be_deleted_after(
     assert Shift.objects.filter(plan=plan).count() == 1
 
 
+def test_a_deactivated_staff_member_is_neither_offered_nor_accepted_for_a_shift(
+    world: Any, plan: StaffingPlan
+) -> None:
+    """W3: manual edits keep to the people the roster solver may use."""
+    gone = staff_member(world.outlet_a, "ft0")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    assert gone.pk not in {p.user_id for p in selectors.rosterable_staff(world.head_a, plan)}
+    with pytest.raises(ValidationFailed) as refused:
+        services.shift_set(
+            actor=world.head_a, plan=plan, staff=gone, date=WEEK, start_slot=0, end_slot=8, lunch_slot=None
+        )
+    assert refused.value.details[0]["field"] == "staff"
+
+
 def test_a_teller_may_not_change_plans(world: Any, plan: StaffingPlan) -> None:
     with pytest.raises(Forbidden):
         services.staffing_plan_roster(actor=world.teller_a, plan=plan)
