@@ -493,6 +493,35 @@ def complaint_withdraw(*, actor: Any, complaint: Complaint, reason: str) -> Comp
     return complaint
 
 
+def _decision_problems(facts: str, basis: str, remedy: str, upheld: bool) -> list[dict[str, Any]]:
+    """What a decision notice lacks — the same rules for the first decision and the review (C5)."""
+    problems = [
+        {"field": name, "reason": "required"}
+        for name, value in (("facts", facts), ("basis", basis))
+        if not value.strip()
+    ]
+    if upheld and not remedy.strip():
+        problems.append({"field": "remedy", "reason": "an upheld complaint needs a remedy"})
+    return problems
+
+
+def _save_decision(
+    *, actor: Any, complaint: Complaint, facts: str, basis: str, remedy: str, upheld: bool, is_review: bool
+) -> Decision:
+    decision = Decision(
+        complaint=complaint,
+        facts=facts.strip(),
+        basis=basis.strip(),
+        remedy=remedy.strip(),
+        upheld=upheld,
+        decided_by=actor,
+        decided_at=clock.now(),
+        is_review=is_review,
+    )
+    by(decision, actor).save()
+    return decision
+
+
 @transaction.atomic
 def complaint_decide(
     *, actor: Any, complaint: Complaint, facts: str, basis: str, remedy: str = "", upheld: bool = False
@@ -504,27 +533,20 @@ def complaint_decide(
         raise Conflict(
             "Resume the clock before deciding.", details={"status": complaint.status, "paused": True}
         )
-    problems = [
-        {"field": name, "reason": "required"}
-        for name, value in (("facts", facts), ("basis", basis))
-        if not value.strip()
-    ]
-    if upheld and not remedy.strip():
-        problems.append({"field": "remedy", "reason": "an upheld complaint needs a remedy"})
+    problems = _decision_problems(facts, basis, remedy, upheld)
     if not complaint.root_cause:
         problems.append({"field": "root_cause", "reason": "record the investigation first"})
     if problems:
         raise ValidationFailed("The decision is incomplete.", details=problems)
-    decision = Decision(
+    decision = _save_decision(
+        actor=actor,
         complaint=complaint,
-        facts=facts.strip(),
-        basis=basis.strip(),
-        remedy=remedy.strip(),
+        facts=facts,
+        basis=basis,
+        remedy=remedy,
         upheld=upheld,
-        decided_by=actor,
-        decided_at=clock.now(),
+        is_review=False,
     )
-    by(decision, actor).save()
     complaint.status = Status.DECIDED
     by(complaint, actor).save()
     _finish_steps(complaint, Step.INVESTIGATE, Step.DECIDE)
@@ -637,27 +659,19 @@ def complaint_review_decide(
     review = complaint.reviews.get(decided_at__isnull=True)
     if actor.org_unit is None or not review.reviewing_unit.path.startswith(actor.org_unit.path):
         raise Forbidden("Only the superior unit decides a review.")
-    if not facts.strip() or not basis.strip():
-        raise ValidationFailed(
-            "The decision is incomplete.",
-            details=[
-                {"field": f, "reason": "required"}
-                for f, v in (("facts", facts), ("basis", basis))
-                if not v.strip()
-            ],
-        )
-    now = clock.now()
-    decision = Decision(
+    problems = _decision_problems(facts, basis, remedy, upheld)
+    if problems:
+        raise ValidationFailed("The decision is incomplete.", details=problems)
+    decision = _save_decision(
+        actor=actor,
         complaint=complaint,
-        facts=facts.strip(),
-        basis=basis.strip(),
-        remedy=remedy.strip(),
+        facts=facts,
+        basis=basis,
+        remedy=remedy,
         upheld=upheld,
-        decided_by=actor,
-        decided_at=now,
         is_review=True,
     )
-    by(decision, actor).save()
+    now = decision.decided_at
     review.decided_at = now
     review.save(update_fields=["decided_at"])
     complaint.status = Status.CLOSED

@@ -14,7 +14,7 @@ from django.db.models import Count, QuerySet
 from fuwu.complaints.classifier import tokenize
 from fuwu.complaints.models import Complaint, Dimension, Status
 from fuwu.complaints.selectors import code_names
-from fuwu.core import calendar
+from fuwu.core import calendar, clock
 from fuwu.core.clock import SHANGHAI
 from fuwu.core.models import OrgUnit
 from fuwu.core.scoping import visible
@@ -88,9 +88,7 @@ def regulator_stats(
     on_time = sum(1 for c in closed if c.closed_at is not None and c.closed_at <= c.due_at)
     cycles = [(c.closed_at - c.received_at).total_seconds() / 86400 for c in closed if c.closed_at]
     business = [
-        calendar.business_days_between(
-            c.received_at.astimezone(SHANGHAI).date(), c.closed_at.astimezone(SHANGHAI).date()
-        )
+        calendar.business_days_between(clock.business_date(c.received_at), clock.business_date(c.closed_at))
         for c in closed
         if c.closed_at
     ]

@@ -181,7 +181,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "replies": complaint.replies.all(),
             "revisits": complaint.revisits.all(),
             "reviews": complaint.reviews.select_related("reviewing_unit"),
-            "remediations": complaint.remediations.select_related("owner"),
+            "remediations": complaint.remediations.select_related("owner", "accountable_staff"),
             "handlers": selectors.handlers_for(request.user, complaint),
             "methods": Reply.Method.choices,
             "satisfactions": Revisit.Satisfaction.choices,

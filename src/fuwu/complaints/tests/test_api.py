@@ -125,15 +125,18 @@ def test_outsiders_see_nothing(ctx: Any, client: Client) -> None:
     assert [row["reference"] for row in client.get("/api/v1/complaints").json()] == [c.reference]
 
 
-def test_device_of_another_outlet_gets_404(ctx: Any, client: Client) -> None:
+def test_devices_cannot_read_complaints_even_of_their_own_outlet(ctx: Any, client: Client) -> None:
+    """A counter device's token is scoped to its outlet, but no device has the right to read complaints."""
     from fuwu.core.services import device_token_issue
 
-    c = f.complaint(ctx)
-    _device, token = device_token_issue(
-        actor=None, org_unit=ctx.outlet_b, kind="counter", counter_code="B-01"
-    )
-    r = client.get(f"/api/v1/complaints/{c.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert r.status_code == 404
+    c = f.complaint(ctx, severity="major")
+    for unit, counter in ((ctx.outlet_a, "A-01"), (ctx.outlet_b, "B-01")):
+        _device, token = device_token_issue(actor=None, org_unit=unit, kind="counter", counter_code=counter)
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        assert client.get(f"/api/v1/complaints/{c.pk}", **auth).status_code == 403
+        assert client.get("/api/v1/complaints", **auth).status_code == 403
+        assert client.get("/api/v1/complaints/alerts", **auth).status_code == 403
+        assert client.get("/api/v1/complaints-stats/hotspots", **auth).status_code == 403
 
 
 def test_idempotency_key_registers_once(ctx: Any, client: Client) -> None:

@@ -373,6 +373,21 @@ def test_review_goes_to_the_superior_unit_within_30_days(ctx: Any) -> None:
         services.complaint_request_review(actor=ctx.teller_a, complaint=c, reason="再次不服")
 
 
+def test_upheld_review_decision_needs_a_remedy_like_the_first_decision(ctx: Any) -> None:
+    """C5: a review that upholds the complaint must say how it is remedied, as the first decision must."""
+    c = replied(ctx)
+    services.complaint_request_review(actor=ctx.teller_a, complaint=c, reason="对处理结果不服")
+    with pytest.raises(ValidationFailed) as err:
+        services.complaint_review_decide(
+            actor=ctx.handler, complaint=c, facts="核实属实", basis="办法", upheld=True
+        )
+    assert err.value.details == [{"field": "remedy", "reason": "an upheld complaint needs a remedy"}]
+    decision = services.complaint_review_decide(
+        actor=ctx.handler, complaint=c, facts="核实属实", basis="办法", remedy="退还年费", upheld=True
+    )
+    assert decision.is_review and decision.remedy == "退还年费" and c.status == Status.CLOSED
+
+
 def test_review_after_30_days_is_refused(ctx: Any) -> None:
     c = replied(ctx)
     clock.advance(dt.timedelta(days=31))
