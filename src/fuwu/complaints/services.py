@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from fuwu.complaints import clock as statutory
 from fuwu.complaints import sop
@@ -861,7 +861,10 @@ def deadlines_sweep(*, actor: Any = None) -> dict[str, int]:
             paused_since__isnull=True,
             replied_at__isnull=True,
         )
-        .exclude(alerts__kind=Alert.Kind.BREACH, alerts__step="")
+        # One alert must be both a breach and step-less: exclude(alerts__kind=..., alerts__step=...) would
+        # match them on different alerts (an SOP step breach plus the 80% warning) and skip the case.
+        .exclude(Exists(Alert.objects.filter(complaint=OuterRef("pk"), kind=Alert.Kind.BREACH, step="")))
+        .prefetch_related("clock_events")  # clock_state replays them per case
     )
     today = clock.today()
     for complaint in statutory_open:

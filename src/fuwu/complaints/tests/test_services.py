@@ -478,6 +478,19 @@ def test_sweep_warns_on_the_statutory_clock_and_escalates_when_it_passes(ctx: An
     assert services.deadlines_sweep()["statutory_breached"] == 0
 
 
+def test_statutory_breach_is_escalated_even_after_a_step_breach_and_a_statutory_warning(ctx: Any) -> None:
+    """C4: an escalated SOP step (breach, step set) and the 80% warning (step "") must not together read as
+    "statutory breach already raised"; the two conditions must hold for one and the same alert."""
+    c = f.complaint(ctx)  # the acknowledge step stays open and escalates first
+    clock.advance(dt.timedelta(days=12))
+    counts = services.deadlines_sweep()
+    assert counts["escalated"] == 1 and counts["statutory_warned"] == 1
+    clock.advance(dt.timedelta(days=4))  # past the 15-day statutory limit
+    assert services.deadlines_sweep()["statutory_breached"] == 1
+    assert Alert.objects.filter(complaint=c, kind="breach", step="").count() == 1
+    assert services.deadlines_sweep()["statutory_breached"] == 0
+
+
 def test_sop_business_day_steps_skip_the_weekend(ctx: Any) -> None:
     clock.set_clock(dt.datetime(2026, 3, 6, 10, 0, tzinfo=SHANGHAI), 0)  # Friday
     c = in_progress(ctx)
