@@ -14,11 +14,12 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from fuwu.core import clock
+from fuwu.core import clock, pii
 from fuwu.core.models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 KEEP_FOR = timedelta(days=2)
+SEALED = "sealed"
 
 
 class _Rollback(Exception):
@@ -49,7 +50,10 @@ def _replay(record: IdempotencyRecord, request: HttpRequest) -> HttpResponse:
         )
     if record.body is None:
         response = HttpResponse(status=record.status)
-    else:
+    elif isinstance(record.body, dict) and set(record.body) == {SEALED}:
+        content = pii.decrypt(record.body[SEALED])
+        response = HttpResponse(content, status=record.status, content_type="application/json")
+    else:  # stored before answers were sealed
         response = JsonResponse(record.body, status=record.status, safe=False)
     response["Idempotent-Replayed"] = "true"
     return response
@@ -78,9 +82,11 @@ class IdempotencyMiddleware:
                 content = getattr(response, "content", b"")
                 if content:
                     try:
-                        body = json.loads(content)
+                        json.loads(content)
                     except ValueError:
                         raise _Rollback(response) from None
+                    # Answers can carry secrets (a new device token) or personal data: kept encrypted.
+                    body = {SEALED: pii.encrypt(content.decode())}
                 IdempotencyRecord.objects.create(
                     principal=principal,
                     key=key,

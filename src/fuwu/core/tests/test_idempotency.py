@@ -121,3 +121,20 @@ def test_key_reused_for_another_path_leaves_that_path_undone(world: Any) -> None
     token = DeviceToken.objects.get(pk=created["id"])
     assert token.revoked_at is None
     assert token.history.filter(history_type="~").count() == 0
+
+
+def test_stored_answers_are_sealed_so_a_new_device_token_is_not_kept_in_clear(world: Any) -> None:
+    from fuwu.core.models import IdempotencyRecord
+
+    client = _client(world.head_a)
+    payload = {"outlet_code": "OA", "kind": "kiosk"}
+    first = client.post(
+        "/api/v1/devices", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="s-1"
+    )
+    raw = first.json()["token"]
+    record = IdempotencyRecord.objects.get(key="s-1")
+    assert raw not in str(record.body) and raw[3:] not in str(record.body)
+    replay = client.post(
+        "/api/v1/devices", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="s-1"
+    )
+    assert replay.json() == first.json() and replay["Idempotent-Replayed"] == "true"
