@@ -51,6 +51,13 @@ def _require(actor: Any, perm: str, message: str) -> None:
         raise Forbidden(message)
 
 
+def _audit(actor: Any, verb: str, complaint: Complaint, **data: Any) -> None:
+    """The audit row of one step on a case; the row changes themselves are in simple-history."""
+    audit.record(
+        actor=actor, action=f"complaint.{verb}", target=complaint, org_unit=complaint.outlet, data=data
+    )
+
+
 def _refuse(complaint: Complaint, action: str, allowed: Iterable[str]) -> None:
     if complaint.status not in allowed:
         raise Conflict(
@@ -273,13 +280,7 @@ def complaint_register(
         )
     if complaint.is_special_group:
         _alert(complaint, outlet, Alert.Kind.SPECIAL_GROUP, f"{complaint.reference}: special customer group")
-    audit.record(
-        actor=actor,
-        action="complaint.register",
-        target=complaint,
-        org_unit=outlet,
-        data={"source": source, "severity": severity, "fast_track": fast},
-    )
+    _audit(actor, "register", complaint, source=source, severity=severity, fast_track=fast)
     return complaint
 
 
@@ -297,13 +298,7 @@ def _merge(*, actor: Any, original: Complaint, resubmission: Complaint, new_fact
         _add_clock_event(original, ClockEvent.Kind.MERGE, actor=actor, reason=resubmission.reference)
     _refresh_due(original)
     by(original, actor).save()
-    audit.record(
-        actor=actor,
-        action="complaint.merge",
-        target=original,
-        org_unit=original.outlet,
-        data={"resubmission": resubmission.reference, "new_facts": new_facts},
-    )
+    _audit(actor, "merge", original, resubmission=resubmission.reference, new_facts=new_facts)
     return resubmission
 
 
@@ -344,13 +339,7 @@ def complaint_assign(*, actor: Any, complaint: Complaint, handler: User) -> Comp
     if first:
         _finish_steps(complaint, Step.ACKNOWLEDGE)
         _start_step(complaint, Step.INVESTIGATE)
-    audit.record(
-        actor=actor,
-        action="complaint.assign",
-        target=complaint,
-        org_unit=complaint.outlet,
-        data={"handler": handler.pk},
-    )
+    _audit(actor, "assign", complaint, handler=handler.pk)
     return complaint
 
 
@@ -378,6 +367,7 @@ def complaint_investigate(*, actor: Any, complaint: Complaint, root_cause: str) 
     if complaint.steps.filter(step=Step.INVESTIGATE, done_at__isnull=True).exists():
         _finish_steps(complaint, Step.INVESTIGATE)
         _start_step(complaint, Step.DECIDE)
+    _audit(actor, "investigate", complaint)
     return complaint
 
 
@@ -400,6 +390,7 @@ def complaint_extension_request(*, actor: Any, complaint: Complaint, reason: str
         complaint=complaint, level=level, reason=reason.strip(), requested_by=actor, requested_at=clock.now()
     )
     by(extension, actor).save()
+    _audit(actor, "extension_request", complaint, extension=extension.pk, level=level)
     return extension
 
 
@@ -440,6 +431,15 @@ def complaint_extension_decide(
         complaint.severity = Severity.MAJOR if complaint.severity == Severity.MAJOR else Severity.COMPLEX
         _refresh_due(complaint)
         by(complaint, actor).save()
+    _audit(
+        actor,
+        "extension_decide",
+        complaint,
+        extension=extension.pk,
+        level=extension.level,
+        approved=approve,
+        customer_notified=customer_notified,
+    )
     return extension
 
 
@@ -463,6 +463,7 @@ def complaint_pause(*, actor: Any, complaint: Complaint, reason: str, customer_n
     complaint.paused_since = clock.now()
     _refresh_due(complaint)
     by(complaint, actor).save()
+    _audit(actor, "pause", complaint, customer_notified=True)
     return complaint
 
 
@@ -476,20 +477,24 @@ def complaint_resume(*, actor: Any, complaint: Complaint) -> Complaint:
     complaint.paused_since = None
     _refresh_due(complaint)
     by(complaint, actor).save()
+    _audit(actor, "resume", complaint)
     return complaint
 
 
 @transaction.atomic
 def complaint_withdraw(*, actor: Any, complaint: Complaint, reason: str) -> Complaint:
     """The customer withdraws: the clock ends that day."""
-    _require(actor, "complaints.change_complaint", "Your role may not record a withdrawal.")
+    # 回避: the staff member complained about must not be the one who records that the customer gave up.
+    _require_handler(actor, complaint, "withdraw")
     _refuse(complaint, "withdrawn", {Status.REGISTERED, Status.IN_PROGRESS, Status.DECIDED})
+    previous = complaint.status
     _add_clock_event(complaint, ClockEvent.Kind.WITHDRAW, actor=actor, reason=reason)
     complaint.status = Status.WITHDRAWN
     complaint.closed_at = clock.now()
     complaint.paused_since = None
     _finish_steps(complaint, *Step.values)
     by(complaint, actor).save()
+    _audit(actor, "withdraw", complaint, previous_status=previous)
     return complaint
 
 
@@ -508,11 +513,12 @@ def _decision_problems(facts: str, basis: str, remedy: str, upheld: bool) -> lis
 def _save_decision(
     *, actor: Any, complaint: Complaint, facts: str, basis: str, remedy: str, upheld: bool, is_review: bool
 ) -> Decision:
+    # Handlers quote the customer's numbers in the notice; masked like the intake text (C1, C5).
     decision = Decision(
         complaint=complaint,
-        facts=facts.strip(),
-        basis=basis.strip(),
-        remedy=remedy.strip(),
+        facts=pii.scrub(facts.strip()),
+        basis=pii.scrub(basis.strip()),
+        remedy=pii.scrub(remedy.strip()),
         upheld=upheld,
         decided_by=actor,
         decided_at=clock.now(),
@@ -551,6 +557,7 @@ def complaint_decide(
     by(complaint, actor).save()
     _finish_steps(complaint, Step.INVESTIGATE, Step.DECIDE)
     _start_step(complaint, Step.REPLY)
+    _audit(actor, "decide", complaint, decision=decision.pk, upheld=upheld)
     return decision
 
 
@@ -567,7 +574,11 @@ def complaint_reply(*, actor: Any, complaint: Complaint, method: str, text: str)
     if problems:
         raise ValidationFailed("The reply is incomplete.", details=problems)
     reply = Reply(
-        complaint=complaint, method=method, text=text.strip(), replied_by=actor, replied_at=clock.now()
+        complaint=complaint,
+        method=method,
+        text=pii.scrub(text.strip()),  # masked like the intake text: the reply often repeats a number
+        replied_by=actor,
+        replied_at=clock.now(),
     )
     reply.save()
     complaint.status = Status.REPLIED
@@ -576,6 +587,7 @@ def complaint_reply(*, actor: Any, complaint: Complaint, method: str, text: str)
     by(complaint, actor).save()
     _finish_steps(complaint, Step.REPLY)
     _start_step(complaint, Step.REVISIT)
+    _audit(actor, "reply", complaint, reply=reply.pk, method=method)
     return reply
 
 
@@ -584,7 +596,8 @@ def complaint_revisit(
     *, actor: Any, complaint: Complaint, satisfaction: str, note: str = "", reopen: bool = False
 ) -> Revisit:
     """回访: record satisfaction; a dissatisfied customer's case may be reopened."""
-    _require(actor, "complaints.change_complaint", "Your role may not revisit complaints.")
+    # 回避: the staff member complained about must not be the one who asks the customer how it went.
+    _require_handler(actor, complaint, "revisit")
     _refuse(complaint, "revisited", {Status.REPLIED})
     if satisfaction not in Revisit.Satisfaction.values:
         raise ValidationFailed(
@@ -596,7 +609,12 @@ def complaint_revisit(
             details={"status": complaint.status, "satisfaction": satisfaction},
         )
     revisit = Revisit(
-        complaint=complaint, satisfaction=satisfaction, note=note, reopened=reopen, by=actor, at=clock.now()
+        complaint=complaint,
+        satisfaction=satisfaction,
+        note=pii.scrub(note.strip()),  # masked like the intake text
+        reopened=reopen,
+        by=actor,
+        at=clock.now(),
     )
     revisit.save()
     complaint.satisfaction = satisfaction
@@ -608,6 +626,7 @@ def complaint_revisit(
     else:
         complaint.status = Status.CLOSED
     by(complaint, actor).save()
+    _audit(actor, "revisit", complaint, revisit=revisit.pk, satisfaction=satisfaction, reopened=reopen)
     return revisit
 
 
@@ -646,6 +665,7 @@ def complaint_request_review(*, actor: Any, complaint: Complaint, reason: str) -
     complaint.closed_at = None
     by(complaint, actor).save()
     _alert(complaint, superior, Alert.Kind.REVIEW, f"{complaint.reference}: review requested")
+    _audit(actor, "review_request", complaint, review=review.pk, reviewing_unit=superior.code)
     return review
 
 
@@ -677,6 +697,7 @@ def complaint_review_decide(
     complaint.status = Status.CLOSED
     complaint.closed_at = now
     by(complaint, actor).save()
+    _audit(actor, "review_decide", complaint, decision=decision.pk, review=review.pk, upheld=upheld)
     return decision
 
 
@@ -710,6 +731,16 @@ def complaint_reclassify(
         _refresh_due(complaint)
         _alert_up_the_tree(complaint, Alert.Kind.FAST_TRACK, f"{complaint.reference}: raised to major")
     by(complaint, actor).save()
+    _audit(
+        actor,
+        "reclassify",
+        complaint,
+        channel_code=channel_code,
+        category_code=category_code,
+        reason_code=reason_code,
+        severity=severity,
+        fast_track=complaint.is_fast_track,
+    )
     return complaint
 
 
@@ -747,6 +778,13 @@ def remediation_create(
         created_at=clock.now(),
     )
     by(task, actor).save()
+    _audit(
+        actor,
+        "remediation_create",
+        complaint,
+        remediation=task.pk,
+        accountable_staff=accountable_staff.pk if accountable_staff is not None else None,
+    )
     return task
 
 
@@ -757,6 +795,7 @@ def remediation_complete(*, actor: Any, remediation: Remediation) -> Remediation
         raise Conflict("Already done.", details={"status": "done"})
     remediation.done_at = clock.now()
     by(remediation, actor).save()
+    _audit(actor, "remediation_complete", remediation.complaint, remediation=remediation.pk)
     return remediation
 
 
@@ -794,6 +833,7 @@ def typical_case_create(
         created_at=clock.now(),
     )
     by(case, actor).save()
+    _audit(actor, "typical_case_create", complaint, typical_case=case.pk, polarity=polarity)
     return case
 
 

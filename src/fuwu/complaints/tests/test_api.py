@@ -212,3 +212,34 @@ def test_remediation_typical_case_stats_and_hotspots_endpoints(ctx: Any, client:
     assert client.get("/api/v1/complaints-stats/hotspots?as_of=2026-03-02").status_code == 200
     client.force_login(ctx.teller_b)
     assert client.get("/api/v1/complaints-stats/quarter?year=2026&quarter=1").json()["received"] == 0
+
+
+def test_numbers_typed_into_decision_reply_and_revisit_are_not_stored_or_returned_in_clear(
+    ctx: Any, client: Client
+) -> None:
+    from fuwu.complaints.models import Decision, Reply, Revisit
+
+    id_no, mobile = "11010819900307018X", "13912345678"
+    typed = f"身份证{id_no}，手机{mobile}"
+    client.force_login(ctx.teller_a)
+    pk = post(client, "/api/v1/complaints", BODY).json()["id"]
+    client.force_login(ctx.head_a)
+    post(client, f"/api/v1/complaints/{pk}/assign", {"handler_username": "handler"})
+    client.force_login(ctx.handler)
+    post(client, f"/api/v1/complaints/{pk}/investigate", {"root_cause": "年费规则未告知"})
+    answers = [
+        post(
+            client,
+            f"/api/v1/complaints/{pk}/decide",
+            {"facts": typed, "basis": typed, "remedy": typed, "upheld": True},
+        ),
+        post(client, f"/api/v1/complaints/{pk}/reply", {"method": "phone", "text": typed}),
+        post(client, f"/api/v1/complaints/{pk}/revisit", {"satisfaction": "satisfied", "note": typed}),
+        client.get(f"/api/v1/complaints/{pk}"),
+    ]
+    for r in answers:
+        assert r.status_code == 200, r.content
+        assert id_no not in r.content.decode() and mobile not in r.content.decode()
+    d, reply, revisit = Decision.objects.get(), Reply.objects.get(), Revisit.objects.get()
+    for text in (d.facts, d.basis, d.remedy, reply.text, revisit.note):
+        assert text == "身份证110***********018X，手机139****5678"

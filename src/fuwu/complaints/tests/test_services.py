@@ -10,9 +10,10 @@ import pytest
 from fuwu.complaints import services
 from fuwu.complaints.models import Alert, ClockEvent, Complaint, Extension, Status, StepDeadline
 from fuwu.complaints.tests import factories as f
-from fuwu.core import clock
+from fuwu.core import clock, roles
 from fuwu.core.clock import SHANGHAI
 from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
+from fuwu.core.models import AuditEvent
 from fuwu.customers.services import customer_create
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,8 @@ def in_progress(ctx: Any, **kw: Any) -> Complaint:
     return services.complaint_assign(actor=ctx.head_a, complaint=c, handler=ctx.handler)
 
 
-def decided(ctx: Any) -> Complaint:
-    c = in_progress(ctx)
+def decided(ctx: Any, **kw: Any) -> Complaint:
+    c = in_progress(ctx, **kw)
     services.complaint_investigate(
         actor=ctx.handler, complaint=c, root_cause="高峰期人手不足，未按规定解释等候原因"
     )
@@ -50,8 +51,8 @@ def decided(ctx: Any) -> Complaint:
     return c
 
 
-def replied(ctx: Any) -> Complaint:
-    c = decided(ctx)
+def replied(ctx: Any, **kw: Any) -> Complaint:
+    c = decided(ctx, **kw)
     services.complaint_reply(actor=ctx.handler, complaint=c, method="phone", text="已向您致歉并加强培训")
     return c
 
@@ -180,6 +181,36 @@ def test_staff_complained_about_cannot_handle_or_assign_own_case(ctx: Any) -> No
     services.complaint_assign(actor=ctx.handler, complaint=accused_head, handler=ctx.handler)
     with pytest.raises(Conflict):
         services.complaint_decide(actor=ctx.head_a, complaint=accused_head, facts="x", basis="y")
+
+
+def accused_handler(ctx: Any) -> Any:
+    """An outlet complaint handler who is also the staff member complained about."""
+    return f.staff(ctx.outlet_a, "handler_oa", roles.COMPLAINT_HANDLER, "钱受诉")
+
+
+def test_staff_complained_about_cannot_record_the_withdrawal(ctx: Any) -> None:
+    accused = accused_handler(ctx)
+    c = in_progress(ctx, staff=accused)
+    with pytest.raises(Conflict) as err:
+        services.complaint_withdraw(actor=accused, complaint=c, reason="客户表示不再追究")
+    assert err.value.code == "conflict_of_interest"
+    assert err.value.details["status"] == "in_progress"
+    c.refresh_from_db()
+    assert c.status == Status.IN_PROGRESS and not c.clock_events.filter(kind="withdraw").exists()
+    services.complaint_withdraw(actor=ctx.handler, complaint=c, reason="客户表示不再追究")
+    assert c.status == Status.WITHDRAWN
+
+
+def test_staff_complained_about_cannot_make_the_revisit(ctx: Any) -> None:
+    accused = accused_handler(ctx)
+    c = replied(ctx, staff=accused)
+    with pytest.raises(Conflict) as err:
+        services.complaint_revisit(actor=accused, complaint=c, satisfaction="satisfied")
+    assert err.value.code == "conflict_of_interest"
+    assert err.value.details["status"] == "replied"
+    assert not c.revisits.exists()
+    services.complaint_revisit(actor=ctx.handler, complaint=c, satisfaction="satisfied")
+    assert c.status == Status.CLOSED
 
 
 def test_handler_must_belong_to_the_unit_or_above(ctx: Any) -> None:
@@ -601,3 +632,73 @@ def test_statutory_duty_is_met_at_the_reply_and_reviews_have_their_own_deadline(
     assert services.deadlines_sweep()["review_breached"] == 1
     assert Alert.objects.get(complaint=c, step="review").org_unit == ctx.t1  # above the reviewing T2
     assert services.deadlines_sweep()["review_breached"] == 0
+
+
+# --- audit trail -----------------------------------------------------------------------------------------
+
+
+def test_every_step_on_a_case_writes_an_audit_row_for_the_case_and_its_outlet(ctx: Any) -> None:
+    c = in_progress(ctx)
+    services.complaint_reclassify(
+        actor=ctx.handler,
+        complaint=c,
+        channel_code="01",
+        category_code="04",
+        reason_code="01",
+        severity="complex",
+    )
+    ext = services.complaint_extension_request(actor=ctx.handler, complaint=c, reason="需调取录像")
+    services.complaint_extension_decide(actor=ctx.head_a, extension=ext, approve=True, customer_notified=True)
+    services.complaint_pause(actor=ctx.handler, complaint=c, reason="笔迹鉴定", customer_notified=True)
+    services.complaint_resume(actor=ctx.handler, complaint=c)
+    services.complaint_investigate(actor=ctx.handler, complaint=c, root_cause="高峰期人手不足")
+    services.complaint_decide(
+        actor=ctx.handler, complaint=c, facts="属实", basis="规范第5条", remedy="致歉", upheld=True
+    )
+    services.complaint_reply(actor=ctx.handler, complaint=c, method="phone", text="已致歉")
+    services.complaint_revisit(actor=ctx.handler, complaint=c, satisfaction="satisfied", note="满意")
+    services.complaint_request_review(actor=ctx.teller_a, complaint=c, reason="对赔偿不满")
+    services.complaint_review_decide(actor=ctx.handler, complaint=c, facts="维持", basis="办法第31条")
+    task = services.remediation_create(
+        actor=ctx.handler, complaint=c, action="增开窗口", owner=ctx.head_a, due_date=dt.date(2026, 3, 20)
+    )
+    services.remediation_complete(actor=ctx.head_a, remediation=task)
+    services.typical_case_create(actor=ctx.handler, complaint=c, polarity="negative", title="等候未解释")
+    gone = in_progress(ctx)
+    services.complaint_withdraw(actor=ctx.handler, complaint=gone, reason="客户撤诉")
+
+    def trail(case: Complaint) -> list[tuple[str, Any]]:
+        rows = AuditEvent.objects.filter(target_type="complaints.complaint", target_id=str(case.pk))
+        assert {row.org_unit_id for row in rows} == {ctx.outlet_a.pk}
+        return [(row.action, row.actor) for row in rows.order_by("id")]
+
+    assert trail(c) == [
+        ("complaint.register", ctx.teller_a),
+        ("complaint.assign", ctx.head_a),
+        ("complaint.reclassify", ctx.handler),
+        ("complaint.extension_request", ctx.handler),
+        ("complaint.extension_decide", ctx.head_a),
+        ("complaint.pause", ctx.handler),
+        ("complaint.resume", ctx.handler),
+        ("complaint.investigate", ctx.handler),
+        ("complaint.decide", ctx.handler),
+        ("complaint.reply", ctx.handler),
+        ("complaint.revisit", ctx.handler),
+        ("complaint.review_request", ctx.teller_a),
+        ("complaint.review_decide", ctx.handler),
+        ("complaint.remediation_create", ctx.handler),
+        ("complaint.remediation_complete", ctx.head_a),
+        ("complaint.typical_case_create", ctx.handler),
+    ]
+    assert trail(gone)[-1] == ("complaint.withdraw", ctx.handler)
+    revisit = AuditEvent.objects.get(action="complaint.revisit")
+    assert revisit.data == {"revisit": c.revisits.get().pk, "satisfaction": "satisfied", "reopened": False}
+    # The texts stay on their rows (and in history): audit data carries ids and choices, never free text.
+    assert not any("致歉" in str(row.data) for row in AuditEvent.objects.all())
+
+
+def test_a_refused_step_leaves_no_audit_row(ctx: Any) -> None:
+    c = in_progress(ctx)
+    with pytest.raises(ValidationFailed):
+        services.complaint_decide(actor=ctx.handler, complaint=c, facts="", basis="")
+    assert not AuditEvent.objects.filter(action="complaint.decide").exists()

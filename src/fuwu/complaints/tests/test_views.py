@@ -104,3 +104,41 @@ def test_resubmission_on_the_intake_page_merges_into_the_open_case(ctx: Any, cli
     other = f.complaint(ctx, outlet=ctx.outlet_b, actor=ctx.teller_b)
     r = client.post("/complaints/new/", {**FORM, "resubmission_of": other.reference})
     assert r.status_code == 404  # another outlet's case cannot be named
+
+
+ID_NO, MOBILE = "11010819900307018X", "13912345678"
+TYPED = f"客户身份证{ID_NO}，手机{MOBILE}"
+
+
+def test_numbers_typed_into_decision_reply_and_revisit_are_masked_on_the_rows_and_the_page(
+    ctx: Any, client: Client
+) -> None:
+    from fuwu.complaints import services
+    from fuwu.complaints.models import Decision, Reply, Revisit
+
+    c = f.complaint(ctx)
+    services.complaint_assign(actor=ctx.head_a, complaint=c, handler=ctx.handler)
+    services.complaint_investigate(actor=ctx.handler, complaint=c, root_cause="未按规定解释等候原因")
+    client.force_login(ctx.handler)
+    steps = [
+        ("decide", {"facts": TYPED, "basis": TYPED, "remedy": TYPED, "upheld": "1"}),
+        ("reply", {"method": "phone", "text": TYPED}),
+        ("revisit", {"satisfaction": "satisfied", "note": TYPED}),
+    ]
+    for action, form in steps:
+        assert client.post(f"/complaints/{c.pk}/{action}/", form).status_code == 302, action
+    decision, reply, revisit = Decision.objects.get(), Reply.objects.get(), Revisit.objects.get()
+    stored = [
+        decision.facts,
+        decision.basis,
+        decision.remedy,
+        *decision.history.values_list("facts", flat=True),
+        reply.text,
+        revisit.note,
+    ]
+    for text in stored:
+        assert ID_NO not in text and MOBILE not in text
+        assert "110***********018X" in text and "139****5678" in text
+    page = client.get(f"/complaints/{c.pk}/").content.decode()
+    assert page.count("110***********018X") >= 5  # facts, basis, remedy, reply, revisit note
+    assert ID_NO not in page and MOBILE not in page
