@@ -164,7 +164,9 @@ TASKS = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag; keep default readable.
+# No script reads the csrftoken cookie: pages carry the token in <body hx-headers> (core/base.html), which
+# htmx and floor.js send as X-CSRFToken, so the cookie can be hidden from scripts.
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -175,6 +177,13 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("FUWU_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# X-Forwarded-Proto says "this came in over HTTPS" only when our own TLS-terminating proxy set it; sent
+# straight to the app by a client it is a forgery (the app would treat plain HTTP as secure). So it is
+# trusted only when the operator says a proxy is in front. A flag of its own rather than
+# FUWU_NUM_PROXIES > 0: counting hops for X-Forwarded-For says nothing about whether that proxy terminates
+# TLS and overwrites the client's X-Forwarded-Proto, which is what trusting this header needs.
+if _env_bool("FUWU_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
@@ -185,7 +194,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FUWU_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "django.server": {"filters": ["pii"]},
+        # Django's own config gives runserver's request log a handler and propagate=False; naming the
+        # logger here drops that handler, so it gets ours (PII-filtered) back, or its lines vanish.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
