@@ -309,8 +309,24 @@ def shift_set(
     shift = Shift.objects.filter(plan=plan, staff=staff, date=date).first() or Shift(
         plan=plan, staff=staff, date=date, skill=plan.channel
     )
+    created = shift.pk is None
     shift.start_slot, shift.end_slot, shift.lunch_slot = start_slot, end_slot, lunch_slot
     by(shift, actor).save()
+    audit.record(
+        actor=actor,
+        action="staffing.shift_set",
+        target=shift,
+        org_unit=plan.unit,
+        data={
+            "plan": plan.pk,
+            "staff": staff.pk,
+            "date": date.isoformat(),
+            "start_slot": start_slot,
+            "end_slot": end_slot,
+            "lunch_slot": lunch_slot,
+            "created": created,
+        },
+    )
     return shift
 
 
@@ -319,7 +335,16 @@ def shift_delete(*, actor: Any, shift: Shift) -> None:
     """Remove a shift from a draft plan."""
     _require(actor, PLAN_PERMISSION)
     # lock and re-read the plan as shift_set does: `shift.plan` may predate a concurrent publish
-    _ensure_draft(StaffingPlan.objects.select_for_update().get(pk=shift.plan_id))
+    plan = StaffingPlan.objects.select_for_update().get(pk=shift.plan_id)
+    _ensure_draft(plan)
+    # recorded before the delete, which clears the shift's primary key
+    audit.record(
+        actor=actor,
+        action="staffing.shift_delete",
+        target=shift,
+        org_unit=plan.unit,
+        data={"plan": plan.pk, "staff": shift.staff_id, "date": shift.date.isoformat()},
+    )
     by(shift, actor).delete()
 
 
@@ -361,6 +386,20 @@ def staff_profile_set(
     profile.unit, profile.skills, profile.part_time = unit, ",".join(skill_list), part_time
     profile.max_days, profile.max_hours, profile.hourly_cost = max_days, max_hours, hourly_cost
     by(profile, actor).save()
+    audit.record(
+        actor=actor,
+        action="staffing.profile_set",
+        target=profile,
+        org_unit=unit,
+        data={
+            "user": user.pk,
+            "skills": skill_list,
+            "part_time": part_time,
+            "max_days": max_days,
+            "max_hours": max_hours,
+            "hourly_cost": hourly_cost,
+        },
+    )
     return profile
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
+from fuwu.core.models import AuditEvent
 from fuwu.staffing import erlang, selectors, services
 from fuwu.staffing.models import Shift, StaffingPlan
 from fuwu.staffing.tests.factories import branch_series, staff_member, tickets_from_counts
@@ -17,6 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_calendar", 
 
 WEEK = dt.date(2026, 3, 9)  # the Monday after the frozen clock's
 BRANCH = services.DEFAULT_TARGETS["branch"]
+AUDITED = ["staffing.profile_set", "staffing.shift_set", "staffing.shift_delete"]
 
 
 @pytest.fixture
@@ -109,6 +111,53 @@ def test_a_shift_read_before_the_plan_was_published_cannot_be_deleted_after(
     with pytest.raises(Conflict):
         services.shift_delete(actor=world.head_a, shift=stale)
     assert Shift.objects.filter(plan=plan).count() == 1
+
+
+def test_shift_edits_and_profile_changes_each_write_an_audit_row_naming_the_actor(
+    world: Any, plan: StaffingPlan
+) -> None:
+    """W3: every staffing write leaves an audit row beside its history row, in the same transaction."""
+    teller = staff_member(world.outlet_a, "ft0")
+    profile = services.staff_profile_set(
+        actor=world.head_a, user=teller, unit=world.outlet_a, skills=["branch", "95599"], max_days=4
+    )
+    shift = services.shift_set(
+        actor=world.head_a, plan=plan, staff=teller, date=WEEK, start_slot=0, end_slot=16, lunch_slot=7
+    )
+    services.shift_set(
+        actor=world.head_a, plan=plan, staff=teller, date=WEEK, start_slot=2, end_slot=16, lunch_slot=None
+    )
+    services.shift_delete(actor=world.head_a, shift=Shift.objects.get(pk=shift.pk))
+    rows = AuditEvent.objects.filter(action__in=AUDITED, actor=world.head_a).order_by("pk")
+    assert [(r.action, r.actor, r.org_unit) for r in rows] == [
+        ("staffing.profile_set", world.head_a, world.outlet_a),
+        ("staffing.shift_set", world.head_a, world.outlet_a),
+        ("staffing.shift_set", world.head_a, world.outlet_a),
+        ("staffing.shift_delete", world.head_a, world.outlet_a),
+    ]
+    assert rows[0].target_id == str(profile.pk) and rows[0].data["skills"] == ["95599", "branch"]
+    assert {r.target_id for r in rows[1:]} == {str(shift.pk)}
+    assert [r.data["created"] for r in rows[1:3]] == [True, False]
+    assert rows[3].data == {"plan": plan.pk, "staff": teller.pk, "date": WEEK.isoformat()}
+
+
+def test_a_shift_delete_that_fails_after_its_audit_row_leaves_neither(
+    world: Any, plan: StaffingPlan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit row is written before the delete: it must roll back with it, being one transaction."""
+    teller = staff_member(world.outlet_a, "ft0")
+    shift = services.shift_set(
+        actor=world.head_a, plan=plan, staff=teller, date=WEEK, start_slot=0, end_slot=16, lunch_slot=7
+    )
+
+    def broken_delete(self: Shift, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Shift, "delete", broken_delete)
+    with pytest.raises(RuntimeError):
+        services.shift_delete(actor=world.head_a, shift=Shift.objects.get(pk=shift.pk))
+    assert not AuditEvent.objects.filter(action="staffing.shift_delete").exists()
+    assert Shift.objects.filter(pk=shift.pk).exists()
 
 
 def test_a_deactivated_staff_member_is_neither_offered_nor_accepted_for_a_shift(
