@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from fuwu.core import files
 from fuwu.core.models import OrgUnit
 from fuwu.measures import catalogue, definitions, selectors
 
@@ -50,13 +51,21 @@ def headers(measure_ids: Sequence[str]) -> list[str]:
     ]
 
 
+def _csv_figure(measure_id: str, value: float | None) -> Decimal | str:
+    """A figure as a number with the measure's decimals, so the CSV guard leaves a negative one alone."""
+    return _(NO_DATA) if value is None else Decimal(fmt(measure_id, value))
+
+
 def as_csv(rows: Sequence[dict[str, Any]], measure_ids: Sequence[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers(measure_ids))
-    for row in rows:
-        writer.writerow([row["code"], row["label"], *(fmt(m, row["values"][m]) for m in measure_ids)])
-    return out.getvalue()
+    return files.csv_text(
+        [
+            headers(measure_ids),
+            *(
+                [row["code"], row["label"], *(_csv_figure(m, row["values"][m]) for m in measure_ids)]
+                for row in rows
+            ),
+        ]
+    )
 
 
 def as_json(rows: Sequence[dict[str, Any]], measure_ids: Sequence[str], period: selectors.Period) -> str:
@@ -94,10 +103,11 @@ def as_xlsx(rows: Sequence[dict[str, Any]], measure_ids: Sequence[str], title: s
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31] or "measures"
-    sheet.append(headers(measure_ids))
+    files.xlsx_append(sheet, headers(measure_ids))
     for row in rows:
         # Numbers stay numbers in Excel; "no data" stays visibly different from 0.
-        sheet.append(
+        files.xlsx_append(
+            sheet,
             [
                 row["code"],
                 row["label"],
@@ -107,7 +117,7 @@ def as_xlsx(rows: Sequence[dict[str, Any]], measure_ids: Sequence[str], title: s
                     else _(NO_DATA)
                     for m in measure_ids
                 ),
-            ]
+            ],
         )
     out = io.BytesIO()
     book.save(out)

