@@ -16,6 +16,7 @@ from fuwu.complaints.models import Complaint, Dimension, Status
 from fuwu.complaints.selectors import code_names
 from fuwu.core import calendar, clock
 from fuwu.core.clock import SHANGHAI
+from fuwu.core.files import xlsx_append
 from fuwu.core.models import OrgUnit
 from fuwu.core.scoping import visible
 from fuwu.customers.models import Customer
@@ -131,13 +132,15 @@ def regulator_workbook(stats: RegulatorStats) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    # Every row through xlsx_append: unit and code names are typed by administrators, and a name like
+    # "=HYPERLINK(…)" must open as that text, not as a live formula.
     wb = Workbook()
     summary = wb.active
     assert summary is not None
     summary.title = "汇总"
     bold = Font(bold=True)
     last_day = (stats.end - dt.timedelta(days=1)).date()
-    summary.append(["消费投诉统计表", f"{stats.start.date()} 至 {last_day}", stats.unit_name])
+    xlsx_append(summary, ["消费投诉统计表", f"{stats.start.date()} 至 {last_day}", stats.unit_name])
     summary["A1"].font = bold
     for label, value in [
         ("投诉总量", stats.received),
@@ -151,23 +154,24 @@ def regulator_workbook(stats: RegulatorStats) -> bytes:
         ("平均办理时长（自然日）", stats.avg_cycle_days),
         ("平均办理时长（工作日）", stats.avg_cycle_business_days),
     ]:
-        summary.append([label, value])
-    summary.append([])
-    summary.append(["严重程度", "数量"])
+        xlsx_append(summary, [label, value])
+    xlsx_append(summary, [])
+    xlsx_append(summary, ["严重程度", "数量"])
     for severity, n in stats.by_severity:
-        summary.append([SEVERITY_NAMES.get(severity, severity), n])
+        xlsx_append(summary, [SEVERITY_NAMES.get(severity, severity), n])
     for dim, title in DIMENSION_TITLES.items():
         sheet = wb.create_sheet(title)
-        sheet.append(["代码", "名称", "数量", "占比"])
+        xlsx_append(sheet, ["代码", "名称", "数量", "占比"])
         for code, name, n in stats.by_dimension.get(dim, []):
-            sheet.append([code, name, n, round(n / stats.received, 4) if stats.received else None])
-        sheet.append(["合计", "", stats.received, 1 if stats.received else None])
+            xlsx_append(sheet, [code, name, n, round(n / stats.received, 4) if stats.received else None])
+        xlsx_append(sheet, ["合计", "", stats.received, 1 if stats.received else None])
     per_outlet = wb.create_sheet("网点")
-    per_outlet.append(["网点代码", "网点", "投诉量"])
+    xlsx_append(per_outlet, ["网点代码", "网点", "投诉量"])
     for row in stats.by_outlet:
-        per_outlet.append(list(row))
+        xlsx_append(per_outlet, list(row))
     detail = wb.create_sheet("明细")
-    detail.append(
+    xlsx_append(
+        detail,
         [
             "编号",
             "网点",
@@ -179,10 +183,11 @@ def regulator_workbook(stats: RegulatorStats) -> bytes:
             "状态",
             "处理时限",
             "办结时间",
-        ]
+        ],
     )
     for c in stats.rows:
-        detail.append(
+        xlsx_append(
+            detail,
             [
                 c.reference,
                 c.outlet.name,
@@ -194,7 +199,7 @@ def regulator_workbook(stats: RegulatorStats) -> bytes:
                 c.get_status_display(),
                 c.due_at.astimezone(SHANGHAI).replace(tzinfo=None),
                 c.closed_at.astimezone(SHANGHAI).replace(tzinfo=None) if c.closed_at else None,
-            ]
+            ],
         )
     for sheet in wb.worksheets:
         for cell in sheet[1]:

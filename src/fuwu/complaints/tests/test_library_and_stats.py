@@ -189,3 +189,21 @@ def test_counts_by_staff_feed(ctx: Any) -> None:
     assert stats.counts_by_staff(ctx.hq_manager, start=start, end=clock.now() + dt.timedelta(days=1)) == {
         ctx.teller_a.pk: 2
     }
+
+
+def test_excel_export_keeps_formula_like_names_as_text(ctx: Any, client: Client) -> None:
+    from fuwu.complaints.models import ClassificationCode
+
+    evil = '=HYPERLINK("http://evil.example/","点我")'
+    ctx.outlet_a.name = evil
+    ctx.outlet_a.save()
+    ClassificationCode.objects.filter(dimension="category", code="04").update(name="+cmd|' /C calc'!A0")
+    f.complaint(ctx)
+    client.force_login(ctx.hq_manager)
+    today = clock.today()
+    r = client.get(f"/complaints/stats/export.xlsx?year={today.year}&quarter={(today.month - 1) // 3 + 1}")
+    wb = load_workbook(io.BytesIO(r.content))
+    cells = [cell for sheet in wb.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    texts = {cell.value for cell in cells}
+    assert evil in texts and "+cmd|' /C calc'!A0" in texts
