@@ -21,6 +21,8 @@ _INTAKE = frozenset(
     }
 )
 
+SECTION = _("Complaints")  # the menu section these items form
+
 NAV = [
     NavItem(
         _("Complaints"), "complaints:list", _HANDLERS | _INTAKE, _("Cases, deadlines and alerts"), order=300

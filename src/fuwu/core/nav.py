@@ -1,10 +1,16 @@
-"""Navigation entries; each app lists its own in fuwu/<app>/nav.py as NAV: list[NavItem]."""
+"""Navigation entries; each app lists its own in fuwu/<app>/nav.py as NAV: list[NavItem].
+
+An app's items form one menu section titled by the SECTION of its nav.py (else the app's verbose_name),
+so the platform needs to know no app by name.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -47,23 +53,29 @@ NAV: list[NavItem] = [
 ]
 
 
-SECTIONS: dict[str, Promise | str] = {
-    "floor": _("Branch floor"),
-    "feedback": _("Feedback"),
-    "complaints": _("Complaints"),
-    "measures": _("Measures"),
-    "staffing": _("Staffing"),
-    "core": _("Platform"),
-}
+SECTION = _("Platform")  # the menu section these items form, as in every app's nav.py
+
+# The platform's own section closes the menu whatever the apps' item orders.
+_PLATFORM = "fuwu.core"
 
 
 def grouped_for(user: Any) -> list[tuple[Promise | str, list[tuple[NavItem, str]]]]:
-    """The menu in sections (one per app), sections ordered by their first item."""
+    """The menu in sections (one per app), ordered by their first item; the platform's comes last."""
+    modules = app_modules("nav")
+    titles = {app: _section_title(app, module) for app, module in modules}
     groups: dict[str, list[tuple[NavItem, str]]] = {}
-    for item, url in items_for(user):
-        groups.setdefault(item.url_name.split(":", 1)[0], []).append((item, url))
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "core", kv[1][0][0].order))
-    return [(SECTIONS.get(key, key), entries) for key, entries in ordered]
+    for app, item, url in _visible(user, modules):
+        groups.setdefault(app, []).append((item, url))
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == _PLATFORM, kv[1][0][0].order))
+    return [(titles[app], entries) for app, entries in ordered]
+
+
+def _section_title(app: str, module: ModuleType) -> Promise | str:
+    declared: Promise | str | None = getattr(module, "SECTION", None)
+    if declared:
+        return declared
+    config = apps.get_containing_app_config(app)
+    return config.verbose_name if config else app
 
 
 def user_roles(user: Any) -> set[str]:
@@ -78,16 +90,19 @@ def user_roles(user: Any) -> set[str]:
 
 def items_for(user: Any) -> list[tuple[NavItem, str]]:
     """(item, url) pairs this user may follow, in menu order."""
+    return [(item, url) for _app, item, url in _visible(user, app_modules("nav"))]
+
+
+def _visible(user: Any, modules: list[tuple[str, ModuleType]]) -> list[tuple[str, NavItem, str]]:
+    """(app, item, url) for every item of these nav modules the user may follow, in menu order."""
     held = user_roles(user)
-    entries: list[NavItem] = []
-    for _app, module in app_modules("nav"):
-        entries.extend(getattr(module, "NAV", []))
+    entries = [(app, item) for app, module in modules for item in getattr(module, "NAV", [])]
     visible = []
-    for item in sorted(entries, key=lambda i: (i.order, str(i.label))):
+    for app, item in sorted(entries, key=lambda e: (e[1].order, str(e[1].label))):
         if item.roles and not (item.roles & held) and not getattr(user, "is_superuser", False):
             continue
         try:
-            visible.append((item, reverse(item.url_name)))
+            visible.append((app, item, reverse(item.url_name)))
         except NoReverseMatch:
             continue
     return visible

@@ -8,6 +8,8 @@ from fuwu.core.nav import NavItem
 _MANAGERS = frozenset({roles.OUTLET_HEAD, roles.SUPERVISOR, roles.HQ_MANAGER})
 _READERS = _MANAGERS | {roles.AUDITOR}  # the roles with the app's view_* permissions (roles.py)
 
+SECTION = _("Feedback")  # the menu section these items form
+
 NAV = [
     NavItem(
         _("Follow-ups"),

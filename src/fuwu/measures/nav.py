@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from fuwu.core import roles
 from fuwu.core.nav import NavItem
 
+SECTION = _("Measures")  # the menu section these items form
+
 NAV = [
     NavItem(
         _("Service dashboard"),

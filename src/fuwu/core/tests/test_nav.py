@@ -1,0 +1,72 @@
+"""The sidebar: one section per app, titled by the app's own nav.py."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from fuwu.core import roles, services
+
+# Each role's sidebar sections, top to bottom, as the menu has always shown them.
+SECTIONS_ZH = {
+    roles.LOBBY: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "平台"],
+    roles.TELLER: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "平台"],
+    roles.RM: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "平台"],
+    roles.OUTLET_HEAD: ["网点厅堂", "排班与客服中心", "客户评价", "投诉管理", "指标与目标", "平台"],
+    roles.COMPLAINT_HANDLER: ["投诉管理", "指标与目标", "平台"],
+    roles.SUPERVISOR: ["排班与客服中心", "客户评价", "投诉管理", "指标与目标", "平台"],
+    roles.CC_MANAGER: ["排班与客服中心", "投诉管理", "指标与目标", "平台"],
+    roles.TRAINER: ["指标与目标", "投诉管理", "平台"],
+    roles.HQ_MANAGER: ["排班与客服中心", "客户评价", "投诉管理", "指标与目标", "平台"],
+    roles.AUDITOR: ["排班与客服中心", "投诉管理", "指标与目标", "客户评价", "平台"],
+}
+SECTIONS_EN = {
+    roles.LOBBY: ["Branch floor", "Complaints", "Measures", "Feedback", "Platform"],
+    roles.TELLER: ["Branch floor", "Complaints", "Measures", "Feedback", "Platform"],
+    roles.RM: ["Branch floor", "Complaints", "Measures", "Feedback", "Platform"],
+    roles.OUTLET_HEAD: ["Branch floor", "Staffing", "Complaints", "Feedback", "Measures", "Platform"],
+    roles.COMPLAINT_HANDLER: ["Complaints", "Measures", "Platform"],
+    roles.SUPERVISOR: ["Staffing", "Complaints", "Feedback", "Measures", "Platform"],
+    roles.CC_MANAGER: ["Staffing", "Complaints", "Measures", "Platform"],
+    roles.TRAINER: ["Measures", "Complaints", "Platform"],
+    roles.HQ_MANAGER: ["Staffing", "Complaints", "Feedback", "Measures", "Platform"],
+    roles.AUDITOR: ["Staffing", "Complaints", "Measures", "Feedback", "Platform"],
+}
+
+
+def sidebar_sections(world: Any, role: str, language: str | None = None) -> list[str]:
+    user = services.staff_create(
+        actor=None,
+        org_unit=world.outlet_a,
+        username=f"nav_{role}",
+        display_name="导航",
+        roles=[role],
+        password="test-pass-123",
+        staff_code=f"NAV_{role}".upper(),
+    )
+    client = Client()
+    client.force_login(user)
+    if language:
+        client.cookies["django_language"] = language
+    body = client.get("/").content.decode()
+    return re.findall(r'<div class="navsection"><span>([^<]*)</span>', body)
+
+
+@pytest.mark.parametrize("role", sorted(SECTIONS_ZH))
+def test_each_roles_sidebar_keeps_its_sections_in_order(world: Any, role: str) -> None:
+    assert sidebar_sections(world, role) == SECTIONS_ZH[role]
+
+
+@pytest.mark.parametrize("role", [roles.OUTLET_HEAD, roles.AUDITOR, roles.TRAINER])
+def test_english_sidebar_keeps_its_sections_in_order(world: Any, role: str) -> None:
+    assert sidebar_sections(world, role, "en") == SECTIONS_EN[role]
+
+
+def test_an_apps_section_title_comes_from_its_own_nav_module(world: Any, monkeypatch: Any) -> None:
+    from fuwu.complaints import nav as complaints_nav
+
+    monkeypatch.setattr(complaints_nav, "SECTION", "投诉与信访", raising=False)
+    assert sidebar_sections(world, roles.COMPLAINT_HANDLER) == ["投诉与信访", "指标与目标", "平台"]
