@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from fuwu.core import roles
 from fuwu.core.nav import NavItem
 
+SECTION = _("Branch floor")  # the menu section these items form
+
 NAV = [
     NavItem(
         _("Counter console"),
