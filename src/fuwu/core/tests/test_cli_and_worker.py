@@ -140,3 +140,31 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
     assert len(first_key) >= 50 and oct(key_file.stat().st_mode)[-3:] == "600"
     subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     assert key_file.read_text() == first_key
+
+
+# Through the console entry itself: a command run that way closes the connection at the end, which only a
+# transactional test survives on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
+def test_export_facts_under_its_earlier_name_is_export_facts(world: Any, tmp_path: Path, capsys: Any) -> None:
+    """`fuwu export-facts` (README, `fuwu --help`) writes what `fuwu export facts` writes and checks the same."""
+    import pyarrow.parquet as pq
+
+    from fuwu import cli
+
+    window = ["--from", "2026-10-01", "--to", "2026-10-31"]
+    cli.main(["export-facts", "--out", str(tmp_path / "old"), *window])
+    cli.main(["export", "facts", "--out", str(tmp_path / "new"), *window])
+    names = sorted(p.name for p in (tmp_path / "old").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "new").iterdir())
+    assert {"tickets.parquet", "units.parquet", "calendar.parquet"} <= set(names)
+    for name in names:
+        assert pq.read_table(tmp_path / "old" / name) == pq.read_table(tmp_path / "new" / name)
+    assert "OA" in pq.read_table(tmp_path / "old" / "units.parquet").column("code").to_pylist()
+
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        cli.main(
+            ["export-facts", "--out", str(tmp_path / "bad"), "--from", "2026-10-31", "--to", "2026-10-01"]
+        )
+    assert "--to 2026-10-01 is before --from 2026-10-31" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()

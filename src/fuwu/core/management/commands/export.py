@@ -22,18 +22,23 @@ def exporters() -> dict[str, Any]:
     return registry("exporters", "EXPORTERS")
 
 
+def add_window_arguments(parser: CommandParser) -> None:
+    """--out, --from and --to: what every export takes (an app's alias for one kind reuses them)."""
+    parser.add_argument("--out", type=Path, required=True, help="folder to write into")
+    parser.add_argument(
+        "--from", dest="start", type=dt.date.fromisoformat, default=None, help="first business date"
+    )
+    parser.add_argument(
+        "--to", dest="end", type=dt.date.fromisoformat, default=None, help="last (default today)"
+    )
+
+
 class Command(BaseCommand):
     help = "Export data for other tools into a folder (see `fuwu export --help` for the kinds)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", help="What to export: " + ", ".join(sorted(exporters())))
-        parser.add_argument("--out", type=Path, required=True, help="folder to write into")
-        parser.add_argument(
-            "--from", dest="start", type=dt.date.fromisoformat, default=None, help="first business date"
-        )
-        parser.add_argument(
-            "--to", dest="end", type=dt.date.fromisoformat, default=None, help="last (default today)"
-        )
+        add_window_arguments(parser)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         registry = exporters()

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from fuwu.core import clock
-from fuwu.measures.exporters import export_facts
+from fuwu.core.management.commands import export
 
 
-class Command(BaseCommand):
+class Command(export.Command):
+    """`fuwu export facts` itself with the kind fixed, so both names check and write exactly the same."""
+
     help = "Same as `fuwu export facts`: write the raw facts as Parquet for any engine."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--out", type=Path, required=True, help="folder for the .parquet files")
-        parser.add_argument("--from", dest="start", type=dt.date.fromisoformat, default=None)
-        parser.add_argument("--to", dest="end", type=dt.date.fromisoformat, default=None)
+        export.add_window_arguments(parser)
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        end = opts["end"] or clock.today()
-        start = opts["start"] or end.replace(month=1, day=1)
-        self.stdout.write(export_facts(opts["out"], start, end))
+        super().handle(*args, **{**opts, "kind": "facts"})
