@@ -12,7 +12,7 @@ shape of a real bank's load); --outlets 1 puts every counter on one outlet's lin
 per-outlet number row and the shared queue head.
 The server runs as shipped (`fuwu serve`: 2 workers x 4 threads; FUWU_WORKERS / FUWU_THREADS change it).
 Run: .venv/bin/python bench/floor_load.py [--db sqlite|postgres|both] [--clients 32] [--seconds 15] [--kill]
-     [--outlets 8]
+     [--outlets 8] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -158,9 +158,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
 
 
-def run_bare(port: int, token: str, clients: int, seconds: float) -> tuple[float, float, float]:
+def run_bare(workers: list[Client], seconds: float) -> float:
+    """One round of bare GETs; returns its elapsed seconds (latencies accumulate on the clients)."""
     stop = time.time() + seconds
-    workers = [Client(port, token) for _ in range(clients)]
 
     def loop(c: Client) -> None:
         while time.time() < stop:
@@ -172,73 +172,68 @@ def run_bare(port: int, token: str, clients: int, seconds: float) -> tuple[float
         t.start()
     for t in threads:
         t.join()
-    lat = [x for c in workers for x in c.latencies]
-    return len(lat) / (time.perf_counter() - t0), pct(lat, 0.5), pct(lat, 0.99)
+    return time.perf_counter() - t0
 
 
-def run_floor(
-    port: int, setup: dict[str, Any], clients: int, seconds: float, kill: Server | None
-) -> dict[str, Any]:
-    stop = time.time() + seconds
-    issued: list[int] = []
-    called: list[int] = []
-    lock = threading.Lock()
-    pairs = [
-        (Client(port, c["kiosk"]), Client(port, c["token"]), c["counter"], c["outlet"])
-        for c in setup["clients"][:clients]
-    ]
+class Floor:
+    """The floor clients: each pair is a kiosk and a counter terminal of one outlet."""
 
-    def loop(kiosk: Client, counter: Client, code: str, outlet: str) -> None:
-        n = 0
-        while time.time() < stop:
-            status, body = kiosk.request(
-                "POST", f"/api/v1/outlets/{outlet}/tickets", {"service_code": "CASH" if n % 2 else "XFER"}
-            )
-            n += 1
-            if status == 201:
-                with lock:
-                    issued.append(body["id"])
-            status, ticket = counter.request("POST", f"/api/v1/counters/{code}/call-next")
-            if status != 200:
-                continue
-            with lock:
-                called.append(ticket["id"])
-            counter.request("POST", f"/api/v1/tickets/{ticket['id']}/start")
-            counter.request("POST", f"/api/v1/tickets/{ticket['id']}/finish")
+    def __init__(self, port: int, setup: dict[str, Any], clients: int) -> None:
+        self.issued: list[int] = []
+        self.called: list[int] = []
+        self.lock = threading.Lock()
+        self.pairs = [
+            (Client(port, c["kiosk"]), Client(port, c["token"]), c["counter"], c["outlet"])
+            for c in setup["clients"][:clients]
+        ]
 
-    threads = [threading.Thread(target=loop, args=p) for p in pairs]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    if kill is not None:
-        time.sleep(seconds / 2)
-        kill.kill()
-        kill.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
-    lat = [x for p in pairs for c in p[:2] for x in c.latencies]
-    # Drain: every counter calls until nothing waits, so a lost ticket would show as never called.
-    for _, counter, code, _outlet in pairs:
-        while True:
-            status, ticket = counter.request("POST", f"/api/v1/counters/{code}/call-next")
-            if status != 200:
-                break
-            called.append(ticket["id"])
-            counter.request("POST", f"/api/v1/tickets/{ticket['id']}/start")
-            counter.request("POST", f"/api/v1/tickets/{ticket['id']}/finish")
-    return {
-        "rate": len(lat) / elapsed,
-        "p50": pct(lat, 0.5),
-        "p99": pct(lat, 0.99),
-        "issued": issued,
-        "called": called,
-        "retries": sum(c.retries for p in pairs for c in p[:2]),
-        "reasons": {
-            k: sum(c.reasons.get(k, 0) for p in pairs for c in p[:2])
-            for k in {k for p in pairs for c in p[:2] for k in c.reasons}
-        },
-    }
+    def clients(self) -> list[Client]:
+        return [c for p in self.pairs for c in p[:2]]
+
+    def run(self, seconds: float, kill: Server | None) -> float:
+        """One round of issue → call-next → start → finish; returns its elapsed seconds."""
+        stop = time.time() + seconds
+
+        def loop(kiosk: Client, counter: Client, code: str, outlet: str) -> None:
+            n = 0
+            while time.time() < stop:
+                status, body = kiosk.request(
+                    "POST", f"/api/v1/outlets/{outlet}/tickets", {"service_code": "CASH" if n % 2 else "XFER"}
+                )
+                n += 1
+                if status == 201:
+                    with self.lock:
+                        self.issued.append(body["id"])
+                status, ticket = counter.request("POST", f"/api/v1/counters/{code}/call-next")
+                if status != 200:
+                    continue
+                with self.lock:
+                    self.called.append(ticket["id"])
+                counter.request("POST", f"/api/v1/tickets/{ticket['id']}/start")
+                counter.request("POST", f"/api/v1/tickets/{ticket['id']}/finish")
+
+        threads = [threading.Thread(target=loop, args=p) for p in self.pairs]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        if kill is not None:
+            time.sleep(seconds / 2)
+            kill.kill()
+            kill.start()
+        for t in threads:
+            t.join()
+        return time.perf_counter() - t0
+
+    def drain(self) -> None:
+        """Every counter calls until nothing waits, so a lost ticket would show as never called."""
+        for _, counter, code, _outlet in self.pairs:
+            while True:
+                status, ticket = counter.request("POST", f"/api/v1/counters/{code}/call-next")
+                if status != 200:
+                    break
+                self.called.append(ticket["id"])
+                counter.request("POST", f"/api/v1/tickets/{ticket['id']}/start")
+                counter.request("POST", f"/api/v1/tickets/{ticket['id']}/finish")
 
 
 def prepare(db: str, tmp: str, clients: int) -> dict[str, str]:
@@ -264,7 +259,7 @@ def prepare(db: str, tmp: str, clients: int) -> dict[str, str]:
     return env
 
 
-def bench(db: str, clients: int, seconds: float, kill: bool, outlets: int) -> bool:
+def bench(db: str, clients: int, seconds: float, kill: bool, outlets: int, rounds: int) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         env = prepare(db, tmp, clients)
         out = subprocess.run(
@@ -279,11 +274,33 @@ def bench(db: str, clients: int, seconds: float, kill: bool, outlets: int) -> bo
         log = os.path.join(tmp, "server.log")
         server = Server(env, port, log)
         server.start()
+        bare = [Client(port, setup["clients"][0]["kiosk"]) for _ in range(clients)]
+        floor = Floor(port, setup, clients)
+        bare_time = floor_time = 0.0
         try:
-            bare_rate, bare_p50, bare_p99 = run_bare(port, setup["clients"][0]["kiosk"], clients, seconds)
-            result = run_floor(port, setup, clients, seconds, server if kill else None)
+            # Alternating rounds: a drift in the machine's speed (other load, caches warming) hits both alike.
+            for r in range(rounds):
+                bare_time += run_bare(bare, seconds / rounds)
+                middle = kill and r == rounds // 2
+                floor_time += floor.run(seconds / rounds, server if middle else None)
+            bare_lat = [x for c in bare for x in c.latencies]
+            floor_lat = [x for c in floor.clients() for x in c.latencies]
+            floor.drain()
         finally:
             server.stop()
+        bare_rate, bare_p50, bare_p99 = len(bare_lat) / bare_time, pct(bare_lat, 0.5), pct(bare_lat, 0.99)
+        result = {
+            "rate": len(floor_lat) / floor_time,
+            "p50": pct(floor_lat, 0.5),
+            "p99": pct(floor_lat, 0.99),
+            "issued": floor.issued,
+            "called": floor.called,
+            "retries": sum(c.retries for c in floor.clients()),
+            "reasons": {
+                k: sum(c.reasons.get(k, 0) for c in floor.clients())
+                for k in {k for c in floor.clients() for k in c.reasons}
+            },
+        }
         errors = [line for line in Path(log).read_text().splitlines() if "Error" in line or "error" in line]
         check = json.loads(
             subprocess.run([PY, "-c", CHECK], env=env, check=True, capture_output=True, text=True)
@@ -295,6 +312,7 @@ def bench(db: str, clients: int, seconds: float, kill: bool, outlets: int) -> bo
     lost += len(set(result["issued"]) - set(result["called"]))
     server = f"{os.environ.get('FUWU_WORKERS', '2')}x{os.environ.get('FUWU_THREADS', '4')} gthread"
     tag = f"[floor_load {db}, {outlets} outlet{'s' if outlets > 1 else ''}, {server}{', kill -9' if kill else ''}]"
+    tag = tag[:-1] + f", {rounds} alternating rounds]"
     print(
         f"{tag} bare GET /api/v1/me: {bare_rate:.0f} req/s, p50 {bare_p50:.1f} ms, p99 {bare_p99:.1f} ms "
         f"({clients} clients)"
@@ -323,7 +341,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--seconds", type=float, default=15, help="per kind of load, over all rounds")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating bare and floor rounds")
     parser.add_argument("--kill", action="store_true", help="also run with the server killed -9 mid-load")
     parser.add_argument(
         "--outlets",
@@ -334,9 +353,9 @@ def main() -> None:
     args = parser.parse_args()
     ok = True
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        ok &= bench(db, args.clients, args.seconds, kill=False, outlets=args.outlets)
+        ok &= bench(db, args.clients, args.seconds, kill=False, outlets=args.outlets, rounds=args.rounds)
         if args.kill:
-            ok &= bench(db, args.clients, args.seconds, kill=True, outlets=args.outlets)
+            ok &= bench(db, args.clients, args.seconds, kill=True, outlets=args.outlets, rounds=args.rounds)
     sys.exit(0 if ok else 1)
 
 

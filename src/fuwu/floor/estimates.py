@@ -13,9 +13,10 @@ import datetime as dt
 import heapq
 from collections import defaultdict
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db import connection
+from django.db.models import Q
 
-from fuwu.core import clock
+from fuwu.core import clock, sql
 from fuwu.core.models import OrgUnit
 from fuwu.floor import policy
 from fuwu.floor.models import Counter, ServiceType, Ticket
@@ -25,37 +26,59 @@ LEARN_DAYS = 14
 MIN_RESIDUAL_SHARE = 0.2
 
 
+# Mean seconds a counter is held (call → finish) per business over a date range; the duration arithmetic
+# is the one part the two databases spell differently.
+_HELD_SECONDS = {
+    "postgresql": "EXTRACT(EPOCH FROM finished_at - called_at)",
+    "sqlite": "(julianday(finished_at) - julianday(called_at)) * 86400.0",
+}
+
+
 def occupancy_seconds(
     outlet: OrgUnit, now: dt.datetime, catalogue: list[ServiceType] | None = None
 ) -> dict[int, float]:
     """Mean time a counter is held per ticket (call → finish) for each business type, from recent tickets."""
     services = ServiceType.objects.filter(outlet=outlet) if catalogue is None else catalogue
     defaults = {s.pk: float(s.mean_service_seconds) for s in services}
-    learned = (
-        Ticket.objects.filter(
-            outlet=outlet,
-            status=Ticket.Status.FINISHED,
-            business_date__gte=clock.business_date(now) - dt.timedelta(days=LEARN_DAYS),
-            business_date__lte=clock.business_date(now),
-            called_at__isnull=False,
+    today = clock.business_date(now)
+    # Written out (fuwu.core.sql): it runs on every ticket issued.
+    with sql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT service_id, AVG({_HELD_SECONDS[connection.vendor]}), COUNT(*) FROM {Ticket._meta.db_table} "
+            "WHERE outlet_id = %s AND status = %s AND business_date >= %s AND business_date <= %s "
+            "AND called_at IS NOT NULL AND finished_at IS NOT NULL GROUP BY service_id",
+            [
+                outlet.pk,
+                Ticket.Status.FINISHED,
+                sql.value(Ticket, "business_date", today - dt.timedelta(days=LEARN_DAYS)),
+                sql.value(Ticket, "business_date", today),
+            ],
         )
-        .values("service_id")
-        .annotate(
-            held=Avg(ExpressionWrapper(F("finished_at") - F("called_at"), output_field=DurationField())),
-            n=Count("id"),
-        )
-    )
+        learned = cursor.fetchall()
     sums: dict[int, float] = defaultdict(float)
     counts: dict[int, int] = defaultdict(int)
-    for row in learned:
-        if row["held"] is not None:
-            counts[row["service_id"]] = row["n"]
-            sums[row["service_id"]] = row["held"].total_seconds() * row["n"]
+    for service_id, held, n in learned:
+        if held is not None:
+            counts[service_id] = n
+            sums[service_id] = float(held) * n
     # Blend with the catalogue value so a few early tickets of the day do not swing the estimate.
     prior_weight = 5
     return {
         sid: (sums[sid] + defaults[sid] * prior_weight) / (counts[sid] + prior_weight) for sid in defaults
     }
+
+
+_LINE = (
+    "id",
+    "status",
+    "counter_id",
+    "service_id",
+    "called_at",
+    "queued_at",
+    "issued_at",
+    "priority_class",
+    "required_counter_kind",
+)
 
 
 def waits(
@@ -73,37 +96,34 @@ def waits(
     """
     now = now or clock.now()
     day = clock.business_date(now)
-    counters = list(Counter.objects.filter(outlet=outlet))
+    counters = sql.select(Counter, "outlet_id = %s", [outlet.pk], order_by="number")
     working = [c for c in counters if c.is_open] or counters
     if not working:
         return {}
     if catalogue is None:
-        catalogue = list(ServiceType.objects.filter(outlet=outlet))
-    occupancy = occupancy_seconds(outlet, now, catalogue)
-    kinds = {s.pk: frozenset(s.counter_kind_list) for s in catalogue}
-    mean_all = sum(occupancy.values()) / len(occupancy) if occupancy else 300.0
-    busy_until: dict[int, float] = {}
+        catalogue = sql.select(ServiceType, "outlet_id = %s", [outlet.pk])
     line: list[policy.Waiting] = []
+    busy_until: dict[int, float] = {}
+    occupancy = occupancy_seconds(outlet, now, catalogue)
+    mean_all = sum(occupancy.values()) / len(occupancy) if occupancy else 300.0
     # The line and the customers at counters in one read, already in calling order.
-    for pk, status, counter_id, service_id, called_at, queued, issued, pc, kind in (
-        Ticket.objects.filter(
-            outlet=outlet,
-            business_date=day,
-            status__in=[Ticket.Status.WAITING, Ticket.Status.CALLED, Ticket.Status.SERVING],
+    with sql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {sql.columns(Ticket, _LINE)} FROM {Ticket._meta.db_table} "
+            "WHERE outlet_id = %s AND business_date = %s AND status IN (%s, %s, %s) ORDER BY route_key, id",
+            [
+                outlet.pk,
+                sql.value(Ticket, "business_date", day),
+                Ticket.Status.WAITING,
+                Ticket.Status.CALLED,
+                Ticket.Status.SERVING,
+            ],
         )
-        .order_by("route_key", "id")
-        .values_list(
-            "id",
-            "status",
-            "counter_id",
-            "service_id",
-            "called_at",
-            "queued_at",
-            "issued_at",
-            "priority_class",
-            "required_counter_kind",
+        rows = cursor.fetchall()
+    for row in rows:
+        pk, status, counter_id, service_id, called_at, queued, issued, pc, kind = sql.convert(
+            Ticket, _LINE, row
         )
-    ):
         if status == Ticket.Status.WAITING:
             line.append(
                 policy.Waiting(
@@ -121,9 +141,10 @@ def waits(
     if joining is not None:
         line.append(joining)
         line.sort(key=lambda w: w.key())
+    result: dict[int, int] = {}
+    kinds = {s.pk: frozenset(s.counter_kind_list) for s in catalogue}
     free = [(busy_until.get(c.pk, 0.0), i) for i, c in enumerate(working)]
     heapq.heapify(free)
-    result: dict[int, int] = {}
     while free and line:
         at, i = heapq.heappop(free)
         kind = working[i].kind

@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from fuwu.core import clock, pii, roles
+from fuwu.core import clock, pii, roles, sql
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import DevicePrincipal
-from fuwu.core.scoping import get_visible, visible
+from fuwu.core.scoping import can_see_path, get_visible, visible
 from fuwu.floor import estimates, mobile
 from fuwu.floor.models import Counter, LobbyPosition, PositionAssignment, ServiceType, Ticket, TicketEvent
 
@@ -24,8 +24,11 @@ def outlets(principal: Any) -> QuerySet[OrgUnit]:
 
 
 def outlet(principal: Any, code: str) -> OrgUnit:
-    found: OrgUnit = get_visible(OrgUnit.objects.filter(kind=OrgUnit.Kind.OUTLET), principal, code=code)
-    return found
+    # Written out (fuwu.core.sql): every kiosk call starts here.
+    found = sql.select(OrgUnit, "code = %s AND kind = %s", [code, OrgUnit.Kind.OUTLET])
+    if not found or not can_see_path(principal, found[0].path):
+        raise NotFound()
+    return found[0]
 
 
 def services(principal: Any, outlet_unit: OrgUnit) -> QuerySet[ServiceType]:
@@ -36,8 +39,24 @@ def counters(principal: Any, outlet_unit: OrgUnit) -> QuerySet[Counter]:
     return visible(Counter.objects.filter(outlet=outlet_unit).select_related("staff"), principal)
 
 
+_OUTLET_REF = ("id", "path")
+
+
 def counter(principal: Any, code: str) -> Counter:
-    return get_visible(Counter.objects.select_related("outlet", "staff"), principal, code=code)
+    """A visible counter with its outlet's identity and tree path (the rest of the outlet loads on use)."""
+    # Written out (fuwu.core.sql): every counter terminal call starts here.
+    with sql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {sql.columns(Counter, alias='c')}, o.id, o.path FROM {Counter._meta.db_table} c "
+            f"JOIN {OrgUnit._meta.db_table} o ON o.id = c.outlet_id WHERE c.code = %s",
+            [code],
+        )
+        row = cursor.fetchone()
+    if row is None or not can_see_path(principal, row[-1]):
+        raise NotFound()
+    found = sql.instance(Counter, None, row)
+    found.outlet = sql.instance(OrgUnit, _OUTLET_REF, row[-2:])
+    return found
 
 
 def ticket(principal: Any, pk: int) -> Ticket:
@@ -47,8 +66,12 @@ def ticket(principal: Any, pk: int) -> Ticket:
 
 
 def ticket_ref(principal: Any, pk: int) -> Ticket:
-    """A visible ticket's identity only, for services that lock and load the row themselves."""
-    return get_visible(Ticket.objects.only("id", "outlet_id"), principal, pk=pk)
+    """A ticket by id for the ticket services, which lock, load and scope-check the row themselves.
+
+    Nothing is read here: a ticket that is missing or not the principal's is the service's NotFound, so a
+    step costs no read before the locked one.
+    """
+    return Ticket(pk=pk)
 
 
 @dataclass
@@ -185,17 +208,23 @@ def queue(principal: Any, outlet_unit: OrgUnit, *, with_customers: bool = False)
 
 def position_in_line(t: Ticket) -> int:
     """How many waiting tickets a counter of any allowed kind would call before this one, plus one."""
-    ahead = Q(route_key__lt=t.route_key) | Q(route_key=t.route_key, pk__lt=t.pk)
-    return (
-        Ticket.objects.filter(
-            ahead,
-            outlet_id=t.outlet_id,
-            business_date=t.business_date,
-            status=S.WAITING,
-            service_id=t.service_id,
-        ).count()
-        + 1
-    )
+    # Written out (fuwu.core.sql): every ticket issued answers with it.
+    key = sql.value(Ticket, "route_key", t.route_key)
+    with sql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {Ticket._meta.db_table} WHERE outlet_id = %s AND business_date = %s "
+            "AND status = %s AND service_id = %s AND (route_key < %s OR (route_key = %s AND id < %s))",
+            [
+                t.outlet_id,
+                sql.value(Ticket, "business_date", t.business_date),
+                S.WAITING,
+                t.service_id,
+                key,
+                key,
+                t.pk,
+            ],
+        )
+        return int(cursor.fetchone()[0]) + 1
 
 
 def calls(

@@ -8,6 +8,7 @@ previous one and illegal steps fail with Conflict carrying the current state.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -15,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fuwu.core import audit, clock
+from fuwu.core import audit, clock, sql
 from fuwu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
@@ -127,9 +128,132 @@ def _expect(ticket: Ticket, *allowed: str, action: str) -> None:
 def _event(
     ticket: Ticket, kind: str, actor: Any, at: dt.datetime, counter: Counter | None = None, **data: Any
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket, kind=kind, at=at, actor_label=principal_label(actor), counter=counter, data=data
+    return sql.insert(
+        TicketEvent(
+            ticket=ticket, kind=kind, at=at, actor_label=principal_label(actor), counter=counter, data=data
+        )
     )
+
+
+# --- the terminals' hot path ----------------------------------------------------------------------
+# Counter terminals call, start and finish all day: each of those steps is one conditional UPDATE …
+# RETURNING written out (fuwu.core.sql says why). When it touches no row the step takes the locked path
+# below it, which decides what is wrong (404, 403, 409) exactly as for staff at the console.
+
+# What a step hands back about its ticket: enough for the terminal's answer; the rest loads on use.
+_ROW = (
+    "id",
+    "outlet_id",
+    "business_date",
+    "number",
+    "status",
+    "service_id",
+    "counter_id",
+    "staff_id",
+    "customer_id",
+    "customer_tier",
+    "is_special_group",
+    "issued_at",
+    "called_at",
+    "last_called_at",
+    "started_at",
+    "finished_at",
+    "recall_count",
+    "estimated_wait_seconds",
+)
+
+
+def _returning() -> str:
+    t, s, c = Ticket._meta.db_table, ServiceType._meta.db_table, Counter._meta.db_table
+    return (
+        f"{sql.columns(Ticket, _ROW)}, (SELECT s.code FROM {s} s WHERE s.id = {t}.service_id), "
+        f"(SELECT s.name FROM {s} s WHERE s.id = {t}.service_id), "
+        f"(SELECT c.code FROM {c} c WHERE c.id = {t}.counter_id), "
+        f"(SELECT c.number FROM {c} c WHERE c.id = {t}.counter_id)"
+    )
+
+
+def _from_row(row: Any) -> Ticket:
+    n = len(_ROW)
+    ticket = sql.instance(Ticket, _ROW, row)
+    ticket.service = sql.instance(
+        ServiceType, ("id", "code", "name"), (ticket.service_id, row[n], row[n + 1])
+    )
+    if ticket.counter_id is not None:
+        ticket.counter = sql.instance(
+            Counter, ("id", "code", "number"), (ticket.counter_id, row[n + 2], row[n + 3])
+        )
+    return ticket
+
+
+def _terminal_step(
+    actor: Any, ticket: Ticket, *, expect: str, assign: str, params: list[Any]
+) -> Ticket | None:
+    """A counter terminal's step on the ticket at its own counter; None sends the caller the locked way."""
+    if not isinstance(actor, DevicePrincipal) or actor.kind != "counter":
+        return None
+    t, c = Ticket._meta.db_table, Counter._meta.db_table
+    with sql.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {t} SET {assign} WHERE id = %s AND status = %s AND outlet_id = %s "
+            f"AND counter_id = (SELECT c.id FROM {c} c WHERE c.code = %s) RETURNING {_returning()}",
+            [*params, ticket.pk, expect, actor.token.org_unit_id, actor.counter_code],
+        )
+        row = cursor.fetchone()
+    return None if row is None else _from_row(row)
+
+
+def _at(moment: dt.datetime) -> Any:
+    return sql.value(Ticket, "called_at", moment)
+
+
+def _lock_counter(counter: Counter) -> None:
+    """Serialize two terminals (or a terminal and a retry) working one counter; refresh what may have moved."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with sql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT is_open, staff_id FROM {Counter._meta.db_table} WHERE id = %s{lock}", [counter.pk]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound()
+    counter.is_open, counter.staff_id = bool(row[0]), row[1]
+
+
+def _take_head(counter: Counter, staff_id: int | None, now: dt.datetime) -> Ticket | None:
+    """Give this counter the first ticket it may serve (floor.policy order) unless it still holds one."""
+    t, s = Ticket._meta.db_table, ServiceType._meta.db_table
+    # SKIP LOCKED: a ticket another counter is taking right now is passed over, never handed out twice.
+    lock = " FOR UPDATE OF q SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    at = _at(now)
+    with sql.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {t} SET status = %s, counter_id = %s, staff_id = %s, called_at = %s, last_called_at = %s "
+            f"WHERE status = %s AND id = (SELECT q.id FROM {t} q WHERE q.outlet_id = %s AND q.business_date = %s "
+            "AND q.status = %s AND (q.required_counter_kind = %s OR (q.required_counter_kind = '' AND q.service_id IN "
+            f"(SELECT v.id FROM {s} v WHERE v.outlet_id = %s AND ',' || v.counter_kinds || ',' LIKE %s))) "
+            f"AND NOT EXISTS (SELECT 1 FROM {t} b WHERE b.counter_id = %s AND b.status IN (%s, %s)) "
+            f"ORDER BY q.route_key, q.id LIMIT 1{lock}) RETURNING {_returning()}",
+            [
+                S.CALLED,
+                counter.pk,
+                staff_id,
+                at,
+                at,
+                S.WAITING,
+                counter.outlet_id,
+                sql.value(Ticket, "business_date", clock.business_date(now)),
+                S.WAITING,
+                counter.kind,
+                counter.outlet_id,
+                f"%,{counter.kind},%",
+                counter.pk,
+                S.CALLED,
+                S.SERVING,
+            ],
+        )
+        row = cursor.fetchone()
+    return None if row is None else _from_row(row)
 
 
 def _next_seq(outlet: OrgUnit, day: dt.date, prefix: str) -> int:
@@ -137,7 +261,7 @@ def _next_seq(outlet: OrgUnit, day: dt.date, prefix: str) -> int:
     # One upsert statement (PostgreSQL and SQLite >= 3.35 both speak it) instead of read-create-update-read:
     # the day's number row is the one hot row of an outlet, so the fewer round trips under its lock the better.
     table = NumberSequence._meta.db_table
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (outlet_id, business_date, prefix, last) VALUES (%s, %s, %s, 1) "
             f"ON CONFLICT (outlet_id, business_date, prefix) DO UPDATE SET last = {table}.last + 1 "
@@ -149,10 +273,6 @@ def _next_seq(outlet: OrgUnit, day: dt.date, prefix: str) -> int:
 
 def format_number(prefix: str, seq: int) -> str:
     return f"{prefix}{seq:03d}"
-
-
-def _staff_for(actor: Any, counter: Counter) -> User | None:
-    return actor if isinstance(actor, User) else counter.staff
 
 
 # --- catalogue and counters (Q1, Q10) -------------------------------------------------------------
@@ -250,7 +370,6 @@ def counter_set_open(*, actor: Any, counter: Counter, is_open: bool) -> Counter:
 # --- tickets (Q2–Q8) -------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def ticket_issue(
     *,
     actor: Any,
@@ -265,7 +384,7 @@ def ticket_issue(
     """Issue today's next number for a business type, recognising the customer when identified (Q2, Q3)."""
     _require_issue(actor, outlet)
     # The whole catalogue in one read: the estimate below needs every business type of the outlet anyway.
-    catalogue = list(ServiceType.objects.filter(outlet=outlet))
+    catalogue = sql.select(ServiceType, "outlet_id = %s", [outlet.pk])
     service = next((s for s in catalogue if s.code == service_code and s.is_active), None)
     if service is None:
         raise ValidationFailed(
@@ -292,29 +411,32 @@ def ticket_issue(
     # Estimate first: the day's number row stays locked from _next_seq to commit, so keep that stretch short.
     newcomer = policy.Waiting(id=NEWCOMER, queued_at=now, priority_class=pclass, service_id=service.pk)
     estimate = estimates.waits(outlet, now=now, joining=newcomer, catalogue=catalogue).get(NEWCOMER)
-    seq = _next_seq(outlet, day, service.prefix)
-    ticket = Ticket.objects.create(
-        outlet=outlet,
-        business_date=day,
-        number=format_number(service.prefix, seq),
-        seq=seq,
-        service=service,
-        channel=channel,
-        status=S.WAITING,
-        priority_class=pclass,
-        customer=customer,
-        customer_tier=tier,
-        is_special_group=special,
-        issued_at=now,
-        queued_at=now,
-        route_key=policy.route_key(now, pclass),
-        appointment_code=appointment_code or "",
-        estimated_wait_seconds=estimate,
-    )
-    _event(ticket, E.ISSUED, actor, now, channel=channel, service=service.code)
-    if customer is not None:
-        _event(ticket, E.RECOGNIZED, actor, now, tier=tier, special_group=special)
-    return ticket
+    # Everything above only reads and may refuse; the writes below need no savepoint of their own.
+    with transaction.atomic(savepoint=False):
+        seq = _next_seq(outlet, day, service.prefix)
+        ticket = Ticket(
+            outlet=outlet,
+            business_date=day,
+            number=format_number(service.prefix, seq),
+            seq=seq,
+            service=service,
+            channel=channel,
+            status=S.WAITING,
+            priority_class=pclass,
+            customer=customer,
+            customer_tier=tier,
+            is_special_group=special,
+            issued_at=now,
+            queued_at=now,
+            route_key=policy.route_key(now, pclass),
+            appointment_code=appointment_code or "",
+            estimated_wait_seconds=estimate,
+        )
+        sql.insert(ticket)
+        _event(ticket, E.ISSUED, actor, now, channel=channel, service=service.code)
+        if customer is not None:
+            _event(ticket, E.RECOGNIZED, actor, now, tier=tier, special_group=special)
+        return ticket
 
 
 def _eligible_queue(counter: Counter, day: dt.date) -> Any:
@@ -332,17 +454,36 @@ def _eligible_queue(counter: Counter, day: dt.date) -> Any:
     )
 
 
-@transaction.atomic
 def ticket_call_next(*, actor: Any, counter: Counter) -> Ticket | None:
     """Call the next ticket this counter may serve, by the policy in floor.policy; None when none waits (Q4)."""
     _require_counter(actor, counter)
-    if connection.features.has_select_for_update:
-        # Serializes two terminals (or a terminal and a retry) working the same counter.
-        locked = Counter.objects.select_for_update().get(pk=counter.pk)
-        locked.outlet = counter.outlet
-        if locked.staff_id == counter.staff_id:
-            locked.staff = counter.staff
-        counter = locked
+    # No savepoint for the one-statement take: it either hands this counter a ticket or changes nothing.
+    with transaction.atomic(savepoint=False):
+        _lock_counter(counter)
+        now = clock.now()
+        staff_id = actor.pk if isinstance(actor, User) else counter.staff_id
+        head = _take_head(counter, staff_id, now)
+        if head is not None:
+            return _called(actor, counter, head, now)
+    with transaction.atomic():
+        _lock_counter(counter)
+        now = clock.now()
+        staff_id = actor.pk if isinstance(actor, User) else counter.staff_id
+        head = _take_head_locked(counter, staff_id, now)
+        return None if head is None else _called(actor, counter, head, now)
+
+
+def _called(actor: Any, counter: Counter, head: Ticket, now: dt.datetime) -> Ticket:
+    if not counter.is_open or (isinstance(actor, User) and counter.staff_id != actor.pk):
+        counter.is_open, counter.staff_id = True, head.staff_id
+        by(counter, actor).save(update_fields=["is_open", "staff"])
+    head.counter = counter
+    _event(head, E.CALLED, actor, now, counter=counter)
+    return head
+
+
+def _take_head_locked(counter: Counter, staff_id: int | None, now: dt.datetime) -> Ticket | None:
+    """The one-statement take found nothing: say why (busy counter, empty line) or retry past a lost race."""
     busy = Ticket.objects.filter(counter=counter, status__in=[S.CALLED, S.SERVING]).first()
     if busy is not None:
         raise Conflict(
@@ -350,11 +491,8 @@ def ticket_call_next(*, actor: Any, counter: Counter) -> Ticket | None:
             code="counter_busy",
             details={"status": busy.status, "number": busy.number, "ticket_id": busy.pk},
         )
-    now = clock.now()
     queue = _eligible_queue(counter, clock.business_date(now)).select_related("service")
-    staff = _staff_for(actor, counter)
     while True:
-        # SKIP LOCKED: a ticket another counter is taking right now is passed over, never handed out twice.
         head: Ticket | None = (
             queue.select_for_update(skip_locked=True, of=("self",))
             if connection.features.has_select_for_update
@@ -363,74 +501,126 @@ def ticket_call_next(*, actor: Any, counter: Counter) -> Ticket | None:
         if head is None:
             return None
         taken = Ticket.objects.filter(pk=head.pk, status=S.WAITING).update(
-            status=S.CALLED, counter=counter, staff=staff, called_at=now, last_called_at=now
+            status=S.CALLED, counter=counter, staff_id=staff_id, called_at=now, last_called_at=now
         )
         if taken:
-            break
-    if not counter.is_open or (isinstance(actor, User) and counter.staff_id != actor.pk):
-        counter.is_open = True
-        counter.staff = staff
-        by(counter, actor).save(update_fields=["is_open", "staff"])
-    # The row is ours now (the conditional update won); mirror it instead of reading it back.
-    head.status, head.counter, head.staff = S.CALLED, counter, staff
-    head.called_at = head.last_called_at = now
-    _event(head, E.CALLED, actor, now, counter=counter)
-    return head
+            # The row is ours now (the conditional update won); mirror it instead of reading it back.
+            head.status, head.staff_id = S.CALLED, staff_id
+            head.called_at = head.last_called_at = now
+            return head
 
 
-@transaction.atomic
+def _counter_step(
+    actor: Any,
+    ticket: Ticket,
+    *,
+    expect: str,
+    action: str,
+    assign: str,
+    params: list[Callable[[dt.datetime], Any]],
+    apply: Callable[[Ticket, dt.datetime], None],
+    event: str,
+    data: Callable[[Ticket], dict[str, Any]] = lambda t: {},
+) -> Ticket:
+    """One step of the ticket at a counter: `assign` in SQL for the terminal's hot path, else `apply` on the
+    locked row, which also says what is wrong (404, 403, 409). Either way one event records the step."""
+    now = clock.now()
+    # No savepoint for the one-statement path: it either changes the row or changes nothing.
+    with transaction.atomic(savepoint=False):
+        done = _terminal_step(actor, ticket, expect=expect, assign=assign, params=[p(now) for p in params])
+        if done is not None:
+            _event(done, event, actor, now, counter=done.counter, **data(done))
+            return done
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require_ticket_at_counter(actor, ticket)
+        _expect(ticket, expect, action=action)
+        apply(ticket, now)
+        _event(ticket, event, actor, now, counter=ticket.counter, **data(ticket))
+        return ticket
+
+
 def ticket_recall(*, actor: Any, ticket: Ticket) -> Ticket:
     """Call the same customer again (the display announces it again)."""
-    ticket = _locked(ticket)
-    _require_ticket_at_counter(actor, ticket)
-    _expect(ticket, S.CALLED, action=gettext("recall"))
-    now = clock.now()
-    ticket.recall_count += 1
-    ticket.last_called_at = now
-    ticket.save(update_fields=["recall_count", "last_called_at"])
-    _event(ticket, E.RECALLED, actor, now, counter=ticket.counter, recall=ticket.recall_count)
-    return ticket
+
+    def apply(t: Ticket, now: dt.datetime) -> None:
+        t.recall_count += 1
+        t.last_called_at = now
+        t.save(update_fields=["recall_count", "last_called_at"])
+
+    return _counter_step(
+        actor,
+        ticket,
+        expect=S.CALLED,
+        action=gettext("recall"),
+        assign="recall_count = recall_count + 1, last_called_at = %s",
+        params=[_at],
+        apply=apply,
+        event=E.RECALLED,
+        data=lambda t: {"recall": t.recall_count},
+    )
 
 
-@transaction.atomic
 def ticket_no_show(*, actor: Any, ticket: Ticket) -> Ticket:
     """The called customer did not come: close the ticket and free the counter."""
-    ticket = _locked(ticket)
-    _require_ticket_at_counter(actor, ticket)
-    _expect(ticket, S.CALLED, action=gettext("mark as no-show"))
-    now = clock.now()
-    ticket.status = S.NO_SHOW
-    ticket.save(update_fields=["status"])
-    _event(ticket, E.NO_SHOW, actor, now, counter=ticket.counter)
-    return ticket
+
+    def apply(t: Ticket, now: dt.datetime) -> None:
+        t.status = S.NO_SHOW
+        t.save(update_fields=["status"])
+
+    return _counter_step(
+        actor,
+        ticket,
+        expect=S.CALLED,
+        action=gettext("mark as no-show"),
+        assign="status = %s",
+        params=[lambda now: S.NO_SHOW],
+        apply=apply,
+        event=E.NO_SHOW,
+    )
 
 
-@transaction.atomic
 def ticket_start(*, actor: Any, ticket: Ticket) -> Ticket:
     """The customer arrived at the counter: service starts."""
-    ticket = _locked(ticket)
-    _require_ticket_at_counter(actor, ticket)
-    _expect(ticket, S.CALLED, action=gettext("start"))
-    now = clock.now()
-    ticket.status, ticket.started_at = S.SERVING, now
-    ticket.save(update_fields=["status", "started_at"])
-    _event(ticket, E.STARTED, actor, now, counter=ticket.counter)
-    return ticket
+
+    def apply(t: Ticket, now: dt.datetime) -> None:
+        t.status, t.started_at = S.SERVING, now
+        t.save(update_fields=["status", "started_at"])
+
+    return _counter_step(
+        actor,
+        ticket,
+        expect=S.CALLED,
+        action=gettext("start"),
+        assign="status = %s, started_at = %s",
+        params=[lambda now: S.SERVING, _at],
+        apply=apply,
+        event=E.STARTED,
+    )
 
 
-@transaction.atomic
 def ticket_finish(*, actor: Any, ticket: Ticket) -> Ticket:
     """Service done; the customer is seen off (送客) and the counter is free."""
-    ticket = _locked(ticket)
-    _require_ticket_at_counter(actor, ticket)
-    _expect(ticket, S.SERVING, action=gettext("finish"))
-    now = clock.now()
-    ticket.status, ticket.finished_at = S.FINISHED, now
-    if ticket.staff_id is None and ticket.counter is not None:
-        ticket.staff_id = ticket.counter.staff_id
-    ticket.save(update_fields=["status", "finished_at", "staff"])
-    _event(ticket, E.FINISHED, actor, now, counter=ticket.counter)
-    return ticket
+
+    def apply(t: Ticket, now: dt.datetime) -> None:
+        t.status, t.finished_at = S.FINISHED, now
+        if t.staff_id is None and t.counter is not None:
+            t.staff_id = t.counter.staff_id
+        t.save(update_fields=["status", "finished_at", "staff"])
+
+    c, t = Counter._meta.db_table, Ticket._meta.db_table
+    return _counter_step(
+        actor,
+        ticket,
+        expect=S.SERVING,
+        action=gettext("finish"),
+        # As `apply`: credit the counter's staff member when the call did not name one.
+        assign=f"status = %s, finished_at = %s, staff_id = COALESCE(staff_id, "
+        f"(SELECT c.staff_id FROM {c} c WHERE c.id = {t}.counter_id))",
+        params=[lambda now: S.FINISHED, _at],
+        apply=apply,
+        event=E.FINISHED,
+    )
 
 
 @transaction.atomic
