@@ -4,6 +4,8 @@ Each client plays a kiosk and a counter terminal: issue → call-next → start 
 Idempotency-Key and retried with the same key on connection errors. Prints requests/s, p50/p99 latency and
 the ratio to a bare authenticated endpoint (GET /api/v1/me with a device token) on the same server stack,
 then drains the line and checks the database: 0 duplicated calls, 0 lost tickets.
+Bare and floor load run in alternating rounds (--rounds), so a change in the machine's speed during the run
+(other work, caches warming) falls on both sides of the ratio.
 With --kill the server is killed with SIGKILL mid-load and restarted; the checks must still hold.
 Goal (PostgreSQL, 32 clients): ratio >= 0.5, p99 <= 100 ms; always 0 duplicated, 0 lost.
 

@@ -47,6 +47,37 @@ def cursor() -> Iterator[Any]:
         yield pg_cursor
 
 
+def fetch_all(statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+    """Each statement's rows, the statements run in order; on PostgreSQL sent together in one round trip.
+
+    For statements that do not need each other's answers: the server still runs them one after another
+    (a lock taken by the first holds for the second), only the waits in between are saved.
+    """
+    if connection.vendor != "postgresql":
+        out = []
+        with connection.cursor() as django_cursor:
+            for text, params in statements:
+                django_cursor.execute(text, list(params))
+                out.append(django_cursor.fetchall())
+        return out
+    import psycopg
+
+    connection.ensure_connection()
+    pg = connection.connection
+    with connection.wrap_database_errors:
+        cursors = []
+        with pg.pipeline():
+            for text, params in statements:
+                cur = psycopg.Cursor(pg)
+                cur.execute(text, list(params))
+                cursors.append(cur)
+        try:
+            return [cur.fetchall() for cur in cursors]
+        finally:
+            for cur in cursors:
+                cur.close()
+
+
 def _fields(model: type[Model], names: Sequence[str] | None) -> list[Field[Any, Any]]:
     opts = model._meta
     if names is None:
@@ -137,6 +168,38 @@ def insert(obj: M) -> M:
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
+
+
+def insert_pair(parent: Model, child: Model, *, link: str) -> None:
+    """Write `parent` and `child`, whose foreign key `link` points at it: one statement on PostgreSQL."""
+    child_model = type(child)
+    if connection.vendor != "postgresql":
+        insert(parent)
+        setattr(child, link, parent)
+        insert(child)
+        return
+    parent_sql, parent_fields = _insert_sql(type(parent), connection.vendor)
+    _, child_fields = _insert_sql(child_model, connection.vendor)
+    link_field = child_model._meta.get_field(link)
+    quote = connection.ops.quote_name
+    others = [f for f in child_fields if f is not link_field]
+    child_columns = ", ".join(quote(str(f.column)) for f in others) + ", " + quote(str(link_field.column))  # type: ignore[union-attr]
+    parent_pk, child_pk = type(parent)._meta.pk, child_model._meta.pk
+    assert parent_pk is not None and child_pk is not None
+    sql = (
+        f"WITH parent AS ({parent_sql}) INSERT INTO {quote(child_model._meta.db_table)} ({child_columns}) "
+        f"SELECT {', '.join(['%s'] * len(others))}, parent.{quote(str(parent_pk.column))} FROM parent "
+        f"RETURNING (SELECT * FROM parent), {quote(str(child_pk.column))}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(parent, True), connection) for f in parent_fields]
+    params += [f.get_db_prep_save(f.pre_save(child, True), connection) for f in others]
+    with cursor() as cur:
+        cur.execute(sql, params)
+        parent.pk, child.pk = cur.fetchone()
+    for obj in (parent, child):
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    setattr(child, link, parent)
 
 
 def value(field_owner: type[Model], name: str, python_value: Any) -> Any:

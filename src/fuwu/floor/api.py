@@ -239,7 +239,7 @@ def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int
         number=t.number,
         service_code=t.service.code,
         service_name=t.service.name,
-        position=selectors.position_in_line(t),
+        position=t.position_at_issue or selectors.position_in_line(t),
         estimated_wait_seconds=t.estimated_wait_seconds,
         materials=t.service.material_list,
         issued_at=t.issued_at,

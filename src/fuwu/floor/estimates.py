@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -39,22 +41,26 @@ def occupancy_seconds(
 ) -> dict[int, float]:
     """Mean time a counter is held per ticket (call → finish) for each business type, from recent tickets."""
     services = ServiceType.objects.filter(outlet=outlet) if catalogue is None else catalogue
-    defaults = {s.pk: float(s.mean_service_seconds) for s in services}
+    [learned] = sql.fetch_all([_learned_query(outlet, now)])
+    return _blend(learned, list(services))
+
+
+def _learned_query(outlet: OrgUnit, now: dt.datetime) -> tuple[str, list[Any]]:
     today = clock.business_date(now)
-    # Written out (fuwu.core.sql): it runs on every ticket issued.
-    with sql.cursor() as cursor:
-        cursor.execute(
-            f"SELECT service_id, AVG({_HELD_SECONDS[connection.vendor]}), COUNT(*) FROM {Ticket._meta.db_table} "
-            "WHERE outlet_id = %s AND status = %s AND business_date >= %s AND business_date <= %s "
-            "AND called_at IS NOT NULL AND finished_at IS NOT NULL GROUP BY service_id",
-            [
-                outlet.pk,
-                Ticket.Status.FINISHED,
-                sql.value(Ticket, "business_date", today - dt.timedelta(days=LEARN_DAYS)),
-                sql.value(Ticket, "business_date", today),
-            ],
-        )
-        learned = cursor.fetchall()
+    return (
+        f"SELECT service_id, AVG({_HELD_SECONDS[connection.vendor]}), COUNT(*) FROM {Ticket._meta.db_table} "
+        "WHERE outlet_id = %s AND status = %s AND business_date >= %s AND business_date <= %s "
+        "AND called_at IS NOT NULL AND finished_at IS NOT NULL GROUP BY service_id",
+        [
+            outlet.pk,
+            Ticket.Status.FINISHED,
+            sql.value(Ticket, "business_date", today - dt.timedelta(days=LEARN_DAYS)),
+            sql.value(Ticket, "business_date", today),
+        ],
+    )
+
+
+def _blend(learned: list[tuple[Any, ...]], catalogue: list[ServiceType]) -> dict[int, float]:
     sums: dict[int, float] = defaultdict(float)
     counts: dict[int, int] = defaultdict(int)
     for service_id, held, n in learned:
@@ -63,6 +69,7 @@ def occupancy_seconds(
             sums[service_id] = float(held) * n
     # Blend with the catalogue value so a few early tickets of the day do not swing the estimate.
     prior_weight = 5
+    defaults = {s.pk: float(s.mean_service_seconds) for s in catalogue}
     return {
         sid: (sums[sid] + defaults[sid] * prior_weight) / (counts[sid] + prior_weight) for sid in defaults
     }
@@ -81,80 +88,118 @@ _LINE = (
 )
 
 
-def waits(
-    outlet: OrgUnit,
-    *,
-    now: dt.datetime | None = None,
-    joining: policy.Waiting | None = None,
-    catalogue: list[ServiceType] | None = None,
-) -> dict[int, int]:
-    """Estimated seconds until each waiting ticket of the outlet is called (absent: no counter can serve it).
+@dataclass
+class Snapshot:
+    """What an outlet's estimate is made from, read in one round trip (fuwu.core.sql.fetch_all)."""
 
-    `joining` is a ticket about to be issued: it is placed in line by its route key, so the estimate can be
-    known before the ticket (and its number) is written. `catalogue` is the outlet's business types when the
-    caller has them already.
-    """
-    now = now or clock.now()
-    day = clock.business_date(now)
-    counters = sql.select(Counter, "outlet_id = %s", [outlet.pk], order_by="number")
-    working = [c for c in counters if c.is_open] or counters
-    if not working:
-        return {}
-    if catalogue is None:
-        catalogue = sql.select(ServiceType, "outlet_id = %s", [outlet.pk])
-    line: list[policy.Waiting] = []
-    busy_until: dict[int, float] = {}
-    occupancy = occupancy_seconds(outlet, now, catalogue)
-    mean_all = sum(occupancy.values()) / len(occupancy) if occupancy else 300.0
-    # The line and the customers at counters in one read, already in calling order.
-    with sql.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {sql.columns(Ticket, _LINE)} FROM {Ticket._meta.db_table} "
-            "WHERE outlet_id = %s AND business_date = %s AND status IN (%s, %s, %s) ORDER BY route_key, id",
-            [
-                outlet.pk,
-                sql.value(Ticket, "business_date", day),
-                Ticket.Status.WAITING,
-                Ticket.Status.CALLED,
-                Ticket.Status.SERVING,
-            ],
-        )
-        rows = cursor.fetchall()
-    for row in rows:
-        pk, status, counter_id, service_id, called_at, queued, issued, pc, kind = sql.convert(
-            Ticket, _LINE, row
-        )
-        if status == Ticket.Status.WAITING:
-            line.append(
-                policy.Waiting(
-                    id=pk,
-                    queued_at=queued or issued,
-                    priority_class=pc,
-                    service_id=service_id,
-                    required_kind=kind,
-                )
+    now: dt.datetime
+    catalogue: list[ServiceType]
+    counters: list[tuple[int, str, bool]]  # id, kind, is_open
+    learned: list[tuple[Any, ...]]
+    line_rows: list[tuple[Any, ...]]
+
+    def waits(self) -> dict[int, int]:
+        return self._project(None)[0]
+
+    def joining(self, ticket: policy.Waiting) -> tuple[int | None, int]:
+        """For a ticket about to be issued: its estimated wait and its place among the waiting of its business.
+
+        The ticket is placed in line by its route key, so both are known before it (and its number) is written.
+        """
+        estimates, line = self._project(ticket)
+        ahead = 0
+        for waiting in line:
+            if waiting.id == ticket.id:
+                break
+            ahead += waiting.service_id == ticket.service_id
+        return estimates.get(ticket.id), ahead + 1
+
+    def _project(self, joining: policy.Waiting | None) -> tuple[dict[int, int], list[policy.Waiting]]:
+        """The projection, and the line in calling order it was made from."""
+        working = [c for c in self.counters if c[2]] or self.counters
+        occupancy = _blend(self.learned, self.catalogue)
+        mean_all = sum(occupancy.values()) / len(occupancy) if occupancy else 300.0
+        line: list[policy.Waiting] = []
+        busy_until: dict[int, float] = {}
+        for row in self.line_rows:
+            pk, status, counter_id, service_id, called_at, queued, issued, pc, kind = sql.convert(
+                Ticket, _LINE, row
             )
-            continue
-        hold = occupancy.get(service_id, mean_all)
-        elapsed = (now - called_at).total_seconds() if called_at else 0.0
-        busy_until[counter_id] = max(hold - elapsed, hold * MIN_RESIDUAL_SHARE)
-    if joining is not None:
-        line.append(joining)
-        line.sort(key=lambda w: w.key())
-    result: dict[int, int] = {}
-    kinds = {s.pk: frozenset(s.counter_kind_list) for s in catalogue}
-    free = [(busy_until.get(c.pk, 0.0), i) for i, c in enumerate(working)]
-    heapq.heapify(free)
-    while free and line:
-        at, i = heapq.heappop(free)
-        kind = working[i].kind
-        pick = next((j for j, w in enumerate(line) if policy.eligible(w, kind, kinds)), None)
-        if pick is None:
-            continue  # nothing left this counter may serve: it drops out of the projection
-        ticket = line.pop(pick)
-        result[ticket.id] = round(at)
-        heapq.heappush(free, (at + occupancy.get(ticket.service_id, mean_all), i))
-    return result
+            if status == Ticket.Status.WAITING:
+                line.append(
+                    policy.Waiting(
+                        id=pk,
+                        queued_at=queued or issued,
+                        priority_class=pc,
+                        service_id=service_id,
+                        required_kind=kind,
+                    )
+                )
+                continue
+            hold = occupancy.get(service_id, mean_all)
+            elapsed = (self.now - called_at).total_seconds() if called_at else 0.0
+            busy_until[counter_id] = max(hold - elapsed, hold * MIN_RESIDUAL_SHARE)
+        if joining is not None:
+            line.append(joining)
+            line.sort(key=lambda w: w.key())
+        result: dict[int, int] = {}
+        kinds = {s.pk: frozenset(s.counter_kind_list) for s in self.catalogue}
+        free = [(busy_until.get(pk, 0.0), i) for i, (pk, _kind, _open) in enumerate(working)]
+        heapq.heapify(free)
+        pending = list(line)
+        while free and pending:
+            at, i = heapq.heappop(free)
+            kind = working[i][1]
+            pick = next((j for j, w in enumerate(pending) if policy.eligible(w, kind, kinds)), None)
+            if pick is None:
+                continue  # nothing left this counter may serve: it drops out of the projection
+            ticket = pending.pop(pick)
+            result[ticket.id] = round(at)
+            heapq.heappush(free, (at + occupancy.get(ticket.service_id, mean_all), i))
+        return result, line
+
+
+def snapshot(outlet: OrgUnit, now: dt.datetime) -> Snapshot:
+    """The outlet's catalogue, counters, learned occupancy and today's line, read together."""
+    day = clock.business_date(now)
+    t = Ticket._meta.db_table
+    catalogue, counters, learned, rows = sql.fetch_all(
+        [
+            (
+                f"SELECT {sql.columns(ServiceType)} FROM {ServiceType._meta.db_table} WHERE outlet_id = %s",
+                [outlet.pk],
+            ),
+            (
+                f"SELECT id, kind, is_open FROM {Counter._meta.db_table} WHERE outlet_id = %s ORDER BY number",
+                [outlet.pk],
+            ),
+            _learned_query(outlet, now),
+            # The line and the customers at counters, already in calling order.
+            (
+                f"SELECT {sql.columns(Ticket, _LINE)} FROM {t} WHERE outlet_id = %s AND business_date = %s "
+                "AND status IN (%s, %s, %s) ORDER BY route_key, id",
+                [
+                    outlet.pk,
+                    sql.value(Ticket, "business_date", day),
+                    Ticket.Status.WAITING,
+                    Ticket.Status.CALLED,
+                    Ticket.Status.SERVING,
+                ],
+            ),
+        ]
+    )
+    return Snapshot(
+        now=now,
+        catalogue=[sql.instance(ServiceType, None, row) for row in catalogue],
+        counters=[(pk, kind, bool(is_open)) for pk, kind, is_open in counters],
+        learned=learned,
+        line_rows=rows,
+    )
+
+
+def waits(outlet: OrgUnit, *, now: dt.datetime | None = None) -> dict[int, int]:
+    """Estimated seconds until each waiting ticket of the outlet is called (absent: no counter can serve it)."""
+    return snapshot(outlet, now or clock.now()).waits()
 
 
 def naive_wait(outlet: OrgUnit, ticket: Ticket, *, now: dt.datetime | None = None) -> int:

@@ -179,6 +179,8 @@ class Ticket(models.Model):
     estimated_wait_seconds = models.PositiveIntegerField(null=True, blank=True)
 
     scope_path = "outlet"
+    # Not stored: ticket_issue sets it (the place in line when issued) so the kiosk's answer needs no count.
+    position_at_issue: int | None = None
 
     class Meta:
         constraints = [

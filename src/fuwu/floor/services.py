@@ -186,29 +186,110 @@ def _from_row(row: Any) -> Ticket:
     return ticket
 
 
+def _logged(
+    update: str, params: list[Any], *, kind: str, actor: Any, now: dt.datetime
+) -> tuple[str, list[Any], bool]:
+    """`update` (an UPDATE … RETURNING of one ticket) that also writes the step's event where the database
+    can do both in one statement (PostgreSQL's data-modifying WITH); the flag says whether it does."""
+    if connection.vendor != "postgresql":
+        return update, params, False
+    return (
+        f"WITH stepped AS ({update}), logged AS (INSERT INTO {TicketEvent._meta.db_table} "
+        "(ticket_id, kind, at, actor_label, counter_id, data) SELECT id, %s, %s, %s, counter_id, %s FROM stepped) "
+        "SELECT * FROM stepped",
+        [*params, kind, _at(now), principal_label(actor), sql.value(TicketEvent, "data", {})],
+        True,
+    )
+
+
 def _terminal_step(
-    actor: Any, ticket: Ticket, *, expect: str, assign: str, params: list[Any]
-) -> Ticket | None:
-    """A counter terminal's step on the ticket at its own counter; None sends the caller the locked way."""
+    actor: Any,
+    ticket: Ticket,
+    *,
+    expect: str,
+    assign: str,
+    params: list[Any],
+    event: str | None,
+    now: dt.datetime,
+) -> tuple[Ticket | None, bool]:
+    """A counter terminal's step on the ticket at its own counter, and whether its `event` was written too.
+
+    (None, False) sends the caller the locked way: not a counter terminal, or not this terminal's ticket
+    in the `expect`ed state.
+    """
     if not isinstance(actor, DevicePrincipal) or actor.kind != "counter":
-        return None
+        return None, False
     t, c = Ticket._meta.db_table, Counter._meta.db_table
+    update = (
+        f"UPDATE {t} SET {assign} WHERE id = %s AND status = %s AND outlet_id = %s "
+        f"AND counter_id = (SELECT c.id FROM {c} c WHERE c.code = %s) RETURNING {_returning()}"
+    )
+    args = [*params, ticket.pk, expect, actor.token.org_unit_id, actor.counter_code]
+    logged = False
+    if event is not None:
+        update, args, logged = _logged(update, args, kind=event, actor=actor, now=now)
     with sql.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {t} SET {assign} WHERE id = %s AND status = %s AND outlet_id = %s "
-            f"AND counter_id = (SELECT c.id FROM {c} c WHERE c.code = %s) RETURNING {_returning()}",
-            [*params, ticket.pk, expect, actor.token.org_unit_id, actor.counter_code],
-        )
+        cursor.execute(update, args)
         row = cursor.fetchone()
-    return None if row is None else _from_row(row)
+    return (None, False) if row is None else (_from_row(row), logged)
 
 
 def _at(moment: dt.datetime) -> Any:
     return sql.value(Ticket, "called_at", moment)
 
 
+def _take_head(actor: Any, counter: Counter, now: dt.datetime) -> tuple[Ticket | None, bool]:
+    """Lock the counter, then give it the first ticket it may serve (floor.policy order) unless it still holds
+    one; the flag says whether the call's event was written by the same statement.
+
+    The lock serializes two terminals (or a terminal and a retry) working one counter; both statements go
+    to the database together (fuwu.core.sql.fetch_all).
+    """
+    t, s, c = Ticket._meta.db_table, ServiceType._meta.db_table, Counter._meta.db_table
+    # SKIP LOCKED: a ticket another counter is taking right now is passed over, never handed out twice.
+    skip = " FOR UPDATE OF q SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    at = _at(now)
+    take = (
+        f"UPDATE {t} SET status = %s, counter_id = %s, called_at = %s, last_called_at = %s, "
+        # Staff at the console are credited themselves; a terminal credits whoever holds the counter.
+        f"staff_id = COALESCE(%s, (SELECT c.staff_id FROM {c} c WHERE c.id = %s)) "
+        f"WHERE status = %s AND id = (SELECT q.id FROM {t} q WHERE q.outlet_id = %s AND q.business_date = %s "
+        "AND q.status = %s AND (q.required_counter_kind = %s OR (q.required_counter_kind = '' AND q.service_id IN "
+        f"(SELECT v.id FROM {s} v WHERE v.outlet_id = %s AND ',' || v.counter_kinds || ',' LIKE %s))) "
+        f"AND NOT EXISTS (SELECT 1 FROM {t} b WHERE b.counter_id = %s AND b.status IN (%s, %s)) "
+        f"ORDER BY q.route_key, q.id LIMIT 1{skip}) RETURNING {_returning()}"
+    )
+    args = [
+        S.CALLED,
+        counter.pk,
+        at,
+        at,
+        actor.pk if isinstance(actor, User) else None,
+        counter.pk,
+        S.WAITING,
+        counter.outlet_id,
+        sql.value(Ticket, "business_date", clock.business_date(now)),
+        S.WAITING,
+        counter.kind,
+        counter.outlet_id,
+        f"%,{counter.kind},%",
+        counter.pk,
+        S.CALLED,
+        S.SERVING,
+    ]
+    take, args, logged = _logged(take, args, kind=E.CALLED, actor=actor, now=now)
+    locked, taken = sql.fetch_all(
+        [(f"SELECT is_open, staff_id FROM {c} WHERE id = %s{lock}", [counter.pk]), (take, args)]
+    )
+    if not locked:
+        raise NotFound()
+    counter.is_open, counter.staff_id = bool(locked[0][0]), locked[0][1]
+    return (None, False) if not taken else (_from_row(taken[0]), logged)
+
+
 def _lock_counter(counter: Counter) -> None:
-    """Serialize two terminals (or a terminal and a retry) working one counter; refresh what may have moved."""
+    """The counter lock of `_take_head`, for the locked path."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with sql.cursor() as cursor:
         cursor.execute(
@@ -218,42 +299,6 @@ def _lock_counter(counter: Counter) -> None:
     if row is None:
         raise NotFound()
     counter.is_open, counter.staff_id = bool(row[0]), row[1]
-
-
-def _take_head(counter: Counter, staff_id: int | None, now: dt.datetime) -> Ticket | None:
-    """Give this counter the first ticket it may serve (floor.policy order) unless it still holds one."""
-    t, s = Ticket._meta.db_table, ServiceType._meta.db_table
-    # SKIP LOCKED: a ticket another counter is taking right now is passed over, never handed out twice.
-    lock = " FOR UPDATE OF q SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    at = _at(now)
-    with sql.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {t} SET status = %s, counter_id = %s, staff_id = %s, called_at = %s, last_called_at = %s "
-            f"WHERE status = %s AND id = (SELECT q.id FROM {t} q WHERE q.outlet_id = %s AND q.business_date = %s "
-            "AND q.status = %s AND (q.required_counter_kind = %s OR (q.required_counter_kind = '' AND q.service_id IN "
-            f"(SELECT v.id FROM {s} v WHERE v.outlet_id = %s AND ',' || v.counter_kinds || ',' LIKE %s))) "
-            f"AND NOT EXISTS (SELECT 1 FROM {t} b WHERE b.counter_id = %s AND b.status IN (%s, %s)) "
-            f"ORDER BY q.route_key, q.id LIMIT 1{lock}) RETURNING {_returning()}",
-            [
-                S.CALLED,
-                counter.pk,
-                staff_id,
-                at,
-                at,
-                S.WAITING,
-                counter.outlet_id,
-                sql.value(Ticket, "business_date", clock.business_date(now)),
-                S.WAITING,
-                counter.kind,
-                counter.outlet_id,
-                f"%,{counter.kind},%",
-                counter.pk,
-                S.CALLED,
-                S.SERVING,
-            ],
-        )
-        row = cursor.fetchone()
-    return None if row is None else _from_row(row)
 
 
 def _next_seq(outlet: OrgUnit, day: dt.date, prefix: str) -> int:
@@ -381,11 +426,16 @@ def ticket_issue(
     phone: str | None = None,
     appointment_code: str | None = None,
 ) -> Ticket:
-    """Issue today's next number for a business type, recognising the customer when identified (Q2, Q3)."""
+    """Issue today's next number for a business type, recognising the customer when identified (Q2, Q3).
+
+    The ticket comes back with `position_at_issue`: its place among the waiting of its business.
+    """
     _require_issue(actor, outlet)
-    # The whole catalogue in one read: the estimate below needs every business type of the outlet anyway.
-    catalogue = sql.select(ServiceType, "outlet_id = %s", [outlet.pk])
-    service = next((s for s in catalogue if s.code == service_code and s.is_active), None)
+    now = clock.now()
+    day = clock.business_date(now)
+    # The catalogue and all the estimate needs in one round trip, before anything is written.
+    state = estimates.snapshot(outlet, now)
+    service = next((s for s in state.catalogue if s.code == service_code and s.is_active), None)
     if service is None:
         raise ValidationFailed(
             gettext("This outlet offers no such business."),
@@ -395,8 +445,6 @@ def ticket_issue(
         channel = Ticket.Channel.APPOINTMENT
     if channel not in Ticket.Channel.values:
         raise ValidationFailed(gettext("Unknown channel."), details=[{"field": "channel", "reason": channel}])
-    now = clock.now()
-    day = clock.business_date(now)
     customer = (
         recognize(card=customer_card, id_number=id_number, phone=phone)
         if (customer_card or id_number or phone)
@@ -410,7 +458,7 @@ def ticket_issue(
     pclass = policy.priority_class(appointment_due=bool(appointment_code), tier=tier, special_group=special)
     # Estimate first: the day's number row stays locked from _next_seq to commit, so keep that stretch short.
     newcomer = policy.Waiting(id=NEWCOMER, queued_at=now, priority_class=pclass, service_id=service.pk)
-    estimate = estimates.waits(outlet, now=now, joining=newcomer, catalogue=catalogue).get(NEWCOMER)
+    estimate, position = state.joining(newcomer)
     # Everything above only reads and may refuse; the writes below need no savepoint of their own.
     with transaction.atomic(savepoint=False):
         seq = _next_seq(outlet, day, service.prefix)
@@ -432,8 +480,14 @@ def ticket_issue(
             appointment_code=appointment_code or "",
             estimated_wait_seconds=estimate,
         )
-        sql.insert(ticket)
-        _event(ticket, E.ISSUED, actor, now, channel=channel, service=service.code)
+        issued = TicketEvent(
+            kind=E.ISSUED,
+            at=now,
+            actor_label=principal_label(actor),
+            data={"channel": channel, "service": service.code},
+        )
+        sql.insert_pair(ticket, issued, link="ticket")
+        ticket.position_at_issue = position
         if customer is not None:
             _event(ticket, E.RECOGNIZED, actor, now, tier=tier, special_group=special)
         return ticket
@@ -459,26 +513,25 @@ def ticket_call_next(*, actor: Any, counter: Counter) -> Ticket | None:
     _require_counter(actor, counter)
     # No savepoint for the one-statement take: it either hands this counter a ticket or changes nothing.
     with transaction.atomic(savepoint=False):
-        _lock_counter(counter)
         now = clock.now()
-        staff_id = actor.pk if isinstance(actor, User) else counter.staff_id
-        head = _take_head(counter, staff_id, now)
+        head, logged = _take_head(actor, counter, now)
         if head is not None:
-            return _called(actor, counter, head, now)
+            return _called(actor, counter, head, now, logged=logged)
     with transaction.atomic():
         _lock_counter(counter)
         now = clock.now()
         staff_id = actor.pk if isinstance(actor, User) else counter.staff_id
         head = _take_head_locked(counter, staff_id, now)
-        return None if head is None else _called(actor, counter, head, now)
+        return None if head is None else _called(actor, counter, head, now, logged=False)
 
 
-def _called(actor: Any, counter: Counter, head: Ticket, now: dt.datetime) -> Ticket:
+def _called(actor: Any, counter: Counter, head: Ticket, now: dt.datetime, *, logged: bool) -> Ticket:
     if not counter.is_open or (isinstance(actor, User) and counter.staff_id != actor.pk):
         counter.is_open, counter.staff_id = True, head.staff_id
         by(counter, actor).save(update_fields=["is_open", "staff"])
     head.counter = counter
-    _event(head, E.CALLED, actor, now, counter=counter)
+    if not logged:
+        _event(head, E.CALLED, actor, now, counter=counter)
     return head
 
 
@@ -520,23 +573,32 @@ def _counter_step(
     params: list[Callable[[dt.datetime], Any]],
     apply: Callable[[Ticket, dt.datetime], None],
     event: str,
-    data: Callable[[Ticket], dict[str, Any]] = lambda t: {},
+    data: Callable[[Ticket], dict[str, Any]] | None = None,
 ) -> Ticket:
     """One step of the ticket at a counter: `assign` in SQL for the terminal's hot path, else `apply` on the
     locked row, which also says what is wrong (404, 403, 409). Either way one event records the step."""
     now = clock.now()
     # No savepoint for the one-statement path: it either changes the row or changes nothing.
     with transaction.atomic(savepoint=False):
-        done = _terminal_step(actor, ticket, expect=expect, assign=assign, params=[p(now) for p in params])
+        done, logged = _terminal_step(
+            actor,
+            ticket,
+            expect=expect,
+            assign=assign,
+            params=[p(now) for p in params],
+            event=event if data is None else None,
+            now=now,
+        )
         if done is not None:
-            _event(done, event, actor, now, counter=done.counter, **data(done))
+            if not logged:
+                _event(done, event, actor, now, counter=done.counter, **(data(done) if data else {}))
             return done
     with transaction.atomic():
         ticket = _locked(ticket)
         _require_ticket_at_counter(actor, ticket)
         _expect(ticket, expect, action=action)
         apply(ticket, now)
-        _event(ticket, event, actor, now, counter=ticket.counter, **data(ticket))
+        _event(ticket, event, actor, now, counter=ticket.counter, **(data(ticket) if data else {}))
         return ticket
 
 

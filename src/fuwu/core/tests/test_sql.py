@@ -155,3 +155,34 @@ def test_a_duplicate_key_from_the_cursor_is_djangos_integrity_error(db: Any) -> 
         sql.insert(record())
     # The transaction is still usable after the rolled-back savepoint.
     assert list(IdempotencyRecord.objects.values_list("pk", flat=True)) == [first.pk]
+
+
+def test_insert_pair_writes_the_child_pointing_at_the_new_parent_in_one_go(world: Any) -> None:
+    from fuwu.floor.models import TicketEvent
+
+    floor(world.outlet_a, size="small")
+    cash = ServiceType.objects.get(outlet=world.outlet_a, code="CASH")
+    ticket = Ticket(
+        outlet=world.outlet_a,
+        business_date=dt.date(2026, 3, 2),
+        number="A008",
+        seq=8,
+        service=cash,
+        status=Ticket.Status.WAITING,
+        issued_at=AT,
+        queued_at=AT,
+        route_key=AT,
+    )
+    event = TicketEvent(
+        kind=TicketEvent.Kind.ISSUED, at=AT, actor_label="device:kiosk:x", data={"service": "CASH"}
+    )
+    sql.insert_pair(ticket, event, link="ticket")
+    assert ticket.pk is not None and event.pk is not None and event.ticket_id == ticket.pk
+    stored = TicketEvent.objects.get(pk=event.pk)
+    assert (stored.ticket_id, stored.kind, stored.at, stored.data) == (
+        ticket.pk,
+        "issued",
+        AT,
+        {"service": "CASH"},
+    )
+    assert Ticket.objects.get(pk=ticket.pk).number == "A008"
