@@ -124,9 +124,10 @@ class Ticket(models.Model):
         ONLINE = "online", _("Online pre-fill")
         IMPORT = "import", _("Imported")
 
-    # Every index is rewritten on each of a ticket's four writes (issue, call, start, finish: a status change
-    # is never a HOT update), so none is kept that a wider one already leads with: the outlet is the first
-    # column of floor_ticket_route_idx, the counter of floor_ticket_counter_idx.
+    # Every index takes a new entry on each of a ticket's four writes (issue, call, start, finish: a status
+    # change is never a HOT update), so none is kept that a wider one already leads with (the outlet is the
+    # first column of floor_ticket_route_idx, the counter of floor_ticket_counter_idx), and the links that
+    # are mostly empty (customer, staff, transfer, referral, import id) are indexed only where set.
     outlet = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="tickets", db_index=False)
     business_date = models.DateField(_("business date"))
     number = models.CharField(_("number"), max_length=8)
@@ -140,7 +141,12 @@ class Ticket(models.Model):
         default=3
     )  # 0 appointment due, 1 VIP, 2 special group, 3 normal
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+        "customers.Customer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        db_index=False,
     )
     customer_tier = models.CharField(max_length=10, blank=True)
     is_special_group = models.BooleanField(default=False)
@@ -153,6 +159,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="served_tickets",
+        db_index=False,
     )
     issued_at = models.DateTimeField(_("issued"), db_index=True)
     called_at = models.DateTimeField(_("first called"), null=True, blank=True)
@@ -161,14 +168,19 @@ class Ticket(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     recall_count = models.PositiveSmallIntegerField(default=0)
     transferred_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="transfers"
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="transfers", db_index=False
     )
     referred_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        db_index=False,
     )
     diverted_channel = models.CharField(max_length=20, blank=True)
     appointment_code = models.CharField(max_length=32, blank=True)
-    external_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    external_id = models.CharField(max_length=64, null=True, blank=True)
     # The customer's place in the line: a transferred ticket inherits it from the ticket it continues.
     queued_at = models.DateTimeField(_("queued since"), null=True, blank=True)
     # Calling order from fuwu.floor.policy (queued_at minus the bounded priority lead); lower is called first.
@@ -190,12 +202,30 @@ class Ticket(models.Model):
                 name="floor_ticket_unique_number",
                 condition=models.Q(transferred_from__isnull=True),
             ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                name="floor_ticket_unique_external_id",
+                condition=models.Q(external_id__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(
                 fields=["outlet", "business_date", "status", "route_key"], name="floor_ticket_route_idx"
             ),
             models.Index(fields=["counter", "status", "finished_at"], name="floor_ticket_counter_idx"),
+            *(
+                models.Index(
+                    fields=[name],
+                    name=f"floor_ticket_{short}_idx",
+                    condition=models.Q(**{f"{name}__isnull": False}),
+                )
+                for name, short in (
+                    ("customer", "customer"),
+                    ("staff", "staff"),
+                    ("transferred_from", "transfer"),
+                    ("referred_to", "referral"),
+                )
+            ),
         ]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
