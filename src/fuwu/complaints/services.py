@@ -362,7 +362,7 @@ def complaint_investigate(*, actor: Any, complaint: Complaint, root_cause: str) 
         raise ValidationFailed(
             "State the root cause.", details=[{"field": "root_cause", "reason": "required"}]
         )
-    complaint.root_cause = root_cause.strip()
+    complaint.root_cause = pii.scrub(root_cause.strip())
     by(complaint, actor).save()
     if complaint.steps.filter(step=Step.INVESTIGATE, done_at__isnull=True).exists():
         _finish_steps(complaint, Step.INVESTIGATE)
@@ -387,7 +387,11 @@ def complaint_extension_request(*, actor: Any, complaint: Complaint, reason: str
     if not reason.strip():
         raise ValidationFailed("Give the reason.", details=[{"field": "reason", "reason": "required"}])
     extension = Extension(
-        complaint=complaint, level=level, reason=reason.strip(), requested_by=actor, requested_at=clock.now()
+        complaint=complaint,
+        level=level,
+        reason=pii.scrub(reason.strip()),
+        requested_by=actor,
+        requested_at=clock.now(),
     )
     by(extension, actor).save()
     _audit(actor, "extension_request", complaint, extension=extension.pk, level=level)
@@ -458,7 +462,11 @@ def complaint_pause(*, actor: Any, complaint: Complaint, reason: str, customer_n
     if problems:
         raise ValidationFailed("The clock cannot be paused.", details=problems)
     _add_clock_event(
-        complaint, ClockEvent.Kind.PAUSE, actor=actor, reason=reason.strip(), customer_notified=True
+        complaint,
+        ClockEvent.Kind.PAUSE,
+        actor=actor,
+        reason=pii.scrub(reason.strip()),
+        customer_notified=True,
     )
     complaint.paused_since = clock.now()
     _refresh_due(complaint)
@@ -488,7 +496,7 @@ def complaint_withdraw(*, actor: Any, complaint: Complaint, reason: str) -> Comp
     _require_handler(actor, complaint, "withdraw")
     _refuse(complaint, "withdrawn", {Status.REGISTERED, Status.IN_PROGRESS, Status.DECIDED})
     previous = complaint.status
-    _add_clock_event(complaint, ClockEvent.Kind.WITHDRAW, actor=actor, reason=reason)
+    _add_clock_event(complaint, ClockEvent.Kind.WITHDRAW, actor=actor, reason=pii.scrub(reason))
     complaint.status = Status.WITHDRAWN
     complaint.closed_at = clock.now()
     complaint.paused_since = None
@@ -655,7 +663,7 @@ def complaint_request_review(*, actor: Any, complaint: Complaint, reason: str) -
     due = statutory.compute(clock.today(), today=clock.today(), basis=_basis(complaint.day_basis))
     review = ReviewRequest.objects.create(
         complaint=complaint,
-        reason=reason.strip(),
+        reason=pii.scrub(reason.strip()),
         requested_at=now,
         reviewing_unit=superior,
         due_at=statutory.end_of_day(due.due),
@@ -770,11 +778,11 @@ def remediation_create(
         raise ValidationFailed("The remediation task is incomplete.", details=problems)
     task = Remediation(
         complaint=complaint,
-        action=action.strip(),
+        action=pii.scrub(action.strip()),
         owner=owner,
         due_date=due_date,
         accountable_staff=accountable_staff,
-        accountability_note=accountability_note.strip(),
+        accountability_note=pii.scrub(accountability_note.strip()),
         created_at=clock.now(),
     )
     by(task, actor).save()
@@ -791,6 +799,7 @@ def remediation_create(
 @transaction.atomic
 def remediation_complete(*, actor: Any, remediation: Remediation) -> Remediation:
     """Mark the remediation done."""
+    _require(actor, "complaints.add_remediation", "Your role may not complete remediation tasks.")
     if remediation.done_at is not None:
         raise Conflict("Already done.", details={"status": "done"})
     remediation.done_at = clock.now()

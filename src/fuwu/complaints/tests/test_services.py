@@ -702,3 +702,64 @@ def test_a_refused_step_leaves_no_audit_row(ctx: Any) -> None:
     with pytest.raises(ValidationFailed):
         services.complaint_decide(actor=ctx.handler, complaint=c, facts="", basis="")
     assert not AuditEvent.objects.filter(action="complaint.decide").exists()
+
+
+# --- numbers typed into the handlers' own texts are masked too -------------------------------------------
+
+TYPED = "客户身份证11010819900307018X，手机13912345678"
+
+
+def assert_masked(text: str) -> None:
+    assert "11010819900307018X" not in text and "13912345678" not in text
+    assert "110***********018X" in text and "139****5678" in text
+
+
+def test_numbers_typed_into_root_cause_reasons_and_remediation_are_masked(ctx: Any) -> None:
+    c = in_progress(ctx)
+    services.complaint_investigate(actor=ctx.handler, complaint=c, root_cause="核实" + TYPED)
+    ext = services.complaint_extension_request(actor=ctx.handler, complaint=c, reason="调取流水" + TYPED)
+    services.complaint_pause(actor=ctx.handler, complaint=c, reason="鉴定" + TYPED, customer_notified=True)
+    task = services.remediation_create(
+        actor=ctx.handler,
+        complaint=c,
+        action="回访" + TYPED,
+        owner=ctx.head_a,
+        due_date=dt.date(2026, 3, 20),
+        accountable_staff=ctx.teller_a,
+        accountability_note="告知" + TYPED,
+    )
+    c.refresh_from_db()
+    ext.refresh_from_db()
+    task.refresh_from_db()
+    assert_masked(c.root_cause)
+    assert_masked(ext.reason)
+    assert_masked(c.clock_events.get(kind="pause").reason)
+    assert_masked(task.action)
+    assert_masked(task.accountability_note)
+    other = in_progress(ctx)
+    services.complaint_withdraw(actor=ctx.handler, complaint=other, reason="撤诉" + TYPED)
+    assert_masked(other.clock_events.get(kind="withdraw").reason)
+
+
+def test_numbers_typed_into_a_review_request_are_masked(ctx: Any) -> None:
+    c = replied(ctx)
+    review = services.complaint_request_review(actor=ctx.teller_a, complaint=c, reason="不服" + TYPED)
+    review.refresh_from_db()
+    assert_masked(review.reason)
+
+
+def test_only_complaint_handlers_complete_remediation(ctx: Any) -> None:
+    c = in_progress(ctx)
+    task = services.remediation_create(
+        actor=ctx.handler,
+        complaint=c,
+        action="高峰期增开窗口",
+        owner=ctx.head_a,
+        due_date=dt.date(2026, 3, 20),
+    )
+    with pytest.raises(Forbidden):
+        services.remediation_complete(actor=ctx.teller_a, remediation=task)
+    task.refresh_from_db()
+    assert task.done_at is None
+    services.remediation_complete(actor=ctx.handler, remediation=task)
+    assert task.done_at is not None
