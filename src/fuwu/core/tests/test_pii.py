@@ -142,15 +142,10 @@ def test_settings_attach_the_filter_to_every_handler() -> None:
 
 def test_served_access_log_never_shows_a_phone_number(tmp_path: Any) -> None:
     import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from fuwu.core.tests.serving import free_port, log_of_one_request
+
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "fuwu.settings",
@@ -158,28 +153,12 @@ def test_served_access_log_never_shows_a_phone_number(tmp_path: Any) -> None:
         "FUWU_SSL_REDIRECT": "0",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "fuwu.cli", "serve", "--port", str(port), "--workers", "1"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        try:
-            deadline = time.monotonic() + 90  # a loaded CI machine can take long to boot gunicorn
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/login/?phone={PHONE}&id={ID}", timeout=5)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-            time.sleep(0.3)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    text = log.read_text()
+    text = log_of_one_request(
+        ["serve", "--port", str(port), "--workers", "1"],
+        port,
+        f"/login/?phone={PHONE}&id={ID}",
+        env,
+        tmp_path / "serve.log",
+    )
     assert "/login/?phone=" in text  # the request was logged…
     assert PHONE not in text and ID not in text  # …with the numbers masked

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from django.test import Client
+
+from fuwu.core.tests.serving import free_port, log_of_one_request
 
 PHONE = "13812345678"
 
@@ -84,31 +83,13 @@ def test_csrf_cookie_is_hidden_from_scripts_and_the_page_carries_the_token(world
 
 
 def test_runserver_logs_its_requests_with_numbers_masked(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path / "runserver.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "fuwu.cli", "runserver", "--noreload", f"127.0.0.1:{port}"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=_production_env(tmp_path, FUWU_SSL_REDIRECT="0"),
-        )
-        try:
-            deadline = time.monotonic() + 90  # a loaded CI machine can take long to start
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/login/?phone={PHONE}", timeout=5)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-            time.sleep(0.3)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    text = log.read_text()
+    port = free_port()
+    text = log_of_one_request(
+        ["runserver", "--noreload", f"127.0.0.1:{port}"],
+        port,
+        f"/login/?phone={PHONE}",
+        _production_env(tmp_path, FUWU_SSL_REDIRECT="0"),
+        tmp_path / "runserver.log",
+    )
     assert '"GET /login/?phone=138****5678 HTTP/1.1" 200' in text  # the request line, masked
     assert PHONE not in text
