@@ -55,10 +55,10 @@ def fetch_all(statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tupl
     """
     if connection.vendor != "postgresql":
         out = []
-        with connection.cursor() as django_cursor:
+        with cursor() as cur:
             for text, params in statements:
-                django_cursor.execute(text, list(params))
-                out.append(django_cursor.fetchall())
+                cur.execute(text, list(params))
+                out.append(cur.fetchall())
         return out
     import psycopg
 

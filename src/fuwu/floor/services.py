@@ -248,7 +248,6 @@ def _take_head(actor: Any, counter: Counter, now: dt.datetime) -> tuple[Ticket |
     t, s, c = Ticket._meta.db_table, ServiceType._meta.db_table, Counter._meta.db_table
     # SKIP LOCKED: a ticket another counter is taking right now is passed over, never handed out twice.
     skip = " FOR UPDATE OF q SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     at = _at(now)
     take = (
         f"UPDATE {t} SET status = %s, counter_id = %s, called_at = %s, last_called_at = %s, "
@@ -279,26 +278,27 @@ def _take_head(actor: Any, counter: Counter, now: dt.datetime) -> tuple[Ticket |
         S.SERVING,
     ]
     take, args, logged = _logged(take, args, kind=E.CALLED, actor=actor, now=now)
-    locked, taken = sql.fetch_all(
-        [(f"SELECT is_open, staff_id FROM {c} WHERE id = %s{lock}", [counter.pk]), (take, args)]
-    )
-    if not locked:
-        raise NotFound()
-    counter.is_open, counter.staff_id = bool(locked[0][0]), locked[0][1]
+    locked, taken = sql.fetch_all([_counter_lock(counter), (take, args)])
+    _refresh(counter, locked)
     return (None, False) if not taken else (_from_row(taken[0]), logged)
 
 
-def _lock_counter(counter: Counter) -> None:
-    """The counter lock of `_take_head`, for the locked path."""
+def _counter_lock(counter: Counter) -> tuple[str, list[Any]]:
+    """Serializes two terminals (or a terminal and a retry) working one counter; reads what may have moved."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with sql.cursor() as cursor:
-        cursor.execute(
-            f"SELECT is_open, staff_id FROM {Counter._meta.db_table} WHERE id = %s{lock}", [counter.pk]
-        )
-        row = cursor.fetchone()
-    if row is None:
+    return f"SELECT is_open, staff_id FROM {Counter._meta.db_table} WHERE id = %s{lock}", [counter.pk]
+
+
+def _refresh(counter: Counter, locked: list[tuple[Any, ...]]) -> None:
+    if not locked:
         raise NotFound()
-    counter.is_open, counter.staff_id = bool(row[0]), row[1]
+    counter.is_open, counter.staff_id = bool(locked[0][0]), locked[0][1]
+
+
+def _lock_counter(counter: Counter) -> None:
+    """The counter lock of `_take_head`, alone, for the locked path."""
+    [locked] = sql.fetch_all([_counter_lock(counter)])
+    _refresh(counter, locked)
 
 
 def _next_seq(outlet: OrgUnit, day: dt.date, prefix: str) -> int:
