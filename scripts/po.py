@@ -19,7 +19,7 @@ PATTERNS_HTML = [
     r"{%\s*translate\s+'([^']+)'",
     r"{%\s*blocktranslate[^%]*%}(.*?){%\s*endblocktranslate",
 ]
-PATTERN_PY = r'\b(?:_|gettext|gettext_lazy|pgettext_lazy)\(\s*"([^"]+)"'
+PATTERN_PY = r'\b(?:_|N_|gettext|gettext_lazy|gettext_noop|pgettext_lazy)\(\s*"([^"]+)"'
 
 
 def extract(app_dir: Path) -> list[str]:

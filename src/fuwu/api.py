@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -15,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from fuwu.core.auth import API_AUTH
 from fuwu.core.discovery import app_modules
 from fuwu.core.errors import DomainError
+from fuwu.core.inputs import field_errors
 
 logger = logging.getLogger(__name__)
 
@@ -39,30 +41,30 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _error(request, exc.status, exc.code, exc.message, exc.details)
 
 
-def _field_name(loc: Any) -> str | None:
-    # ("body", "payload", "outlet_code") → "outlet_code"; ("query", "start") → "start"
-    parts = [str(p) for p in loc]
-    if parts and parts[0] == "body":
-        parts = parts[2:] or parts[1:]
-    else:
-        parts = parts[1:]
-    return ".".join(parts) or None
-
-
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    details = [{"field": _field_name(err.get("loc", ())), "reason": err.get("msg")} for err in exc.errors]
-    return _error(request, 422, "validation_failed", "The request is not valid.", details)
+    # ("body", "payload", "outlet_code") → "outlet_code"; ("query", "start") → "start"
+    details = [
+        {**row, "field": _ninja_field(err)}
+        for err, row in zip(exc.errors, field_errors(exc.errors), strict=True)
+    ]
+    return _error(request, 422, "validation_failed", gettext("The request is not valid."), details)
+
+
+def _ninja_field(err: dict[str, Any]) -> str | None:
+    parts = [str(p) for p in err.get("loc", ())]
+    parts = (parts[2:] or parts[1:]) if parts and parts[0] == "body" else parts[1:]
+    return ".".join(parts) or None
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated", "Log in or send a valid device token.")
+    return _error(request, 401, "unauthenticated", gettext("Log in or send a valid device token."))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "not_found", "Not found.")
+    return _error(request, 404, "not_found", gettext("Not found."))
 
 
 @api.exception_handler(Throttled)
@@ -84,7 +86,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     if settings.DEBUG and getattr(settings, "FUWU_RAISE_API_ERRORS", False):
         raise exc
     logger.exception("unhandled API error on %s %s", request.method, request.path)
-    return _error(request, 500, "server_error", "Something went wrong on our side.")
+    return _error(request, 500, "server_error", gettext("Something went wrong on our side."))
 
 
 def _mount_app_routers() -> None:

@@ -9,27 +9,45 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from fuwu.core.models import OrgUnit, User
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
 @dataclass
 class World:
-    ho: Any
-    t1: Any
-    t2: Any
-    outlet_a: Any
-    outlet_b: Any
-    t1x: Any
-    outlet_x: Any
-    hq_manager: Any
-    teller_a: Any
-    teller_b: Any
-    auditor: Any
-    head_a: Any
+    ho: OrgUnit
+    t1: OrgUnit
+    t2: OrgUnit
+    outlet_a: OrgUnit
+    outlet_b: OrgUnit
+    t1x: OrgUnit
+    outlet_x: OrgUnit
+    hq_manager: User
+    teller_a: User
+    teller_b: User
+    auditor: User
+    head_a: User
+
+    def person(self, username: str, unit: OrgUnit, *roles: str) -> User:
+        """One more staff member with these roles (for tests that need a role the world lacks)."""
+        from fuwu.core import services
+        from fuwu.core.principals import SYSTEM
+
+        return services.staff_create(
+            actor=SYSTEM,
+            org_unit=unit,
+            username=username,
+            display_name=username,
+            roles=list(roles),
+            password=PASSWORD,
+            staff_code=username.upper(),
+        )
 
 
 PASSWORD = "test-pass-123"
@@ -38,20 +56,21 @@ PASSWORD = "test-pass-123"
 @pytest.fixture
 def world(db: Any) -> World:
     from fuwu.core import roles, services
+    from fuwu.core.principals import SYSTEM
     from fuwu.core.roles import sync_role_groups
 
     sync_role_groups()
-    ho = services.org_unit_create(actor=None, parent=None, code="HO", name="总行", kind="head_office")
-    t1 = services.org_unit_create(actor=None, parent=ho, code="T1", name="北京分行", kind="tier1")
-    t2 = services.org_unit_create(actor=None, parent=t1, code="T2", name="海淀支行", kind="tier2")
-    oa = services.org_unit_create(actor=None, parent=t2, code="OA", name="中关村支行", kind="outlet")
-    ob = services.org_unit_create(actor=None, parent=t2, code="OB", name="五道口支行", kind="outlet")
-    t1x = services.org_unit_create(actor=None, parent=ho, code="T1X", name="江苏分行", kind="tier1")
-    ox = services.org_unit_create(actor=None, parent=t1x, code="OX", name="观前街支行", kind="outlet")
+    ho = services.org_unit_create(actor=SYSTEM, parent=None, code="HO", name="总行", kind="head_office")
+    t1 = services.org_unit_create(actor=SYSTEM, parent=ho, code="T1", name="北京分行", kind="tier1")
+    t2 = services.org_unit_create(actor=SYSTEM, parent=t1, code="T2", name="海淀支行", kind="tier2")
+    oa = services.org_unit_create(actor=SYSTEM, parent=t2, code="OA", name="中关村支行", kind="outlet")
+    ob = services.org_unit_create(actor=SYSTEM, parent=t2, code="OB", name="五道口支行", kind="outlet")
+    t1x = services.org_unit_create(actor=SYSTEM, parent=ho, code="T1X", name="江苏分行", kind="tier1")
+    ox = services.org_unit_create(actor=SYSTEM, parent=t1x, code="OX", name="观前街支行", kind="outlet")
 
-    def staff(username: str, unit: Any, role: str, name: str) -> Any:
+    def staff(username: str, unit: OrgUnit, role: str, name: str) -> User:
         return services.staff_create(
-            actor=None,
+            actor=SYSTEM,
             org_unit=unit,
             username=username,
             display_name=name,
@@ -89,8 +108,9 @@ def frozen_clock() -> Iterator[Any]:
 @pytest.fixture
 def seeded_calendar(db: Any) -> None:
     from fuwu.core import services
+    from fuwu.core.principals import SYSTEM
 
-    services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
+    services.calendar_seed_from_package(actor=SYSTEM, years=[2024, 2025, 2026])
 
 
 CHROMIUM = "/usr/bin/chromium"

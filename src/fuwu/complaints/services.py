@@ -38,6 +38,7 @@ from fuwu.core import audit, clock, pii
 from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal
 from fuwu.core.scoping import can_see_unit
 from fuwu.customers.models import Customer
 
@@ -857,7 +858,7 @@ def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
 
 
 @transaction.atomic
-def deadlines_sweep(*, actor: Any = None) -> dict[str, int]:
+def deadlines_sweep(*, actor: Principal) -> dict[str, int]:
     """Warn at 80% of each SOP step and the statutory clock; escalate step, statutory, regulator and review
     breaches to the next level up (each once)."""
     now = clock.now()

@@ -11,6 +11,7 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from fuwu.core import services
+from fuwu.core.auth import request_principal
 from fuwu.core.models import AuditEvent, CalendarDay, DeviceToken, OrgUnit, User
 
 
@@ -45,16 +46,18 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
         if change and "date" in form.changed_data:
-            services.calendar_day_delete(actor=request.user, date=form.initial["date"])
-        saved = services.calendar_day_set(actor=request.user, date=obj.date, kind=obj.kind, name=obj.name)
+            services.calendar_day_delete(actor=request_principal(request), date=form.initial["date"])
+        saved = services.calendar_day_set(
+            actor=request_principal(request), date=obj.date, kind=obj.kind, name=obj.name
+        )
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
-        services.calendar_day_delete(actor=request.user, date=obj.date)
+        services.calendar_day_delete(actor=request_principal(request), date=obj.date)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
         for day in queryset:
-            services.calendar_day_delete(actor=request.user, date=day.date)
+            services.calendar_day_delete(actor=request_principal(request), date=day.date)
 
 
 @admin.register(DeviceToken)
@@ -80,7 +83,7 @@ class DeviceTokenAdmin(SimpleHistoryAdmin):
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[DeviceToken]) -> None:
         for token in queryset:
-            services.device_token_revoke(actor=request.user, token=token)
+            services.device_token_revoke(actor=request_principal(request), token=token)
 
 
 @admin.register(AuditEvent)

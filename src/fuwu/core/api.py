@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from fuwu.core import calendar, selectors, services
-from fuwu.core.errors import Forbidden, ValidationFailed
+from fuwu.core.auth import request_principal
+from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import DeviceToken
 from fuwu.core.nav import user_roles
 from fuwu.core.principals import DevicePrincipal
-from fuwu.core.scoping import get_visible
+from fuwu.core.schemas import DeviceIssueIn
 
 router = Router(tags=["platform"])
 
@@ -42,17 +44,17 @@ class BusinessDayOut(Schema):
 
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> MeOut:
-    principal = request.auth  # type: ignore[attr-defined]
-    unit = principal.org_unit
+    principal = request_principal(request)
     if isinstance(principal, DevicePrincipal):
         return MeOut(
             kind="device",
             name=principal.label,
-            org_unit_code=unit.code,
+            org_unit_code=principal.org_unit.code,
             roles=[],
             device_kind=principal.kind,
             counter_code=principal.counter_code or None,
         )
+    unit = principal.org_unit
     return MeOut(
         kind="staff",
         name=str(principal),
@@ -63,7 +65,7 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.get("/org-units", response=list[OrgUnitOut])
 def org_units(request: HttpRequest, kind: str | None = None) -> list[OrgUnitOut]:
-    units = list(selectors.org_units(request.auth, kind=kind))  # type: ignore[attr-defined]
+    units = list(selectors.org_units(fetched_by=request_principal(request), kind=kind))
     by_path = {u.path: u.code for u in units}
     step = 4  # treebeard MP_Node steplen
     return [
@@ -78,7 +80,7 @@ def org_units(request: HttpRequest, kind: str | None = None) -> list[OrgUnitOut]
 def business_days(request: HttpRequest, start: dt.date, end: dt.date) -> list[BusinessDayOut]:
     if (end - start).days > 400 or end < start:
         raise ValidationFailed(
-            "Give a range of at most 400 days, end after start.",
+            _("Give a range of at most 400 days, end after start."),
             details=[{"field": "end", "reason": "range"}],
         )
     out = []
@@ -93,13 +95,6 @@ def business_days(request: HttpRequest, start: dt.date, end: dt.date) -> list[Bu
         )
         day += dt.timedelta(days=1)
     return out
-
-
-class DeviceIssueIn(Schema):
-    outlet_code: str
-    kind: str
-    counter_code: str = ""
-    name: str = ""
 
 
 class DeviceOut(Schema):
@@ -126,29 +121,22 @@ def _device_out(token: DeviceToken) -> dict[str, object]:
     }
 
 
-def _require_device_manager(principal: object) -> None:
-    if isinstance(principal, DevicePrincipal) or not principal.has_perm("core.manage_devices"):  # type: ignore[attr-defined]
-        raise Forbidden("Your role may not manage device tokens.")
-
-
 @router.post("/devices", response={201: DeviceIssuedOut})
 def device_issue(request: HttpRequest, payload: DeviceIssueIn) -> Status[dict[str, object]]:
-    principal = request.auth  # type: ignore[attr-defined]
-    _require_device_manager(principal)
-    outlet = selectors.org_unit(principal, payload.outlet_code)
+    principal = request_principal(request)
+    outlet = selectors.org_unit(fetched_by=principal, code=payload.outlet_code)
     token, raw = services.device_token_issue(
         actor=principal,
         org_unit=outlet,
         kind=payload.kind,
-        counter_code=payload.counter_code,
-        name=payload.name,
+        counter_code=payload.counter_code.strip(),
+        name=payload.name.strip(),
     )
     return Status(201, {**_device_out(token), "token": raw})
 
 
 @router.post("/devices/{device_id}/revoke", response=DeviceOut)
 def device_revoke(request: HttpRequest, device_id: int) -> dict[str, object]:
-    principal = request.auth  # type: ignore[attr-defined]
-    _require_device_manager(principal)
-    token = get_visible(DeviceToken.objects.select_related("org_unit"), principal, pk=device_id)
+    principal = request_principal(request)
+    token = selectors.device_token(fetched_by=principal, pk=device_id)
     return _device_out(services.device_token_revoke(actor=principal, token=token))

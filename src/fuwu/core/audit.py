@@ -9,21 +9,20 @@ from simple_history.models import HistoricalRecords
 
 from fuwu.core import clock
 from fuwu.core.models import AuditEvent, OrgUnit, User
-from fuwu.core.principals import principal_label
+from fuwu.core.net import client_ip
+from fuwu.core.principals import Principal, principal_label
 
 
 def current_ip() -> str | None:
     request = getattr(HistoricalRecords.context, "request", None)
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None
+    return client_ip(request)
 
 
 def record(
     *,
-    actor: Any,
+    actor: Principal,
     action: str,
     target: Model | None = None,
     org_unit: OrgUnit | None = None,

@@ -5,12 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja.security import APIKeyCookie, HttpBearer
 
 from fuwu.core import clock
-from fuwu.core.models import DeviceToken
+from fuwu.core.errors import Unauthenticated
+from fuwu.core.models import DeviceToken, User
 from fuwu.core.principals import DevicePrincipal
 from fuwu.core.services import device_token_authenticate
+
+
+def request_principal(request: HttpRequest) -> User | DevicePrincipal:
+    """Who sent this request: the API's authenticated principal, else the logged-in staff member."""
+    principal = getattr(request, "auth", None)
+    if isinstance(principal, DevicePrincipal | User):
+        return principal
+    user = getattr(request, "user", None)
+    if isinstance(user, User) and user.is_authenticated and user.is_active:
+        return user
+    raise Unauthenticated(gettext("Log in or send a valid device token."))
 
 
 class DeviceBearer(HttpBearer):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 class DomainError(Exception):
     """A refusal the user should read: carries a stable code, a message and optional details."""
@@ -31,8 +33,8 @@ class NotFound(DomainError):
     status = 404
     code = "not_found"
 
-    def __init__(self, message: str = "Not found.", **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message or gettext("Not found."), **kwargs)
 
 
 class Conflict(DomainError):

@@ -12,6 +12,7 @@ from django.db import transaction
 from fuwu.core import services
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import CalendarDay
+from fuwu.core.principals import SYSTEM
 
 
 def import_calendar(path: Path, out: TextIO | Any = None) -> str:
@@ -53,7 +54,7 @@ def import_calendar(path: Path, out: TextIO | Any = None) -> str:
         raise ValidationFailed("The calendar file has errors.", details=problems)
     with transaction.atomic():
         for day, kind, name in rows:
-            services.calendar_day_set(actor=None, date=day, kind=kind, name=name)
+            services.calendar_day_set(actor=SYSTEM, date=day, kind=kind, name=name)
     return f"imported {len(rows)} calendar days"
 
 

@@ -1,11 +1,19 @@
-"""Who is asking: a staff user or a device acting for one outlet (and maybe one counter)."""
+"""Who is asking: a staff user, a device acting for one outlet (and maybe one counter), or the system.
+
+Every service and selector takes one of these by keyword; `None` is never a principal. Sweeps, the demo
+builder and imports act as an explicit `SystemPrincipal` so the audit trail names them and no check is
+skipped by accident.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Union
 
 from fuwu.core.models import DeviceToken, OrgUnit
+
+if TYPE_CHECKING:
+    from fuwu.core.models import User
 
 
 @dataclass(frozen=True)
@@ -35,20 +43,56 @@ class DevicePrincipal:
     def label(self) -> str:
         return f"device:{self.token.kind}:{self.token.prefix}"
 
-    def has_perm(self, perm: str, obj: Any = None) -> bool:
-        return False
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        # Devices hold permissions by kind through core.access; Django's permission system knows no devices.
+        from fuwu.core.access import device_has
+
+        return device_has(self, perm)
 
 
-def principal_key(principal: Any) -> str:
+@dataclass(frozen=True)
+class SystemPrincipal:
+    """The platform acting on its own: a sweep, an import, the demo builder. Sees and may do everything."""
+
+    reason: str = "system"
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    pk = None
+    org_unit = None
+
+    @property
+    def label(self) -> str:
+        return f"system:{self.reason}"
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return True
+
+
+SYSTEM = SystemPrincipal()
+
+# The one type every service and selector takes as `actor` / `fetched_by`.
+Principal = Union["User", DevicePrincipal, SystemPrincipal]
+
+
+def system(reason: str) -> SystemPrincipal:
+    """A system principal naming what acts (shown in the audit trail as system:<reason>)."""
+    return SystemPrincipal(reason)
+
+
+def principal_key(principal: Principal) -> str:
     """A stable string naming the principal (for idempotency keys and audit labels)."""
     if isinstance(principal, DevicePrincipal):
         return f"device:{principal.token.pk}"
-    return f"user:{getattr(principal, 'pk', None)}"
-
-
-def principal_label(principal: Any) -> str:
-    if principal is None:
-        return "system"
-    if isinstance(principal, DevicePrincipal):
+    if isinstance(principal, SystemPrincipal):
         return principal.label
-    return str(getattr(principal, "username", principal))
+    return f"user:{principal.pk}"
+
+
+def principal_label(principal: Principal) -> str:
+    if principal is None:
+        raise TypeError("a principal is required: use fuwu.core.principals.SYSTEM for the platform itself")
+    if isinstance(principal, DevicePrincipal | SystemPrincipal):
+        return principal.label
+    return str(principal.username)

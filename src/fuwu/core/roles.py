@@ -48,7 +48,15 @@ ROLE_CODES = frozenset(r.code for r in ROLES)
 # Permissions the platform itself grants; apps extend this mapping in fuwu/<app>/roles.py
 # with a module-level ROLE_PERMISSIONS of the same shape.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    HQ_MANAGER: ["core.view_all_orgs", "core.view_orgunit", "core.view_auditevent"],
+    HQ_MANAGER: [
+        "core.view_all_orgs",
+        "core.view_orgunit",
+        "core.view_auditevent",
+        # The holiday schedule for next year is published each November; head office enters it.
+        "core.add_calendarday",
+        "core.change_calendarday",
+        "core.delete_calendarday",
+    ],
     AUDITOR: ["core.view_all_orgs", "core.view_orgunit", "core.view_auditevent", "core.view_full_pii"],
     OUTLET_HEAD: ["core.view_orgunit", "core.manage_devices"],
     COMPLAINT_HANDLER: ["core.view_full_pii"],

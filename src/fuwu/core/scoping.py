@@ -13,33 +13,17 @@ from typing import Any, TypeVar
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 
+from fuwu.core.access import can_see_path, home_unit, sees_all
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit
-from fuwu.core.principals import DevicePrincipal
+from fuwu.core.principals import Principal
 
 M = TypeVar("M", bound=Model)
 
-VIEW_ALL = "core.view_all_orgs"
+__all__ = ["can_see_path", "can_see_unit", "get_visible", "home_unit", "sees_all", "visible", "visible_units"]
 
 
-def sees_all(principal: Any) -> bool:
-    if principal is None or not getattr(principal, "is_authenticated", False):
-        return False
-    if isinstance(principal, DevicePrincipal):
-        return False
-    return bool(principal.is_active and principal.has_perm(VIEW_ALL))
-
-
-def home_unit(principal: Any) -> OrgUnit | None:
-    if principal is None or not getattr(principal, "is_authenticated", False):
-        return None
-    if not getattr(principal, "is_active", False):
-        return None
-    unit: OrgUnit | None = getattr(principal, "org_unit", None)
-    return unit
-
-
-def visible(queryset: QuerySet[M], principal: Any) -> QuerySet[M]:
+def visible(queryset: QuerySet[M], principal: Principal) -> QuerySet[M]:
     """Narrow `queryset` to what `principal` may see."""
     model = queryset.model
     scope_path: str | None = getattr(model, "scope_path", None)
@@ -54,7 +38,7 @@ def visible(queryset: QuerySet[M], principal: Any) -> QuerySet[M]:
     return queryset.filter(**{lookup: unit.path})
 
 
-def get_visible(queryset: QuerySet[M], principal: Any, **lookup: Any) -> M:
+def get_visible(queryset: QuerySet[M], principal: Principal, **lookup: Any) -> M:
     """One visible object, or NotFound — the same answer for "missing" and "not yours"."""
     try:
         return visible(queryset, principal).get(**lookup)
@@ -62,17 +46,9 @@ def get_visible(queryset: QuerySet[M], principal: Any, **lookup: Any) -> M:
         raise NotFound() from exc
 
 
-def visible_units(principal: Any) -> QuerySet[OrgUnit]:
+def visible_units(principal: Principal) -> QuerySet[OrgUnit]:
     return visible(OrgUnit.objects.all(), principal)
 
 
-def can_see_unit(principal: Any, unit: OrgUnit) -> bool:
+def can_see_unit(principal: Principal, unit: OrgUnit) -> bool:
     return can_see_path(principal, unit.path)
-
-
-def can_see_path(principal: Any, path: str) -> bool:
-    """`visible` for one row whose owning unit's tree path was read beside it (hand-written hot paths)."""
-    if sees_all(principal):
-        return True
-    home = home_unit(principal)
-    return home is not None and path.startswith(home.path)

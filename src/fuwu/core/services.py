@@ -6,19 +6,21 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
-from typing import Any
 
 import chinese_calendar
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from fuwu.core import audit, calendar, clock, pii
-from fuwu.core.errors import Forbidden, NotFound, ValidationFailed
+from fuwu.core.access import require
+from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import CalendarDay, DeviceToken, OrgUnit, User
+from fuwu.core.principals import Principal
 from fuwu.core.roles import ROLE_CODES
-from fuwu.core.scoping import can_see_unit
+from fuwu.core.selectors import DEVICE_PERMISSION
 
 PII_PERMISSION = "core.view_full_pii"
 CHILD_KINDS = {
@@ -32,25 +34,34 @@ CHILD_KINDS = {
 
 @transaction.atomic
 def org_unit_create(
-    *, actor: Any, parent: OrgUnit | None, code: str, name: str, kind: str, city: str = "", address: str = ""
+    *,
+    actor: Principal,
+    parent: OrgUnit | None,
+    code: str,
+    name: str,
+    kind: str,
+    city: str = "",
+    address: str = "",
 ) -> OrgUnit:
     """Add a unit under `parent` (None makes a root: a head office)."""
+    require(actor, "core.add_orgunit", unit=parent)
     if OrgUnit.objects.filter(code=code).exists():
         raise ValidationFailed(
-            "Org unit code already exists.", details=[{"field": "code", "reason": "duplicate"}]
+            _("Org unit code already exists."), details=[{"field": "code", "reason": "duplicate"}]
         )
     fields = {"code": code, "name": name, "kind": kind, "city": city, "address": address}
     if parent is None:
         if kind != OrgUnit.Kind.HEAD_OFFICE:
             raise ValidationFailed(
-                "Only a head office can be a root.", details=[{"field": "kind", "reason": kind}]
+                _("Only a head office can be a root."), details=[{"field": "kind", "reason": kind}]
             )
         unit: OrgUnit = OrgUnit.objects.add_root(instance=by(OrgUnit(**fields), actor))
     else:
         parent_kind = OrgUnit.Kind(parent.kind)
         if kind not in CHILD_KINDS[parent_kind]:
             raise ValidationFailed(
-                f"A {kind} cannot sit under a {parent.kind}.", details=[{"field": "kind", "reason": kind}]
+                _("A %(kind)s cannot sit under a %(parent)s.") % {"kind": kind, "parent": parent.kind},
+                details=[{"field": "kind", "reason": kind}],
             )
         unit = OrgUnit.objects.add_child(parent, instance=by(OrgUnit(**fields), actor))
     audit.record(actor=actor, action="org_unit.create", target=unit, org_unit=unit)
@@ -60,7 +71,7 @@ def org_unit_create(
 @transaction.atomic
 def staff_create(
     *,
-    actor: Any,
+    actor: Principal,
     org_unit: OrgUnit,
     username: str,
     display_name: str,
@@ -72,12 +83,13 @@ def staff_create(
     is_superuser: bool = False,
 ) -> User:
     """Create a staff member in one unit with one or more roles."""
+    require(actor, "core.add_user", unit=org_unit)
     role_list = sorted(set(roles))
     unknown = [r for r in role_list if r not in ROLE_CODES]
     if unknown:
-        raise ValidationFailed("Unknown role.", details=[{"field": "roles", "reason": r} for r in unknown])
+        raise ValidationFailed(_("Unknown role."), details=[{"field": "roles", "reason": r} for r in unknown])
     if User.objects.filter(username=username).exists():
-        raise ValidationFailed("Username taken.", details=[{"field": "username", "reason": "duplicate"}])
+        raise ValidationFailed(_("Username taken."), details=[{"field": "username", "reason": "duplicate"}])
     user = User(
         username=username,
         display_name=display_name,
@@ -103,11 +115,13 @@ def staff_create(
 
 
 @transaction.atomic
-def staff_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
+def staff_set_roles(*, actor: Principal, user: User, roles: Iterable[str]) -> User:
+    """Replace a staff member's roles."""
+    require(actor, "core.change_user", unit=user.org_unit)
     role_list = sorted(set(roles))
     unknown = [r for r in role_list if r not in ROLE_CODES]
     if unknown:
-        raise ValidationFailed("Unknown role.", details=[{"field": "roles", "reason": r} for r in unknown])
+        raise ValidationFailed(_("Unknown role."), details=[{"field": "roles", "reason": r} for r in unknown])
     user.groups.set(Group.objects.filter(name__in=role_list))
     audit.record(
         actor=actor, action="staff.set_roles", target=user, org_unit=user.org_unit, data={"roles": role_list}
@@ -116,10 +130,11 @@ def staff_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
 
 
 @transaction.atomic
-def calendar_day_set(*, actor: Any, date: dt.date, kind: str, name: str = "") -> CalendarDay:
+def calendar_day_set(*, actor: Principal, date: dt.date, kind: str, name: str = "") -> CalendarDay:
     """Declare `date` a public holiday or a make-up workday (replaces what was there)."""
+    require(actor, "core.change_calendarday")
     if kind not in CalendarDay.Kind.values:
-        raise ValidationFailed("Unknown calendar day kind.", details=[{"field": "kind", "reason": kind}])
+        raise ValidationFailed(_("Unknown calendar day kind."), details=[{"field": "kind", "reason": kind}])
     day = CalendarDay.objects.filter(date=date).first() or CalendarDay(date=date)
     day.kind, day.name = kind, name
     by(day, actor).save()
@@ -129,22 +144,24 @@ def calendar_day_set(*, actor: Any, date: dt.date, kind: str, name: str = "") ->
 
 
 @transaction.atomic
-def calendar_day_delete(*, actor: Any, date: dt.date) -> None:
+def calendar_day_delete(*, actor: Principal, date: dt.date) -> None:
     """Return `date` to the plain Monday–Friday rule."""
+    require(actor, "core.delete_calendarday")
     day = CalendarDay.objects.filter(date=date).first()
     if day is None:
-        raise NotFound("No calendar exception on that date.")
+        raise NotFound(_("No calendar exception on that date."))
     by(day, actor).delete()
     transaction.on_commit(calendar.clear_cache)
     calendar.clear_cache()
 
 
 @transaction.atomic
-def calendar_seed_from_package(*, actor: Any, years: Iterable[int] | None = None) -> int:
+def calendar_seed_from_package(*, actor: Principal, years: Iterable[int] | None = None) -> int:
     """Copy the chinese-calendar package's holidays and 调休 workdays into the editable table.
 
     Rows already in the table are left as they are (a hand edit wins). Returns rows added.
     """
+    require(actor, "core.add_calendarday")
     known = {d.year for d in chinese_calendar.constants.holidays}
     wanted = sorted(set(years) & known) if years is not None else sorted(known)
     existing = set(CalendarDay.objects.values_list("date", flat=True))
@@ -190,18 +207,17 @@ def _token_hash(raw: str) -> str:
 
 @transaction.atomic
 def device_token_issue(
-    *, actor: Any, org_unit: OrgUnit, kind: str, counter_code: str = "", name: str = ""
+    *, actor: Principal, org_unit: OrgUnit, kind: str, counter_code: str = "", name: str = ""
 ) -> tuple[DeviceToken, str]:
     """Issue a bearer token for one device; the raw token is returned once and stored only hashed."""
+    require(actor, DEVICE_PERMISSION, unit=org_unit, message=_("Your role may not manage device tokens."))
     if kind not in DeviceToken.Kind.values:
-        raise ValidationFailed("Unknown device kind.", details=[{"field": "kind", "reason": kind}])
+        raise ValidationFailed(_("Unknown device kind."), details=[{"field": "kind", "reason": kind}])
     if kind in (DeviceToken.Kind.COUNTER, DeviceToken.Kind.PAD) and not counter_code:
         raise ValidationFailed(
-            "A counter terminal or evaluation pad must be bound to a counter.",
-            details=[{"field": "counter", "reason": "required"}],
+            _("A counter terminal or evaluation pad must be bound to a counter."),
+            details=[{"field": "counter_code", "reason": "required"}],
         )
-    if actor is not None and not can_see_unit(actor, org_unit):
-        raise NotFound()
     raw = "fw_" + secrets.token_urlsafe(32)
     token = DeviceToken(
         name=name,
@@ -221,8 +237,11 @@ def device_token_issue(
 
 
 @transaction.atomic
-def device_token_revoke(*, actor: Any, token: DeviceToken) -> DeviceToken:
+def device_token_revoke(*, actor: Principal, token: DeviceToken) -> DeviceToken:
     """Revoke a device token at once; its device gets 401 from the next request on."""
+    require(
+        actor, DEVICE_PERMISSION, unit=token.org_unit, message=_("Your role may not manage device tokens.")
+    )
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         by(token, actor).save(update_fields=["revoked_at"])
@@ -243,16 +262,13 @@ def device_token_authenticate(raw: str) -> DeviceToken | None:
 
 
 @transaction.atomic
-def pii_reveal(*, actor: Any, obj: Model, field: str, org_unit: OrgUnit | None) -> str:
+def pii_reveal(*, actor: Principal, obj: Model, field: str, org_unit: OrgUnit | None) -> str:
     """The full value of one protected field, for roles with the right; every reveal is audited."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise NotFound()
-    if org_unit is not None and not can_see_unit(actor, org_unit):
-        raise NotFound()
-    if not actor.has_perm(PII_PERMISSION):
-        raise Forbidden("Your role may not see full ID or phone numbers.")
+    require(
+        actor, PII_PERMISSION, unit=org_unit, message=_("Your role may not see full ID or phone numbers.")
+    )
     cipher = getattr(obj, f"{field}_cipher", "")
     if not cipher:
-        raise NotFound("No value stored.")
+        raise NotFound(_("No value stored."))
     audit.record(actor=actor, action="pii.reveal", target=obj, org_unit=org_unit, data={"field": field})
     return pii.decrypt(cipher)

@@ -6,10 +6,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fuwu.core import clock, roles, selectors, services
-from fuwu.core.errors import Forbidden
+from fuwu.core.auth import request_principal
+from fuwu.core.errors import ValidationFailed
+from fuwu.core.inputs import FormState, parse
 from fuwu.core.models import DeviceToken
 from fuwu.core.nav import items_for, user_roles
-from fuwu.core.scoping import get_visible
+from fuwu.core.schemas import DeviceIssueIn
 
 
 @login_required
@@ -29,9 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    if not ({roles.AUDITOR, roles.HQ_MANAGER} & user_roles(request.user)):
-        raise Forbidden("Only auditors and head-office service management read the audit trail.")
-    events = selectors.audit_events(request.user, action=request.GET.get("action") or None)
+    events = selectors.audit_events(
+        fetched_by=request_principal(request), action=request.GET.get("action") or None
+    )
     return render(request, "core/audit_log.html", {"events": events})
 
 
@@ -45,35 +47,34 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     return render(request, "core/calendar.html", {"days": days, "year": year})
 
 
-def _require_device_manager(request: HttpRequest) -> None:
-    if not request.user.has_perm("core.manage_devices") and not request.user.is_superuser:
-        raise Forbidden("Your role may not manage device tokens.")
-
-
 @login_required
-def devices(request: HttpRequest) -> HttpResponse:
-    _require_device_manager(request)
+def devices(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
+    principal = request_principal(request)
     context = {
-        "tokens": selectors.device_tokens(request.user)[:300],
-        "outlets": selectors.org_units(request.user, kind="outlet"),
+        "tokens": selectors.device_tokens(fetched_by=principal)[:300],
+        "outlets": selectors.org_units(fetched_by=principal, kind="outlet"),
         "kinds": DeviceToken.Kind.choices,
         "new_token": request.session.pop("new_device_token", None),
+        "form": form or FormState(),
     }
-    return render(request, "core/devices.html", context)
+    return render(request, "core/devices.html", context, status=status)
 
 
 @login_required
 @require_POST
 def device_issue(request: HttpRequest) -> HttpResponse:
-    _require_device_manager(request)
-    outlet = selectors.org_unit(request.user, request.POST.get("outlet", ""))
-    _token, raw = services.device_token_issue(
-        actor=request.user,
-        org_unit=outlet,
-        kind=request.POST.get("kind", ""),
-        counter_code=request.POST.get("counter", "").strip(),
-        name=request.POST.get("name", "").strip(),
-    )
+    principal = request_principal(request)
+    try:
+        payload = parse(DeviceIssueIn, request.POST)
+        _token, raw = services.device_token_issue(
+            actor=principal,
+            org_unit=selectors.org_unit(fetched_by=principal, code=payload.outlet_code),
+            kind=payload.kind,
+            counter_code=payload.counter_code.strip(),
+            name=payload.name.strip(),
+        )
+    except ValidationFailed as exc:
+        return devices(request, FormState.failed(request.POST, exc), status=422)
     request.session["new_device_token"] = raw
     return redirect("core:devices")
 
@@ -81,7 +82,7 @@ def device_issue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def device_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    _require_device_manager(request)
-    token = get_visible(DeviceToken.objects.all(), request.user, pk=token_id)
-    services.device_token_revoke(actor=request.user, token=token)
+    principal = request_principal(request)
+    token = selectors.device_token(fetched_by=principal, pk=token_id)
+    services.device_token_revoke(actor=principal, token=token)
     return redirect("core:devices")

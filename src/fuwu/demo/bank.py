@@ -17,6 +17,7 @@ from django.db import transaction
 
 from fuwu.core import clock, pii, roles, services
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import SYSTEM
 from fuwu.customers.models import Customer
 from fuwu.customers.services import apply_identifiers
 from fuwu.demo.names import chinese_name
@@ -163,24 +164,24 @@ def build(*, seed: int = 20261124, customers: int = 20_000) -> DemoBank:
     """Create the whole demo bank; call on an empty database."""
     rng = random.Random(seed)
     ho = services.org_unit_create(
-        actor=None, parent=None, code="HO", name="总行", kind=OrgUnit.Kind.HEAD_OFFICE, city="北京"
+        actor=SYSTEM, parent=None, code="HO", name="总行", kind=OrgUnit.Kind.HEAD_OFFICE, city="北京"
     )
     bank = DemoBank(seed=seed, rng=rng, head_office=ho)
     staffer = _Staffer(rng)
     regions: dict[str, str] = {}
     for (t1_code, t1_name, t1_city), tier2s in TREE.items():
         t1 = services.org_unit_create(
-            actor=None, parent=ho, code=t1_code, name=t1_name, kind=OrgUnit.Kind.TIER1, city=t1_city
+            actor=SYSTEM, parent=ho, code=t1_code, name=t1_name, kind=OrgUnit.Kind.TIER1, city=t1_city
         )
         bank.tier1.append(t1)
         for t2_code, t2_name, t2_city, region, outlets in tier2s:
             t2 = services.org_unit_create(
-                actor=None, parent=t1, code=t2_code, name=t2_name, kind=OrgUnit.Kind.TIER2, city=t2_city
+                actor=SYSTEM, parent=t1, code=t2_code, name=t2_name, kind=OrgUnit.Kind.TIER2, city=t2_city
             )
             bank.tier2.append(t2)
             for o_code, o_name, size in outlets:
                 outlet = services.org_unit_create(
-                    actor=None,
+                    actor=SYSTEM,
                     parent=t2,
                     code=o_code,
                     name=o_name,

@@ -271,7 +271,7 @@ def trending_terms(
 ) -> list[TermOut]:
     """Most frequent terms in feedback and rating reasons of one unit's outlets and period (F6)."""
     principal = _need(request, "feedback.view_feedbackitem")
-    found = core_selectors.org_unit(principal, unit)
+    found = core_selectors.org_unit(fetched_by=principal, code=unit)
     terms = selectors.trending_terms(principal, unit=found, start=start, end=end, negative_only=negative_only)
     return [TermOut(term=t, count=n) for t, n in terms]
 
@@ -280,7 +280,7 @@ def trending_terms(
 def survey_figures(request: HttpRequest, unit: str, start: dt.date, end: dt.date) -> SurveyFiguresOut:
     """NPS and CSAT of one unit and period, with the targets that apply to it (F4)."""
     principal = _need(request, "feedback.view_surveyresponse")
-    found = core_selectors.org_unit(principal, unit)
+    found = core_selectors.org_unit(fetched_by=principal, code=unit)
     figures = selectors.survey_figures(principal, unit=found, start=start, end=end)
     progress = selectors.target_progress(unit=found, figures=figures)
     return SurveyFiguresOut(

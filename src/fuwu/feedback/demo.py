@@ -13,6 +13,7 @@ from typing import Any, cast
 from django.db import transaction
 
 from fuwu.core import clock
+from fuwu.core.principals import SYSTEM
 from fuwu.core.services import device_token_issue
 from fuwu.feedback import importers, services
 from fuwu.feedback.models import DEFAULT_REASONS, Evaluation, FeedbackItem, FollowUp, PadConfig
@@ -52,11 +53,11 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
         ("overall_csat", Decimal(92)),
         ("nps", Decimal(30)),
     ):
-        services.survey_target_set(actor=None, org_unit=bank.head_office, measure=measure, target=target)
+        services.survey_target_set(actor=SYSTEM, org_unit=bank.head_office, measure=measure, target=target)
     counter = Counter.objects.filter(outlet__code="BJ-HD-01").order_by("number").first()
     if counter is not None:
         _token, raw = device_token_issue(
-            actor=None, org_unit=counter.outlet, kind="pad", counter_code=counter.code, name="demo pad"
+            actor=SYSTEM, org_unit=counter.outlet, kind="pad", counter_code=counter.code, name="demo pad"
         )
         out.write(f"feedback: pad for {counter.outlet.name} {counter}: /feedback/pad/#token={raw}\n")
 
@@ -238,7 +239,7 @@ def _survey(bank: Any, rng: Any, *, per_outlet: int) -> str:
                     )
         return importers.survey_import_file(
             path,
-            actor=None,
+            actor=SYSTEM,
             org_unit=bank.head_office,
             file_name="季度满意度调查.csv",
             provider="第三方调查公司",

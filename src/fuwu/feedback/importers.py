@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from fuwu.core import clock
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
+from fuwu.core.principals import SYSTEM
 from fuwu.core.scoping import can_see_unit
 from fuwu.feedback.models import SurveyResponse
 from fuwu.feedback.services import SurveyRow, survey_batch_import
@@ -186,7 +187,7 @@ def import_survey(path: Path, out: TextIO | Any = None) -> str:
         raise ValidationFailed(
             "Create the org tree first.", details=[{"field": "org_unit", "reason": "missing"}]
         )
-    return survey_import_file(path, actor=None, org_unit=root, file_name=path.name)
+    return survey_import_file(path, actor=SYSTEM, org_unit=root, file_name=path.name)
 
 
 IMPORTERS = {"survey": import_survey}

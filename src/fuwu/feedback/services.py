@@ -16,7 +16,7 @@ from fuwu.core import audit, calendar, clock, pii, roles
 from fuwu.core.errors import Conflict, Forbidden, NotFound, Throttled, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
-from fuwu.core.principals import DevicePrincipal
+from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.core.scoping import can_see_unit, sees_all
 from fuwu.feedback.models import (
     DEFAULT_REASONS,
@@ -360,7 +360,7 @@ def follow_up_close(*, actor: User, follow_up: FollowUp, outcome: str, note: str
 
 
 @transaction.atomic
-def follow_ups_escalate(*, actor: Any = None) -> int:
+def follow_ups_escalate(*, actor: Principal) -> int:
     """Escalate every follow-up nobody has touched by its deadline one level up; a new deadline starts."""
     now = clock.now()
     overdue = (
@@ -392,7 +392,7 @@ def follow_ups_escalate(*, actor: Any = None) -> int:
 
 
 @transaction.atomic
-def feedback_escalate_overdue(*, actor: Any = None) -> int:
+def feedback_escalate_overdue(*, actor: Principal) -> int:
     """Hand every message still unanswered at its reply deadline to the supervisor one level up (once)."""
     now = clock.now()
     overdue = (

@@ -17,6 +17,7 @@ from fuwu.core import clock
 from fuwu.core import selectors as core_selectors
 from fuwu.core.errors import Forbidden, NotFound, ValidationFailed
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import SYSTEM
 from fuwu.feedback import importers, selectors, services
 from fuwu.feedback.models import FeedbackItem, FollowUp, SurveyTarget
 from fuwu.feedback.text.analysis import TOPIC_LABELS
@@ -57,7 +58,7 @@ def box(request: HttpRequest, outlet_code: str) -> HttpResponse:
         service = services_offered.filter(pk=request.POST.get("service") or 0).first()
         try:
             _item, raw = services.feedback_submit(
-                actor=None,
+                actor=SYSTEM,
                 outlet=outlet,
                 text=request.POST.get("text", ""),
                 client=_client_address(request),
@@ -203,7 +204,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 def _unit(request: HttpRequest) -> OrgUnit:
     code = request.GET.get("unit") or request.POST.get("unit")
     if code:
-        return core_selectors.org_unit(request.user, code)
+        return core_selectors.org_unit(fetched_by=request.user, code=code)
     unit = _staff(request).org_unit
     if unit is None:
         raise NotFound()
@@ -220,7 +221,7 @@ def surveys(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "start": start,
         "end": end,
-        "units": core_selectors.org_units(request.user),
+        "units": core_selectors.org_units(fetched_by=request.user),
         "measures": SurveyTarget.Measure.choices,
         "errors": [],
         "summary": None,
@@ -281,7 +282,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "start": start,
         "end": end,
-        "units": core_selectors.org_units(request.user),
+        "units": core_selectors.org_units(fetched_by=request.user),
         "terms": selectors.trending_terms(request.user, unit=unit, start=start, end=end),
         "negative_terms": selectors.trending_terms(
             request.user, unit=unit, start=start, end=end, negative_only=True

@@ -33,6 +33,7 @@ from django.db import connection, transaction
 
 from fuwu.core import calendar, clock, roles
 from fuwu.core.models import User
+from fuwu.core.principals import SYSTEM
 from fuwu.core.services import device_token_issue
 from fuwu.customers.models import Customer
 from fuwu.floor import catalogue, policy, simulate
@@ -49,14 +50,14 @@ BATCH = 5000
 def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     started = time.monotonic()
     for unit in bank.outlets:
-        catalogue.install(actor=None, outlet=unit, size=bank.outlet_size[unit.code])
+        catalogue.install(actor=SYSTEM, outlet=unit, size=bank.outlet_size[unit.code])
     out.write(f"floor: catalogue and {Counter.objects.count()} counters for {len(bank.outlets)} outlets\n")
     days = QUICK_DAYS if options.get("quick") else HISTORY_DAYS
     count = build_history(bank, days=days)
     out.write(f"floor: {count} historical tickets over {days} days in {time.monotonic() - started:.1f}s\n")
     flagship = next((u for u in bank.outlets if bank.outlet_size[u.code] == "large"), bank.outlets[0])
     for kind in ("kiosk", "display"):
-        _token, raw = device_token_issue(actor=None, org_unit=flagship, kind=kind, name=f"demo {kind}")
+        _token, raw = device_token_issue(actor=SYSTEM, org_unit=flagship, kind=kind, name=f"demo {kind}")
         out.write(f"floor: {kind} for {flagship.name}: /floor/{kind}/#token={raw}\n")
     out.write(f"floor: live day: fuwu simulate-day --outlet {flagship.code} --speed 30\n")
 

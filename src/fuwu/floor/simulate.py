@@ -20,6 +20,7 @@ from typing import Any
 from fuwu.core import calendar, clock
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import SYSTEM
 from fuwu.floor import estimates, selectors, services
 from fuwu.floor.models import Counter, ServiceType, Ticket
 
@@ -188,14 +189,14 @@ def simulate_day(
                 step = (
                     services.ticket_no_show if held.status == Ticket.Status.CALLED else services.ticket_finish
                 )
-                step(actor=None, ticket=held)
-            services.counter_set_open(actor=teller, counter=counter, is_open=True)
+                step(actor=SYSTEM, ticket=held)
+            services.counter_set_open(actor=teller or SYSTEM, counter=counter, is_open=True)
             push(now, "free", counter)
         elif kind == "arrive":
             code = rng.choices(codes, weights)[0]
             appointment = f"AP{rng.randrange(10**6):06d}" if rng.random() < 0.03 else None
             t = services.ticket_issue(
-                actor=None, outlet=outlet, service_code=code, appointment_code=appointment
+                actor=SYSTEM, outlet=outlet, service_code=code, appointment_code=appointment
             )
             result.issued += 1
             wake(now)
@@ -209,13 +210,13 @@ def simulate_day(
             ticket = Ticket.objects.get(pk=payload.pk)
             if ticket.status == Ticket.Status.WAITING:
                 services.ticket_divert(
-                    actor=None, ticket=ticket, channel=rng.choice(list(services.DIVERT_CHANNELS))
+                    actor=SYSTEM, ticket=ticket, channel=rng.choice(list(services.DIVERT_CHANNELS))
                 )
                 result.diverted += 1
                 result.observations.pop(ticket.pk, None)
         elif kind == "free":
             counter = payload
-            called = services.ticket_call_next(actor=None, counter=counter)
+            called = services.ticket_call_next(actor=SYSTEM, counter=counter)
             if called is None:
                 idle.append(counter)  # woken by the next arrival or transfer
                 continue
@@ -227,17 +228,17 @@ def simulate_day(
             else:
                 push(now + dt.timedelta(seconds=rng.uniform(15, 60)), "start", called)
         elif kind == "recall":
-            services.ticket_recall(actor=None, ticket=payload)
+            services.ticket_recall(actor=SYSTEM, ticket=payload)
             if rng.random() < 0.5:
                 push(now + dt.timedelta(seconds=60), "no_show", payload)
             else:
                 push(now + dt.timedelta(seconds=30), "start", payload)
         elif kind == "no_show":
-            t = services.ticket_no_show(actor=None, ticket=payload)
+            t = services.ticket_no_show(actor=SYSTEM, ticket=payload)
             result.no_show += 1
             push(now, "free", t.counter)
         elif kind == "start":
-            t = services.ticket_start(actor=None, ticket=payload)
+            t = services.ticket_start(actor=SYSTEM, ticket=payload)
             duration = true_service_seconds(rng, true_mean[t.service.code])
             roll = rng.random()
             if roll < 0.03 and len(catalogue) > 1:
@@ -247,13 +248,13 @@ def simulate_day(
                     push(now + dt.timedelta(seconds=duration * 0.8), "refer", t)
                 push(now + dt.timedelta(seconds=duration), "finish", t)
         elif kind == "refer":
-            services.ticket_refer(actor=None, ticket=payload, staff_code=rng.choice(rms).staff_code or "")
+            services.ticket_refer(actor=SYSTEM, ticket=payload, staff_code=rng.choice(rms).staff_code or "")
             result.referred += 1
         elif kind == "transfer":
             t = payload
             target = rng.choice([c for c in codes if c != t.service.code])
             try:
-                onward = services.ticket_transfer(actor=None, ticket=t, service_code=target)
+                onward = services.ticket_transfer(actor=SYSTEM, ticket=t, service_code=target)
             except ValidationFailed:
                 push(now, "finish", t)
                 continue
@@ -263,7 +264,7 @@ def simulate_day(
             if onward.service.code not in true_mean:
                 true_mean[onward.service.code] = onward.service.mean_service_seconds
         elif kind == "finish":
-            t = services.ticket_finish(actor=None, ticket=payload)
+            t = services.ticket_finish(actor=SYSTEM, ticket=payload)
             result.finished += 1
             push(now, "free", t.counter)
             if log is not None:

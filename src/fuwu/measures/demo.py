@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from fuwu.core import clock
+from fuwu.core.principals import SYSTEM
 from fuwu.measures import services
 from fuwu.measures.models import RollupState
 
@@ -26,7 +27,7 @@ SEED_TARGETS = (
 
 def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     started = time.monotonic()
-    rows = services.rollup_rebuild_all(actor=None)
+    rows = services.rollup_rebuild_all(actor=SYSTEM)
     RollupState.objects.update_or_create(name="default", defaults={"watermark": clock.now()})
     span = services.fact_dates()
     out.write(
@@ -41,7 +42,7 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     for unit in [bank.head_office, *bank.tier1]:
         for measure, baseline, value in SEED_TARGETS:
             services.target_set(
-                actor=None,
+                actor=SYSTEM,
                 measure=measure,
                 unit=unit,
                 baseline=baseline,

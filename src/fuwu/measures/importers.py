@@ -20,6 +20,7 @@ from tqdm import tqdm
 from fuwu.core import audit, clock
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import SYSTEM
 from fuwu.feedback.models import Evaluation
 from fuwu.floor.models import Counter, ServiceType, Ticket, TicketEvent
 from fuwu.measures import services
@@ -279,9 +280,9 @@ def _write(rows: list[dict[str, Any]], out: TextIO | Any) -> int:
     TicketEvent.objects.bulk_create(events, batch_size=5000)
     Evaluation.objects.bulk_create(evaluations, batch_size=5000)
     pairs = {(t.outlet_id, t.business_date) for t in saved}
-    services.rollup_mark_dirty(actor=None, pairs=pairs)
+    services.rollup_mark_dirty(actor=SYSTEM, pairs=pairs)
     audit.record(
-        actor=None, action="measures.import_events", data={"tickets": len(saved), "days": len(pairs)}
+        actor=SYSTEM, action="measures.import_events", data={"tickets": len(saved), "days": len(pairs)}
     )
     if saved:
         from fuwu.measures.tasks import refresh_rollups

@@ -15,7 +15,7 @@ from fuwu.complaints.models import Complaint
 from fuwu.core import audit, clock, history
 from fuwu.core.errors import Forbidden, ValidationFailed
 from fuwu.core.models import OrgUnit
-from fuwu.core.principals import DevicePrincipal
+from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.feedback.models import Evaluation, FeedbackItem
 from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.measures import catalogue, facts, rollups
@@ -182,7 +182,7 @@ def _touched_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
 
 
 @transaction.atomic
-def rollup_refresh(*, actor: Any = None) -> int:
+def rollup_refresh(*, actor: Principal) -> int:
     """Incremental build: rebuild every (unit, day) touched since the last run; the first run builds all."""
     state, _ = RollupState.objects.select_for_update().get_or_create(name="default")
     started = clock.now()

@@ -155,7 +155,7 @@ def plan_list(request: HttpRequest) -> list[dict[str, object]]:
 @router.post("/staffing/plans", response={201: PlanDetailOut})
 def plan_build(request: HttpRequest, payload: PlanIn) -> Status[dict[str, object]]:
     principal = request.auth  # type: ignore[attr-defined]
-    unit = core_selectors.org_unit(principal, payload.unit_code)
+    unit = core_selectors.org_unit(fetched_by=principal, code=payload.unit_code)
     targets = services.plan_targets(
         payload.channel,
         target_level=payload.target_level,

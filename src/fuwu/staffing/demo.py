@@ -16,6 +16,7 @@ from django.db.models import Count
 from fuwu.core import clock, roles
 from fuwu.core import services as core_services
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import SYSTEM
 from fuwu.demo.names import chinese_name
 from fuwu.floor.models import Ticket
 from fuwu.measures.services import rollup_rebuild
@@ -46,7 +47,7 @@ def _centre(bank: Any) -> OrgUnit:
     if existing is not None:
         return existing
     created: OrgUnit = core_services.org_unit_create(
-        actor=None, parent=bank.head_office, code=CENTRE_CODE, name="客服中心", kind=OrgUnit.Kind.DEPARTMENT
+        actor=SYSTEM, parent=bank.head_office, code=CENTRE_CODE, name="客服中心", kind=OrgUnit.Kind.DEPARTMENT
     )
     return created
 
@@ -101,7 +102,7 @@ def _calls(centre: OrgUnit, rng: np.random.Generator, weeks: int) -> int:
     CallRecord.objects.filter(centre=centre, offered_at__date__gte=first).delete()
     CallRecord.objects.bulk_create(rows, batch_size=5000)
     # The call measures (K1) read rollups: build the centre's days now, as the measures demo step ran before.
-    rollup_rebuild(actor=None, start=first, end=today, units=[centre])
+    rollup_rebuild(actor=SYSTEM, start=first, end=today, units=[centre])
     return len(rows)
 
 
@@ -128,7 +129,7 @@ def _agents(bank: Any, centre: OrgUnit) -> None:
     for user, (_, line) in zip(created, users, strict=True):
         part_time = bank.rng.random() < 0.2
         services.staff_profile_set(
-            actor=None,
+            actor=SYSTEM,
             user=user,
             unit=centre,
             skills=[line],
@@ -144,7 +145,7 @@ def _tellers(outlet: OrgUnit, rng: Any) -> None:
     for i, user in enumerate(tellers):
         part_time = i % 4 == 3
         services.staff_profile_set(
-            actor=None,
+            actor=SYSTEM,
             user=user,
             unit=outlet,
             skills=[Channel.BRANCH],
@@ -167,14 +168,14 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     limit = 3.0 if quick else 10.0
     for line in LINES:
         plan = services.staffing_plan_build(
-            actor=None,
+            actor=SYSTEM,
             unit=centre,
             channel=line,
             week_start=week,
             targets=services.DEFAULT_TARGETS[line],
             history_days=7 * 10,
         )
-        result = services.staffing_plan_roster(actor=None, plan=plan, time_limit=limit)
+        result = services.staffing_plan_roster(actor=SYSTEM, plan=plan, time_limit=limit)
         out.write(
             f"staffing: {line} plan for week {week} ({plan.model_name}), roster {result.status}, "
             f"{len(result.assignments)} shifts\n"
@@ -191,13 +192,13 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     for outlet in outlets:
         _tellers(outlet, bank.rng)
         plan = services.staffing_plan_build(
-            actor=None,
+            actor=SYSTEM,
             unit=outlet,
             channel=Channel.BRANCH,
             week_start=week,
             targets=services.DEFAULT_TARGETS[Channel.BRANCH],
         )
-        result = services.staffing_plan_roster(actor=None, plan=plan, time_limit=limit)
+        result = services.staffing_plan_roster(actor=SYSTEM, plan=plan, time_limit=limit)
         out.write(
             f"staffing: {outlet.name} plan for week {week} ({plan.model_name}), roster {result.status}, "
             f"{len(result.assignments)} shifts\n"

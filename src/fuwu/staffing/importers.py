@@ -18,6 +18,7 @@ from django.db import transaction
 from fuwu.core import clock
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
+from fuwu.core.principals import SYSTEM
 from fuwu.staffing import services
 from fuwu.staffing.models import CallLine
 
@@ -142,7 +143,7 @@ def import_calls(path: Path, out: TextIO | Any = None) -> str:
         raise ValidationFailed("The call-record file has errors.", details=problems)
     with transaction.atomic():
         total = sum(
-            services.call_records_import(actor=None, centre=centres[code], rows=rows)
+            services.call_records_import(actor=SYSTEM, centre=centres[code], rows=rows)
             for code, rows in grouped.items()
         )
     return f"imported {total} call records"

@@ -55,7 +55,7 @@ def _float(value: str | None, field: str) -> float | None:
 def plans(request: HttpRequest) -> HttpResponse:
     context = {
         "plans": selectors.plans(request.user)[:100],
-        "units": core_selectors.org_units(request.user),
+        "units": core_selectors.org_units(fetched_by=request.user),
         "channels": Channel.choices,
         "next_monday": _next_monday(),
     }
@@ -65,7 +65,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def plan_build(request: HttpRequest) -> HttpResponse:
-    unit = core_selectors.org_unit(request.user, request.POST.get("unit", ""))
+    unit = core_selectors.org_unit(fetched_by=request.user, code=request.POST.get("unit", ""))
     channel = request.POST.get("channel", Channel.BRANCH)
     level = _float(request.POST.get("target_level"), "target_level")  # a percentage on the form
     plan = services.staffing_plan_build(

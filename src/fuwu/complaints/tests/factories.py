@@ -7,11 +7,12 @@ from fuwu.complaints.models import Complaint
 from fuwu.conftest import PASSWORD
 from fuwu.core import roles
 from fuwu.core import services as core_services
+from fuwu.core.principals import SYSTEM
 
 
 def staff(unit: Any, username: str, role: str, name: str = "") -> Any:
     return core_services.staff_create(
-        actor=None,
+        actor=SYSTEM,
         org_unit=unit,
         username=username,
         display_name=name or username,

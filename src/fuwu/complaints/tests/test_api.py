@@ -10,6 +10,7 @@ from django.test import Client
 
 from fuwu.complaints.models import Complaint
 from fuwu.complaints.tests import factories as f
+from fuwu.core.principals import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,7 @@ def test_devices_cannot_read_complaints_even_of_their_own_outlet(ctx: Any, clien
 
     c = f.complaint(ctx, severity="major")
     for unit, counter in ((ctx.outlet_a, "A-01"), (ctx.outlet_b, "B-01")):
-        _device, token = device_token_issue(actor=None, org_unit=unit, kind="counter", counter_code=counter)
+        _device, token = device_token_issue(actor=SYSTEM, org_unit=unit, kind="counter", counter_code=counter)
         auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
         assert client.get(f"/api/v1/complaints/{c.pk}", **auth).status_code == 403
         assert client.get("/api/v1/complaints", **auth).status_code == 403

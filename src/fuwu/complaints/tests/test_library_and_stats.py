@@ -16,6 +16,7 @@ from fuwu.complaints.tests import factories as f
 from fuwu.core import clock
 from fuwu.core.clock import SHANGHAI
 from fuwu.core.errors import Conflict
+from fuwu.core.principals import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,7 @@ def test_quarterly_excel_export_opened_and_checked(ctx: Any, client: Client) -> 
     from fuwu.customers.services import customer_create
 
     for i in range(4):
-        customer_create(actor=None, customer_no=f"C{i}", name=f"客户{i}", home_outlet=ctx.outlet_a)
+        customer_create(actor=SYSTEM, customer_no=f"C{i}", name=f"客户{i}", home_outlet=ctx.outlet_a)
     clock.set_clock(dt.datetime(2026, 1, 5, 9, 0, tzinfo=SHANGHAI), 0)
     on_time = handled(ctx, channel_code="0303", category_code="03", reason_code="07")  # replied same day
     clock.set_clock(dt.datetime(2026, 1, 6, 9, 0, tzinfo=SHANGHAI), 0)

@@ -14,6 +14,7 @@ from fuwu.core import clock, roles
 from fuwu.core.clock import SHANGHAI
 from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
 from fuwu.core.models import AuditEvent
+from fuwu.core.principals import SYSTEM
 from fuwu.customers.services import customer_create
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +142,7 @@ def test_public_opinion_tag_also_fast_tracks(ctx: Any) -> None:
 
 def test_special_group_customer_is_flagged_and_alerted(ctx: Any) -> None:
     elder = customer_create(
-        actor=None, customer_no="C1", name="孙秀英", home_outlet=ctx.outlet_a, special_groups=("elderly",)
+        actor=SYSTEM, customer_no="C1", name="孙秀英", home_outlet=ctx.outlet_a, special_groups=("elderly",)
     )
     c = f.complaint(ctx, customer=elder)
     assert c.is_special_group and "special_group" in c.tags
@@ -482,31 +483,31 @@ def test_remediation_with_accountability(ctx: Any) -> None:
 def test_sweep_warns_at_80_percent_and_escalates_breach_once(ctx: Any) -> None:
     c = f.complaint(ctx)  # acknowledge due 13:00, warn at 12:12
     clock.advance(dt.timedelta(hours=3, minutes=11))
-    assert services.deadlines_sweep()["warned"] == 0
+    assert services.deadlines_sweep(actor=SYSTEM)["warned"] == 0
     clock.advance(dt.timedelta(minutes=2))
-    assert services.deadlines_sweep()["warned"] == 1
+    assert services.deadlines_sweep(actor=SYSTEM)["warned"] == 1
     assert Alert.objects.filter(
         complaint=c, kind="warning", step="acknowledge", org_unit=ctx.outlet_a
     ).exists()
     clock.advance(dt.timedelta(hours=1))
-    counts = services.deadlines_sweep()
+    counts = services.deadlines_sweep(actor=SYSTEM)
     assert (counts["warned"], counts["escalated"]) == (0, 1)
     assert Alert.objects.get(complaint=c, kind="breach", step="acknowledge").org_unit == ctx.t2
-    assert services.deadlines_sweep()["escalated"] == 0
+    assert services.deadlines_sweep(actor=SYSTEM)["escalated"] == 0
 
 
 def test_sweep_warns_on_the_statutory_clock_and_escalates_when_it_passes(ctx: Any) -> None:
     c = f.complaint(ctx)
     c.steps.update(done_at=clock.now())  # isolate the statutory clock from the SOP steps
     clock.advance(dt.timedelta(days=11))
-    assert services.deadlines_sweep()["statutory_warned"] == 0
+    assert services.deadlines_sweep(actor=SYSTEM)["statutory_warned"] == 0
     clock.advance(dt.timedelta(days=1))  # day 12 of 15 = 80%
-    assert services.deadlines_sweep()["statutory_warned"] == 1
-    assert services.deadlines_sweep()["statutory_warned"] == 0
+    assert services.deadlines_sweep(actor=SYSTEM)["statutory_warned"] == 1
+    assert services.deadlines_sweep(actor=SYSTEM)["statutory_warned"] == 0
     clock.advance(dt.timedelta(days=4))  # 03-18 > due 03-17
-    assert services.deadlines_sweep()["statutory_breached"] == 1
+    assert services.deadlines_sweep(actor=SYSTEM)["statutory_breached"] == 1
     assert Alert.objects.get(complaint=c, kind="breach", step="").org_unit == ctx.t2
-    assert services.deadlines_sweep()["statutory_breached"] == 0
+    assert services.deadlines_sweep(actor=SYSTEM)["statutory_breached"] == 0
 
 
 def test_statutory_breach_is_escalated_even_after_a_step_breach_and_a_statutory_warning(ctx: Any) -> None:
@@ -514,12 +515,12 @@ def test_statutory_breach_is_escalated_even_after_a_step_breach_and_a_statutory_
     "statutory breach already raised"; the two conditions must hold for one and the same alert."""
     c = f.complaint(ctx)  # the acknowledge step stays open and escalates first
     clock.advance(dt.timedelta(days=12))
-    counts = services.deadlines_sweep()
+    counts = services.deadlines_sweep(actor=SYSTEM)
     assert counts["escalated"] == 1 and counts["statutory_warned"] == 1
     clock.advance(dt.timedelta(days=4))  # past the 15-day statutory limit
-    assert services.deadlines_sweep()["statutory_breached"] == 1
+    assert services.deadlines_sweep(actor=SYSTEM)["statutory_breached"] == 1
     assert Alert.objects.filter(complaint=c, kind="breach", step="").count() == 1
-    assert services.deadlines_sweep()["statutory_breached"] == 0
+    assert services.deadlines_sweep(actor=SYSTEM)["statutory_breached"] == 0
 
 
 def test_sop_business_day_steps_skip_the_weekend(ctx: Any) -> None:
@@ -533,11 +534,11 @@ def test_regulator_deadline_breach_is_escalated_once(ctx: Any) -> None:
     c = f.complaint(ctx, source="pboc", regulator_due_date=dt.date(2026, 3, 4))
     c.steps.update(done_at=clock.now())
     clock.advance(dt.timedelta(days=2))
-    assert services.deadlines_sweep()["regulator_breached"] == 0
+    assert services.deadlines_sweep(actor=SYSTEM)["regulator_breached"] == 0
     clock.advance(dt.timedelta(days=1))  # 03-05: the regulator's date has passed
-    assert services.deadlines_sweep()["regulator_breached"] == 1
+    assert services.deadlines_sweep(actor=SYSTEM)["regulator_breached"] == 1
     assert Alert.objects.get(complaint=c, step="regulator").org_unit == ctx.t2
-    assert services.deadlines_sweep()["regulator_breached"] == 0
+    assert services.deadlines_sweep(actor=SYSTEM)["regulator_breached"] == 0
 
 
 def test_special_groups_get_faster_sop_steps_and_come_first(ctx: Any) -> None:
@@ -545,7 +546,7 @@ def test_special_groups_get_faster_sop_steps_and_come_first(ctx: Any) -> None:
 
     normal = f.complaint(ctx)
     elder = customer_create(
-        actor=None, customer_no="C9", name="钱桂兰", home_outlet=ctx.outlet_a, special_groups=("disabled",)
+        actor=SYSTEM, customer_no="C9", name="钱桂兰", home_outlet=ctx.outlet_a, special_groups=("disabled",)
     )
     special = f.complaint(ctx, customer=elder)
     assert local(special.steps.get(), "due_at").hour == 10  # 1 hour instead of 4
@@ -626,12 +627,12 @@ def test_statutory_duty_is_met_at_the_reply_and_reviews_have_their_own_deadline(
     )  # 03-12: review due 03-27
     c.steps.update(done_at=clock.now())
     clock.advance(dt.timedelta(days=10))  # 03-22: past the original 03-17, the review is not late yet
-    counts = services.deadlines_sweep()
+    counts = services.deadlines_sweep(actor=SYSTEM)
     assert (counts["statutory_breached"], counts["review_breached"]) == (0, 0)
     clock.advance(dt.timedelta(days=6))  # 03-28
-    assert services.deadlines_sweep()["review_breached"] == 1
+    assert services.deadlines_sweep(actor=SYSTEM)["review_breached"] == 1
     assert Alert.objects.get(complaint=c, step="review").org_unit == ctx.t1  # above the reviewing T2
-    assert services.deadlines_sweep()["review_breached"] == 0
+    assert services.deadlines_sweep(actor=SYSTEM)["review_breached"] == 0
 
 
 # --- audit trail -----------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 
 from fuwu.core import calendar, services
 from fuwu.core.models import CalendarDay
+from fuwu.core.principals import SYSTEM
 
 pytestmark = pytest.mark.usefixtures("seeded_calendar")
 
@@ -83,16 +84,16 @@ def test_business_days_between_matches_add() -> None:
 def test_next_years_schedule_can_be_entered_by_hand(db: Any) -> None:
     # 2027 is not in the package yet: a hand entry makes a Monday a holiday and a Saturday a workday.
     assert calendar.is_business_day(D(2027, 2, 8))
-    services.calendar_day_set(actor=None, date=D(2027, 2, 8), kind="holiday", name="春节")
-    services.calendar_day_set(actor=None, date=D(2027, 2, 20), kind="workday", name="春节调休")
+    services.calendar_day_set(actor=SYSTEM, date=D(2027, 2, 8), kind="holiday", name="春节")
+    services.calendar_day_set(actor=SYSTEM, date=D(2027, 2, 20), kind="workday", name="春节调休")
     assert not calendar.is_business_day(D(2027, 2, 8))
     assert calendar.is_business_day(D(2027, 2, 20))
-    services.calendar_day_delete(actor=None, date=D(2027, 2, 8))
+    services.calendar_day_delete(actor=SYSTEM, date=D(2027, 2, 8))
     assert calendar.is_business_day(D(2027, 2, 8))
     assert CalendarDay.history.filter(date=D(2027, 2, 8)).count() == 2  # created, deleted
 
 
 def test_seeding_twice_adds_nothing_and_keeps_hand_edits(db: Any) -> None:
-    services.calendar_day_set(actor=None, date=D(2026, 10, 8), kind="holiday", name="国庆节(本行)")
-    assert services.calendar_seed_from_package(actor=None, years=[2025, 2026]) == 0
+    services.calendar_day_set(actor=SYSTEM, date=D(2026, 10, 8), kind="holiday", name="国庆节(本行)")
+    assert services.calendar_seed_from_package(actor=SYSTEM, years=[2025, 2026]) == 0
     assert calendar.holiday_name(D(2026, 10, 8)) == "国庆节(本行)"

@@ -45,7 +45,7 @@ def test_device_token_command_prints_the_token_alone(world: Any) -> None:
 def test_device_token_command_errors_are_clear(world: Any) -> None:
     with pytest.raises(CommandError, match="--outlet: no org unit"):
         run("device_token", "--outlet", "NOPE", "--kind", "kiosk")
-    with pytest.raises(CommandError, match="bound to a counter"):
+    with pytest.raises(CommandError, match="绑定到一个窗口"):
         run("device_token", "--outlet", "OA", "--kind", "counter")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.test import Client
 
 from fuwu.core.models import DeviceToken
+from fuwu.core.principals import SYSTEM
 
 
 def _client(user: Any) -> Client:
@@ -44,7 +45,7 @@ def test_different_keys_are_different_requests(world: Any) -> None:
 
 def test_keys_belong_to_their_principal(world: Any) -> None:
     head_b = __import__("fuwu.core.services", fromlist=["x"]).staff_create(
-        actor=None, org_unit=world.outlet_b, username="head_b", display_name="主任B", roles=["outlet_head"]
+        actor=SYSTEM, org_unit=world.outlet_b, username="head_b", display_name="主任B", roles=["outlet_head"]
     )
     _client(world.head_a).post(
         "/api/v1/devices",
@@ -92,7 +93,7 @@ def test_key_reused_for_another_path_is_rejected(world: Any) -> None:
 def test_device_bearer_keys(world: Any) -> None:
     from fuwu.core import services
 
-    _token, raw = services.device_token_issue(actor=None, org_unit=world.outlet_a, kind="kiosk")
+    _token, raw = services.device_token_issue(actor=SYSTEM, org_unit=world.outlet_a, kind="kiosk")
     client = Client()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "HTTP_IDEMPOTENCY_KEY": "d-1"}
     first = client.post(

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from fuwu.core import roles, services
+from fuwu.core.principals import SYSTEM
 
 # Each role's sidebar sections, top to bottom, as the menu has always shown them.
 SECTIONS_ZH = {
@@ -39,7 +40,7 @@ SECTIONS_EN = {
 
 def sidebar_sections(world: Any, role: str, language: str | None = None) -> list[str]:
     user = services.staff_create(
-        actor=None,
+        actor=SYSTEM,
         org_unit=world.outlet_a,
         username=f"nav_{role}",
         display_name="导航",

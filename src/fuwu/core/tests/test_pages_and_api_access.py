@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from fuwu.core import services
+from fuwu.core.principals import SYSTEM
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def test_api_org_units_are_scoped(client_for: Any, world: Any) -> None:
 
 def test_device_token_authenticates_and_revocation_is_immediate(world: Any) -> None:
     token, raw = services.device_token_issue(
-        actor=None, org_unit=world.outlet_a, kind="counter", counter_code="OA-1"
+        actor=SYSTEM, org_unit=world.outlet_a, kind="counter", counter_code="OA-1"
     )
     client = Client()
     me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -83,7 +84,7 @@ def test_device_token_authenticates_and_revocation_is_immediate(world: Any) -> N
         "device_kind": "counter",
         "counter_code": "OA-1",
     }
-    services.device_token_revoke(actor=None, token=token)
+    services.device_token_revoke(actor=SYSTEM, token=token)
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer fw_not-a-token").status_code == 401
 
@@ -103,7 +104,7 @@ def test_outlet_head_issues_and_revokes_device_tokens_over_api(client_for: Any, 
 
 
 def test_outsider_cannot_issue_or_revoke_for_another_outlet(client_for: Any, world: Any) -> None:
-    foreign, _ = services.device_token_issue(actor=None, org_unit=world.outlet_b, kind="kiosk")
+    foreign, _ = services.device_token_issue(actor=SYSTEM, org_unit=world.outlet_b, kind="kiosk")
     client = client_for(world.head_a)
     issue = client.post(
         "/api/v1/devices", {"outlet_code": "OB", "kind": "kiosk"}, content_type="application/json"
@@ -131,7 +132,7 @@ def test_validation_errors_name_the_field(client_for: Any, world: Any) -> None:
         "/api/v1/devices", {"outlet_code": "OA", "kind": "counter"}, content_type="application/json"
     )
     assert response.status_code == 422
-    assert response.json()["error"]["details"] == [{"field": "counter", "reason": "required"}]
+    assert response.json()["error"]["details"] == [{"field": "counter_code", "reason": "required"}]
     schema_error = client.post("/api/v1/devices", {"kind": "kiosk"}, content_type="application/json")
     assert schema_error.status_code == 422
     assert any(d["field"] == "outlet_code" for d in schema_error.json()["error"]["details"])
@@ -140,7 +141,7 @@ def test_validation_errors_name_the_field(client_for: Any, world: Any) -> None:
 def test_device_page_issues_a_token_once(client_for: Any, world: Any) -> None:
     client = client_for(world.head_a)
     response = client.post(
-        "/devices/issue/", {"outlet": "OA", "kind": "kiosk", "name": "大厅取号机"}, follow=True
+        "/devices/issue/", {"outlet_code": "OA", "kind": "kiosk", "name": "大厅取号机"}, follow=True
     )
     body = response.content.decode()
     raw = re.search(r'data-testid="new-token">.*?<code>(fw_[^<]+)</code>', body, re.S).group(1)
@@ -149,8 +150,19 @@ def test_device_page_issues_a_token_once(client_for: Any, world: Any) -> None:
     assert raw not in again  # shown once; the listing has only the prefix
 
 
+def test_a_failed_device_form_keeps_what_was_typed_and_names_the_field(client_for: Any, world: Any) -> None:
+    response = client_for(world.head_a).post(
+        "/devices/issue/", {"outlet_code": "OA", "kind": "counter", "name": "三号窗口终端"}
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'value="三号窗口终端"' in body  # the name typed is still in the form
+    assert "窗口终端或评价器必须绑定到一个窗口" in body  # the field's error, in Chinese
+    assert 'data-testid="form-error"' in body
+
+
 def test_html_not_found_page_for_foreign_device(client_for: Any, world: Any) -> None:
-    foreign, _ = services.device_token_issue(actor=None, org_unit=world.outlet_b, kind="kiosk")
+    foreign, _ = services.device_token_issue(actor=SYSTEM, org_unit=world.outlet_b, kind="kiosk")
     response = client_for(world.head_a).post(f"/devices/{foreign.pk}/revoke/")
     assert response.status_code == 404
     assert "未找到" in response.content.decode()

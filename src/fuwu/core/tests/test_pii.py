@@ -11,6 +11,7 @@ import pytest
 from fuwu.core import pii, services
 from fuwu.core.errors import Forbidden, NotFound
 from fuwu.core.models import AuditEvent
+from fuwu.core.principals import SYSTEM
 from fuwu.customers import selectors as customer_selectors
 from fuwu.customers.services import customer_create
 
@@ -45,7 +46,7 @@ def test_hash_is_keyed_and_namespaced() -> None:
 @pytest.fixture
 def customer(world: Any) -> Any:
     return customer_create(
-        actor=None,
+        actor=SYSTEM,
         customer_no="C1",
         name="王芳",
         home_outlet=world.outlet_a,
@@ -74,7 +75,7 @@ def test_invalid_id_is_refused_with_the_field(world: Any) -> None:
 
     with pytest.raises(ValidationFailed) as err:
         customer_create(
-            actor=None,
+            actor=SYSTEM,
             customer_no="C2",
             name="李",
             home_outlet=world.outlet_a,
@@ -96,7 +97,7 @@ def test_only_roles_with_the_right_see_full_values_and_it_is_audited(world: Any,
 
 def test_reveal_outside_ones_scope_is_not_found(world: Any, customer: Any) -> None:
     handler = services.staff_create(
-        actor=None,
+        actor=SYSTEM,
         org_unit=world.outlet_x,
         username="ch",
         display_name="投诉专员",

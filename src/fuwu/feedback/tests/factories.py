@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 from fuwu.core import clock, services
+from fuwu.core.principals import SYSTEM
 from fuwu.floor.models import Counter, ServiceType, Ticket
 
 _seq = itertools.count(1)
@@ -62,7 +63,7 @@ def finished_ticket(
 
 def pad_token(outlet: Any, counter_code: str) -> str:
     _token, raw = services.device_token_issue(
-        actor=None, org_unit=outlet, kind="pad", counter_code=counter_code
+        actor=SYSTEM, org_unit=outlet, kind="pad", counter_code=counter_code
     )
     return raw
 

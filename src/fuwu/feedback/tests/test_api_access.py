@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fuwu.core.principals import SYSTEM
 from fuwu.feedback import services
 from fuwu.feedback.tests import factories as f
 
@@ -21,7 +22,7 @@ READS = [
 @pytest.fixture
 def negative_item(world, frozen_clock):
     item, _raw = services.feedback_submit(
-        actor=None, outlet=world.outlet_a, text="柜员态度很差，排队太久了", client="1"
+        actor=SYSTEM, outlet=world.outlet_a, text="柜员态度很差，排队太久了", client="1"
     )
     return item
 

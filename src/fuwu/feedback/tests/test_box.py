@@ -9,6 +9,7 @@ import pytest
 
 from fuwu.core import clock
 from fuwu.core.errors import Throttled, ValidationFailed
+from fuwu.core.principals import SYSTEM
 from fuwu.feedback import services
 from fuwu.feedback.models import FeedbackItem, FollowUp
 
@@ -59,7 +60,9 @@ def test_throttled_per_client(client, world):
     assert submit(client).status_code == 429
     assert submit(client, ip="10.0.0.2").status_code == 302  # another client is not affected
     with pytest.raises(Throttled):
-        services.feedback_submit(actor=None, outlet=world.outlet_a, text="还想再说一句话", client="10.0.0.1")
+        services.feedback_submit(
+            actor=SYSTEM, outlet=world.outlet_a, text="还想再说一句话", client="10.0.0.1"
+        )
 
 
 def test_invalid_message_is_refused_with_reasons(client, world):
@@ -68,7 +71,7 @@ def test_invalid_message_is_refused_with_reasons(client, world):
     assert not FeedbackItem.objects.exists()
     with pytest.raises(ValidationFailed) as caught:
         services.feedback_submit(
-            actor=None, outlet=world.outlet_a, text="x", client="1", staff=world.teller_b
+            actor=SYSTEM, outlet=world.outlet_a, text="x", client="1", staff=world.teller_b
         )
     assert {d["field"] for d in caught.value.details} == {"text", "staff"}
 
@@ -87,7 +90,7 @@ def test_online_entry_lists_outlets_and_unknown_outlet_is_404(client, world):
 
 def test_staff_inbox_reply_and_scoping(client, world):
     item, _raw = services.feedback_submit(
-        actor=None, outlet=world.outlet_a, text="网点环境很好，服务周到", client="9"
+        actor=SYSTEM, outlet=world.outlet_a, text="网点环境很好，服务周到", client="9"
     )
     client.force_login(world.head_a)
     assert "网点环境很好" in client.get("/feedback/inbox/").content.decode()
@@ -114,7 +117,7 @@ def services_head_b(world):
     from fuwu.core.services import staff_create
 
     return staff_create(
-        actor=None,
+        actor=SYSTEM,
         org_unit=world.outlet_b,
         username="head_b",
         display_name="孙主任",
@@ -139,21 +142,21 @@ def test_unanswered_message_goes_to_the_supervisor_above_after_its_deadline(
     from fuwu.feedback import tasks
 
     supervisor = staff_create(
-        actor=None, org_unit=world.t2, username="sup", display_name="周督导", roles=[core_roles.SUPERVISOR]
+        actor=SYSTEM, org_unit=world.t2, username="sup", display_name="周督导", roles=[core_roles.SUPERVISOR]
     )
     item, _raw = services.feedback_submit(
-        actor=None, outlet=world.outlet_a, text="建议增加一台取号机", client="z"
+        actor=SYSTEM, outlet=world.outlet_a, text="建议增加一台取号机", client="z"
     )
     answered, _raw = services.feedback_submit(
-        actor=None, outlet=world.outlet_a, text="请问周六营业吗？", client="y"
+        actor=SYSTEM, outlet=world.outlet_a, text="请问周六营业吗？", client="y"
     )
     services.feedback_reply(actor=world.head_a, item=answered, text="周六上午九点到下午五点营业。")
     frozen_clock.advance(dt.timedelta(days=2, hours=8, minutes=59))  # Wed 17:59, due Wed 18:00
-    assert services.feedback_escalate_overdue() == 0
+    assert services.feedback_escalate_overdue(actor=SYSTEM) == 0
     frozen_clock.advance(dt.timedelta(minutes=2))
     tasks.escalate_follow_ups.call()
     item.refresh_from_db()
     answered.refresh_from_db()
     assert item.owner == supervisor and item.escalated_at == frozen_clock.now()
     assert answered.owner == world.head_a and answered.escalated_at is None
-    assert services.feedback_escalate_overdue() == 0  # once
+    assert services.feedback_escalate_overdue(actor=SYSTEM) == 0  # once

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fuwu.conftest import browser_login
+from fuwu.core.principals import SYSTEM
 from fuwu.feedback import services
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp
 from fuwu.feedback.tests import factories as f
@@ -16,9 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_pad_rates_finished_ticket_and_outlet_head_sees_follow_up(browser_page, world):
     page = browser_page
     floor.service_type_save(
-        actor=None, outlet=world.outlet_a, code="CASH", name="现金业务", prefix="A", counter_kinds=["high"]
+        actor=SYSTEM, outlet=world.outlet_a, code="CASH", name="现金业务", prefix="A", counter_kinds=["high"]
     )
-    counter = floor.counter_save(actor=None, outlet=world.outlet_a, code="OA-01", number=1, kind="high")
+    counter = floor.counter_save(actor=SYSTEM, outlet=world.outlet_a, code="OA-01", number=1, kind="high")
     floor.counter_set_open(actor=world.teller_a, counter=counter, is_open=True)
     token = f.pad_token(world.outlet_a, counter.code)
 
@@ -26,7 +27,7 @@ def test_pad_rates_finished_ticket_and_outlet_head_sees_follow_up(browser_page, 
     page.wait_for_selector("#pad-idle:not([hidden])")
     assert "1" in page.inner_text("#pad-where")
 
-    ticket = floor.ticket_issue(actor=None, outlet=world.outlet_a, service_code="CASH")
+    ticket = floor.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
     called = floor.ticket_call_next(actor=world.teller_a, counter=counter)
     assert called is not None and called.pk == ticket.pk
     floor.ticket_start(actor=world.teller_a, ticket=called)

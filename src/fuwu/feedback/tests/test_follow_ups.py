@@ -11,6 +11,7 @@ from fuwu.core import clock
 from fuwu.core import roles as core_roles
 from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
 from fuwu.core.models import AuditEvent
+from fuwu.core.principals import SYSTEM
 from fuwu.core.services import staff_create
 from fuwu.feedback import services, tasks
 from fuwu.feedback.models import Evaluation, FollowUp
@@ -33,7 +34,11 @@ def dissatisfied(world, counter, staff):
 @pytest.fixture
 def loop(world, frozen_clock, seeded_calendar):
     supervisor = staff_create(
-        actor=None, org_unit=world.t2, username="sup_t2", display_name="周督导", roles=[core_roles.SUPERVISOR]
+        actor=SYSTEM,
+        org_unit=world.t2,
+        username="sup_t2",
+        display_name="周督导",
+        roles=[core_roles.SUPERVISOR],
     )
     counter = f.counter(world.outlet_a, 1, staff=world.teller_a)
     evaluation = dissatisfied(world, counter, world.teller_a)
@@ -53,7 +58,7 @@ def test_untouched_follow_up_escalates_after_deadline_by_the_background_task(wor
     evaluation, _c, supervisor = loop
     follow_up = FollowUp.objects.get(evaluation=evaluation)
     frozen_clock.advance(dt.timedelta(days=1, hours=8, minutes=59))  # Tue 17:59: not yet due
-    assert services.follow_ups_escalate() == 0
+    assert services.follow_ups_escalate(actor=SYSTEM) == 0
     frozen_clock.advance(dt.timedelta(minutes=2))  # Tue 18:01
     tasks.escalate_follow_ups.call()
     follow_up.refresh_from_db()
@@ -62,9 +67,9 @@ def test_untouched_follow_up_escalates_after_deadline_by_the_background_task(wor
         2026, 3, 4, 18, 0, tzinfo=clock.SHANGHAI
     )
     assert AuditEvent.objects.filter(action="follow_up.escalate", target_id=str(follow_up.pk)).count() == 1
-    assert services.follow_ups_escalate() == 0  # not twice for the same deadline
+    assert services.follow_ups_escalate(actor=SYSTEM) == 0  # not twice for the same deadline
     frozen_clock.advance(dt.timedelta(days=1))
-    assert services.follow_ups_escalate() == 1
+    assert services.follow_ups_escalate(actor=SYSTEM) == 1
     follow_up.refresh_from_db()
     assert follow_up.escalated_to == world.t1 and follow_up.escalation_level == 2
 
@@ -86,7 +91,7 @@ def test_touched_follow_up_does_not_escalate_and_outcome_is_recorded(client, wor
     client.force_login(world.head_a)
     assert client.post(f"/feedback/follow-ups/{follow_up.pk}/", {"action": "start"}).status_code == 302
     frozen_clock.advance(dt.timedelta(days=3))
-    assert services.follow_ups_escalate() == 0
+    assert services.follow_ups_escalate(actor=SYSTEM) == 0
     response = client.post(
         f"/api/v1/feedback/follow-ups/{follow_up.pk}/close",
         json.dumps({"outcome": "resolved", "note": "电话致歉，客户表示理解，柜员已面谈辅导"}),
@@ -129,7 +134,7 @@ def test_staff_sees_only_their_own_stream(client, world, loop):
     other_counter = f.counter(world.outlet_a, 2, staff=world.head_a)
     dissatisfied(world, other_counter, world.head_a)
     services.feedback_submit(
-        actor=None,
+        actor=SYSTEM,
         outlet=world.outlet_a,
         text="李柜员讲解很耐心，谢谢",
         client="1",

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from fuwu.core.models import AuditEvent
+from fuwu.core.principals import SYSTEM
 from fuwu.feedback import services
 from fuwu.feedback.models import Evaluation, FollowUp
 from fuwu.feedback.tests import factories as f
@@ -129,7 +130,7 @@ def test_staff_and_other_devices_may_not_rate(client, world, setup):
 def services_kiosk(world):
     from fuwu.core.services import device_token_issue
 
-    return device_token_issue(actor=None, org_unit=world.outlet_a, kind="kiosk")
+    return device_token_issue(actor=SYSTEM, org_unit=world.outlet_a, kind="kiosk")
 
 
 def test_unfinished_ticket_cannot_be_rated(client, world, setup):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fuwu.core.principals import SYSTEM
 from fuwu.feedback import services
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,9 @@ PAGES = [
 
 
 def test_outlet_head_opens_every_page_in_chinese(client, world, frozen_clock):
-    services.feedback_submit(actor=None, outlet=world.outlet_a, text="排队太久了，窗口只开了一个", client="1")
+    services.feedback_submit(
+        actor=SYSTEM, outlet=world.outlet_a, text="排队太久了，窗口只开了一个", client="1"
+    )
     client.force_login(world.head_a)
     for url in PAGES:
         response = client.get(url)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from fuwu.core.principals import SYSTEM
 from fuwu.feedback import selectors, services
 from fuwu.feedback.text import analysis
 from fuwu.feedback.text.evaluate import measure
@@ -38,8 +39,10 @@ def test_evaluation_set_shares_no_comment_with_training_set():
 @pytest.mark.django_db
 def test_trending_terms_per_outlet_and_period(world, frozen_clock):
     for text in ["排队时间太长，窗口太少", "排队一个小时，手续费还贵", "柜员很耐心，讲解清楚"]:
-        services.feedback_submit(actor=None, outlet=world.outlet_a, text=text, client=text)
-    services.feedback_submit(actor=None, outlet=world.outlet_b, text="停车位太少，找不到地方停车", client="b")
+        services.feedback_submit(actor=SYSTEM, outlet=world.outlet_a, text=text, client=text)
+    services.feedback_submit(
+        actor=SYSTEM, outlet=world.outlet_b, text="停车位太少，找不到地方停车", client="b"
+    )
     today = frozen_clock.today()
     terms = dict(selectors.trending_terms(world.hq_manager, unit=world.outlet_a, start=today, end=today))
     assert terms["排队"] == 2 and "停车位" not in terms
@@ -61,7 +64,7 @@ def test_trending_terms_per_outlet_and_period(world, frozen_clock):
 
 @pytest.mark.django_db
 def test_trending_terms_api(client, world, frozen_clock):
-    services.feedback_submit(actor=None, outlet=world.outlet_a, text="手续费太贵，排队也久", client="x")
+    services.feedback_submit(actor=SYSTEM, outlet=world.outlet_a, text="手续费太贵，排队也久", client="x")
     client.force_login(world.head_a)
     today = frozen_clock.today()
     rows = client.get(f"/api/v1/feedback/trending-terms?unit=OA&start={today}&end={today}").json()
@@ -79,7 +82,7 @@ def test_lexicon_feature_flips_under_negation():
 def test_topic_and_sentiment_counts_cover_visible_outlets_and_the_days_asked(world, frozen_clock):
     """F6: the insights page's topic/sentiment counts, scoped like the trending terms and on bank days."""
     services.feedback_submit(
-        actor=None, outlet=world.outlet_a, text="排队等了一个小时，柜员态度也很冷淡", client="x"
+        actor=SYSTEM, outlet=world.outlet_a, text="排队等了一个小时，柜员态度也很冷淡", client="x"
     )
     today = frozen_clock.today()
     topics, sentiments = selectors.topic_and_sentiment_counts(

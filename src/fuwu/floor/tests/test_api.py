@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from fuwu.core.principals import SYSTEM
 from fuwu.customers.services import customer_create
 from fuwu.floor.models import Ticket
 from fuwu.floor.tests.factories import bearer, device, floor
@@ -144,7 +145,7 @@ def test_staff_session_works_the_same_endpoints_and_outsiders_see_nothing(
 
 def test_display_queue_never_reveals_vip_or_special_groups(client: Client, world: Any, setup: Any) -> None:
     customer_create(
-        actor=None,
+        actor=SYSTEM,
         customer_no="V9",
         name="钱女士",
         home_outlet=world.outlet_a,
@@ -170,7 +171,7 @@ def test_counter_sees_the_masked_profile_and_public_devices_see_none(
     client: Client, world: Any, setup: Any
 ) -> None:
     customer_create(
-        actor=None,
+        actor=SYSTEM,
         customer_no="V8",
         name="钱女士",
         home_outlet=world.outlet_a,

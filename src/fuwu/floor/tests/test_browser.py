@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from fuwu.conftest import browser_login
+from fuwu.core.principals import SYSTEM
 from fuwu.floor.models import Ticket
 from fuwu.floor.tests.factories import device, floor
 
@@ -97,7 +98,7 @@ def test_lobby_sees_vip_arrival_diverts_and_sets_positions(world: Any, browser_p
 
     floor(world.outlet_a, size="small")
     customer_create(
-        actor=None,
+        actor=SYSTEM,
         customer_no="V1",
         name="钱女士",
         home_outlet=world.outlet_a,
@@ -105,9 +106,9 @@ def test_lobby_sees_vip_arrival_diverts_and_sets_positions(world: Any, browser_p
         card_number="6222020200118888001",
     )
     vip = services.ticket_issue(
-        actor=None, outlet=world.outlet_a, service_code="WLTH", customer_card="6222020200118888001"
+        actor=SYSTEM, outlet=world.outlet_a, service_code="WLTH", customer_card="6222020200118888001"
     )
-    plain = services.ticket_issue(actor=None, outlet=world.outlet_a, service_code="CASH")
+    plain = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
     page = browser_page
     browser_login(page, "head_a")
     page.goto("/floor/lobby/")

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from fuwu.core.principals import SYSTEM
 from fuwu.floor import services
 from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.floor.tests.factories import bearer, device, floor
@@ -40,7 +41,9 @@ def test_racing_counters_never_share_a_ticket_and_lose_none(world: Any) -> None:
         try:
             start.wait()
             for i in range(PER_ISSUER):
-                t = services.ticket_issue(actor=None, outlet=world.outlet_a, service_code=codes[(n + i) % 2])
+                t = services.ticket_issue(
+                    actor=SYSTEM, outlet=world.outlet_a, service_code=codes[(n + i) % 2]
+                )
                 with lock:
                     issued.append(t.number)
         except BaseException as exc:  # surfaced by the main thread's assertion
@@ -52,15 +55,15 @@ def test_racing_counters_never_share_a_ticket_and_lose_none(world: Any) -> None:
         try:
             start.wait()
             while True:
-                t = services.ticket_call_next(actor=None, counter=counter)
+                t = services.ticket_call_next(actor=SYSTEM, counter=counter)
                 if t is None:
                     if issuing_done.is_set() and not Ticket.objects.filter(status="waiting").exists():
                         return
                     continue
                 with lock:
                     called.append(t.pk)
-                services.ticket_start(actor=None, ticket=t)
-                services.ticket_finish(actor=None, ticket=t)
+                services.ticket_start(actor=SYSTEM, ticket=t)
+                services.ticket_finish(actor=SYSTEM, ticket=t)
         except BaseException as exc:
             errors.append(exc)
         finally:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from fuwu.core import clock
+from fuwu.core.principals import SYSTEM
 from fuwu.demo.bank import DemoBank
 from fuwu.floor import demo
 from fuwu.floor.models import Counter, Ticket
@@ -52,7 +53,7 @@ def staffed_outlet(world: Any, seeded_calendar: Any, frozen_clock: Any) -> DemoB
 
     staff = [
         core_services.staff_create(
-            actor=None, org_unit=world.outlet_a, username=f"t{i}", display_name=f"柜员{i}", roles=[role]
+            actor=SYSTEM, org_unit=world.outlet_a, username=f"t{i}", display_name=f"柜员{i}", roles=[role]
         )
         for i, role in enumerate([roles.TELLER] * 6 + [roles.RM] * 2)
     ]
@@ -82,7 +83,7 @@ def test_history_waits_read_like_a_real_outlet_with_peaks(staffed_outlet: DemoBa
     from fuwu.core import calendar
     from fuwu.floor import catalogue
 
-    catalogue.install(actor=None, outlet=staffed_outlet.outlets[0], size="medium")
+    catalogue.install(actor=SYSTEM, outlet=staffed_outlet.outlets[0], size="medium")
     demo.build_history(staffed_outlet, days=60)  # 2026-01-01 … 03-01, with the Spring Festival
     assert 3 <= mean(_waits()) <= 20
     by_hour: dict[int, list[float]] = {}
@@ -114,7 +115,7 @@ def test_history_is_the_same_for_the_same_seed(staffed_outlet: DemoBank) -> None
     from fuwu.floor import catalogue
 
     outlet = staffed_outlet.outlets[0]
-    catalogue.install(actor=None, outlet=outlet, size="medium")
+    catalogue.install(actor=SYSTEM, outlet=outlet, size="medium")
 
     def year_sample(seed: int) -> list[tuple[Any, ...]]:
         rng = random.Random(seed)

@@ -13,6 +13,7 @@ from django.test import Client
 
 from fuwu.core import clock
 from fuwu.core.errors import Conflict
+from fuwu.core.principals import SYSTEM
 from fuwu.customers.services import customer_create
 from fuwu.floor import services
 from fuwu.floor.models import Counter, Ticket, TicketEvent
@@ -63,7 +64,7 @@ def fast_path_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def issue(world: Any, code: str = "CASH") -> Ticket:
-    return services.ticket_issue(actor=None, outlet=world.outlet_a, service_code=code)
+    return services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code=code)
 
 
 def row(t: Ticket) -> dict[str, Any]:
@@ -306,7 +307,7 @@ def test_issue_position_counts_only_waiting_tickets_of_the_same_business_ahead_i
         return int(res.json()["position"])
 
     customer_create(
-        actor=None,
+        actor=SYSTEM,
         customer_no="E1",
         name="王大爷",
         home_outlet=world.outlet_a,

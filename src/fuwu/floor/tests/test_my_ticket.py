@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from fuwu.core.principals import SYSTEM
 from fuwu.customers.services import customer_create
 from fuwu.floor import api as floor_api
 from fuwu.floor import mobile, services
@@ -103,14 +104,14 @@ def test_page_follows_the_ticket_to_the_counter_and_to_its_end_q5(client: Client
     url = path_of(issue(client, setup)["mobile_url"])
     token = token_of(url)
     high1 = setup["counters"]["high1"]
-    ticket = services.ticket_call_next(actor=None, counter=high1)
+    ticket = services.ticket_call_next(actor=SYSTEM, counter=high1)
     assert ticket is not None
     status = client.get(f"/floor/t/{token}/status/", HTTP_HX_REQUEST="true").content.decode()
     assert f"请到{high1.number}号窗口办理" in status
     assert client.get(f"/api/v1/my-ticket/{token}").json()["counter_number"] == high1.number
-    services.ticket_start(actor=None, ticket=ticket)
+    services.ticket_start(actor=SYSTEM, ticket=ticket)
     assert f"正在{high1.number}号窗口办理" in client.get(url).content.decode()
-    services.ticket_finish(actor=None, ticket=ticket)
+    services.ticket_finish(actor=SYSTEM, ticket=ticket)
     done = client.get(f"/floor/t/{token}/status/", HTTP_HX_REQUEST="true").content.decode()
     assert "已办结" in done and "hx-trigger" not in done  # nothing left to wait for: polling stops
     assert client.get(f"/api/v1/my-ticket/{token}").json()["status"] == "finished"
@@ -120,17 +121,17 @@ def test_missed_call_and_transfer_are_told_plainly(client: Client, setup: Any) -
     high1, low1 = setup["counters"]["high1"], setup["counters"]["low1"]
     missed = token_of(issue(client, setup)["mobile_url"])
     moved = token_of(issue(client, setup)["mobile_url"])
-    first = services.ticket_call_next(actor=None, counter=high1)
+    first = services.ticket_call_next(actor=SYSTEM, counter=high1)
     assert first is not None
-    services.ticket_no_show(actor=None, ticket=first)
+    services.ticket_no_show(actor=SYSTEM, ticket=first)
     assert "已过号" in client.get(f"/floor/t/{missed}/").content.decode()
-    second = services.ticket_call_next(actor=None, counter=high1)
+    second = services.ticket_call_next(actor=SYSTEM, counter=high1)
     assert second is not None
-    services.ticket_transfer(actor=None, ticket=second, service_code="OPEN")
+    services.ticket_transfer(actor=SYSTEM, ticket=second, service_code="OPEN")
     view = client.get(f"/api/v1/my-ticket/{moved}").json()
     # Same number, now waiting for the business it was sent on to.
     assert view["number"] == "A002" and view["status"] == "waiting" and view["service_name"] != "个人现金存取"
-    onward = services.ticket_call_next(actor=None, counter=low1)
+    onward = services.ticket_call_next(actor=SYSTEM, counter=low1)
     assert onward is not None and onward.number == "A002"
     assert client.get(f"/api/v1/my-ticket/{moved}").json()["counter_number"] == low1.number
 
@@ -139,7 +140,7 @@ def test_never_shows_vip_special_group_name_card_id_or_phone_q3(
     client: Client, setup: Any, world: Any
 ) -> None:
     customer_create(
-        actor=None,
+        actor=SYSTEM,
         customer_no="V1",
         name="钱淑芬",
         home_outlet=world.outlet_a,

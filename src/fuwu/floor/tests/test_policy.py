@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuwu.core import clock
+from fuwu.core.principals import SYSTEM
 from fuwu.floor import policy, services
 from fuwu.floor.models import Ticket
 from fuwu.floor.tests.factories import floor
@@ -113,7 +114,7 @@ def test_database_calls_in_the_policy_order(world: Any, raw: list[tuple[int, str
         for offset, code, appointment in sorted(raw):
             clock.set_clock(start + dt.timedelta(seconds=offset), speed=0)
             t = services.ticket_issue(
-                actor=None,
+                actor=SYSTEM,
                 outlet=world.outlet_a,
                 service_code=code,
                 appointment_code="AP1" if appointment else None,
@@ -129,10 +130,10 @@ def test_database_calls_in_the_policy_order(world: Any, raw: list[tuple[int, str
         ]
         for counter in [counters["low1"], counters["high1"], counters["vip1"]] * len(issued):
             expected = policy.next_for(line, counter.kind, kinds)
-            got = services.ticket_call_next(actor=None, counter=counter)
+            got = services.ticket_call_next(actor=SYSTEM, counter=counter)
             assert (got.pk if got else None) == (expected.id if expected else None)
             if got is not None:
                 line = [w for w in line if w.id != got.pk]
-                services.ticket_no_show(actor=None, ticket=got)
+                services.ticket_no_show(actor=SYSTEM, ticket=got)
     finally:
         clock.reset()

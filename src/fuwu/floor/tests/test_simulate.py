@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from fuwu.core.principals import SYSTEM
 from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.floor.simulate import simulate_day
 from fuwu.floor.tests.factories import floor
@@ -42,12 +43,12 @@ def test_a_day_resumes_after_an_interrupted_run_left_customers_at_counters(
     day = dt.date(2026, 3, 4)
     clock.set_clock(dt.datetime(2026, 3, 4, 8, 30, tzinfo=clock.SHANGHAI), speed=0)
     try:
-        services.ticket_issue(actor=None, outlet=world.outlet_a, service_code="CASH")
-        services.ticket_issue(actor=None, outlet=world.outlet_a, service_code="CASH")
-        called = services.ticket_call_next(actor=None, counter=counters["high1"])
-        serving = services.ticket_call_next(actor=None, counter=counters["high2"])
+        services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
+        services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
+        called = services.ticket_call_next(actor=SYSTEM, counter=counters["high1"])
+        serving = services.ticket_call_next(actor=SYSTEM, counter=counters["high2"])
         assert called is not None and serving is not None
-        services.ticket_start(actor=None, ticket=serving)
+        services.ticket_start(actor=SYSTEM, ticket=serving)
     finally:
         clock.reset()
     simulate_day(outlet=world.outlet_a, day=day, rng=random.Random(1), volume=20)

@@ -9,6 +9,7 @@ import pytest
 
 from fuwu.core import clock
 from fuwu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fuwu.core.principals import SYSTEM
 from fuwu.customers.services import customer_create
 from fuwu.floor import services
 from fuwu.floor.models import Ticket, TicketEvent
@@ -44,14 +45,14 @@ def test_yesterdays_waiting_ticket_is_never_called_and_is_closed_by_the_day_swee
     old = issue(world)
     clock.advance(dt.timedelta(days=1))
     assert services.ticket_call_next(actor=world.teller_a, counter=oa["high1"]) is None
-    assert services.tickets_close_day(actor=None, before=clock.today()) == 1
+    assert services.tickets_close_day(actor=SYSTEM, before=clock.today()) == 1
     old.refresh_from_db()
     assert old.status == S.CANCELLED
 
 
 def test_issue_recognises_customer_and_records_the_chain(world: Any, oa: Any) -> None:
     customer_create(
-        actor=None,
+        actor=SYSTEM,
         customer_no="C1",
         name="王大爷",
         home_outlet=world.outlet_b,
@@ -85,7 +86,7 @@ def test_counter_calls_only_business_its_kind_may_serve(world: Any, oa: Any) -> 
 def test_vip_goes_first_within_the_lead_but_not_past_it(world: Any, oa: Any, settings: Any) -> None:
     settings.FUWU_FLOOR_MAX_PRIORITY_LEAD_SECONDS = 600  # VIP lead = 0.8 × 600 s = 8 min
     customer_create(
-        actor=None,
+        actor=SYSTEM,
         customer_no="V1",
         name="钱女士",
         home_outlet=world.outlet_a,

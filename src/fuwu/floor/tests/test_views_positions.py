@@ -10,6 +10,7 @@ from django.test import Client
 from fuwu.core import clock, roles
 from fuwu.core import services as core_services
 from fuwu.core.errors import Forbidden, ValidationFailed
+from fuwu.core.principals import SYSTEM
 from fuwu.floor import selectors, services
 from fuwu.floor.models import PositionAssignment
 from fuwu.floor.tests.factories import floor
@@ -23,7 +24,7 @@ def lobby_staff(world: Any, frozen_clock: Any) -> dict[str, Any]:
     people = {}
     for code in ("l1", "l2", "l3", "l4", "l7"):
         people[code] = core_services.staff_create(
-            actor=None,
+            actor=SYSTEM,
             org_unit=world.outlet_a,
             username=code,
             display_name=code.upper(),

@@ -9,6 +9,7 @@ import pytest
 
 from fuwu.conftest import browser_login
 from fuwu.core import clock
+from fuwu.core.principals import SYSTEM
 from fuwu.measures import services
 from fuwu.measures.tests import factories as f
 
@@ -26,7 +27,7 @@ def test_hq_drills_from_the_bank_to_an_outlet_and_sees_its_trend(world: Any, bro
         day = today - dt.timedelta(days=offset)
         f.ticket(world.outlet_a, f.at(day, 9), wait=wait, service_seconds=400, rating="satisfied")
     f.ticket(world.outlet_x, f.at(today, 9), wait=60, service_seconds=400)
-    services.rollup_rebuild(actor=None, start=today - dt.timedelta(days=2), end=today)
+    services.rollup_rebuild(actor=SYSTEM, start=today - dt.timedelta(days=2), end=today)
     period = f"{(today - dt.timedelta(days=2)).isoformat()}..{today.isoformat()}"
 
     page = browser_page

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from fuwu.core import roles
 from fuwu.core import services as core_services
 from fuwu.core.models import OrgUnit
+from fuwu.core.principals import SYSTEM
 from fuwu.measures import catalogue, definitions, facts, selectors, services
 from fuwu.measures.models import DirtyDay
 from fuwu.measures.tests import factories as f
@@ -34,7 +35,7 @@ CALL_IDS = ("calls_offered", "calls_answered", *selectors.CALL_MEASURES[1:])
 @pytest.fixture
 def centre(world: Any) -> Any:
     return core_services.org_unit_create(
-        actor=None, parent=world.ho, code="CC", name="客服中心", kind="department"
+        actor=SYSTEM, parent=world.ho, code="CC", name="客服中心", kind="department"
     )
 
 
@@ -63,7 +64,7 @@ def call(
 
 def figures(world: Any, unit: Any, start: dt.date, end: dt.date, **cut: Any) -> dict[str, float | None]:
     """Call figures from the rollups, after checking the Ibis definitions on the raw calls agree."""
-    services.rollup_rebuild(actor=None, start=start, end=end)
+    services.rollup_rebuild(actor=SYSTEM, start=start, end=end)
     rolled = catalogue.evaluate(selectors.total(world.hq_manager, unit, start, end, **cut), CALL_IDS)
     if not cut:
         below = OrgUnit.objects.filter(path__startswith=unit.path)
@@ -177,7 +178,7 @@ def test_call_rollups_equal_the_raw_definitions_per_centre_day_month_line_and_ho
             handle = None if outcome == "unended" else spec["handle"]
             call(where, offered, line=spec["line"], answer=spec["after"], handle=handle)
     start, end = dt.date(2026, 3, 30), dt.date(2026, 4, 1)
-    services.rollup_rebuild(actor=None, start=start, end=end)
+    services.rollup_rebuild(actor=SYSTEM, start=start, end=end)
     tables = definitions.duckdb_tables(facts.arrow_tables(start, end))
     hq = world.hq_manager
 
@@ -207,7 +208,7 @@ def only_calls(parts: dict[str, Any]) -> dict[str, float]:
 
 
 def test_imported_calls_queue_their_days_for_the_next_sweep(world: Any, centre: Any, tmp_path: Path) -> None:
-    services.rollup_refresh()  # first run: the watermark is now
+    services.rollup_refresh(actor=SYSTEM)  # first run: the watermark is now
     path = tmp_path / "calls.csv"
     path.write_text(
         "call_id,line,offered_at,answered_at,ended_at,abandoned_at,agent,centre\n"
@@ -216,16 +217,16 @@ def test_imported_calls_queue_their_days_for_the_next_sweep(world: Any, centre: 
     )
     import_calls(path)
     assert DirtyDay.objects.filter(unit=centre, date=MON).exists()
-    services.rollup_refresh()
+    services.rollup_refresh(actor=SYSTEM)
     assert selectors.total(world.hq_manager, centre, MON, MON)["calls_answered"] == 1
 
 
 def test_the_contact_centre_manager_sees_call_cards_and_the_centre_its_lines(world: Any, centre: Any) -> None:
     five_calls(centre)
     f.ticket(world.outlet_a, f.at(MON, 9), wait=60, service_seconds=60)
-    services.rollup_rebuild(actor=None, start=MON, end=MON)
+    services.rollup_rebuild(actor=SYSTEM, start=MON, end=MON)
     manager = core_services.staff_create(
-        actor=None, org_unit=world.ho, username="cc", display_name="钱经理", roles=[roles.CC_MANAGER]
+        actor=SYSTEM, org_unit=world.ho, username="cc", display_name="钱经理", roles=[roles.CC_MANAGER]
     )
     c = Client()
     c.force_login(manager)
@@ -245,7 +246,7 @@ def test_the_contact_centre_manager_sees_call_cards_and_the_centre_its_lines(wor
 
 def test_fuwu_measures_prints_call_measures_for_the_bank(world: Any, centre: Any) -> None:
     five_calls(centre)
-    services.rollup_rebuild(actor=None, start=MON, end=MON)
+    services.rollup_rebuild(actor=SYSTEM, start=MON, end=MON)
     args = ["--level", "bank", "--period", "2026-03", "--format", "json"]
     args += ["--measure", "call_service_level", "--measure", "call_aht", "--measure", "call_answer_rate"]
     out = StringIO()

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from fuwu.core.principals import SYSTEM
 from fuwu.feedback.models import Evaluation
 from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.measures import services
@@ -37,7 +38,7 @@ def october(world: Any) -> Any:
     for _ in range(3):
         f.ticket(world.outlet_a, f.at(DAY, 9), wait=600, service_seconds=300, rating="satisfied")
     f.ticket(world.outlet_b, f.at(DAY, 9), wait=1200, status="no_show")
-    services.rollup_rebuild(actor=None, start=DAY, end=DAY)
+    services.rollup_rebuild(actor=SYSTEM, start=DAY, end=DAY)
     return world
 
 
@@ -261,7 +262,7 @@ def test_import_events_creates_tickets_events_and_evaluations_idempotently(
     }
     assert "imported 0 tickets, skipped 3" in run("import", "events", str(path))
     assert Ticket.objects.count() == 3 and TicketEvent.objects.count() == 4 + 3 + 2
-    services.rollup_refresh()
+    services.rollup_refresh(actor=SYSTEM)
     data = json.loads(
         run(
             "measures",

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from fuwu.core import clock
 from fuwu.core.errors import Forbidden
 from fuwu.core.models import AuditEvent, OrgUnit
+from fuwu.core.principals import SYSTEM
 from fuwu.core.services import device_token_issue
 from fuwu.measures import reports, selectors, services
 from fuwu.measures.models import Target
@@ -48,7 +49,7 @@ def history(world: Any, frozen_clock: Any) -> Any:
         staff=world.teller_b,
         rating="dissatisfied",
     )
-    services.rollup_rebuild(actor=None, start=JAN, end=MAR)
+    services.rollup_rebuild(actor=SYSTEM, start=JAN, end=MAR)
     return world
 
 
@@ -103,7 +104,7 @@ def test_outsiders_see_nothing_of_another_outlet(history: Any) -> None:
     html = head.get("/measures/", {"period": "2026-03"}).content.decode()
     assert 'data-testid="subject">中关村支行' in html and "五道口支行" not in html
     _token, raw = device_token_issue(
-        actor=None, org_unit=history.outlet_a, kind="importer", name="queue export"
+        actor=SYSTEM, org_unit=history.outlet_a, kind="importer", name="queue export"
     )
     device = Client().get("/api/v1/measures/figures", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert device.status_code == 403
@@ -351,7 +352,7 @@ def test_a_dashboard_reads_each_units_target_series_once_however_many_targets(hi
         ("served_within_target", 70, 90),
     ):
         services.target_set(
-            actor=None,
+            actor=SYSTEM,
             measure=measure,
             unit=history.ho,
             baseline=baseline,

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from fuwu.core import clock
+from fuwu.core.principals import SYSTEM
 from fuwu.measures import catalogue, definitions, facts, selectors, services
 from fuwu.measures.tests import factories as f
 
@@ -17,7 +18,7 @@ MON = dt.date(2026, 3, 2)
 
 
 def rollup_figures(world: Any, unit: Any, start: dt.date, end: dt.date) -> dict[str, float | None]:
-    services.rollup_rebuild(actor=None, start=start, end=end)
+    services.rollup_rebuild(actor=SYSTEM, start=start, end=end)
     return catalogue.evaluate(selectors.total(world.hq_manager, unit, start, end))
 
 

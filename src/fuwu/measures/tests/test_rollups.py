@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from fuwu.complaints.models import Complaint
 from fuwu.core import clock, scheduler
+from fuwu.core.principals import SYSTEM
 from fuwu.feedback.models import FeedbackItem
 from fuwu.floor.models import Ticket
 from fuwu.measures import catalogue, definitions, facts, selectors, services
@@ -171,7 +172,7 @@ def test_rollups_equal_the_raw_definitions_at_every_level_period_and_cut(
     feedback: list[dict[str, Any]],
 ) -> None:
     make(world, tickets, complaints, feedback)
-    services.rollup_rebuild(actor=None, start=START, end=END)
+    services.rollup_rebuild(actor=SYSTEM, start=START, end=END)
     hq = world.hq_manager
     rows, months = raw_rows()
     # Per unit and day: the rollup rows themselves.
@@ -214,7 +215,7 @@ def test_the_incremental_build_picks_up_new_facts_and_back_dated_days(world: Any
 
     frozen_clock.advance(dt.timedelta(hours=1))
     f.ticket(world.outlet_b, clock.now(), wait=30)
-    services.rollup_refresh()
+    services.rollup_refresh(actor=SYSTEM)
     assert selectors.total(world.hq_manager, world.ho, today, today)["issued"] == 2
     assert selectors.total(world.hq_manager, world.outlet_b, today, today)["called"] == 1
 
@@ -222,10 +223,10 @@ def test_the_incremental_build_picks_up_new_facts_and_back_dated_days(world: Any
     old = dt.date(2026, 2, 10)
     t = f.ticket(world.outlet_a, f.at(old, 9), wait=30)
     frozen_clock.advance(dt.timedelta(hours=1))
-    services.rollup_refresh()
+    services.rollup_refresh(actor=SYSTEM)
     assert selectors.total(world.hq_manager, world.ho, old, old)["issued"] == 0
-    services.rollup_mark_dirty(actor=None, pairs=[(t.outlet_id, old)])
-    services.rollup_refresh()
+    services.rollup_mark_dirty(actor=SYSTEM, pairs=[(t.outlet_id, old)])
+    services.rollup_refresh(actor=SYSTEM)
     assert selectors.total(world.hq_manager, world.ho, old, old)["issued"] == 1
     assert not DirtyDay.objects.exists()
 
@@ -233,14 +234,14 @@ def test_the_incremental_build_picks_up_new_facts_and_back_dated_days(world: Any
 def test_rebuild_replaces_a_range_and_leaves_other_days_alone(world: Any) -> None:
     f.ticket(world.outlet_a, f.at(DAYS[0], 9), wait=60)
     f.ticket(world.outlet_a, f.at(DAYS[1], 9), wait=60)
-    services.rollup_rebuild(actor=None, start=START, end=END)
+    services.rollup_rebuild(actor=SYSTEM, start=START, end=END)
     Ticket.objects.filter(business_date=DAYS[0]).delete()
     Ticket.objects.filter(business_date=DAYS[1]).update(status="no_show")
-    services.rollup_rebuild(actor=None, start=DAYS[1], end=DAYS[1])
+    services.rollup_rebuild(actor=SYSTEM, start=DAYS[1], end=DAYS[1])
     hq = world.hq_manager
     assert selectors.total(hq, world.ho, DAYS[0], DAYS[0])["issued"] == 1  # untouched day keeps its rollup
     assert selectors.total(hq, world.ho, DAYS[1], DAYS[1])["no_show"] == 1
-    services.rollup_rebuild(actor=None, start=START, end=END)
+    services.rollup_rebuild(actor=SYSTEM, start=START, end=END)
     assert selectors.total(hq, world.ho, DAYS[0], DAYS[0])["issued"] == 0
     assert not Rollup.objects.filter(date=DAYS[0]).exists()
 
@@ -248,6 +249,6 @@ def test_rebuild_replaces_a_range_and_leaves_other_days_alone(world: Any) -> Non
 def test_rollups_are_scoped_to_what_the_reader_may_see(world: Any) -> None:
     f.ticket(world.outlet_a, f.at(DAYS[0], 9), wait=60)
     f.ticket(world.outlet_b, f.at(DAYS[0], 9), wait=60)
-    services.rollup_rebuild(actor=None, start=START, end=END)
+    services.rollup_rebuild(actor=SYSTEM, start=START, end=END)
     assert selectors.total(world.teller_b, world.t2, START, END)["issued"] == 1  # only OB's own
     assert selectors.total(world.hq_manager, world.t2, START, END)["issued"] == 2

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from fuwu.core.principals import SYSTEM
 from fuwu.measures import catalogue, definitions, facts, selectors, services
 from fuwu.measures.tests import factories as f
 from fuwu.staffing.models import CallRecord
@@ -129,7 +130,7 @@ def test_spark_runs_the_same_definitions_as_duckdb_and_the_rollups(
     assert sum(p["calls_offered"] for p in calls_got.values()) == 9
     assert sum(p["calls_answered_in_target"] for p in calls_got.values()) == 3
 
-    services.rollup_rebuild(actor=None, start=DAYS[0], end=DAYS[-1])
+    services.rollup_rebuild(actor=SYSTEM, start=DAYS[0], end=DAYS[-1])
     rolled = selectors.parts_by(world.hq_manager, world.ho, DAYS[0], DAYS[-1], by=["unit", "day"])
     per_day: dict[tuple[Any, ...], dict[str, float]] = {}
     for (unit, day, *_rest), parts in got.items():

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from fuwu.core import calendar, clock
+from fuwu.core.principals import SYSTEM
 
 WEEKDAY_LEVEL = [1.3, 1.0, 0.95, 1.0, 1.15, 0.6, 0.45]
 SLOTS = 16  # 09:00–17:00
@@ -101,7 +102,7 @@ def staff_member(
     from fuwu.staffing import services
 
     user = core_services.staff_create(
-        actor=None,
+        actor=SYSTEM,
         org_unit=unit,
         username=username,
         display_name=username,
@@ -109,7 +110,7 @@ def staff_member(
         staff_code=username.upper(),
     )
     services.staff_profile_set(
-        actor=None,
+        actor=SYSTEM,
         user=user,
         unit=unit,
         skills=skills,

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from fuwu.conftest import browser_login
+from fuwu.core.principals import SYSTEM
 from fuwu.staffing import services
 from fuwu.staffing.tests.factories import branch_series, staff_member, tickets_from_counts
 
@@ -65,7 +66,7 @@ def test_contact_centre_manager_sees_both_lines_and_the_intraday_chart(
     from fuwu.staffing.tests.test_calls import GOOD
 
     core_services.staff_create(
-        actor=None,
+        actor=SYSTEM,
         org_unit=world.ho,
         username="cc",
         display_name="话务经理",

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from fuwu.core import clock, roles
 from fuwu.core import services as core_services
 from fuwu.core.errors import ValidationFailed
+from fuwu.core.principals import SYSTEM
 from fuwu.staffing import selectors, services
 from fuwu.staffing.importers import import_calls
 from fuwu.staffing.models import CallRecord
@@ -51,7 +52,7 @@ def write(tmp_path: Path, text: str, name: str = "calls.csv") -> Path:
 @pytest.fixture
 def manager(world: Any) -> Any:
     return core_services.staff_create(
-        actor=None, org_unit=world.ho, username="cc", display_name="cc", roles=[roles.CC_MANAGER]
+        actor=SYSTEM, org_unit=world.ho, username="cc", display_name="cc", roles=[roles.CC_MANAGER]
     )
 
 
@@ -191,7 +192,7 @@ def test_line_days_reads_a_range_once_and_matches_each_days_kpis(world: Any, man
         for k in range(d + 1)
         for at in [dt.datetime(2026, 3, 1 + d, 23, 50, tzinfo=clock.SHANGHAI)]
     ]
-    services.call_records_import(actor=None, centre=world.ho, rows=rows)
+    services.call_records_import(actor=SYSTEM, centre=world.ho, rows=rows)
     with CaptureQueriesContext(connection) as queries:
         days = selectors.line_days(
             manager, line="95599", first=dt.date(2026, 2, 28), last=dt.date(2026, 3, 4)
@@ -240,7 +241,7 @@ def test_line_plan_is_forecast_from_call_history_and_intraday_compares_actual(
                         f"A{k}",
                     )
                 )
-    services.call_records_import(actor=None, centre=world.ho, rows=rows)
+    services.call_records_import(actor=SYSTEM, centre=world.ho, rows=rows)
     plan = services.staffing_plan_build(
         actor=manager,
         unit=world.ho,

@@ -10,6 +10,7 @@ from django.test import Client
 
 from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
 from fuwu.core.models import AuditEvent
+from fuwu.core.principals import SYSTEM
 from fuwu.staffing import erlang, selectors, services
 from fuwu.staffing.models import Shift, StaffingPlan
 from fuwu.staffing.tests.factories import branch_series, staff_member, tickets_from_counts
@@ -185,7 +186,7 @@ def test_staff_of_another_outlet_get_404_for_the_plan_page_and_api(world: Any, p
     from fuwu.core import services as core_services
 
     other_head = core_services.staff_create(
-        actor=None,
+        actor=SYSTEM,
         org_unit=world.outlet_b,
         username="head_b",
         display_name="head b",

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from fuwu.core import calendar, services
+from fuwu.core.principals import SYSTEM
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "seed":
-            added = services.calendar_seed_from_package(actor=None, years=opts["year"])
+            added = services.calendar_seed_from_package(actor=SYSTEM, years=opts["year"])
             self.stdout.write(f"added {added} calendar exceptions")
             return
         for year in opts["year"] or [dt.date.today().year]:  # noqa: DTZ011 - a year for display only

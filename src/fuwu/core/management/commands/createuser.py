@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fuwu.core import services
 from fuwu.core.errors import DomainError
 from fuwu.core.models import OrgUnit
+from fuwu.core.principals import SYSTEM
 from fuwu.core.roles import ROLES
 
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         password = opts["password"] or getpass.getpass("Password: ")
         try:
             user = services.staff_create(
-                actor=None,
+                actor=SYSTEM,
                 org_unit=unit,
                 username=opts["username"],
                 display_name=opts["name"],

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fuwu.core import services
 from fuwu.core.errors import DomainError
 from fuwu.core.models import DeviceToken, OrgUnit
+from fuwu.core.principals import SYSTEM
 
 
 class Command(BaseCommand):
@@ -50,7 +51,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--revoke: {len(matches)} tokens match {opts['revoke']!r}; give a longer prefix"
                 )
-            services.device_token_revoke(actor=None, token=matches[0])
+            services.device_token_revoke(actor=SYSTEM, token=matches[0])
             self.stdout.write(f"revoked {matches[0].prefix}…")
             return
         if not opts["outlet"] or not opts["kind"]:
@@ -60,7 +61,11 @@ class Command(BaseCommand):
             raise CommandError(f"--outlet: no org unit with code {opts['outlet']!r}")
         try:
             _token, raw = services.device_token_issue(
-                actor=None, org_unit=unit, kind=opts["kind"], counter_code=opts["counter"], name=opts["name"]
+                actor=SYSTEM,
+                org_unit=unit,
+                kind=opts["kind"],
+                counter_code=opts["counter"],
+                name=opts["name"],
             )
         except DomainError as exc:
             raise CommandError(f"{exc.message} {exc.details or ''}") from exc
