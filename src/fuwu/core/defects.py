@@ -1,0 +1,74 @@
+"""The hand-over point to the rectification ledger (整改台账): every app that finds a service defect reports it here.
+
+Complaints (an upheld case's root cause), feedback (a follow-up that found a fault), knowledge (a forbidden
+phrase) and inspections (a failed checklist item) all call `report(...)` inside their own transaction; the app
+that keeps the ledger (inspections) receives it through its `ledger.py` hook module and opens a rectification
+task. The reporting apps never import the ledger's app, so the layering stays downward: core ← every domain
+app, and the ledger is found at run time like the other per-app hooks (`core.discovery`).
+
+A ledger module defines:
+    receive(*, actor: Principal, defect: Defect) -> object       # open (or return the existing) task
+    tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fuwu.core.discovery import app_modules
+
+if TYPE_CHECKING:
+    from fuwu.core.models import OrgUnit, User
+    from fuwu.core.principals import Principal
+
+
+class SourceKind:
+    INSPECTION = "inspection"
+    COMPLAINT = "complaint"
+    EVALUATION = "evaluation"
+    LANGUAGE = "language"
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One service defect, whatever found it."""
+
+    source_kind: str  # a SourceKind value
+    source_id: str  # the finding's / case's / follow-up's / hit's primary key, as text
+    label: str  # what a person recognises it by: a case reference, a checklist item
+    unit: OrgUnit  # the unit that must fix it (usually an outlet)
+    description: str  # what is wrong, already de-identified / masked by the reporter
+    severity: str = "normal"  # minor | normal | major | critical: sets the due date in business days
+    staff: User | None = None  # the staff member concerned, when there is one
+    reason_code: str = ""  # checklist item code, complaint reason code or phrase id (training rules, T3)
+    url: str = ""  # where the source can be opened
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A rectification task as other apps show it beside their own object."""
+
+    id: int
+    state: str
+    state_label: str
+    owner: str
+    due: Any
+    url: str
+
+
+def _ledgers() -> list[Any]:
+    return [module for _app, module in app_modules("ledger")]
+
+
+def report(*, actor: Principal, defect: Defect) -> list[object]:
+    """Hand `defect` to the ledger in the caller's transaction; returns what the ledger opened (none: no ledger)."""
+    return [module.receive(actor=actor, defect=defect) for module in _ledgers()]
+
+
+def tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]:
+    """The rectification tasks opened for one source, as `fetched_by` may see them."""
+    found: list[TaskView] = []
+    for module in _ledgers():
+        found.extend(module.tasks_for(fetched_by=fetched_by, source_kind=source_kind, source_id=source_id))
+    return found
