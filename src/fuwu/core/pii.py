@@ -20,13 +20,26 @@ ID_RE = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)")
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 CARD_RE = re.compile(r"(?<!\d)(\d{6})(\d{6,9})(\d{4})(?!\d)")
 
+# Free text spells numbers every way people type them: grouped with spaces or hyphens, with the +86
+# country code, in full-width digits (a Chinese IME's default). The scrubber finds all of them; one
+# separator at most between groups, so two numbers side by side are not read as one.
+_SEP = r"[ \-\u00a0\u3000]?"
+_FREE_ID_RE = re.compile(rf"(?<![\d*])\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}{_SEP}[\dXx](?![\d])")
+_FREE_CARD_RE = re.compile(rf"(?<![\d*])\d{{4}}(?:{_SEP}\d{{4}}){{2,3}}(?:{_SEP}\d{{1,3}})?(?![\d])")
+_FREE_PHONE_RE = re.compile(
+    rf"(?<![\d*])(?:(?:\+|＋|00)?86{_SEP})?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?![\d])"
+)
+_WIDE = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "x", "－": "-"})
+
 
 def normalize_id(value: str) -> str:
     return re.sub(r"\s+", "", value).upper()
 
 
 def normalize_phone(value: str) -> str:
-    digits = re.sub(r"\D", "", value)
+    digits = re.sub(r"\D", "", value.translate(_WIDE))
+    if digits.startswith("0086") and len(digits) == 15:
+        digits = digits[4:]
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     return digits
@@ -112,8 +125,20 @@ def protect_phone(value: str) -> ProtectedValue:
     return ProtectedValue(keyed_hash("phone", norm), mask_phone(norm), encrypt(norm))
 
 
+def _digits(value: str) -> str:
+    return re.sub(r"[^\dXx]", "", value)
+
+
 def scrub(text: str) -> str:
-    """Mask every ID-, card- or phone-shaped number in free text."""
+    """Mask every ID-, card- or phone-shaped number in free text, however it is spaced or written.
+
+    Full-width digits become ASCII first (the masked form is what is stored and shown). A phone number
+    written with +86/86 keeps no country code in its masked form.
+    """
+    text = text.translate(_WIDE)
+    text = _FREE_ID_RE.sub(lambda m: mask_id(_digits(m.group(0))), text)
+    text = _FREE_PHONE_RE.sub(lambda m: mask_phone(normalize_phone(m.group(0))), text)
+    text = _FREE_CARD_RE.sub(lambda m: mask_card(m.group(0)), text)
     text = ID_RE.sub(lambda m: mask_id(m.group(0)), text)
     text = CARD_RE.sub(lambda m: mask_card(m.group(0)), text)
     return PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)

@@ -107,6 +107,48 @@ def test_reveal_outside_ones_scope_is_not_found(world: Any, customer: Any) -> No
         services.pii_reveal(actor=handler, obj=customer, field="phone", org_unit=customer.home_outlet)
 
 
+# The ten ordinary spellings of one phone number and one ID number that free text carries (#18).
+SPELLINGS = [
+    ("13912345678", "139****5678"),
+    ("+8613912345678", "139****5678"),
+    ("8613912345678", "139****5678"),
+    ("139-1234-5678", "139****5678"),
+    ("139 1234 5678", "139****5678"),
+    ("１３９１２３４５６７８", "139****5678"),
+    ("+86 139 1234 5678", "139****5678"),
+    ("110108198506123015", "110***********3015"),
+    ("110108 19850612 3015", "110***********3015"),
+    ("１１０１０８１９８５０６１２３０１５", "110***********3015"),
+]
+
+
+def _digits_of(value: str) -> str:
+    wide = {chr(0xFF10 + i): str(i) for i in range(10)}
+    return "".join(wide.get(c, c) for c in value if c.isdigit() or c in wide)
+
+
+@pytest.mark.parametrize(("spelling", "masked"), SPELLINGS)
+def test_scrub_masks_every_ordinary_spelling(spelling: str, masked: str) -> None:
+    cleaned = pii.scrub(f"客户说：我的号码是{spelling}，请回电。")
+    assert masked in cleaned
+    # No run of the number's significant digits survives (the middle digits are what identify).
+    assert _digits_of(spelling)[-8:-4] not in _digits_of(cleaned).replace(masked.replace("*", ""), "")
+
+
+@pytest.mark.parametrize(("spelling", "masked"), SPELLINGS)
+def test_log_filter_masks_every_ordinary_spelling(spelling: str, masked: str, caplog: Any) -> None:
+    logger = logging.getLogger("fuwu.test.spellings")
+    logger.addFilter(pii.PiiLogFilter())
+    with caplog.at_level(logging.INFO, logger="fuwu.test.spellings"):
+        logger.info("caller left %s", spelling)
+    assert spelling not in caplog.text and masked in caplog.text
+
+
+def test_scrub_leaves_dates_times_and_amounts_alone() -> None:
+    text = "2026-03-02 09:00 办理转账 12345 元，工号 100234"
+    assert pii.scrub(text) == text
+
+
 def test_log_records_are_scrubbed(caplog: Any) -> None:
     logger = logging.getLogger("fuwu.test")
     logger.addFilter(pii.PiiLogFilter())
