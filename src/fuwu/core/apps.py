@@ -9,8 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = "平台"
 
     def ready(self) -> None:
-        from fuwu.core import clock, history, roles
+        from fuwu.core import clock, history, logins, roles
 
         roles.connect_post_migrate()
         history.connect()
+        logins.connect()
         clock.configure_from_settings()

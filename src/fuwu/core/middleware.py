@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 
 from fuwu.core.errors import DomainError
@@ -45,4 +48,45 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class IdleTimeoutMiddleware:
+    """Log staff out after FUWU_IDLE_MINUTES without a request (a counter PC left logged in).
+
+    The last-seen time is written to the session at most once a minute, so a busy console does not
+    write its session on every poll. Device-token API calls carry no session and are not affected.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.limit = settings.FUWU_IDLE_MINUTES * 60
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            seen = request.session.get("fuwu_seen")
+            if isinstance(seen, int | float) and now - seen > self.limit:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                query = urlencode({"next": request.get_full_path(), "idle": 1})
+                return redirect(f"{resolve_url(settings.LOGIN_URL)}?{query}")
+            if not isinstance(seen, int | float) or now - seen > 60:
+                request.session["fuwu_seen"] = int(now)
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages and downloads for logged-in staff carry personal or performance data: never cached (#18)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+            response["Cache-Control"] = "no-store"
         return response

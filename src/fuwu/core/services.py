@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 import chinese_calendar
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -103,6 +105,15 @@ def staff_create(
         protected = pii.protect_phone(phone)
         user.phone_hash, user.phone_masked = protected.hash, protected.masked
     if password:
+        try:
+            # Django's validators (length, common, numeric, similar to the user name) everywhere a
+            # password is set: the admin, `fuwu createuser` and the demo alike.
+            validate_password(password, user=user)
+        except DjangoValidationError as exc:
+            raise ValidationFailed(
+                _("The password is too weak."),
+                details=[{"field": "password", "reason": str(m)} for m in exc.messages],
+            ) from exc
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fuwu.core import clock, roles, selectors, services
@@ -86,3 +88,23 @@ def device_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.device_token(fetched_by=principal, pk=token_id)
     services.device_token_revoke(actor=principal, token=token)
     return redirect("core:devices")
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: object
+) -> HttpResponse:
+    """django-axes' answer to a locked account or address: when to retry, as a 429 with Retry-After."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    retry_at = timezone.localtime(clock.now() + cooloff)
+    response = render(
+        request,
+        "core/locked_out.html",
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": int(cooloff.total_seconds() // 60),
+            "retry_at": retry_at,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(int(cooloff.total_seconds()))
+    return response

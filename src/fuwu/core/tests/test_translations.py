@@ -8,7 +8,15 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parents[2]
-ERRORS = {"DomainError", "NotFound", "Conflict", "ValidationFailed", "Forbidden", "Unauthenticated", "Throttled"}
+ERRORS = {
+    "DomainError",
+    "NotFound",
+    "Conflict",
+    "ValidationFailed",
+    "Forbidden",
+    "Unauthenticated",
+    "Throttled",
+}
 TRANSLATORS = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext", "N_"}
 
 
