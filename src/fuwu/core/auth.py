@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from fuwu.core import clock
-from fuwu.core.errors import Unauthenticated
+from fuwu.core.errors import Forbidden, Unauthenticated
 from fuwu.core.models import DeviceToken, User
 from fuwu.core.principals import DevicePrincipal
 from fuwu.core.services import device_token_authenticate
@@ -43,9 +45,17 @@ class DeviceBearer(HttpBearer):
 class StaffSession(APIKeyCookie):
     """The logged-in staff member (CSRF-checked, as for any cookie-authenticated write)."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
 
     def _get_key(self, request: HttpRequest) -> str | None:
+        # A cookie rides along on any cross-site request: an unsafe call authenticated only by the
+        # session must pass Django's CSRF check (pages send X-CSRFToken). Devices use bearer tokens,
+        # which a browser never attaches by itself, and are authenticated before this runs.
+        if check_csrf(request) is not None:
+            raise Forbidden(
+                gettext("The request lacks a valid CSRF token; reload the page and try again."),
+                code="csrf_failed",
+            )
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext, gettext_noop
 
 from fuwu.core import clock, pii, sql
 from fuwu.core.models import IdempotencyRecord
@@ -20,6 +21,7 @@ from fuwu.core.models import IdempotencyRecord
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 KEEP_FOR = timedelta(days=2)
 SEALED = "sealed"
+KEY_REUSED = gettext_noop("The Idempotency-Key %(key)s was used for a different request; send a new key.")
 
 
 class _Rollback(Exception):
@@ -37,13 +39,20 @@ def _principal(request: HttpRequest) -> str | None:
     return None
 
 
-def _replay(record: IdempotencyRecord, request: HttpRequest) -> HttpResponse:
-    if record.path != request.path or record.method != request.method:
+def _fingerprint(request: HttpRequest) -> str:
+    return hashlib.sha256(request.body).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, request: HttpRequest, fingerprint: str) -> HttpResponse:
+    same_body = not record.request_hash or record.request_hash == fingerprint
+    if record.path != request.path or record.method != request.method or not same_body:
+        key = request.META.get(HEADER, "")
         return JsonResponse(
             {
                 "error": {
                     "code": "idempotency_key_reused",
-                    "message": "This Idempotency-Key was used for another request.",
+                    "message": gettext(KEY_REUSED) % {"key": key[:128]},
+                    "details": [{"field": "Idempotency-Key", "reason": "reused"}],
                 }
             },
             status=422,
@@ -70,6 +79,7 @@ class IdempotencyMiddleware:
         principal = _principal(request)
         if principal is None or len(key) > 128:
             return self.get_response(request)
+        fingerprint = _fingerprint(request)
         # One round trip on the happy path: the effect runs first and its answer is inserted last, in the
         # same transaction. A retry (or a concurrent duplicate, which waits on the unique key) fails that
         # insert, its own effect rolls back with it, and it gets the stored answer instead.
@@ -94,6 +104,7 @@ class IdempotencyMiddleware:
                         key=key,
                         method=request.method,
                         path=request.path,
+                        request_hash=fingerprint,
                         status=response.status_code,
                         body=body,
                         created_at=clock.now(),
@@ -102,12 +113,12 @@ class IdempotencyMiddleware:
                 return response
         except _Rollback as rollback:
             stored = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
-            return rollback.response if stored is None else _replay(stored, request)
+            return rollback.response if stored is None else _replay(stored, request, fingerprint)
         except IntegrityError:
             stored = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
             if stored is None:
                 raise
-            return _replay(stored, request)
+            return _replay(stored, request, fingerprint)
 
 
 def prune(older_than: timedelta = KEEP_FOR) -> int:

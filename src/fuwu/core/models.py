@@ -175,6 +175,8 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=128)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=300)
+    # sha256 of the request body: the same key sent with a different body is refused, not replayed.
+    request_hash = models.CharField(max_length=64, blank=True, default="")
     status = models.PositiveSmallIntegerField()
     body = models.JSONField(null=True)
     created_at = models.DateTimeField(db_index=True)

@@ -31,6 +31,27 @@ def test_same_key_same_answer_one_effect(world: Any) -> None:
     assert DeviceToken.objects.count() == 1
 
 
+def test_a_key_reused_with_a_different_body_is_refused_and_names_the_key(world: Any) -> None:
+    client = _client(world.head_a)
+    first = client.post(
+        "/api/v1/devices",
+        {"outlet_code": "OA", "kind": "kiosk", "name": "一号取号机"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-body",
+    )
+    assert first.status_code == 201
+    second = client.post(
+        "/api/v1/devices",
+        {"outlet_code": "OA", "kind": "kiosk", "name": "二号取号机"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-body",
+    )
+    assert second.status_code == 422
+    error = second.json()["error"]
+    assert error["code"] == "idempotency_key_reused" and "k-body" in error["message"]
+    assert DeviceToken.objects.count() == 1  # the second request had no effect
+
+
 def test_different_keys_are_different_requests(world: Any) -> None:
     client = _client(world.head_a)
     for key in ("a", "b"):

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from fuwu.core import services
+from fuwu.core.models import DeviceToken
 from fuwu.core.principals import SYSTEM
 
 
@@ -202,3 +203,32 @@ def test_a_partial_render_does_not_build_the_menu(
     template = engines["django"].from_string("<p>{{ request.path }}</p>")
     with django_assert_num_queries(0):
         assert template.render({}, request) == "<p>/floor/positions/</p>"
+
+
+def test_a_cross_site_post_with_only_the_session_cookie_is_refused(world: Any) -> None:
+    """#18: a text/plain form POST from another site carries the cookie but no CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.head_a)
+    response = client.post(
+        "/api/v1/devices",
+        '{"outlet_code": "OA", "kind": "kiosk"}',
+        content_type="text/plain",
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
+    assert not DeviceToken.objects.exists()
+
+
+def test_a_session_post_with_the_page_token_passes_the_csrf_check(world: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.head_a)
+    client.get("/devices/")  # the page sets the csrftoken cookie and carries the token
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/api/v1/devices",
+        {"outlet_code": "OA", "kind": "kiosk"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 201
