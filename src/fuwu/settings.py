@@ -218,6 +218,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FUWU_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # it logs every successful login's reset at INFO
         # Django's own config gives runserver's request log a handler and propagate=False; naming the
         # logger here drops that handler, so it gets ours (PII-filtered) back, or its lines vanish.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -44,6 +44,11 @@ def today() -> dt.date:
     return local_now().date()
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of business date `day` in Asia/Shanghai (bounds for date-range queries)."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
+
+
 def business_date(moment: dt.datetime) -> dt.date:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: fuwu only handles timezone-aware datetimes")

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fuwu.core import roles
+from fuwu.core.access import has
 from fuwu.core.discovery import app_modules
 
 
@@ -26,6 +27,10 @@ class NavItem:
     roles: frozenset[str] = field(default_factory=frozenset)  # empty: every staff member
     description: Promise | str = ""
     order: int = 100
+    # The permission the page itself requires: when given, the menu shows the item exactly when
+    # core.access would let the user in (menus and access are the same rule). `roles` then only
+    # says on which role's home page the item is listed.
+    permission: str = ""
 
 
 NAV: list[NavItem] = [
@@ -35,6 +40,7 @@ NAV: list[NavItem] = [
         frozenset({roles.AUDITOR, roles.HQ_MANAGER}),
         _("Who changed what, when and from where"),
         order=900,
+        permission="core.view_auditevent",
     ),
     NavItem(
         _("Business calendar"),
@@ -49,8 +55,23 @@ NAV: list[NavItem] = [
         frozenset({roles.OUTLET_HEAD, roles.HQ_MANAGER}),
         _("Kiosks, counters and evaluation pads"),
         order=920,
+        permission="core.manage_devices",
     ),
 ]
+
+AUDIT_ACTIONS = {
+    "auth.login": _("Logged in"),
+    "auth.logout": _("Logged out"),
+    "auth.login_failed": _("Failed login"),
+    "auth.locked_out": _("Login locked"),
+    "audit.export": _("Exported the audit trail"),
+    "pii.reveal": _("Revealed a full ID or phone number"),
+    "device_token.issue": _("Issued a device token"),
+    "device_token.revoke": _("Revoked a device token"),
+    "org_unit.create": _("Created an org unit"),
+    "staff.create": _("Created a staff member"),
+    "staff.set_roles": _("Changed roles"),
+}
 
 
 SECTION = _("Platform")  # the menu section these items form, as in every app's nav.py
@@ -99,7 +120,10 @@ def _visible(user: Any, modules: list[tuple[str, ModuleType]]) -> list[tuple[str
     entries = [(app, item) for app, module in modules for item in getattr(module, "NAV", [])]
     visible = []
     for app, item in sorted(entries, key=lambda e: (e[1].order, str(e[1].label))):
-        if item.roles and not (item.roles & held) and not getattr(user, "is_superuser", False):
+        if item.permission:
+            if not has(user, item.permission):
+                continue
+        elif item.roles and not (item.roles & held) and not getattr(user, "is_superuser", False):
             continue
         try:
             visible.append((app, item, reverse(item.url_name)))

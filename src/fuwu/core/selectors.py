@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.apps import apps as django_apps
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from fuwu.core import clock
 from fuwu.core.access import require
 from fuwu.core.models import AuditEvent, CalendarDay, DeviceToken, OrgUnit, User
 from fuwu.core.principals import Principal
+from fuwu.core.schemas import AuditQueryIn
 from fuwu.core.scoping import get_visible, visible
 
 AUDIT_PERMISSION = "core.view_auditevent"
@@ -38,13 +41,64 @@ def staff(*, fetched_by: Principal) -> QuerySet[User]:
 
 
 def audit_events(
-    *, fetched_by: Principal, action: str | None = None, limit: int = 200
+    *, fetched_by: Principal, query: AuditQueryIn | None = None, action: str | None = None
 ) -> QuerySet[AuditEvent]:
+    """The audit trail as `fetched_by` may read it, newest first, narrowed by `query` (#19)."""
     require(fetched_by, AUDIT_PERMISSION, message=_("Your role may not read the audit trail."))
-    qs = visible(AuditEvent.objects.select_related("org_unit"), fetched_by)
-    if action:
-        qs = qs.filter(action__startswith=action)
-    return qs[:limit]
+    q = query or AuditQueryIn(action=action or "", system=True)
+    qs = visible(AuditEvent.objects.select_related("org_unit", "actor"), fetched_by)
+    if q.action:
+        qs = qs.filter(action__startswith=q.action)
+    if q.person:
+        qs = qs.filter(
+            Q(actor__username=q.person) | Q(actor__display_name=q.person) | Q(actor_label=q.person)
+        )
+    if q.unit:
+        unit = get_visible(OrgUnit.objects.all(), fetched_by, code=q.unit)
+        qs = qs.filter(org_unit__path__startswith=unit.path)
+    if q.object_type:
+        qs = qs.filter(target_type=q.object_type)
+    if q.object_id:
+        qs = qs.filter(target_id=q.object_id)
+    if q.start:
+        qs = qs.filter(at__gte=clock.day_start(q.start))
+    if q.end:
+        qs = qs.filter(at__lt=clock.day_start(q.end + dt.timedelta(days=1)))
+    if not q.system:
+        qs = qs.exclude(actor_label__startswith="system:")
+    return qs.order_by("-at", "-pk")
+
+
+def audit_event(*, fetched_by: Principal, pk: int) -> AuditEvent:
+    require(fetched_by, AUDIT_PERMISSION, message=_("Your role may not read the audit trail."))
+    return get_visible(AuditEvent.objects.select_related("org_unit", "actor"), fetched_by, pk=pk)
+
+
+def audit_changes(*, fetched_by: Principal, event: AuditEvent) -> list[dict[str, object]]:
+    """Before/after of the fields the audited action changed, from the object's history rows.
+
+    The history row written in the same transaction as the event (same object, at or just before the
+    event's time) is compared with the row before it; an object without history shows nothing.
+    """
+    require(fetched_by, AUDIT_PERMISSION, message=_("Your role may not read the audit trail."))
+    if not event.target_type or not event.target_id:
+        return []
+    try:
+        model = django_apps.get_model(event.target_type)
+    except (LookupError, ValueError):
+        return []
+    history = getattr(model, "history", None)
+    if history is None:
+        return []
+    row = (
+        history.filter(id=event.target_id, history_date__lte=event.at + dt.timedelta(seconds=2))
+        .order_by("-history_date")
+        .first()
+    )
+    if row is None or row.prev_record is None:
+        return []
+    delta = row.diff_against(row.prev_record)
+    return [{"field": c.field, "before": c.old, "after": c.new} for c in delta.changes]
 
 
 def device_tokens(*, fetched_by: Principal) -> QuerySet[DeviceToken]:

@@ -22,7 +22,7 @@ from fuwu.core.history import by
 from fuwu.core.models import CalendarDay, DeviceToken, OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.roles import ROLE_CODES
-from fuwu.core.selectors import DEVICE_PERMISSION
+from fuwu.core.selectors import AUDIT_PERMISSION, DEVICE_PERMISSION
 
 PII_PERMISSION = "core.view_full_pii"
 CHILD_KINDS = {
@@ -283,3 +283,15 @@ def pii_reveal(*, actor: Principal, obj: Model, field: str, org_unit: OrgUnit | 
         raise NotFound(_("No value stored."))
     audit.record(actor=actor, action="pii.reveal", target=obj, org_unit=org_unit, data={"field": field})
     return pii.decrypt(cipher)
+
+
+@transaction.atomic
+def audit_export_record(*, actor: Principal, query: dict[str, object], rows: int, fmt: str) -> None:
+    """Record that the audit trail was exported (an export of the trail is itself audited)."""
+    require(actor, AUDIT_PERMISSION, message=_("Your role may not read the audit trail."))
+    audit.record(
+        actor=actor,
+        action="audit.export",
+        org_unit=actor.org_unit if isinstance(actor, User) else None,
+        data={"format": fmt, "rows": rows, "filters": {k: str(v) for k, v in query.items() if v}},
+    )

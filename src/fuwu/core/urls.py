@@ -12,6 +12,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/<int:pk>/", views.audit_detail, name="audit_detail"),
+    path("audit/export.<str:fmt>", views.audit_export, name="audit_export"),
     path("calendar/", views.calendar_view, name="calendar"),
     path("devices/", views.devices, name="devices"),
     path("devices/issue/", views.device_issue, name="device_issue"),

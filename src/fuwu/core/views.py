@@ -1,19 +1,26 @@
 from __future__ import annotations
 
+import io
+import json
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuwu.core import clock, roles, selectors, services
 from fuwu.core.auth import request_principal
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import NotFound, ValidationFailed
+from fuwu.core.files import csv_text, xlsx_append
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.links import object_url
 from fuwu.core.models import DeviceToken
 from fuwu.core.nav import items_for, user_roles
-from fuwu.core.schemas import DeviceIssueIn
+from fuwu.core.schemas import AuditQueryIn, DeviceIssueIn
 
 
 @login_required
@@ -29,14 +36,6 @@ def home(request: HttpRequest) -> HttpResponse:
         sections.append({"role": role, "links": links})
     common = [(item, url) for item, url in items if not item.roles]
     return render(request, "core/home.html", {"sections": sections, "common": common, "today": clock.today()})
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    events = selectors.audit_events(
-        fetched_by=request_principal(request), action=request.GET.get("action") or None
-    )
-    return render(request, "core/audit_log.html", {"events": events})
 
 
 @login_required
@@ -107,4 +106,92 @@ def locked_out(
         status=429,
     )
     response["Retry-After"] = str(int(cooloff.total_seconds()))
+    return response
+
+
+AUDIT_PAGE_SIZE = 50
+AUDIT_EXPORT_LIMIT = 50_000
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit trail: filter by action, person, unit, object and dates; paged and counted (#19)."""
+    principal = request_principal(request)
+    try:
+        query = parse(AuditQueryIn, request.GET)
+        form = FormState(values=request.GET.dict())
+    except ValidationFailed as exc:
+        query, form = AuditQueryIn(), FormState.failed(request.GET, exc)
+    events = selectors.audit_events(fetched_by=principal, query=query)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(query.page)
+    rows = [(e, object_url(e.target_type, e.target_id)) for e in page.object_list]
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page": page, "rows": rows, "form": form, "filters": keep.urlencode(), "query": query},
+    )
+
+
+@login_required
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    principal = request_principal(request)
+    event = selectors.audit_event(fetched_by=principal, pk=pk)
+    changes = selectors.audit_changes(fetched_by=principal, event=event)
+    url = object_url(event.target_type, event.target_id)
+    return render(request, "core/audit_detail.html", {"event": event, "changes": changes, "url": url})
+
+
+@login_required
+def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered trail as CSV or Excel; the export itself is recorded in the trail."""
+    principal = request_principal(request)
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound()
+    query = parse(AuditQueryIn, request.GET)
+    events = list(selectors.audit_events(fetched_by=principal, query=query)[:AUDIT_EXPORT_LIMIT])
+    services.audit_export_record(actor=principal, query=query.dict(), rows=len(events), fmt=fmt)
+    header = [
+        _("Time"),
+        _("Who"),
+        _("Action"),
+        _("Object type"),
+        _("Object"),
+        _("Org unit"),
+        "IP",
+        _("Details"),
+    ]
+    body = [
+        [
+            timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+            e.actor_label,
+            e.action,
+            e.target_type,
+            e.target_id,
+            e.org_unit.name if e.org_unit else "",
+            e.ip_address or "",
+            json.dumps(e.data, ensure_ascii=False) if e.data else "",
+        ]
+        for e in events
+    ]
+    stamp = clock.today().isoformat()
+    if fmt == "csv":
+        response = HttpResponse(csv_text([header, *body]), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "audit"
+    for row in [header, *body]:
+        xlsx_append(sheet, [str(c) for c in row])
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
     return response

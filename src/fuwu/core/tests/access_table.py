@@ -138,6 +138,30 @@ CASES = [
         without=lambda w: w.head_a,
     ),
     AccessCase(
+        Q + "audit_event",
+        setup=_token,
+        call=lambda w, who: selectors.audit_event(
+            fetched_by=who, pk=selectors.audit_events(fetched_by=w.auditor).first().pk
+        ),
+        holder=lambda w: w.auditor,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        Q + "audit_changes",
+        setup=_token,
+        call=lambda w, who: selectors.audit_changes(
+            fetched_by=who, event=selectors.audit_events(fetched_by=w.auditor).first()
+        ),
+        holder=lambda w: w.auditor,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        S + "audit_export_record",
+        call=lambda w, who: services.audit_export_record(actor=who, query={}, rows=0, fmt="csv"),
+        holder=lambda w: w.auditor,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
         Q + "device_tokens",
         setup=_token,
         call=lambda w, who: selectors.device_tokens(fetched_by=who),
