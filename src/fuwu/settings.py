@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from fuwu.core.paths import node_modules_dir, repo_dir
+from fuwu.core.paths import data_dir, node_modules_dir
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -21,7 +21,7 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DATA_DIR = Path(os.environ.get("FUWU_DATA_DIR", repo_dir() / "var")).resolve()
+DATA_DIR = data_dir()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = _env_bool("DEBUG", False)
@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fuwu.core.middleware.IdleTimeoutMiddleware",
-    "fuwu.core.middleware.NoStoreMiddleware",
+    "fuwu.core.middleware.HeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from gunicorn.glogging import CONFIG_DEFAULTS
 
+from fuwu.core.paths import data_dir
+
 _defaults = CONFIG_DEFAULTS["loggers"]
 
 # Logger-level filters apply to every record, whichever handler gunicorn attaches later.
@@ -18,3 +20,7 @@ logconfig_dict = {
 # Kiosks, counter terminals and display boards hold one connection all day; gunicorn's 2 s default makes
 # them reconnect between most calls (and a write racing the close fails with a broken pipe).
 keepalive = 30
+
+# gunicorn's default control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): two instances
+# on one host (a demo beside a test server, two data dirs) fight over it. One per data dir instead.
+control_socket = str(data_dir() / "gunicorn.ctl")

@@ -78,8 +78,19 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-class NoStoreMiddleware:
-    """Pages and downloads for logged-in staff carry personal or performance data: never cached (#18)."""
+class HeadersMiddleware:
+    """Response headers Django's SecurityMiddleware does not set (#18).
+
+    - Pages and downloads for logged-in staff, and every API answer, carry personal or performance data:
+      `Cache-Control: no-store`, so a shared counter PC's browser or a proxy keeps no copy.
+    - `Permissions-Policy`: the camera for inspection photos and autoplay for the display board's voice
+      calls on our own pages; nothing else a page could ask the browser for.
+    """
+
+    POLICY = (
+        "camera=(self), autoplay=(self), fullscreen=(self), microphone=(), geolocation=(), payment=(), "
+        "usb=(), serial=(), bluetooth=(), interest-cohort=()"
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -89,4 +100,5 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
             response["Cache-Control"] = "no-store"
+        response.headers.setdefault("Permissions-Policy", self.POLICY)
         return response

@@ -17,3 +17,8 @@ def repo_dir() -> Path:
 
 def node_modules_dir() -> Path:
     return Path(os.environ.get("FUWU_NODE_MODULES", repo_dir() / "node_modules"))
+
+
+def data_dir() -> Path:
+    """FUWU_DATA_DIR, else var/ in the checkout: the database, keys, models and the server's socket."""
+    return Path(os.environ.get("FUWU_DATA_DIR", repo_dir() / "var")).resolve()

@@ -93,3 +93,26 @@ def test_runserver_logs_its_requests_with_numbers_masked(tmp_path: Path) -> None
     )
     assert '"GET /login/?phone=138****5678 HTTP/1.1" 200' in text  # the request line, masked
     assert PHONE not in text
+
+
+def test_each_data_dir_has_its_own_gunicorn_control_socket(tmp_path: Path) -> None:
+    """Two servers on one host (demo and a second data dir) must not share gunicorn's control socket."""
+    probe = "import fuwu.core.gunicorn_conf as c; print(c.control_socket)"
+    sockets = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            env=_production_env(tmp_path / name),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        sockets.append(result.stdout.strip())
+    assert sockets == [str(tmp_path / "a" / "gunicorn.ctl"), str(tmp_path / "b" / "gunicorn.ctl")]
+
+
+def test_pages_say_which_browser_features_they_use(world: Any) -> None:
+    response = Client().get("/login/")
+    assert "camera=(self)" in response["Permissions-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
