@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from fuwu.core import audit, calendar, clock, pii
 from fuwu.core.access import require
+from fuwu.core.discovery import app_modules
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import CalendarDay, DeviceToken, OrgUnit, User
@@ -212,6 +213,12 @@ def _holiday_name_zh(name: str) -> str:
     return _HOLIDAY_ZH.get(name, name)
 
 
+def _counter_known(org_unit: OrgUnit, code: str) -> bool:
+    """Whether `code` names a counter of `org_unit`, asked of the app that keeps counters (floor/devices.py)."""
+    answers = [module.counter_known(org_unit=org_unit, code=code) for _app, module in app_modules("devices")]
+    return any(answers) if answers else True
+
+
 def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -228,6 +235,12 @@ def device_token_issue(
         raise ValidationFailed(
             _("A counter terminal or evaluation pad must be bound to a counter."),
             details=[{"field": "counter_code", "reason": "required"}],
+        )
+    if counter_code and not _counter_known(org_unit, counter_code):
+        raise ValidationFailed(
+            _("There is no counter %(code)s at %(outlet)s.")
+            % {"code": counter_code, "outlet": org_unit.name},
+            details=[{"field": "counter_code", "reason": "unknown"}],
         )
     raw = "fw_" + secrets.token_urlsafe(32)
     token = DeviceToken(

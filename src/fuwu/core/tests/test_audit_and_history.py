@@ -28,6 +28,7 @@ def test_device_issue_over_http_records_user_and_ip(world: Any) -> None:
 
 
 def test_history_outside_requests_names_the_service_actor(world: Any) -> None:
+    _counters(world, "OB-1")
     from fuwu.core import services
 
     head_b = world.person("head_b", world.outlet_b, "outlet_head")
@@ -44,3 +45,15 @@ def test_token_secret_is_never_stored(world: Any) -> None:
     token, raw = services.device_token_issue(actor=SYSTEM, org_unit=world.outlet_a, kind="kiosk")
     assert raw not in str(DeviceToken.objects.filter(pk=token.pk).values().first())
     assert raw not in str(token.history.values().first())
+
+
+def _counters(world: Any, *codes: str) -> None:
+    """Counters for device tokens to bind to (tokens are refused for a counter that does not exist)."""
+    from fuwu.floor.models import Counter
+
+    for code in codes:
+        outlet = world.outlet_a if code.startswith("OA") else world.outlet_b
+        number = int(code.rsplit("-", 1)[1])
+        Counter.objects.get_or_create(
+            code=code, defaults={"outlet": outlet, "number": number, "kind": "cash"}
+        )

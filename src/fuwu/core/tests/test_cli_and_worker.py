@@ -31,6 +31,7 @@ def test_fuwu_help_lists_commands() -> None:
 
 
 def test_device_token_command_prints_the_token_alone(world: Any) -> None:
+    _counters(world, "OA-3")
     out = run("device_token", "--outlet", "OA", "--kind", "pad", "--counter", "OA-3").strip()
     assert out.startswith("fw_") and "\n" not in out
     token = DeviceToken.objects.get()
@@ -168,3 +169,15 @@ def test_export_facts_under_its_earlier_name_is_export_facts(world: Any, tmp_pat
         )
     assert "--to 2026-10-01 is before --from 2026-10-31" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()
+
+
+def _counters(world: Any, *codes: str) -> None:
+    """Counters for device tokens to bind to (tokens are refused for a counter that does not exist)."""
+    from fuwu.floor.models import Counter
+
+    for code in codes:
+        outlet = world.outlet_a if code.startswith("OA") else world.outlet_b
+        number = int(code.rsplit("-", 1)[1])
+        Counter.objects.get_or_create(
+            code=code, defaults={"outlet": outlet, "number": number, "kind": "cash"}
+        )

@@ -71,6 +71,7 @@ def test_api_org_units_are_scoped(client_for: Any, world: Any) -> None:
 
 
 def test_device_token_authenticates_and_revocation_is_immediate(world: Any) -> None:
+    _counters(world, "OA-1", "OA-2")
     token, raw = services.device_token_issue(
         actor=SYSTEM, org_unit=world.outlet_a, kind="counter", counter_code="OA-1"
     )
@@ -91,6 +92,7 @@ def test_device_token_authenticates_and_revocation_is_immediate(world: Any) -> N
 
 
 def test_outlet_head_issues_and_revokes_device_tokens_over_api(client_for: Any, world: Any) -> None:
+    _counters(world, "OA-1", "OA-2")
     client = client_for(world.head_a)
     created = client.post(
         "/api/v1/devices",
@@ -232,3 +234,15 @@ def test_a_session_post_with_the_page_token_passes_the_csrf_check(world: Any) ->
         HTTP_X_CSRFTOKEN=token,
     )
     assert response.status_code == 201
+
+
+def _counters(world: Any, *codes: str) -> None:
+    """Counters for device tokens to bind to (tokens are refused for a counter that does not exist)."""
+    from fuwu.floor.models import Counter
+
+    for code in codes:
+        outlet = world.outlet_a if code.startswith("OA") else world.outlet_b
+        number = int(code.rsplit("-", 1)[1])
+        Counter.objects.get_or_create(
+            code=code, defaults={"outlet": outlet, "number": number, "kind": "cash"}
+        )
