@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from typing import Any
 
 from django.conf import settings
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from fuwu.core.auth import API_AUTH
 from fuwu.core.discovery import app_modules
@@ -20,12 +23,31 @@ from fuwu.core.inputs import field_errors
 
 logger = logging.getLogger(__name__)
 
+
+def _no_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON (RFC 8259) though Python's parser takes them; a target of NaN
+    # would poison every sum it enters.
+    raise json.JSONDecodeError(f"{name} is not a number JSON allows", name, 0)
+
+
+class StrictParser(Parser):
+    """JSON bodies without NaN/Infinity and without NUL characters (PostgreSQL text cannot hold them)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if b"\\u0000" in request.body or b"\x00" in request.body:
+            # Ninja turns any parser error into its 400; `_http_error` words it for the user.
+            raise ValueError("NUL character in the request body")
+        parsed: dict[str, Any] = json.loads(request.body, parse_constant=_no_constant)
+        return parsed
+
+
 api = NinjaAPI(
     title="fuwu API",
     version="1",
     description="Branch floor, feedback, complaints, measures and staffing. Staff: session; devices: bearer token.",
     auth=API_AUTH,
     urls_namespace="api",
+    parser=StrictParser(),
 )
 
 
@@ -78,7 +100,19 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # Ninja's answer to a body its parser refused (not JSON, NaN, a NUL character).
+        message = gettext("The request body is not valid JSON (no NaN, Infinity or NUL characters).")
+        return _error(request, 400, "bad_request", message)
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A number or date beyond what the database or the calendar holds (an id above 2^63, the year
+    # 10000): the client's input, not our failure.
+    return _error(request, 422, "validation_failed", gettext("A value is out of range."))
 
 
 @api.exception_handler(Exception)

@@ -6,11 +6,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.db import DataError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
+from django.utils.translation import gettext
 
-from fuwu.core.errors import DomainError
+from fuwu.core.errors import DomainError, ValidationFailed
 
 
 class DomainErrorMiddleware:
@@ -23,7 +25,12 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, DataError | OverflowError):
+            # A number or date beyond what the database or the calendar holds: the input's fault.
+            exception = ValidationFailed(gettext("A value is out of range."))
+        if not isinstance(exception, DomainError):
             return None
         template = (
             "core/partials/error_message.html" if request.headers.get("HX-Request") else "core/error.html"
@@ -102,3 +109,34 @@ class HeadersMiddleware:
             response["Cache-Control"] = "no-store"
         response.headers.setdefault("Permissions-Policy", self.POLICY)
         return response
+
+
+class NulInputMiddleware:
+    """Refuse a NUL character anywhere in a form or query (#18): SQLite stores it, PostgreSQL fails with a 500.
+
+    JSON bodies are checked by the API's parser; this covers HTML forms, query strings and uploads' fields.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
+            return self._refuse(request)
+        forms = ("application/x-www-form-urlencoded", "multipart/form-data")
+        if request.method == "POST" and request.content_type in forms and self._has_nul(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        return any("\x00" in value for _key, values in request.POST.lists() for value in values)
+
+    def _refuse(self, request: HttpRequest) -> HttpResponse:
+        error = ValidationFailed(
+            gettext("The request contains a NUL character, which no field accepts."),
+            details=[{"field": None, "reason": "nul"}],
+        )
+        if request.path.startswith("/api/"):
+            return JsonResponse(error.as_dict(), status=error.status)
+        return render(request, "core/error.html", {"error": error}, status=error.status)
