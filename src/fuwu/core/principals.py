@@ -81,15 +81,6 @@ def system(reason: str) -> SystemPrincipal:
     return SystemPrincipal(reason)
 
 
-def principal_key(principal: Principal) -> str:
-    """A stable string naming the principal (for idempotency keys and audit labels)."""
-    if isinstance(principal, DevicePrincipal):
-        return f"device:{principal.token.pk}"
-    if isinstance(principal, SystemPrincipal):
-        return principal.label
-    return f"user:{principal.pk}"
-
-
 def principal_label(principal: Principal) -> str:
     if principal is None:
         raise TypeError("a principal is required: use fuwu.core.principals.SYSTEM for the platform itself")

@@ -246,3 +246,12 @@ def _counters(world: Any, *codes: str) -> None:
         Counter.objects.get_or_create(
             code=code, defaults={"outlet": outlet, "number": number, "kind": "cash"}
         )
+
+
+def test_the_login_page_has_a_language_switch_and_a_favicon(db: Any) -> None:
+    page = Client().get("/login/").content.decode()
+    assert 'data-testid="language-switch"' in page and "English" in page
+    assert "favicon.svg" in page
+    english = Client()
+    english.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert "中文" in english.get("/login/").content.decode()
