@@ -5,10 +5,11 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test setup lint typecheck test-sqlite test-postgres serve worker clean
+.PHONY: demo test setup setup-dev lint typecheck test-sqlite test-postgres serve worker clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PY) >/dev/null || { echo "needs Python 3.11 ($(PY) not found)"; exit 1; }
@@ -16,6 +17,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e . 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	touch $(STAMP)
+
+# The test tools (pytest, Playwright, PySpark, mypy, ruff…) only for `make test`: `make demo` stays lean.
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	touch $(DEV_STAMP)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -28,6 +34,8 @@ var/.locale: $(STAMP) $(shell find src/fuwu -name '*.po')
 
 setup: $(STAMP) node_modules/.installed var/.locale
 
+setup-dev: setup $(DEV_STAMP)
+
 demo: setup
 ifeq ($(RESET),1)
 	rm -f var/fuwu.sqlite3 var/fuwu.sqlite3-wal var/fuwu.sqlite3-shm
@@ -36,17 +44,17 @@ endif
 	$(BIN)/fuwu demo
 	bash scripts/demo-serve.sh $(PORT)
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
 
-typecheck: setup
+typecheck: setup-dev
 	$(BIN)/mypy src/fuwu
 
-test-sqlite: setup
+test-sqlite: setup-dev
 	DATABASE_URL= $(BIN)/pytest -q $(PYTEST_ARGS)
 
-test-postgres: setup
+test-postgres: setup-dev
 	bash scripts/test-postgres.sh $(PYTEST_ARGS)
 
 test: lint typecheck test-sqlite test-postgres
