@@ -21,11 +21,12 @@ from fuwu.core.links import object_url
 from fuwu.core.models import DeviceToken
 from fuwu.core.nav import items_for, user_roles
 from fuwu.core.schemas import AuditQueryIn, DeviceIssueIn
+from fuwu.core.worklists import panels_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role's home: the work it does, as links."""
+    """Each role's home: its work first (apps' worklist panels), then the links to its pages."""
     held = user_roles(request.user)
     items = items_for(request.user)
     sections = []
@@ -35,7 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
         links = [(item, url) for item, url in items if role.code in item.roles]
         sections.append({"role": role, "links": links})
     common = [(item, url) for item, url in items if not item.roles]
-    return render(request, "core/home.html", {"sections": sections, "common": common, "today": clock.today()})
+    panels = panels_for(request_principal(request))
+    context = {"sections": sections, "common": common, "today": clock.today(), "panels": panels}
+    return render(request, "core/home.html", context)
 
 
 @login_required
