@@ -33,8 +33,10 @@ var/.locale: $(STAMP) $(shell find src/fuwu -name '*.po')
 	touch var/.locale
 
 setup: $(STAMP) node_modules/.installed var/.locale
+	@bash scripts/system-deps.sh runtime
 
 setup-dev: setup $(DEV_STAMP)
+	@bash scripts/system-deps.sh dev
 
 demo: setup
 ifeq ($(RESET),1)
