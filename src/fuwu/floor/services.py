@@ -204,6 +204,8 @@ TICKETS = _TicketMachine(
 )
 assert set(STEPS) == {a.name for a in TICKETS.actions}, "every ticket action declares its step"
 
+# The state a new ticket (issued, or a transfer's onward segment) starts in.
+ISSUED = str(TICKETS.action("issue").target)
 # The states in which a ticket holds its counter: those the counter's own steps start from.
 HELD = tuple(sorted(set().union(*(TICKETS.action(n).source for n in (*COUNTER_STEPS, "transfer", "refer")))))
 
@@ -670,7 +672,7 @@ def ticket_issue(
             seq=seq,
             service=service,
             channel=channel,
-            status=issue.target,
+            status=ISSUED,
             priority_class=pclass,
             customer=customer,
             customer_tier=tier,
@@ -862,7 +864,7 @@ def ticket_transfer(
             seq=t.seq,
             service=service,
             channel=t.channel,
-            status=TICKETS.action("issue").target,
+            status=ISSUED,
             priority_class=t.priority_class,
             customer=t.customer,
             customer_tier=t.customer_tier,
