@@ -56,7 +56,11 @@ def counter_console(request: HttpRequest) -> HttpResponse:
             "kinds": CounterKind.choices,
             "colleagues": selectors.referral_colleagues(fetched_by=principal, outlet=outlet),
             # The step buttons; the script shows those the server allows on the current ticket.
-            "steps": [services.TICKETS.action(n) for n in ("recall", "start", "finish", "no_show")],
+            # With each its path in the device API (/tickets/<id>/<path>).
+            "steps": [
+                (services.TICKETS.action(n), n.replace("_", "-"))
+                for n in ("recall", "start", "finish", "no_show")
+            ],
         },
     )
 

@@ -128,3 +128,36 @@ def test_lobby_sees_vip_arrival_diverts_and_sets_positions(world: Any, browser_p
         "document.querySelector('[data-testid=positions]').textContent.includes('由3号位兼顾')"
     )
     page.screenshot(path="var/screenshot-floor-lobby.png")
+
+
+def test_counter_console_lists_a_transferred_customer_and_offers_only_the_allowed_steps(
+    world: Any, browser_page: Any
+) -> None:
+    from fuwu.floor import services
+
+    counters = floor(world.outlet_a, size="small")
+    cash = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
+    called = services.ticket_call_next(actor=SYSTEM, counter=counters["high1"])
+    assert called is not None and called.pk == cash.pk
+    services.ticket_transfer(actor=SYSTEM, ticket=called, counter_kind="low")
+
+    page = browser_page
+    browser_login(page, "teller_a")
+    page.goto(f"/floor/counter/?counter={counters['low1'].code}")
+    waiting = page.locator("[data-testid=counter-waiting]")
+    # The CASH business is not served at a low counter, but this customer was sent to one.
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=counter-waiting]').textContent.includes('{cash.number}')"
+    )
+    assert "个人现金存取" in waiting.inner_text()
+    assert page.locator("[data-step=start]").is_hidden()
+    page.click("#call-next")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=current-number]').textContent === '{cash.number}'"
+    )
+    page.wait_for_selector("[data-step=start]", state="visible")
+    assert page.locator("[data-step=finish]").is_hidden() and page.locator("#call-next").is_hidden()
+    page.screenshot(path="var/screenshot-floor-counter-transferred.png")
+    page.click("[data-step=start]")
+    page.wait_for_selector("[data-step=finish]", state="visible")
+    assert page.locator("[data-step=start]").is_hidden()
