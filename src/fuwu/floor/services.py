@@ -577,13 +577,7 @@ def counter_save(
 @transaction.atomic
 def counter_set_open(*, actor: Principal, counter: Counter, is_open: bool) -> Counter:
     """Open a counter (the operating staff takes it) or close it."""
-    access.require(
-        actor,
-        OPERATE_PERM,
-        unit=counter.outlet,
-        counter=counter.code,
-        message=gettext("Your role may not operate a counter."),
-    )
+    access.require(actor, OPERATE_PERM, unit=counter.outlet, counter=counter.code)
     # Row lock: opening and closing (or two colleagues taking the counter) happen one after the other.
     counter = (
         Counter.objects.select_for_update().get(pk=counter.pk)
@@ -624,7 +618,7 @@ def ticket_issue(
     The ticket comes back with `position_at_issue`: its place among the waiting of its business.
     """
     issue = TICKETS.action("issue")
-    access.require(actor, issue.permission, unit=outlet, message=gettext("Only a kiosk may issue tickets."))
+    access.require(actor, issue.permission, unit=outlet)
     now = clock.now()
     day = clock.business_date(now)
     # The catalogue and all the estimate needs in one round trip, before anything is written.
@@ -698,13 +692,7 @@ def ticket_issue(
 
 def ticket_call_next(*, actor: Principal, counter: Counter) -> Ticket | None:
     """Call the next ticket this counter may serve, by the policy in floor.policy; None when none waits (Q4)."""
-    access.require(
-        actor,
-        TICKETS.action("call").permission,
-        unit=counter.outlet,
-        counter=counter.code,
-        message=gettext("Your role may not operate a counter."),
-    )
+    access.require(actor, TICKETS.action("call").permission, unit=counter.outlet, counter=counter.code)
     # No savepoint for the one-statement take: it either hands this counter a ticket or changes nothing.
     with transaction.atomic(savepoint=False):
         now = clock.now()
@@ -988,7 +976,12 @@ def position_assign(
     *, actor: Principal, outlet: OrgUnit, date: dt.date, position: int, staff: User | None
 ) -> None:
     """Put a staff member on a lobby position for the day, or clear it (staff=None)."""
-    access.require(actor, LOBBY_PERM, unit=outlet, message=gettext("Only lobby staff may divert customers."))
+    access.require(
+        actor,
+        LOBBY_PERM,
+        unit=outlet,
+        message=gettext("Only lobby staff and the outlet head may set lobby positions."),
+    )
     if position not in LobbyPosition.values:
         raise ValidationFailed(
             gettext("Positions are 1 to 7."),

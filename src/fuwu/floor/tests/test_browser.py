@@ -161,3 +161,21 @@ def test_counter_console_lists_a_transferred_customer_and_offers_only_the_allowe
     page.click("[data-step=start]")
     page.wait_for_selector("[data-step=finish]", state="visible")
     assert page.locator("[data-step=start]").is_hidden()
+
+
+@pytest.mark.parametrize("screen", ["display", "kiosk"])
+def test_a_device_screen_with_a_revoked_token_says_so_within_seconds(
+    world: Any, browser_page: Any, screen: str
+) -> None:
+    from fuwu.core import services as core_services
+
+    floor(world.outlet_a, size="small")
+    token, raw = core_services.device_token_issue(actor=SYSTEM, org_unit=world.outlet_a, kind=screen)
+    page = browser_page
+    page.goto(f"/floor/{screen}/?outlet=OA#token={raw}")
+    page.wait_for_function("document.body.innerText.includes('A')")  # the first picture came
+    assert page.locator("[data-testid=offline]").is_hidden()
+    core_services.device_token_revoke(actor=SYSTEM, token=token)
+    page.wait_for_selector("[data-testid=offline]", state="visible", timeout=6_000)
+    assert "令牌" in page.inner_text("[data-testid=offline]")
+    page.screenshot(path=f"var/screenshot-floor-{screen}-revoked.png")
