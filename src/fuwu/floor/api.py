@@ -119,6 +119,8 @@ class WaitingOut(Schema):
     estimated_wait_seconds: int | None
     service_name: str | None = None
     required_counter_kind: str | None = None
+    # For staff: the actions they may take on this ticket now (the lobby offers "divert" by it).
+    actions: list[str] | None = None
     is_vip: bool | None = None
     is_special_group: bool | None = None
     priority_class: int | None = None

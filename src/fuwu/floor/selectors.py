@@ -20,15 +20,16 @@ from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.core.scoping import can_see_path, visible
 from fuwu.floor import estimates, mobile, policy
 from fuwu.floor.models import Counter, LobbyPosition, PositionAssignment, ServiceType, Ticket, TicketEvent
+from fuwu.floor.services import HELD, ISSUED, TICKETS
 
 S = Ticket.Status
 VIEW_TICKET = "floor.view_ticket"
 VIEW_SERVICE = "floor.view_servicetype"
 VIEW_COUNTER = "floor.view_counter"
 VIEW_POSITION = "floor.view_positionassignment"
-# The states a ticket waits in, and those in which it holds a counter (floor.services.TICKETS declares them).
-WAITING = (S.WAITING,)
-AT_COUNTER = (S.CALLED, S.SERVING)
+# The state a ticket waits in, and those in which it holds a counter, as floor.services.TICKETS declares them.
+WAITING = (ISSUED,)
+AT_COUNTER = HELD
 
 
 def outlets(*, fetched_by: Principal) -> QuerySet[OrgUnit]:
@@ -208,8 +209,16 @@ def queue(*, fetched_by: Principal, outlet: OrgUnit, with_customers: bool = Fals
                 else None,
             }
         )
-    line = today.filter(status__in=WAITING).select_related("service", "customer").order_by("route_key", "id")
+    line = list(
+        today.filter(status__in=WAITING)
+        .select_related("outlet", "service", "customer")
+        .order_by("route_key", "id")
+    )
     view.waiting = [_waiting_row(t, est, now, with_customers=with_customers) for t in line]
+    if with_customers:
+        # What staff may do to each waiting customer (the lobby's divert), from the declaration.
+        for t, row in zip(line, view.waiting, strict=True):
+            row["actions"] = [a.name for a in TICKETS.allowed(t, fetched_by)]
     return view
 
 

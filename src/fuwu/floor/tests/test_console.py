@@ -112,3 +112,16 @@ def test_the_console_page_renders_the_step_buttons_hidden_until_the_server_allow
     for name in ("recall", "start", "finish", "no_show", "transfer", "refer"):
         assert f'data-action="{name}"' in page
     assert "叫号" in page or "呼叫" in page
+
+
+def test_the_lobby_queue_offers_divert_only_to_who_may_divert(client: Client, world: Any, oa: Any) -> None:
+    t = issue(world, "CASH")
+    client.force_login(world.head_a)
+    [row] = client.get("/api/v1/outlets/OA/queue").json()["waiting"]
+    assert row["id"] == t.pk and "divert" in row["actions"]
+    client.force_login(world.teller_a)
+    [row] = client.get("/api/v1/outlets/OA/queue").json()["waiting"]
+    assert "divert" not in row["actions"]
+    kiosk = bearer(device(world.outlet_a, "kiosk"))
+    [row] = client.get("/api/v1/outlets/OA/queue", **kiosk).json()["waiting"]
+    assert row["actions"] is None and row["is_vip"] is None
