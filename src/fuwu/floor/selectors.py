@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from fuwu.core import access, clock, pii, roles, sql
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
-from fuwu.core.principals import DevicePrincipal, Principal
+from fuwu.core.principals import DevicePrincipal, Principal, system
 from fuwu.core.scoping import can_see_path, visible
 from fuwu.floor import estimates, mobile, policy
 from fuwu.floor.models import Counter, LobbyPosition, PositionAssignment, ServiceType, Ticket, TicketEvent
@@ -408,6 +408,7 @@ class MyTicket:
     people_ahead: int | None = None
     estimated_wait_seconds: int | None = None
     diverted_channel: str = ""
+    can_leave: bool = False  # the page offers "I'm leaving" (the declaration allows it now)
 
     @property
     def is_over(self) -> bool:
@@ -420,19 +421,26 @@ class MyTicket:
         return max(0, round(self.estimated_wait_seconds / 60))
 
 
-def my_ticket(token: str) -> MyTicket:
-    """The visit behind a mobile ticket link, followed through transfers to where the customer is now.
+# Who acts when the customer uses their own ticket's page: the signed link is their key.
+MOBILE = system("mobile ticket")
 
-    No principal: the signed token is the capability (fuwu.floor.mobile), the way the feedback box's private
-    link is; it names one ticket of today and nothing else. NotFound for tampered or expired links.
-    """
+
+def my_ticket_segment(token: str) -> Ticket:
+    """The ticket a mobile link stands for now: its own, or where transfers have taken the visit."""
+    return _follow(_linked(token))
+
+
+def _linked(token: str) -> Ticket:
     pk, day = mobile.read_token(token)
     found = (
         Ticket.objects.select_related("service", "outlet", "counter").filter(pk=pk, business_date=day).first()
     )
     if found is None:
         raise NotFound()
-    first = found
+    return found
+
+
+def _follow(found: Ticket) -> Ticket:
     # A transfer ends this segment and continues the visit under the same number in a new one.
     for _ in range(20):
         if found.status != S.TRANSFERRED:
@@ -446,6 +454,17 @@ def my_ticket(token: str) -> MyTicket:
         if onward is None:
             break
         found = onward
+    return found
+
+
+def my_ticket(token: str) -> MyTicket:
+    """The visit behind a mobile ticket link, followed through transfers to where the customer is now.
+
+    No principal: the signed token is the capability (fuwu.floor.mobile), the way the feedback box's private
+    link is; it names one ticket of today and nothing else. NotFound for tampered or expired links.
+    """
+    first = _linked(token)
+    found = _follow(first)
     view = MyTicket(
         token=token,
         number=first.number,
@@ -458,6 +477,7 @@ def my_ticket(token: str) -> MyTicket:
         if found.counter and found.status in (S.CALLED, S.SERVING)
         else None,
         diverted_channel=found.diverted_channel,
+        can_leave=any(a.name == "leave" for a in TICKETS.allowed(found, MOBILE)),
     )
     if found.status == S.WAITING:
         view.people_ahead = _position_in_line(found) - 1

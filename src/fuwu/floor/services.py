@@ -148,7 +148,8 @@ STEPS: dict[str, Step] = {
     "transfer": Step(E.TRANSFERRED),
     "refer": Step(E.REFERRED),
     "divert": Step(E.DIVERTED, at_counter=False),
-    "cancel": Step(E.CANCELLED, at_counter=False),
+    "cancel": Step(E.CANCELLED, at_counter=False, data=lambda t: {"reason": "day closed"}),
+    "leave": Step(E.CANCELLED, at_counter=False, data=lambda t: {"reason": "customer left"}),
 }
 
 # The terminal's one-statement steps (each also has the locked path through TICKETS.apply).
@@ -192,6 +193,9 @@ TICKETS = _TicketMachine(
         action("refer", [S.CALLED, S.SERVING], None, OPERATE_PERM, _("Refer")),
         action("divert", [S.WAITING], S.DIVERTED, LOBBY_PERM, _("Divert")),
         action("cancel", [S.WAITING, S.CALLED, S.SERVING], S.CANCELLED, CLOSE_DAY_PERM, _("Close the day")),
+        # The customer gives up their place: from the mobile ticket's page (as the system, the signed link
+        # being the customer's key), or lobby staff for a customer who tells them.
+        action("leave", [S.WAITING], S.CANCELLED, LOBBY_PERM, _("I'm leaving")),
     ],
     unit=lambda t: t.outlet,
     counter=_counter_code,
@@ -939,6 +943,12 @@ def ticket_divert(*, actor: Principal, ticket: Ticket, channel: str) -> Ticket:
     return diverted
 
 
+def ticket_leave(*, actor: Principal, ticket: Ticket) -> Ticket:
+    """A waiting customer gives up their place ("I'm leaving" on the mobile ticket); the line moves up."""
+    left: Ticket = _apply(ticket, "leave", actor=actor, now=clock.now())
+    return left
+
+
 @transaction.atomic
 def tickets_close_day(*, actor: Principal, before: dt.date) -> int:
     """Cancel tickets still open from earlier business days (numbers restart; yesterday's line is gone).
@@ -960,7 +970,7 @@ def tickets_close_day(*, actor: Principal, before: dt.date) -> int:
                 kind=STEPS["cancel"].event,
                 at=now,
                 actor_label=principal_label(actor),
-                data={"reason": "day closed"},
+                data=STEPS["cancel"].event_data(Ticket(pk=pk)),
             )
             for pk in stale
         ]

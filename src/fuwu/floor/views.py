@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -171,6 +171,18 @@ def my_ticket_status(request: HttpRequest, token: str) -> HttpResponse:
             raise
         return render(request, "floor/partials/my_ticket_status.html", _my_ticket_context(None), status=286)
     return render(request, "floor/partials/my_ticket_status.html", _my_ticket_context(view))
+
+
+@never_cache
+@require_POST
+def my_ticket_leave(request: HttpRequest, token: str) -> HttpResponse:
+    """ "I'm leaving": the customer gives up their place from their own ticket's page (the link is the key)."""
+    services.ticket_leave(actor=selectors.MOBILE, ticket=selectors.my_ticket_segment(token))
+    if not request.headers.get("HX-Request"):
+        return redirect("floor:my_ticket", token=token)
+    return render(
+        request, "floor/partials/my_ticket_status.html", _my_ticket_context(selectors.my_ticket(token))
+    )
 
 
 def my_ticket_qr(request: HttpRequest, token: str) -> HttpResponse:

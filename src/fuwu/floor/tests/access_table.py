@@ -154,6 +154,14 @@ CASES = [
         outsider=_head_b,
     ),
     AccessCase(
+        S + "ticket_leave",
+        setup=_floor,
+        call=lambda w, who: services.ticket_leave(actor=who, ticket=_ref(w)),
+        holder=_lobby_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
         S + "tickets_close_day",
         setup=_floor,
         call=lambda w, who: services.tickets_close_day(actor=who, before=clock.today()),
