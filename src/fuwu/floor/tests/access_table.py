@@ -219,4 +219,6 @@ EXEMPT = {
     "it only decides what a device kind may see of the customer",
     Q
     + "my_ticket": "the customer's own ticket behind a signed link: the token is the capability, no principal",
+    Q
+    + "my_ticket_segment": "the ticket behind a signed link (the token is the capability), for ticket_leave",
 }
