@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -206,7 +207,8 @@ TICKETS = _TicketMachine(
     audit_prefix="floor.ticket",
     select_related=("service", "counter", "outlet"),
 )
-assert set(STEPS) == {a.name for a in TICKETS.actions}, "every ticket action declares its step"
+if set(STEPS) != {a.name for a in TICKETS.actions}:
+    raise ImproperlyConfigured("floor: every ticket action declares its step in STEPS, and only those")
 
 # The state a new ticket (issued, or a transfer's onward segment) starts in.
 ISSUED = str(TICKETS.action("issue").target)
