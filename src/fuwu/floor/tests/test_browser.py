@@ -179,3 +179,20 @@ def test_a_device_screen_with_a_revoked_token_says_so_within_seconds(
     page.wait_for_selector("[data-testid=offline]", state="visible", timeout=6_000)
     assert "令牌" in page.inner_text("[data-testid=offline]")
     page.screenshot(path=f"var/screenshot-floor-{screen}-revoked.png")
+
+
+def test_customer_taps_im_leaving_on_the_phone_and_gives_up_the_number(world: Any, browser_page: Any) -> None:
+    from fuwu.floor import mobile, services
+
+    floor(world.outlet_a, size="small")
+    ticket = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/floor/t/{mobile.token_for(ticket)}/")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("[data-testid=my-leave]")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=my-state]').textContent.includes('您已放弃此号')"
+    )
+    page.screenshot(path="var/screenshot-floor-my-ticket-left.png")
+    assert Ticket.objects.get(pk=ticket.pk).status == "cancelled"
