@@ -37,23 +37,24 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_DB = "fuwu_bench_floor"
+PG_DB = os.environ.get("FUWU_BENCH_PG_DB", "fuwu_bench_floor")  # own name per concurrent run
 
 SETUP = r"""
 import json, django
 django.setup()
 from fuwu.core import services as core
 from fuwu.floor import services as floor
-ho = core.org_unit_create(actor=None, parent=None, code="HO", name="总行", kind="head_office")
+from fuwu.core.principals import SYSTEM
+ho = core.org_unit_create(actor=SYSTEM, parent=None, code="HO", name="总行", kind="head_office")
 clients = []
 for o in range(OUTLETS):
-    outlet = core.org_unit_create(actor=None, parent=ho, code=f"LOAD{o:02d}", name=f"压测网点{o}", kind="outlet")
-    floor.service_type_save(actor=None, outlet=outlet, code="CASH", name="个人现金存取", prefix="A", counter_kinds=["high"])
-    floor.service_type_save(actor=None, outlet=outlet, code="XFER", name="转账汇款", prefix="B", counter_kinds=["high"])
-    _, kiosk = core.device_token_issue(actor=None, org_unit=outlet, kind="kiosk")
+    outlet = core.org_unit_create(actor=SYSTEM, parent=ho, code=f"LOAD{o:02d}", name=f"压测网点{o}", kind="outlet")
+    floor.service_type_save(actor=SYSTEM, outlet=outlet, code="CASH", name="个人现金存取", prefix="A", counter_kinds=["high"])
+    floor.service_type_save(actor=SYSTEM, outlet=outlet, code="XFER", name="转账汇款", prefix="B", counter_kinds=["high"])
+    _, kiosk = core.device_token_issue(actor=SYSTEM, org_unit=outlet, kind="kiosk")
     for i in range(o + 1, K + 1, OUTLETS):
-        c = floor.counter_save(actor=None, outlet=outlet, code=f"LOAD-W{i:02d}", number=i, kind="high")
-        _, raw = core.device_token_issue(actor=None, org_unit=outlet, kind="counter", counter_code=c.code)
+        c = floor.counter_save(actor=SYSTEM, outlet=outlet, code=f"LOAD-W{i:02d}", number=i, kind="high")
+        _, raw = core.device_token_issue(actor=SYSTEM, org_unit=outlet, kind="counter", counter_code=c.code)
         clients.append({"outlet": outlet.code, "kiosk": kiosk, "counter": c.code, "token": raw})
 print(json.dumps({"clients": clients}))
 """

@@ -7,7 +7,7 @@ from fuwu.floor.models import Counter, PositionAssignment, ServiceType, Ticket, 
 
 
 @admin.register(ServiceType)
-class ServiceTypeAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history ships no stubs
+class ServiceTypeAdmin(SimpleHistoryAdmin):
     list_display = (
         "outlet",
         "prefix",
@@ -24,7 +24,7 @@ class ServiceTypeAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple-hist
 
 
 @admin.register(Counter)
-class CounterAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class CounterAdmin(SimpleHistoryAdmin):
     list_display = ("code", "outlet", "number", "kind", "is_open", "staff")
     list_filter = ("kind", "is_open")
     search_fields = ("code", "outlet__code")
@@ -64,6 +64,6 @@ class TicketAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(PositionAssignment)
-class PositionAssignmentAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class PositionAssignmentAdmin(SimpleHistoryAdmin):
     list_display = ("date", "outlet", "position", "staff")
     list_filter = ("position",)

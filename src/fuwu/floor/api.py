@@ -10,9 +10,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.throttling import AnonRateThrottle
 
-from fuwu.core.principals import DevicePrincipal
-from fuwu.floor import mobile, selectors, services
+from fuwu.core.auth import request_principal
+from fuwu.core.principals import DevicePrincipal, Principal
+from fuwu.core.transitions import actions_json
+from fuwu.floor import mobile, policy, selectors, services
 from fuwu.floor.models import Ticket
+from fuwu.floor.schemas import DivertIn, IssueIn, ReferIn, TransferIn
 
 router = Router(tags=["floor"])
 
@@ -41,15 +44,6 @@ class OutletOut(Schema):
     name: str
     counters: list[CounterOut]
     services: list[ServiceOut]
-
-
-class IssueIn(Schema):
-    service_code: str
-    customer_card: str | None = None
-    id_number: str | None = None
-    phone: str | None = None
-    appointment_code: str | None = None
-    channel: str = "kiosk"
 
 
 class IssuedOut(Schema):
@@ -92,19 +86,6 @@ class TicketOut(Schema):
     customer: CustomerOut | None = None
 
 
-class TransferIn(Schema):
-    service_code: str | None = None
-    counter_kind: str | None = None
-
-
-class ReferIn(Schema):
-    staff_code: str
-
-
-class DivertIn(Schema):
-    channel: str
-
-
 class ServiceQueueOut(Schema):
     code: str
     name: str
@@ -136,6 +117,10 @@ class WaitingOut(Schema):
     service_code: str
     issued_at: dt.datetime
     estimated_wait_seconds: int | None
+    service_name: str | None = None
+    required_counter_kind: str | None = None
+    # For staff: the actions they may take on this ticket now (the lobby offers "divert" by it).
+    actions: list[str] | None = None
     is_vip: bool | None = None
     is_special_group: bool | None = None
     priority_class: int | None = None
@@ -158,8 +143,8 @@ class CallOut(Schema):
     at: dt.datetime
 
 
-def ticket_out(t: Ticket, principal: Any) -> TicketOut:
-    profile = selectors.customer_profile(principal, t)
+def ticket_out(t: Ticket, principal: Principal) -> TicketOut:
+    profile = selectors.customer_profile(fetched_by=principal, ticket=t)
     customer = CustomerOut(**dataclasses.asdict(profile)) if profile is not None else None
     waiting = t.status == Ticket.Status.WAITING
     return TicketOut(
@@ -175,7 +160,7 @@ def ticket_out(t: Ticket, principal: Any) -> TicketOut:
         started_at=t.started_at,
         finished_at=t.finished_at,
         recall_count=t.recall_count,
-        position=selectors.position_in_line(t) if waiting else None,
+        position=selectors.position_in_line(fetched_by=principal, ticket=t) if waiting else None,
         estimated_wait_seconds=t.estimated_wait_seconds if waiting else None,
         customer=customer,
     )
@@ -183,10 +168,10 @@ def ticket_out(t: Ticket, principal: Any) -> TicketOut:
 
 @router.get("/outlets", response=list[OutletOut])
 def outlets(request: HttpRequest) -> list[OutletOut]:
-    principal = request.auth  # type: ignore[attr-defined]
+    principal = request_principal(request)
     out = []
-    for unit in selectors.outlets(principal):
-        catalogue = list(selectors.services(principal, unit))
+    for unit in selectors.outlets(fetched_by=principal):
+        catalogue = list(selectors.services(fetched_by=principal, outlet=unit))
         out.append(
             OutletOut(
                 code=unit.code,
@@ -197,9 +182,9 @@ def outlets(request: HttpRequest) -> list[OutletOut]:
                         number=c.number,
                         kind=c.kind,
                         is_open=c.is_open,
-                        services=selectors.counter_services(c, catalogue),
+                        services=policy.served_services(c.kind, catalogue),
                     )
-                    for c in selectors.counters(principal, unit)
+                    for c in selectors.counters(fetched_by=principal, outlet=unit)
                 ],
                 services=[
                     ServiceOut(
@@ -221,8 +206,8 @@ def outlets(request: HttpRequest) -> list[OutletOut]:
 
 @router.post("/outlets/{outlet_code}/tickets", response={201: IssuedOut})
 def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int, IssuedOut]:
-    principal = request.auth  # type: ignore[attr-defined]
-    unit = selectors.outlet(principal, outlet_code)
+    principal = request_principal(request)
+    unit = selectors.outlet(fetched_by=principal, code=outlet_code)
     t = services.ticket_issue(
         actor=principal,
         outlet=unit,
@@ -239,7 +224,7 @@ def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int
         number=t.number,
         service_code=t.service.code,
         service_name=t.service.name,
-        position=t.position_at_issue or selectors.position_in_line(t),
+        position=t.position_at_issue or selectors.position_in_line(fetched_by=principal, ticket=t),
         estimated_wait_seconds=t.estimated_wait_seconds,
         materials=t.service.material_list,
         issued_at=t.issued_at,
@@ -250,9 +235,11 @@ def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int
 
 @router.get("/outlets/{outlet_code}/queue", response=QueueOut)
 def queue(request: HttpRequest, outlet_code: str) -> QueueOut:
-    principal = request.auth  # type: ignore[attr-defined]
-    unit = selectors.outlet(principal, outlet_code)
-    view = selectors.queue(principal, unit, with_customers=not isinstance(principal, DevicePrincipal))
+    principal = request_principal(request)
+    unit = selectors.outlet(fetched_by=principal, code=outlet_code)
+    view = selectors.queue(
+        fetched_by=principal, outlet=unit, with_customers=not isinstance(principal, DevicePrincipal)
+    )
     return QueueOut(
         outlet_code=unit.code,
         business_date=view.business_date,
@@ -264,34 +251,74 @@ def queue(request: HttpRequest, outlet_code: str) -> QueueOut:
 
 @router.get("/outlets/{outlet_code}/calls", response=list[CallOut])
 def calls(request: HttpRequest, outlet_code: str, after: int = 0) -> list[dict[str, Any]]:
-    principal = request.auth  # type: ignore[attr-defined]
-    return selectors.calls(principal, selectors.outlet(principal, outlet_code), after_id=after)
+    principal = request_principal(request)
+    return selectors.calls(
+        fetched_by=principal, outlet=selectors.outlet(fetched_by=principal, code=outlet_code), after_id=after
+    )
 
 
 @router.post("/counters/{counter_code}/call-next", response={200: TicketOut, 204: None})
 def call_next(request: HttpRequest, counter_code: str) -> tuple[int, TicketOut | None]:
-    principal = request.auth  # type: ignore[attr-defined]
-    t = services.ticket_call_next(actor=principal, counter=selectors.counter(principal, counter_code))
+    principal = request_principal(request)
+    t = services.ticket_call_next(
+        actor=principal, counter=selectors.counter(fetched_by=principal, code=counter_code)
+    )
     return (204, None) if t is None else (200, ticket_out(t, principal))
 
 
 @router.get("/counters/{counter_code}/current", response={200: TicketOut, 204: None})
 def counter_current(request: HttpRequest, counter_code: str) -> tuple[int, TicketOut | None]:
-    principal = request.auth  # type: ignore[attr-defined]
-    t = selectors.counter_current(selectors.counter(principal, counter_code))
+    principal = request_principal(request)
+    t = selectors.counter_current(
+        fetched_by=principal, counter=selectors.counter(fetched_by=principal, code=counter_code)
+    )
     return (204, None) if t is None else (200, ticket_out(t, principal))
+
+
+class ActionOut(Schema):
+    name: str
+    label: str
+
+
+class ConsoleOut(Schema):
+    """What the counter console shows: its ticket, the steps allowed on it now, and its own waiting line."""
+
+    current: TicketOut | None
+    actions: list[ActionOut]
+    waiting_count: int
+    waiting: list[WaitingOut]
+
+
+# The console shows the head of its line; the count covers all of it.
+CONSOLE_ROWS = 12
+
+
+@router.get("/counters/{counter_code}/console", response=ConsoleOut)
+def counter_console(request: HttpRequest, counter_code: str) -> ConsoleOut:
+    """The counter's current ticket with its allowed actions, and the tickets this counter may call, in order
+    (floor.policy decides, transfers included; the console's script only renders this)."""
+    principal = request_principal(request)
+    counter = selectors.counter(fetched_by=principal, code=counter_code)
+    t = selectors.counter_current(fetched_by=principal, counter=counter)
+    line = selectors.counter_waiting(fetched_by=principal, counter=counter)
+    return ConsoleOut(
+        current=ticket_out(t, principal) if t is not None else None,
+        actions=[ActionOut(**a) for a in actions_json(t, principal)] if t is not None else [],
+        waiting_count=len(line),
+        waiting=[WaitingOut(**row) for row in line[:CONSOLE_ROWS]],
+    )
 
 
 @router.get("/tickets/{ticket_id}", response=TicketOut)
 def ticket_detail(request: HttpRequest, ticket_id: int) -> TicketOut:
-    principal = request.auth  # type: ignore[attr-defined]
-    return ticket_out(selectors.ticket(principal, ticket_id), principal)
+    principal = request_principal(request)
+    return ticket_out(selectors.ticket(fetched_by=principal, pk=ticket_id), principal)
 
 
 def _step(request: HttpRequest, ticket_id: int, action: Any, **kwargs: Any) -> TicketOut:
-    principal = request.auth  # type: ignore[attr-defined]
+    principal = request_principal(request)
     # The service locks and re-reads the row itself; what it returns is current, so no read-back.
-    t = action(actor=principal, ticket=selectors.ticket_ref(principal, ticket_id), **kwargs)
+    t = action(actor=principal, ticket=selectors.ticket_ref(fetched_by=principal, pk=ticket_id), **kwargs)
     return ticket_out(t, principal)
 
 

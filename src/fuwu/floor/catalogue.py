@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from fuwu.core.models import OrgUnit
+from fuwu.core.principals import Principal
 from fuwu.floor import services
 from fuwu.floor.models import Counter, CounterKind, ServiceType
 
@@ -93,7 +92,9 @@ LAYOUT = {"large": (4, 3, 2, 1), "medium": (3, 2, 1, 1), "small": (2, 1, 1, 0), 
 
 
 @transaction.atomic
-def install(*, actor: Any, outlet: OrgUnit, size: str = "medium") -> tuple[list[ServiceType], list[Counter]]:
+def install(
+    *, actor: Principal, outlet: OrgUnit, size: str = "medium"
+) -> tuple[list[ServiceType], list[Counter]]:
     """Give an outlet the standard catalogue and counters sized for it (idempotent).
 
     A business no counter of this outlet can serve is kept in the catalogue but inactive (not offered).

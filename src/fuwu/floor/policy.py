@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -74,11 +75,46 @@ class Waiting:
         return (route_key(self.queued_at, self.priority_class, bound), self.id)
 
 
+# --- which counter may serve which ticket: the one rule, in Python and as the SQL the hot path runs -------
+# A ticket transferred to a counter kind waits for that kind only; any other ticket waits for the kinds its
+# business type lists. `eligible` and `eligible_sql` say the same thing (tests/test_policy.py checks they
+# agree); the counter console's waiting list, the wait estimator and the call-next statement all use them.
+
+
 def eligible(ticket: Waiting, counter_kind: str, kinds_by_service: dict[int, frozenset[str]]) -> bool:
     """May a counter of `counter_kind` serve this ticket?"""
     if ticket.required_kind:
         return ticket.required_kind == counter_kind
     return counter_kind in kinds_by_service.get(ticket.service_id, frozenset())
+
+
+def waiting_of(ticket: Any) -> Waiting:
+    """A waiting ticket (a floor.models.Ticket) as the policy sees it."""
+    return Waiting(
+        id=ticket.pk,
+        queued_at=ticket.queued_at or ticket.issued_at,
+        priority_class=ticket.priority_class,
+        service_id=ticket.service_id,
+        required_kind=ticket.required_counter_kind,
+    )
+
+
+def served_services(counter_kind: str, catalogue: Iterable[Any]) -> list[str]:
+    """The codes of the business types a counter of `counter_kind` serves (tickets not sent to a kind)."""
+    return [s.code for s in catalogue if counter_kind in s.counter_kind_list]
+
+
+def eligible_sql(alias: str, service_table: str) -> str:
+    """`eligible` as a WHERE fragment over the ticket table aliased `alias`; parameters: `eligible_params`."""
+    return (
+        f"({alias}.required_counter_kind = %s OR ({alias}.required_counter_kind = '' AND {alias}.service_id IN "
+        f"(SELECT v.id FROM {service_table} v WHERE v.outlet_id = %s AND ',' || v.counter_kinds || ',' LIKE %s)))"
+    )
+
+
+def eligible_params(counter_kind: str, outlet_id: int) -> list[object]:
+    """The parameters of `eligible_sql` for a counter of `counter_kind` at outlet `outlet_id`."""
+    return [counter_kind, outlet_id, f"%,{counter_kind},%"]
 
 
 def next_for(

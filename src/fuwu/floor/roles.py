@@ -1,4 +1,5 @@
-"""Floor permissions per role: tellers work counters, lobby staff issue and divert, heads do both."""
+"""Floor permissions per role (tellers work counters, lobby staff issue and divert, heads do both) and per
+device kind (a kiosk issues tickets, a counter terminal operates its own counter, a display board reads)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,13 @@ ROLE_PERMISSIONS = {
     roles.SUPERVISOR: _VIEW,
     roles.HQ_MANAGER: [*_VIEW, "floor.change_servicetype"],
     roles.AUDITOR: _VIEW,
+}
+
+# What a device sees is its own outlet (core.access); a counter terminal acts only at its own counter.
+_DEVICE_VIEW = ["floor.view_ticket", "floor.view_servicetype", "floor.view_counter"]
+
+DEVICE_PERMISSIONS = {
+    "kiosk": [*_DEVICE_VIEW, "floor.add_ticket"],
+    "counter": [*_DEVICE_VIEW, "floor.change_ticket"],
+    "display": _DEVICE_VIEW,
 }

@@ -1,4 +1,9 @@
-"""Reads of the branch floor, always org-scoped: outlets with counters, the live queue, calls, lobby positions."""
+"""Reads of the branch floor, always org-scoped and permission-checked: outlets with counters, the live queue,
+a counter's own waiting list, calls, lobby positions.
+
+Every selector takes the reader as `fetched_by` and calls `core.access.require` with the read permission
+and the outlet; a unit the reader cannot see is NotFound.
+"""
 
 from __future__ import annotations
 
@@ -8,41 +13,56 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from fuwu.core import clock, pii, roles, sql
+from fuwu.core import access, clock, pii, roles, sql
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
-from fuwu.core.principals import DevicePrincipal
-from fuwu.core.scoping import can_see_path, get_visible, visible
-from fuwu.floor import estimates, mobile
+from fuwu.core.principals import DevicePrincipal, Principal, system
+from fuwu.core.scoping import can_see_path, visible
+from fuwu.floor import estimates, mobile, policy
 from fuwu.floor.models import Counter, LobbyPosition, PositionAssignment, ServiceType, Ticket, TicketEvent
+from fuwu.floor.services import HELD, ISSUED, TICKETS
 
 S = Ticket.Status
+VIEW_TICKET = "floor.view_ticket"
+VIEW_SERVICE = "floor.view_servicetype"
+VIEW_COUNTER = "floor.view_counter"
+VIEW_POSITION = "floor.view_positionassignment"
+# The state a ticket waits in, and those in which it holds a counter, as floor.services.TICKETS declares them.
+WAITING = (ISSUED,)
+AT_COUNTER = HELD
 
 
-def outlets(principal: Any) -> QuerySet[OrgUnit]:
-    return visible(OrgUnit.objects.filter(kind=OrgUnit.Kind.OUTLET), principal).order_by("code")
+def outlets(*, fetched_by: Principal) -> QuerySet[OrgUnit]:
+    """The outlets the reader sees, for pickers and the device API's /outlets."""
+    access.require(fetched_by, VIEW_COUNTER)
+    return visible(OrgUnit.objects.filter(kind=OrgUnit.Kind.OUTLET), fetched_by).order_by("code")
 
 
-def outlet(principal: Any, code: str) -> OrgUnit:
+def outlet(*, fetched_by: Principal, code: str) -> OrgUnit:
     # Written out (fuwu.core.sql): every kiosk call starts here.
     found = sql.select(OrgUnit, "code = %s AND kind = %s", [code, OrgUnit.Kind.OUTLET])
-    if not found or not can_see_path(principal, found[0].path):
+    if not found or not can_see_path(fetched_by, found[0].path):
         raise NotFound()
+    access.require(fetched_by, VIEW_COUNTER, unit=found[0])
     return found[0]
 
 
-def services(principal: Any, outlet_unit: OrgUnit) -> QuerySet[ServiceType]:
-    return visible(ServiceType.objects.filter(outlet=outlet_unit, is_active=True), principal)
+def services(*, fetched_by: Principal, outlet: OrgUnit) -> QuerySet[ServiceType]:
+    """The outlet's active business types, in catalogue order."""
+    access.require(fetched_by, VIEW_SERVICE, unit=outlet)
+    return visible(ServiceType.objects.filter(outlet=outlet, is_active=True), fetched_by)
 
 
-def counters(principal: Any, outlet_unit: OrgUnit) -> QuerySet[Counter]:
-    return visible(Counter.objects.filter(outlet=outlet_unit).select_related("staff"), principal)
+def counters(*, fetched_by: Principal, outlet: OrgUnit) -> QuerySet[Counter]:
+    """The outlet's counters with who holds them."""
+    access.require(fetched_by, VIEW_COUNTER, unit=outlet)
+    return visible(Counter.objects.filter(outlet=outlet).select_related("staff"), fetched_by)
 
 
 _OUTLET_REF = ("id", "path")
 
 
-def counter(principal: Any, code: str) -> Counter:
+def counter(*, fetched_by: Principal, code: str) -> Counter:
     """A visible counter with its outlet's identity and tree path (the rest of the outlet loads on use)."""
     # Written out (fuwu.core.sql): every counter terminal call starts here.
     with sql.cursor() as cursor:
@@ -52,23 +72,33 @@ def counter(principal: Any, code: str) -> Counter:
             [code],
         )
         row = cursor.fetchone()
-    if row is None or not can_see_path(principal, row[-1]):
+    if row is None or not can_see_path(fetched_by, row[-1]):
         raise NotFound()
     found = sql.instance(Counter, None, row)
     found.outlet = sql.instance(OrgUnit, _OUTLET_REF, row[-2:])
+    access.require(fetched_by, VIEW_COUNTER, unit=found.outlet)
     return found
 
 
-def ticket(principal: Any, pk: int) -> Ticket:
-    return get_visible(
-        Ticket.objects.select_related("outlet", "service", "counter", "customer", "staff"), principal, pk=pk
+def ticket(*, fetched_by: Principal, pk: int) -> Ticket:
+    """One ticket with its outlet, business, counter, customer and staff."""
+    found = (
+        visible(
+            Ticket.objects.select_related("outlet", "service", "counter", "customer", "staff"), fetched_by
+        )
+        .filter(pk=pk)
+        .first()
     )
+    if found is None:
+        raise NotFound()
+    access.require(fetched_by, VIEW_TICKET, unit=found.outlet)
+    return found
 
 
-def ticket_ref(principal: Any, pk: int) -> Ticket:
-    """A ticket by id for the ticket services, which lock, load and scope-check the row themselves.
+def ticket_ref(*, fetched_by: Principal, pk: int) -> Ticket:
+    """A ticket by id for the ticket services, which lock, load and check the row themselves.
 
-    Nothing is read here: a ticket that is missing or not the principal's is the service's NotFound, so a
+    Nothing is read here: a ticket that is missing or not the reader's is the service's NotFound, so a
     step costs no read before the locked one.
     """
     return Ticket(pk=pk)
@@ -83,47 +113,43 @@ class CustomerProfile:
     phone_masked: str
 
 
-def customer_profile(principal: Any, t: Ticket) -> CustomerProfile | None:
+def customer_profile(*, fetched_by: Principal, ticket: Ticket) -> CustomerProfile | None:
     """The masked profile of an identified customer, for staff and counter terminals only (Q3).
 
     Kiosks, pads and display boards face the public: they never learn who holds a ticket.
     """
-    if t.customer is None:
+    if ticket.customer is None:
         return None
-    if isinstance(principal, DevicePrincipal) and principal.kind != "counter":
+    if isinstance(fetched_by, DevicePrincipal) and fetched_by.kind != "counter":
         return None
     return CustomerProfile(
-        tier=t.customer_tier,
-        is_special_group=t.is_special_group,
-        name_masked=pii.mask_name(t.customer.name),
-        card_masked=t.customer.card_masked,
-        phone_masked=t.customer.phone_masked,
+        tier=ticket.customer_tier,
+        is_special_group=ticket.is_special_group,
+        name_masked=pii.mask_name(ticket.customer.name),
+        card_masked=ticket.customer.card_masked,
+        phone_masked=ticket.customer.phone_masked,
     )
 
 
-def outlet_staff(principal: Any, outlet_unit: OrgUnit) -> QuerySet[User]:
+def outlet_staff(*, fetched_by: Principal, outlet: OrgUnit) -> QuerySet[User]:
     """Active staff of the outlet, for lobby positions."""
-    return visible(User.objects.filter(org_unit=outlet_unit, is_active=True), principal).order_by(
-        "display_name"
-    )
+    access.require(fetched_by, VIEW_POSITION, unit=outlet)
+    return visible(User.objects.filter(org_unit=outlet, is_active=True), fetched_by).order_by("display_name")
 
 
-def referral_colleagues(principal: Any, outlet_unit: OrgUnit) -> QuerySet[User]:
+def referral_colleagues(*, fetched_by: Principal, outlet: OrgUnit) -> QuerySet[User]:
     """Who a counter may refer a customer to (转介): the outlet's relationship managers and its head."""
+    access.require(fetched_by, VIEW_COUNTER, unit=outlet)
     return (
         visible(
             User.objects.filter(
-                org_unit=outlet_unit, is_active=True, groups__name__in=[roles.RM, roles.OUTLET_HEAD]
+                org_unit=outlet, is_active=True, groups__name__in=[roles.RM, roles.OUTLET_HEAD]
             ),
-            principal,
+            fetched_by,
         )
         .distinct()
         .order_by("display_name")
     )
-
-
-def counter_services(counter_obj: Counter, catalogue: list[ServiceType]) -> list[str]:
-    return [s.code for s in catalogue if counter_obj.kind in s.counter_kind_list]
 
 
 @dataclass
@@ -135,19 +161,20 @@ class QueueView:
     waiting: list[dict[str, Any]] = field(default_factory=list)
 
 
-def queue(principal: Any, outlet_unit: OrgUnit, *, with_customers: bool = False) -> QueueView:
+def queue(*, fetched_by: Principal, outlet: OrgUnit, with_customers: bool = False) -> QueueView:
     """Waiting per business type, each counter and what it serves now, and the line with estimated waits.
 
     VIP and special-group marks are included only for staff (with_customers); displays never get them.
     """
+    access.require(fetched_by, VIEW_TICKET, unit=outlet)
     now = clock.now()
     day = clock.business_date(now)
-    catalogue = list(services(principal, outlet_unit))
-    today = visible(Ticket.objects.filter(outlet=outlet_unit, business_date=day), principal)
-    est = estimates.waits(outlet_unit, now=now)
-    view = QueueView(outlet=outlet_unit, business_date=day)
+    catalogue = list(services(fetched_by=fetched_by, outlet=outlet))
+    today = visible(Ticket.objects.filter(outlet=outlet, business_date=day), fetched_by)
+    est = estimates.waits(outlet, now=now)
+    view = QueueView(outlet=outlet, business_date=day)
     waiting_by_service: dict[int, list[int]] = {}
-    for tid, sid in today.filter(status=S.WAITING).values_list("id", "service_id"):
+    for tid, sid in today.filter(status__in=WAITING).values_list("id", "service_id"):
         waiting_by_service.setdefault(sid, []).append(tid)
     for s in catalogue:
         waits = [est[t] for t in waiting_by_service.get(s.pk, []) if t in est]
@@ -161,10 +188,8 @@ def queue(principal: Any, outlet_unit: OrgUnit, *, with_customers: bool = False)
                 "target_wait_seconds": s.target_wait_seconds,
             }
         )
-    active = {
-        t.counter_id: t for t in today.filter(status__in=[S.CALLED, S.SERVING]).select_related("service")
-    }
-    for c in counters(principal, outlet_unit):
+    active = {t.counter_id: t for t in today.filter(status__in=AT_COUNTER).select_related("service")}
+    for c in counters(fetched_by=fetched_by, outlet=outlet):
         current = active.get(c.pk)
         view.counters.append(
             {
@@ -172,7 +197,7 @@ def queue(principal: Any, outlet_unit: OrgUnit, *, with_customers: bool = False)
                 "number": c.number,
                 "kind": c.kind,
                 "is_open": c.is_open,
-                "services": counter_services(c, catalogue),
+                "services": policy.served_services(c.kind, catalogue),
                 "staff": (c.staff.display_name or c.staff.username) if c.staff and with_customers else None,
                 "current": {
                     "id": current.pk,
@@ -184,30 +209,76 @@ def queue(principal: Any, outlet_unit: OrgUnit, *, with_customers: bool = False)
                 else None,
             }
         )
-    for t in today.filter(status=S.WAITING).select_related("service", "customer").order_by("route_key", "id"):
-        row: dict[str, Any] = {
-            "id": t.pk,
-            "number": t.number,
-            "service_code": t.service.code,
-            "issued_at": t.issued_at,
-            "estimated_wait_seconds": est.get(t.pk),
-        }
-        if with_customers:
-            row.update(
-                {
-                    "is_vip": t.customer_tier in ("wealth", "private"),
-                    "is_special_group": t.is_special_group,
-                    "priority_class": t.priority_class,
-                    "channel": t.channel,
-                    "waited_seconds": round((now - t.issued_at).total_seconds()),
-                }
-            )
-        view.waiting.append(row)
+    line = list(
+        today.filter(status__in=WAITING)
+        .select_related("outlet", "service", "customer")
+        .order_by("route_key", "id")
+    )
+    view.waiting = [_waiting_row(t, est, now, with_customers=with_customers) for t in line]
+    if with_customers:
+        # What staff may do to each waiting customer (the lobby's divert), from the declaration.
+        for t, row in zip(line, view.waiting, strict=True):
+            row["actions"] = [a.name for a in TICKETS.allowed(t, fetched_by)]
     return view
 
 
-def position_in_line(t: Ticket) -> int:
+def _waiting_row(t: Ticket, est: dict[int, int], now: dt.datetime, *, with_customers: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": t.pk,
+        "number": t.number,
+        "service_code": t.service.code,
+        "service_name": t.service.name,
+        "required_counter_kind": t.required_counter_kind,
+        "issued_at": t.issued_at,
+        "estimated_wait_seconds": est.get(t.pk),
+    }
+    if with_customers:
+        row.update(
+            {
+                "is_vip": t.customer_tier in ("wealth", "private"),
+                "is_special_group": t.is_special_group,
+                "priority_class": t.priority_class,
+                "channel": t.channel,
+                "waited_seconds": round((now - t.issued_at).total_seconds()),
+            }
+        )
+    return row
+
+
+def counter_waiting(*, fetched_by: Principal, counter: Counter) -> list[dict[str, Any]]:
+    """The tickets this counter may call, in the order it calls them (floor.policy's rule, transfers included).
+
+    What the counter console shows as "waiting for this counter"; the page's script only renders it.
+    """
+    access.require(fetched_by, VIEW_TICKET, unit=counter.outlet)
+    now = clock.now()
+    catalogue = list(ServiceType.objects.filter(outlet_id=counter.outlet_id))
+    kinds = {s.pk: frozenset(s.counter_kind_list) for s in catalogue}
+    line = (
+        visible(
+            Ticket.objects.filter(
+                outlet_id=counter.outlet_id, business_date=clock.business_date(now), status__in=WAITING
+            ),
+            fetched_by,
+        )
+        .select_related("service", "customer")
+        .order_by("route_key", "id")
+    )
+    est = estimates.waits(counter.outlet, now=now)
+    return [
+        _waiting_row(t, est, now, with_customers=not isinstance(fetched_by, DevicePrincipal))
+        for t in line
+        if policy.eligible(policy.waiting_of(t), counter.kind, kinds)
+    ]
+
+
+def position_in_line(*, fetched_by: Principal, ticket: Ticket) -> int:
     """How many waiting tickets a counter of any allowed kind would call before this one, plus one."""
+    access.require(fetched_by, VIEW_TICKET, unit=ticket.outlet)
+    return _position_in_line(ticket)
+
+
+def _position_in_line(t: Ticket) -> int:
     # Written out (fuwu.core.sql): every ticket issued answers with it.
     key = sql.value(Ticket, "route_key", t.route_key)
     with sql.cursor() as cursor:
@@ -228,19 +299,20 @@ def position_in_line(t: Ticket) -> int:
 
 
 def calls(
-    principal: Any, outlet_unit: OrgUnit, *, after_id: int = 0, limit: int = 20
+    *, fetched_by: Principal, outlet: OrgUnit, after_id: int = 0, limit: int = 20
 ) -> list[dict[str, Any]]:
     """Calls and recalls of today since event `after_id`, oldest first: what the display announces."""
+    access.require(fetched_by, VIEW_TICKET, unit=outlet)
     day = clock.today()
     events = (
         visible(
             TicketEvent.objects.filter(
-                ticket__outlet=outlet_unit,
+                ticket__outlet=outlet,
                 ticket__business_date=day,
                 kind__in=[TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED],
                 pk__gt=after_id,
             ),
-            principal,
+            fetched_by,
         )
         .select_related("ticket", "counter")
         .order_by("-pk")[:limit]
@@ -257,30 +329,21 @@ def calls(
     ]
 
 
-def ticket_events(principal: Any, t: Ticket) -> QuerySet[TicketEvent]:
-    return visible(TicketEvent.objects.filter(ticket=t), principal).select_related("counter")
-
-
-def last_call_id(principal: Any, outlet_unit: OrgUnit) -> int:
-    last = visible(TicketEvent.objects.filter(ticket__outlet=outlet_unit), principal).order_by("-pk").first()
-    return last.pk if last else 0
-
-
-def counter_current(counter_obj: Counter) -> Ticket | None:
+def counter_current(*, fetched_by: Principal, counter: Counter) -> Ticket | None:
+    """The ticket the counter holds now (called or being served), if any."""
+    access.require(fetched_by, VIEW_TICKET, unit=counter.outlet)
     return (
-        Ticket.objects.filter(counter=counter_obj, status__in=[S.CALLED, S.SERVING])
-        .select_related("service", "customer")
+        Ticket.objects.filter(counter=counter, status__in=AT_COUNTER)
+        .select_related("outlet", "service", "counter", "customer")
         .first()
     )
 
 
-def counters_for_user(user: Any) -> QuerySet[Counter]:
-    return visible(Counter.objects.filter(outlet__kind=OrgUnit.Kind.OUTLET).select_related("outlet"), user)
-
-
-def diversion_stats(principal: Any, outlet_unit: OrgUnit, day: dt.date) -> dict[str, int]:
+def diversion_stats(*, fetched_by: Principal, outlet: OrgUnit, day: dt.date) -> dict[str, int]:
+    """Tickets issued and diverted on `day` (transfers' onward segments not counted twice)."""
+    access.require(fetched_by, VIEW_TICKET, unit=outlet)
     today = visible(
-        Ticket.objects.filter(outlet=outlet_unit, business_date=day, transferred_from__isnull=True), principal
+        Ticket.objects.filter(outlet=outlet, business_date=day, transferred_from__isnull=True), fetched_by
     )
     return {"issued": today.count(), "diverted": today.filter(status=S.DIVERTED).count()}
 
@@ -297,20 +360,21 @@ class PositionRow:
 FALLBACK_ORDER = (3, 4, 7)
 
 
-def positions(principal: Any, outlet_unit: OrgUnit, day: dt.date) -> list[PositionRow]:
+def positions(*, fetched_by: Principal, outlet: OrgUnit, day: dt.date) -> list[PositionRow]:
     """Who holds each lobby position; vacant 1 and 2 are covered by 3, 4, 7 in that order, else the outlet head."""
+    access.require(fetched_by, VIEW_POSITION, unit=outlet)
     held = {
         a.position: a.staff
         for a in visible(
-            PositionAssignment.objects.filter(outlet=outlet_unit, date=day).select_related("staff"), principal
+            PositionAssignment.objects.filter(outlet=outlet, date=day).select_related("staff"), fetched_by
         )
     }
     rows = [PositionRow(p.value, str(p.label), held.get(p.value)) for p in LobbyPosition]
     donors = [p for p in FALLBACK_ORDER if held.get(p) is not None]
     head = (
         visible(
-            User.objects.filter(org_unit=outlet_unit, is_active=True, groups__name=roles.OUTLET_HEAD),
-            principal,
+            User.objects.filter(org_unit=outlet, is_active=True, groups__name=roles.OUTLET_HEAD),
+            fetched_by,
         )
         .order_by("pk")
         .first()
@@ -344,6 +408,7 @@ class MyTicket:
     people_ahead: int | None = None
     estimated_wait_seconds: int | None = None
     diverted_channel: str = ""
+    can_leave: bool = False  # the page offers "I'm leaving" (the declaration allows it now)
 
     @property
     def is_over(self) -> bool:
@@ -356,19 +421,26 @@ class MyTicket:
         return max(0, round(self.estimated_wait_seconds / 60))
 
 
-def my_ticket(token: str) -> MyTicket:
-    """The visit behind a mobile ticket link, followed through transfers to where the customer is now.
+# Who acts when the customer uses their own ticket's page: the signed link is their key.
+MOBILE = system("mobile ticket")
 
-    No principal: the signed token is the capability (fuwu.floor.mobile), the way the feedback box's private
-    link is; it names one ticket of today and nothing else. NotFound for tampered or expired links.
-    """
+
+def my_ticket_segment(token: str) -> Ticket:
+    """The ticket a mobile link stands for now: its own, or where transfers have taken the visit."""
+    return _follow(_linked(token))
+
+
+def _linked(token: str) -> Ticket:
     pk, day = mobile.read_token(token)
     found = (
         Ticket.objects.select_related("service", "outlet", "counter").filter(pk=pk, business_date=day).first()
     )
     if found is None:
         raise NotFound()
-    first = found
+    return found
+
+
+def _follow(found: Ticket) -> Ticket:
     # A transfer ends this segment and continues the visit under the same number in a new one.
     for _ in range(20):
         if found.status != S.TRANSFERRED:
@@ -382,6 +454,17 @@ def my_ticket(token: str) -> MyTicket:
         if onward is None:
             break
         found = onward
+    return found
+
+
+def my_ticket(token: str) -> MyTicket:
+    """The visit behind a mobile ticket link, followed through transfers to where the customer is now.
+
+    No principal: the signed token is the capability (fuwu.floor.mobile), the way the feedback box's private
+    link is; it names one ticket of today and nothing else. NotFound for tampered or expired links.
+    """
+    first = _linked(token)
+    found = _follow(first)
     view = MyTicket(
         token=token,
         number=first.number,
@@ -394,8 +477,9 @@ def my_ticket(token: str) -> MyTicket:
         if found.counter and found.status in (S.CALLED, S.SERVING)
         else None,
         diverted_channel=found.diverted_channel,
+        can_leave=any(a.name == "leave" for a in TICKETS.allowed(found, MOBILE)),
     )
     if found.status == S.WAITING:
-        view.people_ahead = position_in_line(found) - 1
+        view.people_ahead = _position_in_line(found) - 1
         view.estimated_wait_seconds = estimates.waits(found.outlet).get(found.pk)
     return view

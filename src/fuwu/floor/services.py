@@ -1,27 +1,30 @@
 """Every write on the branch floor: catalogue, counters, the life of a ticket (Q1–Q9).
 
-Each service is one transaction. A ticket is re-read under a row lock (PostgreSQL) or inside SQLite's
-IMMEDIATE write transaction before any transition, so concurrent requests see the state left by the
-previous one and illegal steps fail with Conflict carrying the current state.
+The ticket's life is declared once, in `TICKETS` (a `fuwu.core.transitions.Machine`) and `STEPS` (what each
+step writes besides the state). Staff steps go through `TICKETS.apply` (row lock, access, state check → 409
+with the current state, effect, TicketEvent, one transaction); the counter terminals' one-statement hot path
+and call-next's take are SQL generated from the same two declarations, so a step is written once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fuwu.core import audit, clock, sql
-from fuwu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fuwu.core import access, audit, clock, sql
+from fuwu.core.errors import Conflict, NotFound, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
-from fuwu.core.principals import DevicePrincipal, principal_label
-from fuwu.core.scoping import can_see_unit
+from fuwu.core.principals import DevicePrincipal, Principal, principal_label
+from fuwu.core.transitions import Action, Machine, action
 from fuwu.customers.selectors import recognize
 from fuwu.floor import estimates, policy
 from fuwu.floor.models import (
@@ -50,62 +53,178 @@ ISSUE_PERM = "floor.add_ticket"
 OPERATE_PERM = "floor.change_ticket"
 LOBBY_PERM = "floor.divert_ticket"
 CATALOGUE_PERM = "floor.change_servicetype"
+COUNTER_PERM = "floor.change_counter"
+# Closing a business day cancels what is left open; no role holds it, the nightly sweep acts as SYSTEM.
+CLOSE_DAY_PERM = "floor.delete_ticket"
 
 
-# --- who may do what -------------------------------------------------------------------------------
+# --- what a step writes besides the state: declared once, as SQL for the hot path and as Python ----------
 
 
-def _see(actor: Any, outlet: OrgUnit) -> None:
-    if actor is not None and not can_see_unit(actor, outlet):
-        raise NotFound()
+class Write(Protocol):
+    def sql(self, ticket_table: str, counter_table: str) -> str: ...
+    def params(self, now: dt.datetime) -> list[Any]: ...
+    def apply(self, ticket: Ticket, now: dt.datetime) -> None: ...
 
 
-def _require_issue(actor: Any, outlet: OrgUnit) -> None:
-    _see(actor, outlet)
-    if actor is None:
-        return
-    if isinstance(actor, DevicePrincipal):
-        if actor.kind != "kiosk":
-            raise Forbidden(gettext("Only a kiosk may issue tickets."))
-    elif not actor.has_perm(ISSUE_PERM):
-        raise Forbidden(gettext("Your role may not issue tickets."))
+@dataclass(frozen=True)
+class Stamp:
+    """`field` := the moment of the step."""
+
+    field: str
+
+    def sql(self, ticket_table: str, counter_table: str) -> str:
+        return f"{_column(self.field)} = %s"
+
+    def params(self, now: dt.datetime) -> list[Any]:
+        return [_at(now)]
+
+    def apply(self, ticket: Ticket, now: dt.datetime) -> None:
+        setattr(ticket, self.field, now)
 
 
-def _require_counter(actor: Any, counter: Counter) -> None:
-    """A counter is worked by its own counter terminal or by staff allowed to operate counters."""
-    _see(actor, counter.outlet)
-    if actor is None:
-        return
-    if isinstance(actor, DevicePrincipal):
-        if actor.kind != "counter" or actor.counter_code != counter.code:
-            raise Forbidden(gettext("This device is not the terminal of that counter."))
-    elif not actor.has_perm(OPERATE_PERM):
-        raise Forbidden(gettext("Your role may not operate a counter."))
+@dataclass(frozen=True)
+class Count:
+    """`field` := `field` + 1."""
+
+    field: str
+
+    def sql(self, ticket_table: str, counter_table: str) -> str:
+        column = _column(self.field)
+        return f"{column} = {column} + 1"
+
+    def params(self, now: dt.datetime) -> list[Any]:
+        return []
+
+    def apply(self, ticket: Ticket, now: dt.datetime) -> None:
+        setattr(ticket, self.field, getattr(ticket, self.field) + 1)
 
 
-def _require_ticket_at_counter(actor: Any, ticket: Ticket) -> None:
-    _see(actor, ticket.outlet)
-    if actor is None:
-        return
-    if isinstance(actor, DevicePrincipal):
-        if actor.kind != "counter" or ticket.counter is None or actor.counter_code != ticket.counter.code:
-            raise Forbidden(gettext("This ticket is not at this device's counter."))
-    elif not actor.has_perm(OPERATE_PERM):
-        raise Forbidden(gettext("Your role may not operate a counter."))
+@dataclass(frozen=True)
+class CreditCounterStaff:
+    """Credit whoever holds the counter when the call did not name a staff member."""
+
+    def sql(self, ticket_table: str, counter_table: str) -> str:
+        return (
+            f"staff_id = COALESCE(staff_id, (SELECT c.staff_id FROM {counter_table} c "
+            f"WHERE c.id = {ticket_table}.counter_id))"
+        )
+
+    def params(self, now: dt.datetime) -> list[Any]:
+        return []
+
+    def apply(self, ticket: Ticket, now: dt.datetime) -> None:
+        if ticket.staff_id is None and ticket.counter is not None:
+            ticket.staff_id = ticket.counter.staff_id
 
 
-def _require_lobby(actor: Any, outlet: OrgUnit) -> None:
-    _see(actor, outlet)
-    if actor is None:
-        return
-    if isinstance(actor, DevicePrincipal) or not actor.has_perm(LOBBY_PERM):
-        raise Forbidden(gettext("Only lobby staff may divert customers."))
+@dataclass(frozen=True)
+class Step:
+    """The event a step records and the fields it writes (the state itself comes from the action)."""
+
+    event: str
+    writes: tuple[Write, ...] = ()
+    at_counter: bool = True  # the event names the ticket's counter
+    data: Callable[[Ticket], dict[str, Any]] | None = None  # event data read off the stepped ticket
+
+    def event_data(self, ticket: Ticket) -> dict[str, Any]:
+        return self.data(ticket) if self.data is not None else {}
+
+    def apply(self, ticket: Ticket, now: dt.datetime) -> None:
+        for write in self.writes:
+            write.apply(ticket, now)
+
+
+STEPS: dict[str, Step] = {
+    "issue": Step(E.ISSUED, at_counter=False),
+    "call": Step(E.CALLED, (Stamp("called_at"), Stamp("last_called_at"))),
+    "recall": Step(
+        E.RECALLED,
+        (Count("recall_count"), Stamp("last_called_at")),
+        data=lambda t: {"recall": t.recall_count},
+    ),
+    "start": Step(E.STARTED, (Stamp("started_at"),)),
+    "finish": Step(E.FINISHED, (Stamp("finished_at"), CreditCounterStaff())),
+    "no_show": Step(E.NO_SHOW),
+    "transfer": Step(E.TRANSFERRED),
+    "refer": Step(E.REFERRED),
+    "divert": Step(E.DIVERTED, at_counter=False),
+    "cancel": Step(E.CANCELLED, at_counter=False, data=lambda t: {"reason": "day closed"}),
+    "leave": Step(E.CANCELLED, at_counter=False, data=lambda t: {"reason": "customer left"}),
+}
+
+# The terminal's one-statement steps (each also has the locked path through TICKETS.apply).
+COUNTER_STEPS = ("recall", "no_show", "start", "finish")
+
+
+def _record(ticket: Ticket, act: Action, actor: Principal, data: dict[str, Any]) -> None:
+    """The machine's event writer: one TicketEvent per step, stamped with the step's own moment."""
+    step = STEPS[act.name]
+    at = getattr(ticket, "_step_at", None) or clock.now()
+    extra = {**step.event_data(ticket), **getattr(ticket, "_event_data", {}), **data}
+    _event(ticket, step.event, actor, at, counter=ticket.counter if step.at_counter else None, **extra)
+
+
+class _TicketMachine(Machine[Ticket]):
+    def lock(self, obj: Ticket) -> Ticket:
+        return _locked(obj)
+
+    def refusal(self, obj: Ticket, act: Action) -> Conflict:
+        # The device API's 409 names the state, the number and where the step may start from.
+        refused = super().refusal(obj, act)
+        details = {k: v for k, v in dict(refused.details).items() if k != "action"}
+        return Conflict(refused.message, code=refused.code, details=details)
+
+
+def _counter_code(ticket: Ticket) -> str:
+    # "" for a ticket at no counter: a counter terminal may step only the tickets at its own counter.
+    return ticket.counter.code if ticket.counter_id is not None and ticket.counter is not None else ""
+
+
+TICKETS = _TicketMachine(
+    model=Ticket,
+    actions=[
+        action("issue", [], S.WAITING, ISSUE_PERM, _("Issue a ticket")),
+        action("call", [S.WAITING], S.CALLED, OPERATE_PERM, _("Call")),
+        action("recall", [S.CALLED], None, OPERATE_PERM, _("Recall")),
+        action("start", [S.CALLED], S.SERVING, OPERATE_PERM, _("Start service"), primary=True),
+        action("finish", [S.SERVING], S.FINISHED, OPERATE_PERM, _("Finish"), primary=True),
+        action("no_show", [S.CALLED], S.NO_SHOW, OPERATE_PERM, _("No-show")),
+        action("transfer", [S.CALLED, S.SERVING], S.TRANSFERRED, OPERATE_PERM, _("Transfer")),
+        action("refer", [S.CALLED, S.SERVING], None, OPERATE_PERM, _("Refer")),
+        action("divert", [S.WAITING], S.DIVERTED, LOBBY_PERM, _("Divert")),
+        action("cancel", [S.WAITING, S.CALLED, S.SERVING], S.CANCELLED, CLOSE_DAY_PERM, _("Close the day")),
+        # The customer gives up their place: from the mobile ticket's page (as the system, the signed link
+        # being the customer's key), or lobby staff for a customer who tells them.
+        action("leave", [S.WAITING], S.CANCELLED, LOBBY_PERM, _("I'm leaving")),
+    ],
+    unit=lambda t: t.outlet,
+    counter=_counter_code,
+    record_event=_record,
+    describe=lambda t: {"number": t.number},
+    # TicketEvent is the ticket's trail; an AuditEvent per step would double every write of the hot path.
+    audit=False,
+    audit_prefix="floor.ticket",
+    select_related=("service", "counter", "outlet"),
+)
+if set(STEPS) != {a.name for a in TICKETS.actions}:
+    raise ImproperlyConfigured("floor: every ticket action declares its step in STEPS, and only those")
+
+# The state a new ticket (issued, or a transfer's onward segment) starts in.
+ISSUED = str(TICKETS.action("issue").target)
+# The states in which a ticket holds its counter: those the counter's own steps start from.
+HELD = tuple(sorted(set().union(*(TICKETS.action(n).source for n in (*COUNTER_STEPS, "transfer", "refer")))))
 
 
 # --- helpers ---------------------------------------------------------------------------------------
 
 
+def _column(field: str) -> str:
+    return str(Ticket._meta.get_field(field).column)  # type: ignore[union-attr]
+
+
 def _locked(ticket: Ticket) -> Ticket:
+    """Re-read the ticket under a row lock: two steps on one ticket cannot both pass the state check."""
     qs = Ticket.objects.select_related("service", "counter", "outlet")
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
@@ -115,18 +234,13 @@ def _locked(ticket: Ticket) -> Ticket:
         raise NotFound() from exc
 
 
-def _expect(ticket: Ticket, *allowed: str, action: str) -> None:
-    if ticket.status not in allowed:
-        raise Conflict(
-            gettext("Ticket %(number)s is %(status)s: cannot %(action)s it.")
-            % {"number": ticket.number, "status": ticket.get_status_display(), "action": action},
-            code="illegal_transition",
-            details={"status": ticket.status, "number": ticket.number, "allowed_from": list(allowed)},
-        )
-
-
 def _event(
-    ticket: Ticket, kind: str, actor: Any, at: dt.datetime, counter: Counter | None = None, **data: Any
+    ticket: Ticket,
+    kind: str,
+    actor: Principal,
+    at: dt.datetime,
+    counter: Counter | None = None,
+    **data: Any,
 ) -> TicketEvent:
     return sql.insert(
         TicketEvent(
@@ -135,10 +249,31 @@ def _event(
     )
 
 
+def _apply(
+    ticket: Ticket,
+    name: str,
+    *,
+    actor: Principal,
+    now: dt.datetime,
+    effect: Callable[[Ticket], Any] | None = None,
+) -> Any:
+    """`TICKETS.apply` with the step's own writes and moment; `effect` adds the action's particular work."""
+    step = STEPS[name]
+
+    def run(locked: Ticket) -> Any:
+        result = effect(locked) if effect is not None else locked
+        step.apply(locked, now)
+        locked._step_at = now  # type: ignore[attr-defined]
+        return result
+
+    return TICKETS.apply(ticket, name, actor=actor, effect=run)
+
+
 # --- the terminals' hot path ----------------------------------------------------------------------
 # Counter terminals call, start and finish all day: each of those steps is one conditional UPDATE …
-# RETURNING written out (fuwu.core.sql says why). When it touches no row the step takes the locked path
-# below it, which decides what is wrong (404, 403, 409) exactly as for staff at the console.
+# RETURNING generated from TICKETS and STEPS (fuwu.core.sql says why it is written out). When it touches
+# no row the step takes the locked path through TICKETS.apply, which decides what is wrong (404, 403, 409)
+# exactly as for staff at the console.
 
 # What a step hands back about its ticket: enough for the terminal's answer; the rest loads on use.
 _ROW = (
@@ -186,8 +321,37 @@ def _from_row(row: Any) -> Ticket:
     return ticket
 
 
+def _placeholders(values: Iterable[Any]) -> str:
+    return ", ".join("%s" for _v in values)
+
+
+def _sets(name: str, t: str, c: str) -> list[str]:
+    """The SET clauses of a step: its target state (when it moves), then its declared writes."""
+    act = TICKETS.action(name)
+    return (["status = %s"] if act.target is not None else []) + [w.sql(t, c) for w in STEPS[name].writes]
+
+
+def _set_params(name: str, now: dt.datetime) -> list[Any]:
+    act = TICKETS.action(name)
+    return ([act.target] if act.target is not None else []) + [
+        p for w in STEPS[name].writes for p in w.params(now)
+    ]
+
+
+@functools.cache
+def _step_statement(name: str, vendor: str) -> str:
+    """The terminal's one statement for step `name`, generated from its action and its step."""
+    t, c = Ticket._meta.db_table, Counter._meta.db_table
+    source = TICKETS.action(name).source
+    return (
+        f"UPDATE {t} SET {', '.join(_sets(name, t, c))} WHERE id = %s AND status IN ({_placeholders(source)}) "
+        f"AND outlet_id = %s AND counter_id = (SELECT c.id FROM {c} c WHERE c.code = %s) "
+        f"RETURNING {_returning()}"
+    )
+
+
 def _logged(
-    update: str, params: list[Any], *, kind: str, actor: Any, now: dt.datetime
+    update: str, params: list[Any], *, kind: str, actor: Principal, now: dt.datetime
 ) -> tuple[str, list[Any], bool]:
     """`update` (an UPDATE … RETURNING of one ticket) that also writes the step's event where the database
     can do both in one statement (PostgreSQL's data-modifying WITH); the flag says whether it does."""
@@ -203,31 +367,31 @@ def _logged(
 
 
 def _terminal_step(
-    actor: Any,
-    ticket: Ticket,
-    *,
-    expect: str,
-    assign: str,
-    params: list[Any],
-    event: str | None,
-    now: dt.datetime,
+    actor: Principal, ticket: Ticket, name: str, now: dt.datetime
 ) -> tuple[Ticket | None, bool]:
-    """A counter terminal's step on the ticket at its own counter, and whether its `event` was written too.
+    """A counter terminal's step on the ticket at its own counter, and whether its event was written too.
 
-    (None, False) sends the caller the locked way: not a counter terminal, or not this terminal's ticket
-    in the `expect`ed state.
+    (None, False) sends the caller the locked way: not a counter terminal holding the right, or not this
+    terminal's ticket in a state the step may start from.
     """
-    if not isinstance(actor, DevicePrincipal) or actor.kind != "counter":
+    act, step = TICKETS.action(name), STEPS[name]
+    if (
+        not isinstance(actor, DevicePrincipal)
+        or actor.kind != "counter"
+        or not access.has(actor, act.permission)
+    ):
         return None, False
-    t, c = Ticket._meta.db_table, Counter._meta.db_table
-    update = (
-        f"UPDATE {t} SET {assign} WHERE id = %s AND status = %s AND outlet_id = %s "
-        f"AND counter_id = (SELECT c.id FROM {c} c WHERE c.code = %s) RETURNING {_returning()}"
-    )
-    args = [*params, ticket.pk, expect, actor.token.org_unit_id, actor.counter_code]
+    update = _step_statement(name, connection.vendor)
+    args = [
+        *_set_params(name, now),
+        ticket.pk,
+        *sorted(act.source),
+        actor.token.org_unit_id,
+        actor.counter_code,
+    ]
     logged = False
-    if event is not None:
-        update, args, logged = _logged(update, args, kind=event, actor=actor, now=now)
+    if step.data is None:
+        update, args, logged = _logged(update, args, kind=step.event, actor=actor, now=now)
     with sql.cursor() as cursor:
         cursor.execute(update, args)
         row = cursor.fetchone()
@@ -238,46 +402,50 @@ def _at(moment: dt.datetime) -> Any:
     return sql.value(Ticket, "called_at", moment)
 
 
-def _take_head(actor: Any, counter: Counter, now: dt.datetime) -> tuple[Ticket | None, bool]:
-    """Lock the counter, then give it the first ticket it may serve (floor.policy order) unless it still holds
-    one; the flag says whether the call's event was written by the same statement.
+@functools.cache
+def _take_statement(vendor: str, skip_locked: bool) -> str:
+    """Call-next's take, generated from the "call" action, its step and floor.policy's eligibility rule.
 
-    The lock serializes two terminals (or a terminal and a retry) working one counter; both statements go
-    to the database together (fuwu.core.sql.fetch_all).
+    Gives the counter the first waiting ticket it may serve in route order, unless it still holds one.
     """
     t, s, c = Ticket._meta.db_table, ServiceType._meta.db_table, Counter._meta.db_table
+    source = TICKETS.action("call").source
     # SKIP LOCKED: a ticket another counter is taking right now is passed over, never handed out twice.
-    skip = " FOR UPDATE OF q SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    at = _at(now)
-    take = (
-        f"UPDATE {t} SET status = %s, counter_id = %s, called_at = %s, last_called_at = %s, "
+    skip = " FOR UPDATE OF q SKIP LOCKED" if skip_locked else ""
+    return (
+        f"UPDATE {t} SET {', '.join(_sets('call', t, c))}, counter_id = %s, "
         # Staff at the console are credited themselves; a terminal credits whoever holds the counter.
         f"staff_id = COALESCE(%s, (SELECT c.staff_id FROM {c} c WHERE c.id = %s)) "
-        f"WHERE status = %s AND id = (SELECT q.id FROM {t} q WHERE q.outlet_id = %s AND q.business_date = %s "
-        "AND q.status = %s AND (q.required_counter_kind = %s OR (q.required_counter_kind = '' AND q.service_id IN "
-        f"(SELECT v.id FROM {s} v WHERE v.outlet_id = %s AND ',' || v.counter_kinds || ',' LIKE %s))) "
-        f"AND NOT EXISTS (SELECT 1 FROM {t} b WHERE b.counter_id = %s AND b.status IN (%s, %s)) "
+        f"WHERE status IN ({_placeholders(source)}) AND id = (SELECT q.id FROM {t} q WHERE q.outlet_id = %s "
+        f"AND q.business_date = %s AND q.status IN ({_placeholders(source)}) AND {policy.eligible_sql('q', s)} "
+        f"AND NOT EXISTS (SELECT 1 FROM {t} b WHERE b.counter_id = %s AND b.status IN ({_placeholders(HELD)})) "
         f"ORDER BY q.route_key, q.id LIMIT 1{skip}) RETURNING {_returning()}"
     )
+
+
+def _take(actor: Principal, counter: Counter, now: dt.datetime) -> tuple[str, list[Any], bool]:
+    source = sorted(TICKETS.action("call").source)
     args = [
-        S.CALLED,
+        *_set_params("call", now),
         counter.pk,
-        at,
-        at,
         actor.pk if isinstance(actor, User) else None,
         counter.pk,
-        S.WAITING,
+        *source,
         counter.outlet_id,
         sql.value(Ticket, "business_date", clock.business_date(now)),
-        S.WAITING,
-        counter.kind,
-        counter.outlet_id,
-        f"%,{counter.kind},%",
+        *source,
+        *policy.eligible_params(counter.kind, counter.outlet_id),
         counter.pk,
-        S.CALLED,
-        S.SERVING,
+        *HELD,
     ]
-    take, args, logged = _logged(take, args, kind=E.CALLED, actor=actor, now=now)
+    statement = _take_statement(connection.vendor, connection.features.has_select_for_update_skip_locked)
+    return _logged(statement, args, kind=STEPS["call"].event, actor=actor, now=now)
+
+
+def _take_head(actor: Principal, counter: Counter, now: dt.datetime) -> tuple[Ticket | None, bool]:
+    """Lock the counter, then take the head of its line (`_take`); the flag says whether the call's event
+    was written by the same statement. Both statements go to the database together (core.sql.fetch_all)."""
+    take, args, logged = _take(actor, counter, now)
     locked, taken = sql.fetch_all([_counter_lock(counter), (take, args)])
     _refresh(counter, locked)
     return (None, False) if not taken else (_from_row(taken[0]), logged)
@@ -326,7 +494,7 @@ def format_number(prefix: str, seq: int) -> str:
 @transaction.atomic
 def service_type_save(
     *,
-    actor: Any,
+    actor: Principal,
     outlet: OrgUnit,
     code: str,
     name: str,
@@ -341,18 +509,30 @@ def service_type_save(
     is_active: bool = True,
 ) -> ServiceType:
     """Create or update one business type of an outlet's catalogue."""
-    _see(actor, outlet)
-    if actor is not None and not isinstance(actor, DevicePrincipal) and not actor.has_perm(CATALOGUE_PERM):
-        raise Forbidden(gettext("Your role may not change the service catalogue."))
+    access.require(
+        actor, CATALOGUE_PERM, unit=outlet, message=gettext("Your role may not change the service catalogue.")
+    )
     problems = [
-        {"field": "counter_kinds", "reason": f"unknown kind {k}"}
+        {
+            "field": "counter_kinds",
+            "code": "unknown",
+            "reason": gettext("Unknown counter kind %(kind)s.") % {"kind": k},
+        }
         for k in counter_kinds
         if k not in CounterKind.values
     ]
     if not counter_kinds:
-        problems.append({"field": "counter_kinds", "reason": "required"})
+        problems.append(
+            {
+                "field": "counter_kinds",
+                "code": "required",
+                "reason": gettext("Choose at least one counter kind."),
+            }
+        )
     if not prefix.isalpha() or not prefix.isupper():
-        problems.append({"field": "prefix", "reason": "one or two capital letters"})
+        problems.append(
+            {"field": "prefix", "code": "format", "reason": gettext("One or two capital letters.")}
+        )
     if problems:
         raise ValidationFailed(gettext("The business type is not valid."), details=problems)
     service = ServiceType.objects.filter(outlet=outlet, code=code).first() or ServiceType(
@@ -372,16 +552,28 @@ def service_type_save(
 
 @transaction.atomic
 def counter_save(
-    *, actor: Any, outlet: OrgUnit, code: str, number: int, kind: str, is_open: bool = False
+    *, actor: Principal, outlet: OrgUnit, code: str, number: int, kind: str, is_open: bool = False
 ) -> Counter:
     """Create or update one counter (window) of an outlet."""
-    _see(actor, outlet)
+    access.require(actor, COUNTER_PERM, unit=outlet, message=gettext("Your role may not set up counters."))
     if kind not in CounterKind.values:
-        raise ValidationFailed(gettext("Unknown counter kind."), details=[{"field": "kind", "reason": kind}])
+        raise ValidationFailed(
+            gettext("Unknown counter kind."),
+            details=[
+                {
+                    "field": "kind",
+                    "code": "unknown",
+                    "reason": gettext("Unknown counter kind %(kind)s.") % {"kind": kind},
+                }
+            ],
+        )
     counter = Counter.objects.filter(code=code).first() or Counter(code=code, outlet=outlet)
     if counter.outlet_id != outlet.pk:
         raise ValidationFailed(
-            gettext("Counter code used by another outlet."), details=[{"field": "code", "reason": "taken"}]
+            gettext("Counter code used by another outlet."),
+            details=[
+                {"field": "code", "code": "taken", "reason": gettext("Counter code used by another outlet.")}
+            ],
         )
     counter.number, counter.kind, counter.is_open = number, kind, is_open
     by(counter, actor).save()
@@ -389,15 +581,16 @@ def counter_save(
 
 
 @transaction.atomic
-def counter_set_open(*, actor: Any, counter: Counter, is_open: bool) -> Counter:
+def counter_set_open(*, actor: Principal, counter: Counter, is_open: bool) -> Counter:
     """Open a counter (the operating staff takes it) or close it."""
-    _require_counter(actor, counter)
+    access.require(actor, OPERATE_PERM, unit=counter.outlet, counter=counter.code)
+    # Row lock: opening and closing (or two colleagues taking the counter) happen one after the other.
     counter = (
         Counter.objects.select_for_update().get(pk=counter.pk)
         if connection.features.has_select_for_update
         else Counter.objects.get(pk=counter.pk)
     )
-    if not is_open and Ticket.objects.filter(counter=counter, status__in=[S.CALLED, S.SERVING]).exists():
+    if not is_open and Ticket.objects.filter(counter=counter, status__in=HELD).exists():
         raise Conflict(gettext("Finish the current customer before closing."), details={"status": "busy"})
     counter.is_open = is_open
     if isinstance(actor, User):
@@ -417,7 +610,7 @@ def counter_set_open(*, actor: Any, counter: Counter, is_open: bool) -> Counter:
 
 def ticket_issue(
     *,
-    actor: Any,
+    actor: Principal,
     outlet: OrgUnit,
     service_code: str,
     channel: str = "kiosk",
@@ -430,7 +623,8 @@ def ticket_issue(
 
     The ticket comes back with `position_at_issue`: its place among the waiting of its business.
     """
-    _require_issue(actor, outlet)
+    issue = TICKETS.action("issue")
+    access.require(actor, issue.permission, unit=outlet)
     now = clock.now()
     day = clock.business_date(now)
     # The catalogue and all the estimate needs in one round trip, before anything is written.
@@ -439,12 +633,21 @@ def ticket_issue(
     if service is None:
         raise ValidationFailed(
             gettext("This outlet offers no such business."),
-            details=[{"field": "service_code", "reason": "unknown"}],
+            details=[
+                {
+                    "field": "service_code",
+                    "code": "unknown",
+                    "reason": gettext("This outlet offers no such business."),
+                }
+            ],
         )
     if appointment_code:
         channel = Ticket.Channel.APPOINTMENT
     if channel not in Ticket.Channel.values:
-        raise ValidationFailed(gettext("Unknown channel."), details=[{"field": "channel", "reason": channel}])
+        raise ValidationFailed(
+            gettext("Unknown channel."),
+            details=[{"field": "channel", "code": "unknown", "reason": gettext("Unknown channel.")}],
+        )
     customer = (
         recognize(card=customer_card, id_number=id_number, phone=phone)
         if (customer_card or id_number or phone)
@@ -469,7 +672,7 @@ def ticket_issue(
             seq=seq,
             service=service,
             channel=channel,
-            status=S.WAITING,
+            status=ISSUED,
             priority_class=pclass,
             customer=customer,
             customer_tier=tier,
@@ -481,7 +684,7 @@ def ticket_issue(
             estimated_wait_seconds=estimate,
         )
         issued = TicketEvent(
-            kind=E.ISSUED,
+            kind=STEPS["issue"].event,
             at=now,
             actor_label=principal_label(actor),
             data={"channel": channel, "service": service.code},
@@ -493,24 +696,9 @@ def ticket_issue(
         return ticket
 
 
-def _eligible_queue(counter: Counter, day: dt.date) -> Any:
-    service_ids = [
-        s.pk
-        for s in ServiceType.objects.filter(outlet_id=counter.outlet_id)
-        if counter.kind in s.counter_kind_list
-    ]
-    return (
-        Ticket.objects.filter(outlet_id=counter.outlet_id, business_date=day, status=S.WAITING)
-        .filter(
-            Q(required_counter_kind=counter.kind) | Q(required_counter_kind="", service_id__in=service_ids)
-        )
-        .order_by("route_key", "id")
-    )
-
-
-def ticket_call_next(*, actor: Any, counter: Counter) -> Ticket | None:
+def ticket_call_next(*, actor: Principal, counter: Counter) -> Ticket | None:
     """Call the next ticket this counter may serve, by the policy in floor.policy; None when none waits (Q4)."""
-    _require_counter(actor, counter)
+    access.require(actor, TICKETS.action("call").permission, unit=counter.outlet, counter=counter.code)
     # No savepoint for the one-statement take: it either hands this counter a ticket or changes nothing.
     with transaction.atomic(savepoint=False):
         now = clock.now()
@@ -520,183 +708,88 @@ def ticket_call_next(*, actor: Any, counter: Counter) -> Ticket | None:
     with transaction.atomic():
         _lock_counter(counter)
         now = clock.now()
-        staff_id = actor.pk if isinstance(actor, User) else counter.staff_id
-        head = _take_head_locked(counter, staff_id, now)
-        return None if head is None else _called(actor, counter, head, now, logged=False)
+        head, logged = _take_head_locked(actor, counter, now)
+        return None if head is None else _called(actor, counter, head, now, logged=logged)
 
 
-def _called(actor: Any, counter: Counter, head: Ticket, now: dt.datetime, *, logged: bool) -> Ticket:
+def _called(actor: Principal, counter: Counter, head: Ticket, now: dt.datetime, *, logged: bool) -> Ticket:
     if not counter.is_open or (isinstance(actor, User) and counter.staff_id != actor.pk):
         counter.is_open, counter.staff_id = True, head.staff_id
         by(counter, actor).save(update_fields=["is_open", "staff"])
     head.counter = counter
     if not logged:
-        _event(head, E.CALLED, actor, now, counter=counter)
+        _event(head, STEPS["call"].event, actor, now, counter=counter)
     return head
 
 
-def _take_head_locked(counter: Counter, staff_id: int | None, now: dt.datetime) -> Ticket | None:
-    """The one-statement take found nothing: say why (busy counter, empty line) or retry past a lost race."""
-    busy = Ticket.objects.filter(counter=counter, status__in=[S.CALLED, S.SERVING]).first()
+def _take_head_locked(actor: Principal, counter: Counter, now: dt.datetime) -> tuple[Ticket | None, bool]:
+    """The one-statement take found nothing: say why (busy counter, empty line) or retry past a lost race.
+
+    Runs under the counter's lock (`_lock_counter`), with the same generated take statement.
+    """
+    busy = Ticket.objects.filter(counter=counter, status__in=HELD).first()
     if busy is not None:
         raise Conflict(
             gettext("Counter still holds ticket %(number)s.") % {"number": busy.number},
             code="counter_busy",
             details={"status": busy.status, "number": busy.number, "ticket_id": busy.pk},
         )
-    queue = _eligible_queue(counter, clock.business_date(now)).select_related("service")
-    while True:
-        head: Ticket | None = (
-            queue.select_for_update(skip_locked=True, of=("self",))
-            if connection.features.has_select_for_update
-            else queue
-        ).first()
-        if head is None:
-            return None
-        taken = Ticket.objects.filter(pk=head.pk, status=S.WAITING).update(
-            status=S.CALLED, counter=counter, staff_id=staff_id, called_at=now, last_called_at=now
-        )
+    for _attempt in range(3):
+        take, args, logged = _take(actor, counter, now)
+        [taken] = sql.fetch_all([(take, args)])
         if taken:
-            # The row is ours now (the conditional update won); mirror it instead of reading it back.
-            head.status, head.staff_id = S.CALLED, staff_id
-            head.called_at = head.last_called_at = now
-            return head
+            return _from_row(taken[0]), logged
+    return None, False
 
 
-def _counter_step(
-    actor: Any,
-    ticket: Ticket,
-    *,
-    expect: str,
-    action: str,
-    assign: str,
-    params: list[Callable[[dt.datetime], Any]],
-    apply: Callable[[Ticket, dt.datetime], None],
-    event: str,
-    data: Callable[[Ticket], dict[str, Any]] | None = None,
-) -> Ticket:
-    """One step of the ticket at a counter: `assign` in SQL for the terminal's hot path, else `apply` on the
-    locked row, which also says what is wrong (404, 403, 409). Either way one event records the step."""
+def _counter_step(actor: Principal, ticket: Ticket, name: str) -> Ticket:
+    """Step `name` of the ticket at a counter: the generated one statement for the counter's own terminal,
+    else `TICKETS.apply`, which also says what is wrong (404, 403, 409). Either way one event records it."""
     now = clock.now()
     # No savepoint for the one-statement path: it either changes the row or changes nothing.
     with transaction.atomic(savepoint=False):
-        done, logged = _terminal_step(
-            actor,
-            ticket,
-            expect=expect,
-            assign=assign,
-            params=[p(now) for p in params],
-            event=event if data is None else None,
-            now=now,
-        )
+        done, logged = _terminal_step(actor, ticket, name, now)
         if done is not None:
             if not logged:
-                _event(done, event, actor, now, counter=done.counter, **(data(done) if data else {}))
+                step = STEPS[name]
+                _event(done, step.event, actor, now, counter=done.counter, **step.event_data(done))
             return done
-    with transaction.atomic():
-        ticket = _locked(ticket)
-        _require_ticket_at_counter(actor, ticket)
-        _expect(ticket, expect, action=action)
-        apply(ticket, now)
-        _event(ticket, event, actor, now, counter=ticket.counter, **(data(ticket) if data else {}))
-        return ticket
+    stepped: Ticket = _apply(ticket, name, actor=actor, now=now)
+    return stepped
 
 
-def ticket_recall(*, actor: Any, ticket: Ticket) -> Ticket:
+def ticket_recall(*, actor: Principal, ticket: Ticket) -> Ticket:
     """Call the same customer again (the display announces it again)."""
-
-    def apply(t: Ticket, now: dt.datetime) -> None:
-        t.recall_count += 1
-        t.last_called_at = now
-        t.save(update_fields=["recall_count", "last_called_at"])
-
-    return _counter_step(
-        actor,
-        ticket,
-        expect=S.CALLED,
-        action=gettext("recall"),
-        assign="recall_count = recall_count + 1, last_called_at = %s",
-        params=[_at],
-        apply=apply,
-        event=E.RECALLED,
-        data=lambda t: {"recall": t.recall_count},
-    )
+    return _counter_step(actor, ticket, "recall")
 
 
-def ticket_no_show(*, actor: Any, ticket: Ticket) -> Ticket:
+def ticket_no_show(*, actor: Principal, ticket: Ticket) -> Ticket:
     """The called customer did not come: close the ticket and free the counter."""
-
-    def apply(t: Ticket, now: dt.datetime) -> None:
-        t.status = S.NO_SHOW
-        t.save(update_fields=["status"])
-
-    return _counter_step(
-        actor,
-        ticket,
-        expect=S.CALLED,
-        action=gettext("mark as no-show"),
-        assign="status = %s",
-        params=[lambda now: S.NO_SHOW],
-        apply=apply,
-        event=E.NO_SHOW,
-    )
+    return _counter_step(actor, ticket, "no_show")
 
 
-def ticket_start(*, actor: Any, ticket: Ticket) -> Ticket:
+def ticket_start(*, actor: Principal, ticket: Ticket) -> Ticket:
     """The customer arrived at the counter: service starts."""
-
-    def apply(t: Ticket, now: dt.datetime) -> None:
-        t.status, t.started_at = S.SERVING, now
-        t.save(update_fields=["status", "started_at"])
-
-    return _counter_step(
-        actor,
-        ticket,
-        expect=S.CALLED,
-        action=gettext("start"),
-        assign="status = %s, started_at = %s",
-        params=[lambda now: S.SERVING, _at],
-        apply=apply,
-        event=E.STARTED,
-    )
+    return _counter_step(actor, ticket, "start")
 
 
-def ticket_finish(*, actor: Any, ticket: Ticket) -> Ticket:
+def ticket_finish(*, actor: Principal, ticket: Ticket) -> Ticket:
     """Service done; the customer is seen off (送客) and the counter is free."""
-
-    def apply(t: Ticket, now: dt.datetime) -> None:
-        t.status, t.finished_at = S.FINISHED, now
-        if t.staff_id is None and t.counter is not None:
-            t.staff_id = t.counter.staff_id
-        t.save(update_fields=["status", "finished_at", "staff"])
-
-    c, t = Counter._meta.db_table, Ticket._meta.db_table
-    return _counter_step(
-        actor,
-        ticket,
-        expect=S.SERVING,
-        action=gettext("finish"),
-        # As `apply`: credit the counter's staff member when the call did not name one.
-        assign=f"status = %s, finished_at = %s, staff_id = COALESCE(staff_id, "
-        f"(SELECT c.staff_id FROM {c} c WHERE c.id = {t}.counter_id))",
-        params=[lambda now: S.FINISHED, _at],
-        apply=apply,
-        event=E.FINISHED,
-    )
+    return _counter_step(actor, ticket, "finish")
 
 
-@transaction.atomic
-def ticket_transfer(
-    *, actor: Any, ticket: Ticket, service_code: str | None = None, counter_kind: str | None = None
-) -> Ticket:
-    """Send the customer on to another business or counter kind under the same number and place in line."""
-    ticket = _locked(ticket)
-    _require_ticket_at_counter(actor, ticket)
-    _expect(ticket, S.CALLED, S.SERVING, action=gettext("transfer"))
+def _transfer_target(ticket: Ticket, service_code: str | None, counter_kind: str | None) -> ServiceType:
+    """The business the customer goes on to; refuses targets the outlet cannot serve."""
     if not service_code and not counter_kind:
         raise ValidationFailed(
             gettext("Say where to: a business type or a counter kind."),
-            details=[{"field": "service_code", "reason": "service_code or counter_kind required"}],
+            details=[
+                {
+                    "field": "service_code",
+                    "code": "required",
+                    "reason": gettext("Choose a business type or a counter kind."),
+                }
+            ],
         )
     service = ticket.service
     if service_code:
@@ -704,142 +797,182 @@ def ticket_transfer(
         if found is None:
             raise ValidationFailed(
                 gettext("This outlet offers no such business."),
-                details=[{"field": "service_code", "reason": "unknown"}],
+                details=[
+                    {
+                        "field": "service_code",
+                        "code": "unknown",
+                        "reason": gettext("This outlet offers no such business."),
+                    }
+                ],
             )
         service = found
     if counter_kind:
         if counter_kind not in CounterKind.values:
             raise ValidationFailed(
-                gettext("Unknown counter kind."), details=[{"field": "counter_kind", "reason": "unknown"}]
+                gettext("Unknown counter kind."),
+                details=[
+                    {"field": "counter_kind", "code": "unknown", "reason": gettext("Unknown counter kind.")}
+                ],
             )
         if not Counter.objects.filter(outlet=ticket.outlet, kind=counter_kind).exists():
             raise ValidationFailed(
                 gettext("This outlet has no counter of that kind."),
-                details=[{"field": "counter_kind", "reason": "none at outlet"}],
+                details=[
+                    {
+                        "field": "counter_kind",
+                        "code": "none_at_outlet",
+                        "reason": gettext("This outlet has no counter of that kind."),
+                    }
+                ],
             )
     elif not Counter.objects.filter(outlet=ticket.outlet, kind__in=service.counter_kind_list).exists():
         raise ValidationFailed(
             gettext("No counter here serves that business."),
-            details=[{"field": "service_code", "reason": "no counter"}],
+            details=[
+                {
+                    "field": "service_code",
+                    "code": "no_counter",
+                    "reason": gettext("No counter here serves that business."),
+                }
+            ],
         )
+    return service
+
+
+@transaction.atomic
+def ticket_transfer(
+    *, actor: Principal, ticket: Ticket, service_code: str | None = None, counter_kind: str | None = None
+) -> Ticket:
+    """Send the customer on to another business or counter kind under the same number and place in line."""
     now = clock.now()
-    ticket.status = S.TRANSFERRED
-    if ticket.started_at is not None:
-        ticket.finished_at = now
-    ticket.save(update_fields=["status", "finished_at"])
-    queued_at = ticket.queued_at or ticket.issued_at
-    onward = Ticket.objects.create(
-        outlet=ticket.outlet,
-        business_date=ticket.business_date,
-        number=ticket.number,
-        seq=ticket.seq,
-        service=service,
-        channel=ticket.channel,
-        status=S.WAITING,
-        priority_class=ticket.priority_class,
-        customer=ticket.customer,
-        customer_tier=ticket.customer_tier,
-        is_special_group=ticket.is_special_group,
-        issued_at=now,
-        queued_at=queued_at,
-        route_key=policy.route_key(queued_at, ticket.priority_class),
-        transferred_from=ticket,
-        required_counter_kind=counter_kind or "",
-        appointment_code=ticket.appointment_code,
-    )
-    _event(
-        ticket,
-        E.TRANSFERRED,
-        actor,
-        now,
-        counter=ticket.counter,
-        to_ticket=onward.pk,
-        service=service.code,
-        counter_kind=counter_kind or "",
-    )
+
+    def effect(t: Ticket) -> Ticket:
+        service = _transfer_target(t, service_code, counter_kind)
+        if t.started_at is not None:
+            t.finished_at = now
+        queued_at = t.queued_at or t.issued_at
+        onward = Ticket.objects.create(
+            outlet=t.outlet,
+            business_date=t.business_date,
+            number=t.number,
+            seq=t.seq,
+            service=service,
+            channel=t.channel,
+            status=ISSUED,
+            priority_class=t.priority_class,
+            customer=t.customer,
+            customer_tier=t.customer_tier,
+            is_special_group=t.is_special_group,
+            issued_at=now,
+            queued_at=queued_at,
+            route_key=policy.route_key(queued_at, t.priority_class),
+            transferred_from=t,
+            required_counter_kind=counter_kind or "",
+            appointment_code=t.appointment_code,
+        )
+        t._event_data = {  # type: ignore[attr-defined]
+            "to_ticket": onward.pk,
+            "service": service.code,
+            "counter_kind": counter_kind or "",
+        }
+        return onward
+
+    onward: Ticket = _apply(ticket, "transfer", actor=actor, now=now, effect=effect)
+    # The onward segment's first event: where it came from (same transaction, after the transfer's own).
     _event(
         onward,
         E.TRANSFERRED,
         actor,
         now,
         from_ticket=ticket.pk,
-        service=service.code,
+        service=onward.service.code,
         counter_kind=counter_kind or "",
     )
     return onward
 
 
-@transaction.atomic
-def ticket_refer(*, actor: Any, ticket: Ticket, staff_code: str) -> Ticket:
+def ticket_refer(*, actor: Principal, ticket: Ticket, staff_code: str) -> Ticket:
     """Refer the customer to a relationship manager (转介); the referring staff member is credited."""
-    ticket = _locked(ticket)
-    _require_ticket_at_counter(actor, ticket)
-    _expect(ticket, S.CALLED, S.SERVING, action=gettext("refer"))
-    target = User.objects.filter(staff_code=staff_code, is_active=True).select_related("org_unit").first()
-    if (
-        target is None
-        or target.org_unit is None
-        or not target.org_unit.path.startswith(ticket.outlet.path[:-4])
-    ):
-        raise ValidationFailed(
-            gettext("No such colleague to refer to."), details=[{"field": "staff_code", "reason": "unknown"}]
+
+    def effect(t: Ticket) -> Ticket:
+        target = User.objects.filter(staff_code=staff_code, is_active=True).select_related("org_unit").first()
+        if (
+            target is None
+            or target.org_unit is None
+            or not target.org_unit.path.startswith(t.outlet.path[:-4])
+        ):
+            raise ValidationFailed(
+                gettext("No such colleague to refer to."),
+                details=[
+                    {
+                        "field": "staff_code",
+                        "code": "unknown",
+                        "reason": gettext("No such colleague to refer to."),
+                    }
+                ],
+            )
+        t.referred_to = target
+        credited = t.staff or (actor if isinstance(actor, User) else None)
+        credited_code = getattr(credited, "staff_code", None) or ""
+        t._event_data = {"to_staff": target.staff_code, "credited_staff": credited_code}  # type: ignore[attr-defined]
+        audit.record(
+            actor=actor,
+            action="floor.referral",
+            target=t,
+            org_unit=t.outlet,
+            data={"to": target.staff_code, "credited": credited_code},
         )
-    now = clock.now()
-    ticket.referred_to = target
-    ticket.save(update_fields=["referred_to"])
-    credited = ticket.staff or (actor if isinstance(actor, User) else None)
-    _event(
-        ticket,
-        E.REFERRED,
-        actor,
-        now,
-        counter=ticket.counter,
-        to_staff=target.staff_code,
-        credited_staff=getattr(credited, "staff_code", None) or "",
-    )
-    audit.record(
-        actor=actor,
-        action="floor.referral",
-        target=ticket,
-        org_unit=ticket.outlet,
-        data={"to": target.staff_code, "credited": getattr(credited, "staff_code", None) or ""},
-    )
-    return ticket
+        return t
+
+    referred: Ticket = _apply(ticket, "refer", actor=actor, now=clock.now(), effect=effect)
+    return referred
 
 
-@transaction.atomic
-def ticket_divert(*, actor: Any, ticket: Ticket, channel: str) -> Ticket:
+def ticket_divert(*, actor: Principal, ticket: Ticket, channel: str) -> Ticket:
     """Lobby staff move a waiting customer to self-service or an e-channel (分流, Q8)."""
-    ticket = _locked(ticket)
-    _require_lobby(actor, ticket.outlet)
-    _expect(ticket, S.WAITING, action=gettext("divert"))
-    if channel not in DIVERT_CHANNELS:
-        raise ValidationFailed(gettext("Unknown channel."), details=[{"field": "channel", "reason": channel}])
-    now = clock.now()
-    ticket.status, ticket.diverted_channel = S.DIVERTED, channel
-    ticket.save(update_fields=["status", "diverted_channel"])
-    _event(ticket, E.DIVERTED, actor, now, channel=channel)
-    return ticket
+
+    def effect(t: Ticket) -> Ticket:
+        if channel not in DIVERT_CHANNELS:
+            raise ValidationFailed(
+                gettext("Unknown channel."),
+                details=[{"field": "channel", "code": "unknown", "reason": gettext("Unknown channel.")}],
+            )
+        t.diverted_channel = channel
+        t._event_data = {"channel": channel}  # type: ignore[attr-defined]
+        return t
+
+    diverted: Ticket = _apply(ticket, "divert", actor=actor, now=clock.now(), effect=effect)
+    return diverted
+
+
+def ticket_leave(*, actor: Principal, ticket: Ticket) -> Ticket:
+    """A waiting customer gives up their place ("I'm leaving" on the mobile ticket); the line moves up."""
+    left: Ticket = _apply(ticket, "leave", actor=actor, now=clock.now())
+    return left
 
 
 @transaction.atomic
-def tickets_close_day(*, actor: Any, before: dt.date) -> int:
-    """Cancel tickets still open from earlier business days (numbers restart; yesterday's line is gone)."""
+def tickets_close_day(*, actor: Principal, before: dt.date) -> int:
+    """Cancel tickets still open from earlier business days (numbers restart; yesterday's line is gone).
+
+    One bulk statement from the "cancel" action's source and target (a day's leftovers can be many; each
+    still gets its event): the row-at-a-time `TICKETS.apply` would lock and save them one by one.
+    """
+    cancel = TICKETS.action("cancel")
+    access.require(actor, cancel.permission)
     now = clock.now()
     stale = list(
-        Ticket.objects.filter(
-            business_date__lt=before, status__in=[S.WAITING, S.CALLED, S.SERVING]
-        ).values_list("pk", flat=True)
+        Ticket.objects.filter(business_date__lt=before, status__in=cancel.source).values_list("pk", flat=True)
     )
-    Ticket.objects.filter(pk__in=stale).update(status=S.CANCELLED)
+    Ticket.objects.filter(pk__in=stale, status__in=cancel.source).update(status=cancel.target)
     TicketEvent.objects.bulk_create(
         [
             TicketEvent(
                 ticket_id=pk,
-                kind=E.CANCELLED,
+                kind=STEPS["cancel"].event,
                 at=now,
                 actor_label=principal_label(actor),
-                data={"reason": "day closed"},
+                data=STEPS["cancel"].event_data(Ticket(pk=pk)),
             )
             for pk in stale
         ]
@@ -851,16 +984,27 @@ def tickets_close_day(*, actor: Any, before: dt.date) -> int:
 
 
 @transaction.atomic
-def position_assign(*, actor: Any, outlet: OrgUnit, date: dt.date, position: int, staff: User | None) -> None:
+def position_assign(
+    *, actor: Principal, outlet: OrgUnit, date: dt.date, position: int, staff: User | None
+) -> None:
     """Put a staff member on a lobby position for the day, or clear it (staff=None)."""
-    _require_lobby(actor, outlet)
+    access.require(
+        actor,
+        LOBBY_PERM,
+        unit=outlet,
+        message=gettext("Only lobby staff and the outlet head may set lobby positions."),
+    )
     if position not in LobbyPosition.values:
         raise ValidationFailed(
-            gettext("Positions are 1 to 7."), details=[{"field": "position", "reason": "range"}]
+            gettext("Positions are 1 to 7."),
+            details=[{"field": "position", "code": "range", "reason": gettext("Positions are 1 to 7.")}],
         )
     if staff is not None and (staff.org_unit_id != outlet.pk):
         raise ValidationFailed(
-            gettext("Only staff of this outlet."), details=[{"field": "staff", "reason": "other outlet"}]
+            gettext("Only staff of this outlet."),
+            details=[
+                {"field": "staff", "code": "other_outlet", "reason": gettext("Only staff of this outlet.")}
+            ],
         )
     current = PositionAssignment.objects.filter(outlet=outlet, date=date, position=position).first()
     if staff is None:

@@ -184,7 +184,9 @@ def simulate_day(
         now = clock.now()
         if kind == "open":
             counter, teller = payload
-            held = selectors.counter_current(counter)  # left over from an interrupted run
+            held = selectors.counter_current(
+                fetched_by=SYSTEM, counter=counter
+            )  # left over from an interrupted run
             if held is not None:
                 step = (
                     services.ticket_no_show if held.status == Ticket.Status.CALLED else services.ticket_finish

@@ -16,4 +16,5 @@ urlpatterns = [
     path("t/<str:token>/", views.my_ticket, name="my_ticket"),
     path("t/<str:token>/status/", views.my_ticket_status, name="my_ticket_status"),
     path("t/<str:token>/qr.svg", views.my_ticket_qr, name="my_ticket_qr"),
+    path("t/<str:token>/leave/", views.my_ticket_leave, name="my_ticket_leave"),
 ]

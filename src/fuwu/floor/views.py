@@ -6,26 +6,30 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fuwu.core import clock
+from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
-from fuwu.core.models import OrgUnit
+from fuwu.core.inputs import FormState, parse
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal
 from fuwu.floor import mobile, selectors, services
 from fuwu.floor.models import CounterKind
+from fuwu.floor.schemas import PositionIn
 
 
-def _outlet_for(request: HttpRequest) -> OrgUnit:
+def _outlet_for(request: HttpRequest, principal: Principal) -> OrgUnit:
     code = request.GET.get("outlet") or request.POST.get("outlet")
     if code:
-        return selectors.outlet(request.user, code)
-    unit: OrgUnit | None = getattr(request.user, "org_unit", None)
+        return selectors.outlet(fetched_by=principal, code=code)
+    unit: OrgUnit | None = getattr(principal, "org_unit", None)
     if unit is None or unit.kind != OrgUnit.Kind.OUTLET:
-        first = selectors.outlets(request.user).first()
+        first = selectors.outlets(fetched_by=principal).first()
         if first is None:
             raise NotFound(gettext("No outlet visible to you."))
         return first
@@ -34,11 +38,12 @@ def _outlet_for(request: HttpRequest) -> OrgUnit:
 
 @login_required
 def counter_console(request: HttpRequest) -> HttpResponse:
-    outlet = _outlet_for(request)
-    counters = list(selectors.counters(request.user, outlet))
+    principal = request_principal(request)
+    outlet = _outlet_for(request, principal)
+    counters = list(selectors.counters(fetched_by=principal, outlet=outlet))
     code = request.GET.get("counter")
     current = next((c for c in counters if c.code == code), None) or next(
-        (c for c in counters if c.staff_id == request.user.pk), counters[0] if counters else None
+        (c for c in counters if c.staff_id == principal.pk), counters[0] if counters else None
     )
     return render(
         request,
@@ -47,63 +52,82 @@ def counter_console(request: HttpRequest) -> HttpResponse:
             "outlet": outlet,
             "counters": counters,
             "counter": current,
-            "services": selectors.services(request.user, outlet),
+            "services": selectors.services(fetched_by=principal, outlet=outlet),
             "kinds": CounterKind.choices,
-            "colleagues": selectors.referral_colleagues(request.user, outlet),
+            "colleagues": selectors.referral_colleagues(fetched_by=principal, outlet=outlet),
+            # The step buttons; the script shows those the server allows on the current ticket.
+            # With each its path in the device API (/tickets/<id>/<path>).
+            "steps": [
+                (services.TICKETS.action(n), n.replace("_", "-"))
+                for n in ("recall", "start", "finish", "no_show")
+            ],
         },
     )
 
 
 @login_required
 def lobby(request: HttpRequest) -> HttpResponse:
-    outlet = _outlet_for(request)
+    principal = request_principal(request)
+    outlet = _outlet_for(request, principal)
     day = clock.today()
     return render(
         request,
         "floor/lobby.html",
         {
             "outlet": outlet,
-            "outlets": selectors.outlets(request.user),
+            "outlets": selectors.outlets(fetched_by=principal),
             "day": day,
-            "services": selectors.services(request.user, outlet),
+            "services": selectors.services(fetched_by=principal, outlet=outlet),
             "divert_channels": {k: str(v) for k, v in services.DIVERT_CHANNELS.items()},
-            "stats": selectors.diversion_stats(request.user, outlet, day),
-            **_positions_context(request, outlet, day),
+            "stats": selectors.diversion_stats(fetched_by=principal, outlet=outlet, day=day),
+            **_positions_context(principal, outlet, day),
         },
     )
 
 
-def _positions_context(request: HttpRequest, outlet: OrgUnit, day: dt.date) -> dict[str, object]:
+def _positions_context(
+    principal: Principal, outlet: OrgUnit, day: dt.date, form: FormState | None = None
+) -> dict[str, object]:
     return {
-        "positions": selectors.positions(request.user, outlet, day),
-        "outlet_staff": selectors.outlet_staff(request.user, outlet),
+        "positions": selectors.positions(fetched_by=principal, outlet=outlet, day=day),
+        "outlet_staff": selectors.outlet_staff(fetched_by=principal, outlet=outlet),
         "outlet": outlet,
         "day": day,
+        "form": form or FormState(),
     }
 
 
 @login_required
 @require_POST
 def position_assign(request: HttpRequest) -> HttpResponse:
-    outlet = _outlet_for(request)
+    principal = request_principal(request)
+    outlet = _outlet_for(request, principal)
     day = clock.today()
-    staff_id = request.POST.get("staff") or ""
-    staff = None
-    if staff_id:
-        staff = selectors.outlet_staff(request.user, outlet).filter(pk=staff_id).first()
-        if staff is None:
-            raise ValidationFailed(
-                gettext("Choose a colleague of this outlet."),
-                details=[{"field": "staff", "reason": "unknown"}],
-            )
     try:
-        position = int(request.POST.get("position", ""))
-    except ValueError as exc:
-        raise ValidationFailed(
-            gettext("Positions are 1 to 7."), details=[{"field": "position", "reason": "range"}]
-        ) from exc
-    services.position_assign(actor=request.user, outlet=outlet, date=day, position=position, staff=staff)
-    return render(request, "floor/partials/positions.html", _positions_context(request, outlet, day))
+        payload = parse(PositionIn, request.POST)
+        staff: User | None = None
+        if payload.staff is not None:
+            staff = (
+                selectors.outlet_staff(fetched_by=principal, outlet=outlet).filter(pk=payload.staff).first()
+            )
+            if staff is None:
+                raise ValidationFailed(
+                    gettext("Choose a colleague of this outlet."),
+                    details=[
+                        {
+                            "field": "staff",
+                            "code": "unknown",
+                            "reason": gettext("Choose a colleague of this outlet."),
+                        }
+                    ],
+                )
+        services.position_assign(
+            actor=principal, outlet=outlet, date=day, position=payload.position, staff=staff
+        )
+    except ValidationFailed as exc:
+        context = _positions_context(principal, outlet, day, FormState.failed(request.POST, exc))
+        return render(request, "floor/partials/positions.html", context, status=422)
+    return render(request, "floor/partials/positions.html", _positions_context(principal, outlet, day))
 
 
 def kiosk(request: HttpRequest) -> HttpResponse:
@@ -147,6 +171,18 @@ def my_ticket_status(request: HttpRequest, token: str) -> HttpResponse:
             raise
         return render(request, "floor/partials/my_ticket_status.html", _my_ticket_context(None), status=286)
     return render(request, "floor/partials/my_ticket_status.html", _my_ticket_context(view))
+
+
+@never_cache
+@require_POST
+def my_ticket_leave(request: HttpRequest, token: str) -> HttpResponse:
+    """ "I'm leaving": the customer gives up their place from their own ticket's page (the link is the key)."""
+    services.ticket_leave(actor=selectors.MOBILE, ticket=selectors.my_ticket_segment(token))
+    if not request.headers.get("HX-Request"):
+        return redirect("floor:my_ticket", token=token)
+    return render(
+        request, "floor/partials/my_ticket_status.html", _my_ticket_context(selectors.my_ticket(token))
+    )
 
 
 def my_ticket_qr(request: HttpRequest, token: str) -> HttpResponse:

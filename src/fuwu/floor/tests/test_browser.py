@@ -128,3 +128,71 @@ def test_lobby_sees_vip_arrival_diverts_and_sets_positions(world: Any, browser_p
         "document.querySelector('[data-testid=positions]').textContent.includes('由3号位兼顾')"
     )
     page.screenshot(path="var/screenshot-floor-lobby.png")
+
+
+def test_counter_console_lists_a_transferred_customer_and_offers_only_the_allowed_steps(
+    world: Any, browser_page: Any
+) -> None:
+    from fuwu.floor import services
+
+    counters = floor(world.outlet_a, size="small")
+    cash = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
+    called = services.ticket_call_next(actor=SYSTEM, counter=counters["high1"])
+    assert called is not None and called.pk == cash.pk
+    services.ticket_transfer(actor=SYSTEM, ticket=called, counter_kind="low")
+
+    page = browser_page
+    browser_login(page, "teller_a")
+    page.goto(f"/floor/counter/?counter={counters['low1'].code}")
+    waiting = page.locator("[data-testid=counter-waiting]")
+    # The CASH business is not served at a low counter, but this customer was sent to one.
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=counter-waiting]').textContent.includes('{cash.number}')"
+    )
+    assert "个人现金存取" in waiting.inner_text()
+    assert page.locator("[data-step=start]").is_hidden()
+    page.click("#call-next")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=current-number]').textContent === '{cash.number}'"
+    )
+    page.wait_for_selector("[data-step=start]", state="visible")
+    assert page.locator("[data-step=finish]").is_hidden() and page.locator("#call-next").is_hidden()
+    page.screenshot(path="var/screenshot-floor-counter-transferred.png")
+    page.click("[data-step=start]")
+    page.wait_for_selector("[data-step=finish]", state="visible")
+    assert page.locator("[data-step=start]").is_hidden()
+
+
+@pytest.mark.parametrize("screen", ["display", "kiosk"])
+def test_a_device_screen_with_a_revoked_token_says_so_within_seconds(
+    world: Any, browser_page: Any, screen: str
+) -> None:
+    from fuwu.core import services as core_services
+
+    floor(world.outlet_a, size="small")
+    token, raw = core_services.device_token_issue(actor=SYSTEM, org_unit=world.outlet_a, kind=screen)
+    page = browser_page
+    page.goto(f"/floor/{screen}/?outlet=OA#token={raw}")
+    page.wait_for_function("document.body.innerText.includes('A')")  # the first picture came
+    assert page.locator("[data-testid=offline]").is_hidden()
+    core_services.device_token_revoke(actor=SYSTEM, token=token)
+    page.wait_for_selector("[data-testid=offline]", state="visible", timeout=6_000)
+    assert "令牌" in page.inner_text("[data-testid=offline]")
+    page.screenshot(path=f"var/screenshot-floor-{screen}-revoked.png")
+
+
+def test_customer_taps_im_leaving_on_the_phone_and_gives_up_the_number(world: Any, browser_page: Any) -> None:
+    from fuwu.floor import mobile, services
+
+    floor(world.outlet_a, size="small")
+    ticket = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/floor/t/{mobile.token_for(ticket)}/")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("[data-testid=my-leave]")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=my-state]').textContent.includes('您已放弃此号')"
+    )
+    page.screenshot(path="var/screenshot-floor-my-ticket-left.png")
+    assert Ticket.objects.get(pk=ticket.pk).status == "cancelled"

@@ -142,3 +142,59 @@ def test_duplicate_posts_in_flight_at_once_have_one_effect(world: Any) -> None:
     assert sorted(Ticket.objects.values_list("seq", flat=True)) == list(range(1, rounds + 1))
     calls = Tally(TicketEvent.objects.filter(kind="called").values_list("ticket_id", flat=True))
     assert len(calls) == rounds and set(calls.values()) == {1}
+
+
+def test_customers_leaving_while_counters_call_them_are_either_called_or_gone_never_both(world: Any) -> None:
+    """ "I'm leaving" from the phone and call-next at the counters race for the same waiting tickets."""
+    counters = [c for c in floor(world.outlet_a, size="large").values() if c.kind == "high"]
+    tickets = [
+        services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH") for _ in range(12)
+    ]
+    start = threading.Barrier(len(counters) + len(tickets))
+    called: list[int] = []
+    left: list[int] = []
+    refused: list[int] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def counter_worker(counter: Any) -> None:
+        try:
+            start.wait()
+            while (t := services.ticket_call_next(actor=SYSTEM, counter=counter)) is not None:
+                with lock:
+                    called.append(t.pk)
+                services.ticket_no_show(actor=SYSTEM, ticket=t)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def customer(ticket: Ticket) -> None:
+        from fuwu.core.errors import Conflict
+
+        try:
+            start.wait()
+            services.ticket_leave(actor=SYSTEM, ticket=Ticket(pk=ticket.pk))
+            with lock:
+                left.append(ticket.pk)
+        except Conflict:
+            with lock:
+                refused.append(ticket.pk)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=counter_worker, args=(c,)) for c in counters]
+    threads += [threading.Thread(target=customer, args=(t,)) for t in tickets]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    ids = {t.pk for t in tickets}
+    # Each ticket went exactly one way; a refused "leave" is one the counter called first.
+    assert set(called) | set(left) == ids and not set(called) & set(left)
+    assert set(refused) <= set(called) and len(called) == len(set(called))
+    kinds = Tally(TicketEvent.objects.filter(ticket_id__in=ids).values_list("kind", flat=True))
+    assert kinds["called"] == len(called) and kinds["cancelled"] == len(left)

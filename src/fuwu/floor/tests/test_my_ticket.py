@@ -199,3 +199,27 @@ def test_public_api_is_throttled_per_address(client: Client, setup: Any) -> None
     assert refused.json()["error"]["code"] == "throttled" and int(refused["Retry-After"]) > 0
     # A forged X-Forwarded-For does not buy a fresh allowance: the socket's address is who is asking.
     assert client.get("/api/v1/my-ticket/1.20260302:nope", HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 429
+
+
+def test_im_leaving_cancels_the_waiting_ticket_and_the_next_customer_moves_up(
+    client: Client, setup: Any
+) -> None:
+    leaving = token_of(issue(client, setup)["mobile_url"])
+    staying = token_of(issue(client, setup)["mobile_url"])
+    assert client.get(f"/api/v1/my-ticket/{staying}").json()["people_ahead"] == 1
+    page = client.get(f"/floor/t/{leaving}/").content.decode()
+    assert 'data-testid="my-leave"' in page and "我要离开" in page
+
+    res = client.post(f"/floor/t/{leaving}/leave/", HTTP_HX_REQUEST="true")
+    assert res.status_code == 200
+    body = res.content.decode()
+    assert "您已放弃此号" in body and 'data-testid="my-leave"' not in body and "hx-trigger" not in body
+    gone = Ticket.objects.get(number="A001")
+    assert gone.status == "cancelled"
+    assert gone.events.filter(kind="cancelled", data__reason="customer left").count() == 1
+    assert client.get(f"/api/v1/my-ticket/{staying}").json()["people_ahead"] == 0
+    # Once gone, leaving again is refused as an illegal step and the page offers it no more.
+    assert client.post(f"/floor/t/{leaving}/leave/").status_code == 409
+    called = services.ticket_call_next(actor=SYSTEM, counter=setup["counters"]["high1"])
+    assert called is not None and called.number == "A002"
+    assert 'data-testid="my-leave"' not in client.get(f"/floor/t/{staying}/").content.decode()

@@ -68,7 +68,9 @@ def test_issue_recognises_customer_and_records_the_chain(world: Any, oa: Any) ->
 def test_unknown_business_is_rejected_with_the_field(world: Any, oa: Any) -> None:
     with pytest.raises(ValidationFailed) as err:
         issue(world, "NOPE")
-    assert err.value.details == [{"field": "service_code", "reason": "unknown"}]
+    assert err.value.details == [
+        {"field": "service_code", "code": "unknown", "reason": "本网点不办理该业务。"}
+    ]
 
 
 def test_counter_calls_only_business_its_kind_may_serve(world: Any, oa: Any) -> None:

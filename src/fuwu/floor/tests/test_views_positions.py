@@ -42,7 +42,7 @@ def assign(world: Any, position: int, user: Any) -> None:
 
 
 def cover(world: Any) -> dict[int, tuple[str | None, int | None]]:
-    rows = selectors.positions(world.head_a, world.outlet_a, clock.today())
+    rows = selectors.positions(fetched_by=world.head_a, outlet=world.outlet_a, day=clock.today())
     return {r.position: (r.covered_by.username if r.covered_by else None, r.cover_from) for r in rows[:2]}
 
 

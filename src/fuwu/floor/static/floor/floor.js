@@ -105,5 +105,17 @@
       (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
   }
 
-  window.Floor = {api, newKey, callText, announcer, chime, minutes, esc, hasToken: !!token};
+  // A device screen that cannot reach the server, or whose token was revoked, says so at once instead of
+  // showing a stale picture (floor/partials/offline.html holds the translated texts).
+  function connection(err) {
+    const banner = document.getElementById("floor-offline");
+    if (!banner) return;
+    let reason = null;
+    if (err) reason = err.status === 401 || err.status === 403 ? "token" : (!err.status || err.status >= 500 ? "server" : null);
+    banner.hidden = !reason;
+    banner.textContent = reason ? banner.dataset[reason] : "";
+    document.body.classList.toggle("is-offline", Boolean(reason));
+  }
+
+  window.Floor = {api, newKey, callText, announcer, chime, minutes, esc, connection, hasToken: !!token};
 })();
