@@ -14,6 +14,7 @@ NAV = [
         frozenset({roles.TELLER, roles.RM, roles.OUTLET_HEAD}),
         _("Call, serve, transfer and refer customers"),
         order=10,
+        permission="floor.change_ticket",
     ),
     NavItem(
         _("Lobby console"),
@@ -21,6 +22,7 @@ NAV = [
         frozenset({roles.LOBBY, roles.OUTLET_HEAD}),
         _("Who is waiting, VIP arrivals, diversion and lobby positions"),
         order=11,
+        permission="floor.divert_ticket",
     ),
     NavItem(
         _("Display board"),

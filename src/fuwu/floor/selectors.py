@@ -339,6 +339,19 @@ def counter_current(*, fetched_by: Principal, counter: Counter) -> Ticket | None
     )
 
 
+def workplace(*, fetched_by: Principal, outlet: OrgUnit, place: str) -> OrgUnit:
+    """The outlet whose counter console or lobby console `fetched_by` opens: the page's own right (#19).
+
+    The console needs the right to operate counters, the lobby the right to divert; the menu shows each
+    page by the same permission (floor/nav.py), so what the menu offers and what opens are one rule.
+    """
+    access.require(fetched_by, WORKPLACES[place], unit=outlet)
+    return outlet
+
+
+WORKPLACES = {"counter": "floor.change_ticket", "lobby": "floor.divert_ticket"}
+
+
 def diversion_stats(*, fetched_by: Principal, outlet: OrgUnit, day: dt.date) -> dict[str, int]:
     """Tickets issued and diverted on `day` (transfers' onward segments not counted twice)."""
     access.require(fetched_by, VIEW_TICKET, unit=outlet)

@@ -39,7 +39,9 @@ def _outlet_for(request: HttpRequest, principal: Principal) -> OrgUnit:
 @login_required
 def counter_console(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
-    outlet = _outlet_for(request, principal)
+    outlet = selectors.workplace(
+        fetched_by=principal, outlet=_outlet_for(request, principal), place="counter"
+    )
     counters = list(selectors.counters(fetched_by=principal, outlet=outlet))
     code = request.GET.get("counter")
     current = next((c for c in counters if c.code == code), None) or next(
@@ -68,7 +70,7 @@ def counter_console(request: HttpRequest) -> HttpResponse:
 @login_required
 def lobby(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
-    outlet = _outlet_for(request, principal)
+    outlet = selectors.workplace(fetched_by=principal, outlet=_outlet_for(request, principal), place="lobby")
     day = clock.today()
     return render(
         request,

@@ -84,6 +84,13 @@ def _read(name: str, call: Any, *, setup: Any = _floor, hides: Any = None) -> Ac
 
 CASES = [
     AccessCase(
+        Q + "workplace",
+        call=lambda w, who: selectors.workplace(fetched_by=who, outlet=w.outlet_a, place="lobby"),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=lambda w: w.person("head_b", w.outlet_b, roles.OUTLET_HEAD),
+    ),
+    AccessCase(
         S + "service_type_save",
         call=lambda w, who: services.service_type_save(
             actor=who, outlet=w.outlet_a, code="NEW", name="新业务", prefix="N", counter_kinds=["high"]

@@ -30,3 +30,14 @@ def test_a_counter_terminal_token_names_a_counter_of_its_own_outlet(world: Any, 
     assert other_outlet.value.details == [{"field": "counter_code", "reason": "unknown"}]
     with pytest.raises(ValidationFailed):
         services.device_token_issue(actor=SYSTEM, org_unit=world.outlet_a, kind="pad", counter_code="OA-99")
+
+
+def test_the_lobby_console_opens_exactly_for_those_whose_menu_offers_it(world: Any, client: Any) -> None:
+    """#19: menus and access are one rule — a teller sees no lobby entry and gets no lobby page."""
+    from fuwu.core.nav import items_for
+
+    for user, allowed in ((world.teller_a, False), (world.head_a, True)):
+        client.force_login(user)
+        in_menu = any(item.url_name == "floor:lobby" for item, _url in items_for(user))
+        status = client.get("/floor/lobby/").status_code
+        assert in_menu is allowed and (status == 200) is allowed, (user, in_menu, status)
