@@ -242,7 +242,10 @@ def template(request: HttpRequest, code: str, version: int | None = None) -> dic
         "name": v.template.name,
         "description": v.template.description,
         "version": v.number,
-        "items": [{**{f: getattr(i, f) for f in ItemOut.model_fields if f != "section"}, "section": i.section.title} for i in items],
+        "items": [
+            {**{f: getattr(i, f) for f in ItemOut.model_fields if f != "section"}, "section": i.section.title}
+            for i in items
+        ],
     }
 
 
@@ -264,7 +267,9 @@ def template_save(request: HttpRequest, payload: TemplateIn) -> tuple[int, dict[
 
 
 @router.get("/inspections", response=list[InspectionOut])
-def inspections(request: HttpRequest, status: str = "", kind: str = "", outlet_code: str = "") -> list[dict[str, object]]:
+def inspections(
+    request: HttpRequest, status: str = "", kind: str = "", outlet_code: str = ""
+) -> list[dict[str, object]]:
     who = request_principal(request)
     rows = selectors.inspections_list(fetched_by=who, status=status, kind=kind, outlet_code=outlet_code)
     return [_inspection_out(i, who) for i in rows]
@@ -274,7 +279,10 @@ def inspections(request: HttpRequest, status: str = "", kind: str = "", outlet_c
 def inspection_start_adhoc(request: HttpRequest, payload: StartIn) -> tuple[int, dict[str, object]]:
     who = request_principal(request)
     i = services.inspection_start_adhoc(
-        actor=who, outlet=_unit(who, payload.outlet_code), template_code=payload.template_code, kind=payload.kind
+        actor=who,
+        outlet=_unit(who, payload.outlet_code),
+        template_code=payload.template_code,
+        kind=payload.kind,
     )
     return 201, _detail(i, who)
 
@@ -300,8 +308,11 @@ def inspection_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[st
 def inspection_schedule(request: HttpRequest, payload: ScheduleIn) -> tuple[int, list[dict[str, object]]]:
     who = request_principal(request)
     rows = services.schedule_quarter(
-        actor=who, branch=_unit(who, payload.branch_code), quarter=payload.quarter,
-        template_code=payload.template_code, kind=payload.kind,
+        actor=who,
+        branch=_unit(who, payload.branch_code),
+        quarter=payload.quarter,
+        template_code=payload.template_code,
+        kind=payload.kind,
     )
     return 201, [_inspection_out(i, who) for i in rows]
 
@@ -325,23 +336,36 @@ def inspection_response(request: HttpRequest, pk: int, payload: ResponseIn) -> d
     i = selectors.inspection(fetched_by=who, pk=pk)
     r = services.response_save(actor=who, inspection=i, **payload.model_dump())
     return {
-        "item_id": r.item_id, "result": r.result, "points": r.points, "note": r.note, "staff_id": r.staff_id,
-        "position": r.position, "revision": r.revision, "photos": [], "finding": False,
+        "item_id": r.item_id,
+        "result": r.result,
+        "points": r.points,
+        "note": r.note,
+        "staff_id": r.staff_id,
+        "position": r.position,
+        "revision": r.revision,
+        "photos": [],
+        "finding": False,
     }
 
 
 @router.post("/inspections/{pk}/observe", response=InspectionOut)
 def inspection_observe(request: HttpRequest, pk: int, payload: ObserveIn) -> dict[str, object]:
     who = request_principal(request)
-    i = services.inspection_observe(actor=who, inspection=selectors.inspection(fetched_by=who, pk=pk), **payload.model_dump())
+    i = services.inspection_observe(
+        actor=who, inspection=selectors.inspection(fetched_by=who, pk=pk), **payload.model_dump()
+    )
     return _inspection_out(selectors.inspection(fetched_by=who, pk=i.pk), who)
 
 
 @router.post("/inspections/{pk}/items/{item_id}/photos", response={201: PhotoOut})
-def inspection_photo(request: HttpRequest, pk: int, item_id: int, photo: File[UploadedFile]) -> tuple[int, object]:
+def inspection_photo(
+    request: HttpRequest, pk: int, item_id: int, photo: File[UploadedFile]
+) -> tuple[int, object]:
     who = request_principal(request)
     i = selectors.inspection(fetched_by=who, pk=pk)
-    return 201, services.photo_add(actor=who, inspection=i, item_id=item_id, content=photo.read(services_limit()))
+    return 201, services.photo_add(
+        actor=who, inspection=i, item_id=item_id, content=photo.read(services_limit())
+    )
 
 
 def services_limit() -> int:
@@ -383,7 +407,9 @@ def task(request: HttpRequest, pk: int) -> dict[str, object]:
 @router.post("/rectifications/{pk}/evidence", response=TaskOut)
 def task_evidence(request: HttpRequest, pk: int, payload: EvidenceIn) -> dict[str, object]:
     who = request_principal(request)
-    t = services.task_submit_evidence(actor=who, task=selectors.task(fetched_by=who, pk=pk), evidence=payload.evidence)
+    t = services.task_submit_evidence(
+        actor=who, task=selectors.task(fetched_by=who, pk=pk), evidence=payload.evidence
+    )
     return _task_out(t, who)
 
 

@@ -29,7 +29,9 @@ def tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> lis
     if not access.has(fetched_by, "inspections.view_rectificationtask"):
         return []
     rows = scoping.visible(
-        RectificationTask.objects.filter(source_kind=source_kind, source_id=source_id).select_related("owner"),
+        RectificationTask.objects.filter(source_kind=source_kind, source_id=source_id).select_related(
+            "owner"
+        ),
         fetched_by,
     )
     return [

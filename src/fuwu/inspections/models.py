@@ -61,6 +61,9 @@ class Section(models.Model):
     class Meta:
         ordering = ["version", "order"]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class Item(models.Model):
     """One checklist item: weighted, yes/no/N/A or 0–N points, maybe critical, maybe needing a photo on failure."""
@@ -118,7 +121,10 @@ class Inspection(models.Model):
     planned = models.BooleanField(_("planned"), default=False)
     planned_for = models.DateField(_("planned for"), null=True, blank=True)
     supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("supervisor")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        verbose_name=_("supervisor"),
     )
     created_at = models.DateTimeField(_("created"))
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -187,6 +193,9 @@ class Response(models.Model):
         ordering = ["inspection", "item__section__order", "item__order"]
         constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="insp_response_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.inspection_id}/{self.item_id}: {self.result or self.points}"
+
 
 class Finding(models.Model):
     """A failed item of a submitted inspection; it opens a rectification task and counts for piece rate."""
@@ -194,7 +203,9 @@ class Finding(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="finding")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="findings")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="findings"
+    )
     created_at = models.DateTimeField()
     removed = models.BooleanField(_("removed on appeal"), default=False)
 
@@ -203,6 +214,9 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} @ {self.inspection_id}"
 
 
 class RectificationTask(models.Model):
@@ -241,7 +255,9 @@ class RectificationTask(models.Model):
         related_name="rectifications",
         verbose_name=_("owner"),
     )
-    finding = models.OneToOneField(Finding, on_delete=models.SET_NULL, null=True, blank=True, related_name="task")
+    finding = models.OneToOneField(
+        Finding, on_delete=models.SET_NULL, null=True, blank=True, related_name="task"
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
     opened_at = models.DateTimeField(_("opened"))
     due = models.DateField(_("due"))
@@ -259,7 +275,9 @@ class RectificationTask(models.Model):
     appealed_at = models.DateTimeField(null=True, blank=True)
     appeal_decision = models.TextField(_("appeal decision"), blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
-    escalated_to = models.ForeignKey(OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    escalated_to = models.ForeignKey(
+        OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     history = audited()
@@ -309,3 +327,6 @@ class Photo(models.Model):
 
     class Meta:
         ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.sha256[:12]

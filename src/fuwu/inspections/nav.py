@@ -18,7 +18,9 @@ NAV = [
     NavItem(
         _("Rectification ledger"),
         "inspections:ledger",
-        frozenset({roles.SUPERVISOR, roles.OUTLET_HEAD, roles.HQ_MANAGER, roles.AUDITOR, roles.COMPLAINT_HANDLER}),
+        frozenset(
+            {roles.SUPERVISOR, roles.OUTLET_HEAD, roles.HQ_MANAGER, roles.AUDITOR, roles.COMPLAINT_HANDLER}
+        ),
         _("Every service defect and its fix, whatever found it"),
         order=41,
     ),

@@ -47,10 +47,12 @@ def _exif_time(image: object) -> dt.datetime | None:
     if not raw:
         return None
     try:
-        naive = dt.datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+        # Cameras write local time without a zone; the bank's business time is Shanghai.
+        return dt.datetime.strptime(str(raw).strip("\x00 ") + " +0800", "%Y:%m:%d %H:%M:%S %z").astimezone(
+            clock.SHANGHAI
+        )
     except ValueError:
         return None
-    return naive.replace(tzinfo=clock.SHANGHAI)  # cameras write local time without a zone
 
 
 def check(content: bytes) -> Checked:

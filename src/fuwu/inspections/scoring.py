@@ -10,9 +10,9 @@ applicable answered gives no score (None).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 CRITICAL_CAP = Decimal("59")
 # Bands (seed 004 speaks of 神秘人 scores out of 100; the thresholds are the usual bank practice).

@@ -31,7 +31,11 @@ from fuwu.inspections.models import (
 ROSTER_MINIMUM = {OrgUnit.Kind.TIER1: 5, OrgUnit.Kind.TIER2: 3}
 # Seed 004 §三: the 神秘人 score must rise by 2 points or more.
 MYSTERY_TARGET_GAIN = Decimal("2")
-OPEN_STATES = (RectificationTask.Status.OPEN, RectificationTask.Status.REOPENED, RectificationTask.Status.APPEALED)
+OPEN_STATES = (
+    RectificationTask.Status.OPEN,
+    RectificationTask.Status.REOPENED,
+    RectificationTask.Status.APPEALED,
+)
 UNANNOUNCED_HIDDEN = (Inspection.Status.PLANNED, Inspection.Status.IN_PROGRESS)
 
 
@@ -64,14 +68,18 @@ def template_items(*, fetched_by: Principal, version: TemplateVersion) -> list[I
 
 
 def _version_items(version: TemplateVersion) -> list[Item]:
-    return list(Item.objects.filter(version=version).select_related("section").order_by("section__order", "order"))
+    return list(
+        Item.objects.filter(version=version).select_related("section").order_by("section__order", "order")
+    )
 
 
 # --- inspections ---------------------------------------------------------------------------------
 
 
 def _inspections(principal: Principal) -> QuerySet[Inspection]:
-    qs = scoping.visible(Inspection.objects.select_related("outlet", "supervisor", "version__template"), principal)
+    qs = scoping.visible(
+        Inspection.objects.select_related("outlet", "supervisor", "version__template"), principal
+    )
     if not access.has(principal, "inspections.view_unannounced"):
         # The outlet must not learn of a mystery visit before it is over.
         qs = qs.exclude(kind=Inspection.Kind.MYSTERY, status__in=UNANNOUNCED_HIDDEN)
@@ -173,7 +181,10 @@ def recheck_items(*, fetched_by: Principal, outlet: OrgUnit) -> list[Rectificati
     access.require(fetched_by, "inspections.conduct_inspection", unit=outlet)
     return list(
         RectificationTask.objects.filter(unit=outlet)
-        .filter(Q(recheck_at_next_inspection=True, status=RectificationTask.Status.SUBMITTED) | Q(status__in=OPEN_STATES))
+        .filter(
+            Q(recheck_at_next_inspection=True, status=RectificationTask.Status.SUBMITTED)
+            | Q(status__in=OPEN_STATES)
+        )
         .order_by("due")
     )
 
@@ -191,11 +202,15 @@ class LedgerFilter:
     q: str = ""
 
 
-def ledger(*, fetched_by: Principal, filt: LedgerFilter | None = None, limit: int = 500) -> list[RectificationTask]:
+def ledger(
+    *, fetched_by: Principal, filt: LedgerFilter | None = None, limit: int = 500
+) -> list[RectificationTask]:
     """The one rectification ledger: tasks from every source side by side, narrowed by one filter."""
     access.require(fetched_by, "inspections.view_rectificationtask")
     f = filt or LedgerFilter()
-    qs = scoping.visible(RectificationTask.objects.select_related("unit", "owner", "escalated_to"), fetched_by)
+    qs = scoping.visible(
+        RectificationTask.objects.select_related("unit", "owner", "escalated_to"), fetched_by
+    )
     if f.source_kind:
         qs = qs.filter(source_kind=f.source_kind)
     if f.status == "open_all":
@@ -243,7 +258,9 @@ def roster(*, fetched_by: Principal) -> list[RosterRow]:
     access.require(fetched_by, "inspections.view_supervision")
     branches = scoping.visible_units(fetched_by).filter(kind__in=list(ROSTER_MINIMUM)).order_by("path")
     sups: dict[int, list[User]] = defaultdict(list)
-    for u in User.objects.filter(is_active=True, groups__name=roles.SUPERVISOR).distinct().order_by("display_name"):
+    for u in (
+        User.objects.filter(is_active=True, groups__name=roles.SUPERVISOR).distinct().order_by("display_name")
+    ):
         if u.org_unit_id is not None:
             sups[u.org_unit_id].append(u)
     return [RosterRow(b, sups[b.pk], ROSTER_MINIMUM[OrgUnit.Kind(b.kind)]) for b in branches]
@@ -268,10 +285,14 @@ def piece_rate(*, fetched_by: Principal, month: dt.date) -> list[TallyRow]:
         status=Inspection.Status.SUBMITTED, visit_date__gte=start, visit_date__lt=end
     )
     per_sup = {row["supervisor"]: row["n"] for row in visible.values("supervisor").annotate(n=Count("pk"))}
-    findings = Finding.objects.filter(inspection__in=visible).values("supervisor").annotate(
-        verified=Count("pk", filter=Q(removed=False, task__status=RectificationTask.Status.VERIFIED)),
-        removed=Count("pk", filter=Q(removed=True)),
-        total=Count("pk"),
+    findings = (
+        Finding.objects.filter(inspection__in=visible)
+        .values("supervisor")
+        .annotate(
+            verified=Count("pk", filter=Q(removed=False, task__status=RectificationTask.Status.VERIFIED)),
+            removed=Count("pk", filter=Q(removed=True)),
+            total=Count("pk"),
+        )
     )
     counts = {r["supervisor"]: r for r in findings}
     users = {u.pk: u for u in User.objects.filter(pk__in=set(per_sup) | set(counts))}
@@ -308,8 +329,9 @@ class TrendRow:
 def mystery_trend(*, fetched_by: Principal, quarters: list[str]) -> list[TrendRow]:
     """Average 神秘人 score per visible outlet per quarter, and whether the last quarter gained ≥ 2 points."""
     access.require(fetched_by, "inspections.view_inspection")
-    qs = _inspections(fetched_by).filter(kind=Inspection.Kind.MYSTERY, status=Inspection.Status.SUBMITTED,
-                                         score__isnull=False)
+    qs = _inspections(fetched_by).filter(
+        kind=Inspection.Kind.MYSTERY, status=Inspection.Status.SUBMITTED, score__isnull=False
+    )
     table: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     units: dict[int, OrgUnit] = {}
     for i in qs:
@@ -322,7 +344,8 @@ def mystery_trend(*, fetched_by: Principal, quarters: list[str]) -> list[TrendRo
     rows = []
     for pk, by_q in table.items():
         scores: dict[str, Decimal | None] = {
-            q: (sum(by_q[q]) / len(by_q[q])).quantize(Decimal("0.01")) if by_q.get(q) else None for q in quarters
+            q: (sum(by_q[q], Decimal(0)) / len(by_q[q])).quantize(Decimal("0.01")) if by_q.get(q) else None
+            for q in quarters
         }
         gain = None
         if len(quarters) >= 2:
@@ -361,7 +384,9 @@ def worst_items(*, fetched_by: Principal, since: dt.date, limit: int = 10) -> li
         )
     )
     items = [
-        WorstItem(r["item__code"], r["item__text"], r["item__version__template__name"], r["failed"], r["answered"])
+        WorstItem(
+            r["item__code"], r["item__text"], r["item__version__template__name"], r["failed"], r["answered"]
+        )
         for r in rows
         if r["answered"] >= 3
     ]
@@ -372,8 +397,9 @@ def worst_items(*, fetched_by: Principal, since: dt.date, limit: int = 10) -> li
 def league(*, fetched_by: Principal, since: dt.date) -> list[dict[str, Any]]:
     """Branches (tier-2 and above the outlets) ranked by their outlets' average inspection score since `since`."""
     access.require(fetched_by, "inspections.view_inspection")
-    visible = _inspections(fetched_by).filter(status=Inspection.Status.SUBMITTED, visit_date__gte=since,
-                                              score__isnull=False)
+    visible = _inspections(fetched_by).filter(
+        status=Inspection.Status.SUBMITTED, visit_date__gte=since, score__isnull=False
+    )
     by_outlet = {r["outlet"]: r for r in visible.values("outlet").annotate(avg=Avg("score"), n=Count("pk"))}
     parents: dict[str, list[tuple[Decimal, int]]] = defaultdict(list)
     names: dict[str, OrgUnit] = {}
@@ -386,7 +412,7 @@ def league(*, fetched_by: Principal, since: dt.date) -> list[dict[str, Any]]:
     out = []
     for code, vals in parents.items():
         n = sum(v[1] for v in vals)
-        avg = sum(v[0] * v[1] for v in vals) / n
+        avg = sum((v[0] * v[1] for v in vals), Decimal(0)) / n
         out.append({"unit": names[code], "score": avg.quantize(Decimal("0.01")), "inspections": n})
-    out.sort(key=lambda r: -r["score"])
+    out.sort(key=lambda r: -Decimal(str(r["score"])))
     return out

@@ -69,16 +69,28 @@ def _validate_specs(specs: Sequence[ItemSpec]) -> None:
     seen: set[str] = set()
     for row, s in enumerate(specs, start=1):
         if not s.code.strip() or not s.text.strip() or not s.section.strip():
-            problems.append({"row": row, "field": "code", "reason": _("Section, code and text are required.")})
+            problems.append(
+                {"row": row, "field": "code", "reason": _("Section, code and text are required.")}
+            )
         if s.code in seen:
-            problems.append({"row": row, "field": "code", "reason": _("The code %(code)s appears twice.") % {"code": s.code}})
+            problems.append(
+                {
+                    "row": row,
+                    "field": "code",
+                    "reason": _("The code %(code)s appears twice.") % {"code": s.code},
+                }
+            )
         seen.add(s.code)
         if s.weight < 0 or s.weight > 100:
             problems.append({"row": row, "field": "weight", "reason": _("Enter a weight from 0 to 100.")})
         if s.points is not None and not 1 <= s.points <= 100:
-            problems.append({"row": row, "field": "points", "reason": _("Enter maximum points from 1 to 100.")})
+            problems.append(
+                {"row": row, "field": "points", "reason": _("Enter maximum points from 1 to 100.")}
+            )
         if s.severity not in Severity.values:
-            problems.append({"row": row, "field": "severity", "reason": _("Choose one of the offered values.")})
+            problems.append(
+                {"row": row, "field": "severity", "reason": _("Choose one of the offered values.")}
+            )
         if s.position is not None and not 1 <= s.position <= 7:
             problems.append({"row": row, "field": "position", "reason": _("Positions are numbered 1 to 7.")})
     if not specs:
@@ -168,14 +180,19 @@ def templates_install_builtin(*, actor: Principal) -> int:
     for code, name, description, specs in _builtin_specs():
         if Template.objects.filter(code=code).exists():
             continue
-        template_version_create(actor=actor, code=code, name=name, description=description, items=specs,
-                                note=_("Built-in"))
+        template_version_create(
+            actor=actor, code=code, name=name, description=description, items=specs, note=_("Built-in")
+        )
         added += 1
     return added
 
 
 def _current_version(code: str) -> TemplateVersion:
-    version = TemplateVersion.objects.filter(template__code=code, template__is_active=True).order_by("-number").first()
+    version = (
+        TemplateVersion.objects.filter(template__code=code, template__is_active=True)
+        .order_by("-number")
+        .first()
+    )
     if version is None:
         raise NotFound(_("No such template."))
     return version
@@ -186,16 +203,22 @@ def _current_version(code: str) -> TemplateVersion:
 
 def _check_lockout(outlet: OrgUnit, supervisor: User, day: dt.date, exclude: int | None = None) -> None:
     window = (day - dt.timedelta(days=MYSTERY_LOCKOUT_DAYS), day + dt.timedelta(days=MYSTERY_LOCKOUT_DAYS))
-    clash = Inspection.objects.filter(
-        outlet=outlet, supervisor=supervisor, kind=Inspection.Kind.MYSTERY,
-    ).exclude(status=Inspection.Status.CANCELLED).filter(
-        Q(visit_date__range=window) | Q(visit_date__isnull=True, planned_for__range=window)
+    clash = (
+        Inspection.objects.filter(
+            outlet=outlet,
+            supervisor=supervisor,
+            kind=Inspection.Kind.MYSTERY,
+        )
+        .exclude(status=Inspection.Status.CANCELLED)
+        .filter(Q(visit_date__range=window) | Q(visit_date__isnull=True, planned_for__range=window))
     )
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
         raise Conflict(
-            _("%(name)s visited or is planned at this outlet within %(days)s days; a mystery shopper must not be recognised.")
+            _(
+                "%(name)s visited or is planned at this outlet within %(days)s days; a mystery shopper must not be recognised."
+            )
             % {"name": supervisor.display_name or supervisor.username, "days": MYSTERY_LOCKOUT_DAYS},
             code="mystery_lockout",
         )
@@ -217,11 +240,16 @@ def inspection_plan(
     """Plan a visit; a mystery visit respects the lock-out and stays invisible to the outlet until submitted."""
     access.require(actor, "inspections.plan_inspection", unit=outlet)
     if kind not in Inspection.Kind.values:
-        raise ValidationFailed(_("Choose one of the offered values."), details=[{"field": "kind", "reason": _("Choose one of the offered values.")}])
+        raise ValidationFailed(
+            _("Choose one of the offered values."),
+            details=[{"field": "kind", "reason": _("Choose one of the offered values.")}],
+        )
     if not _is_supervisor_for(supervisor, outlet):
         raise ValidationFailed(
             _("This person is not a supervisor for that outlet."),
-            details=[{"field": "supervisor", "reason": _("This person is not a supervisor for that outlet.")}],
+            details=[
+                {"field": "supervisor", "reason": _("This person is not a supervisor for that outlet.")}
+            ],
         )
     with transaction.atomic():
         # Lock the supervisor row: two planners placing the same shopper at once cannot both pass the lock-out.
@@ -238,8 +266,13 @@ def inspection_plan(
             supervisor=supervisor,
             created_at=clock.now(),
         )
-        audit.record(actor=actor, action="inspections.inspection.plan", target=inspection, org_unit=outlet,
-                     data={"kind": kind, "planned_for": planned_for.isoformat(), "supervisor": supervisor.pk})
+        audit.record(
+            actor=actor,
+            action="inspections.inspection.plan",
+            target=inspection,
+            org_unit=outlet,
+            data={"kind": kind, "planned_for": planned_for.isoformat(), "supervisor": supervisor.pk},
+        )
     return inspection
 
 
@@ -250,7 +283,10 @@ def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
         if quarter[4:5].upper() != "Q" or not 1 <= q <= 4:
             raise ValueError
     except ValueError as exc:
-        raise ValidationFailed(_("Enter a quarter like 2026Q2."), details=[{"field": "quarter", "reason": _("Enter a quarter like 2026Q2.")}]) from exc
+        raise ValidationFailed(
+            _("Enter a quarter like 2026Q2."),
+            details=[{"field": "quarter", "reason": _("Enter a quarter like 2026Q2.")}],
+        ) from exc
     start = dt.date(year, 3 * q - 2, 1)
     end = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
     return start, end
@@ -261,7 +297,9 @@ def _supervisors_for(unit: OrgUnit) -> list[User]:
     ancestors = [unit.path[:i] for i in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)]
     return list(
         User.objects.filter(is_active=True, groups__name=roles.SUPERVISOR, org_unit__path__in=ancestors)
-        .select_related("org_unit").order_by("pk").distinct()
+        .select_related("org_unit")
+        .order_by("pk")
+        .distinct()
     )
 
 
@@ -273,19 +311,33 @@ def schedule_quarter(
     access.require(actor, "inspections.plan_inspection", unit=branch)
     start, end = quarter_bounds(quarter)
     days = calendar.business_days_in(max(start, clock.today()), end) or calendar.business_days_in(start, end)
-    outlets = list(OrgUnit.objects.filter(path__startswith=branch.path, kind=OrgUnit.Kind.OUTLET, is_active=True).order_by("code"))
+    outlets = list(
+        OrgUnit.objects.filter(
+            path__startswith=branch.path, kind=OrgUnit.Kind.OUTLET, is_active=True
+        ).order_by("code")
+    )
     load: dict[int, int] = {}
     planned: list[Inspection] = []
     for n, outlet in enumerate(outlets):
-        if Inspection.objects.filter(outlet=outlet, kind=kind, planned=True, planned_for__range=(start, end)).exclude(
-            status=Inspection.Status.CANCELLED
-        ).exists():
+        if (
+            Inspection.objects.filter(outlet=outlet, kind=kind, planned=True, planned_for__range=(start, end))
+            .exclude(status=Inspection.Status.CANCELLED)
+            .exists()
+        ):
             continue
         day = days[(n * 7) % len(days)]
         for sup in sorted(_supervisors_for(outlet), key=lambda u: (load.get(u.pk, 0), u.pk)):
             try:
-                planned.append(inspection_plan(actor=actor, outlet=outlet, template_code=template_code, kind=kind,
-                                               supervisor=sup, planned_for=day))
+                planned.append(
+                    inspection_plan(
+                        actor=actor,
+                        outlet=outlet,
+                        template_code=template_code,
+                        kind=kind,
+                        supervisor=sup,
+                        planned_for=day,
+                    )
+                )
             except Conflict:
                 continue
             load[sup.pk] = load.get(sup.pk, 0) + 1
@@ -293,23 +345,35 @@ def schedule_quarter(
     return planned
 
 
-def inspection_start_adhoc(
-    *, actor: Principal, outlet: OrgUnit, template_code: str, kind: str
-) -> Inspection:
+def inspection_start_adhoc(*, actor: Principal, outlet: OrgUnit, template_code: str, kind: str) -> Inspection:
     """An unplanned visit, started now by the acting supervisor."""
     access.require(actor, "inspections.conduct_inspection", unit=outlet)
     if not isinstance(actor, User):
         raise ValidationFailed(_("Only a person can inspect."))
     if kind not in Inspection.Kind.values:
-        raise ValidationFailed(_("Choose one of the offered values."), details=[{"field": "kind", "reason": _("Choose one of the offered values.")}])
+        raise ValidationFailed(
+            _("Choose one of the offered values."),
+            details=[{"field": "kind", "reason": _("Choose one of the offered values.")}],
+        )
     with transaction.atomic():
         now = clock.now()
         inspection = Inspection.objects.create(
-            outlet=outlet, version=_current_version(template_code), kind=kind, status=Inspection.Status.IN_PROGRESS,
-            supervisor=actor, created_at=now, started_at=now, visit_date=clock.business_date(now),
+            outlet=outlet,
+            version=_current_version(template_code),
+            kind=kind,
+            status=Inspection.Status.IN_PROGRESS,
+            supervisor=actor,
+            created_at=now,
+            started_at=now,
+            visit_date=clock.business_date(now),
         )
-        audit.record(actor=actor, action="inspections.inspection.start", target=inspection, org_unit=outlet,
-                     data={"kind": kind, "adhoc": True})
+        audit.record(
+            actor=actor,
+            action="inspections.inspection.start",
+            target=inspection,
+            org_unit=outlet,
+            data={"kind": kind, "adhoc": True},
+        )
     return inspection
 
 
@@ -349,7 +413,9 @@ def response_save(
     errors: list[dict[str, Any]] = []
     if item.response == Item.Response.POINTS:
         if points is not None and not 0 <= points <= item.max_points:
-            errors.append({"field": "points", "reason": _("Enter 0 to %(max)s points.") % {"max": item.max_points}})
+            errors.append(
+                {"field": "points", "reason": _("Enter 0 to %(max)s points.") % {"max": item.max_points}}
+            )
         if result == Response.Result.NA:
             points = None
         elif result not in ("",):
@@ -392,21 +458,40 @@ def response_save(
 
 
 def _photo_create(
-    *, actor: Principal, unit: OrgUnit, content: bytes, inspection: Inspection | None = None, item: Item | None = None,
+    *,
+    actor: Principal,
+    unit: OrgUnit,
+    content: bytes,
+    inspection: Inspection | None = None,
+    item: Item | None = None,
     task: RectificationTask | None = None,
 ) -> Photo:
     checked = photos.check(content)
     original, thumb = photos.files(checked)
     photo = Photo(
-        inspection=inspection, item=item, task=task, unit=unit, sha256=checked.sha256,
-        content_type=checked.content_type, size=len(content), width=checked.width, height=checked.height,
-        taken_at=checked.taken_at, uploaded_at=clock.now(), uploaded_by=actor if isinstance(actor, User) else None,
+        inspection=inspection,
+        item=item,
+        task=task,
+        unit=unit,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
+        size=len(content),
+        width=checked.width,
+        height=checked.height,
+        taken_at=checked.taken_at,
+        uploaded_at=clock.now(),
+        uploaded_by=actor if isinstance(actor, User) else None,
     )
     photo.file.save(original.name or "photo", original, save=False)
     photo.thumbnail.save(thumb.name or "thumb", thumb, save=False)
     photo.save()
-    audit.record(actor=actor, action="inspections.photo.add", target=photo, org_unit=unit,
-                 data={"sha256": checked.sha256, "size": len(content)})
+    audit.record(
+        actor=actor,
+        action="inspections.photo.add",
+        target=photo,
+        org_unit=unit,
+        data={"sha256": checked.sha256, "size": len(content)},
+    )
     return photo
 
 
@@ -437,7 +522,9 @@ def _rescore(inspection: Inspection) -> scoring.Score:
 def _default_owner(unit: OrgUnit) -> User | None:
     """The outlet head of `unit` (the first active one), who owns its rectifications by default."""
     return (
-        User.objects.filter(org_unit=unit, is_active=True, groups__name=roles.OUTLET_HEAD).order_by("pk").first()
+        User.objects.filter(org_unit=unit, is_active=True, groups__name=roles.OUTLET_HEAD)
+        .order_by("pk")
+        .first()
     )
 
 
@@ -507,17 +594,26 @@ def inspection_observe(
     """Record whom and which lobby position (1–7) the visit observed."""
     access.require(actor, "inspections.conduct_inspection", unit=inspection.outlet)
     if position is not None and not 1 <= position <= 7:
-        raise ValidationFailed(_("Positions are numbered 1 to 7."), details=[{"field": "position", "reason": _("Positions are numbered 1 to 7.")}])
+        raise ValidationFailed(
+            _("Positions are numbered 1 to 7."),
+            details=[{"field": "position", "reason": _("Positions are numbered 1 to 7.")}],
+        )
     with transaction.atomic():
         # Lock: the observation must not land on a visit submitted meanwhile.
         locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
         if locked.status != Inspection.Status.IN_PROGRESS:
             raise INSPECTION.refusal(locked, INSPECTION.action("submit"))
-        locked.staff_observed = User.objects.filter(pk=staff_id, org_unit=locked.outlet).first() if staff_id else None
+        locked.staff_observed = (
+            User.objects.filter(pk=staff_id, org_unit=locked.outlet).first() if staff_id else None
+        )
         locked.position = position
         locked.note = note
         by(locked, actor).save()
-    inspection.staff_observed_id, inspection.position, inspection.note = locked.staff_observed_id, position, note
+    inspection.staff_observed_id, inspection.position, inspection.note = (
+        locked.staff_observed_id,
+        position,
+        note,
+    )
     return locked
 
 
@@ -526,7 +622,9 @@ def inspection_observe(
 
 def task_open(*, actor: Principal, defect: Defect) -> RectificationTask:
     """Open the rectification task for `defect` (or return the one already open for the same source)."""
-    existing = RectificationTask.objects.filter(source_kind=defect.source_kind, source_id=defect.source_id).first()
+    existing = RectificationTask.objects.filter(
+        source_kind=defect.source_kind, source_id=defect.source_id
+    ).first()
     if existing is not None:
         return existing
     severity = defect.severity if defect.severity in Severity.values else Severity.NORMAL
@@ -556,8 +654,13 @@ def task_open(*, actor: Principal, defect: Defect) -> RectificationTask:
             by(task, actor).save()
     except IntegrityError:
         return RectificationTask.objects.get(source_kind=defect.source_kind, source_id=defect.source_id)
-    audit.record(actor=actor, action="inspections.task.open", target=task, org_unit=task.unit,
-                 data={"source": defect.source_kind, "source_id": defect.source_id, "severity": severity})
+    audit.record(
+        actor=actor,
+        action="inspections.task.open",
+        target=task,
+        org_unit=task.unit,
+        data={"source": defect.source_kind, "source_id": defect.source_id, "severity": severity},
+    )
     return task
 
 
@@ -565,10 +668,14 @@ def task_submit_evidence(
     *, actor: Principal, task: RectificationTask, evidence: str, photo: bytes | None = None
 ) -> RectificationTask:
     """The owner reports the fix with its evidence."""
-    if not evidence.strip():
-        raise ValidationFailed(_("Describe the fix."), details=[{"field": "evidence", "reason": _("This field is required.")}])
 
     def effect(locked: RectificationTask) -> RectificationTask:
+        # Input is judged after access and state (checked by apply), so a stranger learns nothing.
+        if not evidence.strip():
+            raise ValidationFailed(
+                _("Describe the fix."),
+                details=[{"field": "evidence", "reason": _("This field is required.")}],
+            )
         now = clock.now()
         locked.evidence = evidence.strip()
         locked.submitted_at = now
@@ -595,10 +702,14 @@ def task_verify(*, actor: Principal, task: RectificationTask, note: str = "") ->
 
 def task_reopen(*, actor: Principal, task: RectificationTask, note: str) -> RectificationTask:
     """The fix is not good enough: back to the owner with the reason."""
-    if not note.strip():
-        raise ValidationFailed(_("Say why it is reopened."), details=[{"field": "note", "reason": _("This field is required.")}])
 
     def effect(locked: RectificationTask) -> RectificationTask:
+        # Input is judged after access and state (checked by apply), so a stranger learns nothing.
+        if not note.strip():
+            raise ValidationFailed(
+                _("Say why it is reopened."),
+                details=[{"field": "note", "reason": _("This field is required.")}],
+            )
         locked.verification_note = note.strip()
         locked.recheck_at_next_inspection = False
         return locked
@@ -620,10 +731,19 @@ def task_defer(*, actor: Principal, task: RectificationTask) -> RectificationTas
 
 def task_appeal(*, actor: Principal, task: RectificationTask, reason: str) -> RectificationTask:
     """The outlet contests the finding (申诉); the branch decides."""
-    if len(reason.strip()) < 4:
-        raise ValidationFailed(_("Give the reason for the appeal."), details=[{"field": "reason", "reason": _("Enter at least %(min_length)s characters.") % {"min_length": 4}}])
 
     def effect(locked: RectificationTask) -> RectificationTask:
+        # Input is judged after access and state (checked by apply), so a stranger learns nothing.
+        if len(reason.strip()) < 4:
+            raise ValidationFailed(
+                _("Give the reason for the appeal."),
+                details=[
+                    {
+                        "field": "reason",
+                        "reason": _("Enter at least %(min_length)s characters.") % {"min_length": 4},
+                    }
+                ],
+            )
         locked.appeal_reason = reason.strip()
         locked.appealed_at = clock.now()
         return locked
@@ -631,12 +751,18 @@ def task_appeal(*, actor: Principal, task: RectificationTask, reason: str) -> Re
     return TASK.apply(task, "appeal", actor=actor, effect=effect)
 
 
-def task_appeal_decide(*, actor: Principal, task: RectificationTask, uphold: bool, note: str) -> RectificationTask:
+def task_appeal_decide(
+    *, actor: Principal, task: RectificationTask, uphold: bool, note: str
+) -> RectificationTask:
     """Uphold (the finding is removed and the inspection's score restored; history kept) or reject the appeal."""
-    if not note.strip():
-        raise ValidationFailed(_("Give the reason for the decision."), details=[{"field": "note", "reason": _("This field is required.")}])
 
     def effect(locked: RectificationTask) -> RectificationTask:
+        # Input is judged after access and state (checked by apply), so a stranger learns nothing.
+        if not note.strip():
+            raise ValidationFailed(
+                _("Give the reason for the decision."),
+                details=[{"field": "note", "reason": _("This field is required.")}],
+            )
         locked.appeal_decision = note.strip()
         if uphold and locked.finding_id is not None:
             # Lock the inspection being rescored: two upheld appeals of one visit must not overwrite each other.
@@ -649,9 +775,13 @@ def task_appeal_decide(*, actor: Principal, task: RectificationTask, uphold: boo
             before = inspection.score
             _rescore(inspection)
             by(inspection, actor).save()
-            audit.record(actor=actor, action="inspections.inspection.rescore", target=inspection,
-                         org_unit=inspection.outlet,
-                         data={"from": str(before), "to": str(inspection.score), "finding": finding.pk})
+            audit.record(
+                actor=actor,
+                action="inspections.inspection.rescore",
+                target=inspection,
+                org_unit=inspection.outlet,
+                data={"from": str(before), "to": str(inspection.score), "finding": finding.pk},
+            )
         return locked
 
     return TASK.apply(task, "uphold_appeal" if uphold else "reject_appeal", actor=actor, effect=effect)
@@ -670,8 +800,9 @@ def tasks_escalate(*, actor: Principal, today: dt.date | None = None) -> int:
     day = today or clock.today()
     escalated = 0
     candidates = list(
-        RectificationTask.objects.filter(status__in=[RectificationTask.Status.OPEN, RectificationTask.Status.REOPENED],
-                                         due__lt=day).values_list("pk", flat=True)
+        RectificationTask.objects.filter(
+            status__in=[RectificationTask.Status.OPEN, RectificationTask.Status.REOPENED], due__lt=day
+        ).values_list("pk", flat=True)
     )
     for pk in candidates:
         with transaction.atomic():
@@ -679,7 +810,9 @@ def tasks_escalate(*, actor: Principal, today: dt.date | None = None) -> int:
             if connection.features.has_select_for_update:
                 # Skip a task someone is acting on right now; the next sweep gets it.
                 qs = qs.select_for_update(skip_locked=True, of=("self",))
-            task = qs.filter(pk=pk, status__in=[RectificationTask.Status.OPEN, RectificationTask.Status.REOPENED]).first()
+            task = qs.filter(
+                pk=pk, status__in=[RectificationTask.Status.OPEN, RectificationTask.Status.REOPENED]
+            ).first()
             if task is None:
                 continue
             overdue = calendar.business_days_between(task.due, day)
@@ -690,7 +823,12 @@ def tasks_escalate(*, actor: Principal, today: dt.date | None = None) -> int:
             task.escalated_to = _ancestor(task.unit, level)
             task.escalated_at = clock.now()
             by(task, actor).save()
-            audit.record(actor=actor, action="inspections.task.escalate", target=task, org_unit=task.unit,
-                         data={"level": level, "to": task.escalated_to.code, "overdue_days": overdue})
+            audit.record(
+                actor=actor,
+                action="inspections.task.escalate",
+                target=task,
+                org_unit=task.unit,
+                data={"level": level, "to": task.escalated_to.code, "overdue_days": overdue},
+            )
             escalated += 1
     return escalated

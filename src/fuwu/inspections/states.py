@@ -22,9 +22,20 @@ T = RectificationTask.Status
 INSPECTION = Machine(
     model=Inspection,
     actions=[
-        action("start", [S.PLANNED], S.IN_PROGRESS, "inspections.conduct_inspection", _l("Start"), primary=True),
-        action("submit", [S.IN_PROGRESS], S.SUBMITTED, "inspections.conduct_inspection", _l("Submit"), primary=True),
-        action("cancel", [S.PLANNED, S.IN_PROGRESS], S.CANCELLED, "inspections.plan_inspection", _l("Cancel")),
+        action(
+            "start", [S.PLANNED], S.IN_PROGRESS, "inspections.conduct_inspection", _l("Start"), primary=True
+        ),
+        action(
+            "submit",
+            [S.IN_PROGRESS],
+            S.SUBMITTED,
+            "inspections.conduct_inspection",
+            _l("Submit"),
+            primary=True,
+        ),
+        action(
+            "cancel", [S.PLANNED, S.IN_PROGRESS], S.CANCELLED, "inspections.plan_inspection", _l("Cancel")
+        ),
     ],
     unit=lambda i: i.outlet,
     audit_prefix="inspections.inspection",
@@ -69,10 +80,17 @@ TASK = Machine(
             primary=True,
         ),
         action(
-            "verify", [T.SUBMITTED], T.VERIFIED, "inspections.verify_task", _l("Verify"), guard=_not_the_owner,
+            "verify",
+            [T.SUBMITTED],
+            T.VERIFIED,
+            "inspections.verify_task",
+            _l("Verify"),
+            guard=_not_the_owner,
             primary=True,
         ),
-        action("reopen", [T.SUBMITTED], T.REOPENED, "inspections.verify_task", _l("Reopen"), guard=_not_the_owner),
+        action(
+            "reopen", [T.SUBMITTED], T.REOPENED, "inspections.verify_task", _l("Reopen"), guard=_not_the_owner
+        ),
         action(
             "defer",
             [T.SUBMITTED],
@@ -82,15 +100,27 @@ TASK = Machine(
             guard=_not_the_owner,
         ),
         action(
-            "appeal", [T.OPEN, T.REOPENED], T.APPEALED, "inspections.rectify_task", _l("Appeal"),
+            "appeal",
+            [T.OPEN, T.REOPENED],
+            T.APPEALED,
+            "inspections.rectify_task",
+            _l("Appeal"),
             guard=_within_appeal_window,
         ),
         action(
-            "uphold_appeal", [T.APPEALED], T.WITHDRAWN, "inspections.decide_appeal", _l("Uphold the appeal"),
+            "uphold_appeal",
+            [T.APPEALED],
+            T.WITHDRAWN,
+            "inspections.decide_appeal",
+            _l("Uphold the appeal"),
             guard=_branch_decides,
         ),
         action(
-            "reject_appeal", [T.APPEALED], T.OPEN, "inspections.decide_appeal", _l("Reject the appeal"),
+            "reject_appeal",
+            [T.APPEALED],
+            T.OPEN,
+            "inspections.decide_appeal",
+            _l("Reject the appeal"),
             guard=_branch_decides,
         ),
     ],

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -33,7 +34,9 @@ from fuwu.inspections.schemas import (
     TemplateIn,
 )
 
-PIECE_RATE_YUAN = 20  # 计件奖励 per verified finding (seed 004 §三.1: paid outside the regular performance pay)
+PIECE_RATE_YUAN = (
+    20  # 计件奖励 per verified finding (seed 004 §三.1: paid outside the regular performance pay)
+)
 
 
 def _unit(request: HttpRequest, code: str) -> OrgUnit:
@@ -62,7 +65,9 @@ def inspection_list(request: HttpRequest, form: FormState | None = None, status:
         context["templates"] = [t for t, v in selectors.templates_list(fetched_by=who) if v is not None]
         home = access.home_unit(who)
         context["supervisors"] = (
-            selectors.supervisors_for(fetched_by=who, unit=home) if home is not None and context["can_plan"] else []
+            selectors.supervisors_for(fetched_by=who, unit=home)
+            if home is not None and context["can_plan"]
+            else []
         )
     return render(request, "inspections/list.html", context, status=status)
 
@@ -74,7 +79,10 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
     try:
         payload = parse(StartIn, request.POST)
         i = services.inspection_start_adhoc(
-            actor=who, outlet=_unit(request, payload.outlet_code), template_code=payload.template_code, kind=payload.kind
+            actor=who,
+            outlet=_unit(request, payload.outlet_code),
+            template_code=payload.template_code,
+            kind=payload.kind,
         )
     except ValidationFailed as exc:
         return inspection_list(request, FormState.failed(request.POST, exc), status=422)
@@ -89,10 +97,17 @@ def inspection_plan(request: HttpRequest) -> HttpResponse:
         payload = parse(PlanIn, request.POST)
         supervisor = User.objects.filter(pk=payload.supervisor_id).first()
         if supervisor is None:
-            raise ValidationFailed(_t("Choose a supervisor."), details=[{"field": "supervisor_id", "reason": _t("Choose a supervisor.")}])
+            raise ValidationFailed(
+                _t("Choose a supervisor."),
+                details=[{"field": "supervisor_id", "reason": _t("Choose a supervisor.")}],
+            )
         services.inspection_plan(
-            actor=who, outlet=_unit(request, payload.outlet_code), template_code=payload.template_code,
-            kind=payload.kind, supervisor=supervisor, planned_for=payload.planned_for,
+            actor=who,
+            outlet=_unit(request, payload.outlet_code),
+            template_code=payload.template_code,
+            kind=payload.kind,
+            supervisor=supervisor,
+            planned_for=payload.planned_for,
         )
     except ValidationFailed as exc:
         return inspection_list(request, FormState.failed(request.POST, exc), status=422)
@@ -106,12 +121,14 @@ def _t(text: str) -> str:
 
 
 @login_required
-def inspection_detail(request: HttpRequest, pk: int, form: FormState | None = None, status: int = 200) -> HttpResponse:
+def inspection_detail(
+    request: HttpRequest, pk: int, form: FormState | None = None, status: int = 200
+) -> HttpResponse:
     who = request_principal(request)
     i = selectors.inspection(fetched_by=who, pk=pk)
     lines = selectors.inspection_lines(fetched_by=who, inspection_obj=i)
     sections: list[tuple[str, list[Any]]] = []
-    errors = (form.errors if form else {})
+    errors = form.errors if form else {}
     for line in lines:
         line.error = errors.get(f"item_{line.item.pk}", "")
         if not sections or sections[-1][0] != line.item.section.title:
@@ -123,7 +140,11 @@ def inspection_detail(request: HttpRequest, pk: int, form: FormState | None = No
     context: dict[str, Any] = {
         "i": i,
         "sections": sections,
-        "answered": sum(1 for line in lines if line.response is not None and (line.response.result or line.response.points is not None)),
+        "answered": sum(
+            1
+            for line in lines
+            if line.response is not None and (line.response.result or line.response.points is not None)
+        ),
         "total": len(lines),
         "editing": editing,
         "form": form or FormState(),
@@ -169,7 +190,9 @@ def response_save(request: HttpRequest, pk: int) -> HttpResponse:
         r = services.response_save(actor=who, inspection=i, **payload.model_dump())
         upload = request.FILES.get("photo")
         if upload is not None:
-            services.photo_add(actor=who, inspection=i, item_id=payload.item_id, content=upload.read(MAX_BYTES + 1))
+            services.photo_add(
+                actor=who, inspection=i, item_id=payload.item_id, content=upload.read(MAX_BYTES + 1)
+            )
     except ValidationFailed as exc:
         if _wants_json(request):
             return JsonResponse(exc.as_dict(), status=422)
@@ -180,8 +203,14 @@ def response_save(request: HttpRequest, pk: int) -> HttpResponse:
         raise
     if _wants_json(request):
         running = selectors.running_score(fetched_by=who, inspection_obj=i)
-        return JsonResponse({"item_id": r.item_id, "revision": r.revision, "saved_at": r.updated_at.isoformat(),
-                             "score": str(running.value) if running.value is not None else None})
+        return JsonResponse(
+            {
+                "item_id": r.item_id,
+                "revision": r.revision,
+                "saved_at": r.updated_at.isoformat(),
+                "score": str(running.value) if running.value is not None else None,
+            }
+        )
     return redirect(reverse("inspections:detail", args=[pk]) + f"#item-{r.item_id}")
 
 
@@ -211,7 +240,7 @@ def inspection_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     p = selectors.photo(fetched_by=request_principal(request), pk=pk)
     f = p.thumbnail if kind == "thumb" else p.file
     response = FileResponse(f.open("rb"), content_type="image/jpeg" if kind == "thumb" else p.content_type)
@@ -243,11 +272,18 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def task_detail(request: HttpRequest, pk: int, form: FormState | None = None, status: int = 200) -> HttpResponse:
+def task_detail(
+    request: HttpRequest, pk: int, form: FormState | None = None, status: int = 200
+) -> HttpResponse:
     who = request_principal(request)
     t = selectors.task(fetched_by=who, pk=pk)
-    context = {"t": t, "form": form or FormState(), "today": clock.today(), "open_states": selectors.OPEN_STATES,
-               "photos": list(t.photos.all())}
+    context = {
+        "t": t,
+        "form": form or FormState(),
+        "today": clock.today(),
+        "open_states": selectors.OPEN_STATES,
+        "photos": list(t.photos.all()),
+    }
     return render(request, "inspections/task.html", context, status=status)
 
 
@@ -260,8 +296,9 @@ def task_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         if name == "submit_evidence":
             ev = parse(EvidenceIn, request.POST)
             upload = request.FILES.get("photo")
-            services.task_submit_evidence(actor=who, task=t, evidence=ev.evidence,
-                                          photo=upload.read(MAX_BYTES + 1) if upload else None)
+            services.task_submit_evidence(
+                actor=who, task=t, evidence=ev.evidence, photo=upload.read(MAX_BYTES + 1) if upload else None
+            )
         elif name == "verify":
             services.task_verify(actor=who, task=t, note=parse(NoteIn, request.POST).note)
         elif name == "reopen":
@@ -289,24 +326,38 @@ def template_list(request: HttpRequest, form: FormState | None = None, status: i
     return render(
         request,
         "inspections/templates.html",
-        {"rows": selectors.templates_list(fetched_by=who), "form": form or FormState(),
-         "can_edit": access.has(who, "inspections.change_template")},
+        {
+            "rows": selectors.templates_list(fetched_by=who),
+            "form": form or FormState(),
+            "can_edit": access.has(who, "inspections.change_template"),
+        },
         status=status,
     )
 
 
 @login_required
-def template_detail(request: HttpRequest, code: str, form: FormState | None = None, status: int = 200) -> HttpResponse:
+def template_detail(
+    request: HttpRequest, code: str, form: FormState | None = None, status: int = 200
+) -> HttpResponse:
     who = request_principal(request)
     number = request.GET.get("version")
-    v = selectors.template_version(fetched_by=who, code=code, number=int(number) if number and number.isdigit() else None)
+    v = selectors.template_version(
+        fetched_by=who, code=code, number=int(number) if number and number.isdigit() else None
+    )
     items = selectors.template_items(fetched_by=who, version=v)
     return render(
         request,
         "inspections/template.html",
-        {"v": v, "items": items, "versions": v.template.versions.order_by("-number"), "form": form or FormState(),
-         "can_edit": access.has(who, "inspections.change_template"), "severities": Severity.choices,
-         "blank_rows": range(len(items), len(items) + 3), "positions": range(1, 8)},
+        {
+            "v": v,
+            "items": items,
+            "versions": v.template.versions.order_by("-number"),
+            "form": form or FormState(),
+            "can_edit": access.has(who, "inspections.change_template"),
+            "severities": Severity.choices,
+            "blank_rows": range(len(items), len(items) + 3),
+            "positions": range(1, 8),
+        },
         status=status,
     )
 
@@ -319,18 +370,29 @@ def template_save(request: HttpRequest, code: str) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     n = 0
     while f"items-{n}-code" in request.POST:
-        row = {k.split("-", 2)[2]: v for k, v in request.POST.items() if k.startswith(f"items-{n}-")}
+        row: dict[str, Any] = {
+            k.split("-", 2)[2]: str(v) for k, v in request.POST.items() if k.startswith(f"items-{n}-")
+        }
         row["critical"] = f"items-{n}-critical" in request.POST
         row["photo"] = f"items-{n}-photo" in request.POST
-        if row.get("code", "").strip() and not row.get("delete"):
+        if str(row.get("code", "")).strip() and not row.get("delete"):
             rows.append({k: v for k, v in row.items() if v != "" and k != "delete"})
         n += 1
-    data = {"code": code, "name": request.POST.get("name", ""), "description": request.POST.get("description", ""),
-            "note": request.POST.get("note", ""), "items": rows}
+    data = {
+        "code": code,
+        "name": request.POST.get("name", ""),
+        "description": request.POST.get("description", ""),
+        "note": request.POST.get("note", ""),
+        "items": rows,
+    }
     try:
         payload = parse(TemplateIn, data)
         services.template_version_create(
-            actor=who, code=payload.code, name=payload.name, description=payload.description, note=payload.note,
+            actor=who,
+            code=payload.code,
+            name=payload.name,
+            description=payload.description,
+            note=payload.note,
             items=[services.ItemSpec(**i.model_dump()) for i in payload.items],
         )
     except ValidationFailed as exc:
@@ -343,7 +405,9 @@ def template_export(request: HttpRequest, code: str) -> HttpResponse:
     who = request_principal(request)
     v = selectors.template_version(fetched_by=who, code=code)
     content = xlsx.template_workbook(v, selectors.template_items(fetched_by=who, version=v))
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="template-{v.template.code}-v{v.number}.xlsx"'
     return response
 
@@ -355,11 +419,19 @@ def template_import(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise ValidationFailed(_t("Choose a file."), details=[{"field": "file", "reason": _t("Choose a file.")}])
+            raise ValidationFailed(
+                _t("Choose a file."), details=[{"field": "file", "reason": _t("Choose a file.")}]
+            )
         info, specs = xlsx.read_template(upload.read(5 * 1024 * 1024))
-        payload = parse(TemplateIn, {**info, "note": _t("Imported from Excel"), "items": [s.__dict__ for s in specs]})
+        payload = parse(
+            TemplateIn, {**info, "note": _t("Imported from Excel"), "items": [s.__dict__ for s in specs]}
+        )
         v = services.template_version_create(
-            actor=who, code=payload.code, name=payload.name, description=payload.description, note=payload.note,
+            actor=who,
+            code=payload.code,
+            name=payload.name,
+            description=payload.description,
+            note=payload.note,
             items=specs,
         )
     except ValidationFailed as exc:
@@ -392,8 +464,12 @@ def supervisors(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inspections/supervisors.html",
-        {"roster": selectors.roster(fetched_by=who), "tally": selectors.piece_rate(fetched_by=who, month=month),
-         "month": month, "rate": PIECE_RATE_YUAN},
+        {
+            "roster": selectors.roster(fetched_by=who),
+            "tally": selectors.piece_rate(fetched_by=who, month=month),
+            "month": month,
+            "rate": PIECE_RATE_YUAN,
+        },
     )
 
 
@@ -401,8 +477,12 @@ def supervisors(request: HttpRequest) -> HttpResponse:
 def supervisors_export(request: HttpRequest) -> HttpResponse:
     who = request_principal(request)
     month = _month(request)
-    content = xlsx.tally_workbook(month.strftime("%Y-%m"), selectors.piece_rate(fetched_by=who, month=month), PIECE_RATE_YUAN)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    content = xlsx.tally_workbook(
+        month.strftime("%Y-%m"), selectors.piece_rate(fetched_by=who, month=month), PIECE_RATE_YUAN
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="piece-rate-{month:%Y-%m}.xlsx"'
     return response
 
@@ -425,8 +505,12 @@ def trends(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inspections/trends.html",
-        {"quarters": quarters, "rows": selectors.mystery_trend(fetched_by=who, quarters=quarters),
-         "worst": selectors.worst_items(fetched_by=who, since=since),
-         "league": selectors.league(fetched_by=who, since=since), "target": selectors.MYSTERY_TARGET_GAIN,
-         "item_kinds": Item.Response.choices},
+        {
+            "quarters": quarters,
+            "rows": selectors.mystery_trend(fetched_by=who, quarters=quarters),
+            "worst": selectors.worst_items(fetched_by=who, since=since),
+            "league": selectors.league(fetched_by=who, since=since),
+            "target": selectors.MYSTERY_TARGET_GAIN,
+            "item_kinds": Item.Response.choices,
+        },
     )

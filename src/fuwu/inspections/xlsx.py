@@ -75,14 +75,19 @@ def read_template(content: bytes) -> tuple[dict[str, str], list[ItemSpec]]:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise ValidationFailed(
-            _("The file is not an Excel workbook."), details=[{"field": "file", "reason": _("The file is not an Excel workbook.")}]
+            _("The file is not an Excel workbook."),
+            details=[{"field": "file", "reason": _("The file is not an Excel workbook.")}],
         ) from exc
     if INFO_SHEET not in wb.sheetnames or ITEMS_SHEET not in wb.sheetnames:
         raise ValidationFailed(
             _("The workbook needs the sheets 模板 and 检查项."),
             details=[{"field": "file", "reason": _("The workbook needs the sheets 模板 and 检查项.")}],
         )
-    info = {str(r[0]): "" if r[1] is None else str(r[1]) for r in wb[INFO_SHEET].iter_rows(values_only=True) if r and r[0]}
+    info = {
+        str(r[0]): "" if r[1] is None else str(r[1])
+        for r in wb[INFO_SHEET].iter_rows(values_only=True)
+        if r and r[0]
+    }
     problems: list[dict[str, Any]] = []
     specs: list[ItemSpec] = []
     for n, r in enumerate(wb[ITEMS_SHEET].iter_rows(min_row=2, values_only=True), start=2):
@@ -109,7 +114,11 @@ def read_template(content: bytes) -> tuple[dict[str, str], list[ItemSpec]]:
         )
     if problems:
         raise ValidationFailed(_("The template has errors."), details=problems)
-    return {"code": info.get("编号", ""), "name": info.get("名称", ""), "description": info.get("说明", "")}, specs
+    return {
+        "code": info.get("编号", ""),
+        "name": info.get("名称", ""),
+        "description": info.get("说明", ""),
+    }, specs
 
 
 def tally_workbook(month: str, rows: list[TallyRow], rate: int) -> bytes:
@@ -118,7 +127,20 @@ def tally_workbook(month: str, rows: list[TallyRow], rate: int) -> bytes:
     wb = Workbook()
     sheet = wb.active
     sheet.title = month
-    xlsx_append(sheet, ["督导员", "工号", "所属机构", "检查次数", "已验证问题", "待验证问题", "申诉撤销", "计件单价(元)", "计件金额(元)"])
+    xlsx_append(
+        sheet,
+        [
+            "督导员",
+            "工号",
+            "所属机构",
+            "检查次数",
+            "已验证问题",
+            "待验证问题",
+            "申诉撤销",
+            "计件单价(元)",
+            "计件金额(元)",
+        ],
+    )
     for r in rows:
         xlsx_append(
             sheet,
