@@ -403,8 +403,11 @@ def league(*, fetched_by: Principal, since: dt.date) -> list[dict[str, Any]]:
     by_outlet = {r["outlet"]: r for r in visible.values("outlet").annotate(avg=Avg("score"), n=Count("pk"))}
     parents: dict[str, list[tuple[Decimal, int]]] = defaultdict(list)
     names: dict[str, OrgUnit] = {}
-    for unit in OrgUnit.objects.filter(pk__in=list(by_outlet)):
-        parent = unit.get_parent()
+    outlets = list(OrgUnit.objects.filter(pk__in=list(by_outlet)))
+    parent_of = {u.path[: -OrgUnit.steplen] for u in outlets if u.depth > 1}
+    by_path = {p.path: p for p in OrgUnit.objects.filter(path__in=parent_of)}
+    for unit in outlets:
+        parent = by_path.get(unit.path[: -OrgUnit.steplen])
         if parent is None:
             continue
         parents[parent.code].append((Decimal(by_outlet[unit.pk]["avg"]), by_outlet[unit.pk]["n"]))
