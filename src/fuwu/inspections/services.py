@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fuwu.core import access, audit, calendar, clock, roles
 from fuwu.core.defects import Defect, SourceKind, report
@@ -40,10 +41,10 @@ MYSTERY_LOCKOUT_DAYS = 90
 # An overdue task climbs one level of the org tree per this many business days overdue.
 ESCALATE_EVERY_DAYS = 3
 REQUIRED_EVIDENCE = {
-    SourceKind.INSPECTION: _("Photo or description of the corrected situation"),
-    SourceKind.COMPLAINT: _("Description of the corrective measure and who was trained"),
-    SourceKind.EVALUATION: _("Description of the corrective measure"),
-    SourceKind.LANGUAGE: _("Confirmation that the staff member was coached"),
+    SourceKind.INSPECTION: gettext_lazy("Photo or description of the corrected situation"),
+    SourceKind.COMPLAINT: gettext_lazy("Description of the corrective measure and who was trained"),
+    SourceKind.EVALUATION: gettext_lazy("Description of the corrective measure"),
+    SourceKind.LANGUAGE: gettext_lazy("Confirmation that the staff member was coached"),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fuwu.core import calendar, clock
 from fuwu.core.access import home_unit
@@ -23,18 +23,27 @@ INSPECTION = Machine(
     model=Inspection,
     actions=[
         action(
-            "start", [S.PLANNED], S.IN_PROGRESS, "inspections.conduct_inspection", _l("Start"), primary=True
+            "start",
+            [S.PLANNED],
+            S.IN_PROGRESS,
+            "inspections.conduct_inspection",
+            gettext_lazy("Start"),
+            primary=True,
         ),
         action(
             "submit",
             [S.IN_PROGRESS],
             S.SUBMITTED,
             "inspections.conduct_inspection",
-            _l("Submit"),
+            gettext_lazy("Submit"),
             primary=True,
         ),
         action(
-            "cancel", [S.PLANNED, S.IN_PROGRESS], S.CANCELLED, "inspections.plan_inspection", _l("Cancel")
+            "cancel",
+            [S.PLANNED, S.IN_PROGRESS],
+            S.CANCELLED,
+            "inspections.plan_inspection",
+            gettext_lazy("Cancel"),
         ),
     ],
     unit=lambda i: i.outlet,
@@ -76,7 +85,7 @@ TASK = Machine(
             [T.OPEN, T.REOPENED],
             T.SUBMITTED,
             "inspections.rectify_task",
-            _l("Submit evidence"),
+            gettext_lazy("Submit evidence"),
             primary=True,
         ),
         action(
@@ -84,19 +93,24 @@ TASK = Machine(
             [T.SUBMITTED],
             T.VERIFIED,
             "inspections.verify_task",
-            _l("Verify"),
+            gettext_lazy("Verify"),
             guard=_not_the_owner,
             primary=True,
         ),
         action(
-            "reopen", [T.SUBMITTED], T.REOPENED, "inspections.verify_task", _l("Reopen"), guard=_not_the_owner
+            "reopen",
+            [T.SUBMITTED],
+            T.REOPENED,
+            "inspections.verify_task",
+            gettext_lazy("Reopen"),
+            guard=_not_the_owner,
         ),
         action(
             "defer",
             [T.SUBMITTED],
             None,
             "inspections.verify_task",
-            _l("Verify at the next inspection"),
+            gettext_lazy("Verify at the next inspection"),
             guard=_not_the_owner,
         ),
         action(
@@ -104,7 +118,7 @@ TASK = Machine(
             [T.OPEN, T.REOPENED],
             T.APPEALED,
             "inspections.rectify_task",
-            _l("Appeal"),
+            gettext_lazy("Appeal"),
             guard=_within_appeal_window,
         ),
         action(
@@ -112,7 +126,7 @@ TASK = Machine(
             [T.APPEALED],
             T.WITHDRAWN,
             "inspections.decide_appeal",
-            _l("Uphold the appeal"),
+            gettext_lazy("Uphold the appeal"),
             guard=_branch_decides,
         ),
         action(
@@ -120,7 +134,7 @@ TASK = Machine(
             [T.APPEALED],
             T.OPEN,
             "inspections.decide_appeal",
-            _l("Reject the appeal"),
+            gettext_lazy("Reject the appeal"),
             guard=_branch_decides,
         ),
     ],

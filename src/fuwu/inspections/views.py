@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuwu.core import access, clock, scoping
@@ -98,8 +99,8 @@ def inspection_plan(request: HttpRequest) -> HttpResponse:
         supervisor = User.objects.filter(pk=payload.supervisor_id).first()
         if supervisor is None:
             raise ValidationFailed(
-                _t("Choose a supervisor."),
-                details=[{"field": "supervisor_id", "reason": _t("Choose a supervisor.")}],
+                _("Choose a supervisor."),
+                details=[{"field": "supervisor_id", "reason": _("Choose a supervisor.")}],
             )
         services.inspection_plan(
             actor=who,
@@ -112,12 +113,6 @@ def inspection_plan(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         return inspection_list(request, FormState.failed(request.POST, exc), status=422)
     return redirect("inspections:list")
-
-
-def _t(text: str) -> str:
-    from django.utils.translation import gettext
-
-    return gettext(text)
 
 
 @login_required
@@ -420,11 +415,11 @@ def template_import(request: HttpRequest) -> HttpResponse:
     try:
         if upload is None:
             raise ValidationFailed(
-                _t("Choose a file."), details=[{"field": "file", "reason": _t("Choose a file.")}]
+                _("Choose a file."), details=[{"field": "file", "reason": _("Choose a file.")}]
             )
         info, specs = xlsx.read_template(upload.read(5 * 1024 * 1024))
         payload = parse(
-            TemplateIn, {**info, "note": _t("Imported from Excel"), "items": [s.__dict__ for s in specs]}
+            TemplateIn, {**info, "note": _("Imported from Excel"), "items": [s.__dict__ for s in specs]}
         )
         v = services.template_version_create(
             actor=who,
