@@ -105,7 +105,7 @@ class Inspection(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         IN_PROGRESS = "in_progress", _("In progress")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", _("Handed in")
         CANCELLED = "cancelled", _("Cancelled")
 
     class Band(models.TextChoices):

@@ -27,7 +27,7 @@ INSPECTION = Machine(
             [S.PLANNED],
             S.IN_PROGRESS,
             "inspections.conduct_inspection",
-            gettext_lazy("Start"),
+            gettext_lazy("Start the visit"),
             primary=True,
         ),
         action(
