@@ -269,6 +269,8 @@ class RectificationTask(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     on_time = models.BooleanField(null=True)
+    # When the task left the ledger's open states: verified, or withdrawn on an upheld appeal.
+    closed_at = models.DateTimeField(null=True, blank=True)
     recheck_at_next_inspection = models.BooleanField(_("verify at next inspection"), default=False)
     verification_note = models.TextField(blank=True)
     appeal_reason = models.TextField(_("appeal reason"), blank=True)

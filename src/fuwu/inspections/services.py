@@ -692,7 +692,7 @@ def task_verify(*, actor: Principal, task: RectificationTask, note: str = "") ->
     """Confirm the fix."""
 
     def effect(locked: RectificationTask) -> RectificationTask:
-        locked.verified_at = clock.now()
+        locked.verified_at = locked.closed_at = clock.now()
         locked.verified_by = actor if isinstance(actor, User) else None
         locked.verification_note = note
         locked.recheck_at_next_inspection = False
@@ -765,6 +765,8 @@ def task_appeal_decide(
                 details=[{"field": "note", "reason": _("This field is required.")}],
             )
         locked.appeal_decision = note.strip()
+        if uphold:
+            locked.closed_at = clock.now()
         if uphold and locked.finding_id is not None:
             # Lock the inspection being rescored: two upheld appeals of one visit must not overwrite each other.
             finding = Finding.objects.select_related("response").get(pk=locked.finding_id)

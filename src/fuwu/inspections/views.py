@@ -486,7 +486,7 @@ def _last_quarters(n: int) -> list[str]:
     today = clock.today()
     y, q = today.year, (today.month - 1) // 3 + 1
     out = []
-    for _ in range(n):
+    for _i in range(n):
         out.append(f"{y}Q{q}")
         y, q = (y - 1, 4) if q == 1 else (y, q - 1)
     return list(reversed(out))

@@ -56,11 +56,15 @@ def test_supervisors_saving_the_same_item_at_once_all_land_in_one_row(world: Any
     setup(world)
     others = [world.person(f"co{k}", world.t1, roles.SUPERVISOR) for k in range(3)]
     sups = [world.sup, *others]
-    i = services.inspection_start_adhoc(actor=world.sup, outlet=world.outlet_a, template_code="SBZ", kind="onsite")
+    i = services.inspection_start_adhoc(
+        actor=world.sup, outlet=world.outlet_a, template_code="SBZ", kind="onsite"
+    )
     item = items(i)[0]
-    results, errors = _race(
+    _results, errors = _race(
         len(sups),
-        lambda k: services.response_save(actor=sups[k], inspection=i, item_id=item.pk, result="pass", note=f"n{k}"),
+        lambda k: services.response_save(
+            actor=sups[k], inspection=i, item_id=item.pk, result="pass", note=f"n{k}"
+        ),
     )
     assert errors == []
     row = Response.objects.get(inspection=i, item=item)
