@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -324,6 +324,13 @@ class TrendRow:
     scores: dict[str, Decimal | None]  # quarter → average mystery score
     latest_gain: Decimal | None  # last quarter minus the one before
     meets_target: bool | None
+    satisfaction: dict[str, float | None] = field(
+        default_factory=dict
+    )  # quarter → 满意度 %, filled by the page
+
+    @property
+    def cells(self) -> list[tuple[str, Decimal | None, float | None]]:
+        return [(q, s, self.satisfaction.get(q)) for q, s in self.scores.items()]
 
 
 def mystery_trend(*, fetched_by: Principal, quarters: list[str]) -> list[TrendRow]:

@@ -128,3 +128,29 @@ def test_supervisors_trends_and_list_pages_render_in_chinese(world: Any) -> None
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "神秘人" in hq.get("/inspections/trends/").content.decode()
     assert "中关村支行" in hq.get("/inspections/").content.decode()
+
+
+def test_trends_show_satisfaction_beside_the_mystery_score_of_the_same_quarter(world: Any) -> None:
+    from fuwu.core import services as core_services
+    from fuwu.core.principals import DevicePrincipal
+    from fuwu.feedback import services as feedback_services
+    from fuwu.feedback.models import Evaluation
+    from fuwu.feedback.tests import factories as ff
+
+    submitted(world, kind="mystery")
+    c = ff.counter(world.outlet_a)
+    token, _raw = core_services.device_token_issue(
+        actor=SYSTEM, org_unit=world.outlet_a, kind="pad", counter_code=c.code
+    )
+    pad = DevicePrincipal(token)
+    for rating in (
+        Evaluation.Rating.SATISFIED,
+        Evaluation.Rating.SATISFIED,
+        Evaluation.Rating.SATISFIED,
+        Evaluation.Rating.DISSATISFIED,
+    ):
+        feedback_services.evaluation_record(
+            actor=pad, ticket=ff.finished_ticket(world.outlet_a, counter=c), rating=rating
+        )
+    page = _client(world.hq_manager).get("/inspections/trends/").content.decode()
+    assert "满意度 75.0" in page and "80.00" in page
