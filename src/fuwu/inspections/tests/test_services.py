@@ -508,3 +508,15 @@ def test_trends_compare_quarters_against_the_two_point_target(world: Any) -> Non
     worst = selectors.worst_items(fetched_by=world.hq_manager, since=dt.date(2026, 1, 1))
     assert worst == [] or worst[0].code == "WGY-1"
     assert Inspection.objects.count() == 2 and Item.objects.exists()
+
+
+def test_the_cli_imports_a_template_workbook_as_a_new_version(world: Any, tmp_path: Any) -> None:
+    setup(world)
+    from fuwu.inspections.importers import import_template
+
+    v = selectors.template_version(fetched_by=world.hq_manager, code="6S")
+    path = tmp_path / "6s.xlsx"
+    path.write_bytes(
+        xlsx.template_workbook(v, selectors.template_items(fetched_by=world.hq_manager, version=v))
+    )
+    assert import_template(path) == "imported 6S v2 with 6 items"
