@@ -191,7 +191,11 @@ def response_save(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationFailed as exc:
         if _wants_json(request):
             return JsonResponse(exc.as_dict(), status=422)
-        return inspection_detail(request, pk, FormState.failed(request.POST, exc), status=422)
+        form = FormState.failed(request.POST, exc)
+        item_key = f"item_{request.POST.get('item_id', '')}"
+        for reason in list(form.errors.values())[:1]:
+            form.errors.setdefault(item_key, reason)  # shown beside the item that was being saved
+        return inspection_detail(request, pk, form, status=422)
     except DomainError as exc:
         if _wants_json(request):
             return JsonResponse(exc.as_dict(), status=exc.status)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils.translation import gettext as _
 
 from fuwu.core import clock, roles
 from fuwu.core.defects import Defect, SourceKind, report, tasks_for
@@ -98,7 +99,7 @@ def test_submit_refuses_unanswered_items_and_failed_items_without_photo(world: A
         )
     with pytest.raises(ValidationFailed) as exc:
         services.inspection_submit(actor=world.sup, inspection=i)
-    assert exc.value.details[0]["reason"] == "A failed item needs a photo."
+    assert exc.value.details[0]["reason"] == _("A failed item needs a photo.")
 
 
 def test_inspection_transitions_and_refusals(world: Any) -> None:
@@ -182,14 +183,14 @@ def test_photos_that_are_not_images_or_too_large_are_refused(world: Any) -> None
     item = items(i)[1]
     with pytest.raises(ValidationFailed) as exc:
         services.photo_add(actor=world.sup, inspection=i, item_id=item.pk, content=b"%PDF-1.4 not an image")
-    assert exc.value.details[0]["reason"] == "The file is not an image."
+    assert exc.value.details[0]["reason"] == _("The file is not an image.")
     from fuwu.inspections import photos
 
     with pytest.raises(ValidationFailed) as exc:
         services.photo_add(
             actor=world.sup, inspection=i, item_id=item.pk, content=b"\xff" * (photos.MAX_BYTES + 1)
         )
-    assert "larger" in exc.value.details[0]["reason"]
+    assert exc.value.details[0]["reason"] == _("The photo is larger than %(mb)s MB.") % {"mb": 8}
     gif = io.BytesIO()
     from PIL import Image
 

@@ -50,7 +50,7 @@ def test_the_fill_in_page_saves_item_by_item_and_refuses_bad_photos_in_place(wor
         },
     )
     assert bad.status_code == 422
-    assert "改过的备注" in bad.content.decode() or "不是图片" in bad.content.decode()
+    assert "改过的备注" in bad.content.decode() and "文件不是图片" in bad.content.decode()
     ok = c.post(
         f"/inspections/{i.pk}/save/",
         {"item_id": item.pk, "result": "fail", "photo": SimpleUploadedFile("x.jpg", jpeg())},
