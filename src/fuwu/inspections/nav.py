@@ -13,7 +13,7 @@ NAV = [
         "inspections:list",
         frozenset({roles.SUPERVISOR, roles.OUTLET_HEAD, roles.HQ_MANAGER, roles.AUDITOR}),
         _("Mystery shopper, video and on-site checks"),
-        order=40,
+        order=400,
     ),
     NavItem(
         _("Rectification ledger"),
@@ -22,27 +22,27 @@ NAV = [
             {roles.SUPERVISOR, roles.OUTLET_HEAD, roles.HQ_MANAGER, roles.AUDITOR, roles.COMPLAINT_HANDLER}
         ),
         _("Every service defect and its fix, whatever found it"),
-        order=41,
+        order=401,
     ),
     NavItem(
         _("Inspection templates"),
         "inspections:templates",
         frozenset({roles.SUPERVISOR, roles.HQ_MANAGER, roles.AUDITOR}),
         _("五个一, 七个一, 四不准, 四必须, 6S and more"),
-        order=42,
+        order=402,
     ),
     NavItem(
         _("Supervisors"),
         "inspections:supervisors",
         frozenset({roles.SUPERVISOR, roles.HQ_MANAGER, roles.AUDITOR}),
         _("Roster against the minimum and piece-rate tally"),
-        order=43,
+        order=403,
     ),
     NavItem(
         _("Inspection trends"),
         "inspections:trends",
         frozenset({roles.SUPERVISOR, roles.OUTLET_HEAD, roles.HQ_MANAGER, roles.AUDITOR}),
         _("Mystery-shopper score per quarter against the +2 target"),
-        order=44,
+        order=404,
     ),
 ]
