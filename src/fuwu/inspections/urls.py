@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.inspection_list, name="list"),
     path("new/", views.inspection_new, name="new"),
     path("plan/", views.inspection_plan, name="plan"),
+    path("schedule/", views.inspection_schedule, name="schedule"),
     path("<int:pk>/", views.inspection_detail, name="detail"),
     path("<int:pk>/start/", views.inspection_start, name="start"),
     path("<int:pk>/cancel/", views.inspection_cancel, name="cancel"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -31,6 +32,7 @@ from fuwu.inspections.schemas import (
     PlanIn,
     ReopenIn,
     ResponseIn,
+    ScheduleIn,
     StartIn,
     TemplateIn,
 )
@@ -64,6 +66,12 @@ def inspection_list(request: HttpRequest, form: FormState | None = None, status:
     if context["can_conduct"] or context["can_plan"]:
         context["outlets"] = selectors.outlets(fetched_by=who)
         context["templates"] = [t for t, v in selectors.templates_list(fetched_by=who) if v is not None]
+        context["branches"] = (
+            scoping.visible_units(who)
+            .filter(kind__in=[OrgUnit.Kind.TIER1, OrgUnit.Kind.TIER2])
+            .order_by("path")
+        )
+        context["quarter"] = selectors.quarter_of(clock.today())
         home = access.home_unit(who)
         context["supervisors"] = (
             selectors.supervisors_for(fetched_by=who, unit=home)
@@ -88,6 +96,26 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         return inspection_list(request, FormState.failed(request.POST, exc), status=422)
     return redirect("inspections:detail", pk=i.pk)
+
+
+@login_required
+@require_POST
+def inspection_schedule(request: HttpRequest) -> HttpResponse:
+    """Plan one visit per outlet of a branch for a quarter (lock-out respected, least-loaded supervisor first)."""
+    who = request_principal(request)
+    try:
+        payload = parse(ScheduleIn, request.POST)
+        planned = services.schedule_quarter(
+            actor=who,
+            branch=_unit(request, payload.branch_code),
+            quarter=payload.quarter,
+            template_code=payload.template_code,
+            kind=payload.kind,
+        )
+    except ValidationFailed as exc:
+        return inspection_list(request, FormState.failed(request.POST, exc), status=422)
+    messages.success(request, _("%(n)s visits planned.") % {"n": len(planned)})
+    return redirect("inspections:list")
 
 
 @login_required

@@ -154,3 +154,30 @@ def test_trends_show_satisfaction_beside_the_mystery_score_of_the_same_quarter(w
         )
     page = _client(world.hq_manager).get("/inspections/trends/").content.decode()
     assert "满意度 75.0" in page and "80.00" in page
+
+
+def test_a_quarter_is_scheduled_from_the_list_page(world: Any) -> None:
+    from fuwu.core import clock
+    from fuwu.inspections.models import Inspection
+    from fuwu.inspections.selectors import quarter_of
+
+    setup(world)
+    hq = _client(world.hq_manager)
+    assert "按季度排期" in hq.get("/inspections/").content.decode()
+    bad = hq.post(
+        "/inspections/schedule/",
+        {"branch_code": "T1", "quarter": "2026-5", "template_code": "WGY", "kind": "mystery"},
+    )
+    assert bad.status_code == 422 and 'value="2026-5"' in bad.content.decode()
+    r = hq.post(
+        "/inspections/schedule/",
+        {
+            "branch_code": "T1",
+            "quarter": quarter_of(clock.today()),
+            "template_code": "WGY",
+            "kind": "mystery",
+        },
+        follow=True,
+    )
+    assert "已排期 2 次检查" in r.content.decode()
+    assert Inspection.objects.filter(status="planned", kind="mystery").count() == 2
