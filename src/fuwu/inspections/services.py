@@ -722,8 +722,6 @@ def task_defer(*, actor: Principal, task: RectificationTask) -> RectificationTas
     """Leave verification to the next inspection of the outlet, which shows this item to its inspector."""
 
     def effect(locked: RectificationTask) -> RectificationTask:
-        if locked.recheck_at_next_inspection:
-            raise Conflict(_("Verification is already left to the next inspection."), code="already_deferred")
         locked.recheck_at_next_inspection = True
         return locked
 

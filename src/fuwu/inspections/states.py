@@ -58,6 +58,13 @@ def _not_the_owner(task: RectificationTask, principal: Principal) -> None:
         raise Forbidden(_("The owner of a rectification cannot verify it."))
 
 
+def _verify_now(task: RectificationTask, principal: Principal) -> None:
+    """Deferring is possible once: not the owner, and not already left to the next inspection."""
+    _not_the_owner(task, principal)
+    if task.recheck_at_next_inspection:
+        raise Conflict(_("Verification is already left to the next inspection."), code="already_deferred")
+
+
 def _within_appeal_window(task: RectificationTask, principal: Principal) -> None:
     opened = clock.business_date(task.opened_at)
     if calendar.business_days_between(opened, clock.today()) > APPEAL_DAYS:
@@ -111,7 +118,7 @@ TASK = Machine(
             None,
             "inspections.verify_task",
             gettext_lazy("Verify at the next inspection"),
-            guard=_not_the_owner,
+            guard=_verify_now,
         ),
         action(
             "appeal",
