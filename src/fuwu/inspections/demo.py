@@ -164,10 +164,10 @@ def _rectify(rng: random.Random, task: RectificationTask, today: dt.date) -> Non
         return
     checker = rng.choice([c for c in checkers if c.pk != owner.pk] or checkers)
     roll = rng.random()
-    if roll < 0.05 and age > 2:  # appeal within the window
+    if roll < 0.06 and age > 2:  # appeal within the window
         clock.set_clock(_at(calendar.add_business_days(opened, 2), rng), speed=0)
         services.task_appeal(actor=owner, task=task, reason=rng.choice(APPEALS))
-        if age > 6:
+        if age > 6 and rng.random() < 0.8:  # a few still wait for the branch's decision
             clock.set_clock(_at(calendar.add_business_days(opened, 5), rng), speed=0)
             finder = task.finding.supervisor_id if task.finding else None
             deciders = [c for c in checkers if c.pk != finder] or checkers
@@ -196,7 +196,7 @@ def _rectify(rng: random.Random, task: RectificationTask, today: dt.date) -> Non
     r = rng.random()
     if r < 0.1:
         services.task_reopen(actor=checker, task=task, note="复查时问题依旧,请继续整改")
-        if age - fix_after > 5:
+        if age - fix_after > 5 and rng.random() < 0.6:  # the rest are still being reworked
             clock.set_clock(_at(calendar.add_business_days(opened, fix_after + 3), rng), speed=0)
             services.task_submit_evidence(actor=owner, task=task, evidence="已再次整改,附照片")
     elif r < 0.2:
