@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "fuwu.complaints",
     "fuwu.measures",
     "fuwu.staffing",
+    "fuwu.inspections",
     "fuwu.demo",
 ]
 

@@ -1,0 +1,450 @@
+"""The inspection API (a tablet or phone app is a real client). Writes honour Idempotency-Key (core middleware)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from fuwu.core import transitions
+from fuwu.core.auth import request_principal
+from fuwu.core.errors import NotFound
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal
+from fuwu.inspections import selectors, services
+from fuwu.inspections.models import Inspection, RectificationTask
+from fuwu.inspections.schemas import (
+    AppealIn,
+    DecideIn,
+    EvidenceIn,
+    LedgerQuery,
+    NoteIn,
+    ObserveIn,
+    PlanIn,
+    ReopenIn,
+    ResponseIn,
+    ScheduleIn,
+    StartIn,
+    TemplateIn,
+)
+
+router = Router(tags=["inspections"])
+
+
+class ActionOut(Schema):
+    name: str
+    label: str
+
+
+class ItemOut(Schema):
+    id: int
+    section: str
+    code: str
+    text: str
+    guidance: str
+    weight: int
+    response: str
+    max_points: int
+    critical: bool
+    photo_required: bool
+    severity: str
+    position: int | None
+
+
+class TemplateOut(Schema):
+    code: str
+    name: str
+    description: str
+    version: int
+    items: list[ItemOut]
+
+
+class TemplateSummaryOut(Schema):
+    code: str
+    name: str
+    version: int | None
+
+
+class AnswerOut(Schema):
+    item_id: int
+    result: str
+    points: int | None
+    note: str
+    staff_id: int | None
+    position: int | None
+    revision: int
+    photos: list[int]
+    finding: bool
+
+
+class InspectionOut(Schema):
+    id: int
+    outlet_code: str
+    outlet_name: str
+    template_code: str
+    version: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    planned_for: dt.date | None
+    visit_date: dt.date | None
+    supervisor_id: int
+    score: Decimal | None
+    band: str
+    band_label: str
+    critical_failed: bool
+    actions: list[ActionOut]
+
+
+class InspectionDetailOut(InspectionOut):
+    answers: list[AnswerOut]
+    recheck: list[int]
+
+
+class TaskOut(Schema):
+    id: int
+    source_kind: str
+    source_label: str
+    source_id: str
+    label: str
+    url: str
+    unit_code: str
+    unit_name: str
+    severity: str
+    status: str
+    status_label: str
+    owner: str
+    due: dt.date
+    overdue: bool
+    escalation_level: int
+    recheck_at_next_inspection: bool
+    evidence: str
+    appeal_reason: str
+    appeal_decision: str
+    actions: list[ActionOut]
+
+
+class PhotoOut(Schema):
+    id: int
+    sha256: str
+    size: int
+    width: int
+    height: int
+    taken_at: dt.datetime | None
+    content_type: str
+
+
+def _inspection_out(i: Inspection, who: Principal) -> dict[str, object]:
+    return {
+        "id": i.pk,
+        "outlet_code": i.outlet.code,
+        "outlet_name": i.outlet.name,
+        "template_code": i.version.template.code,
+        "version": i.version.number,
+        "kind": i.kind,
+        "kind_label": str(i.get_kind_display()),
+        "status": i.status,
+        "status_label": str(i.get_status_display()),
+        "planned_for": i.planned_for,
+        "visit_date": i.visit_date,
+        "supervisor_id": i.supervisor_id,
+        "score": i.score,
+        "band": i.band,
+        "band_label": str(i.get_band_display()) if i.band else "",
+        "critical_failed": i.critical_failed,
+        "actions": transitions.actions_json(i, who),
+    }
+
+
+def _detail(i: Inspection, who: Principal) -> dict[str, object]:
+    lines = selectors.inspection_lines(fetched_by=who, inspection_obj=i)
+    answers = [
+        {
+            "item_id": line.item.pk,
+            "result": line.response.result,
+            "points": line.response.points,
+            "note": line.response.note,
+            "staff_id": line.response.staff_id,
+            "position": line.response.position,
+            "revision": line.response.revision,
+            "photos": [p.pk for p in line.photos],
+            "finding": line.finding is not None and not line.finding.removed,
+        }
+        for line in lines
+        if line.response is not None
+    ]
+    recheck: list[int] = []
+    if i.status == Inspection.Status.IN_PROGRESS:
+        recheck = [t.pk for t in selectors.recheck_items(fetched_by=who, outlet=i.outlet)]
+    return {**_inspection_out(i, who), "answers": answers, "recheck": recheck}
+
+
+def _task_out(t: RectificationTask, who: Principal) -> dict[str, object]:
+    return {
+        "id": t.pk,
+        "source_kind": t.source_kind,
+        "source_label": str(t.get_source_kind_display()),
+        "source_id": t.source_id,
+        "label": t.label,
+        "url": t.url,
+        "unit_code": t.unit.code,
+        "unit_name": t.unit.name,
+        "severity": t.severity,
+        "status": t.status,
+        "status_label": str(t.get_status_display()),
+        "owner": (t.owner.display_name or t.owner.username) if t.owner else "",
+        "due": t.due,
+        "overdue": t.status in selectors.OPEN_STATES and t.due < _today(),
+        "escalation_level": t.escalation_level,
+        "recheck_at_next_inspection": t.recheck_at_next_inspection,
+        "evidence": t.evidence,
+        "appeal_reason": t.appeal_reason,
+        "appeal_decision": t.appeal_decision,
+        "actions": transitions.actions_json(t, who),
+    }
+
+
+def _today() -> dt.date:
+    from fuwu.core import clock
+
+    return clock.today()
+
+
+def _unit(who: Principal, code: str) -> OrgUnit:
+    from fuwu.core import scoping
+
+    return scoping.get_visible(OrgUnit.objects.all(), who, code=code)
+
+
+# --- templates ---
+
+
+@router.get("/inspections/templates", response=list[TemplateSummaryOut])
+def templates(request: HttpRequest) -> list[dict[str, object]]:
+    who = request_principal(request)
+    return [
+        {"code": t.code, "name": t.name, "version": v.number if v else None}
+        for t, v in selectors.templates_list(fetched_by=who)
+    ]
+
+
+@router.get("/inspections/templates/{code}", response=TemplateOut)
+def template(request: HttpRequest, code: str, version: int | None = None) -> dict[str, object]:
+    who = request_principal(request)
+    v = selectors.template_version(fetched_by=who, code=code, number=version)
+    items = selectors.template_items(fetched_by=who, version=v)
+    return {
+        "code": v.template.code,
+        "name": v.template.name,
+        "description": v.template.description,
+        "version": v.number,
+        "items": [
+            {**{f: getattr(i, f) for f in ItemOut.model_fields if f != "section"}, "section": i.section.title}
+            for i in items
+        ],
+    }
+
+
+@router.post("/inspections/templates", response={201: TemplateSummaryOut})
+def template_save(request: HttpRequest, payload: TemplateIn) -> tuple[int, dict[str, object]]:
+    who = request_principal(request)
+    v = services.template_version_create(
+        actor=who,
+        code=payload.code,
+        name=payload.name,
+        description=payload.description,
+        note=payload.note,
+        items=[services.ItemSpec(**i.model_dump()) for i in payload.items],
+    )
+    return 201, {"code": v.template.code, "name": v.template.name, "version": v.number}
+
+
+# --- inspections ---
+
+
+@router.get("/inspections", response=list[InspectionOut])
+def inspections(
+    request: HttpRequest, status: str = "", kind: str = "", outlet_code: str = ""
+) -> list[dict[str, object]]:
+    who = request_principal(request)
+    rows = selectors.inspections_list(fetched_by=who, status=status, kind=kind, outlet_code=outlet_code)
+    return [_inspection_out(i, who) for i in rows]
+
+
+@router.post("/inspections", response={201: InspectionDetailOut})
+def inspection_start_adhoc(request: HttpRequest, payload: StartIn) -> tuple[int, dict[str, object]]:
+    who = request_principal(request)
+    i = services.inspection_start_adhoc(
+        actor=who,
+        outlet=_unit(who, payload.outlet_code),
+        template_code=payload.template_code,
+        kind=payload.kind,
+    )
+    return 201, _detail(i, who)
+
+
+@router.post("/inspections/plan", response={201: InspectionOut})
+def inspection_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, object]]:
+    who = request_principal(request)
+    supervisor = User.objects.filter(pk=payload.supervisor_id).first()
+    if supervisor is None:
+        raise NotFound()
+    i = services.inspection_plan(
+        actor=who,
+        outlet=_unit(who, payload.outlet_code),
+        template_code=payload.template_code,
+        kind=payload.kind,
+        supervisor=supervisor,
+        planned_for=payload.planned_for,
+    )
+    return 201, _inspection_out(i, who)
+
+
+@router.post("/inspections/schedule", response={201: list[InspectionOut]})
+def inspection_schedule(request: HttpRequest, payload: ScheduleIn) -> tuple[int, list[dict[str, object]]]:
+    who = request_principal(request)
+    rows = services.schedule_quarter(
+        actor=who,
+        branch=_unit(who, payload.branch_code),
+        quarter=payload.quarter,
+        template_code=payload.template_code,
+        kind=payload.kind,
+    )
+    return 201, [_inspection_out(i, who) for i in rows]
+
+
+@router.get("/inspections/{pk}", response=InspectionDetailOut)
+def inspection_detail(request: HttpRequest, pk: int) -> dict[str, object]:
+    who = request_principal(request)
+    return _detail(selectors.inspection(fetched_by=who, pk=pk), who)
+
+
+@router.post("/inspections/{pk}/start", response=InspectionDetailOut)
+def inspection_start(request: HttpRequest, pk: int) -> dict[str, object]:
+    who = request_principal(request)
+    i = services.inspection_start(actor=who, inspection=selectors.inspection(fetched_by=who, pk=pk))
+    return _detail(i, who)
+
+
+@router.post("/inspections/{pk}/responses", response=AnswerOut)
+def inspection_response(request: HttpRequest, pk: int, payload: ResponseIn) -> dict[str, object]:
+    who = request_principal(request)
+    i = selectors.inspection(fetched_by=who, pk=pk)
+    r = services.response_save(actor=who, inspection=i, **payload.model_dump())
+    return {
+        "item_id": r.item_id,
+        "result": r.result,
+        "points": r.points,
+        "note": r.note,
+        "staff_id": r.staff_id,
+        "position": r.position,
+        "revision": r.revision,
+        "photos": [],
+        "finding": False,
+    }
+
+
+@router.post("/inspections/{pk}/observe", response=InspectionOut)
+def inspection_observe(request: HttpRequest, pk: int, payload: ObserveIn) -> dict[str, object]:
+    who = request_principal(request)
+    i = services.inspection_observe(
+        actor=who, inspection=selectors.inspection(fetched_by=who, pk=pk), **payload.model_dump()
+    )
+    return _inspection_out(selectors.inspection(fetched_by=who, pk=i.pk), who)
+
+
+@router.post("/inspections/{pk}/items/{item_id}/photos", response={201: PhotoOut})
+def inspection_photo(
+    request: HttpRequest, pk: int, item_id: int, photo: File[UploadedFile]
+) -> tuple[int, object]:
+    who = request_principal(request)
+    i = selectors.inspection(fetched_by=who, pk=pk)
+    return 201, services.photo_add(
+        actor=who, inspection=i, item_id=item_id, content=photo.read(services_limit())
+    )
+
+
+def services_limit() -> int:
+    from fuwu.inspections.photos import MAX_BYTES
+
+    return MAX_BYTES + 1  # one byte over the limit is enough to refuse
+
+
+@router.post("/inspections/{pk}/submit", response=InspectionDetailOut)
+def inspection_submit(request: HttpRequest, pk: int) -> dict[str, object]:
+    who = request_principal(request)
+    i = services.inspection_submit(actor=who, inspection=selectors.inspection(fetched_by=who, pk=pk))
+    return _detail(i, who)
+
+
+@router.post("/inspections/{pk}/cancel", response=InspectionOut)
+def inspection_cancel(request: HttpRequest, pk: int) -> dict[str, object]:
+    who = request_principal(request)
+    i = services.inspection_cancel(actor=who, inspection=selectors.inspection(fetched_by=who, pk=pk))
+    return _inspection_out(i, who)
+
+
+# --- the ledger ---
+
+
+@router.get("/rectifications", response=list[TaskOut])
+def ledger(request: HttpRequest, filters: Query[LedgerQuery]) -> list[dict[str, object]]:
+    who = request_principal(request)
+    rows = selectors.ledger(fetched_by=who, filt=selectors.LedgerFilter(**filters.model_dump()))
+    return [_task_out(t, who) for t in rows]
+
+
+@router.get("/rectifications/{pk}", response=TaskOut)
+def task(request: HttpRequest, pk: int) -> dict[str, object]:
+    who = request_principal(request)
+    return _task_out(selectors.task(fetched_by=who, pk=pk), who)
+
+
+@router.post("/rectifications/{pk}/evidence", response=TaskOut)
+def task_evidence(request: HttpRequest, pk: int, payload: EvidenceIn) -> dict[str, object]:
+    who = request_principal(request)
+    t = services.task_submit_evidence(
+        actor=who, task=selectors.task(fetched_by=who, pk=pk), evidence=payload.evidence
+    )
+    return _task_out(t, who)
+
+
+@router.post("/rectifications/{pk}/verify", response=TaskOut)
+def task_verify(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, object]:
+    who = request_principal(request)
+    t = services.task_verify(actor=who, task=selectors.task(fetched_by=who, pk=pk), note=payload.note)
+    return _task_out(t, who)
+
+
+@router.post("/rectifications/{pk}/reopen", response=TaskOut)
+def task_reopen(request: HttpRequest, pk: int, payload: ReopenIn) -> dict[str, object]:
+    who = request_principal(request)
+    t = services.task_reopen(actor=who, task=selectors.task(fetched_by=who, pk=pk), note=payload.note)
+    return _task_out(t, who)
+
+
+@router.post("/rectifications/{pk}/defer", response=TaskOut)
+def task_defer(request: HttpRequest, pk: int) -> dict[str, object]:
+    who = request_principal(request)
+    t = services.task_defer(actor=who, task=selectors.task(fetched_by=who, pk=pk))
+    return _task_out(t, who)
+
+
+@router.post("/rectifications/{pk}/appeal", response=TaskOut)
+def task_appeal(request: HttpRequest, pk: int, payload: AppealIn) -> dict[str, object]:
+    who = request_principal(request)
+    t = services.task_appeal(actor=who, task=selectors.task(fetched_by=who, pk=pk), reason=payload.reason)
+    return _task_out(t, who)
+
+
+@router.post("/rectifications/{pk}/decide", response=TaskOut)
+def task_decide(request: HttpRequest, pk: int, payload: DecideIn) -> dict[str, object]:
+    who = request_principal(request)
+    t = services.task_appeal_decide(
+        actor=who, task=selectors.task(fetched_by=who, pk=pk), uphold=payload.uphold, note=payload.note
+    )
+    return _task_out(t, who)

@@ -1,0 +1,428 @@
+"""Reads of templates, inspections, the one ledger, the supervisor roster and trends; each checks access first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from fuwu.core import access, clock, roles, scoping
+from fuwu.core.errors import NotFound
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal
+from fuwu.inspections import scoring
+from fuwu.inspections.models import (
+    Finding,
+    Inspection,
+    Item,
+    Photo,
+    RectificationTask,
+    Response,
+    Template,
+    TemplateVersion,
+)
+
+# The seed's minimum corps of supervisors (004 §三.1): ≥5 per tier-1 branch, ≥3 per tier-2 branch.
+ROSTER_MINIMUM = {OrgUnit.Kind.TIER1: 5, OrgUnit.Kind.TIER2: 3}
+# Seed 004 §三: the 神秘人 score must rise by 2 points or more.
+MYSTERY_TARGET_GAIN = Decimal("2")
+OPEN_STATES = (
+    RectificationTask.Status.OPEN,
+    RectificationTask.Status.REOPENED,
+    RectificationTask.Status.APPEALED,
+)
+UNANNOUNCED_HIDDEN = (Inspection.Status.PLANNED, Inspection.Status.IN_PROGRESS)
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+
+def templates_list(*, fetched_by: Principal) -> list[tuple[Template, TemplateVersion | None]]:
+    """Every template with its current version."""
+    access.require(fetched_by, "inspections.view_template")
+    out = []
+    for t in Template.objects.order_by("code"):
+        out.append((t, t.versions.order_by("-number").first()))
+    return out
+
+
+def template_version(*, fetched_by: Principal, code: str, number: int | None = None) -> TemplateVersion:
+    """One version of a template (the current one by default), with its sections and items."""
+    access.require(fetched_by, "inspections.view_template")
+    qs = TemplateVersion.objects.filter(template__code=code).select_related("template")
+    version = qs.filter(number=number).first() if number is not None else qs.order_by("-number").first()
+    if version is None:
+        raise NotFound(_("No such template."))
+    return version
+
+
+def template_items(*, fetched_by: Principal, version: TemplateVersion) -> list[Item]:
+    """A template version's items in checklist order (with their sections)."""
+    access.require(fetched_by, "inspections.view_template")
+    return _version_items(version)
+
+
+def _version_items(version: TemplateVersion) -> list[Item]:
+    return list(
+        Item.objects.filter(version=version).select_related("section").order_by("section__order", "order")
+    )
+
+
+# --- inspections ---------------------------------------------------------------------------------
+
+
+def _inspections(principal: Principal) -> QuerySet[Inspection]:
+    qs = scoping.visible(
+        Inspection.objects.select_related("outlet", "supervisor", "version__template"), principal
+    )
+    if not access.has(principal, "inspections.view_unannounced"):
+        # The outlet must not learn of a mystery visit before it is over.
+        qs = qs.exclude(kind=Inspection.Kind.MYSTERY, status__in=UNANNOUNCED_HIDDEN)
+    return qs
+
+
+def inspections_list(
+    *, fetched_by: Principal, status: str = "", kind: str = "", outlet_code: str = "", limit: int = 200
+) -> list[Inspection]:
+    """Visible inspections, newest first; planned mystery visits only for those who may see them."""
+    access.require(fetched_by, "inspections.view_inspection")
+    qs = _inspections(fetched_by)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if outlet_code:
+        qs = qs.filter(outlet__code=outlet_code)
+    return list(qs.order_by("-created_at")[:limit])
+
+
+def inspection(*, fetched_by: Principal, pk: int) -> Inspection:
+    """One inspection; NotFound when missing, not visible, or an unannounced visit the reader may not see."""
+    access.require(fetched_by, "inspections.view_inspection")
+    return scoping.get_visible(_inspections(fetched_by), fetched_by, pk=pk)
+
+
+@dataclass
+class Line:
+    item: Item
+    response: Response | None
+    photos: list[Photo]
+    finding: Finding | None
+    error: str = ""
+
+    @property
+    def point_choices(self) -> range:
+        return range(self.item.max_points + 1)
+
+
+def inspection_lines(*, fetched_by: Principal, inspection_obj: Inspection) -> list[Line]:
+    """The inspection's items with their answers, photos and findings, in checklist order."""
+    found = inspection(fetched_by=fetched_by, pk=inspection_obj.pk)
+    responses = {r.item_id: r for r in Response.objects.filter(inspection=found).select_related("staff")}
+    photos: dict[int, list[Photo]] = defaultdict(list)
+    for p in Photo.objects.filter(inspection=found).order_by("pk"):
+        if p.item_id is not None:
+            photos[p.item_id].append(p)
+    findings = {f.item_id: f for f in Finding.objects.filter(inspection=found)}
+    return [
+        Line(item=i, response=responses.get(i.pk), photos=photos[i.pk], finding=findings.get(i.pk))
+        for i in _version_items(found.version)
+    ]
+
+
+def running_score(*, fetched_by: Principal, inspection_obj: Inspection) -> scoring.Score:
+    """The score of the answers saved so far (a draft's running score)."""
+    found = inspection(fetched_by=fetched_by, pk=inspection_obj.pk)
+    return scoring.score(scoring.answers(Response.objects.filter(inspection=found).select_related("item")))
+
+
+def supervisors_for(*, fetched_by: Principal, unit: OrgUnit) -> list[User]:
+    """Active supervisors above or within `unit` (those who may be sent to its outlets), for planning."""
+    access.require(fetched_by, "inspections.plan_inspection", unit=unit)
+    ancestors = [unit.path[:i] for i in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)]
+    return list(
+        User.objects.filter(is_active=True, groups__name=roles.SUPERVISOR)
+        .filter(Q(org_unit__path__in=ancestors) | Q(org_unit__path__startswith=unit.path))
+        .select_related("org_unit")
+        .order_by("pk")
+        .distinct()
+    )
+
+
+def outlet_staff(*, fetched_by: Principal, outlet: OrgUnit) -> list[User]:
+    """The outlet's staff, to name whom an inspection observed."""
+    access.require(fetched_by, "inspections.conduct_inspection", unit=outlet)
+    return list(User.objects.filter(org_unit=outlet, is_active=True).order_by("display_name", "pk"))
+
+
+def outlets(*, fetched_by: Principal) -> list[OrgUnit]:
+    """The outlets `fetched_by` may inspect or read."""
+    access.require(fetched_by, "inspections.view_inspection")
+    return list(scoping.visible_units(fetched_by).filter(kind=OrgUnit.Kind.OUTLET).order_by("code"))
+
+
+def photo(*, fetched_by: Principal, pk: int) -> Photo:
+    """One evidence photo, if its inspection or task is visible to the reader."""
+    found = scoping.get_visible(Photo.objects.select_related("inspection", "task"), fetched_by, pk=pk)
+    if found.inspection is not None:
+        inspection(fetched_by=fetched_by, pk=found.inspection.pk)
+    else:
+        access.require(fetched_by, "inspections.view_rectificationtask", unit=found.unit)
+    return found
+
+
+def recheck_items(*, fetched_by: Principal, outlet: OrgUnit) -> list[RectificationTask]:
+    """Open items of the outlet the inspector should look at: deferred verifications and still-open tasks."""
+    access.require(fetched_by, "inspections.conduct_inspection", unit=outlet)
+    return list(
+        RectificationTask.objects.filter(unit=outlet)
+        .filter(
+            Q(recheck_at_next_inspection=True, status=RectificationTask.Status.SUBMITTED)
+            | Q(status__in=OPEN_STATES)
+        )
+        .order_by("due")
+    )
+
+
+# --- the ledger ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    source_kind: str = ""
+    status: str = ""
+    unit_code: str = ""  # the unit and everything below it
+    overdue: bool = False
+    mine: bool = False
+    q: str = ""
+
+
+def ledger(
+    *, fetched_by: Principal, filt: LedgerFilter | None = None, limit: int = 500
+) -> list[RectificationTask]:
+    """The one rectification ledger: tasks from every source side by side, narrowed by one filter."""
+    access.require(fetched_by, "inspections.view_rectificationtask")
+    f = filt or LedgerFilter()
+    qs = scoping.visible(
+        RectificationTask.objects.select_related("unit", "owner", "escalated_to"), fetched_by
+    )
+    if f.source_kind:
+        qs = qs.filter(source_kind=f.source_kind)
+    if f.status == "open_all":
+        qs = qs.filter(status__in=OPEN_STATES)
+    elif f.status:
+        qs = qs.filter(status=f.status)
+    if f.unit_code:
+        unit = OrgUnit.objects.filter(code=f.unit_code).first()
+        qs = qs.filter(unit__path__startswith=unit.path) if unit is not None else qs.none()
+    if f.overdue:
+        qs = qs.filter(status__in=OPEN_STATES, due__lt=clock.today())
+    if f.mine and isinstance(fetched_by, User):
+        qs = qs.filter(owner=fetched_by)
+    if f.q:
+        qs = qs.filter(Q(label__icontains=f.q) | Q(description__icontains=f.q) | Q(reason_code__iexact=f.q))
+    return list(qs.order_by("due", "pk")[:limit])
+
+
+def task(*, fetched_by: Principal, pk: int) -> RectificationTask:
+    """One rectification task."""
+    access.require(fetched_by, "inspections.view_rectificationtask")
+    return scoping.get_visible(
+        RectificationTask.objects.select_related("unit", "owner", "finding__inspection", "escalated_to"),
+        fetched_by,
+        pk=pk,
+    )
+
+
+# --- supervisors (S4) ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    branch: OrgUnit
+    supervisors: list[User]
+    minimum: int
+
+    @property
+    def gap(self) -> int:
+        return max(0, self.minimum - len(self.supervisors))
+
+
+def roster(*, fetched_by: Principal) -> list[RosterRow]:
+    """Each visible tier-1/tier-2 branch's own supervisors against the seed's minimum (≥5 / ≥3), with the gap."""
+    access.require(fetched_by, "inspections.view_supervision")
+    branches = scoping.visible_units(fetched_by).filter(kind__in=list(ROSTER_MINIMUM)).order_by("path")
+    sups: dict[int, list[User]] = defaultdict(list)
+    for u in (
+        User.objects.filter(is_active=True, groups__name=roles.SUPERVISOR).distinct().order_by("display_name")
+    ):
+        if u.org_unit_id is not None:
+            sups[u.org_unit_id].append(u)
+    return [RosterRow(b, sups[b.pk], ROSTER_MINIMUM[OrgUnit.Kind(b.kind)]) for b in branches]
+
+
+@dataclass(frozen=True)
+class TallyRow:
+    supervisor: User
+    inspections: int
+    findings_verified: int
+    findings_open: int
+    findings_removed: int
+
+
+def piece_rate(*, fetched_by: Principal, month: dt.date) -> list[TallyRow]:
+    """Per supervisor, for the month the findings' inspections were submitted: verified findings (paid),
+    still-open ones (not yet paid) and those removed on appeal (never paid)."""
+    access.require(fetched_by, "inspections.view_supervision")
+    start = month.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    visible = scoping.visible(Inspection.objects.all(), fetched_by).filter(
+        status=Inspection.Status.SUBMITTED, visit_date__gte=start, visit_date__lt=end
+    )
+    per_sup = {row["supervisor"]: row["n"] for row in visible.values("supervisor").annotate(n=Count("pk"))}
+    findings = (
+        Finding.objects.filter(inspection__in=visible)
+        .values("supervisor")
+        .annotate(
+            verified=Count("pk", filter=Q(removed=False, task__status=RectificationTask.Status.VERIFIED)),
+            removed=Count("pk", filter=Q(removed=True)),
+            total=Count("pk"),
+        )
+    )
+    counts = {r["supervisor"]: r for r in findings}
+    users = {u.pk: u for u in User.objects.filter(pk__in=set(per_sup) | set(counts))}
+    rows = []
+    for pk, user in sorted(users.items(), key=lambda kv: kv[1].display_name or kv[1].username):
+        c = counts.get(pk, {"verified": 0, "removed": 0, "total": 0})
+        rows.append(
+            TallyRow(
+                supervisor=user,
+                inspections=per_sup.get(pk, 0),
+                findings_verified=c["verified"],
+                findings_open=c["total"] - c["verified"] - c["removed"],
+                findings_removed=c["removed"],
+            )
+        )
+    return rows
+
+
+# --- trends (S5) ---------------------------------------------------------------------------------
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+@dataclass
+class TrendRow:
+    outlet: OrgUnit
+    scores: dict[str, Decimal | None]  # quarter → average mystery score
+    latest_gain: Decimal | None  # last quarter minus the one before
+    meets_target: bool | None
+    satisfaction: dict[str, float | None] = field(
+        default_factory=dict
+    )  # quarter → 满意度 %, filled by the page
+
+    @property
+    def cells(self) -> list[tuple[str, Decimal | None, float | None]]:
+        return [(q, s, self.satisfaction.get(q)) for q, s in self.scores.items()]
+
+
+def mystery_trend(*, fetched_by: Principal, quarters: list[str]) -> list[TrendRow]:
+    """Average 神秘人 score per visible outlet per quarter, and whether the last quarter gained ≥ 2 points."""
+    access.require(fetched_by, "inspections.view_inspection")
+    qs = _inspections(fetched_by).filter(
+        kind=Inspection.Kind.MYSTERY, status=Inspection.Status.SUBMITTED, score__isnull=False
+    )
+    table: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    units: dict[int, OrgUnit] = {}
+    for i in qs:
+        if i.visit_date is None:
+            continue
+        q = quarter_of(i.visit_date)
+        if q in quarters and i.score is not None:
+            table[i.outlet_id][q].append(i.score)
+            units[i.outlet_id] = i.outlet
+    rows = []
+    for pk, by_q in table.items():
+        scores: dict[str, Decimal | None] = {
+            q: (sum(by_q[q], Decimal(0)) / len(by_q[q])).quantize(Decimal("0.01")) if by_q.get(q) else None
+            for q in quarters
+        }
+        gain = None
+        if len(quarters) >= 2:
+            last, prev = scores[quarters[-1]], scores[quarters[-2]]
+            if last is not None and prev is not None:
+                gain = last - prev
+        rows.append(TrendRow(units[pk], scores, gain, None if gain is None else gain >= MYSTERY_TARGET_GAIN))
+    rows.sort(key=lambda r: (-(r.scores.get(quarters[-1]) or Decimal(-1)), r.outlet.code))
+    return rows
+
+
+@dataclass(frozen=True)
+class WorstItem:
+    code: str
+    text: str
+    template: str
+    failed: int
+    answered: int
+
+    @property
+    def fail_rate(self) -> float:
+        return self.failed / self.answered if self.answered else 0.0
+
+
+def worst_items(*, fetched_by: Principal, since: dt.date, limit: int = 10) -> list[WorstItem]:
+    """The checklist items failed most often (by rate, among items answered at least 3 times) since `since`."""
+    access.require(fetched_by, "inspections.view_inspection")
+    visible = _inspections(fetched_by).filter(status=Inspection.Status.SUBMITTED, visit_date__gte=since)
+    rows = (
+        Response.objects.filter(inspection__in=visible)
+        .exclude(result=Response.Result.NA)
+        .values("item__code", "item__text", "item__version__template__name")
+        .annotate(
+            answered=Count("pk"),
+            failed=Count("pk", filter=Q(finding__isnull=False, finding__removed=False)),
+        )
+    )
+    items = [
+        WorstItem(
+            r["item__code"], r["item__text"], r["item__version__template__name"], r["failed"], r["answered"]
+        )
+        for r in rows
+        if r["answered"] >= 3
+    ]
+    items.sort(key=lambda w: (-w.fail_rate, -w.failed, w.code))
+    return items[:limit]
+
+
+def league(*, fetched_by: Principal, since: dt.date) -> list[dict[str, Any]]:
+    """Branches (tier-2 and above the outlets) ranked by their outlets' average inspection score since `since`."""
+    access.require(fetched_by, "inspections.view_inspection")
+    visible = _inspections(fetched_by).filter(
+        status=Inspection.Status.SUBMITTED, visit_date__gte=since, score__isnull=False
+    )
+    by_outlet = {r["outlet"]: r for r in visible.values("outlet").annotate(avg=Avg("score"), n=Count("pk"))}
+    parents: dict[str, list[tuple[Decimal, int]]] = defaultdict(list)
+    names: dict[str, OrgUnit] = {}
+    outlets = list(OrgUnit.objects.filter(pk__in=list(by_outlet)))
+    parent_of = {u.path[: -OrgUnit.steplen] for u in outlets if u.depth > 1}
+    by_path = {p.path: p for p in OrgUnit.objects.filter(path__in=parent_of)}
+    for unit in outlets:
+        parent = by_path.get(unit.path[: -OrgUnit.steplen])
+        if parent is None:
+            continue
+        parents[parent.code].append((Decimal(by_outlet[unit.pk]["avg"]), by_outlet[unit.pk]["n"]))
+        names[parent.code] = parent
+    out = []
+    for code, vals in parents.items():
+        n = sum(v[1] for v in vals)
+        avg = sum((v[0] * v[1] for v in vals), Decimal(0)) / n
+        out.append({"unit": names[code], "score": avg.quantize(Decimal("0.01")), "inspections": n})
+    out.sort(key=lambda r: -Decimal(str(r["score"])))
+    return out

@@ -1,0 +1,139 @@
+"""The inspection API end to end, as a tablet client would use it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from fuwu.core import clock
+from fuwu.inspections.models import Inspection, RectificationTask
+from fuwu.inspections.tests.factories import jpeg, setup
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_a_visit_through_the_api_with_idempotent_writes(world: Any) -> None:
+    setup(world)
+    sup = _client(world.sup)
+    body = {"outlet_code": "OA", "template_code": "SBZ", "kind": "onsite"}
+    first = sup.post("/api/v1/inspections", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = sup.post("/api/v1/inspections", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201 and again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and Inspection.objects.count() == 1
+    pk = first.json()["id"]
+    items = sup.get("/api/v1/inspections/templates/SBZ").json()["items"]
+    for item in items:
+        r = sup.post(
+            f"/api/v1/inspections/{pk}/responses",
+            {
+                "item_id": item["id"],
+                "result": "fail" if item["code"] == "SBZ-2" else "pass",
+                "note": "1号位空岗",
+            },
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"r-{item['id']}",
+        )
+        assert r.status_code == 200, r.content
+    refused = sup.post(f"/api/v1/inspections/{pk}/submit")
+    assert (
+        refused.status_code == 422
+        and refused.json()["error"]["details"][0]["field"] == f"item_{items[1]['id']}"
+    )
+    photo = sup.post(
+        f"/api/v1/inspections/{pk}/items/{items[1]['id']}/photos",
+        {"photo": SimpleUploadedFile("p.jpg", jpeg(), content_type="image/jpeg")},
+    )
+    assert photo.status_code == 201 and len(photo.json()["sha256"]) == 64
+    bad = sup.post(
+        f"/api/v1/inspections/{pk}/items/{items[1]['id']}/photos",
+        {"photo": SimpleUploadedFile("p.jpg", b"<?php echo 1;", content_type="image/jpeg")},
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "photo"
+    done = sup.post(f"/api/v1/inspections/{pk}/submit")
+    assert done.status_code == 200 and done.json()["score"] == "80.00" and done.json()["band_label"]
+    again = sup.post(f"/api/v1/inspections/{pk}/submit")
+    assert again.status_code == 409 and again.json()["error"]["details"]["status"] == "submitted"
+
+    head = _client(world.head_a)
+    (task,) = head.get("/api/v1/rectifications?source_kind=inspection").json()
+    assert [a["name"] for a in task["actions"]] == ["submit_evidence", "appeal"]
+    r = head.post(
+        f"/api/v1/rectifications/{task['id']}/evidence",
+        {"evidence": "已安排大堂经理站立值守"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="e-1",
+    )
+    assert r.json()["status"] == "submitted"
+    r = head.post(
+        f"/api/v1/rectifications/{task['id']}/evidence",
+        {"evidence": "已安排大堂经理站立值守"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="e-1",
+    )
+    assert r.status_code == 200 and r["Idempotent-Replayed"] == "true"
+    assert (
+        head.post(
+            f"/api/v1/rectifications/{task['id']}/verify", {}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    v = sup.post(
+        f"/api/v1/rectifications/{task['id']}/verify", {"note": "复查通过"}, content_type="application/json"
+    )
+    assert v.json()["status"] == "verified"
+    assert RectificationTask.objects.get().status == "verified"
+
+
+def test_the_outlet_gets_404_for_a_planned_mystery_visit_through_the_api(world: Any) -> None:
+    setup(world)
+    hq = _client(world.hq_manager)
+    r = hq.post(
+        "/api/v1/inspections/plan",
+        {
+            "outlet_code": "OA",
+            "template_code": "WGY",
+            "kind": "mystery",
+            "supervisor_id": world.sup.pk,
+            "planned_for": (clock.today() + dt.timedelta(days=7)).isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    head = _client(world.head_a)
+    assert head.get(f"/api/v1/inspections/{r.json()['id']}").status_code == 404
+    assert head.get("/api/v1/inspections").json() == []
+    assert _client(world.sup).get(f"/api/v1/inspections/{r.json()['id']}").status_code == 200
+
+
+def test_templates_can_be_saved_as_new_versions_through_the_api(world: Any) -> None:
+    setup(world)
+    hq = _client(world.hq_manager)
+    body = {
+        "code": "WGY",
+        "name": "五个一(普通区)",
+        "items": [{"section": "服务", "code": "W-1", "text": "一声问候", "weight": 3, "critical": True}],
+    }
+    r = hq.post("/api/v1/inspections/templates", body, content_type="application/json")
+    assert r.status_code == 201 and r.json()["version"] == 2
+    bad = hq.post(
+        "/api/v1/inspections/templates",
+        {**body, "items": [{**body["items"][0], "position": 9}]},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "items.0.position"
+    assert (
+        _client(world.sup)
+        .post("/api/v1/inspections/templates", body, content_type="application/json")
+        .status_code
+        == 403
+    )

@@ -1,0 +1,97 @@
+"""Real threads against PostgreSQL: two supervisors saving one item, two verifiers, two reports of one source."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from fuwu.core import roles
+from fuwu.core.defects import Defect, SourceKind, report
+from fuwu.core.errors import Conflict
+from fuwu.core.principals import SYSTEM
+from fuwu.inspections import services
+from fuwu.inspections.models import RectificationTask, Response
+from fuwu.inspections.tests.factories import items, setup, submitted, task_for
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locking is exercised on PostgreSQL; SQLite serializes every write transaction")
+
+
+def _race(n: int, work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
+    start = threading.Barrier(n)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(k: int) -> None:
+        try:
+            start.wait()
+            out = work(k)
+            with lock:
+                results.append(out)
+        except BaseException as exc:  # surfaced by the assertions
+            with lock:
+                errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+def test_supervisors_saving_the_same_item_at_once_all_land_in_one_row(world: Any) -> None:
+    setup(world)
+    others = [world.person(f"co{k}", world.t1, roles.SUPERVISOR) for k in range(3)]
+    sups = [world.sup, *others]
+    i = services.inspection_start_adhoc(
+        actor=world.sup, outlet=world.outlet_a, template_code="SBZ", kind="onsite"
+    )
+    item = items(i)[0]
+    _results, errors = _race(
+        len(sups),
+        lambda k: services.response_save(
+            actor=sups[k], inspection=i, item_id=item.pk, result="pass", note=f"n{k}"
+        ),
+    )
+    assert errors == []
+    row = Response.objects.get(inspection=i, item=item)
+    assert row.revision == len(sups)  # every save counted, none lost to a unique-key error
+    assert row.history.count() == len(sups)
+
+
+def test_two_verifications_of_one_task_verify_it_once(world: Any) -> None:
+    t = task_for(submitted(world), "SBZ-2")
+    services.task_submit_evidence(actor=world.head_a, task=t, evidence="已整改")
+    verifiers = [world.sup, world.sup2]
+    results, errors = _race(2, lambda k: services.task_verify(actor=verifiers[k], task=t))
+    assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], Conflict)
+    assert errors[0].details["status"] == "verified"
+    t.refresh_from_db()
+    assert t.status == "verified" and t.history.filter(status="verified").count() == 1
+
+
+def test_two_reports_of_the_same_defect_open_one_task(world: Any) -> None:
+    d = Defect(SourceKind.COMPLAINT, "C-42", "TS2026-0042", world.outlet_a, "根因:服务态度")
+
+    def work(_k: int) -> Any:
+        from django.db import transaction
+
+        with transaction.atomic():
+            return report(actor=SYSTEM, defect=d)[0].pk
+
+    results, errors = _race(4, work)
+    assert errors == [] and len(set(results)) == 1
+    assert RectificationTask.objects.filter(source_id="C-42").count() == 1
