@@ -10,7 +10,7 @@ import pytest
 from fuwu.core import clock
 from fuwu.core.errors import Throttled, ValidationFailed
 from fuwu.core.principals import SYSTEM
-from fuwu.feedback import services
+from fuwu.feedback import rules, services
 from fuwu.feedback.models import FeedbackItem, FollowUp
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_contact_details_are_stored_masked(client, world):
 
 
 def test_throttled_per_client(client, world):
-    for _ in range(services.FEEDBACK_PER_HOUR):
+    for _ in range(rules.FEEDBACK_PER_HOUR):
         assert submit(client).status_code == 302
     assert submit(client).status_code == 429
     assert submit(client, ip="10.0.0.2").status_code == 302  # another client is not affected

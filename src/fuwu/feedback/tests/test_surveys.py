@@ -37,9 +37,9 @@ def test_good_csv_imports_and_figures_follow_definitions(world, frozen_clock, tm
     summary = importers.survey_import_file(
         write(tmp_path, GOOD), actor=world.hq_manager, org_unit=world.ho, file_name="survey.csv"
     )
-    assert summary == "imported 4 survey responses"
+    assert summary == "已导入 4 条调查答卷"
     figures = selectors.survey_figures(
-        world.hq_manager, unit=world.t2, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)
+        fetched_by=world.hq_manager, unit=world.t2, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)
     )
     assert figures.responses == 4
     assert figures.nps == (2 - 1) / 4 * 100  # promoters R1,R2; detractor R4
@@ -138,9 +138,13 @@ def test_targets_from_seed_and_progress(world, frozen_clock, tmp_path):
     progress = {
         p.measure: p
         for p in selectors.target_progress(
+            fetched_by=world.hq_manager,
             unit=world.outlet_a,
             figures=selectors.survey_figures(
-                world.hq_manager, unit=world.outlet_a, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)
+                fetched_by=world.hq_manager,
+                unit=world.outlet_a,
+                start=dt.date(2026, 2, 1),
+                end=dt.date(2026, 2, 28),
             ),
         )
     }
