@@ -85,7 +85,7 @@ def test_wrong_columns_are_reported(world, frozen_clock, tmp_path):
         "outlet_code",
         "date",
     }
-    assert {d["field"] for d in details if d["reason"] == "unknown column"} == {
+    assert {d["field"] for d in details if d["reason"] == "无法识别的列"} == {
         "id",
         "branch",
         "when",
