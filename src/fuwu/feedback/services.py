@@ -410,6 +410,7 @@ def _report_fault(actor: Principal, follow_up: FollowUp) -> None:
 
 def follow_ups_escalate(*, actor: Principal) -> int:
     """Escalate every follow-up nobody has touched by its deadline one level up; each commits on its own."""
+    require(actor, states.WORK_FOLLOW_UP)
     now = clock.now()
     overdue = list(
         FollowUp.objects.filter(status=FollowUp.Status.OPEN, touched_at__isnull=True, due_at__lt=now)
@@ -442,6 +443,7 @@ def follow_ups_escalate(*, actor: Principal) -> int:
 
 def feedback_escalate_overdue(*, actor: Principal) -> int:
     """Hand every message still unanswered at its reply deadline to the supervisor one level up (once)."""
+    require(actor, states.ANSWER_FEEDBACK)
     now = clock.now()
     overdue = list(
         FeedbackItem.objects.filter(
