@@ -11,8 +11,7 @@ from django.db import connection
 from fuwu.core import roles
 from fuwu.core.errors import Conflict, DomainError
 from fuwu.core.models import AuditEvent
-from fuwu.core.principals import SYSTEM
-from fuwu.core.principals import DevicePrincipal
+from fuwu.core.principals import SYSTEM, DevicePrincipal
 from fuwu.core.services import device_token_authenticate
 from fuwu.feedback import rules, services
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp

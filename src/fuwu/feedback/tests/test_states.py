@@ -15,8 +15,8 @@ from fuwu.core.principals import SYSTEM
 from fuwu.core.transitions import allowed_names
 from fuwu.feedback import services
 from fuwu.feedback.models import FollowUp
-from fuwu.feedback.tests.test_follow_ups import dissatisfied
 from fuwu.feedback.tests import factories as f
+from fuwu.feedback.tests.test_follow_ups import dissatisfied
 
 pytestmark = pytest.mark.django_db
 

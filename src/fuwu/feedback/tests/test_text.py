@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from fuwu.core.errors import Forbidden, NotFound
-
 from fuwu.core.principals import SYSTEM
 from fuwu.feedback import selectors, services
 from fuwu.feedback.text import analysis
