@@ -135,3 +135,59 @@ def test_two_staff_answering_one_message_answer_it_once(world: Any) -> None:
     item.refresh_from_db()
     assert item.replied_by in answerers and item.reply.startswith("周六营业")
     assert AuditEvent.objects.filter(action="feedback.reply", target_id=str(item.pk)).count() == 1
+
+
+def test_the_escalation_sweep_commits_each_follow_up_on_its_own(world: Any) -> None:
+    """While one follow-up is locked by a colleague, those before it are already escalated and visible."""
+    import datetime as dt
+    import time
+
+    from django.db import transaction
+
+    from fuwu.core import clock
+
+    counter = f.counter(world.outlet_a, 1, staff=world.teller_a)
+    pad = DevicePrincipal(device_token_authenticate(f.pad_token(world.outlet_a, counter.code)))
+    for _ in range(2):
+        ticket = f.finished_ticket(world.outlet_a, counter=counter, staff=world.teller_a)
+        services.evaluation_record(actor=pad, ticket=ticket, rating="dissatisfied", reasons=["服务态度"])
+    first, second = FollowUp.objects.order_by("pk")
+    past = clock.now() - dt.timedelta(days=3)
+    FollowUp.objects.filter(pk=first.pk).update(due_at=past)
+    FollowUp.objects.filter(pk=second.pk).update(due_at=past + dt.timedelta(minutes=1))
+    locked, release = threading.Event(), threading.Event()
+    result: list[Any] = []
+
+    def colleague() -> None:
+        try:
+            with transaction.atomic():
+                FollowUp.objects.select_for_update().get(pk=second.pk)
+                locked.set()
+                release.wait(30)  # longer than the poll below
+        finally:
+            connection.close()
+
+    def sweep() -> None:
+        try:
+            result.append(services.follow_ups_escalate(actor=SYSTEM))
+        except BaseException as exc:
+            result.append(repr(exc))
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=colleague)
+    holder.start()
+    assert locked.wait(10)
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    deadline = time.monotonic() + 8
+    while FollowUp.objects.get(pk=first.pk).escalation_level == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    seen_first = FollowUp.objects.get(pk=first.pk).escalation_level
+    seen_second = FollowUp.objects.get(pk=second.pk).escalation_level
+    release.set()
+    holder.join()
+    sweeper.join()
+    assert (seen_first, seen_second) == (1, 0)  # the first committed while the sweep waited on the second
+    assert result == [2]
+    assert FollowUp.objects.get(pk=second.pk).escalation_level == 1
