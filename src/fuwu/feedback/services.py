@@ -334,8 +334,6 @@ def feedback_submit(
 @transaction.atomic
 def feedback_reply(*, actor: Principal, item: FeedbackItem, text: str) -> FeedbackItem:
     """Answer a feedback item; the customer reads it through the private link."""
-    if isinstance(actor, DevicePrincipal):
-        raise Forbidden(_("Devices may not answer feedback."))
     text = text.strip()
 
     def write(locked: FeedbackItem) -> FeedbackItem:
