@@ -80,7 +80,7 @@ def test_wrong_columns_are_reported(world, frozen_clock, tmp_path):
     with pytest.raises(ValidationFailed) as caught:
         importers.survey_import_file(path, actor=world.hq_manager, org_unit=world.ho, file_name="x")
     details = caught.value.details
-    assert {d["field"] for d in details if d["reason"] == "缺少此列"} == {
+    assert {d["field"] for d in details if d["reason"] == "缺少该列"} == {
         "response_id",
         "outlet_code",
         "date",
