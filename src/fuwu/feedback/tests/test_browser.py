@@ -82,9 +82,9 @@ def test_a_refused_message_on_a_phone_keeps_every_typed_field(browser_page, worl
     page.fill("input[name=staff_code]", "X999")
     page.fill("textarea[name=text]", "柜员办理很慢，还不耐烦，希望改进")
     page.fill("input[name=contact_name]", "王先生")
-    page.click("button.primary")
+    page.click("[data-testid=box-form] button.primary")
     page.wait_for_selector("[data-testid=box-errors]")
-    assert "本网点没有此工号的员工" in page.inner_text("form")
+    assert "本网点没有此工号的员工" in page.inner_text("[data-testid=box-form]")
     assert page.input_value("textarea[name=text]") == "柜员办理很慢，还不耐烦，希望改进"
     assert page.input_value("input[name=staff_code]") == "X999"
     assert page.input_value("input[name=contact_name]") == "王先生"
