@@ -7,7 +7,7 @@ from fuwu.customers.models import Customer
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history ships no stubs
+class CustomerAdmin(SimpleHistoryAdmin):
     list_display = ("customer_no", "name", "tier", "home_outlet", "id_masked", "phone_masked")
     list_filter = ("tier", "is_elderly", "is_disabled")
     search_fields = ("customer_no", "name")

@@ -1,22 +1,35 @@
-"""Customer reads: staff through scoping; recognition by identifier for the floor (tier only leaves it)."""
+"""Customer reads: staff through access and scoping; recognition by identifier for the floor (tier only leaves it)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from fuwu.core import pii
+from fuwu.core.access import require
+from fuwu.core.principals import Principal
 from fuwu.core.scoping import get_visible, visible
 from fuwu.customers.models import Customer
 
-
-def customers(principal: Any) -> QuerySet[Customer]:
-    return visible(Customer.objects.select_related("home_outlet", "relationship_manager"), principal)
+VIEW = "customers.view_customer"
 
 
-def customer(principal: Any, customer_no: str) -> Customer:
-    return get_visible(Customer.objects.select_related("home_outlet"), principal, customer_no=customer_no)
+def customers(*, fetched_by: Principal, search: str = "") -> QuerySet[Customer]:
+    """The customers whose home outlet is in the principal's units; `search` matches number or name."""
+    require(fetched_by, VIEW)
+    qs = visible(Customer.objects.select_related("home_outlet", "relationship_manager"), fetched_by)
+    search = search.strip()
+    if search:
+        qs = qs.filter(Q(customer_no__iexact=search) | Q(name__icontains=search))
+    return qs.order_by("customer_no")
+
+
+def customer(*, fetched_by: Principal, customer_no: str) -> Customer:
+    require(fetched_by, VIEW)
+    return get_visible(
+        Customer.objects.select_related("home_outlet", "relationship_manager"),
+        fetched_by,
+        customer_no=customer_no,
+    )
 
 
 def recognize(

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fuwu.core import audit, clock, pii
+from fuwu.core import services as core_services
+from fuwu.core.access import require
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit
+from fuwu.core.principals import Principal
 from fuwu.customers.models import Customer
+
+# The API's and the page's names for the protected identifiers → the model's column prefix.
+REVEALABLE = {"id_number": "id", "phone": "phone"}
 
 
 @transaction.atomic
 def customer_create(
     *,
-    actor: Any,
+    actor: Principal,
     customer_no: str,
     name: str,
     home_outlet: OrgUnit,
@@ -30,16 +36,22 @@ def customer_create(
     special_groups: tuple[str, ...] = (),
 ) -> Customer:
     """Register a customer; the ID number must pass its check digit."""
+    require(actor, "customers.add_customer", unit=home_outlet)
     problems = []
     if id_number and not pii.is_valid_id_number(id_number):
-        problems.append({"field": "id_number", "reason": "check digit or format is wrong"})
+        problems.append({"field": "id_number", "reason": _("The check digit or the format is wrong.")})
     if tier not in Customer.Tier.values:
-        problems.append({"field": "tier", "reason": tier})
+        problems.append({"field": "tier", "reason": _("Choose one of the offered values.")})
     unknown = set(special_groups) - {"elderly", "disabled", "pregnant", "military"}
     if unknown:
-        problems.append({"field": "special_groups", "reason": ", ".join(sorted(unknown))})
+        problems.append(
+            {
+                "field": "special_groups",
+                "reason": _("Unknown group: %(names)s") % {"names": ", ".join(sorted(unknown))},
+            }
+        )
     if problems:
-        raise ValidationFailed("Customer data is not valid.", details=problems)
+        raise ValidationFailed(_("Customer data is not valid."), details=problems)
     customer = Customer(
         customer_no=customer_no,
         name=name,
@@ -74,3 +86,15 @@ def apply_identifiers(
         customer.card_hash = pii.keyed_hash("card", digits)
         customer.card_masked = pii.mask_card(digits)
     return customer
+
+
+def customer_reveal(*, actor: Principal, customer: Customer, field: str) -> str:
+    """The full ID or phone number of one customer, for roles with core.view_full_pii; audited (pii.reveal)."""
+    if field not in REVEALABLE:
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            details=[{"field": "field", "reason": _("Choose one of the offered values.")}],
+        )
+    return core_services.pii_reveal(
+        actor=actor, obj=customer, field=REVEALABLE[field], org_unit=customer.home_outlet
+    )

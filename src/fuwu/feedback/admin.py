@@ -14,14 +14,14 @@ class EvaluationAdmin(admin.ModelAdmin[Evaluation]):
 
 
 @admin.register(FeedbackItem)
-class FeedbackItemAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class FeedbackItemAdmin(SimpleHistoryAdmin):
     list_display = ("pk", "outlet", "subject", "status", "sentiment", "submitted_at", "reply_due_at")
     list_filter = ("status", "sentiment", "channel")
     exclude = ("phone_hash", "phone_cipher", "client_key", "access_hash")
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class FollowUpAdmin(SimpleHistoryAdmin):
     list_display = ("pk", "outlet", "source", "status", "owner", "due_at", "escalation_level")
     list_filter = ("status", "source")
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from fuwu.core import selectors as core_selectors
-from fuwu.core.errors import Forbidden
-from fuwu.core.principals import DevicePrincipal
+from fuwu.core import transitions
+from fuwu.core.auth import request_principal
+from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.feedback import selectors, services
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp
+from fuwu.feedback.schemas import EvaluationIn, FollowUpCloseIn, ReplyIn
 
 router = Router(tags=["feedback"])
 
@@ -32,12 +33,6 @@ class PadStateOut(Schema):
     window_seconds: int
     reasons: list[str]
     ticket: PadTicketOut | None
-
-
-class EvaluationIn(Schema):
-    rating: str
-    reasons: list[str] = []
-    comment: str = ""
 
 
 class EvaluationOut(Schema):
@@ -73,15 +68,7 @@ class FollowUpOut(Schema):
     due_at: dt.datetime
     escalation_level: int
     outcome: str
-
-
-class FollowUpCloseIn(Schema):
-    outcome: str
-    note: str
-
-
-class ReplyIn(Schema):
-    reply: str
+    actions: list[dict[str, str]]
 
 
 class FeedbackOut(Schema):
@@ -93,32 +80,14 @@ class FeedbackOut(Schema):
     topics: list[str]
     reply_due_at: dt.datetime
     reply: str
-
-
-def _auth(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _need(request: HttpRequest, perm: str) -> Any:
-    """The principal, if its role may read this; the same rule as the pages (a counter pad has no role)."""
-    principal = _auth(request)
-    if not principal.has_perm(perm):
-        raise Forbidden("Your role may not read this.")
-    return principal
-
-
-def _pad(request: HttpRequest) -> DevicePrincipal:
-    principal = _auth(request)
-    if not isinstance(principal, DevicePrincipal) or principal.kind != "pad":
-        raise Forbidden("Only an evaluation pad has a current ticket.", code="not_a_pad")
-    return principal
+    actions: list[dict[str, str]]
 
 
 @router.get("/pad/current", response=PadStateOut)
 def pad_current(request: HttpRequest) -> PadStateOut:
     """What the pad should show now: the ticket its counter just finished, if still open for a rating."""
-    pad = _pad(request)
-    ticket, settings = selectors.pad_pending_ticket(pad)
+    pad = request_principal(request)
+    ticket, settings = selectors.pad_pending_ticket(fetched_by=pad)
     out = None
     if ticket is not None and ticket.finished_at is not None:
         staff = ticket.staff
@@ -130,6 +99,7 @@ def pad_current(request: HttpRequest) -> PadStateOut:
             finished_at=ticket.finished_at,
             expires_at=ticket.finished_at + settings.window,
         )
+    assert isinstance(pad, DevicePrincipal)  # pad_pending_ticket refuses every other principal
     return PadStateOut(
         counter_code=pad.counter_code,
         outlet=pad.org_unit.name,
@@ -154,9 +124,10 @@ def _evaluation_out(evaluation: Evaluation) -> EvaluationOut:
 @router.post("/tickets/{ticket_id}/evaluation", response={201: EvaluationOut})
 def evaluation_create(request: HttpRequest, ticket_id: int, payload: EvaluationIn) -> Status[EvaluationOut]:
     """Record the customer's rating from the pad of the counter that served the ticket."""
-    ticket = selectors.ticket(_auth(request), ticket_id)
+    principal = request_principal(request)
+    ticket = selectors.rating_ticket(fetched_by=principal, ticket_id=ticket_id)
     evaluation = services.evaluation_record(
-        actor=_auth(request),
+        actor=principal,
         ticket=ticket,
         rating=payload.rating,
         reasons=payload.reasons,
@@ -170,8 +141,9 @@ def evaluation_figures(
     request: HttpRequest, start: dt.date, end: dt.date, group: str = "outlet", period: str = "day"
 ) -> list[EvaluationRowOut]:
     """评价率 and 满意度 per counter/staff/outlet/org level and day/week/month."""
-    principal = _need(request, "feedback.view_evaluation")
-    rows = selectors.evaluation_table(principal, start=start, end=end, group=group, period=period)
+    rows = selectors.evaluation_table(
+        fetched_by=request_principal(request), start=start, end=end, group=group, period=period
+    )
     return [
         EvaluationRowOut(
             key=r.key,
@@ -190,7 +162,7 @@ def evaluation_figures(
     ]
 
 
-def _follow_up_out(f: FollowUp) -> FollowUpOut:
+def _follow_up_out(f: FollowUp, principal: Principal) -> FollowUpOut:
     owner = f.owner
     return FollowUpOut(
         id=f.pk,
@@ -202,29 +174,37 @@ def _follow_up_out(f: FollowUp) -> FollowUpOut:
         due_at=f.due_at,
         escalation_level=f.escalation_level,
         outcome=f.outcome,
+        actions=transitions.actions_json(f, principal),
     )
 
 
 @router.get("/feedback/follow-ups", response=list[FollowUpOut])
 def follow_up_list(request: HttpRequest, open_only: bool = True) -> list[FollowUpOut]:
-    principal = _need(request, "feedback.view_followup")
-    return [_follow_up_out(f) for f in selectors.follow_ups(principal, open_only=open_only)[:500]]
+    principal = request_principal(request)
+    rows = selectors.follow_ups(fetched_by=principal, open_only=open_only)[:500]
+    return [_follow_up_out(f, principal) for f in rows]
+
+
+@router.post("/feedback/follow-ups/{follow_up_id}/start", response=FollowUpOut)
+def follow_up_start(request: HttpRequest, follow_up_id: int) -> FollowUpOut:
+    """Take a follow-up in hand (409 with the current state if it is no longer open)."""
+    principal = request_principal(request)
+    found = selectors.follow_up(fetched_by=principal, pk=follow_up_id)
+    return _follow_up_out(services.follow_up_start(actor=principal, follow_up=found), principal)
 
 
 @router.post("/feedback/follow-ups/{follow_up_id}/close", response=FollowUpOut)
 def follow_up_close(request: HttpRequest, follow_up_id: int, payload: FollowUpCloseIn) -> FollowUpOut:
-    found = selectors.follow_up(_auth(request), follow_up_id)
-    return _follow_up_out(
-        services.follow_up_close(
-            actor=_auth(request),
-            follow_up=found,
-            outcome=payload.outcome,
-            note=payload.note,
-        )
+    """Record the outcome and close (409 with the current state if it is already closed)."""
+    principal = request_principal(request)
+    found = selectors.follow_up(fetched_by=principal, pk=follow_up_id)
+    closed = services.follow_up_close(
+        actor=principal, follow_up=found, outcome=payload.outcome, note=payload.note
     )
+    return _follow_up_out(closed, principal)
 
 
-def _feedback_out(item: FeedbackItem) -> FeedbackOut:
+def _feedback_out(item: FeedbackItem, principal: Principal) -> FeedbackOut:
     return FeedbackOut(
         id=item.pk,
         outlet=item.outlet.name,
@@ -234,21 +214,22 @@ def _feedback_out(item: FeedbackItem) -> FeedbackOut:
         topics=item.topics,
         reply_due_at=item.reply_due_at,
         reply=item.reply,
+        actions=transitions.actions_json(item, principal),
     )
 
 
 @router.get("/feedback/items", response=list[FeedbackOut])
 def feedback_list(request: HttpRequest, status: str | None = None) -> list[FeedbackOut]:
-    principal = _need(request, "feedback.view_feedbackitem")
-    return [_feedback_out(i) for i in selectors.feedback_items(principal, status=status)[:500]]
+    principal = request_principal(request)
+    rows = selectors.feedback_items(fetched_by=principal, status=status)[:500]
+    return [_feedback_out(i, principal) for i in rows]
 
 
 @router.post("/feedback/items/{item_id}/reply", response=FeedbackOut)
 def feedback_reply(request: HttpRequest, item_id: int, payload: ReplyIn) -> FeedbackOut:
-    item = selectors.feedback_item(_auth(request), item_id)
-    if isinstance(_auth(request), DevicePrincipal):
-        raise Forbidden("Devices may not answer feedback.")
-    return _feedback_out(services.feedback_reply(actor=_auth(request), item=item, text=payload.reply))
+    principal = request_principal(request)
+    item = selectors.feedback_item(fetched_by=principal, pk=item_id)
+    return _feedback_out(services.feedback_reply(actor=principal, item=item, text=payload.reply), principal)
 
 
 class TermOut(Schema):
@@ -270,19 +251,21 @@ def trending_terms(
     request: HttpRequest, unit: str, start: dt.date, end: dt.date, negative_only: bool = False
 ) -> list[TermOut]:
     """Most frequent terms in feedback and rating reasons of one unit's outlets and period (F6)."""
-    principal = _need(request, "feedback.view_feedbackitem")
+    principal = request_principal(request)
     found = core_selectors.org_unit(fetched_by=principal, code=unit)
-    terms = selectors.trending_terms(principal, unit=found, start=start, end=end, negative_only=negative_only)
+    terms = selectors.trending_terms(
+        fetched_by=principal, unit=found, start=start, end=end, negative_only=negative_only
+    )
     return [TermOut(term=t, count=n) for t, n in terms]
 
 
 @router.get("/feedback/survey-figures", response=SurveyFiguresOut)
 def survey_figures(request: HttpRequest, unit: str, start: dt.date, end: dt.date) -> SurveyFiguresOut:
     """NPS and CSAT of one unit and period, with the targets that apply to it (F4)."""
-    principal = _need(request, "feedback.view_surveyresponse")
+    principal = request_principal(request)
     found = core_selectors.org_unit(fetched_by=principal, code=unit)
-    figures = selectors.survey_figures(principal, unit=found, start=start, end=end)
-    progress = selectors.target_progress(unit=found, figures=figures)
+    figures = selectors.survey_figures(fetched_by=principal, unit=found, start=start, end=end)
+    progress = selectors.target_progress(fetched_by=principal, unit=found, figures=figures)
     return SurveyFiguresOut(
         unit=found.code,
         responses=figures.responses,

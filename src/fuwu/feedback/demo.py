@@ -15,10 +15,8 @@ from django.db import transaction
 from fuwu.core import clock
 from fuwu.core.principals import SYSTEM
 from fuwu.core.services import device_token_issue
-from fuwu.feedback import importers, services
+from fuwu.feedback import importers, rules, services
 from fuwu.feedback.models import DEFAULT_REASONS, Evaluation, FeedbackItem, FollowUp, PadConfig
-from fuwu.feedback.text import analysis
-from fuwu.feedback.text.train import DATA, load
 from fuwu.floor.models import Counter, Ticket
 
 OTHER_REASONS = [r for r in DEFAULT_REASONS if r != "等候时间长"]
@@ -112,8 +110,8 @@ def _ratings(rng: Any) -> int:
     now = clock.now()
     for evaluation in bad:
         if evaluation.outlet_id not in heads:
-            heads[evaluation.outlet_id] = services.outlet_head(evaluation.outlet)
-        due = services._end_of_business_day_after(evaluation.at, services.FOLLOW_UP_BUSINESS_DAYS)
+            heads[evaluation.outlet_id] = rules.outlet_head(evaluation.outlet)
+        due = rules.end_of_business_day_after(evaluation.at, rules.FOLLOW_UP_BUSINESS_DAYS)
         follow_up = FollowUp(
             outlet_id=evaluation.outlet_id,
             source=FollowUp.Source.EVALUATION,
@@ -140,6 +138,9 @@ def _ratings(rng: Any) -> int:
 
 @transaction.atomic
 def _feedback_items(bank: Any, rng: Any, *, per_outlet: int) -> int:
+    from fuwu.feedback.text import analysis  # jieba and the model: loaded when the demo builds
+    from fuwu.feedback.text.train import DATA, load
+
     texts, _labels = load(DATA / "train.tsv")
     now = clock.now()
     created = []
@@ -148,7 +149,7 @@ def _feedback_items(bank: Any, rng: Any, *, per_outlet: int) -> int:
         if user.org_unit_id is not None:
             staff_by_outlet.setdefault(user.org_unit_id, []).append(user)
     for outlet in bank.outlets:
-        head = services.outlet_head(outlet)
+        head = rules.outlet_head(outlet)
         for _ in range(per_outlet):
             text = rng.choice(texts)
             found = analysis.analyze(text)
@@ -168,9 +169,7 @@ def _feedback_items(bank: Any, rng: Any, *, per_outlet: int) -> int:
                 access_hash=secrets.token_hex(32),
                 submitted_at=submitted,
                 owner=head,
-                reply_due_at=services._end_of_business_day_after(
-                    submitted, services.FEEDBACK_REPLY_BUSINESS_DAYS
-                ),
+                reply_due_at=rules.end_of_business_day_after(submitted, rules.FEEDBACK_REPLY_BUSINESS_DAYS),
                 sentiment=found.sentiment,
                 topics=found.topics,
                 terms=found.terms,
@@ -195,7 +194,7 @@ def _feedback_items(bank: Any, rng: Any, *, per_outlet: int) -> int:
                 owner=i.owner,
                 summary=i.text[:80],
                 opened_at=i.submitted_at,
-                due_at=services._end_of_business_day_after(i.submitted_at, services.FOLLOW_UP_BUSINESS_DAYS),
+                due_at=rules.end_of_business_day_after(i.submitted_at, rules.FOLLOW_UP_BUSINESS_DAYS),
                 status="closed" if i.status == "replied" else "open",
                 outcome="resolved" if i.status == "replied" else "",
                 closed_at=i.replied_at,

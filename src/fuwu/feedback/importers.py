@@ -11,11 +11,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.utils.translation import gettext as _
+
 from fuwu.core import clock
+from fuwu.core.access import can_see_path
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
-from fuwu.core.principals import SYSTEM
-from fuwu.core.scoping import can_see_unit
+from fuwu.core.principals import SYSTEM, Principal
 from fuwu.feedback.models import SurveyResponse
 from fuwu.feedback.services import SurveyRow, survey_batch_import
 
@@ -52,7 +54,8 @@ def _read(path: Path) -> tuple[list[str], list[list[Any]]]:
             values = [list(r) for r in csv.reader(handle)]
     else:
         raise ValidationFailed(
-            "Upload a .csv or .xlsx file.", details=[{"field": "file", "reason": path.suffix}]
+            _("Upload a .csv or .xlsx file."),
+            details=[{"field": "file", "reason": _("Upload a .csv or .xlsx file.")}],
         )
     if not values:
         return [], []
@@ -78,7 +81,7 @@ def _score(value: Any, low: int, high: int) -> int | None:
     return int(number)
 
 
-def parse(path: Path, *, actor: Any, org_unit: OrgUnit) -> list[SurveyRow]:
+def parse(path: Path, *, actor: Principal, org_unit: OrgUnit) -> list[SurveyRow]:
     """Validated rows of a survey file, or ValidationFailed listing every bad row."""
     header, rows = _read(path)
     names = [COLUMNS.get(h.lower(), COLUMNS.get(h, "")) for h in header]
@@ -86,10 +89,10 @@ def parse(path: Path, *, actor: Any, org_unit: OrgUnit) -> list[SurveyRow]:
     unknown = [h for h, n in zip(header, names, strict=True) if h and not n]
     if missing or unknown:
         raise ValidationFailed(
-            "The file does not have the expected columns.",
+            _("The file does not have the expected columns."),
             details=(
-                [{"row": 1, "field": c, "reason": "missing column"} for c in missing]
-                + [{"row": 1, "field": h, "reason": "unknown column"} for h in unknown]
+                [{"row": 1, "field": c, "reason": _("missing column")} for c in missing]
+                + [{"row": 1, "field": h, "reason": _("unknown column")} for h in unknown]
             ),
         )
     outlets = {o.code: o for o in OrgUnit.objects.filter(kind="outlet", path__startswith=org_unit.path)}
@@ -109,22 +112,26 @@ def parse(path: Path, *, actor: Any, org_unit: OrgUnit) -> list[SurveyRow]:
         row_problems = []
         rid = str(record.get("response_id") or "").strip()
         if not rid:
-            row_problems.append({"row": line, "field": "response_id", "reason": "empty"})
+            row_problems.append({"row": line, "field": "response_id", "reason": _("empty")})
         elif rid in seen:
             row_problems.append(
-                {"row": line, "field": "response_id", "reason": f"duplicate of row {seen[rid]}"}
+                {
+                    "row": line,
+                    "field": "response_id",
+                    "reason": _("duplicate of row %(row)s") % {"row": seen[rid]},
+                }
             )
         elif rid in existing:
-            row_problems.append({"row": line, "field": "response_id", "reason": "already imported"})
+            row_problems.append({"row": line, "field": "response_id", "reason": _("already imported")})
         else:
             seen[rid] = line
         outlet = outlets.get(str(record.get("outlet_code") or "").strip())
-        if outlet is None or (actor is not None and not can_see_unit(actor, outlet)):
+        if outlet is None or not can_see_path(actor, outlet.path):
             row_problems.append(
                 {
                     "row": line,
                     "field": "outlet_code",
-                    "reason": f"unknown outlet {record.get('outlet_code')!r}",
+                    "reason": _("unknown outlet %(code)s") % {"code": repr(record.get("outlet_code"))},
                 }
             )
         try:
@@ -133,7 +140,11 @@ def parse(path: Path, *, actor: Any, org_unit: OrgUnit) -> list[SurveyRow]:
                 raise ValueError
         except (ValueError, TypeError):
             row_problems.append(
-                {"row": line, "field": "date", "reason": f"not a past date: {record.get('date')!r}"}
+                {
+                    "row": line,
+                    "field": "date",
+                    "reason": _("not a past date: %(value)s") % {"value": repr(record.get("date"))},
+                }
             )
             day = None
         scores: dict[str, int | None] = {}
@@ -142,10 +153,14 @@ def parse(path: Path, *, actor: Any, org_unit: OrgUnit) -> list[SurveyRow]:
                 scores[field] = _score(record.get(field), low, high)
             except ValueError:
                 row_problems.append(
-                    {"row": line, "field": field, "reason": f"must be a whole number {low}–{high}"}
+                    {
+                        "row": line,
+                        "field": field,
+                        "reason": _("must be a whole number %(low)s–%(high)s") % {"low": low, "high": high},
+                    }
                 )
         if not row_problems and all(v is None for v in scores.values()):
-            row_problems.append({"row": line, "field": "nps", "reason": "no score in this row"})
+            row_problems.append({"row": line, "field": "nps", "reason": _("no score in this row")})
         if row_problems:
             problems += row_problems
             continue
@@ -162,22 +177,23 @@ def parse(path: Path, *, actor: Any, org_unit: OrgUnit) -> list[SurveyRow]:
             )
         )
     if not rows:
-        problems.append({"row": 2, "field": None, "reason": "the file has no data rows"})
+        problems.append({"row": 2, "field": None, "reason": _("the file has no data rows")})
     if problems:
         raise ValidationFailed(
-            f"{len(problems)} problem(s) in the survey file; nothing was imported.", details=problems
+            _("%(count)s problem(s) in the survey file; nothing was imported.") % {"count": len(problems)},
+            details=problems,
         )
     return parsed
 
 
 def survey_import_file(
-    path: Path, *, actor: Any, org_unit: OrgUnit, file_name: str, provider: str = ""
+    path: Path, *, actor: Principal, org_unit: OrgUnit, file_name: str, provider: str = ""
 ) -> str:
     rows = parse(path, actor=actor, org_unit=org_unit)
     batch = survey_batch_import(
         actor=actor, org_unit=org_unit, file_name=file_name, provider=provider, rows=rows
     )
-    return f"imported {batch.rows} survey responses"
+    return _("imported %(count)s survey responses") % {"count": batch.rows}
 
 
 def import_survey(path: Path, out: TextIO | Any = None) -> str:
@@ -185,7 +201,8 @@ def import_survey(path: Path, out: TextIO | Any = None) -> str:
     root = OrgUnit.get_root_nodes().first()
     if root is None:
         raise ValidationFailed(
-            "Create the org tree first.", details=[{"field": "org_unit", "reason": "missing"}]
+            _("Create the org tree first."),
+            details=[{"field": "org_unit", "reason": _("Create the org tree first.")}],
         )
     return survey_import_file(path, actor=SYSTEM, org_unit=root, file_name=path.name)
 

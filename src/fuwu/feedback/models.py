@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fuwu.core import clock
 from fuwu.core.models import OrgUnit, audited
 
 
@@ -152,6 +153,29 @@ class FeedbackItem(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.outlet} {self.text[:20]}"
 
+    @property
+    def is_overdue(self) -> bool:
+        """Past its reply deadline and still unanswered (lists mark it red)."""
+        return self.status == self.Status.OPEN and self.reply_due_at < clock.now()
+
+
+class BoxSender(models.Model):
+    """One row per (hashed) client address of the public feedback box: the lock its throttle counts under.
+
+    Posts from one address take this row FOR UPDATE before counting their last hour's messages, so twenty
+    simultaneous posts are counted one after another and exactly the limit get through.
+    """
+
+    client_key = models.CharField(max_length=64, unique=True)
+    first_seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("feedback box sender")
+        verbose_name_plural = _("feedback box senders")
+
+    def __str__(self) -> str:
+        return self.client_key[:12]
+
 
 class SurveyBatch(models.Model):
     """One imported file of third-party survey results (F4)."""
@@ -247,6 +271,8 @@ class FollowUp(models.Model):
         EXPLAINED = "explained", _("Explained, customer accepts")
         UNREACHABLE = "unreachable", _("Customer unreachable")
         COACHED = "coached", _("Staff coached, no contact possible")
+        # The staff member or the outlet was at fault: goes to the rectification ledger (整改台账).
+        FAULT_FOUND = "fault_found", _("Fault found: staff or outlet at fault")
 
     outlet = models.ForeignKey(OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+")
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
@@ -301,3 +327,8 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.summary}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its deadline and not closed (lists mark it red)."""
+        return self.status != self.Status.CLOSED and self.due_at < clock.now()

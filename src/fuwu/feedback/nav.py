@@ -54,3 +54,22 @@ NAV = [
         order=350,
     ),
 ]
+
+# The audit trail's words for this app's actions and where its objects open (read by core.links on main).
+AUDIT_ACTIONS = {
+    "evaluation.record": _("Recorded a rating"),
+    "feedback.submit": _("Left a message in the feedback box"),
+    "feedback.reply": _("Answered a feedback message"),
+    "feedback.escalate": _("Escalated an unanswered message"),
+    "follow_up.start": _("Took a follow-up in hand"),
+    "follow_up.close": _("Closed a follow-up"),
+    "follow_up.escalate": _("Escalated an overdue follow-up"),
+    "pad_config.set": _("Changed the evaluation pad settings"),
+    "survey.import": _("Imported survey results"),
+    "survey_target.set": _("Set a survey target"),
+}
+
+OBJECT_URLS = {
+    "feedback.followup": "feedback:follow_up",
+    "feedback.feedbackitem": "feedback:item",
+}

@@ -1,39 +1,52 @@
-"""Reads for the pad, F2 evaluation measures, the feedback box, surveys and follow-ups (org-scoped)."""
+"""Reads for the pad, F2 evaluation measures, the feedback box, surveys and follow-ups (org-scoped).
+
+Every selector takes `fetched_by` by keyword and checks the read permission with `core.access.require`
+before it reads (a pad holds only the right to rate, a teller none of the view rights), then narrows to the
+principal's units with `core.scoping`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
 
 from fuwu.core import clock
-from fuwu.core.errors import NotFound, ValidationFailed
+from fuwu.core.access import require
+from fuwu.core.errors import Forbidden, NotFound, ValidationFailed
 from fuwu.core.models import OrgUnit, User
-from fuwu.core.principals import DevicePrincipal
+from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.core.scoping import get_visible, visible
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp, SurveyResponse, SurveyTarget
-from fuwu.feedback.services import PadSettings, pad_settings
-from fuwu.feedback.text import analysis
+from fuwu.feedback.rules import PadSettings, pad_settings_in_force
 from fuwu.floor.models import ServiceType, Ticket
-from fuwu.measures import catalogue
 
 STEP = 4  # treebeard path step
+RATE = "feedback.add_evaluation"
 
 
 # --- F1: what the pad shows ------------------------------------------------------------------------------
 
 
-def pad_pending_ticket(principal: DevicePrincipal) -> tuple[Ticket | None, PadSettings]:
+def _pad(principal: Principal) -> DevicePrincipal:
+    require(principal, RATE, unit=getattr(principal, "org_unit", None))
+    if not isinstance(principal, DevicePrincipal) or principal.kind != "pad":
+        raise Forbidden(_("Only an evaluation pad has a current ticket."), code="not_a_pad")
+    return principal
+
+
+def pad_pending_ticket(*, fetched_by: Principal) -> tuple[Ticket | None, PadSettings]:
     """The ticket this pad's counter finished most recently, if it is still open for a rating."""
-    settings = pad_settings(principal.org_unit)
+    pad = _pad(fetched_by)
+    settings = pad_settings_in_force(pad.org_unit)
     since = clock.now() - settings.window
     ticket = (
-        visible(Ticket.objects.all(), principal)
-        .filter(counter__code=principal.counter_code, status=Ticket.Status.FINISHED, finished_at__gte=since)
+        visible(Ticket.objects.all(), pad)
+        .filter(counter__code=pad.counter_code, status=Ticket.Status.FINISHED, finished_at__gte=since)
         .select_related("staff", "service", "counter")
         .order_by("-finished_at")
         .first()
@@ -43,9 +56,9 @@ def pad_pending_ticket(principal: DevicePrincipal) -> tuple[Ticket | None, PadSe
     # Once the next customer has been called to the counter, the previous one has left the pad.
     if (
         ticket is not None
-        and visible(Ticket.objects.all(), principal)
+        and visible(Ticket.objects.all(), pad)
         .filter(
-            counter__code=principal.counter_code,
+            counter__code=pad.counter_code,
             called_at__gt=ticket.finished_at,
             status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
         )
@@ -55,8 +68,16 @@ def pad_pending_ticket(principal: DevicePrincipal) -> tuple[Ticket | None, PadSe
     return ticket, settings
 
 
-def ticket(principal: Any, ticket_id: int) -> Ticket:
-    return get_visible(Ticket.objects.select_related("counter", "outlet"), principal, pk=ticket_id)
+def rating_ticket(*, fetched_by: Principal, ticket_id: int) -> Ticket:
+    """The ticket a pad is about to rate (only principals that may rate read it; its outlet only)."""
+    require(fetched_by, RATE)
+    return get_visible(Ticket.objects.select_related("counter", "outlet"), fetched_by, pk=ticket_id)
+
+
+def pad_settings(*, fetched_by: Principal, outlet: OrgUnit) -> PadSettings:
+    """The pad settings in force at `outlet`, for the page that edits them."""
+    require(fetched_by, "feedback.view_padconfig", unit=outlet)
+    return pad_settings_in_force(outlet)
 
 
 # --- F2: evaluation rate and satisfaction (DESIGN.md "Measures") ------------------------------------------
@@ -91,14 +112,23 @@ class EvaluationCounts:
         }
 
 
+def _percent(part: float, whole: float) -> float | None:
+    return part / whole * 100 if whole else None
+
+
 def evaluation_rate(counts: EvaluationCounts) -> float | None:
-    """评价率 in %: the catalogue's definition, evaluated tickets ÷ finished tickets × 100 (None if none finished)."""
-    return catalogue.get("evaluation_rate").value(counts.parts())
+    """评价率 in %: evaluated tickets ÷ finished tickets × 100 (None if none finished).
+
+    The same definition as the measures catalogue's `evaluation_rate`; computed here so feedback never
+    imports the measures app, which reads feedback's facts (the import stays one way: measures → feedback).
+    """
+    return _percent(counts.evaluated, counts.finished)
 
 
 def satisfaction(counts: EvaluationCounts, *, include_basic: bool = False) -> float | None:
     """满意度 in %: 满意 ÷ evaluations × 100; with include_basic, (满意 + 基本满意) ÷ evaluations × 100."""
-    return catalogue.get("satisfaction_broad" if include_basic else "satisfaction").value(counts.parts())
+    happy = counts.satisfied + (counts.basically_satisfied if include_basic else 0)
+    return _percent(happy, counts.evaluated)
 
 
 GROUPS = ("counter", "staff", "outlet", "tier2", "tier1", "head_office")
@@ -127,8 +157,8 @@ class EvaluationRow:
 
 
 def evaluation_table(
-    principal: Any,
     *,
+    fetched_by: Principal,
     start: dt.date,
     end: dt.date,
     group: str = "outlet",
@@ -136,15 +166,17 @@ def evaluation_table(
     within: OrgUnit | None = None,
 ) -> list[EvaluationRow]:
     """F2 per counter/staff/outlet/org level and per day/week/month, over tickets finished in [start, end]."""
-    if group not in GROUPS or period not in PERIODS or end < start:
-        raise ValidationFailed(
-            "Choose a grouping, a period and a date range.",
-            details=[
-                {"field": "group", "reason": f"one of {', '.join(GROUPS)}"},
-                {"field": "period", "reason": f"one of {', '.join(PERIODS)}"},
-            ],
-        )
-    tickets = visible(Ticket.objects.all(), principal).filter(
+    require(fetched_by, "feedback.view_evaluation", unit=within)
+    problems = []
+    if group not in GROUPS:
+        problems.append({"field": "group", "reason": _("Choose one of the offered values.")})
+    if period not in PERIODS:
+        problems.append({"field": "period", "reason": _("Choose one of the offered values.")})
+    if end < start:
+        problems.append({"field": "end", "reason": _("The end date is before the start date.")})
+    if problems:
+        raise ValidationFailed(_("Choose a grouping, a period and a date range."), details=problems)
+    tickets = visible(Ticket.objects.all(), fetched_by).filter(
         status=Ticket.Status.FINISHED, business_date__gte=start, business_date__lte=end
     )
     if within is not None:
@@ -200,30 +232,51 @@ def evaluation_table(
 
 # --- F3 / F5: feedback, follow-ups, the staff member's own stream -----------------------------------------
 
+VIEW_ITEMS = "feedback.view_feedbackitem"
+VIEW_FOLLOW_UPS = "feedback.view_followup"
 
-def feedback_items(principal: Any, *, status: str | None = None) -> QuerySet[FeedbackItem]:
-    qs = visible(FeedbackItem.objects.select_related("outlet", "owner", "staff"), principal)
+
+def feedback_items(*, fetched_by: Principal, status: str | None = None) -> QuerySet[FeedbackItem]:
+    """The feedback box messages of the principal's units, newest first."""
+    require(fetched_by, VIEW_ITEMS)
+    qs = visible(FeedbackItem.objects.select_related("outlet", "owner", "staff"), fetched_by)
     return qs.filter(status=status) if status else qs
 
 
-def feedback_item(principal: Any, pk: int) -> FeedbackItem:
+def feedback_item(*, fetched_by: Principal, pk: int) -> FeedbackItem:
+    require(fetched_by, VIEW_ITEMS)
     return get_visible(
-        FeedbackItem.objects.select_related("outlet", "owner", "staff", "service"), principal, pk=pk
+        FeedbackItem.objects.select_related("outlet", "owner", "staff", "service", "replied_by"),
+        fetched_by,
+        pk=pk,
     )
 
 
-def follow_ups(principal: Any, *, open_only: bool = True) -> QuerySet[FollowUp]:
+def feedback_by_link(*, token: str) -> FeedbackItem:
+    """The item behind a customer's private reply link (the link is the only credential)."""
+    import hashlib
+
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    item = FeedbackItem.objects.select_related("outlet").filter(access_hash=digest).first()
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def follow_ups(*, fetched_by: Principal, open_only: bool = True) -> QuerySet[FollowUp]:
     """Follow-ups of the principal's units (an escalation goes up the same subtree, so it stays visible)."""
-    qs = visible(FollowUp.objects.select_related("outlet", "owner", "staff", "escalated_to"), principal)
+    require(fetched_by, VIEW_FOLLOW_UPS)
+    qs = visible(FollowUp.objects.select_related("outlet", "owner", "staff", "escalated_to"), fetched_by)
     if open_only:
         qs = qs.exclude(status=FollowUp.Status.CLOSED)
     return qs.order_by("due_at")
 
 
-def follow_up(principal: Any, pk: int) -> FollowUp:
+def follow_up(*, fetched_by: Principal, pk: int) -> FollowUp:
+    require(fetched_by, VIEW_FOLLOW_UPS)
     return get_visible(
-        FollowUp.objects.select_related("outlet", "owner", "staff", "evaluation", "feedback"),
-        principal,
+        FollowUp.objects.select_related("outlet", "owner", "staff", "evaluation", "feedback", "escalated_to"),
+        fetched_by,
         pk=pk,
     )
 
@@ -236,10 +289,12 @@ class StreamEntry:
     text: str
 
 
-def own_stream(user: User, *, limit: int = 100) -> list[StreamEntry]:
+def own_stream(*, fetched_by: Principal, limit: int = 100) -> list[StreamEntry]:
     """What customers said about this staff member: their ratings and feedback, never anyone else's."""
-    evaluations = Evaluation.objects.filter(staff=user).order_by("-at")[:limit]
-    items = FeedbackItem.objects.filter(staff=user).order_by("-submitted_at")[:limit]
+    if not isinstance(fetched_by, User) or not fetched_by.is_active:
+        raise Forbidden(_("Only a staff member has an own feedback stream."))
+    evaluations = Evaluation.objects.filter(staff=fetched_by).order_by("-at")[:limit]
+    items = FeedbackItem.objects.filter(staff=fetched_by).order_by("-submitted_at")[:limit]
     entries = [
         StreamEntry(e.at, "evaluation", e.rating, "、".join(e.reasons) or e.comment) for e in evaluations
     ]
@@ -272,9 +327,10 @@ def csat(scores: list[int]) -> float | None:
     return sum(s >= 4 for s in scores) / len(scores) * 100
 
 
-def survey_figures(principal: Any, *, unit: OrgUnit, start: dt.date, end: dt.date) -> SurveyFigures:
+def survey_figures(*, fetched_by: Principal, unit: OrgUnit, start: dt.date, end: dt.date) -> SurveyFigures:
+    require(fetched_by, "feedback.view_surveyresponse", unit=unit)
     rows = list(
-        visible(SurveyResponse.objects.all(), principal)
+        visible(SurveyResponse.objects.all(), fetched_by)
         .filter(outlet__path__startswith=unit.path, responded_on__gte=start, responded_on__lte=end)
         .values_list("nps", "service_csat", "overall_csat")
     )
@@ -299,12 +355,13 @@ class TargetProgress:
         return self.actual is not None and self.actual >= self.target
 
 
-def target_progress(*, unit: OrgUnit, figures: SurveyFigures) -> list[TargetProgress]:
+def target_progress(*, fetched_by: Principal, unit: OrgUnit, figures: SurveyFigures) -> list[TargetProgress]:
     """Each survey target that applies to `unit` (its own or the nearest ancestor's) against `figures`.
 
     Takes the figures the caller already computed with survey_figures (scoped there) rather than reading
     the responses a second time; targets of the unit's ancestors apply to it whether or not it may see them.
     """
+    require(fetched_by, "feedback.view_surveytarget", unit=unit)
     chain = [unit, *reversed(list(unit.get_ancestors()))]
     targets = {(t.org_unit_id, t.measure): t for t in SurveyTarget.objects.filter(org_unit__in=chain)}
     out = []
@@ -329,8 +386,8 @@ def _day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]
 
 
 def trending_terms(
-    principal: Any,
     *,
+    fetched_by: Principal,
     unit: OrgUnit,
     start: dt.date,
     end: dt.date,
@@ -338,14 +395,17 @@ def trending_terms(
     limit: int = 15,
 ) -> list[tuple[str, int]]:
     """Most frequent terms in feedback and rating reasons of `unit`'s outlets in [start, end]."""
+    from fuwu.feedback.text import analysis  # jieba stays out of the URLconf's imports
+
+    require(fetched_by, VIEW_ITEMS, unit=unit)
     lo, hi = _day_bounds(start, end)
-    items = visible(FeedbackItem.objects.all(), principal).filter(
+    items = visible(FeedbackItem.objects.all(), fetched_by).filter(
         outlet__path__startswith=unit.path, submitted_at__gte=lo, submitted_at__lt=hi
     )
     if negative_only:
         items = items.filter(sentiment=FeedbackItem.Sentiment.NEGATIVE)
     term_lists = [list(t) for t in items.values_list("terms", flat=True)]
-    reasons = visible(Evaluation.objects.all(), principal).filter(
+    reasons = visible(Evaluation.objects.all(), fetched_by).filter(
         outlet__path__startswith=unit.path, at__gte=lo, at__lt=hi
     )
     term_lists += [list(r) for r in reasons.values_list("reasons", flat=True)]
@@ -353,11 +413,12 @@ def trending_terms(
 
 
 def topic_and_sentiment_counts(
-    principal: Any, *, unit: OrgUnit, start: dt.date, end: dt.date
+    *, fetched_by: Principal, unit: OrgUnit, start: dt.date, end: dt.date
 ) -> tuple[dict[str, int], dict[str, int]]:
     """How many of `unit`'s feedback items in [start, end] carry each topic, and each sentiment (F6)."""
+    require(fetched_by, VIEW_ITEMS, unit=unit)
     lo, hi = _day_bounds(start, end)
-    items = visible(FeedbackItem.objects.all(), principal).filter(
+    items = visible(FeedbackItem.objects.all(), fetched_by).filter(
         outlet__path__startswith=unit.path, submitted_at__gte=lo, submitted_at__lt=hi
     )
     topics: Counter[str] = Counter()

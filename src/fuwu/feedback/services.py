@@ -1,4 +1,8 @@
-"""Writes for evaluations, the feedback box, surveys and the closed loop (F1, F3–F5)."""
+"""Writes for evaluations, the feedback box, surveys and the closed loop (F1, F3–F5).
+
+Every permission check is `core.access.require`; every state change of a follow-up or a feedback message is
+`states.FOLLOW_UP.apply` / `states.FEEDBACK_ITEM.apply` (row lock, access, state, audit in one transaction).
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,19 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 
-from fuwu.core import audit, calendar, clock, pii, roles
+from fuwu.core import audit, clock, defects, pii
+from fuwu.core.access import require
 from fuwu.core.errors import Conflict, Forbidden, NotFound, Throttled, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import DevicePrincipal, Principal
-from fuwu.core.scoping import can_see_unit, sees_all
+from fuwu.feedback import rules, states
 from fuwu.feedback.models import (
-    DEFAULT_REASONS,
+    BoxSender,
     Evaluation,
     FeedbackItem,
     FollowUp,
@@ -28,104 +33,81 @@ from fuwu.feedback.models import (
     SurveyResponse,
     SurveyTarget,
 )
-from fuwu.feedback.text import analysis
-from fuwu.floor.models import Ticket
+from fuwu.floor.models import ServiceType, Ticket
 
-FEEDBACK_PER_HOUR = 5  # per client address; enough for a family, too few for a flood
-FEEDBACK_REPLY_BUSINESS_DAYS = 2
-FOLLOW_UP_BUSINESS_DAYS = 1
-DAY_END = dt.time(18, 0)
-
-
-@dataclass(frozen=True)
-class PadSettings:
-    window: dt.timedelta
-    reasons: list[str]
-
-
-def pad_settings(outlet: OrgUnit) -> PadSettings:
-    """The outlet's pad settings, else the bank-wide row, else the built-in defaults."""
-    config = (
-        PadConfig.objects.filter(outlet=outlet).first()
-        or PadConfig.objects.filter(outlet__isnull=True).first()
-    )
-    if config is None:
-        return PadSettings(dt.timedelta(seconds=180), list(DEFAULT_REASONS))
-    return PadSettings(dt.timedelta(seconds=config.window_seconds), list(config.reasons or DEFAULT_REASONS))
+RATE = "feedback.add_evaluation"
 
 
 @transaction.atomic
 def pad_config_set(
-    *, actor: Any, outlet: OrgUnit | None, window_seconds: int, reasons: Iterable[str]
+    *, actor: Principal, outlet: OrgUnit | None, window_seconds: int, reasons: Iterable[str]
 ) -> PadConfig:
     """Set the rating window and reason list for one outlet (or, with outlet=None, the whole bank)."""
+    require(actor, "feedback.change_padconfig", unit=outlet)
+    if outlet is None:
+        # The bank-wide row is head office's: only a principal who sees every unit may set it.
+        require(actor, "core.view_all_orgs", message=_("Only head office sets the bank-wide pad settings."))
     cleaned = [r.strip() for r in reasons if r.strip()]
     problems = []
     if not 30 <= window_seconds <= 3600:
-        problems.append({"field": "window_seconds", "reason": "between 30 and 3600 seconds"})
+        problems.append(
+            {"field": "window_seconds", "reason": _("Enter a value between 30 and 3600 seconds.")}
+        )
     if not cleaned:
-        problems.append({"field": "reasons", "reason": "at least one reason"})
+        problems.append({"field": "reasons", "reason": _("Give at least one reason.")})
     if problems:
-        raise ValidationFailed("Pad settings are not valid.", details=problems)
-    if outlet is not None and actor is not None and not can_see_unit(actor, outlet):
-        raise NotFound()
-    if outlet is None and actor is not None and not sees_all(actor):
-        raise Forbidden("Only head office sets the bank-wide pad settings.")
+        raise ValidationFailed(_("Please correct the marked fields."), details=problems)
     config = PadConfig.objects.filter(outlet=outlet).first() or PadConfig(outlet=outlet)
+    before = {"window_seconds": config.window_seconds, "reasons": list(config.reasons or [])}
     config.window_seconds = window_seconds
     config.reasons = cleaned
     by(config, actor).save()
-    return config
-
-
-def _end_of_business_day_after(moment: dt.datetime, days: int) -> dt.datetime:
-    day = calendar.add_business_days(clock.business_date(moment), days)
-    return dt.datetime.combine(day, DAY_END, tzinfo=clock.SHANGHAI).astimezone(dt.UTC)
-
-
-def outlet_head(outlet: OrgUnit) -> User | None:
-    """The outlet's head (the owner of its feedback and follow-ups), if one is on file."""
-    return (
-        User.objects.filter(org_unit=outlet, is_active=True, groups__name=roles.OUTLET_HEAD)
-        .order_by("pk")
-        .first()
+    audit.record(
+        actor=actor,
+        action="pad_config.set",
+        target=config,
+        org_unit=outlet,
+        data={"before": before, "window_seconds": window_seconds, "reasons": cleaned},
     )
-
-
-def _owner_in(unit: OrgUnit) -> User | None:
-    wanted = [roles.OUTLET_HEAD] if unit.kind == "outlet" else [roles.SUPERVISOR, roles.HQ_MANAGER]
-    return User.objects.filter(org_unit=unit, is_active=True, groups__name__in=wanted).order_by("pk").first()
+    return config
 
 
 @transaction.atomic
 def evaluation_record(
-    *, actor: Any, ticket: Ticket, rating: str, reasons: Iterable[str] = (), comment: str = ""
+    *, actor: Principal, ticket: Ticket, rating: str, reasons: Iterable[str] = (), comment: str = ""
 ) -> Evaluation:
     """Record the customer's rating of one finished ticket from the pad of the counter that served it."""
-    if not isinstance(actor, DevicePrincipal) or actor.kind != "pad":
-        raise Forbidden("Only the evaluation pad at the counter may record a rating.", code="not_a_pad")
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("counter").get(pk=ticket.pk)
-    if ticket.outlet_id != actor.org_unit.pk:
-        raise NotFound()
-    if ticket.counter is None or ticket.counter.code != actor.counter_code:
+    require(
+        actor,
+        RATE,
+        unit=ticket.outlet,
+        message=_("Only the evaluation pad at the counter may record a rating."),
+    )
+    # Locks the ticket so two taps of the pad at once are checked one after the other (one evaluation).
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("counter", "outlet").get(pk=ticket.pk)
+    )
+    if isinstance(actor, DevicePrincipal) and (
+        ticket.counter is None or ticket.counter.code != actor.counter_code
+    ):
         raise Forbidden(
-            "This ticket was served at another counter; only that counter's pad may rate it.",
+            _("This ticket was served at another counter; only that counter's pad may rate it."),
             code="wrong_counter",
             details={"counter": ticket.counter.code if ticket.counter else None},
         )
     if ticket.status != Ticket.Status.FINISHED or ticket.finished_at is None:
         raise Conflict(
-            "Only a finished ticket can be rated.", code="not_finished", details={"status": ticket.status}
+            _("Only a finished ticket can be rated."), code="not_finished", details={"status": ticket.status}
         )
     if Evaluation.objects.filter(ticket=ticket).exists():
         raise Conflict(
-            "This ticket has already been rated.", code="already_rated", details={"status": "rated"}
+            _("This ticket has already been rated."), code="already_rated", details={"status": "rated"}
         )
-    settings = pad_settings(ticket.outlet)
+    settings = rules.pad_settings_in_force(ticket.outlet)
     now = clock.now()
     if now - ticket.finished_at > settings.window:
         raise Conflict(
-            "The time to rate this ticket has passed.",
+            _("The time to rate this ticket has passed."),
             code="window_closed",
             details={
                 "finished_at": ticket.finished_at.isoformat(),
@@ -133,17 +115,24 @@ def evaluation_record(
             },
         )
     if rating not in Evaluation.Rating.values:
-        raise ValidationFailed("Unknown rating.", details=[{"field": "rating", "reason": rating}])
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            details=[{"field": "rating", "reason": _("Choose one of the offered values.")}],
+        )
     reason_list = list(dict.fromkeys(r.strip() for r in reasons if r.strip()))
     if rating == Evaluation.Rating.SATISFIED and reason_list:
         raise ValidationFailed(
-            "Reasons are asked only when the customer is not satisfied.",
-            details=[{"field": "reasons", "reason": "not allowed for satisfied"}],
+            _("Reasons are asked only when the customer is not satisfied."),
+            details=[{"field": "reasons", "reason": _("Not asked when the customer is satisfied.")}],
         )
     unknown = [r for r in reason_list if r not in settings.reasons]
     if unknown:
         raise ValidationFailed(
-            "Unknown reason.", details=[{"field": "reasons", "reason": r} for r in unknown]
+            _("Unknown reason."),
+            details=[
+                {"field": "reasons", "reason": _("Unknown reason: %(reason)s") % {"reason": r}}
+                for r in unknown
+            ],
         )
     try:
         # A savepoint: on SQLite a simultaneous second tap reaches the unique ticket key, not the lock above.
@@ -161,7 +150,7 @@ def evaluation_record(
             )
     except IntegrityError as exc:
         raise Conflict(
-            "This ticket has already been rated.", code="already_rated", details={"status": "rated"}
+            _("This ticket has already been rated."), code="already_rated", details={"status": "rated"}
         ) from exc
     audit.record(
         actor=actor,
@@ -173,6 +162,7 @@ def evaluation_record(
     if rating == Evaluation.Rating.DISSATISFIED:
         summary = f"{ticket.number} " + ("、".join(reason_list) or "不满意")
         _follow_up_open(
+            actor=actor,
             source=FollowUp.Source.EVALUATION,
             outlet=ticket.outlet,
             staff=ticket.staff,
@@ -183,7 +173,15 @@ def evaluation_record(
 
 
 def _follow_up_open(
-    *, source: str, outlet: OrgUnit, staff: User | None, summary: str, **link: Any
+    *,
+    actor: Principal,
+    source: str,
+    outlet: OrgUnit,
+    staff: User | None,
+    summary: str,
+    evaluation: Evaluation | None = None,
+    feedback: FeedbackItem | None = None,
+    survey_response: SurveyResponse | None = None,
 ) -> FollowUp:
     now = clock.now()
     follow_up = FollowUp(
@@ -191,16 +189,18 @@ def _follow_up_open(
         source=source,
         staff=staff,
         summary=summary[:200],
-        owner=outlet_head(outlet),
+        owner=rules.outlet_head(outlet),
         opened_at=now,
-        due_at=_end_of_business_day_after(now, FOLLOW_UP_BUSINESS_DAYS),
-        **link,
+        due_at=rules.end_of_business_day_after(now, rules.FOLLOW_UP_BUSINESS_DAYS),
+        evaluation=evaluation,
+        feedback=feedback,
+        survey_response=survey_response,
     )
-    follow_up.save()
+    by(follow_up, actor).save()
     return follow_up
 
 
-def client_key(address: str) -> str:
+def _client_key(address: str | None) -> str:
     """A keyed hash of the client address: enough to throttle, useless to identify anyone."""
     return pii.keyed_hash("client", address or "unknown")
 
@@ -209,164 +209,211 @@ def _access_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _throttle(key: str, now: dt.datetime) -> None:
+    """Refuse a sixth message within an hour from one address; atomic under simultaneous posts.
+
+    The sender's row is created once (a savepoint absorbs the race of two first posts) and then locked
+    FOR UPDATE: simultaneous posts from one address count their last hour one after another, each seeing
+    the messages the ones before it committed, so exactly FEEDBACK_PER_HOUR get through.
+    """
+    try:
+        with transaction.atomic():
+            BoxSender.objects.get_or_create(client_key=key, defaults={"first_seen_at": now})
+    except IntegrityError:
+        pass  # a simultaneous first post created it
+    senders = BoxSender.objects.filter(client_key=key)
+    if connection.features.has_select_for_update:
+        senders = senders.select_for_update()
+    senders.get()
+    recent = FeedbackItem.objects.filter(
+        client_key=key, submitted_at__gte=now - dt.timedelta(hours=1)
+    ).count()
+    if recent >= rules.FEEDBACK_PER_HOUR:
+        raise Throttled(_("Too many messages from this device; please try again in an hour."))
+
+
 @transaction.atomic
 def feedback_submit(
     *,
-    actor: Any,
+    actor: Principal,
     outlet: OrgUnit,
     text: str,
-    client: str,
+    client: str | None,
     channel: str = FeedbackItem.Channel.ONLINE,
     subject: str = FeedbackItem.Subject.OUTLET,
     staff: User | None = None,
     staff_code: str = "",
-    service: Any = None,
+    service: ServiceType | None = None,
     contact_name: str = "",
     phone: str = "",
 ) -> tuple[FeedbackItem, str]:
-    """Take one message from the feedback box; returns the item and the raw private-link token (shown once)."""
+    """Take one message from the feedback box; returns the item and the raw private-link token (shown once).
+
+    `client` is the sender's address from `core.net.client_ip`; the public box acts as a system principal.
+    """
+    require(actor, "feedback.add_feedbackitem", unit=outlet)
     now = clock.now()
-    key = client_key(client)
-    recent = FeedbackItem.objects.filter(
-        client_key=key, submitted_at__gte=now - dt.timedelta(hours=1)
-    ).count()
-    if recent >= FEEDBACK_PER_HOUR:
-        raise Throttled("Too many messages from this device; please try again in an hour.")
+    key = _client_key(client)
+    _throttle(key, now)
     text = text.strip()
     problems = []
     if not 5 <= len(text) <= 2000:
-        problems.append({"field": "text", "reason": "between 5 and 2000 characters"})
+        problems.append(
+            {
+                "field": "text",
+                "reason": _("Write between %(min)s and %(max)s characters.") % {"min": 5, "max": 2000},
+            }
+        )
     if outlet.kind != "outlet":
-        problems.append({"field": "outlet", "reason": "choose an outlet"})
+        problems.append({"field": "outlet", "reason": _("Choose an outlet.")})
     if channel not in FeedbackItem.Channel.values:
-        problems.append({"field": "channel", "reason": channel})
+        problems.append({"field": "channel", "reason": _("Choose one of the offered values.")})
     if subject not in FeedbackItem.Subject.values:
-        problems.append({"field": "subject", "reason": subject})
+        problems.append({"field": "subject", "reason": _("Choose one of the offered values.")})
     if staff_code.strip() and staff is None:
         # The customer types the number on the staff badge; it must name someone at this outlet.
         staff = User.objects.filter(staff_code__iexact=staff_code.strip(), org_unit=outlet).first()
         if staff is None:
-            problems.append({"field": "staff_code", "reason": "no such staff member here"})
+            problems.append(
+                {"field": "staff_code", "reason": _("No staff member with this number works here.")}
+            )
     if staff is not None and staff.org_unit_id != outlet.pk:
-        problems.append({"field": "staff", "reason": "not a member of this outlet"})
+        problems.append({"field": "staff", "reason": _("Not a member of this outlet.")})
     if service is not None and service.outlet_id != outlet.pk:
-        problems.append({"field": "service", "reason": "not offered by this outlet"})
+        problems.append({"field": "service", "reason": _("Not offered by this outlet.")})
     protected = None
     if phone.strip():
         if len(pii.normalize_phone(phone)) < 7:
-            problems.append({"field": "phone", "reason": "not a phone number"})
+            problems.append({"field": "phone", "reason": _("Enter a phone number.")})
         else:
             protected = pii.protect_phone(phone)
     if problems:
-        raise ValidationFailed("The message could not be sent.", details=problems)
+        raise ValidationFailed(_("The message could not be sent."), details=problems)
+    from fuwu.feedback.text import analysis  # jieba and the model load on the first message, not at startup
+
     raw = secrets.token_urlsafe(24)
-    found = analysis.analyze(text)
+    masked_text = pii.scrub(text)
+    found = analysis.analyze(masked_text)
     item = FeedbackItem(
         outlet=outlet,
         channel=channel,
         subject=subject,
         staff=staff,
         service=service,
-        text=pii.scrub(text),
+        text=masked_text,
         is_anonymous=not (contact_name.strip() or protected),
-        contact_name=contact_name.strip()[:40],
+        contact_name=pii.scrub(contact_name.strip())[:40],
         phone_hash=protected.hash if protected else "",
         phone_masked=protected.masked if protected else "",
         phone_cipher=protected.cipher if protected else "",
         client_key=key,
         access_hash=_access_hash(raw),
         submitted_at=now,
-        owner=outlet_head(outlet),
-        reply_due_at=_end_of_business_day_after(now, FEEDBACK_REPLY_BUSINESS_DAYS),
+        owner=rules.outlet_head(outlet),
+        reply_due_at=rules.end_of_business_day_after(now, rules.FEEDBACK_REPLY_BUSINESS_DAYS),
         sentiment=found.sentiment,
         topics=found.topics,
         terms=found.terms,
     )
     by(item, actor).save()
+    audit.record(
+        actor=actor, action="feedback.submit", target=item, org_unit=outlet, data={"channel": channel}
+    )
     if item.sentiment == FeedbackItem.Sentiment.NEGATIVE:
         _follow_up_open(
-            source=FollowUp.Source.FEEDBACK, outlet=outlet, staff=staff, summary=item.text[:80], feedback=item
+            actor=actor,
+            source=FollowUp.Source.FEEDBACK,
+            outlet=outlet,
+            staff=staff,
+            summary=item.text[:80],
+            feedback=item,
         )
     return item, raw
 
 
-def feedback_by_access_token(raw: str) -> FeedbackItem:
-    """The item behind a private reply link (the link is the only credential)."""
-    item = FeedbackItem.objects.select_related("outlet").filter(access_hash=_access_hash(raw)).first()
-    if item is None:
-        raise NotFound()
-    return item
-
-
 @transaction.atomic
-def feedback_reply(*, actor: User, item: FeedbackItem, text: str) -> FeedbackItem:
+def feedback_reply(*, actor: Principal, item: FeedbackItem, text: str) -> FeedbackItem:
     """Answer a feedback item; the customer reads it through the private link."""
-    if not actor.has_perm("feedback.change_feedbackitem"):
-        raise Forbidden("Your role may not answer feedback.")
-    item = FeedbackItem.objects.select_for_update().get(pk=item.pk)
-    if item.status == FeedbackItem.Status.REPLIED:
-        raise Conflict("This message has already been answered.", details={"status": item.status})
     text = text.strip()
-    if len(text) < 5:
-        raise ValidationFailed(
-            "Write a reply.", details=[{"field": "reply", "reason": "at least 5 characters"}]
-        )
-    item.reply, item.replied_at, item.replied_by = text, clock.now(), actor
-    item.status = FeedbackItem.Status.REPLIED
-    by(item, actor).save()
-    return item
+
+    def write(locked: FeedbackItem) -> FeedbackItem:
+        if len(text) < 5:
+            raise ValidationFailed(
+                _("Please correct the marked fields."),
+                details=[{"field": "reply", "reason": _("Write at least 5 characters.")}],
+            )
+        locked.reply, locked.replied_at = text, clock.now()
+        locked.replied_by = actor if isinstance(actor, User) else None
+        return locked
+
+    return states.FEEDBACK_ITEM.apply(item, "reply", actor=actor, effect=write)
 
 
-def _check_follow_up_actor(actor: User) -> None:
-    if not actor.has_perm("feedback.change_followup"):
-        raise Forbidden("Your role may not work on follow-ups.")
-
-
-@transaction.atomic
-def follow_up_start(*, actor: User, follow_up: FollowUp) -> FollowUp:
+def follow_up_start(*, actor: Principal, follow_up: FollowUp) -> FollowUp:
     """Take a follow-up in hand (it counts as touched)."""
-    _check_follow_up_actor(actor)
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-    if follow_up.status != FollowUp.Status.OPEN:
-        raise Conflict("Only an open follow-up can be started.", details={"status": follow_up.status})
-    follow_up.status = FollowUp.Status.IN_PROGRESS
-    follow_up.touched_at = clock.now()
-    if follow_up.owner_id is None:
-        follow_up.owner = actor
-    by(follow_up, actor).save()
-    return follow_up
+
+    def write(locked: FollowUp) -> FollowUp:
+        locked.touched_at = clock.now()
+        if locked.owner_id is None and isinstance(actor, User):
+            locked.owner = actor
+        return locked
+
+    return states.FOLLOW_UP.apply(follow_up, "start", actor=actor, effect=write)
 
 
-@transaction.atomic
-def follow_up_close(*, actor: User, follow_up: FollowUp, outcome: str, note: str) -> FollowUp:
-    """Record what was done and close the follow-up."""
-    _check_follow_up_actor(actor)
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-    if follow_up.status == FollowUp.Status.CLOSED:
-        raise Conflict("This follow-up is already closed.", details={"status": follow_up.status})
-    problems = []
-    if outcome not in FollowUp.Outcome.values:
-        problems.append({"field": "outcome", "reason": "choose an outcome"})
-    if len(note.strip()) < 5:
-        problems.append({"field": "note", "reason": "say what was done"})
-    if problems:
-        raise ValidationFailed("The outcome is incomplete.", details=problems)
-    now = clock.now()
-    follow_up.outcome, follow_up.outcome_note = outcome, note.strip()
-    follow_up.status, follow_up.closed_at = FollowUp.Status.CLOSED, now
-    follow_up.touched_at = follow_up.touched_at or now
-    by(follow_up, actor).save()
-    return follow_up
+def follow_up_close(*, actor: Principal, follow_up: FollowUp, outcome: str, note: str) -> FollowUp:
+    """Record what was done and close the follow-up; a fault found goes to the rectification ledger."""
+    note = note.strip()
+
+    def write(locked: FollowUp) -> FollowUp:
+        problems = []
+        if outcome not in FollowUp.Outcome.values:
+            problems.append({"field": "outcome", "reason": _("Choose one of the offered values.")})
+        if len(note) < 5:
+            problems.append({"field": "note", "reason": _("Say what was done (at least 5 characters).")})
+        if problems:
+            raise ValidationFailed(_("The outcome is incomplete."), details=problems)
+        now = clock.now()
+        locked.outcome, locked.outcome_note = outcome, note
+        locked.closed_at = now
+        locked.touched_at = locked.touched_at or now
+        if outcome == FollowUp.Outcome.FAULT_FOUND:
+            _report_fault(actor, locked)
+        return locked
+
+    return states.FOLLOW_UP.apply(follow_up, "close", actor=actor, effect=write, data={"outcome": outcome})
 
 
-@transaction.atomic
+def _report_fault(actor: Principal, follow_up: FollowUp) -> None:
+    """Hand the fault to the rectification ledger in the closing transaction (S3, DESIGN: the spine)."""
+    reasons = ""
+    if follow_up.evaluation_id is not None:
+        evaluation = Evaluation.objects.get(pk=follow_up.evaluation_id)
+        reasons = "、".join(evaluation.reasons)
+    defects.report(
+        actor=actor,
+        defect=defects.Defect(
+            source_kind=defects.SourceKind.EVALUATION,
+            source_id=str(follow_up.pk),
+            label=_("Follow-up #%(id)s") % {"id": follow_up.pk},
+            unit=follow_up.outlet,
+            description=pii.scrub(f"{follow_up.summary}\n{follow_up.outcome_note}"),
+            severity="normal",
+            staff=follow_up.staff,
+            reason_code=reasons,
+            url=f"/feedback/follow-ups/{follow_up.pk}/",
+        ),
+    )
+
+
 def follow_ups_escalate(*, actor: Principal) -> int:
-    """Escalate every follow-up nobody has touched by its deadline one level up; a new deadline starts."""
+    """Escalate every follow-up nobody has touched by its deadline one level up; each commits on its own."""
+    require(actor, states.WORK_FOLLOW_UP)
     now = clock.now()
-    overdue = (
-        FollowUp.objects.select_for_update(of=("self",))
+    overdue = list(
+        FollowUp.objects.filter(status=FollowUp.Status.OPEN, touched_at__isnull=True, due_at__lt=now)
         .select_related("outlet", "escalated_to")
-        .filter(status=FollowUp.Status.OPEN, touched_at__isnull=True, due_at__lt=now)
+        .order_by("due_at", "pk")
     )
     count = 0
     for follow_up in overdue:
@@ -374,39 +421,49 @@ def follow_ups_escalate(*, actor: Principal) -> int:
         parent = current.get_parent()
         if parent is None:
             continue  # already at head office: stays overdue and visible there
-        follow_up.escalation_level += 1
-        follow_up.escalated_at = now
-        follow_up.escalated_to = parent
-        follow_up.owner = _owner_in(parent) or follow_up.owner
-        follow_up.due_at = _end_of_business_day_after(now, FOLLOW_UP_BUSINESS_DAYS)
-        by(follow_up, actor).save()
-        audit.record(
-            actor=actor,
-            action="follow_up.escalate",
-            target=follow_up,
-            org_unit=parent,
-            data={"level": follow_up.escalation_level},
-        )
+
+        def write(locked: FollowUp, parent: OrgUnit = parent) -> FollowUp:
+            locked.escalation_level += 1
+            locked.escalated_at = now
+            locked.escalated_to = parent
+            locked.owner = rules.owner_in(parent) or locked.owner
+            locked.due_at = rules.end_of_business_day_after(now, rules.FOLLOW_UP_BUSINESS_DAYS)
+            return locked
+
+        try:
+            # One transaction per follow-up: a refusal or a failure leaves the others escalated.
+            states.FOLLOW_UP.apply(follow_up, "escalate", actor=actor, effect=write, data={"to": parent.code})
+        except (Conflict, NotFound):
+            continue  # touched, closed or escalated by someone else since the list was read
         count += 1
     return count
 
 
-@transaction.atomic
 def feedback_escalate_overdue(*, actor: Principal) -> int:
     """Hand every message still unanswered at its reply deadline to the supervisor one level up (once)."""
+    require(actor, states.ANSWER_FEEDBACK)
     now = clock.now()
-    overdue = (
-        FeedbackItem.objects.select_for_update(of=("self",))
+    overdue = list(
+        FeedbackItem.objects.filter(
+            status=FeedbackItem.Status.OPEN, reply_due_at__lt=now, escalated_at__isnull=True
+        )
         .select_related("outlet")
-        .filter(status=FeedbackItem.Status.OPEN, reply_due_at__lt=now, escalated_at__isnull=True)
+        .order_by("reply_due_at", "pk")
     )
     count = 0
     for item in overdue:
         parent = item.outlet.get_parent()
-        item.escalated_at = now
-        item.owner = (_owner_in(parent) if parent is not None else None) or item.owner
-        by(item, actor).save()
-        audit.record(actor=actor, action="feedback.escalate", target=item, org_unit=parent or item.outlet)
+
+        def write(locked: FeedbackItem, parent: OrgUnit | None = parent) -> FeedbackItem:
+            locked.escalated_at = now
+            locked.owner = (rules.owner_in(parent) if parent is not None else None) or locked.owner
+            return locked
+
+        try:
+            # One transaction per message, as for follow-ups.
+            states.FEEDBACK_ITEM.apply(item, "escalate", actor=actor, effect=write)
+        except (Conflict, NotFound):
+            continue
         count += 1
     return count
 
@@ -424,9 +481,13 @@ class SurveyRow:
 
 @transaction.atomic
 def survey_batch_import(
-    *, actor: Any, org_unit: OrgUnit, file_name: str, provider: str, rows: list[SurveyRow]
+    *, actor: Principal, org_unit: OrgUnit, file_name: str, provider: str, rows: list[SurveyRow]
 ) -> SurveyBatch:
     """Store validated survey rows as one batch; detractors open follow-ups."""
+    require(actor, "feedback.add_surveybatch", unit=org_unit)
+    for row in rows:
+        if not row.outlet.path.startswith(org_unit.path):
+            raise NotFound()
     batch = SurveyBatch.objects.create(
         org_unit=org_unit,
         file_name=file_name[:200],
@@ -453,6 +514,7 @@ def survey_batch_import(
     for response in created:
         if response.is_detractor:
             _follow_up_open(
+                actor=actor,
                 source=FollowUp.Source.SURVEY,
                 outlet=response.outlet,
                 staff=None,
@@ -470,20 +532,33 @@ def survey_batch_import(
 
 
 @transaction.atomic
-def survey_target_set(*, actor: Any, org_unit: OrgUnit, measure: str, target: Decimal) -> SurveyTarget:
+def survey_target_set(*, actor: Principal, org_unit: OrgUnit, measure: str, target: Decimal) -> SurveyTarget:
     """Set (or change) a target such as service satisfaction ≥ 90 % for one org unit."""
+    require(actor, "feedback.change_surveytarget", unit=org_unit)
     if measure not in SurveyTarget.Measure.values:
-        raise ValidationFailed("Unknown measure.", details=[{"field": "measure", "reason": measure}])
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            details=[{"field": "measure", "reason": _("Choose one of the offered values.")}],
+        )
     low = Decimal(-100) if measure == SurveyTarget.Measure.NPS else Decimal(0)
     if not low <= target <= 100:
         raise ValidationFailed(
-            "A target is a percentage.", details=[{"field": "target", "reason": "out of range"}]
+            _("A target is a percentage."),
+            details=[
+                {"field": "target", "reason": _("Enter a value between %(low)s and 100.") % {"low": low}}
+            ],
         )
-    if actor is not None and not can_see_unit(actor, org_unit):
-        raise NotFound()
     row = SurveyTarget.objects.filter(org_unit=org_unit, measure=measure).first() or SurveyTarget(
         org_unit=org_unit, measure=measure
     )
+    before = str(row.target) if row.pk else None
     row.target = target
     by(row, actor).save()
+    audit.record(
+        actor=actor,
+        action="survey_target.set",
+        target=row,
+        org_unit=org_unit,
+        data={"measure": measure, "before": before, "target": str(target)},
+    )
     return row

@@ -81,7 +81,7 @@ def test_invalid_id_is_refused_with_the_field(world: Any) -> None:
             home_outlet=world.outlet_a,
             id_number="110108199003070181",
         )
-    assert err.value.details == [{"field": "id_number", "reason": "check digit or format is wrong"}]
+    assert err.value.details == [{"field": "id_number", "reason": "校验位或格式不正确。"}]
 
 
 def test_only_roles_with_the_right_see_full_values_and_it_is_audited(world: Any, customer: Any) -> None:

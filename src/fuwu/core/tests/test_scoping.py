@@ -117,7 +117,7 @@ def test_customers_are_scoped_to_their_home_outlet(world: Any) -> None:
 
     customer_create(actor=SYSTEM, customer_no="CA", name="王芳", home_outlet=world.outlet_a)
     customer_create(actor=SYSTEM, customer_no="CB", name="李娜", home_outlet=world.outlet_b)
-    assert [c.customer_no for c in customer_selectors.customers(world.teller_a)] == ["CA"]
+    assert [c.customer_no for c in customer_selectors.customers(fetched_by=world.teller_a)] == ["CA"]
     with pytest.raises(NotFound):
-        customer_selectors.customer(world.teller_a, "CB")
-    assert {c.customer_no for c in customer_selectors.customers(world.hq_manager)} == {"CA", "CB"}
+        customer_selectors.customer(fetched_by=world.teller_a, customer_no="CB")
+    assert {c.customer_no for c in customer_selectors.customers(fetched_by=world.hq_manager)} == {"CA", "CB"}

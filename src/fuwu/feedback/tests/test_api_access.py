@@ -43,3 +43,27 @@ def test_outlet_head_reads_own_outlet_feedback_over_api(client, world, negative_
     client.force_login(world.head_a)
     assert [i["id"] for i in client.get("/api/v1/feedback/items").json()] == [negative_item.pk]
     assert len(client.get("/api/v1/feedback/follow-ups").json()) == 1
+
+
+def test_a_pad_token_cannot_answer_or_close(client, world, negative_item):
+    import json
+
+    from fuwu.feedback.models import FollowUp
+
+    token = f.pad_token(world.outlet_a, f.counter(world.outlet_a, 1).code)
+    reply = client.post(
+        f"/api/v1/feedback/items/{negative_item.pk}/reply",
+        json.dumps({"reply": "设备来回复试试"}),
+        content_type="application/json",
+        **f.bearer(token),
+    )
+    follow_up = FollowUp.objects.get(feedback=negative_item)
+    close = client.post(
+        f"/api/v1/feedback/follow-ups/{follow_up.pk}/close",
+        json.dumps({"outcome": "resolved", "note": "设备来关闭试试"}),
+        content_type="application/json",
+        **f.bearer(token),
+    )
+    assert (reply.status_code, close.status_code) == (403, 403)
+    negative_item.refresh_from_db()
+    assert negative_item.reply == "" and FollowUp.objects.get(pk=follow_up.pk).closed_at is None

@@ -10,7 +10,7 @@ import pytest
 from fuwu.core import clock
 from fuwu.core.errors import Throttled, ValidationFailed
 from fuwu.core.principals import SYSTEM
-from fuwu.feedback import services
+from fuwu.feedback import rules, services
 from fuwu.feedback.models import FeedbackItem, FollowUp
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_contact_details_are_stored_masked(client, world):
 
 
 def test_throttled_per_client(client, world):
-    for _ in range(services.FEEDBACK_PER_HOUR):
+    for _ in range(rules.FEEDBACK_PER_HOUR):
         assert submit(client).status_code == 302
     assert submit(client).status_code == 429
     assert submit(client, ip="10.0.0.2").status_code == 302  # another client is not affected
@@ -160,3 +160,61 @@ def test_unanswered_message_goes_to_the_supervisor_above_after_its_deadline(
     assert item.owner == supervisor and item.escalated_at == frozen_clock.now()
     assert answered.owner == world.head_a and answered.escalated_at is None
     assert services.feedback_escalate_overdue(actor=SYSTEM) == 0  # once
+
+
+def test_failed_post_keeps_what_was_typed_and_says_why_in_chinese(client, world):
+    response = submit(client, text="差评", contact_name="王先生", phone="13812345678", staff_code="A12")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "请填写 5 到 2000 个字。" in html  # the field's own error, in the user's language
+    assert ">差评</textarea>" in html and 'value="王先生"' in html and 'value="A12"' in html
+    assert "between 5 and 2000" not in html and not FeedbackItem.objects.exists()
+
+
+def test_unknown_badge_number_is_a_chinese_field_error_with_the_text_kept(client, world):
+    response = submit(client, subject="staff", staff_code="NOPE", text="柜员态度很差，问两句就不耐烦")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "本网点没有此工号的员工。" in html and "柜员态度很差，问两句就不耐烦</textarea>" in html
+
+
+def test_throttled_post_keeps_the_text_and_says_when_to_retry(client, world):
+    for _ in range(rules.FEEDBACK_PER_HOUR):
+        submit(client)
+    response = submit(client, text="第六条留言的内容不能丢")
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "请一小时后再试" in html and "第六条留言的内容不能丢</textarea>" in html
+
+
+def test_throttle_keys_on_the_client_behind_our_proxy_not_the_proxy(client, world, settings):
+    settings.NINJA_NUM_PROXIES = 1
+    proxy = "10.9.9.9"  # every customer arrives through the same proxy address
+
+    def via_proxy(customer: str, forged: str = "") -> int:
+        chain = f"{forged}, {customer}" if forged else customer
+        form = {"subject": "outlet", "text": "大堂经理很热情，帮我很快办好了业务"}
+        response = client.post("/feedback/box/OA/", form, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=chain)
+        return response.status_code
+
+    for _ in range(rules.FEEDBACK_PER_HOUR):
+        assert via_proxy("203.0.113.7") == 302
+    assert via_proxy("203.0.113.7") == 429
+    # A forged left-most entry does not buy a new allowance: the proxy's own entry is the client.
+    assert via_proxy("203.0.113.7", forged="198.51.100.1") == 429
+    assert via_proxy("203.0.113.8") == 302  # another customer behind the same proxy is not affected
+
+
+def test_trending_terms_are_built_from_the_masked_text(world, frozen_clock):
+    from fuwu.feedback import selectors
+
+    item, _raw = services.feedback_submit(
+        actor=SYSTEM,
+        outlet=world.outlet_a,
+        text="我的身份证号110108198506123015办业务被拒，排队很久",
+        client="m",
+    )
+    assert "110108198506123015" not in json.dumps(item.terms, ensure_ascii=False)
+    today = frozen_clock.today()
+    terms = selectors.trending_terms(fetched_by=world.hq_manager, unit=world.outlet_a, start=today, end=today)
+    assert not any("110108198506123015" in t for t, _n in terms)

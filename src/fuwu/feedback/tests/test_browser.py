@@ -72,3 +72,43 @@ def test_customer_leaves_message_by_qr_on_a_phone_and_reads_the_reply(browser_pa
     services.feedback_reply(actor=world.head_a, item=item, text="感谢反馈，本周起高峰期增开两个现金窗口。")
     page.goto(link)
     assert "增开两个现金窗口" in page.inner_text("[data-testid=reply]")
+
+
+def test_a_refused_message_on_a_phone_keeps_every_typed_field(browser_page, world):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/feedback/box/OA/?qr=1")
+    page.select_option("select[name=subject]", "staff")
+    page.fill("input[name=staff_code]", "X999")
+    page.fill("textarea[name=text]", "柜员办理很慢，还不耐烦，希望改进")
+    page.fill("input[name=contact_name]", "王先生")
+    page.click("[data-testid=box-form] button.primary")
+    page.wait_for_selector("[data-testid=box-errors]")
+    assert "本网点没有此工号的员工" in page.inner_text("[data-testid=box-form]")
+    assert page.input_value("textarea[name=text]") == "柜员办理很慢，还不耐烦，希望改进"
+    assert page.input_value("input[name=staff_code]") == "X999"
+    assert page.input_value("input[name=contact_name]") == "王先生"
+    assert page.input_value("select[name=subject]") == "staff"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    page.screenshot(path="/tmp/feedback_box_refused_390.png", full_page=True)
+    assert not FeedbackItem.objects.exists()
+
+
+def test_handler_reveals_a_customers_phone_on_the_customer_page(browser_page, world):
+    from fuwu.core import roles
+    from fuwu.core.models import AuditEvent
+    from fuwu.customers.services import customer_create
+
+    customer_create(
+        actor=SYSTEM, customer_no="C100", name="刘建华", home_outlet=world.outlet_a, phone="13912345678"
+    )
+    world.person("handler_t2", world.t2, roles.COMPLAINT_HANDLER)
+    page = browser_page
+    browser_login(page, "handler_t2")
+    page.goto("/customers/C100/")
+    assert "13912345678" not in page.content()
+    page.click("[data-testid=reveal-phone] button")
+    page.wait_for_selector("[data-testid=phone] strong")
+    assert page.inner_text("[data-testid=phone]") == "13912345678"
+    page.screenshot(path="/tmp/customer_reveal_1366.png", full_page=True)
+    assert AuditEvent.objects.filter(action="pii.reveal", actor__username="handler_t2").count() == 1

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from fuwu.core import clock
+from fuwu.core import clock, roles
+from fuwu.core.errors import Forbidden
 from fuwu.feedback.models import Evaluation
 from fuwu.feedback.selectors import EvaluationCounts, evaluation_rate, evaluation_table, satisfaction
 from fuwu.feedback.tests import factories as f
@@ -55,23 +56,29 @@ def day(world, frozen_clock):
 
 
 def test_per_counter_and_staff(world, day):
-    rows = {r.key: r for r in evaluation_table(world.hq_manager, start=day, end=day, group="counter")}
+    rows = {
+        r.key: r for r in evaluation_table(fetched_by=world.hq_manager, start=day, end=day, group="counter")
+    }
     assert rows["OA-01"].counts == EvaluationCounts(4, 3, 1, 1, 1)
     assert rows["OA-01"].evaluation_rate == pytest.approx(75.0)
     assert rows["OA-01"].satisfaction == pytest.approx(100 / 3)
     assert rows["OA-01"].satisfaction_broad == pytest.approx(200 / 3)
     assert rows["OA-02"].evaluation_rate == pytest.approx(100.0)
     assert rows["OA-02"].satisfaction == pytest.approx(100.0)
-    staff = {r.key: r for r in evaluation_table(world.hq_manager, start=day, end=day, group="staff")}
+    staff = {
+        r.key: r for r in evaluation_table(fetched_by=world.hq_manager, start=day, end=day, group="staff")
+    }
     assert staff["teller_a"].counts.finished == 4 and staff["teller_b"].satisfaction == pytest.approx(0.0)
 
 
 def test_per_outlet_and_org_level_sum_the_parts_not_the_ratios(world, day):
-    outlets = {r.label: r for r in evaluation_table(world.hq_manager, start=day, end=day, group="outlet")}
+    outlets = {
+        r.label: r for r in evaluation_table(fetched_by=world.hq_manager, start=day, end=day, group="outlet")
+    }
     assert outlets["中关村支行"].evaluation_rate == pytest.approx(500 / 6)
     assert outlets["中关村支行"].satisfaction == pytest.approx(60.0)
     assert outlets["五道口支行"].evaluation_rate == pytest.approx(50.0)
-    (tier2,) = evaluation_table(world.hq_manager, start=day, end=day, group="tier2")
+    (tier2,) = evaluation_table(fetched_by=world.hq_manager, start=day, end=day, group="tier2")
     assert tier2.label == "海淀支行"
     assert tier2.evaluation_rate == pytest.approx(75.0)  # 6/8, not the mean of 5/6 and 1/2
     assert tier2.satisfaction == pytest.approx(50.0)
@@ -85,20 +92,27 @@ def test_periods_bucket_by_business_date(world, day, frozen_clock):
     )
     rate(later, "satisfied")
     weeks = evaluation_table(
-        world.hq_manager, start=day, end=day + dt.timedelta(days=10), group="outlet", period="week"
+        fetched_by=world.hq_manager, start=day, end=day + dt.timedelta(days=10), group="outlet", period="week"
     )
     oa = [r for r in weeks if r.label == "中关村支行"]
     assert [r.period for r in oa] == [dt.date(2026, 3, 2), dt.date(2026, 3, 9)]
     assert [r.counts.finished for r in oa] == [6, 1]
     months = evaluation_table(
-        world.hq_manager, start=day, end=day + dt.timedelta(days=10), group="outlet", period="month"
+        fetched_by=world.hq_manager,
+        start=day,
+        end=day + dt.timedelta(days=10),
+        group="outlet",
+        period="month",
     )
     assert {r.period for r in months} == {dt.date(2026, 3, 1)}
 
 
-def test_outsider_sees_only_own_outlet(world, day):
-    rows = evaluation_table(world.teller_b, start=day, end=day, group="outlet")
+def test_outsider_sees_only_own_outlet_and_tellers_read_no_figures(world, day):
+    head_b = world.person("head_b", world.outlet_b, roles.OUTLET_HEAD)
+    rows = evaluation_table(fetched_by=head_b, start=day, end=day, group="outlet")
     assert [r.label for r in rows] == ["五道口支行"]
+    with pytest.raises(Forbidden):
+        evaluation_table(fetched_by=world.teller_b, start=day, end=day, group="outlet")
 
 
 def test_figures_api_and_page(client, world, day):

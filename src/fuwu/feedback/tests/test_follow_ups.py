@@ -141,7 +141,7 @@ def test_staff_sees_only_their_own_stream(client, world, loop):
         subject="staff",
         staff=world.teller_a,
     )
-    mine = own_stream(world.teller_a)
+    mine = own_stream(fetched_by=world.teller_a)
     assert [e.kind for e in mine] == ["evaluation", "feedback"] or [e.kind for e in mine] == [
         "feedback",
         "evaluation",

@@ -9,7 +9,7 @@ import pytest
 
 from fuwu.core.models import AuditEvent
 from fuwu.core.principals import SYSTEM
-from fuwu.feedback import services
+from fuwu.feedback import rules, services
 from fuwu.feedback.models import Evaluation, FollowUp
 from fuwu.feedback.tests import factories as f
 from fuwu.floor.models import Ticket
@@ -213,9 +213,9 @@ def test_outlet_head_sets_window_and_reasons_on_the_page(client, world, setup):
         "/feedback/pad-settings/", {"unit": "OA", "window_seconds": "300", "reasons": "排队太久\n态度不好\n"}
     )
     assert response.status_code == 302
-    settings = services.pad_settings(world.outlet_a)
+    settings = rules.pad_settings_in_force(world.outlet_a)
     assert settings.window == dt.timedelta(seconds=300) and settings.reasons == ["排队太久", "态度不好"]
-    assert services.pad_settings(world.outlet_b).window == dt.timedelta(
+    assert rules.pad_settings_in_force(world.outlet_b).window == dt.timedelta(
         seconds=180
     )  # others keep the default
     assert (
@@ -245,4 +245,4 @@ def test_only_head_office_sets_the_bank_wide_default(world):
     with pytest.raises(Forbidden):
         services.pad_config_set(actor=world.head_a, outlet=None, window_seconds=300, reasons=["排队太久"])
     services.pad_config_set(actor=world.hq_manager, outlet=None, window_seconds=240, reasons=["排队太久"])
-    assert services.pad_settings(world.outlet_b).window == dt.timedelta(seconds=240)
+    assert rules.pad_settings_in_force(world.outlet_b).window == dt.timedelta(seconds=240)

@@ -37,9 +37,9 @@ def test_good_csv_imports_and_figures_follow_definitions(world, frozen_clock, tm
     summary = importers.survey_import_file(
         write(tmp_path, GOOD), actor=world.hq_manager, org_unit=world.ho, file_name="survey.csv"
     )
-    assert summary == "imported 4 survey responses"
+    assert summary == "已导入 4 条调查答卷"
     figures = selectors.survey_figures(
-        world.hq_manager, unit=world.t2, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)
+        fetched_by=world.hq_manager, unit=world.t2, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)
     )
     assert figures.responses == 4
     assert figures.nps == (2 - 1) / 4 * 100  # promoters R1,R2; detractor R4
@@ -80,12 +80,12 @@ def test_wrong_columns_are_reported(world, frozen_clock, tmp_path):
     with pytest.raises(ValidationFailed) as caught:
         importers.survey_import_file(path, actor=world.hq_manager, org_unit=world.ho, file_name="x")
     details = caught.value.details
-    assert {d["field"] for d in details if d["reason"] == "missing column"} == {
+    assert {d["field"] for d in details if d["reason"] == "缺少该列"} == {
         "response_id",
         "outlet_code",
         "date",
     }
-    assert {d["field"] for d in details if d["reason"] == "unknown column"} == {
+    assert {d["field"] for d in details if d["reason"] == "无法识别的列"} == {
         "id",
         "branch",
         "when",
@@ -98,7 +98,7 @@ def test_reimporting_the_same_rows_is_refused(world, frozen_clock, tmp_path):
     importers.survey_import_file(path, actor=world.hq_manager, org_unit=world.ho, file_name="a")
     with pytest.raises(ValidationFailed) as caught:
         importers.survey_import_file(path, actor=world.hq_manager, org_unit=world.ho, file_name="a")
-    assert [d["reason"] for d in caught.value.details] == ["already imported"] * 4
+    assert [d["reason"] for d in caught.value.details] == ["已导入过"] * 4
     assert SurveyResponse.objects.count() == 4
 
 
@@ -138,9 +138,13 @@ def test_targets_from_seed_and_progress(world, frozen_clock, tmp_path):
     progress = {
         p.measure: p
         for p in selectors.target_progress(
+            fetched_by=world.hq_manager,
             unit=world.outlet_a,
             figures=selectors.survey_figures(
-                world.hq_manager, unit=world.outlet_a, start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)
+                fetched_by=world.hq_manager,
+                unit=world.outlet_a,
+                start=dt.date(2026, 2, 1),
+                end=dt.date(2026, 2, 28),
             ),
         )
     }
@@ -159,10 +163,10 @@ def test_upload_page_shows_row_errors(client, world, frozen_clock, tmp_path):
     with path.open("rb") as handle:
         response = client.post("/feedback/surveys/", {"unit": "HO", "file": handle})
     assert response.status_code == 422
-    assert "not a past date" in response.content.decode()
+    assert "不是过去的日期" in response.content.decode()
     with write(tmp_path, GOOD, "good.csv").open("rb") as handle:
         ok = client.post("/feedback/surveys/", {"unit": "HO", "file": handle})
-    assert ok.status_code == 200 and "imported 4 survey responses" in ok.content.decode()
+    assert ok.status_code == 200 and "已导入 4 条调查答卷" in ok.content.decode()
     client.force_login(world.teller_b)
     assert client.get("/feedback/surveys/").status_code == 403
 
@@ -195,5 +199,5 @@ def test_cli_import_survey(world, frozen_clock, tmp_path):
 
     out = io.StringIO()
     call_command("import", "survey", str(write(tmp_path, GOOD)), stdout=out)
-    assert "imported 4 survey responses" in out.getvalue()
+    assert "已导入 4 条调查答卷" in out.getvalue()
     assert SurveyBatch.objects.get().org_unit == world.ho

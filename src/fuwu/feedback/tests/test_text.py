@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from fuwu.core.errors import Forbidden, NotFound
 from fuwu.core.principals import SYSTEM
 from fuwu.feedback import selectors, services
 from fuwu.feedback.text import analysis
@@ -44,22 +45,27 @@ def test_trending_terms_per_outlet_and_period(world, frozen_clock):
         actor=SYSTEM, outlet=world.outlet_b, text="停车位太少，找不到地方停车", client="b"
     )
     today = frozen_clock.today()
-    terms = dict(selectors.trending_terms(world.hq_manager, unit=world.outlet_a, start=today, end=today))
+    terms = dict(
+        selectors.trending_terms(fetched_by=world.hq_manager, unit=world.outlet_a, start=today, end=today)
+    )
     assert terms["排队"] == 2 and "停车位" not in terms
     negative = dict(
         selectors.trending_terms(
-            world.hq_manager, unit=world.outlet_a, start=today, end=today, negative_only=True
+            fetched_by=world.hq_manager, unit=world.outlet_a, start=today, end=today, negative_only=True
         )
     )
     assert "耐心" not in negative
     yesterday = today - dt.timedelta(days=1)
     assert (
-        selectors.trending_terms(world.hq_manager, unit=world.outlet_a, start=yesterday, end=yesterday) == []
+        selectors.trending_terms(
+            fetched_by=world.hq_manager, unit=world.outlet_a, start=yesterday, end=yesterday
+        )
+        == []
     )
-    assert (
-        dict(selectors.trending_terms(world.teller_b, unit=world.ho, start=today, end=today)).get("排队")
-        is None
-    )
+    with pytest.raises(NotFound):  # outside the teller's outlet: not found, not an empty list
+        selectors.trending_terms(fetched_by=world.teller_b, unit=world.ho, start=today, end=today)
+    with pytest.raises(Forbidden):  # a teller reads no outlet's feedback
+        selectors.trending_terms(fetched_by=world.teller_a, unit=world.outlet_a, start=today, end=today)
 
 
 @pytest.mark.django_db
@@ -86,12 +92,12 @@ def test_topic_and_sentiment_counts_cover_visible_outlets_and_the_days_asked(wor
     )
     today = frozen_clock.today()
     topics, sentiments = selectors.topic_and_sentiment_counts(
-        world.head_a, unit=world.outlet_a, start=today, end=today
+        fetched_by=world.head_a, unit=world.outlet_a, start=today, end=today
     )
     assert topics == {"wait": 1, "attitude": 1} and sum(sentiments.values()) == 1
-    outsider = selectors.topic_and_sentiment_counts(world.teller_b, unit=world.ho, start=today, end=today)
-    assert outsider == ({}, {})
+    with pytest.raises(NotFound):
+        selectors.topic_and_sentiment_counts(fetched_by=world.teller_b, unit=world.ho, start=today, end=today)
     tomorrow = today + dt.timedelta(days=1)
     assert selectors.topic_and_sentiment_counts(
-        world.head_a, unit=world.outlet_a, start=tomorrow, end=tomorrow
+        fetched_by=world.head_a, unit=world.outlet_a, start=tomorrow, end=tomorrow
     ) == ({}, {})

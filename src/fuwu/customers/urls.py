@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from fuwu.customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("<str:customer_no>/", views.customer_detail, name="detail"),
+    path("<str:customer_no>/reveal/", views.customer_reveal, name="reveal"),
+]

@@ -1,0 +1,130 @@
+"""Inputs of the feedback actions: one schema each, the API body and the HTML form alike (core.inputs)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp, SurveyTarget
+
+TEXT_MIN, TEXT_MAX = 5, 2000
+
+
+def _choice(value: str, allowed: list[str]) -> str:
+    if value not in allowed:
+        raise ValueError(_("Choose one of the offered values."))
+    return value
+
+
+class EvaluationIn(Schema):
+    """The pad's rating of one finished ticket."""
+
+    rating: str = Field(max_length=20)
+    reasons: list[str] = Field(default_factory=list, max_length=20)
+    comment: str = Field(default="", max_length=500)
+
+    @field_validator("rating")
+    @classmethod
+    def _rating(cls, value: str) -> str:
+        return _choice(value, list(Evaluation.Rating.values))
+
+
+class FeedbackSubmitIn(Schema):
+    """A message left in the public feedback box."""
+
+    text: str
+    subject: str = FeedbackItem.Subject.OUTLET
+    channel: str = FeedbackItem.Channel.ONLINE
+    staff_code: str = Field(default="", max_length=20)
+    service: int | None = None
+    contact_name: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=20)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        value = value.strip()
+        if not TEXT_MIN <= len(value) <= TEXT_MAX:
+            raise ValueError(
+                _("Write between %(min)s and %(max)s characters.") % {"min": TEXT_MIN, "max": TEXT_MAX}
+            )
+        return value
+
+    @field_validator("subject")
+    @classmethod
+    def _subject(cls, value: str) -> str:
+        return _choice(value, list(FeedbackItem.Subject.values))
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        return _choice(value, list(FeedbackItem.Channel.values))
+
+
+class ReplyIn(Schema):
+    """A staff member's answer to a feedback message."""
+
+    reply: str = Field(max_length=2000)
+
+    @field_validator("reply")
+    @classmethod
+    def _reply(cls, value: str) -> str:
+        value = value.strip()
+        if len(value) < 5:
+            raise ValueError(_("Write at least 5 characters."))
+        return value
+
+
+class FollowUpCloseIn(Schema):
+    """What was done for a dissatisfied customer, and the outcome that closes the follow-up."""
+
+    outcome: str
+    note: str = Field(max_length=2000)
+
+    @field_validator("outcome")
+    @classmethod
+    def _outcome(cls, value: str) -> str:
+        return _choice(value, list(FollowUp.Outcome.values))
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        value = value.strip()
+        if len(value) < 5:
+            raise ValueError(_("Say what was done (at least 5 characters)."))
+        return value
+
+
+class PadConfigIn(Schema):
+    """The pad's rating window and the reasons it offers (one per line in the form)."""
+
+    unit: str = Field(default="", max_length=32)
+    window_seconds: int = Field(ge=30, le=3600)
+    reasons: str = Field(max_length=2000)
+
+    @field_validator("reasons")
+    @classmethod
+    def _reasons(cls, value: str) -> str:
+        if not [r for r in value.splitlines() if r.strip()]:
+            raise ValueError(_("Give at least one reason."))
+        return value
+
+    def reason_list(self) -> list[str]:
+        return [r.strip() for r in self.reasons.splitlines() if r.strip()]
+
+
+class SurveyTargetIn(Schema):
+    """A survey target of one org unit, in percent (NPS −100…100)."""
+
+    unit: str = Field(default="", max_length=32)
+    measure: Literal["service_csat", "overall_csat", "nps"]
+    target: Decimal = Field(ge=-100, le=100, max_digits=5, decimal_places=1)
+
+    @field_validator("measure")
+    @classmethod
+    def _measure(cls, value: str) -> str:
+        return _choice(value, list(SurveyTarget.Measure.values))
