@@ -529,7 +529,9 @@ def _satisfaction(who: Any, quarters: list[str]) -> dict[tuple[str, str], float 
     from fuwu.feedback import selectors as feedback
 
     start = services.quarter_bounds(quarters[0])[0]
-    rows = feedback.evaluation_table(who, start=start, end=clock.today(), group="outlet", period="month")
+    rows = feedback.evaluation_table(
+        fetched_by=who, start=start, end=clock.today(), group="outlet", period="month"
+    )
     totals: dict[tuple[str, str], Any] = {}
     for row in rows:
         key = (row.key, selectors.quarter_of(row.period))
