@@ -21,6 +21,7 @@ from fuwu.complaints.models import (
     Alert,
     Complaint,
     Decision,
+    ReferenceSequence,
     Reply,
     Revisit,
     Severity,
@@ -120,7 +121,7 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
                 tags.append(Tag.SPECIAL_GROUP)
             fast = s.severity == Severity.MAJOR or Tag.PUBLIC_OPINION in tags
             received_day = received.astimezone(SHANGHAI).date()
-            due = statutory.compute(received_day, today=received_day, fast_track=fast).due
+            due = statutory.compute(received_day, today=received_day).due
             seq[received_day] += 1
             staff = rng.choice(tellers) if tellers and s.reason == "01" and rng.random() < 0.7 else None
             complaint = Complaint(
@@ -151,6 +152,9 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
             _progress(complaint, rng, now, today)
             complaints.append(complaint)
     _save(complaints, rng, now)
+    # Later intakes of the same days continue after the demo's numbers.
+    for day, last in seq.items():
+        ReferenceSequence.objects.update_or_create(day=day, defaults={"last": last})
     overdue = sum(1 for c in complaints if (c.closed_at or now) > c.due_at and c.status != Status.WITHDRAWN)
     majors = sum(1 for c in complaints if c.severity == Severity.MAJOR)
     out.write(
