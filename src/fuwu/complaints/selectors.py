@@ -110,14 +110,14 @@ def typical_cases(*, fetched_by: Principal, polarity: str | None = None) -> Quer
 
 def codes(*, fetched_by: Principal, dimension: str) -> QuerySet[ClassificationCode]:
     """The active codes of one dimension (JR/T 0169); anyone who registers or reads complaints."""
-    if not any_complaint_right(fetched_by):
+    if not _any_complaint_right(fetched_by):
         require(fetched_by, VIEW)
     return ClassificationCode.objects.filter(dimension=dimension, is_active=True).order_by(
         "sort_order", "code"
     )
 
 
-def any_complaint_right(principal: Principal) -> bool:
+def _any_complaint_right(principal: Principal) -> bool:
     from fuwu.core.access import has
 
     return has(principal, VIEW) or has(principal, "complaints.add_complaint")
@@ -125,7 +125,7 @@ def any_complaint_right(principal: Principal) -> bool:
 
 def code_names(*, fetched_by: Principal) -> dict[tuple[str, str], str]:
     """(dimension, code) → name, for labels and exports."""
-    if not any_complaint_right(fetched_by):
+    if not _any_complaint_right(fetched_by):
         require(fetched_by, VIEW)
     return {(c.dimension, c.code): c.name for c in ClassificationCode.objects.all()}
 
@@ -151,7 +151,7 @@ def staff_member(*, fetched_by: Principal, staff_code: str) -> User:
 
 def customer(*, fetched_by: Principal, pk: int | None = None, customer_no: str = "") -> Customer:
     """The customer a complaint is about, in the principal's scope (by id or customer number)."""
-    if not any_complaint_right(fetched_by):
+    if not _any_complaint_right(fetched_by):
         require(fetched_by, VIEW)
     lookup: dict[str, object] = {"pk": pk} if pk is not None else {"customer_no": customer_no.strip()}
     found: Customer = get_visible(Customer.objects.all(), fetched_by, **lookup)
@@ -160,7 +160,7 @@ def customer(*, fetched_by: Principal, pk: int | None = None, customer_no: str =
 
 def unit(*, fetched_by: Principal, code: str) -> OrgUnit:
     """An org unit in the principal's scope, by code (intake outlet, report scope)."""
-    if not any_complaint_right(fetched_by):
+    if not _any_complaint_right(fetched_by):
         require(fetched_by, VIEW)
     found: OrgUnit = get_visible(OrgUnit.objects.all(), fetched_by, code=code)
     return found
