@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from fuwu.complaints import sop
 from fuwu.complaints.models import Alert, ClockEvent, Complaint, StepDeadline
 from fuwu.core import audit, clock
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import Forbidden, ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 
@@ -24,6 +24,13 @@ def audit_case(actor: Principal, verb: str, complaint: Complaint, **data: Any) -
 
 def as_user(actor: Principal) -> User | None:
     return actor if isinstance(actor, User) else None
+
+
+def staff_actor(actor: Principal) -> User:
+    """The staff member who signs a row (a decision, a reply, an extension request): never a device or the system."""
+    if not isinstance(actor, User):
+        raise Forbidden(_("Only a staff member can sign this step."))
+    return actor
 
 
 def received_day(value: dt.date | None, complaint: Complaint, field: str) -> dt.date:

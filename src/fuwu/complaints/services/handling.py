@@ -29,6 +29,7 @@ from fuwu.complaints.services._common import (
     problem,
     received_day,
     refuse_if,
+    staff_actor,
     start_step,
 )
 from fuwu.complaints.states import COMPLAINT, EXTENSION
@@ -112,7 +113,7 @@ def complaint_extension_request(*, actor: Principal, complaint: Complaint, reaso
             complaint=c,
             level=c.extension_level + 1,
             reason=pii.scrub(reason.strip()),
-            requested_by=actor,
+            requested_by=staff_actor(actor),
             requested_at=clock.now(),
         )
         by(extension, actor).save()
@@ -270,7 +271,7 @@ def save_decision(
         basis=pii.scrub(basis.strip()),
         remedy=pii.scrub(remedy.strip()),
         upheld=upheld,
-        decided_by=actor,
+        decided_by=staff_actor(actor),
         decided_at=clock.now(),
         is_review=is_review,
     )
@@ -342,7 +343,7 @@ def complaint_reply(*, actor: Principal, complaint: Complaint, method: str, text
             complaint=c,
             method=method,
             text=pii.scrub(text.strip()),  # masked like the intake text: the reply often repeats a number
-            replied_by=actor,
+            replied_by=staff_actor(actor),
             replied_at=clock.now(),
         )
         c.replied_at = reply.replied_at
@@ -375,7 +376,7 @@ def complaint_revisit(
             satisfaction=satisfaction,
             note=pii.scrub(note.strip()),  # masked like the intake text
             reopened=reopen,
-            by=actor,
+            by=staff_actor(actor),
             at=clock.now(),
         )
         c.satisfaction = satisfaction

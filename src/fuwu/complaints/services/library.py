@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from fuwu.complaints.deid import deidentify
 from fuwu.complaints.models import Complaint, Remediation, TypicalCase
-from fuwu.complaints.services._common import audit_case, problem, refuse_if
+from fuwu.complaints.services._common import audit_case, problem, refuse_if, staff_actor
 from fuwu.complaints.states import COMPLAINT, REMEDIATE
 from fuwu.core import clock, pii
 from fuwu.core.access import require
@@ -117,7 +117,7 @@ def typical_case_create(
             text=deidentify("\n".join(p for p in parts if p), names),
             lesson=deidentify(lesson, names),
             category_code=c.category_code,
-            created_by=actor,
+            created_by=staff_actor(actor),
             created_at=clock.now(),
         )
         by(case, actor).save()
