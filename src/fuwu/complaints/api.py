@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from fuwu.complaints import actions, deadlines, schemas, selectors, services, stats
+from fuwu.complaints.codes import current_codes
 from fuwu.complaints.models import Alert, Complaint
 from fuwu.core import clock, transitions
 from fuwu.core import services as core_services
@@ -184,7 +185,9 @@ def codes(request: HttpRequest, dimension: str = "category") -> list[dict[str, A
             "name": c.name,
             "parent": c.parent.code if c.parent else None,
         }
-        for c in selectors.codes(fetched_by=_who(request), dimension=dimension).select_related("parent")
+        for c in selectors.codes(
+            fetched_by=_who(request), dimension=dimension, leaves_only=False
+        ).select_related("parent")
     ]
 
 
@@ -193,15 +196,21 @@ def suggest(request: HttpRequest, payload: schemas.SuggestIn) -> list[dict[str, 
     from fuwu.complaints import classifier
 
     names = selectors.code_names(fetched_by=_who(request))
-    return [
-        {
-            "dimension": s.dimension,
-            "code": s.code,
-            "name": names.get((s.dimension, s.code), s.code),
-            "probability": s.probability,
-        }
-        for s in classifier.suggest(payload.text, top=3)
-    ]
+    current = current_codes()
+    found = []
+    for s in classifier.suggest(payload.text, top=3):
+        # The model speaks seed keys; the table says which code carries each one now.
+        code = s.code if s.dimension == "severity" else current.get((s.dimension, s.code))
+        if code is not None:
+            found.append(
+                {
+                    "dimension": s.dimension,
+                    "code": code,
+                    "name": names.get((s.dimension, code), code),
+                    "probability": s.probability,
+                }
+            )
+    return found
 
 
 @router.post("/complaints", response={201: DetailOut})

@@ -15,9 +15,11 @@ from fuwu.core.models import OrgUnit, audited
 
 
 class Dimension(models.TextChoices):
-    CHANNEL = "channel", _("Channel")
-    CATEGORY = "category", _("Business category")
-    REASON = "reason", _("Reason")
+    """JR/T 0169-2018's three dimensions, lettered A, B and C in the standard."""
+
+    CHANNEL = "channel", _("A Channel")
+    CATEGORY = "category", _("B Business category")
+    REASON = "reason", _("C Reason")
 
 
 class ClassificationCode(models.Model):
@@ -36,6 +38,10 @@ class ClassificationCode(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # The seed code this row descends from (classifier and demo labels); kept through imports.
+    seed_key = models.CharField(_("seed key"), max_length=16, blank=True, db_index=True)
+    # True for rows loaded from the official table (fuwu import complaint-codes); the seed is not verified.
+    verified = models.BooleanField(_("verified against the standard"), default=False)
 
     history = audited()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from fuwu.complaints.models import OPEN_STATUSES, Alert, ClassificationCode, Complaint, Extension, TypicalCase
@@ -108,13 +108,14 @@ def typical_cases(*, fetched_by: Principal, polarity: str | None = None) -> Quer
     return qs.filter(polarity=polarity) if polarity else qs
 
 
-def codes(*, fetched_by: Principal, dimension: str) -> QuerySet[ClassificationCode]:
-    """The active codes of one dimension (JR/T 0169); anyone who registers or reads complaints."""
+def codes(*, fetched_by: Principal, dimension: str, leaves_only: bool = True) -> QuerySet[ClassificationCode]:
+    """The active codes of one dimension (JR/T 0169); a case is coded with a leaf (a code without children)."""
     if not _any_complaint_right(fetched_by):
         require(fetched_by, VIEW)
-    return ClassificationCode.objects.filter(dimension=dimension, is_active=True).order_by(
-        "sort_order", "code"
-    )
+    qs = ClassificationCode.objects.filter(dimension=dimension, is_active=True)
+    if leaves_only:
+        qs = qs.exclude(Exists(ClassificationCode.objects.filter(parent=OuterRef("pk"), is_active=True)))
+    return qs.order_by("code")
 
 
 def _any_complaint_right(principal: Principal) -> bool:

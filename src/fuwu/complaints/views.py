@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fuwu.complaints import actions, deadlines, schemas, selectors, services, stats
 from fuwu.complaints.calendar_years import next_year_missing
+from fuwu.complaints.codes import current_codes
 from fuwu.complaints.models import (
     OPEN_STATUSES,
     ClockEvent,
@@ -131,10 +132,15 @@ def suggest(request: HttpRequest) -> HttpResponse:
     names = selectors.code_names(fetched_by=request_principal(request))
     severity_names = dict(Severity.choices)
     by_dim: dict[str, list[dict[str, Any]]] = {}
+    current = current_codes()
     for s in classifier.suggest(request.POST.get("content", ""), top=3):
-        label = severity_names.get(s.code) if s.dimension == "severity" else names.get((s.dimension, s.code))
+        # The model speaks seed keys; the table says which code carries each one now.
+        code = s.code if s.dimension == "severity" else current.get((s.dimension, s.code))
+        if code is None:
+            continue
+        label = severity_names.get(code) if s.dimension == "severity" else names.get((s.dimension, code))
         by_dim.setdefault(s.dimension, []).append(
-            {"code": s.code, "name": label or s.code, "percent": round(s.probability * 100)}
+            {"code": code, "name": label or code, "percent": round(s.probability * 100)}
         )
     return render(request, "complaints/partials/suggestions.html", {"by_dim": by_dim})
 

@@ -5,8 +5,10 @@
 - review:   review request and review decision (办法 第二十条)
 - library:  remediation tasks and the typical-case library
 - sweep:    the deadline sweep (case by case) and alert acknowledgement
+- codes:    loading the official JR/T 0169 tables (old → new codes, cases migrated)
 """
 
+from fuwu.complaints.services.codes import code_table_replace
 from fuwu.complaints.services.handling import (
     complaint_assign,
     complaint_decide,
@@ -26,6 +28,7 @@ from fuwu.complaints.services.sweep import alert_acknowledge, deadlines_sweep
 
 __all__ = [
     "alert_acknowledge",
+    "code_table_replace",
     "complaint_assign",
     "complaint_decide",
     "complaint_extension_decide",

@@ -74,8 +74,12 @@ def _check_codes(channel: str, category: str, reason: str) -> list[dict[str, Any
         ("category_code", "category", category),
         ("reason_code", "reason", reason),
     ):
-        if not ClassificationCode.objects.filter(dimension=dimension, code=code, is_active=True).exists():
+        found = ClassificationCode.objects.filter(dimension=dimension, code=code, is_active=True).first()
+        if found is None:
             problems.append(problem(field, _("Unknown or inactive code %(code)s.") % {"code": code}))
+        elif found.children.filter(is_active=True).exists():
+            # JR/T 0169: a case is coded at the most detailed level, not with a class that has subclasses.
+            problems.append(problem(field, _("Choose a code without subclasses.")))
     return problems
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from fuwu.complaints import selectors, services
+from fuwu.complaints.services.codes import CodeRow
 from fuwu.core import roles
 from fuwu.core.principals import SYSTEM
 from fuwu.core.testing.access import AccessCase
@@ -121,6 +122,12 @@ def _alerted(w: Any) -> None:
 def _typical(w: Any) -> None:
     _replied(w)
     services.typical_case_create(actor=w.handler, complaint=w.case, polarity="negative", title="等候未解释")
+
+
+def _categories() -> list[tuple[str, str]]:
+    from fuwu.complaints.models import ClassificationCode
+
+    return list(ClassificationCode.objects.filter(dimension="category").values_list("code", "name"))
 
 
 def _customer(w: Any) -> None:
@@ -305,6 +312,14 @@ CASES = [
         holder=lambda w: w.head_a,
         without=_trainer_a,
         outsider=_teller_x,
+    ),
+    AccessCase(
+        S + "code_table_replace",
+        call=lambda w, who: services.code_table_replace(
+            actor=who, rows=[CodeRow(2, "category", code, name) for code, name in _categories()]
+        ),
+        holder=lambda w: SYSTEM,
+        without=lambda w: w.hq_manager,
     ),
     AccessCase(
         S + "deadlines_sweep",
