@@ -1,8 +1,9 @@
 """Complaints under the Chinese rules (C1–C8).
 
-Classification follows JR/T 0169-2018 (three code hierarchies kept in `ClassificationCode`, editable in
-admin). The statutory clock (CBIRC 2020 办法 art. 28–30) is computed by `fuwu.complaints.clock` from the
-receipt and the clock events stored in `ClockEvent`; `Complaint.due_at` is its cached result.
+Classification follows JR/T 0169-2018 (three code hierarchies A/B/C kept in `ClassificationCode`; see codes.py
+for what is verified). The statutory clock (办法 2020 第十五、十八、二十、二十三、四十三条) is computed by
+`fuwu.complaints.clock` from the receipt and the clock events stored in `ClockEvent`; `Complaint.due_at` is
+its cached result.
 """
 
 from __future__ import annotations

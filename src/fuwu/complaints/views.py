@@ -14,10 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuwu.complaints import actions, deadlines, schemas, selectors, services, stats
-from fuwu.complaints.calendar_years import next_year_missing
 from fuwu.complaints.codes import current_codes
+from fuwu.complaints.context_processors import notice_for
 from fuwu.complaints.models import (
-    OPEN_STATUSES,
     ClockEvent,
     Complaint,
     MajorBasis,
@@ -70,8 +69,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "overdue": overdue,
             "alerts": selectors.alerts(fetched_by=principal)[:30],
             "now": clock.now(),
-            "schedule_missing": next_year_missing(),
-            "calendar_unknown": rows.filter(calendar_unknown=True, status__in=list(OPEN_STATUSES)).count(),
+            "schedule_notice": notice_for(principal),
         },
     )
 

@@ -235,6 +235,8 @@ def test_a_deadline_in_a_year_without_a_schedule_is_flagged_until_it_is_entered(
     listing = client.get("/complaints/").content.decode()
     assert 'data-testid="schedule-missing"' in listing and "2027" in listing
     assert 'data-testid="calendar-unknown"' in client.get(f"/complaints/{c.pk}/").content.decode()
+    assert "2027" in home_notice(ctx.head_a) and "2027" in home_notice(ctx.hq_manager)
+    assert home_notice(ctx.person("trainer_a", ctx.outlet_a, roles.TRAINER)) == ""
 
     core_services.calendar_day_set(actor=SYSTEM, date=D(2027, 1, 1), kind="holiday", name="元旦")
     core_services.calendar_day_set(actor=SYSTEM, date=D(2027, 1, 4), kind="holiday", name="元旦(假设)")
@@ -242,3 +244,17 @@ def test_a_deadline_in_a_year_without_a_schedule_is_flagged_until_it_is_entered(
     c.refresh_from_db()
     assert not c.calendar_unknown and due(c) == D(2027, 1, 5)
     assert 'data-testid="schedule-missing"' not in client.get("/complaints/").content.decode()
+    assert home_notice(ctx.head_a) == ""
+
+
+def home_notice(user: Any) -> str:
+    """What the home page shows once the lead includes the partial (see complaints/context_processors.py)."""
+    from django.template import engines
+    from django.test import RequestFactory
+
+    from fuwu.complaints.context_processors import schedule_notice
+
+    request = RequestFactory().get("/")
+    request.user = user
+    template = engines["django"].from_string('{% include "complaints/partials/schedule_notice.html" %}')
+    return template.render(schedule_notice(request), request).strip()
