@@ -150,9 +150,8 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
                 phone_masked=f"1{rng.randint(30, 89)}****{rng.randint(1000, 9999)}",
             )
             if source in (Source.NFRA, Source.PBOC, Source.PETITION):
-                complaint.regulator_due_at = statutory.end_of_day(
-                    calendar.add_business_days(received_day, 10)
-                )
+                # As the intake does when the referral names no date of its own: the statutory due date.
+                complaint.regulator_due_at = statutory.end_of_day(due)
             _progress(complaint, rng, now, today)
             complaints.append(complaint)
     _save(complaints, rng, now)

@@ -105,3 +105,55 @@ def test_four_simultaneous_decides_on_one_case_give_one_decision_and_three_409s(
     refused = [r.json()["error"] for r in responses if r.status_code == 409]
     assert all(e["details"]["status"] == "decided" for e in refused)
     assert Decision.objects.filter(complaint=case).count() == 1
+
+
+def test_the_deadline_sweep_commits_case_by_case(world: Any) -> None:
+    """While one case is locked by someone working on it, the sweep's alerts for the other are already
+    committed: one short transaction per case, not one over every open case."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from fuwu.complaints.models import Alert
+    from fuwu.core import clock
+
+    start = clock.now() - dt.timedelta(days=20)
+    other = f.complaint(world, received_at=start + dt.timedelta(days=1))
+    busy = f.complaint(world, received_at=start)  # higher id and older: the sweep reaches it last
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                Complaint.objects.select_for_update().get(pk=busy.pk)
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def sweep() -> None:
+        try:
+            services.deadlines_sweep(actor=SYSTEM)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(10)
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    try:
+        seen = False
+        for _ in range(100):  # up to 10 s for the other case's alert to be committed
+            if Alert.objects.filter(complaint=other, kind="warning").exists():
+                seen = True
+                break
+            threading.Event().wait(0.1)
+        assert sweeper.is_alive(), "the sweep did not wait for the locked case"
+        assert seen, "nothing was committed while one case was locked"
+        assert not Alert.objects.filter(complaint=busy).exclude(kind="fast_track").exists()
+    finally:
+        release.set()
+        holder.join()
+        sweeper.join()
+    assert Alert.objects.filter(complaint=busy, kind="breach").exists()
