@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from fuwu.complaints.calendar_years import next_year_missing
 from fuwu.complaints.models import OPEN_STATUSES, Complaint
 from fuwu.core.access import has
+from fuwu.core.principals import Principal
 from fuwu.core.scoping import visible
 
 
@@ -26,10 +28,11 @@ class ScheduleNotice:
     flagged_cases: int  # open cases (in the viewer's units) whose due date lies in a year without a schedule
 
 
-def notice_for(principal: Any) -> ScheduleNotice | None:
+def notice_for(viewer: Principal | AnonymousUser | None) -> ScheduleNotice | None:
     """What the viewer should be told, or None (nothing missing, or not the viewer's concern)."""
-    if not getattr(principal, "is_authenticated", False):
+    if viewer is None or isinstance(viewer, AnonymousUser) or not viewer.is_authenticated:
         return None
+    principal: Principal = viewer
     handles = has(principal, "complaints.view_complaint")
     if not handles and not has(principal, "core.change_calendarday"):
         return None
