@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from fuwu.complaints.models import Alert, ClassificationCode, ClockEvent, Complaint, Extension, TypicalCase
 
 
 @admin.register(ClassificationCode)
-class ClassificationCodeAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class ClassificationCodeAdmin(SimpleHistoryAdmin):
     list_display = ("dimension", "code", "name", "parent", "is_active")
     list_filter = ("dimension", "is_active")
     search_fields = ("code", "name")
@@ -22,7 +23,7 @@ class ClockEventInline(admin.TabularInline[ClockEvent, Complaint]):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class ComplaintAdmin(SimpleHistoryAdmin):
     """Read-only here: every change goes through the services so the clock and audit stay right."""
 
     list_display = ("reference", "outlet", "status", "severity", "received_at", "due_at", "closed_at")
@@ -31,15 +32,15 @@ class ComplaintAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     exclude = ("phone_cipher", "phone_hash")
     inlines = [ClockEventInline]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Complaint | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(Extension)
-class ExtensionAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class ExtensionAdmin(SimpleHistoryAdmin):
     list_display = ("complaint", "level", "state", "requested_by", "decided_by")
     list_filter = ("state", "level")
 
@@ -51,6 +52,6 @@ class AlertAdmin(admin.ModelAdmin[Alert]):
 
 
 @admin.register(TypicalCase)
-class TypicalCaseAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class TypicalCaseAdmin(SimpleHistoryAdmin):
     list_display = ("title", "polarity", "category_code", "outlet", "created_at")
     list_filter = ("polarity",)

@@ -16,11 +16,13 @@ from django.db import transaction
 
 from fuwu.complaints import clock as statutory
 from fuwu.complaints import sop
+from fuwu.complaints.codes import current_codes
 from fuwu.complaints.deid import deidentify
 from fuwu.complaints.models import (
     Alert,
     Complaint,
     Decision,
+    ReferenceSequence,
     Reply,
     Revisit,
     Severity,
@@ -89,6 +91,8 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     for pk, outlet_id in special:
         special_by_outlet[outlet_id].append(pk)
 
+    # The generator speaks seed keys; the table says which code carries each one now (after any import).
+    current = current_codes()
     complaints: list[Complaint] = []
     seq: dict[dt.date, int] = defaultdict(int)
     now = clock.now()
@@ -120,8 +124,9 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
                 tags.append(Tag.SPECIAL_GROUP)
             fast = s.severity == Severity.MAJOR or Tag.PUBLIC_OPINION in tags
             received_day = received.astimezone(SHANGHAI).date()
-            due = statutory.compute(received_day, today=received_day, fast_track=fast).due
+            due = statutory.compute(received_day, today=received_day).due
             seq[received_day] += 1
+            # Seed key "01" (服务态度及服务质量): most attitude complaints name a teller.
             staff = rng.choice(tellers) if tellers and s.reason == "01" and rng.random() < 0.7 else None
             complaint = Complaint(
                 reference=f"TS{received_day:%Y%m%d}{seq[received_day]:04d}",
@@ -132,9 +137,9 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
                 severity=s.severity,
                 tags=sorted(tags),
                 is_fast_track=fast,
-                channel_code=s.channel,
-                category_code=s.category,
-                reason_code=s.reason,
+                channel_code=current[("channel", s.channel)],
+                category_code=current[("category", s.category)],
+                reason_code=current[("reason", s.reason)],
                 content=s.text,
                 complainant_name=chinese_name(rng, rng.choice("MF")),
                 customer_id=customer_id,
@@ -145,12 +150,14 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
                 phone_masked=f"1{rng.randint(30, 89)}****{rng.randint(1000, 9999)}",
             )
             if source in (Source.NFRA, Source.PBOC, Source.PETITION):
-                complaint.regulator_due_at = statutory.end_of_day(
-                    calendar.add_business_days(received_day, 10)
-                )
+                # As the intake does when the referral names no date of its own: the statutory due date.
+                complaint.regulator_due_at = statutory.end_of_day(due)
             _progress(complaint, rng, now, today)
             complaints.append(complaint)
     _save(complaints, rng, now)
+    # Later intakes of the same days continue after the demo's numbers.
+    for day, last in seq.items():
+        ReferenceSequence.objects.update_or_create(day=day, defaults={"last": last})
     overdue = sum(1 for c in complaints if (c.closed_at or now) > c.due_at and c.status != Status.WITHDRAWN)
     majors = sum(1 for c in complaints if c.severity == Severity.MAJOR)
     out.write(

@@ -1,8 +1,9 @@
 """Complaints under the Chinese rules (C1–C8).
 
-Classification follows JR/T 0169-2018 (three code hierarchies kept in `ClassificationCode`, editable in
-admin). The statutory clock (CBIRC 2020 办法 art. 28–30) is computed by `fuwu.complaints.clock` from the
-receipt and the clock events stored in `ClockEvent`; `Complaint.due_at` is its cached result.
+Classification follows JR/T 0169-2018 (three code hierarchies A/B/C kept in `ClassificationCode`; see codes.py
+for what is verified). The statutory clock (办法 2020 第十五、十八、二十、二十三、四十三条) is computed by
+`fuwu.complaints.clock` from the receipt and the clock events stored in `ClockEvent`; `Complaint.due_at` is
+its cached result.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from fuwu.core.models import OrgUnit, audited
 
 
 class Dimension(models.TextChoices):
-    CHANNEL = "channel", _("Channel")
-    CATEGORY = "category", _("Business category")
-    REASON = "reason", _("Reason")
+    """JR/T 0169-2018's three dimensions, lettered A, B and C in the standard."""
+
+    CHANNEL = "channel", _("A Channel")
+    CATEGORY = "category", _("B Business category")
+    REASON = "reason", _("C Reason")
 
 
 class ClassificationCode(models.Model):
@@ -36,6 +39,10 @@ class ClassificationCode(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # The seed code this row descends from (classifier and demo labels); kept through imports.
+    seed_key = models.CharField(_("seed key"), max_length=16, blank=True, db_index=True)
+    # True for rows loaded from the official table (fuwu import complaint-codes); the seed is not verified.
+    verified = models.BooleanField(_("verified against the standard"), default=False)
 
     history = audited()
 
@@ -80,9 +87,17 @@ class Tag(models.TextChoices):
     AGGRESSIVE = "aggressive", _("Aggressive behaviour")
 
 
-class DayBasis(models.TextChoices):
-    CALENDAR = "calendar", _("Calendar days")
-    BUSINESS = "business", _("Business days")
+class MajorBasis(models.TextChoices):
+    """办法 第二十九条: what makes a complaint 重大 (the statutory period is not shortened by it)."""
+
+    NONE = "", _("Not major")
+    EVENT = "event", _("Caused by a major disaster, accident or public-health event")
+    GROUP = "group", _("Group complaint by 20 or more complainants in person")
+    REGULATOR = "regulator", _("Designated major by the regulator")
+
+
+# 办法 第二十九条(二): a group complaint by this many complainants in person or more is 重大.
+MAJOR_GROUP_SIZE = 20
 
 
 class Status(models.TextChoices):
@@ -119,9 +134,12 @@ class Complaint(models.Model):
     )
     tags = models.JSONField(_("sensitivity tags"), default=list, blank=True)
     is_fast_track = models.BooleanField(_("fast track"), default=False)
-    day_basis = models.CharField(
-        _("days counted as"), max_length=8, choices=DayBasis.choices, default=DayBasis.CALENDAR
+    major_basis = models.CharField(
+        _("why major"), max_length=10, choices=MajorBasis.choices, default=MajorBasis.NONE, blank=True
     )
+    complainants_in_person = models.PositiveSmallIntegerField(_("complainants in person"), default=1)
+    # The due date lands in (or rolls through) a year whose holiday schedule is not entered (issue 13, 9).
+    calendar_unknown = models.BooleanField(_("holiday schedule missing"), default=False, db_index=True)
     channel_code = models.CharField(_("channel"), max_length=16, db_index=True)
     category_code = models.CharField(_("business category"), max_length=16, db_index=True)
     reason_code = models.CharField(_("reason"), max_length=16, db_index=True)
@@ -205,6 +223,20 @@ class Complaint(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class ReferenceSequence(models.Model):
+    """The last complaint number handed out per business date (TS + date + four digits).
+
+    One row per day, bumped by one upsert statement: two intakes of the same day serialize on this row
+    instead of both reading "highest + 1" and colliding on the unique reference (issue 12).
+    """
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.last}"
+
+
 class ClockEvent(models.Model):
     """A step that moves the statutory clock: extension, pause/resume, restart, withdrawal, merge."""
 
@@ -216,9 +248,18 @@ class ClockEvent(models.Model):
         MERGE = "merge", _("Resubmission merged")
         WITHDRAW = "withdraw", _("Withdrawn")
 
+    class PauseKind(models.TextChoices):
+        NONE = "", "—"
+        APPRAISAL = "appraisal", _("External appraisal, test or evaluation (办法 第十八条)")
+        MEDIATION = "mediation", _("Mediation (办法 第二十三条)")
+
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="clock_events")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    at = models.DateTimeField(_("at"))
+    at = models.DateTimeField(_("at"))  # when it was recorded
+    # The day it counts from: the day the new material, the withdrawal or the appraisal result was received
+    # (办法 第十五条、第十八条); blank on rows written before it was recorded: the recording day.
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    pause_kind = models.CharField(_("pause kind"), max_length=10, choices=PauseKind.choices, blank=True)
     level = models.PositiveSmallIntegerField(_("extension level"), default=0)
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(

@@ -10,7 +10,8 @@ _HANDLE = [
     "complaints.add_typicalcase",
     "complaints.add_remediation",
 ]
-# Approving an extension is a superior's act (办法 art. 28); handlers only ask for one.
+# Approving an extension is not the handler's act (办法 第十八条: the second one needs the superior unit or a
+# head-office senior manager, checked in states.py); handlers only ask for one.
 _APPROVE = [*_HANDLE, "complaints.change_extension"]
 
 ROLE_PERMISSIONS = {

@@ -1,27 +1,62 @@
-"""Reads of complaints, always narrowed to what the principal may see."""
+"""Reads of complaints: each checks the read permission and narrows to what the principal may see.
+
+Need-to-know (C1): inside the org scope, a case is read by the units' complaint handlers, outlet heads,
+supervisors, head-office managers and auditors (`complaints.change_complaint` or the auditors' clock-event
+right), by whoever registered it and by its handler — and never by the staff member complained about.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from fuwu.complaints.models import OPEN_STATUSES, Alert, ClassificationCode, Complaint, Extension, TypicalCase
+from fuwu.complaints.states import VIEW
+from fuwu.core.access import require
+from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import DevicePrincipal, Principal, SystemPrincipal
 from fuwu.core.scoping import get_visible, visible
+from fuwu.customers.models import Customer
+
+BROAD_READ = ("complaints.change_complaint", "complaints.view_clockevent")
+
+
+def _need_to_know(principal: Principal, prefix: str = "") -> Q | None:
+    """The filter a reader's own cases pass (None: every case in scope)."""
+    if isinstance(principal, SystemPrincipal):
+        return None
+    if isinstance(principal, DevicePrincipal):
+        return Q(pk__in=[])
+    broad = any(principal.has_perm(p) for p in BROAD_READ)
+    mine = Q(**{f"{prefix}registered_by": principal}) | Q(**{f"{prefix}handler": principal})
+    allowed = Q() if broad else mine
+    # The staff member complained about never reads the case, whatever their role.
+    return allowed & ~Q(**{f"{prefix}staff": principal})
+
+
+def readable(qs: QuerySet[Complaint], principal: Principal) -> QuerySet[Complaint]:
+    """`qs` narrowed to the cases the principal has a need to know (the caller already scoped it)."""
+    rule = _need_to_know(principal)
+    return qs if rule is None else qs.filter(rule)
 
 
 def complaints(
-    principal: Any,
     *,
+    fetched_by: Principal,
     status: str | None = None,
     q: str | None = None,
     overdue_only: bool = False,
-    now: Any = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[Complaint]:
-    qs = visible(Complaint.objects.select_related("outlet", "handler", "staff"), principal).annotate(
-        open_rank=Case(When(status__in=list(OPEN_STATUSES), then=Value(0)), default=Value(1))
+    """The cases `fetched_by` may read, open ones first (fast track, special groups, nearest deadline)."""
+    require(fetched_by, VIEW, message=_("Your role may not read complaints."))
+    qs = readable(
+        visible(Complaint.objects.select_related("outlet", "handler", "staff"), fetched_by), fetched_by
     )
+    qs = qs.annotate(open_rank=Case(When(status__in=list(OPEN_STATUSES), then=Value(0)), default=Value(1)))
     if status:
         qs = qs.filter(status=status)
     if q:
@@ -32,49 +67,101 @@ def complaints(
     return qs.order_by("open_rank", "-is_fast_track", "-is_special_group", "due_at", "-received_at")
 
 
-def complaint(principal: Any, pk: int) -> Complaint:
-    return get_visible(
-        Complaint.objects.select_related("outlet", "handler", "staff", "customer"), principal, pk=pk
-    )
+def complaint(*, fetched_by: Principal, pk: int | None = None, reference: str | None = None) -> Complaint:
+    """One case by id or reference; NotFound when missing, outside the scope or not the reader's to know."""
+    require(fetched_by, VIEW, message=_("Your role may not read complaints."))
+    base = Complaint.objects.select_related("outlet", "handler", "staff", "customer")
+    lookup = {"pk": pk} if pk is not None else {"reference": reference}
+    found: Complaint = get_visible(readable(base, fetched_by), fetched_by, **lookup)
+    return found
 
 
-def extension(principal: Any, pk: int) -> Extension:
-    return get_visible(Extension.objects.select_related("complaint__outlet"), principal, pk=pk)
+_complaint = complaint
 
 
-def alerts(principal: Any, *, open_only: bool = True) -> QuerySet[Alert]:
-    qs = visible(Alert.objects.select_related("complaint", "org_unit"), principal)
+def extension(*, fetched_by: Principal, pk: int) -> Extension:
+    require(fetched_by, VIEW, message=_("Your role may not read complaints."))
+    found: Extension = get_visible(Extension.objects.select_related("complaint__outlet"), fetched_by, pk=pk)
+    complaint(fetched_by=fetched_by, pk=found.complaint_id)  # need-to-know of the case
+    return found
+
+
+def alerts(*, fetched_by: Principal, open_only: bool = True) -> QuerySet[Alert]:
+    require(fetched_by, "complaints.view_alert", message=_("Your role may not read complaints."))
+    qs = visible(Alert.objects.select_related("complaint", "org_unit"), fetched_by)
+    rule = _need_to_know(fetched_by, "complaint__")
+    if rule is not None:
+        qs = qs.filter(rule)
     return qs.filter(acknowledged_at__isnull=True) if open_only else qs
 
 
-def alert(principal: Any, pk: int) -> Alert:
-    return get_visible(Alert.objects.all(), principal, pk=pk)
+def alert(*, fetched_by: Principal, pk: int) -> Alert:
+    found = alerts(fetched_by=fetched_by, open_only=False).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("Not found."))
+    return found
 
 
-def typical_cases(principal: Any, *, polarity: str | None = None) -> QuerySet[TypicalCase]:
-    qs = visible(TypicalCase.objects.select_related("outlet"), principal)
+def typical_cases(*, fetched_by: Principal, polarity: str | None = None) -> QuerySet[TypicalCase]:
+    require(fetched_by, "complaints.view_typicalcase", message=_("Your role may not read the case library."))
+    qs = visible(TypicalCase.objects.select_related("outlet"), fetched_by)
     return qs.filter(polarity=polarity) if polarity else qs
 
 
-def codes(dimension: str) -> QuerySet[ClassificationCode]:
-    return ClassificationCode.objects.filter(dimension=dimension, is_active=True).order_by("code")
+def codes(*, fetched_by: Principal, dimension: str, leaves_only: bool = True) -> QuerySet[ClassificationCode]:
+    """The active codes of one dimension (JR/T 0169); a case is coded with a leaf (a code without children)."""
+    if not _any_complaint_right(fetched_by):
+        require(fetched_by, VIEW)
+    qs = ClassificationCode.objects.filter(dimension=dimension, is_active=True)
+    if leaves_only:
+        qs = qs.exclude(Exists(ClassificationCode.objects.filter(parent=OuterRef("pk"), is_active=True)))
+    return qs.order_by("code")
 
 
-def code_names() -> dict[tuple[str, str], str]:
+def _any_complaint_right(principal: Principal) -> bool:
+    from fuwu.core.access import has
+
+    return has(principal, VIEW) or has(principal, "complaints.add_complaint")
+
+
+def code_names(*, fetched_by: Principal) -> dict[tuple[str, str], str]:
     """(dimension, code) → name, for labels and exports."""
+    if not _any_complaint_right(fetched_by):
+        require(fetched_by, VIEW)
     return {(c.dimension, c.code): c.name for c in ClassificationCode.objects.all()}
 
 
-def handlers_for(principal: Any, complaint: Complaint, *, exclude_conflicted: bool = True) -> QuerySet[User]:
+def handlers_for(
+    *, fetched_by: Principal, complaint: Complaint, exclude_conflicted: bool = True
+) -> QuerySet[User]:
     """Active staff who may take a case the principal can see: in its unit or above (minus 回避 by default)."""
-    visible(Complaint.objects.filter(pk=complaint.pk), principal).get()
-    units = [complaint.outlet, *complaint.outlet.get_ancestors()]
+    case = _complaint(fetched_by=fetched_by, pk=complaint.pk)
+    units = [case.outlet, *case.outlet.get_ancestors()]
     qs = User.objects.filter(is_active=True, org_unit__in=units).select_related("org_unit")
-    if exclude_conflicted and complaint.staff_id:
-        qs = qs.exclude(pk=complaint.staff_id)
+    if exclude_conflicted and case.staff_id:
+        qs = qs.exclude(pk=case.staff_id)
     return qs.order_by("display_name")
 
 
-def unit(principal: Any, code: str) -> OrgUnit:
-    found: OrgUnit = get_visible(OrgUnit.objects.all(), principal, code=code)
+def staff_member(*, fetched_by: Principal, staff_code: str) -> User:
+    """A staff member the principal can see, by staff code (for the staff complained about / accountable)."""
+    require(fetched_by, VIEW, message=_("Your role may not read complaints."))
+    found: User = get_visible(User.objects.filter(is_active=True), fetched_by, staff_code=staff_code)
+    return found
+
+
+def customer(*, fetched_by: Principal, pk: int | None = None, customer_no: str = "") -> Customer:
+    """The customer a complaint is about, in the principal's scope (by id or customer number)."""
+    if not _any_complaint_right(fetched_by):
+        require(fetched_by, VIEW)
+    lookup: dict[str, object] = {"pk": pk} if pk is not None else {"customer_no": customer_no.strip()}
+    found: Customer = get_visible(Customer.objects.all(), fetched_by, **lookup)
+    return found
+
+
+def unit(*, fetched_by: Principal, code: str) -> OrgUnit:
+    """An org unit in the principal's scope, by code (intake outlet, report scope)."""
+    if not _any_complaint_right(fetched_by):
+        require(fetched_by, VIEW)
+    found: OrgUnit = get_visible(OrgUnit.objects.all(), fetched_by, code=code)
     return found

@@ -10,14 +10,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from fuwu.complaints.classifier import tokenize
 from fuwu.complaints.models import Complaint, Dimension, Status
-from fuwu.complaints.selectors import code_names
+from fuwu.complaints.selectors import code_names, readable
+from fuwu.complaints.states import VIEW
 from fuwu.core import calendar, clock
+from fuwu.core.access import require
 from fuwu.core.clock import SHANGHAI
 from fuwu.core.files import xlsx_append
 from fuwu.core.models import OrgUnit
+from fuwu.core.principals import Principal
 from fuwu.core.scoping import visible
 from fuwu.customers.models import Customer
 
@@ -33,8 +37,9 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def _scoped(principal: Any, unit: OrgUnit | None) -> QuerySet[Complaint]:
-    qs = visible(Complaint.objects.all(), principal)
+def _scoped(principal: Principal, unit: OrgUnit | None) -> QuerySet[Complaint]:
+    require(principal, VIEW, message=_("Your role may not read complaints."))
+    qs = readable(visible(Complaint.objects.all(), principal), principal)
     return qs.filter(outlet__path__startswith=unit.path) if unit is not None else qs
 
 
@@ -60,9 +65,10 @@ class RegulatorStats:
 
 
 def regulator_stats(
-    principal: Any, *, year: int, quarter: int, unit: OrgUnit | None = None
+    *, fetched_by: Principal, year: int, quarter: int, unit: OrgUnit | None = None
 ) -> RegulatorStats:
     """Counts by the three dimensions, rates per 1,000 outlets and 10 million customers, on-time, cycle time."""
+    principal = fetched_by
     start, end = quarter_bounds(year, quarter)
     scoped = _scoped(principal, unit).exclude(status=Status.MERGED)
     received = scoped.filter(received_at__gte=start, received_at__lt=end)
@@ -73,7 +79,7 @@ def regulator_stats(
         customers = customers.filter(home_outlet__path__startswith=unit.path)
     n_outlets, n_customers = units.count(), customers.count()
     n = received.count()
-    names = code_names()
+    names = code_names(fetched_by=principal)
     by_dimension = {}
     for dim in Dimension.values:
         column = f"{dim}_code"
@@ -251,8 +257,8 @@ def _score(recent: int, expected: float) -> float:
 
 
 def hotspots(
-    principal: Any,
     *,
+    fetched_by: Principal,
     as_of: dt.date,
     unit: OrgUnit | None = None,
     window_days: int = 30,
@@ -263,13 +269,14 @@ def hotspots(
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
     recent_start = end - dt.timedelta(days=window_days)
     history_start = recent_start - dt.timedelta(days=window_days * history_windows)
+    principal = fetched_by
     rows = list(
         _scoped(principal, unit)
         .exclude(status=Status.MERGED)
         .filter(received_at__gte=history_start, received_at__lt=end)
         .values_list("received_at", "category_code", "content")
     )
-    names = code_names()
+    names = code_names(fetched_by=principal)
     recent_cat: Counter[str] = Counter()
     past_cat: Counter[str] = Counter()
     recent_terms: Counter[str] = Counter()
@@ -297,9 +304,11 @@ def hotspots(
     }
 
 
-def counts_by_staff(principal: Any, *, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
+def counts_by_staff(fetched_by: Principal, *, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
     """Complaints against each staff member received in [start, end) — the feed for staff appraisal."""
-    qs = visible(Complaint.objects.exclude(status=Status.MERGED), principal).filter(
-        received_at__gte=start, received_at__lt=end, staff__isnull=False
+    qs = (
+        _scoped(fetched_by, None)
+        .exclude(status=Status.MERGED)
+        .filter(received_at__gte=start, received_at__lt=end, staff__isnull=False)
     )
     return {row["staff"]: row["n"] for row in qs.values("staff").annotate(n=Count("id"))}

@@ -1,7 +1,11 @@
 """Synthetic Chinese complaint texts with known labels (channel, category, reason, severity).
 
 Provenance: every phrase below was written for this project by its authors from the JR/T 0169 category and
-reason definitions and everyday branch experience; no customer data and no downloaded corpus. The texts
+reason definitions and everyday branch experience; no customer data and no downloaded corpus.
+
+The phrase banks are keyed by seed key (`codes.SEED`), not by the code in force: the demo and the suggestions
+read the current code of each seed key from the table (`codes.current_codes`), so loading the official table
+(`fuwu import complaint-codes`) needs no change here and no retraining. The texts
 train the classifier (`ml/train.py`) and fill the demo. The classifier is evaluated on `ml/eval_handwritten.jsonl`,
 which was written sentence by sentence without these phrase banks or templates.
 """

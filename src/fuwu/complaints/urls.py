@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.complaint_new, name="new"),
     path("suggest/", views.suggest, name="suggest"),
     path("<int:pk>/", views.complaint_detail, name="detail"),
+    path("<int:pk>/reveal-phone/", views.reveal_phone, name="reveal_phone"),
     path("<int:pk>/<slug:action>/", views.complaint_action, name="action"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("alerts/<int:pk>/ack/", views.alert_ack, name="alert_ack"),

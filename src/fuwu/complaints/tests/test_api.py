@@ -121,7 +121,8 @@ def test_outsiders_see_nothing(ctx: Any, client: Client) -> None:
     assert client.get(f"/api/v1/complaints/{c.pk}").status_code == 404
     assert client.get("/api/v1/complaints").json() == []
     assert post(client, f"/api/v1/complaints/{c.pk}/withdraw", {"reason": "x"}).status_code == 404
-    assert post(client, "/api/v1/complaints", BODY).status_code == 404  # OA is not a unit teller_b can see
+    r = post(client, "/api/v1/complaints", BODY)  # OA is not a unit teller_b can see: an unknown unit
+    assert r.status_code == 422 and not Complaint.objects.exclude(pk=c.pk).exists()
     client.force_login(ctx.hq_manager)
     assert [row["reference"] for row in client.get("/api/v1/complaints").json()] == [c.reference]
 

@@ -10,6 +10,7 @@ from fuwu.complaints.codes import seed_codes
 from fuwu.complaints.models import ClassificationCode, Complaint
 from fuwu.complaints.tests import factories as f
 from fuwu.conftest import browser_login
+from fuwu.core import roles
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,13 +20,14 @@ def test_complaint_from_intake_to_revisit(
 ) -> None:
     seed_codes(ClassificationCode)  # a transactional test starts from a flushed database
     handler = f.handler(world)
+    world.person("lobby_a", world.outlet_a, roles.LOBBY)  # intake; the teller is the one complained about
     page = browser_page
 
-    browser_login(page, "teller_a")
+    browser_login(page, "lobby_a")
     page.goto("/complaints/new/")
     page.fill("input[name=complainant_name]", "刘建华")
     page.fill("input[name=phone]", "13812345678")
-    page.select_option("select[name=staff]", label="中关村支行 · 李柜员")
+    page.select_option("select[name=staff_code]", label="中关村支行 · 李柜员")
     page.fill("textarea[name=content]", "催收公司天天打电话到我单位辱骂威胁，还骚扰我的亲戚")
     page.locator("textarea[name=content]").dispatch_event("change")
     suggestion = page.locator("[data-testid=suggestions] button[data-dim=category]").first
@@ -47,9 +49,9 @@ def test_complaint_from_intake_to_revisit(
     page.context.clear_cookies()
     browser_login(page, "head_a")
     page.goto(url)
-    options = page.locator("select[name=handler] option").all_inner_texts()
+    options = page.locator("select[name=handler_username] option").all_inner_texts()
     assert not any("李柜员" in o for o in options)  # the staff member complained about is not offered
-    page.select_option("select[name=handler]", value=str(handler.pk))
+    page.select_option("select[name=handler_username]", value=handler.username)
     page.click("[data-testid=assign]")
     page.wait_for_load_state()
     assert page.locator("[data-testid=status]").inner_text() == "处理中"
@@ -57,6 +59,15 @@ def test_complaint_from_intake_to_revisit(
     page.context.clear_cookies()
     browser_login(page, "handler")
     page.goto(url)
+    page.click("[data-testid=reveal-phone]")  # 显示完整号码: the handler's role may, and it is audited
+    page.locator("[data-testid=full-phone]").wait_for()
+    assert page.locator("#phone").inner_text() == "13812345678"
+    page.fill("textarea[name=facts]", "经调取通话录音")  # deciding before the findings: refused, text kept
+    page.click("[data-testid=decide]")
+    page.wait_for_load_state()
+    assert page.input_value("textarea[name=facts]") == "经调取通话录音"
+    assert page.locator(".field-error").count() >= 1
+    page.screenshot(path="var/screenshot-complaint-422.png", full_page=True)
     page.fill("textarea[name=root_cause]", "委外催收机构未按规定时段和对象催收")
     page.click("[data-testid=investigate]")
     page.wait_for_load_state()

@@ -1,5 +1,5 @@
-"""The statutory clock over real 2025–2026 dates; expected deadlines were worked out by hand from the
-State Council holiday notices (see the comment on each row), not produced by the code under test."""
+"""The statutory clock over real 2025–2026 dates, one row per rule of 办法 (2020) and 民法典 (issue 13);
+expected deadlines were worked out by hand from the State Council holiday notices, not by the code under test."""
 
 from __future__ import annotations
 
@@ -8,100 +8,100 @@ from typing import Any
 
 import pytest
 
-from fuwu.complaints.clock import ClockError, Event, compute, end_of_day, within_period
+from fuwu.complaints.clock import (
+    ClockError,
+    Event,
+    compute,
+    end_of_day,
+    review_decision_deadline,
+    review_request_deadline,
+    within_period,
+)
 
 D = dt.date
 pytestmark = pytest.mark.django_db
 
+APPRAISAL, MEDIATION = "appraisal", "mediation"
+
+# Every row names the rule it proves. Expected dates were worked out by hand from the State Council holiday
+# notices and checked against the chinese-calendar package's is_workday (independent of the code under test).
 DEADLINES = [
-    # (received, events, basis, fast_track, expected due, why)
-    (D(2025, 3, 3), [], "calendar", False, D(2025, 3, 18), "plain 15 calendar days"),
-    (D(2025, 1, 20), [], "calendar", False, D(2025, 2, 5), "day 15 = 2-04, last Spring Festival day -> 2-05"),
-    (D(2025, 9, 22), [], "calendar", False, D(2025, 10, 9), "day 15 = 10-07 in National Day -> 10-09"),
-    (D(2025, 9, 26), [], "calendar", False, D(2025, 10, 11), "day 15 = make-up Saturday 10-11: stays"),
-    (D(2026, 1, 30), [], "calendar", False, D(2026, 2, 14), "day 15 = make-up Saturday 2026-02-14: stays"),
-    (D(2026, 2, 6), [], "calendar", False, D(2026, 2, 24), "day 15 = 2-21 in Spring Festival 2026 -> 2-24"),
-    (D(2026, 3, 6), [], "calendar", False, D(2026, 3, 23), "day 15 = ordinary Saturday -> Monday"),
-    (D(2025, 10, 3), [], "calendar", False, D(2025, 10, 20), "received on a holiday, counts from next day"),
-    (D(2025, 1, 24), [], "business", False, D(2025, 2, 20), "make-up Sunday 1-26 and Saturday 2-08 count"),
-    (
-        D(2026, 2, 13),
-        [],
-        "business",
-        False,
-        D(2026, 3, 12),
-        "Spring Festival 2026 skipped, 2-14 and 2-28 count",
-    ),
-    (D(2025, 9, 26), [], "business", False, D(2025, 10, 23), "National Day skipped, 9-28 and 10-11 count"),
-    (D(2025, 10, 3), [], "business", False, D(2025, 10, 28), "received in National Day"),
-    (D(2025, 3, 3), [Event("extend", D(2025, 3, 10), 1)], "calendar", False, D(2025, 4, 2), "extended to 30"),
-    (
-        D(2025, 3, 5),
-        [Event("extend", D(2025, 3, 10), 1)],
-        "calendar",
-        False,
-        D(2025, 4, 7),
-        "day 30 = 4-04 Qingming -> 4-07",
-    ),
+    # (received, events, expected due, why)
+    (D(2025, 3, 3), [], D(2025, 3, 18), "办法18: 15 natural days; 民法典201: receipt day not counted"),
+    (D(2025, 1, 20), [], D(2025, 2, 5), "民法典203: day 15 = 2-04, last Spring Festival day -> 2-05"),
+    (D(2025, 9, 22), [], D(2025, 10, 9), "民法典203: day 15 = 10-07 in National Day -> 10-09"),
+    (D(2025, 9, 26), [], D(2025, 10, 11), "调休: day 15 = make-up Saturday 10-11 is a working day, stays"),
+    (D(2026, 1, 30), [], D(2026, 2, 14), "调休: day 15 = make-up Saturday 2026-02-14 stays"),
+    (D(2026, 2, 6), [], D(2026, 2, 24), "民法典203: day 15 = 2-21 in Spring Festival 2026 -> 2-24"),
+    (D(2026, 3, 6), [], D(2026, 3, 23), "民法典203: day 15 = an ordinary Saturday -> Monday"),
+    (D(2025, 10, 3), [], D(2025, 10, 20), "received on a National Day holiday: counts from the next day"),
+    (D(2026, 2, 17), [], D(2026, 3, 4), "received in Spring Festival 2026: natural days run through it"),
+    (D(2025, 3, 3), [Event("extend", D(2025, 3, 10), 1)], D(2025, 4, 2), "办法18: complex, extended to 30"),
+    (D(2025, 3, 5), [Event("extend", D(2025, 3, 10), 1)], D(2025, 4, 7), "day 30 = 4-04 Qingming -> 4-07"),
     (
         D(2025, 3, 3),
         [Event("extend", D(2025, 3, 10), 1), Event("extend", D(2025, 3, 30), 2)],
-        "calendar",
-        False,
         D(2025, 5, 6),
-        "further 30: day 60 = 5-02 in Labour Day -> 5-06",
+        "办法18: a further 30: day 60 = 5-02 in Labour Day -> 5-06",
     ),
     (
         D(2026, 3, 2),
-        [Event("pause", D(2026, 3, 5)), Event("resume", D(2026, 3, 12))],
-        "calendar",
-        False,
+        [Event("pause", D(2026, 3, 5), pause_kind=APPRAISAL), Event("resume", D(2026, 3, 12))],
         D(2026, 3, 24),
-        "appraisal 3-06..3-12 not counted (7 days)",
+        "办法18: external appraisal 3-06..3-12 not counted (7 days)",
     ),
     (
-        D(2026, 3, 2),
-        [Event("pause", D(2026, 3, 4)), Event("resume", D(2026, 3, 9))],
-        "business",
-        False,
-        D(2026, 3, 26),
-        "appraisal takes business days 3-05, 3-06, 3-09",
+        D(2025, 9, 22),
+        [Event("pause", D(2025, 9, 25), pause_kind=MEDIATION), Event("resume", D(2025, 10, 5))],
+        D(2025, 10, 17),
+        "办法23: mediation 9-26..10-05 not counted (10 days), through National Day",
     ),
     (
         D(2026, 3, 2),
         [Event("extend", D(2026, 3, 5), 1), Event("restart", D(2026, 3, 10))],
-        "calendar",
-        False,
         D(2026, 3, 25),
-        "new facts on 3-10: 15 days again, extension forgotten",
+        "办法18: new material received 3-10 restarts 15 days from that day, extension forgotten",
     ),
-    (
-        D(2026, 3, 2),
-        [Event("merge", D(2026, 3, 8))],
-        "calendar",
-        False,
-        D(2026, 3, 17),
-        "merge moves nothing",
-    ),
-    (D(2026, 3, 2), [], "calendar", True, D(2026, 3, 9), "fast track 5 days: day 5 = Saturday -> Monday"),
-    (D(2026, 2, 13), [], "business", True, D(2026, 2, 27), "fast track over Spring Festival 2026"),
+    (D(2026, 3, 2), [Event("merge", D(2026, 3, 8))], D(2026, 3, 17), "办法18: same complaint again merges"),
 ]
 
 
-@pytest.mark.parametrize(
-    ("received", "events", "basis", "fast", "due", "why"), DEADLINES, ids=[row[-1] for row in DEADLINES]
-)
+@pytest.mark.parametrize(("received", "events", "due", "why"), DEADLINES, ids=[row[-1] for row in DEADLINES])
 def test_deadline_table(
-    seeded_calendar: Any,
-    received: dt.date,
-    events: list[Event],
-    basis: Any,
-    fast: bool,
-    due: dt.date,
-    why: str,
+    seeded_calendar: Any, received: dt.date, events: list[Event], due: dt.date, why: str
 ) -> None:
-    result = compute(received, events, today=received, basis=basis, fast_track=fast)
+    result = compute(received, events, today=received)
     assert result.due == due, why
+    assert not result.calendar_unknown
+
+
+REVIEW_WINDOWS = [
+    # (decision or request received, expected last day, why)
+    (D(2025, 9, 5), D(2025, 10, 9), "day 30 = 10-05 in National Day -> 10-09"),
+    (D(2026, 3, 12), D(2026, 4, 13), "day 30 = Saturday 4-11 -> Monday 4-13"),
+    (D(2026, 9, 10), D(2026, 10, 10), "day 30 = make-up Saturday 2026-10-10 stays"),
+    (D(2026, 1, 16), D(2026, 2, 24), "day 30 = 2-15 in Spring Festival 2026 -> 2-24"),
+]
+
+
+@pytest.mark.parametrize(("received", "last", "why"), REVIEW_WINDOWS, ids=[row[-1] for row in REVIEW_WINDOWS])
+def test_review_windows_are_30_natural_days_rolled_over_rest_days(
+    seeded_calendar: Any, received: dt.date, last: dt.date, why: str
+) -> None:
+    # 办法 第二十条: the request within 30 days of receiving the decision, the review decision within 30 days
+    # of receiving the request; both roll over rest days (民法典 第二百零三条).
+    assert review_request_deadline(received) == last, why
+    assert review_decision_deadline(received) == last, why
+
+
+def test_a_deadline_in_a_year_without_a_schedule_is_flagged(seeded_calendar: Any) -> None:
+    # chinese-calendar stops at 2026: 2027-01-04 may be wrong (元旦 rules unknown), so the case is flagged.
+    late = compute(D(2026, 12, 20), today=D(2026, 12, 20), known_years=[2025, 2026])
+    assert late.due == D(2027, 1, 4) and late.calendar_unknown
+    early = compute(D(2026, 12, 1), today=D(2026, 12, 1), known_years=[2025, 2026])
+    assert early.due == D(2026, 12, 16) and not early.calendar_unknown
+    known = compute(D(2026, 12, 20), today=D(2026, 12, 20), known_years=[2025, 2026, 2027])
+    assert not known.calendar_unknown
 
 
 def test_open_pause_counts_as_resumed_today(seeded_calendar: Any) -> None:
@@ -130,9 +130,10 @@ def test_fraction_used_reaches_80_percent_on_day_12(seeded_calendar: Any) -> Non
     assert result.is_overdue(D(2026, 3, 18))
 
 
-def test_business_days_used_skip_the_holiday(seeded_calendar: Any) -> None:
-    result = compute(D(2026, 2, 13), today=D(2026, 2, 24), basis="business")
-    assert result.used_days == 2  # make-up Saturday 2-14 and 2-24
+def test_natural_days_used_run_through_the_holiday(seeded_calendar: Any) -> None:
+    # 办法 第四十三条: natural days; Spring Festival 2026 (2-15..2-23) is counted like any other day.
+    result = compute(D(2026, 2, 13), today=D(2026, 2, 24))
+    assert result.used_days == 11
 
 
 def test_resubmission_merges_only_inside_the_period(seeded_calendar: Any) -> None:

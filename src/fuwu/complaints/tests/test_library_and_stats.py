@@ -125,12 +125,15 @@ def test_hotspots_find_the_category_and_terms_rising_against_their_own_history(c
     f.complaint(
         ctx, received_at=_at(start - dt.timedelta(days=3)), category_code="03", content="信用卡年费扣费有疑问"
     )
-    spots = stats.hotspots(ctx.hq_manager, as_of=start)
+    spots = stats.hotspots(fetched_by=ctx.hq_manager, as_of=start)
     assert spots["categories"][0].key == "02" and spots["categories"][0].recent == 6
     assert "03" not in [h.key for h in spots["categories"]]  # one card complaint is below its usual rate
     assert "违约金" in [h.key for h in spots["terms"]]
-    assert stats.hotspots(ctx.teller_b, as_of=start) == {"categories": [], "terms": []}
-    assert stats.hotspots(ctx.hq_manager, as_of=start, unit=ctx.t1x) == {"categories": [], "terms": []}
+    assert stats.hotspots(fetched_by=ctx.teller_b, as_of=start) == {"categories": [], "terms": []}
+    assert stats.hotspots(fetched_by=ctx.hq_manager, as_of=start, unit=ctx.t1x) == {
+        "categories": [],
+        "terms": [],
+    }
 
 
 def test_quarterly_excel_export_opened_and_checked(ctx: Any, client: Client) -> None:
@@ -153,7 +156,7 @@ def test_quarterly_excel_export_opened_and_checked(ctx: Any, client: Client) -> 
     clock.set_clock(dt.datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI), 0)
     f.complaint(ctx)  # next quarter: not counted
 
-    s = stats.regulator_stats(ctx.hq_manager, year=2026, quarter=1)
+    s = stats.regulator_stats(fetched_by=ctx.hq_manager, year=2026, quarter=1)
     assert (s.received, s.closed, s.on_time, s.on_time_rate, s.outlets, s.customers) == (3, 2, 1, 0.5, 3, 4)
     assert s.per_thousand_outlets == 1000.0 and s.per_ten_million_customers == 7_500_000.0
     assert s.avg_cycle_days == 14.0  # (0 + 28) / 2

@@ -13,7 +13,7 @@ from fuwu.complaints.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 FORM = {
-    "outlet": "OA",
+    "outlet_code": "OA",
     "source": "window",
     "complainant_name": "赵丽",
     "phone": "13912345678",
@@ -22,7 +22,6 @@ FORM = {
     "category_code": "01",
     "reason_code": "01",
     "severity": "normal",
-    "day_basis": "calendar",
     "representatives": "1",
 }
 
@@ -37,8 +36,11 @@ def test_intake_page_registers_and_shows_the_case(ctx: Any, client: Client) -> N
     client.force_login(ctx.teller_a)
     page = client.get("/complaints/new/").content.decode()
     assert "营业现场" in page and "人民币储蓄" in page and "服务态度及服务质量" in page
-    r = client.post("/complaints/new/", {**FORM, "staff": ctx.teller_b.pk, "tags": ["aggressive"]})
-    assert r.status_code == 404  # staff of another outlet is not visible to teller_a
+    r = client.post(
+        "/complaints/new/", {**FORM, "staff_code": ctx.teller_b.staff_code, "tags": ["aggressive"]}
+    )
+    assert r.status_code == 422  # staff of another outlet is not visible to teller_a: the field says so
+    assert "未知的员工" in r.content.decode()
     r = client.post("/complaints/new/", {**FORM, "tags": ["aggressive"]})
     c = Complaint.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/complaints/{c.pk}/"
@@ -54,6 +56,38 @@ def test_intake_page_refusal_renders_the_error_page(ctx: Any, client: Client) ->
     assert not Complaint.objects.exists()
 
 
+def test_a_failed_intake_keeps_what_was_typed_and_marks_the_fields_in_chinese(
+    ctx: Any, client: Client
+) -> None:
+    client.force_login(ctx.teller_a)
+    typed = {
+        **FORM,
+        "content": "我在柜台排队一个半小时无人解释，要求道歉。",
+        "representatives": "9",
+        "demand": "书面道歉",
+    }
+    r = client.post("/complaints/new/", {**typed, "complainant_name": ""})
+    page = r.content.decode()
+    assert r.status_code == 422
+    assert "我在柜台排队一个半小时无人解释，要求道歉。</textarea>" in page and 'value="书面道歉"' in page
+    assert 'value="9"' in page and "请更正标出的字段" in page
+    assert page.count('class="field-error"') >= 2  # the name and the representatives
+    assert not Complaint.objects.exists()
+
+
+def test_an_unknown_staff_member_is_the_same_error_on_the_page_and_the_api(ctx: Any, client: Client) -> None:
+    client.force_login(ctx.teller_a)
+    page = client.post("/complaints/new/", {**FORM, "staff_code": "NOBODY"})
+    api = client.post(
+        "/api/v1/complaints",
+        {**FORM, "staff_code": "NOBODY", "representatives": 1},
+        content_type="application/json",
+    )
+    assert (page.status_code, api.status_code) == (422, 422)
+    [row] = [d for d in api.json()["error"]["details"] if d["field"] == "staff_code"]
+    assert row["reason"] == "未知的员工。" and row["reason"] in page.content.decode()
+
+
 def test_suggestions_partial_offers_codes(ctx: Any, client: Client) -> None:
     client.force_login(ctx.teller_a)
     r = client.post(
@@ -67,10 +101,11 @@ def test_assign_on_the_page_enforces_the_conflict_check(ctx: Any, client: Client
     c = f.complaint(ctx, staff=ctx.teller_a)
     client.force_login(ctx.head_a)
     page = client.get(f"/complaints/{c.pk}/").content.decode()
-    assert f'<option value="{ctx.handler.pk}"' in page and f'<option value="{ctx.teller_a.pk}"' not in page
-    r = client.post(f"/complaints/{c.pk}/assign/", {"handler": ctx.teller_a.pk})
+    assert f'<option value="{ctx.handler.username}"' in page
+    assert f'<option value="{ctx.teller_a.username}"' not in page
+    r = client.post(f"/complaints/{c.pk}/assign/", {"handler_username": ctx.teller_a.username})
     assert r.status_code == 409
-    r = client.post(f"/complaints/{c.pk}/assign/", {"handler": ctx.handler.pk})
+    r = client.post(f"/complaints/{c.pk}/assign/", {"handler_username": ctx.handler.username})
     assert r.status_code == 302
     c.refresh_from_db()
     assert c.handler == ctx.handler
@@ -103,7 +138,8 @@ def test_resubmission_on_the_intake_page_merges_into_the_open_case(ctx: Any, cli
     assert list(original.clock_events.values_list("kind", flat=True)) == ["restart"]
     other = f.complaint(ctx, outlet=ctx.outlet_b, actor=ctx.teller_b)
     r = client.post("/complaints/new/", {**FORM, "resubmission_of": other.reference})
-    assert r.status_code == 404  # another outlet's case cannot be named
+    assert r.status_code == 422  # another outlet's case cannot be named: "unknown reference" on the field
+    assert Complaint.objects.count() == 3
 
 
 ID_NO, MOBILE = "11010819900307018X", "13912345678"

@@ -69,7 +69,7 @@ def public_functions() -> list[str]:
             for name, obj in vars(module).items():
                 if name.startswith("_") or not inspect.isfunction(obj):
                     continue
-                if obj.__module__ != module.__name__:
-                    continue
+                if obj.__module__ != module.__name__ and not obj.__module__.startswith(module.__name__ + "."):
+                    continue  # imported from elsewhere (a services package's own submodules count)
                 names.append(f"{module.__name__}.{name}")
     return sorted(names)

@@ -1,0 +1,118 @@
+"""One schema per complaint action: the API's body and the HTML form's parser (core.inputs.parse).
+
+Field names are the form's input names; references to other objects travel as codes (outlet code, staff
+code, customer number, case reference, handler username) and are resolved by `fuwu.complaints.actions`, the
+one place both the API and the pages call — so an unknown staff member is the same error in both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class ComplaintIn(Schema):
+    outlet_code: str
+    source: str
+    content: str
+    complainant_name: str
+    channel_code: str
+    category_code: str
+    reason_code: str
+    severity: str = "normal"
+    major_basis: str = ""
+    tags: list[str] = []
+    customer_id: int | None = None
+    customer_no: str = ""
+    phone: str = ""
+    staff_code: str = ""
+    product: str = ""
+    demand: str = ""
+    representatives: int = 1
+    complainants_in_person: int = 1
+    regulator_due_date: dt.date | None = None
+    resubmission_of: str = ""  # the open case's reference (or id)
+    new_facts: bool = False
+
+
+class SuggestIn(Schema):
+    text: str
+
+
+class AssignIn(Schema):
+    handler_username: str
+
+
+class InvestigateIn(Schema):
+    root_cause: str
+
+
+class ExtensionRequestIn(Schema):
+    reason: str
+
+
+class ExtensionDecideIn(Schema):
+    approve: bool
+    customer_notified: bool = False
+
+
+class PauseIn(Schema):
+    reason: str
+    customer_notified: bool = False
+    kind: str = "appraisal"  # appraisal (办法 第十八条) | mediation (办法 第二十三条)
+    on: dt.date | None = None  # the day the pause began; default today
+
+
+class ResumeIn(Schema):
+    on: dt.date | None = None  # the day the appraisal result was received / mediation ended
+
+
+class WithdrawIn(Schema):
+    reason: str = ""
+    on: dt.date | None = None  # the day the withdrawal request was received (办法 第十五条)
+
+
+class DecideIn(Schema):
+    facts: str
+    basis: str
+    remedy: str = ""
+    upheld: bool = False
+
+
+class ReplyIn(Schema):
+    method: str
+    text: str
+
+
+class RevisitIn(Schema):
+    satisfaction: str
+    note: str = ""
+    reopen: bool = False
+
+
+class ReviewRequestIn(Schema):
+    reason: str
+    received_on: dt.date | None = None  # the day the superior unit received the request
+
+
+class ReclassifyIn(Schema):
+    channel_code: str
+    category_code: str
+    reason_code: str
+    severity: str
+    major_basis: str = ""
+
+
+class RemediationIn(Schema):
+    action: str
+    owner_username: str
+    due_date: dt.date
+    accountable_staff_code: str = ""
+    accountability_note: str = ""
+
+
+class TypicalCaseIn(Schema):
+    polarity: str
+    title: str
+    lesson: str = ""
