@@ -50,6 +50,7 @@ def complaints(
     q: str | None = None,
     overdue_only: bool = False,
     now: dt.datetime | None = None,
+    mine: bool = False,
 ) -> QuerySet[Complaint]:
     """The cases `fetched_by` may read, open ones first (fast track, special groups, nearest deadline)."""
     require(fetched_by, VIEW, message=_("Your role may not read complaints."))
@@ -61,6 +62,8 @@ def complaints(
         qs = qs.filter(status=status)
     if q:
         qs = qs.filter(Q(reference__icontains=q) | Q(content__icontains=q) | Q(complainant_name__icontains=q))
+    if mine:
+        qs = qs.filter(handler_id=getattr(fetched_by, "pk", None))
     if overdue_only and now is not None:
         qs = qs.filter(Q(closed_at__isnull=True, due_at__lt=now) | Q(closed_at__gt=F("due_at")))
     # Open cases first: fast track, then special customer groups (C6), then the nearest deadline.

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
@@ -49,25 +50,40 @@ def _date(value: str, field: str) -> dt.date | None:
         raise ValidationFailed(message, details=[{"field": field, "reason": message}]) from exc
 
 
+LIST_PAGE_SIZE = 50
+ALERTS_SHOWN = 5
+
+
 @login_required
 def complaint_list(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
     status = request.GET.get("status") or None
     q = request.GET.get("q") or None
     overdue = request.GET.get("overdue") == "1"
+    mine = request.GET.get("mine") == "1"
     rows = selectors.complaints(
-        fetched_by=principal, status=status, q=q, overdue_only=overdue, now=clock.now()
+        fetched_by=principal, status=status, q=q, overdue_only=overdue, now=clock.now(), mine=mine
     )
+    # Paged and counted (#19): a branch has thousands of cases; the open ones by nearest deadline first.
+    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    alerts = selectors.alerts(fetched_by=principal)
     return render(
         request,
         "complaints/list.html",
         {
-            "rows": rows[:200],
+            "page": page,
+            "rows": page.object_list,
+            "filters": filters.urlencode(),
             "statuses": Status.choices,
             "status": status or "",
             "q": q or "",
             "overdue": overdue,
-            "alerts": selectors.alerts(fetched_by=principal)[:30],
+            "mine": mine,
+            # A few alerts above the list, the rest one click away: they must not push the cases off screen.
+            "alerts": alerts[:ALERTS_SHOWN],
+            "alert_count": alerts.count(),
             "now": clock.now(),
             "schedule_notice": notice_for(principal),
         },
@@ -186,7 +202,8 @@ def _detail_page(
             "alerts": complaint.alerts.all()[:20],
             "today": clock.today(),
             "tag_labels": [dict(Tag.choices).get(t, t) for t in complaint.tags],
-            "clock_label": CLOCK_LABELS.get(state.state, state.state),
+            # A handled case's clock has stopped whatever the replay says of its last period (#19).
+            "clock_label": CLOCK_LABELS.get(state.state if complaint.is_open else "stopped", state.state),
             "on_time": complaint.closed_at <= complaint.due_at if complaint.closed_at else None,
             "can_reveal": has(principal, "core.view_full_pii", unit=complaint.outlet)
             and bool(complaint.phone_cipher),
