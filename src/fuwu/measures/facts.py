@@ -286,3 +286,30 @@ def parquet_paths(directory: Path) -> dict[str, Path]:
     return {
         name: directory / f"{name}.parquet" for name in SCHEMAS if (directory / f"{name}.parquet").exists()
     }
+
+
+def fact_dates() -> tuple[dt.date, dt.date] | None:
+    """The first and last business dates any fact falls on (None when there are no facts)."""
+    days = [
+        d
+        for d in (
+            Ticket.objects.order_by("business_date").values_list("business_date", flat=True).first(),
+            Ticket.objects.order_by("-business_date").values_list("business_date", flat=True).first(),
+        )
+        if d is not None
+    ]
+    for order in ("offered_at", "-offered_at"):
+        offered = CallRecord.objects.order_by(order).values_list("offered_at", flat=True).first()
+        if offered is not None:
+            days.append(clock.business_date(offered))
+    for field in ("received_at", "closed_at"):
+        for order in (field, f"-{field}"):
+            moment = (
+                Complaint.objects.exclude(**{field: None})
+                .order_by(order)
+                .values_list(field, flat=True)
+                .first()
+            )
+            if moment is not None:
+                days.append(clock.business_date(moment))
+    return (min(days), max(days)) if days else None

@@ -17,13 +17,12 @@ from django.db import transaction
 from django.db.models import Max
 from tqdm import tqdm
 
-from fuwu.core import audit, clock
+from fuwu.core import audit, clock, rollups
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import SYSTEM
 from fuwu.feedback.models import Evaluation
 from fuwu.floor.models import Counter, ServiceType, Ticket, TicketEvent
-from fuwu.measures import services
 
 COLUMNS = (
     "ticket_id",
@@ -280,7 +279,7 @@ def _write(rows: list[dict[str, Any]], out: TextIO | Any) -> int:
     TicketEvent.objects.bulk_create(events, batch_size=5000)
     Evaluation.objects.bulk_create(evaluations, batch_size=5000)
     pairs = {(t.outlet_id, t.business_date) for t in saved}
-    services.rollup_mark_dirty(actor=SYSTEM, pairs=pairs)
+    rollups.mark_dirty(actor=SYSTEM, pairs=pairs)
     audit.record(
         actor=SYSTEM, action="measures.import_events", data={"tickets": len(saved), "days": len(pairs)}
     )

@@ -138,7 +138,7 @@ def test_the_staffing_page_kpis_are_the_catalogue_figures(world: Any, centre: An
     got = figures(world, centre, MON, MON, cut="line", key="95599")
     assert got["call_service_level"] == pytest.approx(50.0)  # 2 ÷ (3 answered + 3 abandoned − 2 short)
     assert got["call_aht"] == pytest.approx((300 + 120 + 61) / 3)
-    kpi = staffing_selectors.call_kpis(world.hq_manager, line="95599", day=MON).total
+    kpi = staffing_selectors.call_kpis(fetched_by=world.hq_manager, line="95599", day=MON).total
     assert got["call_answer_rate"] == pytest.approx((kpi.answer_rate or 0) * 100)
     assert got["call_service_level"] == pytest.approx((kpi.service_level or 0) * 100)
     assert got["call_abandon_rate"] == pytest.approx((kpi.abandon_rate or 0) * 100)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuwu.complaints.models import Complaint
-from fuwu.core import clock, scheduler
+from fuwu.core import clock, rollups, scheduler
 from fuwu.core.principals import SYSTEM
 from fuwu.feedback.models import FeedbackItem
 from fuwu.floor.models import Ticket
@@ -225,7 +225,7 @@ def test_the_incremental_build_picks_up_new_facts_and_back_dated_days(world: Any
     frozen_clock.advance(dt.timedelta(hours=1))
     services.rollup_refresh(actor=SYSTEM)
     assert selectors.total(world.hq_manager, world.ho, old, old)["issued"] == 0
-    services.rollup_mark_dirty(actor=SYSTEM, pairs=[(t.outlet_id, old)])
+    rollups.mark_dirty(actor=SYSTEM, pairs=[(t.outlet_id, old)])
     services.rollup_refresh(actor=SYSTEM)
     assert selectors.total(world.hq_manager, world.ho, old, old)["issued"] == 1
     assert not DirtyDay.objects.exists()
