@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fuwu.core.errors import DomainError
 from fuwu.core.models import User
 from fuwu.core.principals import Principal, system
-from fuwu.measures import catalogue, definitions, facts, reports, selectors
+from fuwu.measures import catalogue, facts, reports, selectors
 
 
 class Command(BaseCommand):
@@ -56,6 +56,8 @@ class Command(BaseCommand):
                 catalogue.get(measure_id)
             units = selectors.units_at_level(opts["level"], fetched_by=principal)
             if opts["source"] == "facts":
+                from fuwu.measures import definitions  # ibis and DuckDB: only for this source
+
                 tables = (
                     definitions.duckdb_parquet(opts["parquet"])
                     if opts["parquet"]
