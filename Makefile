@@ -39,6 +39,7 @@ endif
 lint: setup
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 
 typecheck: setup
 	$(BIN)/mypy src/fuwu
