@@ -52,7 +52,7 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(clock.SHANGHAI).replace(tzinfo=None)
 
 
-def arrival_history(
+def _arrival_history(
     unit: OrgUnit, channel: str, first: dt.date, last: dt.date, *, day_start: dt.time, slots: int
 ) -> tuple[list[dt.date], NDArray[np.float64]]:
     """Arrivals per day × 30-minute slot: tickets issued at an outlet, or calls offered on a line."""
@@ -78,7 +78,7 @@ def arrival_history(
     return forecast.counts_matrix([_local(s) for s in stamps], first, last, day_start=day_start, slots=slots)
 
 
-def requirement_for(plan: StaffingPlan, arrivals: NDArray[np.float64]) -> NDArray[np.int64]:
+def _requirement_for(plan: StaffingPlan, arrivals: NDArray[np.float64]) -> NDArray[np.int64]:
     """Servers needed per interval: Erlang A when the plan has a patience, Erlang C otherwise."""
     import numpy as np
 
@@ -153,7 +153,7 @@ def _forecast_week(
     from fuwu.staffing import forecast
 
     last = min(week_start - dt.timedelta(days=1), clock.today())
-    days, history = arrival_history(
+    days, history = _arrival_history(
         unit,
         channel,
         last - dt.timedelta(days=history_days - 1),
@@ -218,7 +218,7 @@ def staffing_plan_build(
         plan.model_name, plan.backtest = computed.model_name, computed.backtest
         plan.version += 1
         by(plan, actor).save()
-        needed = requirement_for(plan, computed.values)
+        needed = _requirement_for(plan, computed.values)
         plan.intervals.all().delete()
         PlanInterval.objects.bulk_create(
             PlanInterval(
