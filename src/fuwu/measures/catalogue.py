@@ -442,12 +442,14 @@ BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}
 
 
 def get(measure_id: str) -> Measure:
+    from django.utils.translation import gettext
+
     from fuwu.core.errors import NotFound
 
     try:
         return BY_ID[measure_id]
     except KeyError as exc:
-        raise NotFound(f"Unknown measure {measure_id!r}.") from exc
+        raise NotFound(gettext("Unknown measure “%(measure)s”.") % {"measure": measure_id}) from exc
 
 
 def evaluate(parts: Parts, measure_ids: Iterable[str] | None = None) -> dict[str, float | None]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from fuwu.complaints.models import Complaint
 from fuwu.core import calendar, clock
@@ -317,7 +318,8 @@ def parquet_paths(directory: Path) -> dict[str, Path]:
         from fuwu.core.errors import ValidationFailed
 
         raise ValidationFailed(
-            "Not a facts export.", details=[{"field": m, "reason": "missing file"} for m in missing]
+            _("Not a facts export."),
+            details=[{"field": m, "reason": _("Missing file.")} for m in missing],
         )
     return {
         name: directory / f"{name}.parquet" for name in TABLES if (directory / f"{name}.parquet").exists()

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from fuwu.core import audit, clock, rollups
@@ -66,8 +67,8 @@ def _records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]
         return table.column_names, ((i + 1, r) for i, r in enumerate(table.to_pylist()))
     if suffix != ".csv":
         raise ValidationFailed(
-            "Unsupported file type.",
-            details=[{"row": None, "field": "file", "reason": "expected .csv or .parquet"}],
+            _("Unsupported file type."),
+            details=[{"row": None, "field": "file", "reason": _("Expected .csv or .parquet.")}],
         )
     handle = path.open(newline="", encoding="utf-8-sig")
     reader = csv.DictReader(handle)
@@ -173,7 +174,8 @@ def import_events(path: Path, out: TextIO | Any = None) -> str:
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
         raise ValidationFailed(
-            "Missing columns.", details=[{"row": 1, "field": c, "reason": "missing column"} for c in missing]
+            _("Missing columns."),
+            details=[{"row": 1, "field": c, "reason": _("Missing column.")} for c in missing],
         )
     look = _Lookups()
     problems: list[dict[str, Any]] = []
@@ -189,7 +191,7 @@ def import_events(path: Path, out: TextIO | Any = None) -> str:
             problems.append({"row": line, "field": field, "reason": reason})
         rows.append(row)
     if problems:
-        raise ValidationFailed("The events file has errors.", details=problems)
+        raise ValidationFailed(_("The events file has errors."), details=problems)
     existing = set(Ticket.objects.filter(external_id__in=list(seen)).values_list("external_id", flat=True))
     fresh = [r for r in rows if r["ticket_id"] not in existing]
     created = _write(fresh, out)

@@ -81,7 +81,8 @@ def parse_period(text: str) -> Period:
         details=[
             {
                 "field": "period",
-                "reason": f"cannot read {text!r}; use 2026-10, 2026-Q4, 2026, 2026-10-05 or a..b",
+                "reason": _("Cannot read “%(text)s”; use 2026-10, 2026-Q4, 2026, 2026-10-05 or a..b.")
+                % {"text": text},
             }
         ],
     )
@@ -328,7 +329,10 @@ def units_at_level(level: str, *, fetched_by: Principal) -> list[OrgUnit]:
     require(fetched_by, VIEW_ROLLUP)
     if level not in LEVELS:
         raise ValidationFailed(
-            _("Unknown level."), details=[{"field": "level", "reason": f"choose from {', '.join(LEVELS)}"}]
+            _("Unknown level."),
+            details=[
+                {"field": "level", "reason": _("Choose from %(levels)s.") % {"levels": ", ".join(LEVELS)}}
+            ],
         )
     kind = LEVELS[level]
     return list(visible(OrgUnit.objects.filter(kind=kind), fetched_by))
