@@ -355,3 +355,39 @@ def test_branch_simulation_uses_the_floors_business_mix_and_priorities(
     )
     monday = selectors.plan_simulation(fetched_by=SYSTEM, plan=plan, replications=4)[0].result
     assert monday is not None and monday.customers > 0
+
+
+def test_a_failed_build_form_keeps_what_was_typed_with_chinese_field_errors(world: Any) -> None:
+    client = client_for(world.head_a)
+    response = client.post(
+        "/staffing/plans/build/",
+        {"unit_code": "OA", "channel": "95599", "week_start": "2026-03-10", "target_pct": "八十"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'value="八十"' in page and 'value="2026-03-10"' in page  # typed text is not lost
+    assert '<option value="95599" selected>' in page
+    assert "请输入数字。" in page  # the percentage, in the user's language
+    assert not StaffingPlan.objects.exists()
+    not_monday = client.post(
+        "/staffing/plans/build/", {"unit_code": "OA", "channel": "branch", "week_start": "2026-03-10"}
+    )
+    assert not_monday.status_code == 422 and "计划周须从周一开始。" in not_monday.content.decode()
+
+
+def test_screens_offer_only_the_actions_the_plan_allows(world: Any, plan: StaffingPlan) -> None:
+    """The buttons come from the plan's declared transitions, not from status strings in the template."""
+    head = client_for(world.head_a)
+    api = head.get(f"/api/v1/staffing/plans/{plan.pk}").json()
+    assert [a["name"] for a in api["actions"]] == ["build", "roster", "edit_shifts", "publish"]
+    assert b'data-testid="roster"' in head.get(f"/staffing/plans/{plan.pk}/").content
+    auditor = client_for(world.auditor)
+    assert auditor.get(f"/api/v1/staffing/plans/{plan.pk}").json()["actions"] == []
+    assert b'data-testid="roster"' not in auditor.get(f"/staffing/plans/{plan.pk}/").content
+    services.staffing_plan_publish(actor=world.head_a, plan=plan)
+    published = head.get(f"/api/v1/staffing/plans/{plan.pk}").json()
+    assert published["actions"] == [] and published["version"] == plan.version
+    page = head.get(f"/staffing/plans/{plan.pk}/").content
+    assert b'data-testid="roster"' not in page and b'data-testid="publish"' not in page
+    refused = head.post(f"/api/v1/staffing/plans/{plan.pk}/publish")
+    assert refused.status_code == 409 and refused.json()["error"]["details"]["status"] == "published"
