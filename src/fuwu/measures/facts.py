@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from fuwu.complaints.models import Complaint
 from fuwu.core import calendar, clock
+from fuwu.core.facts import fact_table, fact_tables
 from fuwu.core.models import OrgUnit
 from fuwu.feedback.models import FeedbackItem
 from fuwu.floor.models import Ticket
-from fuwu.staffing.models import CallRecord
 
 # The columnar schemas are built on first use: pyarrow is heavy, and this module is imported by pages that
 # never write a table (the rollup builder reads the plain rows below).
@@ -89,7 +89,7 @@ def _build_schemas() -> dict[str, pa.Schema]:
                 ("reply_due_at", ts),
             ]
         ),
-        # Contact-centre calls (staffing.CallRecord); unit_id is the centre, hour the hour offered (Beijing).
+        # Contact-centre calls (declared by staffing's fact_tables); unit_id is the centre, hour the hour offered.
         "calls": pa.schema(
             [
                 ("call_id", pa.string()),
@@ -231,24 +231,12 @@ def feedback_rows(
 def call_rows(
     start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Contact-centre calls offered on business dates start..end."""
-    lo = dt.datetime.combine(start, dt.time(), clock.SHANGHAI)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), clock.SHANGHAI)
-    qs = CallRecord.objects.filter(offered_at__gte=lo, offered_at__lt=hi, **_units_filter(units, "centre"))
-    fields = ("call_id", "centre_id", "line", "offered_at", "answered_at", "ended_at", "abandoned_at")
-    for row in qs.values(*fields).order_by().iterator(chunk_size=5000):
-        local = row["offered_at"].astimezone(clock.SHANGHAI)
-        yield {
-            "call_id": row["call_id"],
-            "unit_id": row["centre_id"],
-            "business_date": local.date(),
-            "line": row["line"],
-            "hour": local.hour,
-            "offered_at": row["offered_at"],
-            "answered_at": row["answered_at"],
-            "ended_at": row["ended_at"],
-            "abandoned_at": row["abandoned_at"],
-        }
+    """Contact-centre calls offered on business dates start..end, from the app that declares the "calls"
+    fact table (staffing's `fact_tables.py`); none when no app does."""
+    table = fact_table("calls")
+    if table is None:
+        return iter(())
+    return table.rows(start, end, units)
 
 
 def calendar_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
@@ -336,10 +324,8 @@ def fact_dates() -> tuple[dt.date, dt.date] | None:
         )
         if d is not None
     ]
-    for order in ("offered_at", "-offered_at"):
-        offered = CallRecord.objects.order_by(order).values_list("offered_at", flat=True).first()
-        if offered is not None:
-            days.append(clock.business_date(offered))
+    for table in fact_tables().values():
+        days.extend(table.span())
     for field in ("received_at", "closed_at"):
         for order in (field, f"-{field}"):
             moment = (

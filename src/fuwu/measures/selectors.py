@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from fuwu.core import clock
 from fuwu.core.access import has, require
 from fuwu.core.errors import NotFound, ValidationFailed
+from fuwu.core.facts import fact_table
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import get_visible, visible
 from fuwu.measures import catalogue
 from fuwu.measures.facts import NONE_KEY
 from fuwu.measures.models import Cut, Rollup, Target
-from fuwu.staffing.models import CallLine
 
 VIEW_ROLLUP = "measures.view_rollup"
 VIEW_TARGET = "measures.view_target"
@@ -352,7 +352,8 @@ def league(
     rows = []
     if unit.kind != OrgUnit.Kind.OUTLET and not children(unit, fetched_by=fetched_by):
         # A unit with nothing below it (a contact centre): one row per call line it answers.
-        labels = dict(CallLine.choices)
+        table = fact_table("calls")
+        labels = table.labels["line"]() if table is not None and "line" in table.labels else {}
         for (key,), parts in parts_by(
             unit, period.start, period.end, by=["key"], cut=Cut.LINE, fetched_by=fetched_by
         ).items():

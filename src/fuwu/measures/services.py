@@ -15,6 +15,7 @@ from fuwu.complaints.models import Complaint
 from fuwu.core import audit, clock, history
 from fuwu.core.access import require
 from fuwu.core.errors import ValidationFailed
+from fuwu.core.facts import fact_tables
 from fuwu.core.inputs import parse
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
@@ -24,7 +25,6 @@ from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.measures import catalogue, facts, rollups
 from fuwu.measures.models import DirtyDay, Rollup, RollupState, Target
 from fuwu.measures.schemas import TargetIn
-from fuwu.staffing.models import CallRecord
 
 TARGET_PERMISSION = "measures.change_target"
 # Rebuilding rollups is the platform's job (sweeps, imports, the demo): no staff role holds it.
@@ -140,14 +140,8 @@ def _touched_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
         touched.add((unit, clock.business_date(received_at)))
         if closed_at is not None:
             touched.add((unit, clock.business_date(closed_at)))
-    calls = CallRecord.objects.filter(
-        Q(offered_at__gte=since)
-        | Q(answered_at__gte=since)
-        | Q(ended_at__gte=since)
-        | Q(abandoned_at__gte=since)
-    )
-    for unit, offered_at in calls.values_list("centre_id", "offered_at"):
-        touched.add((unit, clock.business_date(offered_at)))
+    for table in fact_tables().values():  # other apps' facts (the contact centre's calls)
+        touched.update(table.touched_since(since))
     replied = FeedbackItem.history.filter(history_date__gte=since, replied_at__isnull=False)
     for unit, replied_at in replied.values_list("outlet_id", "replied_at"):
         touched.add((unit, clock.business_date(replied_at)))
