@@ -93,19 +93,3 @@ def test_runserver_logs_its_requests_with_numbers_masked(tmp_path: Path) -> None
     )
     assert '"GET /login/?phone=138****5678 HTTP/1.1" 200' in text  # the request line, masked
     assert PHONE not in text
-
-
-def test_serve_prints_each_log_line_once(tmp_path: Path) -> None:
-    """gunicorn's loggers have handlers of their own; propagating to the root's handler doubled every line."""
-    port = free_port()
-    text = log_of_one_request(
-        ["serve", "--port", str(port), "--workers", "1"],
-        port,
-        "/login/?probe=once",
-        _production_env(tmp_path, FUWU_SSL_REDIRECT="0"),
-        tmp_path / "serve.log",
-    )
-    access = [line for line in text.splitlines() if "GET /login/?probe=once" in line]
-    booted = [line for line in text.splitlines() if "Booting worker" in line]
-    assert len(access) == 1, text
-    assert len(booted) == 1, text
