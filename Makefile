@@ -49,6 +49,7 @@ endif
 lint: setup-dev
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 
 typecheck: setup-dev
 	$(BIN)/mypy src/fuwu

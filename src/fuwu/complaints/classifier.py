@@ -12,12 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jieba
-
 ARTIFACT = Path(__file__).parent / "ml" / "classifier.joblib"
 DIMENSIONS = ("channel", "category", "reason", "severity")
 
-jieba.setLogLevel(logging.WARNING)
 _lock = threading.Lock()
 _models: dict[str, Any] | None = None
 
@@ -31,6 +28,9 @@ class Suggestion:
 
 def tokenize(text: str) -> list[str]:
     """jieba words without punctuation or whitespace (the vectorizer adds bigrams)."""
+    import jieba  # a third of a second to import: loaded by the first suggestion, not with the URLconf
+
+    jieba.setLogLevel(logging.WARNING)
     return [w for w in jieba.lcut(text) if w.strip() and not _is_punct(w)]
 
 

@@ -9,11 +9,13 @@ from fuwu.core.paths import data_dir
 _defaults = CONFIG_DEFAULTS["loggers"]
 
 # Logger-level filters apply to every record, whichever handler gunicorn attaches later.
+# propagate=False: gunicorn's loggers have their own handlers, and the root logger has one too (gunicorn's
+# default "console", then Django's LOGGING in each worker); propagating printed every line twice.
 logconfig_dict = {
     "filters": {"pii": {"()": "fuwu.core.pii.PiiLogFilter"}},
     "loggers": {
-        "gunicorn.error": {**_defaults["gunicorn.error"], "filters": ["pii"]},
-        "gunicorn.access": {**_defaults["gunicorn.access"], "filters": ["pii"]},
+        "gunicorn.error": {**_defaults["gunicorn.error"], "filters": ["pii"], "propagate": False},
+        "gunicorn.access": {**_defaults["gunicorn.access"], "filters": ["pii"], "propagate": False},
     },
 }
 

@@ -7,7 +7,7 @@ from fuwu.measures.models import Target
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class TargetAdmin(SimpleHistoryAdmin):
     list_display = ("measure", "unit", "baseline", "value", "start_date", "due_date")
     list_filter = ("measure",)
     search_fields = ("unit__code", "unit__name", "measure")

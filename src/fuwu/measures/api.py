@@ -7,11 +7,10 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from fuwu.core.errors import Forbidden
-from fuwu.core.models import OrgUnit
-from fuwu.core.principals import DevicePrincipal
-from fuwu.core.scoping import get_visible
+from fuwu.core import selectors as core_selectors
+from fuwu.core.auth import request_principal
 from fuwu.measures import catalogue, selectors, services
+from fuwu.measures.schemas import TargetIn
 
 router = Router(tags=["measures"])
 
@@ -56,16 +55,6 @@ class LeagueRowOut(Schema):
     values: dict[str, float | None]
 
 
-class TargetIn(Schema):
-    measure: str
-    unit_code: str
-    baseline: float
-    value: float
-    start_date: dt.date
-    due_date: dt.date
-    note: str = ""
-
-
 class TargetOut(Schema):
     id: int
     measure: str
@@ -80,11 +69,6 @@ class TargetOut(Schema):
     on_track: bool | None
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if isinstance(request.auth, DevicePrincipal):  # type: ignore[attr-defined]
-        raise Forbidden("Devices do not read measures.")
-
-
 @router.get("/measures/catalogue", response=list[MeasureOut])
 def measure_catalogue(request: HttpRequest) -> list[dict[str, object]]:
     return [catalogue.describe(m) for m in catalogue.MEASURES]
@@ -92,12 +76,11 @@ def measure_catalogue(request: HttpRequest) -> list[dict[str, object]]:
 
 @router.get("/measures/figures", response=FiguresOut)
 def figures(request: HttpRequest, q: Query[FiguresIn]) -> FiguresOut:
-    _staff_only(request)
-    principal = request.auth  # type: ignore[attr-defined]
-    who = selectors.subject(principal, unit_id=q.unit, staff_id=q.staff)
+    principal = request_principal(request)
+    who = selectors.subject(unit_id=q.unit, staff_id=q.staff, fetched_by=principal)
     period = selectors.parse_period(q.period or selectors.current_month())
     ids = q.measure or list(who.measure_ids)
-    steps = selectors.trend(principal, who.unit, period, cut=who.cut, key=who.key)
+    steps = selectors.trend(who.unit, period, cut=who.cut, key=who.key, fetched_by=principal)
     # The parts are additive and the steps cover the period: their sum is the period's total.
     parts = catalogue.sum_parts(p for _day, p in steps)
     return FiguresOut(
@@ -113,10 +96,11 @@ def figures(request: HttpRequest, q: Query[FiguresIn]) -> FiguresOut:
 
 @router.get("/measures/league", response=list[LeagueRowOut])
 def league(request: HttpRequest, unit: int | None = None, period: str | None = None) -> list[LeagueRowOut]:
-    _staff_only(request)
-    principal = request.auth  # type: ignore[attr-defined]
-    where = selectors.visible_unit(principal, unit)
-    rows = selectors.league(principal, where, selectors.parse_period(period or selectors.current_month()))
+    principal = request_principal(request)
+    where = selectors.visible_unit(unit, fetched_by=principal)
+    rows = selectors.league(
+        where, selectors.parse_period(period or selectors.current_month()), fetched_by=principal
+    )
     return [LeagueRowOut(kind=r["kind"], key=r["key"], label=r["label"], values=r["values"]) for r in rows]
 
 
@@ -139,16 +123,15 @@ def _target_out(p: selectors.Progress) -> TargetOut:
 
 @router.get("/measures/targets", response=list[TargetOut])
 def target_list(request: HttpRequest) -> list[TargetOut]:
-    _staff_only(request)
-    principal = request.auth  # type: ignore[attr-defined]
-    return [_target_out(p) for p in selectors.targets_progress(principal, selectors.targets(principal))]
+    principal = request_principal(request)
+    chosen = selectors.targets(fetched_by=principal)
+    return [_target_out(p) for p in selectors.targets_progress(chosen, fetched_by=principal)]
 
 
 @router.post("/measures/targets", response={201: TargetOut})
 def target_set(request: HttpRequest, body: TargetIn) -> tuple[int, TargetOut]:
-    _staff_only(request)
-    principal = request.auth  # type: ignore[attr-defined]
-    unit = get_visible(OrgUnit.objects.all(), principal, code=body.unit_code)
+    principal = request_principal(request)
+    unit = core_selectors.org_unit(fetched_by=principal, code=body.unit_code)
     target = services.target_set(
         actor=principal,
         measure=body.measure,
@@ -159,4 +142,4 @@ def target_set(request: HttpRequest, body: TargetIn) -> tuple[int, TargetOut]:
         due_date=body.due_date,
         note=body.note,
     )
-    return 201, _target_out(selectors.target_progress(principal, target))
+    return 201, _target_out(selectors.target_progress(target, fetched_by=principal))

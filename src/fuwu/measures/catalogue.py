@@ -9,6 +9,7 @@ denominator is zero has no value (None, shown as "no data"), never 0.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -441,12 +442,14 @@ BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}
 
 
 def get(measure_id: str) -> Measure:
+    from django.utils.translation import gettext
+
     from fuwu.core.errors import NotFound
 
     try:
         return BY_ID[measure_id]
     except KeyError as exc:
-        raise NotFound(f"Unknown measure {measure_id!r}.") from exc
+        raise NotFound(gettext("Unknown measure “%(measure)s”.") % {"measure": measure_id}) from exc
 
 
 def evaluate(parts: Parts, measure_ids: Iterable[str] | None = None) -> dict[str, float | None]:
@@ -505,3 +508,24 @@ def parts_read(measure_ids: Iterable[str]) -> tuple[str, ...]:
             _READS[measure_id] = tuple(name for name in PARTS if name in seen)
         wanted.update(_READS[measure_id])
     return tuple(name for name in PARTS if name in wanted)
+
+
+# Per-fact parts that other apps read too (staffing's live call KPIs): kept here, in the leaf, so the
+# definitions live in one place and those apps never import the rollup builder.
+def seconds_between(later: dt.datetime, earlier: dt.datetime) -> int:
+    """Whole seconds between two timestamps, each truncated to the second (as every engine does)."""
+    return int(later.timestamp() // 1) - int(earlier.timestamp() // 1)
+
+
+def call_parts(row: dict[str, Any]) -> dict[str, float]:
+    """The parts one offered call contributes (answered, abandoned, or — if neither — only offered)."""
+    parts: dict[str, float] = {"calls_offered": 1}
+    if row["answered_at"] is not None:
+        answer = seconds_between(row["answered_at"], row["offered_at"])
+        parts.update(calls_answered=1, calls_answered_in_target=int(answer <= ANSWER_TARGET_SECONDS))
+        if row["ended_at"] is not None:
+            parts.update(calls_handled=1, handle_sum=seconds_between(row["ended_at"], row["answered_at"]))
+    elif row["abandoned_at"] is not None:
+        gave_up = seconds_between(row["abandoned_at"], row["offered_at"])
+        parts.update(calls_abandoned=1, calls_abandoned_short=int(gave_up <= SHORT_ABANDON_SECONDS))
+    return parts

@@ -12,7 +12,7 @@ from typing import Any
 
 from fuwu.core import clock
 from fuwu.core.principals import SYSTEM
-from fuwu.measures import services
+from fuwu.measures import facts, services
 from fuwu.measures.models import RollupState
 
 # (measure, baseline, target) from seed 003; the wait target follows the same plan's queueing goal.
@@ -29,7 +29,7 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     started = time.monotonic()
     rows = services.rollup_rebuild_all(actor=SYSTEM)
     RollupState.objects.update_or_create(name="default", defaults={"watermark": clock.now()})
-    span = services.fact_dates()
+    span = facts.fact_dates()
     out.write(
         f"measures: {rows} rollup rows over {span[0]} – {span[1]} in {time.monotonic() - started:.1f}s\n"
         if span

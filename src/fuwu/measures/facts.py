@@ -8,91 +8,124 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from fuwu.complaints.models import Complaint
 from fuwu.core import calendar, clock
+from fuwu.core.facts import fact_table, fact_tables
 from fuwu.core.models import OrgUnit
 from fuwu.feedback.models import FeedbackItem
 from fuwu.floor.models import Ticket
-from fuwu.staffing.models import CallRecord
+
+# The columnar schemas are built on first use: pyarrow is heavy, and this module is imported by pages that
+# never write a table (the rollup builder reads the plain rows below).
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    SCHEMAS: dict[str, pa.Schema]
+    TS: pa.DataType
+
+TABLES = ("units", "tickets", "evaluations", "complaints", "feedback", "calls", "calendar")
+
 
 # Timestamps are UTC without a zone attached: every engine then reads plain instants (no per-row time-zone
 # arithmetic when taking epoch seconds), and business dates are already resolved in Asia/Shanghai.
-TS = pa.timestamp("us")
-SCHEMAS: dict[str, pa.Schema] = {
-    "units": pa.schema(
-        [
-            ("unit_id", pa.int64()),
-            ("code", pa.string()),
-            ("name", pa.string()),
-            ("kind", pa.string()),
-            ("path", pa.string()),
-        ]
-    ),
-    "tickets": pa.schema(
-        [
-            ("ticket_id", pa.int64()),
-            ("unit_id", pa.int64()),
-            ("business_date", pa.date32()),
-            ("service_code", pa.string()),
-            ("counter_code", pa.string()),
-            ("staff_id", pa.string()),
-            ("customer_tier", pa.string()),
-            ("hour", pa.int32()),
-            ("status", pa.string()),
-            ("issued_at", TS),
-            ("called_at", TS),
-            ("started_at", TS),
-            ("finished_at", TS),
-            ("target_wait_seconds", pa.int64()),
-        ]
-    ),
-    "evaluations": pa.schema([("ticket_id", pa.int64()), ("rating", pa.string())]),
-    "complaints": pa.schema(
-        [
-            ("complaint_id", pa.int64()),
-            ("unit_id", pa.int64()),
-            ("status", pa.string()),
-            ("received_date", pa.date32()),
-            ("closed_date", pa.date32()),
-            ("received_at", TS),
-            ("closed_at", TS),
-            ("due_at", TS),
-        ]
-    ),
-    "feedback": pa.schema(
-        [
-            ("feedback_id", pa.int64()),
-            ("unit_id", pa.int64()),
-            ("replied_date", pa.date32()),
-            ("replied_at", TS),
-            ("reply_due_at", TS),
-        ]
-    ),
-    # Contact-centre calls (staffing.CallRecord); unit_id is the centre, hour the hour offered (Beijing).
-    "calls": pa.schema(
-        [
-            ("call_id", pa.string()),
-            ("unit_id", pa.int64()),
-            ("business_date", pa.date32()),
-            ("line", pa.string()),
-            ("hour", pa.int32()),
-            ("offered_at", TS),
-            ("answered_at", TS),
-            ("ended_at", TS),
-            ("abandoned_at", TS),
-        ]
-    ),
-    # day_index counts calendar days, business_index counts business days up to and including the date,
-    # so differences of either give calendar or business days between two dates on any engine.
-    "calendar": pa.schema([("date", pa.date32()), ("day_index", pa.int64()), ("business_index", pa.int64())]),
-}
+def _build_schemas() -> dict[str, pa.Schema]:
+    import pyarrow as pa
+
+    ts = pa.timestamp("us")
+    return {
+        "units": pa.schema(
+            [
+                ("unit_id", pa.int64()),
+                ("code", pa.string()),
+                ("name", pa.string()),
+                ("kind", pa.string()),
+                ("path", pa.string()),
+            ]
+        ),
+        "tickets": pa.schema(
+            [
+                ("ticket_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("business_date", pa.date32()),
+                ("service_code", pa.string()),
+                ("counter_code", pa.string()),
+                ("staff_id", pa.string()),
+                ("customer_tier", pa.string()),
+                ("hour", pa.int32()),
+                ("status", pa.string()),
+                ("issued_at", ts),
+                ("called_at", ts),
+                ("started_at", ts),
+                ("finished_at", ts),
+                ("target_wait_seconds", pa.int64()),
+            ]
+        ),
+        "evaluations": pa.schema([("ticket_id", pa.int64()), ("rating", pa.string())]),
+        "complaints": pa.schema(
+            [
+                ("complaint_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("status", pa.string()),
+                ("received_date", pa.date32()),
+                ("closed_date", pa.date32()),
+                ("received_at", ts),
+                ("closed_at", ts),
+                ("due_at", ts),
+            ]
+        ),
+        "feedback": pa.schema(
+            [
+                ("feedback_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("replied_date", pa.date32()),
+                ("replied_at", ts),
+                ("reply_due_at", ts),
+            ]
+        ),
+        # Contact-centre calls (declared by staffing's fact_tables); unit_id is the centre, hour the hour offered.
+        "calls": pa.schema(
+            [
+                ("call_id", pa.string()),
+                ("unit_id", pa.int64()),
+                ("business_date", pa.date32()),
+                ("line", pa.string()),
+                ("hour", pa.int32()),
+                ("offered_at", ts),
+                ("answered_at", ts),
+                ("ended_at", ts),
+                ("abandoned_at", ts),
+            ]
+        ),
+        # day_index counts calendar days, business_index counts business days up to and including the date,
+        # so differences of either give calendar or business days between two dates on any engine.
+        "calendar": pa.schema(
+            [("date", pa.date32()), ("day_index", pa.int64()), ("business_index", pa.int64())]
+        ),
+    }
+
+
+@cache
+def _schemas() -> dict[str, pa.Schema]:
+    return _build_schemas()
+
+
+def __getattr__(name: str) -> object:
+    if name == "SCHEMAS":
+        return _schemas()
+    if name == "TS":
+        import pyarrow as pa
+
+        return pa.timestamp("us")
+    raise AttributeError(name)
+
+
 # Tables an older export may lack (written before those facts were added); readers treat them as empty.
 OPTIONAL = frozenset({"calls"})
 NONE_KEY = "-"  # the key of a cut whose value is missing (ticket never reached a counter, no tier…)
@@ -198,24 +231,12 @@ def feedback_rows(
 def call_rows(
     start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Contact-centre calls offered on business dates start..end."""
-    lo = dt.datetime.combine(start, dt.time(), clock.SHANGHAI)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), clock.SHANGHAI)
-    qs = CallRecord.objects.filter(offered_at__gte=lo, offered_at__lt=hi, **_units_filter(units, "centre"))
-    fields = ("call_id", "centre_id", "line", "offered_at", "answered_at", "ended_at", "abandoned_at")
-    for row in qs.values(*fields).order_by().iterator(chunk_size=5000):
-        local = row["offered_at"].astimezone(clock.SHANGHAI)
-        yield {
-            "call_id": row["call_id"],
-            "unit_id": row["centre_id"],
-            "business_date": local.date(),
-            "line": row["line"],
-            "hour": local.hour,
-            "offered_at": row["offered_at"],
-            "answered_at": row["answered_at"],
-            "ended_at": row["ended_at"],
-            "abandoned_at": row["abandoned_at"],
-        }
+    """Contact-centre calls offered on business dates start..end, from the app that declares the "calls"
+    fact table (staffing's `fact_tables.py`); none when no app does."""
+    table = fact_table("calls")
+    if table is None:
+        return iter(())
+    return table.rows(start, end, units)
 
 
 def calendar_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
@@ -237,7 +258,9 @@ def unit_rows() -> list[dict[str, Any]]:
 
 
 def _table(name: str, rows: Iterable[dict[str, Any]]) -> pa.Table:
-    schema = SCHEMAS[name]
+    import pyarrow as pa
+
+    schema = _schemas()[name]
     columns: dict[str, list[Any]] = {f.name: [] for f in schema}
     for row in rows:
         for column, values in columns.items():
@@ -267,6 +290,8 @@ def arrow_tables(start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None =
 
 def export_parquet(directory: Path, start: dt.date, end: dt.date) -> dict[str, int]:
     """Write one Parquet file per fact table into `directory`; returns rows written per table."""
+    import pyarrow.parquet as pq
+
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, table in arrow_tables(start, end).items():
@@ -276,13 +301,39 @@ def export_parquet(directory: Path, start: dt.date, end: dt.date) -> dict[str, i
 
 
 def parquet_paths(directory: Path) -> dict[str, Path]:
-    missing = [n for n in SCHEMAS if n not in OPTIONAL and not (directory / f"{n}.parquet").exists()]
+    missing = [n for n in TABLES if n not in OPTIONAL and not (directory / f"{n}.parquet").exists()]
     if missing:
         from fuwu.core.errors import ValidationFailed
 
         raise ValidationFailed(
-            "Not a facts export.", details=[{"field": m, "reason": "missing file"} for m in missing]
+            _("Not a facts export."),
+            details=[{"field": m, "reason": _("Missing file.")} for m in missing],
         )
     return {
-        name: directory / f"{name}.parquet" for name in SCHEMAS if (directory / f"{name}.parquet").exists()
+        name: directory / f"{name}.parquet" for name in TABLES if (directory / f"{name}.parquet").exists()
     }
+
+
+def fact_dates() -> tuple[dt.date, dt.date] | None:
+    """The first and last business dates any fact falls on (None when there are no facts)."""
+    days = [
+        d
+        for d in (
+            Ticket.objects.order_by("business_date").values_list("business_date", flat=True).first(),
+            Ticket.objects.order_by("-business_date").values_list("business_date", flat=True).first(),
+        )
+        if d is not None
+    ]
+    for table in fact_tables().values():
+        days.extend(table.span())
+    for field in ("received_at", "closed_at"):
+        for order in (field, f"-{field}"):
+            moment = (
+                Complaint.objects.exclude(**{field: None})
+                .order_by(order)
+                .values_list(field, flat=True)
+                .first()
+            )
+            if moment is not None:
+                days.append(clock.business_date(moment))
+    return (min(days), max(days)) if days else None

@@ -15,15 +15,15 @@ from typing import Any, TextIO
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from fuwu.core import audit, clock
+from fuwu.core import audit, clock, rollups
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import SYSTEM
 from fuwu.feedback.models import Evaluation
 from fuwu.floor.models import Counter, ServiceType, Ticket, TicketEvent
-from fuwu.measures import services
 
 COLUMNS = (
     "ticket_id",
@@ -67,8 +67,8 @@ def _records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]
         return table.column_names, ((i + 1, r) for i, r in enumerate(table.to_pylist()))
     if suffix != ".csv":
         raise ValidationFailed(
-            "Unsupported file type.",
-            details=[{"row": None, "field": "file", "reason": "expected .csv or .parquet"}],
+            _("Unsupported file type."),
+            details=[{"row": None, "field": "file", "reason": _("Expected .csv or .parquet.")}],
         )
     handle = path.open(newline="", encoding="utf-8-sig")
     reader = csv.DictReader(handle)
@@ -174,7 +174,8 @@ def import_events(path: Path, out: TextIO | Any = None) -> str:
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
         raise ValidationFailed(
-            "Missing columns.", details=[{"row": 1, "field": c, "reason": "missing column"} for c in missing]
+            _("Missing columns."),
+            details=[{"row": 1, "field": c, "reason": _("Missing column.")} for c in missing],
         )
     look = _Lookups()
     problems: list[dict[str, Any]] = []
@@ -190,7 +191,7 @@ def import_events(path: Path, out: TextIO | Any = None) -> str:
             problems.append({"row": line, "field": field, "reason": reason})
         rows.append(row)
     if problems:
-        raise ValidationFailed("The events file has errors.", details=problems)
+        raise ValidationFailed(_("The events file has errors."), details=problems)
     existing = set(Ticket.objects.filter(external_id__in=list(seen)).values_list("external_id", flat=True))
     fresh = [r for r in rows if r["ticket_id"] not in existing]
     created = _write(fresh, out)
@@ -280,7 +281,7 @@ def _write(rows: list[dict[str, Any]], out: TextIO | Any) -> int:
     TicketEvent.objects.bulk_create(events, batch_size=5000)
     Evaluation.objects.bulk_create(evaluations, batch_size=5000)
     pairs = {(t.outlet_id, t.business_date) for t in saved}
-    services.rollup_mark_dirty(actor=SYSTEM, pairs=pairs)
+    rollups.mark_dirty(actor=SYSTEM, pairs=pairs)
     audit.record(
         actor=SYSTEM, action="measures.import_events", data={"tickets": len(saved), "days": len(pairs)}
     )

@@ -51,6 +51,8 @@ class Rollup(models.Model):
             # Dashboards read one cut of the units under a node for a date range: seek per unit, not per day.
             models.Index(fields=["cut", "unit", "date"], name="measures_rollup_cut_unit_date"),
         ]
+        # Individual staff figures (the "staff" cut): front-line staff read their own, not a colleague's.
+        permissions = [("view_staff_figures", _("Can view individual staff members' figures"))]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.date} {self.cut}:{self.key}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from fuwu.core import files
 from fuwu.core.models import OrgUnit
-from fuwu.measures import catalogue, definitions, selectors
+from fuwu.measures import catalogue, selectors
 
 NO_DATA = "no data"
 
@@ -28,6 +28,8 @@ def raw_level_table(
     tables: Mapping[str, Any], units: Sequence[OrgUnit], period: selectors.Period, measure_ids: Sequence[str]
 ) -> list[dict[str, Any]]:
     """The same table as `selectors.level_table`, computed by the Ibis definitions over raw facts."""
+    from fuwu.measures import definitions  # ibis: loaded only when a report is built
+
     t = tables["tickets"]
     c = tables["complaints"]
     scoped = dict(tables)

@@ -1,4 +1,4 @@
-"""Parts from raw fact rows, in plain Python: the rollup builder's half of the definitions.
+"""Parts from raw fact rows (the per-call parts live in the catalogue, which staffing reads too), in plain Python: the rollup builder's half of the definitions.
 
 `definitions.py` computes the same parts with Ibis on any engine; the tests hold the two to each other.
 """
@@ -12,10 +12,10 @@ from typing import Any
 
 from fuwu.core import calendar
 from fuwu.measures.catalogue import (
-    ANSWER_TARGET_SECONDS,
     HIST_PARTS,
-    SHORT_ABANDON_SECONDS,
+    call_parts,
     empty_parts,
+    seconds_between,
     wait_bucket,
 )
 from fuwu.measures.facts import MERGED, WITHDRAWN
@@ -29,11 +29,6 @@ TICKET_CUTS = (
     ("tier", "customer_tier"),
     ("hour", "hour"),
 )
-
-
-def seconds_between(later: dt.datetime, earlier: dt.datetime) -> int:
-    """Whole seconds between two timestamps, each truncated to the second (as every engine does)."""
-    return int(later.timestamp() // 1) - int(earlier.timestamp() // 1)
 
 
 def ticket_parts(row: dict[str, Any]) -> dict[str, float]:
@@ -59,20 +54,6 @@ def ticket_parts(row: dict[str, Any]) -> dict[str, float]:
         parts["no_show"] = 1
     elif status == "diverted":
         parts["diverted"] = 1
-    return parts
-
-
-def call_parts(row: dict[str, Any]) -> dict[str, float]:
-    """The parts one offered call contributes (answered, abandoned, or — if neither — only offered)."""
-    parts: dict[str, float] = {"calls_offered": 1}
-    if row["answered_at"] is not None:
-        answer = seconds_between(row["answered_at"], row["offered_at"])
-        parts.update(calls_answered=1, calls_answered_in_target=int(answer <= ANSWER_TARGET_SECONDS))
-        if row["ended_at"] is not None:
-            parts.update(calls_handled=1, handle_sum=seconds_between(row["ended_at"], row["answered_at"]))
-    elif row["abandoned_at"] is not None:
-        gave_up = seconds_between(row["abandoned_at"], row["offered_at"])
-        parts.update(calls_abandoned=1, calls_abandoned_short=int(gave_up <= SHORT_ABANDON_SECONDS))
     return parts
 
 

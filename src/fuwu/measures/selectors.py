@@ -14,14 +14,20 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from fuwu.core import clock
+from fuwu.core.access import has, require
 from fuwu.core.errors import NotFound, ValidationFailed
+from fuwu.core.facts import fact_table
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal
 from fuwu.core.scoping import get_visible, visible
 from fuwu.measures import catalogue
 from fuwu.measures.facts import NONE_KEY
 from fuwu.measures.models import Cut, Rollup, Target
-from fuwu.staffing.models import CallLine
 
+VIEW_ROLLUP = "measures.view_rollup"
+VIEW_TARGET = "measures.view_target"
+# Reading one staff member's figures (the "staff" cut) other than one's own.
+VIEW_STAFF = "measures.view_staff_figures"
 TRUNC = ("day", "week", "month", "quarter", "year")
 GROUP_FIELDS = {"date", "unit_id", "key"}  # what `parts_by` may group the rollups by
 LEVELS = {"outlet": "outlet", "tier2": "tier2", "tier1": "tier1", "bank": "head_office"}
@@ -75,7 +81,8 @@ def parse_period(text: str) -> Period:
         details=[
             {
                 "field": "period",
-                "reason": f"cannot read {text!r}; use 2026-10, 2026-Q4, 2026, 2026-10-05 or a..b",
+                "reason": _("Cannot read “%(text)s”; use 2026-10, 2026-Q4, 2026, 2026-10-05 or a..b.")
+                % {"text": text},
             }
         ],
     )
@@ -102,22 +109,30 @@ def current_month() -> str:
     return f"{today.year}-{today.month:02d}"
 
 
-def visible_unit(principal: Any, unit_id: int | str | None) -> OrgUnit:
+def visible_unit(unit_id: int | str | None, *, fetched_by: Principal) -> OrgUnit:
     """The unit to show: the one asked for if the principal may see it, else (no id) the principal's own."""
+    require(fetched_by, VIEW_ROLLUP)
     if unit_id in (None, ""):
-        home: OrgUnit | None = getattr(principal, "org_unit", None)
+        home: OrgUnit | None = getattr(fetched_by, "org_unit", None)
         if home is None:
             raise NotFound()
         return home
-    found: OrgUnit = get_visible(OrgUnit.objects.all(), principal, pk=unit_id)
+    found: OrgUnit = get_visible(OrgUnit.objects.all(), fetched_by, pk=unit_id)
     return found
 
 
 def _rollups(
-    principal: Any, unit: OrgUnit | None, start: dt.date, end: dt.date, cut: str, key: str | None
+    unit: OrgUnit | None, start: dt.date, end: dt.date, cut: str, key: str | None, *, fetched_by: Principal
 ) -> QuerySet[Rollup]:
-    """The rollups of `unit` and below (`None`: of every unit the principal sees)."""
-    qs = visible(Rollup.objects.all(), principal).filter(cut=cut, date__range=(start, end))
+    """The rollups of `unit` and below (`None`: of every unit the principal sees).
+
+    The read permission is checked here, under every figure: dashboards for `measures.view_rollup`, and the
+    "staff" cut — one person's figures — for `measures.view_staff_figures` unless it is the reader's own.
+    """
+    require(fetched_by, VIEW_ROLLUP)
+    if cut == Cut.STAFF and not _own_key(fetched_by, key):
+        require(fetched_by, VIEW_STAFF, unit=unit)
+    qs = visible(Rollup.objects.all(), fetched_by).filter(cut=cut, date__range=(start, end))
     if unit is not None:
         # The units as a subquery (not a join on the path), so the database seeks (cut, unit, date) per unit.
         qs = qs.filter(unit__in=OrgUnit.objects.filter(path__startswith=unit.path).values("pk"))
@@ -157,11 +172,11 @@ def _as_date(value: Any) -> dt.date:
 
 
 def parts_by(
-    principal: Any,
     unit: OrgUnit | None,
     start: dt.date,
     end: dt.date,
     *,
+    fetched_by: Principal,
     by: Sequence[str] = (),
     cut: str = Cut.TOTAL,
     key: str | None = None,
@@ -173,7 +188,7 @@ def parts_by(
     carry only those parts, enough for exactly those measures.
     """
     names = catalogue.PARTS if parts is None else tuple(parts)
-    qs = _rollups(principal, unit, start, end, cut, key)
+    qs = _rollups(unit, start, end, cut, key, fetched_by=fetched_by)
     fields = []
     grain = None
     for item in by:
@@ -207,29 +222,38 @@ def parts_by(
 
 
 def total(
-    principal: Any,
     unit: OrgUnit,
     start: dt.date,
     end: dt.date,
     *,
+    fetched_by: Principal,
     cut: str = Cut.TOTAL,
     key: str | None = None,
 ) -> dict[str, float]:
-    return parts_by(principal, unit, start, end, cut=cut, key=key).get((), catalogue.empty_parts())
+    return parts_by(unit, start, end, cut=cut, key=key, fetched_by=fetched_by).get(
+        (), catalogue.empty_parts()
+    )
 
 
 def trend(
-    principal: Any,
     unit: OrgUnit,
     period: Period,
     *,
+    fetched_by: Principal,
     cut: str = Cut.TOTAL,
     key: str | None = None,
     parts: Sequence[str] | None = None,
 ) -> list[tuple[dt.date, dict[str, float]]]:
     """(step start, parts) for every step of the period's grain, including steps with no data."""
     found = parts_by(
-        principal, unit, period.start, period.end, by=[period.grain], cut=cut, key=key, parts=parts
+        unit,
+        period.start,
+        period.end,
+        by=[period.grain],
+        cut=cut,
+        key=key,
+        parts=parts,
+        fetched_by=fetched_by,
     )
     names = catalogue.PARTS if parts is None else tuple(parts)
     steps = []
@@ -271,12 +295,13 @@ def ancestor_of_kind(unit: OrgUnit, kind: str, units_by_path: dict[str, OrgUnit]
 
 
 def by_units(
-    principal: Any,
     unit: OrgUnit,
     start: dt.date,
     end: dt.date,
     groups: Iterable[OrgUnit],
     per_unit: dict[tuple[Any, ...], dict[str, float]] | None = None,
+    *,
+    fetched_by: Principal,
 ) -> list[tuple[OrgUnit, dict[str, float]]]:
     """Parts for each of `groups` (units under `unit`): every rollup row counts for the group above it.
 
@@ -284,42 +309,53 @@ def by_units(
     """
     group_list = sorted(groups, key=lambda u: u.path)
     if per_unit is None:
-        per_unit = parts_by(principal, unit, start, end, by=["unit"])
+        per_unit = parts_by(unit, start, end, by=["unit"], fetched_by=fetched_by)
     paths = dict(OrgUnit.objects.filter(pk__in=[u for (u,) in per_unit]).values_list("pk", "path"))
     sums = group_parts(((paths[u], parts) for (u,), parts in per_unit.items()), group_list)
     return [(g, sums[g.pk]) for g in group_list]
 
 
-def children(principal: Any, unit: OrgUnit) -> list[OrgUnit]:
-    return list(visible(OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1), principal))
+def _own_key(principal: Principal, key: str | None) -> bool:
+    return key is not None and isinstance(principal, User) and key == str(principal.pk)
 
 
-def units_at_level(principal: Any, level: str) -> list[OrgUnit]:
+def children(unit: OrgUnit, *, fetched_by: Principal) -> list[OrgUnit]:
+    require(fetched_by, VIEW_ROLLUP)
+    return list(visible(OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1), fetched_by))
+
+
+def units_at_level(level: str, *, fetched_by: Principal) -> list[OrgUnit]:
     """The visible units of one level (outlet|tier2|tier1|bank); none for a principal below that level."""
+    require(fetched_by, VIEW_ROLLUP)
     if level not in LEVELS:
         raise ValidationFailed(
-            _("Unknown level."), details=[{"field": "level", "reason": f"choose from {', '.join(LEVELS)}"}]
+            _("Unknown level."),
+            details=[
+                {"field": "level", "reason": _("Choose from %(levels)s.") % {"levels": ", ".join(LEVELS)}}
+            ],
         )
     kind = LEVELS[level]
-    return list(visible(OrgUnit.objects.filter(kind=kind), principal))
+    return list(visible(OrgUnit.objects.filter(kind=kind), fetched_by))
 
 
 def league(
-    principal: Any,
     unit: OrgUnit,
     period: Period,
     per_unit: dict[tuple[Any, ...], dict[str, float]] | None = None,
+    *,
+    fetched_by: Principal,
 ) -> list[dict[str, Any]]:
     """One row per child unit (or per counter and per staff member at an outlet) with every measure.
 
     `per_unit`: the period's parts per rollup unit under `unit`, when the caller has already read them.
     """
     rows = []
-    if unit.kind != OrgUnit.Kind.OUTLET and not children(principal, unit):
+    if unit.kind != OrgUnit.Kind.OUTLET and not children(unit, fetched_by=fetched_by):
         # A unit with nothing below it (a contact centre): one row per call line it answers.
-        labels = dict(CallLine.choices)
+        table = fact_table("calls")
+        labels = table.labels["line"]() if table is not None and "line" in table.labels else {}
         for (key,), parts in parts_by(
-            principal, unit, period.start, period.end, by=["key"], cut=Cut.LINE
+            unit, period.start, period.end, by=["key"], cut=Cut.LINE, fetched_by=fetched_by
         ).items():
             rows.append(
                 {
@@ -333,9 +369,13 @@ def league(
         return rows
     if unit.kind == OrgUnit.Kind.OUTLET:
         for cut in (Cut.COUNTER, Cut.STAFF):
-            names = key_labels(cut, unit)
+            names = _key_labels(cut, unit)
+            only: str | None = None
+            if cut == Cut.STAFF and not has(fetched_by, VIEW_STAFF, unit=unit):
+                # front-line staff see their own row among the staff, never a colleague's figures
+                only = str(fetched_by.pk) if isinstance(fetched_by, User) else "-"
             for (key,), parts in parts_by(
-                principal, unit, period.start, period.end, by=["key"], cut=cut
+                unit, period.start, period.end, by=["key"], cut=cut, key=only, fetched_by=fetched_by
             ).items():
                 label = names.get(key, _("(none)") if key == NONE_KEY else key)
                 rows.append(
@@ -349,7 +389,7 @@ def league(
                 )
         return rows
     for child, parts in by_units(
-        principal, unit, period.start, period.end, children(principal, unit), per_unit
+        unit, period.start, period.end, children(unit, fetched_by=fetched_by), per_unit, fetched_by=fetched_by
     ):
         rows.append(
             {
@@ -363,7 +403,7 @@ def league(
     return rows
 
 
-def key_labels(cut: str, unit: OrgUnit) -> dict[str, str]:
+def _key_labels(cut: str, unit: OrgUnit) -> dict[str, str]:
     if cut == Cut.STAFF:
         return {str(u.pk): str(u) for u in User.objects.filter(org_unit__path__startswith=unit.path)}
     if cut == Cut.COUNTER:
@@ -376,15 +416,15 @@ def key_labels(cut: str, unit: OrgUnit) -> dict[str, str]:
 
 
 def level_table(
-    principal: Any, level: str, period: Period, measure_ids: Sequence[str] | None = None
+    level: str, period: Period, measure_ids: Sequence[str] | None = None, *, fetched_by: Principal
 ) -> list[dict[str, Any]]:
     """Every visible unit of one level with its figures for the period (what `fuwu measures` prints)."""
-    units = units_at_level(principal, level)
+    units = units_at_level(level, fetched_by=fetched_by)
     ids = list(measure_ids) if measure_ids else [m.id for m in catalogue.MEASURES]
     for measure_id in ids:
         catalogue.get(measure_id)
     # One read of every visible unit's period, folded into the level's units (not one read per unit).
-    per_unit = parts_by(principal, None, period.start, period.end, by=["unit"]) if units else {}
+    per_unit = parts_by(None, period.start, period.end, by=["unit"], fetched_by=fetched_by) if units else {}
     paths = dict(OrgUnit.objects.filter(pk__in=[u for (u,) in per_unit]).values_list("pk", "path"))
     sums = group_parts(((paths[u], parts) for (u,), parts in per_unit.items()), units)
     return [{"unit": unit, "values": catalogue.evaluate(sums[unit.pk], ids)} for unit in units]
@@ -408,11 +448,19 @@ def group_parts(
     return sums
 
 
-def targets(principal: Any, unit: OrgUnit | None = None) -> QuerySet[Target]:
-    qs = visible(Target.objects.select_related("unit"), principal)
+def targets(unit: OrgUnit | None = None, *, fetched_by: Principal) -> QuerySet[Target]:
+    """The targets the principal sees (at `unit` and the units above it, when given)."""
+    require(fetched_by, VIEW_TARGET)
+    qs = visible(Target.objects.select_related("unit"), fetched_by)
     if unit is not None:
         qs = qs.filter(unit__path__in=[a.path for a in OrgUnit.objects.get_ancestors(unit)] + [unit.path])
     return qs
+
+
+def target(target_id: int, *, fetched_by: Principal) -> Target:
+    require(fetched_by, VIEW_TARGET)
+    found: Target = get_visible(Target.objects.select_related("unit"), fetched_by, pk=target_id)
+    return found
 
 
 @dataclass(frozen=True)
@@ -430,7 +478,7 @@ def _target_period(target: Target, today: dt.date) -> Period:
     return Period(target.start_date, max(end, target.start_date), "", "month")
 
 
-def targets_progress(principal: Any, targets: Iterable[Target]) -> list[Progress]:
+def targets_progress(targets: Iterable[Target], *, fetched_by: Principal) -> list[Progress]:
     """`target_progress` of many targets, reading each unit's monthly series once for all its targets.
 
     Targets of one unit over the same months (the usual case: a plan's targets share start and due dates)
@@ -446,19 +494,19 @@ def targets_progress(principal: Any, targets: Iterable[Target]) -> list[Progress
     for members in groups.values():
         first = members[0]
         steps = trend(
-            principal,
             first.unit,
             _target_period(first, today),
             parts=catalogue.parts_read({t.measure for t in members}),
+            fetched_by=fetched_by,
         )
         for target in members:
             series[id(target)] = steps
     return [_progress(target, series[id(target)]) for target in chosen]
 
 
-def target_progress(principal: Any, target: Target) -> Progress:
+def target_progress(target: Target, *, fetched_by: Principal) -> Progress:
     """Monthly actuals since the target's start, the share of the way covered, and a linear forecast."""
-    return targets_progress(principal, [target])[0]
+    return targets_progress([target], fetched_by=fetched_by)[0]
 
 
 def _progress(target: Target, steps: list[tuple[dt.date, dict[str, float]]]) -> Progress:
@@ -542,46 +590,51 @@ class Subject:
         return STAFF_MEASURES if self.unit.kind == OrgUnit.Kind.OUTLET else self.measure_ids
 
 
-def _measure_families(principal: Any, unit: OrgUnit) -> tuple[bool, bool]:
+def _measure_families(unit: OrgUnit, *, fetched_by: Principal) -> tuple[bool, bool]:
     """(branch measures apply, call measures apply) at `unit`, from which cuts its rollups hold.
 
     A contact centre's days carry "line" rows and no "service" rows (every ticket has a business type),
     so a centre's own dashboard shows only call measures and a unit above it shows both.
     """
     below = OrgUnit.objects.filter(path__startswith=unit.path).values("pk")
-    rows = visible(Rollup.objects.all(), principal).filter(unit__in=below)
+    rows = visible(Rollup.objects.all(), fetched_by).filter(unit__in=below)
     calls = rows.filter(cut=Cut.LINE).exists()
     tickets = not calls or rows.filter(cut=Cut.SERVICE).exists()
     return tickets, calls
 
 
-def subject(principal: Any, *, unit_id: Any = None, staff_id: Any = None) -> Subject:
+def subject(*, fetched_by: Principal, unit_id: Any = None, staff_id: Any = None) -> Subject:
     """The unit or staff member asked for, if visible; by default a front-line member's own figures."""
     from fuwu.core import roles
     from fuwu.core.nav import user_roles
 
-    if staff_id in (None, "") and unit_id in (None, "") and isinstance(principal, User):
-        held = user_roles(principal)
-        if held and held <= {roles.TELLER, roles.LOBBY, roles.RM} and principal.org_unit is not None:
-            return Subject(principal.org_unit, principal)
+    if staff_id in (None, "") and unit_id in (None, "") and isinstance(fetched_by, User):
+        held = user_roles(fetched_by)
+        if held and held <= {roles.TELLER, roles.LOBBY, roles.RM} and fetched_by.org_unit is not None:
+            return Subject(fetched_by.org_unit, fetched_by)
     if staff_id not in (None, ""):
-        staff: User = get_visible(User.objects.select_related("org_unit"), principal, pk=staff_id)
+        require(fetched_by, VIEW_ROLLUP)
+        staff: User = get_visible(User.objects.select_related("org_unit"), fetched_by, pk=staff_id)
         if staff.org_unit is None:
             raise NotFound()
+        if staff != fetched_by:
+            # a teller may open their own figures, not a colleague's
+            require(fetched_by, VIEW_STAFF, unit=staff.org_unit)
         return Subject(staff.org_unit, staff)
-    unit = visible_unit(principal, unit_id)
-    tickets, calls = _measure_families(principal, unit)
+    unit = visible_unit(unit_id, fetched_by=fetched_by)
+    tickets, calls = _measure_families(unit, fetched_by=fetched_by)
     return Subject(unit, tickets=tickets, calls=calls)
 
 
-def breadcrumbs(principal: Any, unit: OrgUnit) -> list[OrgUnit]:
+def breadcrumbs(unit: OrgUnit, *, fetched_by: Principal) -> list[OrgUnit]:
+    require(fetched_by, VIEW_ROLLUP)
     chain = [*OrgUnit.objects.get_ancestors(unit), unit]
     from fuwu.core.scoping import can_see_unit
 
-    return [u for u in chain if can_see_unit(principal, u)]
+    return [u for u in chain if can_see_unit(fetched_by, u)]
 
 
-def dashboard(principal: Any, who: Subject, period: Period, focus: str) -> dict[str, Any]:
+def dashboard(who: Subject, period: Period, focus: str, *, fetched_by: Principal) -> dict[str, Any]:
     """Everything one dashboard shows: cards with deltas and targets, the focus measure's trend, the league.
 
     Reads are shaped so a year at head office stays a handful of small queries: the trend sums only the
@@ -589,19 +642,23 @@ def dashboard(principal: Any, who: Subject, period: Period, focus: str) -> dict[
     the targets' monthly series are read once per unit for all its targets.
     """
     measure = catalogue.get(focus)
-    steps = trend(principal, who.unit, period, cut=who.cut, key=who.key, parts=catalogue.parts_read([focus]))
+    steps = trend(
+        who.unit, period, cut=who.cut, key=who.key, parts=catalogue.parts_read([focus]), fetched_by=fetched_by
+    )
     per_unit = None
     if who.staff or who.unit.kind == OrgUnit.Kind.OUTLET:
-        now = total(principal, who.unit, period.start, period.end, cut=who.cut, key=who.key)
+        now = total(who.unit, period.start, period.end, cut=who.cut, key=who.key, fetched_by=fetched_by)
     else:
-        per_unit = parts_by(principal, who.unit, period.start, period.end, by=["unit"])
+        per_unit = parts_by(who.unit, period.start, period.end, by=["unit"], fetched_by=fetched_by)
         now = catalogue.sum_parts(per_unit.values())
     before_period = period.previous()
-    before = total(principal, who.unit, before_period.start, before_period.end, cut=who.cut, key=who.key)
+    before = total(
+        who.unit, before_period.start, before_period.end, cut=who.cut, key=who.key, fetched_by=fetched_by
+    )
     now_values = catalogue.evaluate(now, who.measure_ids)
     before_values = catalogue.evaluate(before, who.measure_ids)
     goal = (
-        {t.measure: t for t in targets(principal, who.unit).order_by("unit__depth", "due_date")}
+        {t.measure: t for t in targets(who.unit, fetched_by=fetched_by).order_by("unit__depth", "due_date")}
         if not who.staff
         else {}
     )
@@ -625,7 +682,7 @@ def dashboard(principal: Any, who: Subject, period: Period, focus: str) -> dict[
     series = [
         {"x": day.isoformat(), "y": _round(measure.value(parts), measure.decimals)} for day, parts in steps
     ]
-    league_rows = [] if who.staff else league(principal, who.unit, period, per_unit)
+    league_rows = [] if who.staff else league(who.unit, period, per_unit, fetched_by=fetched_by)
     target = goal.get(focus)
     return {
         "cards": cards,
@@ -635,7 +692,9 @@ def dashboard(principal: Any, who: Subject, period: Period, focus: str) -> dict[
         "period": period,
         "previous": before_period,
         "target_value": target.value if target else None,
-        "progress": targets_progress(principal, [t for t in goal.values() if t.unit_id == who.unit.pk]),
+        "progress": targets_progress(
+            [t for t in goal.values() if t.unit_id == who.unit.pk], fetched_by=fetched_by
+        ),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -13,16 +13,22 @@ from django.utils.translation import gettext as _
 
 from fuwu.complaints.models import Complaint
 from fuwu.core import audit, clock, history
-from fuwu.core.errors import Forbidden, ValidationFailed
-from fuwu.core.models import OrgUnit
-from fuwu.core.principals import DevicePrincipal, Principal
+from fuwu.core.access import require
+from fuwu.core.errors import ValidationFailed
+from fuwu.core.facts import fact_tables
+from fuwu.core.inputs import parse
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal
+from fuwu.core.scoping import get_visible
 from fuwu.feedback.models import Evaluation, FeedbackItem
 from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.measures import catalogue, facts, rollups
 from fuwu.measures.models import DirtyDay, Rollup, RollupState, Target
-from fuwu.staffing.models import CallRecord
+from fuwu.measures.schemas import TargetIn
 
 TARGET_PERMISSION = "measures.change_target"
+# Rebuilding rollups is the platform's job (sweeps, imports, the demo): no staff role holds it.
+ROLLUP_PERMISSION = "measures.change_rollup"
 
 # Facts committed a little after their timestamps (long transactions) are still caught by the next sweep.
 SLACK = dt.timedelta(minutes=5)
@@ -69,12 +75,14 @@ def _write(start: dt.date, end: dt.date, units: list[OrgUnit] | None) -> int:
 
 @transaction.atomic
 def rollup_rebuild(
-    *, actor: Any, start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
+    *, actor: Principal, start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
 ) -> int:
     """Rebuild the daily rollups of business dates start..end (all units, or only `units`); returns rows."""
+    require(actor, ROLLUP_PERMISSION)
     if end < start:
         raise ValidationFailed(
-            "The range ends before it starts.", details=[{"field": "end", "reason": "before start"}]
+            _("The range ends before it starts."),
+            details=[{"field": "end", "reason": _("Before the start.")}],
         )
     unit_list = list(units) if units is not None else None
     rows = sum(_write(lo, hi, unit_list) for lo, hi in _months(start, end))
@@ -94,50 +102,16 @@ def rollup_rebuild(
     return rows
 
 
-def fact_dates() -> tuple[dt.date, dt.date] | None:
-    """The first and last business dates any fact falls on (None when there are no facts)."""
-    days = [
-        d
-        for d in (
-            Ticket.objects.order_by("business_date").values_list("business_date", flat=True).first(),
-            Ticket.objects.order_by("-business_date").values_list("business_date", flat=True).first(),
-        )
-        if d is not None
-    ]
-    for order in ("offered_at", "-offered_at"):
-        offered = CallRecord.objects.order_by(order).values_list("offered_at", flat=True).first()
-        if offered is not None:
-            days.append(clock.business_date(offered))
-    for field in ("received_at", "closed_at"):
-        for order in (field, f"-{field}"):
-            moment = (
-                Complaint.objects.exclude(**{field: None})
-                .order_by(order)
-                .values_list(field, flat=True)
-                .first()
-            )
-            if moment is not None:
-                days.append(clock.business_date(moment))
-    return (min(days), max(days)) if days else None
-
-
 @transaction.atomic
-def rollup_rebuild_all(*, actor: Any) -> int:
+def rollup_rebuild_all(*, actor: Principal) -> int:
     """Rebuild every rollup from the first to the last fact (first run, or after a change of definitions)."""
-    span = fact_dates()
+    require(actor, ROLLUP_PERMISSION)
+    span = facts.fact_dates()
     if span is None:
         Rollup.objects.all().delete()
         return 0
     Rollup.objects.exclude(date__range=span).delete()
     return rollup_rebuild(actor=actor, start=span[0], end=span[1])
-
-
-@transaction.atomic
-def rollup_mark_dirty(*, actor: Any, pairs: Iterable[tuple[int, dt.date]]) -> int:
-    """Queue (unit id, business date) pairs for the next incremental build (back-dated imports, corrections)."""
-    wanted = set(pairs)
-    DirtyDay.objects.bulk_create([DirtyDay(unit_id=u, date=d) for u, d in wanted], ignore_conflicts=True)
-    return len(wanted)
 
 
 def _touched_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
@@ -166,14 +140,8 @@ def _touched_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
         touched.add((unit, clock.business_date(received_at)))
         if closed_at is not None:
             touched.add((unit, clock.business_date(closed_at)))
-    calls = CallRecord.objects.filter(
-        Q(offered_at__gte=since)
-        | Q(answered_at__gte=since)
-        | Q(ended_at__gte=since)
-        | Q(abandoned_at__gte=since)
-    )
-    for unit, offered_at in calls.values_list("centre_id", "offered_at"):
-        touched.add((unit, clock.business_date(offered_at)))
+    for table in fact_tables().values():  # other apps' facts (the contact centre's calls)
+        touched.update(table.touched_since(since))
     replied = FeedbackItem.history.filter(history_date__gte=since, replied_at__isnull=False)
     for unit, replied_at in replied.values_list("outlet_id", "replied_at"):
         touched.add((unit, clock.business_date(replied_at)))
@@ -184,6 +152,7 @@ def _touched_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
 @transaction.atomic
 def rollup_refresh(*, actor: Principal) -> int:
     """Incremental build: rebuild every (unit, day) touched since the last run; the first run builds all."""
+    require(actor, ROLLUP_PERMISSION)
     state, _ = RollupState.objects.select_for_update().get_or_create(name="default")
     started = clock.now()
     if state.watermark is None:
@@ -203,22 +172,10 @@ def rollup_refresh(*, actor: Principal) -> int:
     return rows
 
 
-def may_change_targets(actor: Any) -> bool:
-    """Whether `actor` may set or remove targets; the targets page asks this to offer the form."""
-    if actor is None:  # system jobs (demo, CLI)
-        return True
-    return not isinstance(actor, DevicePrincipal) and actor.has_perm(TARGET_PERMISSION)
-
-
-def _require_target_permission(actor: Any) -> None:
-    if not may_change_targets(actor):
-        raise Forbidden(_("Your role may not set targets."))
-
-
 @transaction.atomic
 def target_set(
     *,
-    actor: Any,
+    actor: Principal,
     measure: str,
     unit: OrgUnit,
     baseline: float,
@@ -228,21 +185,21 @@ def target_set(
     note: str = "",
 ) -> Target:
     """Create or change the target of `measure` at `unit` due on `due_date`."""
-    _require_target_permission(actor)
+    require(actor, TARGET_PERMISSION, unit=unit, message=_("Your role may not set targets."))
     problems = []
     if measure not in catalogue.BY_ID:
-        problems.append({"field": "measure", "reason": f"unknown measure {measure!r}"})
+        problems.append({"field": "measure", "reason": _("Unknown measure.")})
     if due_date <= start_date:
-        problems.append({"field": "due_date", "reason": "must be after the start date"})
+        problems.append({"field": "due_date", "reason": _("Must be after the start date.")})
     if baseline == value:
-        problems.append({"field": "value", "reason": "equals the baseline: nothing to reach"})
+        problems.append({"field": "value", "reason": _("Equals the baseline: nothing to reach.")})
     if problems:
-        raise ValidationFailed("The target is not valid.", details=problems)
+        raise ValidationFailed(_("The target is not valid."), details=problems)
     target = Target.objects.filter(measure=measure, unit=unit, due_date=due_date).first() or Target(
         measure=measure,
         unit=unit,
         due_date=due_date,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor if isinstance(actor, User) else None,
     )
     target.baseline, target.value, target.start_date, target.note = baseline, value, start_date, note
     history.by(target, actor)
@@ -258,9 +215,9 @@ def target_set(
 
 
 @transaction.atomic
-def target_delete(*, actor: Any, target: Target) -> None:
+def target_delete(*, actor: Principal, target: Target) -> None:
     """Remove a target (its history stays)."""
-    _require_target_permission(actor)
+    require(actor, TARGET_PERMISSION, unit=target.unit, message=_("Your role may not set targets."))
     audit.record(
         actor=actor,
         action="measures.target_delete",
@@ -270,3 +227,20 @@ def target_delete(*, actor: Any, target: Target) -> None:
     )
     history.by(target, actor)
     target.delete()
+
+
+def target_set_from_form(*, actor: Principal, form: Mapping[str, Any]) -> Target:
+    """The targets page's POST: permission first (a teller gets 403 whatever they typed), then the schema."""
+    require(actor, TARGET_PERMISSION, message=_("Your role may not set targets."))
+    data = parse(TargetIn, form)
+    unit = get_visible(OrgUnit.objects.all(), actor, code=data.unit_code)
+    return target_set(
+        actor=actor,
+        measure=data.measure,
+        unit=unit,
+        baseline=data.baseline,
+        value=data.value,
+        start_date=data.start_date,
+        due_date=data.due_date,
+        note=data.note,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fuwu.core.access import has
+from fuwu.core.auth import request_principal
 from fuwu.core.errors import ValidationFailed
-from fuwu.core.models import OrgUnit
-from fuwu.core.scoping import get_visible, visible_units
+from fuwu.core.inputs import FormState
+from fuwu.core.scoping import visible_units
 from fuwu.measures import catalogue, reports, selectors, services
 from fuwu.measures.facts import NONE_KEY
-from fuwu.measures.models import Target
 
 
 def _link(**params: Any) -> str:
@@ -27,12 +27,15 @@ def _link(**params: Any) -> str:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    who = selectors.subject(request.user, unit_id=request.GET.get("unit"), staff_id=request.GET.get("staff"))
+    principal = request_principal(request)
+    who = selectors.subject(
+        unit_id=request.GET.get("unit"), staff_id=request.GET.get("staff"), fetched_by=principal
+    )
     period = selectors.parse_period(request.GET.get("period") or selectors.current_month())
     focus = request.GET.get("measure") or who.default_focus
     if focus not in who.measure_ids:
         focus = who.default_focus
-    data = selectors.dashboard(request.user, who, period, focus)
+    data = selectors.dashboard(who, period, focus, fetched_by=principal)
     for row in data["league"]:
         if row["kind"] == "unit":
             row["href"] = _link(unit=row["key"], period=period.label, measure=focus)
@@ -52,7 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "period": period,
         "focus": focus,
         "base": base,
-        "crumbs": selectors.breadcrumbs(request.user, who.unit),
+        "crumbs": selectors.breadcrumbs(who.unit, fetched_by=principal),
         "measures": [catalogue.BY_ID[m] for m in who.measure_ids],
         "league_ids": who.league_ids,
         "prev_link": _link(**base, period=data["previous"].label),
@@ -118,39 +121,28 @@ def _download(
 
 
 @login_required
-def target_list(request: HttpRequest) -> HttpResponse:
-    progress = selectors.targets_progress(request.user, selectors.targets(request.user))
+def target_list(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
+    principal = request_principal(request)
+    progress = selectors.targets_progress(selectors.targets(fetched_by=principal), fetched_by=principal)
     context = {
         "progress": progress,
-        "can_change": services.may_change_targets(request.user),
+        "can_change": has(principal, services.TARGET_PERMISSION),
         "measures": catalogue.MEASURES,
-        "units": visible_units(request.user).order_by("path"),
+        "units": visible_units(principal).order_by("path"),
+        "form": form or FormState(),
     }
-    return render(request, "measures/targets.html", context)
+    return render(request, "measures/targets.html", context, status=status)
 
 
 @login_required
 @require_POST
 def target_save(request: HttpRequest) -> HttpResponse:
-    unit = get_visible(OrgUnit.objects.all(), request.user, pk=request.POST.get("unit"))
+    principal = request_principal(request)
     try:
-        baseline, value = float(request.POST.get("baseline", "")), float(request.POST.get("value", ""))
-        start = dt.date.fromisoformat(request.POST.get("start_date", ""))
-        due = dt.date.fromisoformat(request.POST.get("due_date", ""))
-    except ValueError as exc:
-        raise ValidationFailed(
-            _("Fill in numbers and dates."), details=[{"field": "form", "reason": str(exc)}]
-        ) from exc
-    services.target_set(
-        actor=request.user,
-        measure=request.POST.get("measure", ""),
-        unit=unit,
-        baseline=baseline,
-        value=value,
-        start_date=start,
-        due_date=due,
-        note=request.POST.get("note", "")[:200],
-    )
+        # The service checks the permission before it reads a number: a teller gets 403, not a field error.
+        services.target_set_from_form(actor=principal, form=request.POST)
+    except ValidationFailed as exc:
+        return target_list(request, FormState.failed(request.POST, exc), status=422)
     messages.success(request, _("Target saved."))
     return redirect("measures:targets")
 
@@ -158,7 +150,8 @@ def target_save(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def target_remove(request: HttpRequest, target_id: int) -> HttpResponse:
-    target = get_visible(Target.objects.all(), request.user, pk=target_id)
-    services.target_delete(actor=request.user, target=target)
+    principal = request_principal(request)
+    target = selectors.target(target_id, fetched_by=principal)
+    services.target_delete(actor=principal, target=target)
     messages.success(request, _("Target removed."))
     return redirect("measures:targets")

@@ -14,16 +14,16 @@ class CallRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class StaffProfileAdmin(SimpleHistoryAdmin):
     list_display = ("user", "unit", "skills", "part_time", "max_days", "max_hours", "hourly_cost")
 
 
 @admin.register(StaffingPlan)
-class StaffingPlanAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class StaffingPlanAdmin(SimpleHistoryAdmin):
     list_display = ("unit", "channel", "week_start", "status", "model_name")
     list_filter = ("channel", "status")
 
 
 @admin.register(Shift)
-class ShiftAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class ShiftAdmin(SimpleHistoryAdmin):
     list_display = ("plan", "staff", "date", "start_slot", "end_slot", "lunch_slot")

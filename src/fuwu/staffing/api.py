@@ -4,28 +4,25 @@ and a stateless Erlang calculator."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from fuwu.core import selectors as core_selectors
+from fuwu.core.auth import request_principal
 from fuwu.core.errors import ValidationFailed
-from fuwu.core.models import User
-from fuwu.core.scoping import get_visible
-from fuwu.staffing import erlang, selectors, services, simulate
+from fuwu.core.principals import Principal
+from fuwu.core.transitions import actions_json
+from fuwu.staffing import selectors, services
 from fuwu.staffing.models import Shift, StaffingPlan
+from fuwu.staffing.schemas import ErlangIn, PlanIn, ShiftIn
+
+if TYPE_CHECKING:
+    from fuwu.staffing import simulate
 
 router = Router(tags=["staffing"])
-
-
-class PlanIn(Schema):
-    unit_code: str
-    channel: str = "branch"
-    week_start: dt.date
-    target_level: float | None = None
-    target_seconds: float | None = None
-    aht_seconds: float | None = None
 
 
 class IntervalOut(Schema):
@@ -37,27 +34,26 @@ class IntervalOut(Schema):
     gap: int
 
 
+class ActionOut(Schema):
+    name: str
+    label: str
+
+
 class PlanOut(Schema):
     id: int
     unit_code: str
     channel: str
     week_start: dt.date
     status: str
+    version: int
     model_name: str
     backtest: dict[str, object]
     roster_status: str
+    actions: list[ActionOut]
 
 
 class PlanDetailOut(PlanOut):
     intervals: list[IntervalOut]
-
-
-class ShiftIn(Schema):
-    staff_id: int
-    date: dt.date
-    start_slot: int
-    end_slot: int
-    lunch_slot: int | None = None
 
 
 class ShiftOut(Schema):
@@ -108,30 +104,23 @@ class LineDayOut(Schema):
     intervals: list[KpiOut]
 
 
-class ErlangIn(Schema):
-    traffic: list[float]
-    aht_seconds: float
-    target_seconds: float = 20.0
-    target_level: float = 0.8
-    patience_seconds: float | None = None
-    answer_rate: float | None = None
-
-
 class ErlangOut(Schema):
     agents: list[int]
     service_level: list[float]
 
 
-def _plan_out(plan: StaffingPlan) -> dict[str, object]:
+def _plan_out(plan: StaffingPlan, principal: Principal) -> dict[str, object]:
     return {
         "id": plan.pk,
         "unit_code": plan.unit.code,
         "channel": plan.channel,
         "week_start": plan.week_start,
         "status": plan.status,
+        "version": plan.version,
         "model_name": plan.model_name,
         "backtest": plan.backtest,
         "roster_status": plan.roster_status,
+        "actions": actions_json(plan, principal),
     }
 
 
@@ -149,26 +138,27 @@ def _shift_out(shift: Shift) -> dict[str, object]:
 
 @router.get("/staffing/plans", response=list[PlanOut])
 def plan_list(request: HttpRequest) -> list[dict[str, object]]:
-    return [_plan_out(p) for p in selectors.plans(request.auth)[:200]]  # type: ignore[attr-defined]
+    principal = request_principal(request)
+    return [_plan_out(p, principal) for p in selectors.plans(fetched_by=principal)[:200]]
 
 
 @router.post("/staffing/plans", response={201: PlanDetailOut})
 def plan_build(request: HttpRequest, payload: PlanIn) -> Status[dict[str, object]]:
-    principal = request.auth  # type: ignore[attr-defined]
+    principal = request_principal(request)
     unit = core_selectors.org_unit(fetched_by=principal, code=payload.unit_code)
     targets = services.plan_targets(
         payload.channel,
-        target_level=payload.target_level,
+        target_level=payload.level(),
         target_seconds=payload.target_seconds,
         aht_seconds=payload.aht_seconds,
     )
     plan = services.staffing_plan_build(
         actor=principal, unit=unit, channel=payload.channel, week_start=payload.week_start, targets=targets
     )
-    return Status(201, _detail(plan))
+    return Status(201, _detail(plan, principal))
 
 
-def _detail(plan: StaffingPlan) -> dict[str, object]:
+def _detail(plan: StaffingPlan, principal: Principal) -> dict[str, object]:
     intervals = [
         {
             "date": day.date,
@@ -178,21 +168,22 @@ def _detail(plan: StaffingPlan) -> dict[str, object]:
             "rostered": c.rostered,
             "gap": c.gap,
         }
-        for day in selectors.plan_grid(plan)
+        for day in selectors.plan_grid(fetched_by=principal, plan=plan)
         for c in day.cells
     ]
-    return {**_plan_out(plan), "intervals": intervals}
+    return {**_plan_out(plan, principal), "intervals": intervals}
 
 
 @router.get("/staffing/plans/{plan_id}", response=PlanDetailOut)
 def plan_detail(request: HttpRequest, plan_id: int) -> dict[str, object]:
-    return _detail(selectors.plan(request.auth, plan_id))  # type: ignore[attr-defined]
+    principal = request_principal(request)
+    return _detail(selectors.plan(fetched_by=principal, plan_id=plan_id), principal)
 
 
 @router.post("/staffing/plans/{plan_id}/roster", response=RosterOut)
 def plan_roster(request: HttpRequest, plan_id: int) -> dict[str, object]:
-    principal = request.auth  # type: ignore[attr-defined]
-    plan = selectors.plan(principal, plan_id)
+    principal = request_principal(request)
+    plan = selectors.plan(fetched_by=principal, plan_id=plan_id)
     result = services.staffing_plan_roster(actor=principal, plan=plan)
     return {
         "status": result.status,
@@ -204,19 +195,19 @@ def plan_roster(request: HttpRequest, plan_id: int) -> dict[str, object]:
 
 @router.post("/staffing/plans/{plan_id}/publish", response=PlanOut)
 def plan_publish(request: HttpRequest, plan_id: int) -> dict[str, object]:
-    principal = request.auth  # type: ignore[attr-defined]
-    return _plan_out(services.staffing_plan_publish(actor=principal, plan=selectors.plan(principal, plan_id)))
+    principal = request_principal(request)
+    plan = selectors.plan(fetched_by=principal, plan_id=plan_id)
+    return _plan_out(services.staffing_plan_publish(actor=principal, plan=plan), principal)
 
 
 @router.post("/staffing/plans/{plan_id}/shifts", response=ShiftOut)
 def shift_set(request: HttpRequest, plan_id: int, payload: ShiftIn) -> dict[str, object]:
-    principal = request.auth  # type: ignore[attr-defined]
-    plan = selectors.plan(principal, plan_id)
-    staff = get_visible(User.objects.all(), principal, pk=payload.staff_id)
+    principal = request_principal(request)
+    plan = selectors.plan(fetched_by=principal, plan_id=plan_id)
     shift = services.shift_set(
         actor=principal,
         plan=plan,
-        staff=staff,
+        staff=selectors.staff_member(fetched_by=principal, staff_id=payload.staff_id),
         date=payload.date,
         start_slot=payload.start_slot,
         end_slot=payload.end_slot,
@@ -227,20 +218,17 @@ def shift_set(request: HttpRequest, plan_id: int, payload: ShiftIn) -> dict[str,
 
 @router.delete("/staffing/shifts/{shift_id}", response={204: None})
 def shift_delete(request: HttpRequest, shift_id: int) -> Status[None]:
-    principal = request.auth  # type: ignore[attr-defined]
-    services.shift_delete(actor=principal, shift=selectors.shift(principal, shift_id))
+    principal = request_principal(request)
+    services.shift_delete(actor=principal, shift=selectors.shift(fetched_by=principal, shift_id=shift_id))
     return Status(204, None)
 
 
 @router.get("/staffing/plans/{plan_id}/simulation", response=list[DaySimulationOut])
 def plan_simulation(request: HttpRequest, plan_id: int, replications: int = 20) -> list[dict[str, Any]]:
-    if not 2 <= replications <= 200:
-        raise ValidationFailed(
-            "2 to 200 replications.", details=[{"field": "replications", "reason": "range"}]
-        )
-    plan = selectors.plan(request.auth, plan_id)  # type: ignore[attr-defined]
+    principal = request_principal(request)
+    plan = selectors.plan(fetched_by=principal, plan_id=plan_id)
     out: list[dict[str, Any]] = []
-    for day in selectors.plan_simulation(plan, replications=replications):
+    for day in selectors.plan_simulation(fetched_by=principal, plan=plan, replications=replications):
         r = day.result
         out.append(
             {
@@ -273,7 +261,7 @@ def _kpi(k: selectors.Kpi) -> dict[str, object]:
 
 @router.get("/staffing/calls/kpis", response=LineDayOut)
 def call_kpis(request: HttpRequest, line: str, date: dt.date) -> dict[str, object]:
-    day = selectors.call_kpis(request.auth, line=line, day=date)  # type: ignore[attr-defined]
+    day = selectors.call_kpis(fetched_by=request_principal(request), line=line, day=date)
     return {
         "line": day.line,
         "date": day.day,
@@ -285,9 +273,12 @@ def call_kpis(request: HttpRequest, line: str, date: dt.date) -> dict[str, objec
 @router.post("/staffing/erlang", response=ErlangOut)
 def erlang_required(request: HttpRequest, payload: ErlangIn) -> dict[str, object]:
     """Required agents per interval for the given traffic (Erlang A when a patience is given)."""
+    from fuwu.staffing import erlang
+
     if not payload.traffic or len(payload.traffic) > 100_000:
         raise ValidationFailed(
-            "Give 1 to 100,000 intervals.", details=[{"field": "traffic", "reason": "length"}]
+            _("Give 1 to 100,000 intervals."),
+            details=[{"field": "traffic", "reason": _("1 to 100,000 values.")}],
         )
     try:
         if payload.patience_seconds:

@@ -13,13 +13,12 @@ from typing import Any
 import numpy as np
 from django.db.models import Count
 
-from fuwu.core import clock, roles
+from fuwu.core import clock, roles, rollups
 from fuwu.core import services as core_services
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import SYSTEM
 from fuwu.demo.names import chinese_name
 from fuwu.floor.models import Ticket
-from fuwu.measures.services import rollup_rebuild
 from fuwu.staffing import erlang, services, simulate
 from fuwu.staffing.models import CallRecord, Channel
 
@@ -102,7 +101,7 @@ def _calls(centre: OrgUnit, rng: np.random.Generator, weeks: int) -> int:
     CallRecord.objects.filter(centre=centre, offered_at__date__gte=first).delete()
     CallRecord.objects.bulk_create(rows, batch_size=5000)
     # The call measures (K1) read rollups: build the centre's days now, as the measures demo step ran before.
-    rollup_rebuild(actor=SYSTEM, start=first, end=today, units=[centre])
+    rollups.rebuild(actor=SYSTEM, start=first, end=today, units=[centre])
     return len(rows)
 
 

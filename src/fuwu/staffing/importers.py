@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fuwu.core import clock
 from fuwu.core.errors import ValidationFailed
@@ -68,8 +69,8 @@ def parse_calls(path: Path) -> tuple[dict[str, list[services.CallRow]], list[dic
             missing = [c for c in REQUIRED if c not in record]
             if missing:
                 raise ValidationFailed(
-                    "Missing columns.",
-                    details=[{"row": 1, "field": m, "reason": "missing column"} for m in missing],
+                    _("Missing columns."),
+                    details=[{"row": 1, "field": m, "reason": _("Missing column.")} for m in missing],
                 )
             header_checked = True
         row_problems: list[dict[str, Any]] = []
@@ -81,35 +82,35 @@ def parse_calls(path: Path) -> tuple[dict[str, list[services.CallRow]], list[dic
 
         call_id = str(record.get("call_id") or "").strip()
         if not call_id:
-            bad("call_id", "missing")
+            bad("call_id", _("Missing."))
         elif call_id in seen:
-            bad("call_id", f"{call_id} appears twice")
+            bad("call_id", _("%(call)s appears twice.") % {"call": call_id})
         seen.add(call_id)
         line = LINE_ALIASES.get(str(record.get("line") or "").strip().lower())
         if line is None:
-            bad("line", f"must be 95599 or credit_card, got {record.get('line')!r}")
+            bad("line", _("Must be 95599 or credit_card, not “%(value)s”.") % {"value": record.get("line")})
         times: dict[str, dt.datetime | None] = {}
         for field in ("offered_at", "answered_at", "ended_at", "abandoned_at"):
             try:
                 times[field] = _time(record.get(field))
             except (TypeError, ValueError):
-                bad(field, f"not a date-time: {record.get(field)!r}")
+                bad(field, _("Not a date and time: “%(value)s”.") % {"value": record.get(field)})
                 times[field] = None
         offered, answered, ended, abandoned = (
             times[f] for f in ("offered_at", "answered_at", "ended_at", "abandoned_at")
         )
         if offered is None and not any(p["field"] == "offered_at" for p in row_problems):
-            bad("offered_at", "missing")
+            bad("offered_at", _("Missing."))
         if answered is not None and abandoned is not None:
-            bad("abandoned_at", "a call is either answered or abandoned")
+            bad("abandoned_at", _("A call is either answered or abandoned."))
         if answered is None and abandoned is None and not row_problems:
-            bad("answered_at", "give answered_at or abandoned_at")
+            bad("answered_at", _("Give answered_at or abandoned_at."))
         if offered is not None and answered is not None and answered < offered:
-            bad("answered_at", "before the call was offered")
+            bad("answered_at", _("Before the call was offered."))
         if offered is not None and abandoned is not None and abandoned < offered:
-            bad("abandoned_at", "before the call was offered")
+            bad("abandoned_at", _("Before the call was offered."))
         if answered is not None and (ended is None or ended < answered):
-            bad("ended_at", "an answered call needs an end after its answer")
+            bad("ended_at", _("An answered call needs an end after its answer."))
         centre = str(record.get("centre") or "").strip()
         if row_problems:
             problems.extend(row_problems)
@@ -136,11 +137,13 @@ def import_calls(path: Path, out: TextIO | Any = None) -> str:
     for code in grouped:
         unit = OrgUnit.objects.filter(code=code).first() if code else OrgUnit.objects.get_first_root_node()
         if unit is None:
-            problems.append({"row": None, "field": "centre", "reason": f"unknown org unit {code!r}"})
+            problems.append(
+                {"row": None, "field": "centre", "reason": _("Unknown org unit “%(code)s”.") % {"code": code}}
+            )
         else:
             centres[code] = unit
     if problems:
-        raise ValidationFailed("The call-record file has errors.", details=problems)
+        raise ValidationFailed(_("The call-record file has errors."), details=problems)
     with transaction.atomic():
         total = sum(
             services.call_records_import(actor=SYSTEM, centre=centres[code], rows=rows)

@@ -102,6 +102,9 @@ class StaffingPlan(models.Model):
     model_name = models.CharField(_("forecast model"), max_length=40, blank=True)
     backtest = models.JSONField(_("backtest"), default=dict, blank=True)
     roster_status = models.CharField(max_length=20, blank=True)
+    # Incremented by every change (build, roster, shift edit, publish): a slow solve or forecast computed
+    # from version n is applied only if the plan is still at version n (else 409, nothing written).
+    version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = audited()

@@ -11,11 +11,13 @@ _VIEW = [
     "staffing.view_staffprofile",
 ]
 _PLAN = ["staffing.change_staffingplan", "staffing.change_shift", "staffing.change_staffprofile"]
+# Importing the contact centre's call records (W5): the centre's manager and head office.
+_IMPORT = ["staffing.add_callrecord"]
 
 ROLE_PERMISSIONS = {
     roles.OUTLET_HEAD: _VIEW + _PLAN,
-    roles.CC_MANAGER: _VIEW + _PLAN,
-    roles.HQ_MANAGER: _VIEW + _PLAN,
+    roles.CC_MANAGER: _VIEW + _PLAN + _IMPORT,
+    roles.HQ_MANAGER: _VIEW + _PLAN + _IMPORT,
     roles.SUPERVISOR: _VIEW,
     roles.AUDITOR: _VIEW,
 }

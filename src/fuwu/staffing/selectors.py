@@ -5,39 +5,62 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from fuwu.core import clock
+from fuwu.core.access import require
 from fuwu.core.errors import ValidationFailed
-from fuwu.core.models import OrgUnit
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal
 from fuwu.core.scoping import get_visible, visible
 from fuwu.floor.models import Ticket
-from fuwu.measures.rollups import call_parts
-from fuwu.staffing import simulate
+from fuwu.measures.catalogue import call_parts
 from fuwu.staffing.models import CallLine, CallRecord, Channel, Shift, StaffingPlan, StaffProfile
 
+if TYPE_CHECKING:
+    from fuwu.staffing import simulate
 
-def plans(principal: Any) -> QuerySet[StaffingPlan]:
-    return visible(StaffingPlan.objects.select_related("unit"), principal)
-
-
-def plan(principal: Any, plan_id: int) -> StaffingPlan:
-    return get_visible(StaffingPlan.objects.select_related("unit"), principal, pk=plan_id)
+VIEW_PLAN = "staffing.view_staffingplan"
+VIEW_CALLS = "staffing.view_callrecord"
 
 
-def shift(principal: Any, shift_id: int) -> Shift:
-    return get_visible(Shift.objects.select_related("plan", "plan__unit", "staff"), principal, pk=shift_id)
+def plans(*, fetched_by: Principal) -> QuerySet[StaffingPlan]:
+    """The plans of the units `fetched_by` sees."""
+    require(fetched_by, VIEW_PLAN)
+    return visible(StaffingPlan.objects.select_related("unit"), fetched_by)
 
 
-def rosterable_staff(principal: Any, the_plan: StaffingPlan) -> QuerySet[StaffProfile]:
-    """Active staff's profiles at the plan's unit that hold the plan's skill (whom the roster solver uses)."""
-    profiles = visible(StaffProfile.objects.select_related("user"), principal).filter(
-        unit=the_plan.unit, user__is_active=True
+def plan(*, fetched_by: Principal, plan_id: int) -> StaffingPlan:
+    require(fetched_by, VIEW_PLAN)
+    found: StaffingPlan = get_visible(StaffingPlan.objects.select_related("unit"), fetched_by, pk=plan_id)
+    return found
+
+
+def shift(*, fetched_by: Principal, shift_id: int) -> Shift:
+    require(fetched_by, "staffing.view_shift")
+    found: Shift = get_visible(
+        Shift.objects.select_related("plan", "plan__unit", "staff"), fetched_by, pk=shift_id
     )
-    return profiles.filter(skills__contains=the_plan.channel).order_by("user__username")
+    return found
+
+
+def staff_member(*, fetched_by: Principal, staff_id: int) -> User:
+    """A staff member `fetched_by` may roster (visible in their units)."""
+    require(fetched_by, "staffing.view_staffprofile")
+    found: User = get_visible(User.objects.all(), fetched_by, pk=staff_id)
+    return found
+
+
+def rosterable_staff(*, fetched_by: Principal, plan: StaffingPlan) -> QuerySet[StaffProfile]:
+    """Active staff's profiles at the plan's unit that hold the plan's skill (whom the roster solver uses)."""
+    require(fetched_by, "staffing.view_staffprofile", unit=plan.unit)
+    profiles = visible(StaffProfile.objects.select_related("user"), fetched_by).filter(
+        unit=plan.unit, user__is_active=True
+    )
+    return profiles.filter(skills__contains=plan.channel).order_by("user__username")
 
 
 @dataclass
@@ -68,12 +91,22 @@ class DayGrid:
         return sum(c.forecast for c in self.cells)
 
 
-def slot_label(the_plan: StaffingPlan, slot: int) -> str:
+def _slot_label(the_plan: StaffingPlan, slot: int) -> str:
     return the_plan.slot_start(the_plan.week_start, slot).strftime("%H:%M")
 
 
-def plan_grid(the_plan: StaffingPlan) -> list[DayGrid]:
+def slot_labels(the_plan: StaffingPlan) -> list[tuple[int, str]]:
+    """(slot, "HH:MM") for every boundary of the plan's day, for the shift forms."""
+    return [(i, _slot_label(the_plan, i)) for i in range(the_plan.slots + 1)]
+
+
+def plan_grid(*, fetched_by: Principal, plan: StaffingPlan) -> list[DayGrid]:
     """Requirement vs roster per day and 30-minute interval (gap < 0 = short)."""
+    require(fetched_by, VIEW_PLAN, unit=plan.unit)
+    return _grid(plan)
+
+
+def _grid(the_plan: StaffingPlan) -> list[DayGrid]:
     shifts = list(the_plan.shifts.select_related("staff"))
     days = []
     rows = {(r.date, r.slot): r for r in the_plan.intervals.all()}
@@ -86,7 +119,7 @@ def plan_grid(the_plan: StaffingPlan) -> list[DayGrid]:
             cells.append(
                 Cell(
                     slot,
-                    slot_label(the_plan, slot),
+                    _slot_label(the_plan, slot),
                     row.forecast if row else 0.0,
                     row.required if row else 0,
                     sum(1 for s in todays if s.covers(slot)),
@@ -96,9 +129,18 @@ def plan_grid(the_plan: StaffingPlan) -> list[DayGrid]:
     return days
 
 
-def business_mix(the_plan: StaffingPlan, *, weeks: int = 8) -> list[simulate.CustomerClass]:
+def business_mix(
+    *, fetched_by: Principal, plan: StaffingPlan, weeks: int = 8
+) -> list[simulate.CustomerClass]:
     """Customer classes for a plan: at an outlet, the recent mix of businesses and floor priorities with each
     business's typical service time; on a call line, one class with the plan's handle time and patience."""
+    require(fetched_by, VIEW_PLAN, unit=plan.unit)
+    return _business_mix(plan, weeks)
+
+
+def _business_mix(the_plan: StaffingPlan, weeks: int) -> list[simulate.CustomerClass]:
+    from fuwu.staffing import simulate
+
     single = [
         simulate.CustomerClass(
             "all", mean_service=the_plan.aht_seconds, mean_patience=the_plan.patience_seconds
@@ -133,11 +175,24 @@ class DaySimulation:
     result: simulate.SimulationResult | None
 
 
-def plan_simulation(the_plan: StaffingPlan, *, replications: int = 20, seed: int = 0) -> list[DaySimulation]:
+def plan_simulation(
+    *, fetched_by: Principal, plan: StaffingPlan, replications: int = 20, seed: int = 0
+) -> list[DaySimulation]:
     """Simulate each planned day with its forecast arrivals and the roster's own shifts (W4)."""
+    import numpy as np
+
+    from fuwu.staffing import simulate
+
+    require(fetched_by, VIEW_PLAN, unit=plan.unit)
+    if not 2 <= replications <= 200:
+        raise ValidationFailed(
+            _("Give 2 to 200 replications."),
+            details=[{"field": "replications", "reason": _("2 to 200.")}],
+        )
+    the_plan = plan
     out = []
-    cls = business_mix(the_plan)
-    for day in plan_grid(the_plan):
+    cls = _business_mix(the_plan, 8)
+    for day in _grid(the_plan):
         arrivals = np.array([c.forecast for c in day.cells])
         if arrivals.sum() <= 0:
             out.append(DaySimulation(day.date, None))
@@ -172,7 +227,7 @@ def plan_simulation(the_plan: StaffingPlan, *, replications: int = 20, seed: int
 @dataclass
 class Kpi:
     """One line's calls over an interval or a day, counted as the measures catalogue's call parts (K1), so the
-    per-call definitions (answered in target, short abandon, handled) live in one place: rollups.call_parts."""
+    per-call definitions (answered in target, short abandon, handled) live in one place: catalogue.call_parts."""
 
     label: str
     parts: dict[str, float] = field(default_factory=dict)
@@ -234,14 +289,16 @@ class LineDay:
 
 def _check_line(line: str) -> None:
     if line not in CallLine.values:
-        raise ValidationFailed("Unknown line.", details=[{"field": "line", "reason": line}])
+        raise ValidationFailed(_("Unknown line."), details=[{"field": "line", "reason": line}])
 
 
 def line_days(
-    principal: Any, *, line: str, first: dt.date, last: dt.date, centre: OrgUnit | None = None
+    *, fetched_by: Principal, line: str, first: dt.date, last: dt.date, centre: OrgUnit | None = None
 ) -> list[LineDay]:
     """Answer rate, 20 s service level, abandon rate and AHT for one line, per day from `first` to `last`,
     per 30 minutes and in total — one query for the whole range."""
+    require(fetched_by, VIEW_CALLS, unit=centre)
+    principal = fetched_by
     _check_line(line)
     count = max((last - first).days + 1, 0)
     start = dt.datetime.combine(first, dt.time(0), tzinfo=clock.SHANGHAI)
@@ -268,9 +325,9 @@ def line_days(
     return out
 
 
-def call_kpis(principal: Any, *, line: str, day: dt.date, centre: OrgUnit | None = None) -> LineDay:
+def call_kpis(*, fetched_by: Principal, line: str, day: dt.date, centre: OrgUnit | None = None) -> LineDay:
     """One line's KPIs for one day, per 30 minutes and in total."""
-    return line_days(principal, line=line, first=day, last=day, centre=centre)[0]
+    return line_days(fetched_by=fetched_by, line=line, first=day, last=day, centre=centre)[0]
 
 
 @dataclass
@@ -283,17 +340,17 @@ class IntradayRow:
 
 
 def intraday(
-    principal: Any, *, line: str, day: dt.date, actual: LineDay | None = None
+    *, fetched_by: Principal, line: str, day: dt.date, actual: LineDay | None = None
 ) -> tuple[StaffingPlan | None, list[IntradayRow]]:
     """Actual calls and agents per 30 minutes against the line's plan (forecast, required, rostered);
     `actual` is the line's day when the caller has it already."""
     if actual is None:
-        actual = call_kpis(principal, line=line, day=day)
+        actual = call_kpis(fetched_by=fetched_by, line=line, day=day)
     week_start = day - dt.timedelta(days=day.weekday())
-    the_plan = plans(principal).filter(channel=line, week_start=week_start).first()
+    the_plan = plans(fetched_by=fetched_by).filter(channel=line, week_start=week_start).first()
     planned: dict[str, Cell] = {}
     if the_plan is not None:
-        grid = plan_grid(the_plan)[(day - week_start).days]
+        grid = _grid(the_plan)[(day - week_start).days]
         planned = {c.label: c for c in grid.cells}
     rows = []
     for kpi in actual.intervals:

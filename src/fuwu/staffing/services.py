@@ -1,23 +1,27 @@
-"""Every staffing write: plans (forecast + requirement), rosters, shift edits, profiles, call-record imports."""
+"""Every staffing write: plans (forecast + requirement), rosters, shift edits, profiles, call-record imports.
+
+Slow work stays outside transactions: the forecast of a week (up to a year of history) and the CP-SAT roster
+solve (up to 10 s) run on a snapshot read without locks; their result is applied in a short transaction
+through `states.PLAN.apply` only if the plan is still at the version the work started from, else 409.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
-import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from fuwu.core import audit, clock
-from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
+from fuwu.core import audit, clock, rollups
+from fuwu.core.access import require
+from fuwu.core.errors import Conflict, NotFound, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
-from fuwu.core.principals import DevicePrincipal
+from fuwu.core.principals import Principal
 from fuwu.floor.models import Ticket
-from fuwu.measures.services import rollup_mark_dirty
-from fuwu.staffing import erlang, forecast, roster
 from fuwu.staffing.models import (
     CallRecord,
     Channel,
@@ -26,26 +30,34 @@ from fuwu.staffing.models import (
     StaffingPlan,
     StaffProfile,
 )
+from fuwu.staffing.states import PLAN, PLAN_PERMISSION
 
-PLAN_PERMISSION = "staffing.change_staffingplan"
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from fuwu.staffing import roster
+
+__all__ = ["PLAN_PERMISSION"]
+
+PROFILE_PERMISSION = "staffing.change_staffprofile"
+CALLS_PERMISSION = "staffing.add_callrecord"
 SLOT_SECONDS = 1800.0
 
-
-def _require(actor: Any, permission: str) -> None:
-    if actor is None:  # system jobs (demo, CLI imports)
-        return
-    if isinstance(actor, DevicePrincipal) or not actor.has_perm(permission):
-        raise Forbidden("Your role may not change staffing plans.")
+# Called with a stage name ("forecasting", "solving", "applying") as slow work proceeds: a task's progress.
+Progress = Callable[[str], None]
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(clock.SHANGHAI).replace(tzinfo=None)
 
 
-def arrival_history(
+def _arrival_history(
     unit: OrgUnit, channel: str, first: dt.date, last: dt.date, *, day_start: dt.time, slots: int
-) -> tuple[list[dt.date], np.ndarray]:
+) -> tuple[list[dt.date], NDArray[np.float64]]:
     """Arrivals per day × 30-minute slot: tickets issued at an outlet, or calls offered on a line."""
+    from fuwu.staffing import forecast
+
     start = dt.datetime.combine(first, dt.time(0), tzinfo=clock.SHANGHAI)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=clock.SHANGHAI)
     stamps: Iterable[dt.datetime]
@@ -66,8 +78,12 @@ def arrival_history(
     return forecast.counts_matrix([_local(s) for s in stamps], first, last, day_start=day_start, slots=slots)
 
 
-def requirement_for(plan: StaffingPlan, arrivals: np.ndarray) -> np.ndarray:
+def _requirement_for(plan: StaffingPlan, arrivals: NDArray[np.float64]) -> NDArray[np.int64]:
     """Servers needed per interval: Erlang A when the plan has a patience, Erlang C otherwise."""
+    import numpy as np
+
+    from fuwu.staffing import erlang
+
     traffic = np.asarray(arrivals, dtype=np.float64) * plan.aht_seconds / SLOT_SECONDS
     if plan.patience_seconds:
         return erlang.required_agents_a(
@@ -95,61 +111,49 @@ class PlanTargets:
 def _check_targets(targets: PlanTargets) -> None:
     problems = []
     if targets.aht_seconds <= 0:
-        problems.append({"field": "aht_seconds", "reason": "must be positive"})
+        problems.append({"field": "aht_seconds", "reason": _("Must be positive.")})
     if targets.target_seconds < 0:
-        problems.append({"field": "target_seconds", "reason": "must not be negative"})
+        problems.append({"field": "target_seconds", "reason": _("Must not be negative.")})
     if not 0 < targets.target_level < 1:
-        problems.append({"field": "target_level", "reason": "must be between 0 and 1"})
+        problems.append({"field": "target_level", "reason": _("Must be between 0 and 1.")})
     if targets.answer_rate is not None and not 0 < targets.answer_rate < 1:
-        problems.append({"field": "answer_rate", "reason": "must be between 0 and 1"})
+        problems.append({"field": "answer_rate", "reason": _("Must be between 0 and 1.")})
     if targets.patience_seconds is not None and targets.patience_seconds <= 0:
-        problems.append({"field": "patience_seconds", "reason": "must be positive"})
+        problems.append({"field": "patience_seconds", "reason": _("Must be positive.")})
     if not 1 <= targets.slots <= 48:
-        problems.append({"field": "slots", "reason": "1 to 48 half-hours"})
+        problems.append({"field": "slots", "reason": _("1 to 48 half-hours.")})
     if problems:
-        raise ValidationFailed("The staffing targets are invalid.", details=problems)
+        raise ValidationFailed(_("The staffing targets are invalid."), details=problems)
 
 
-@transaction.atomic
-def staffing_plan_build(
-    *,
-    actor: Any,
-    unit: OrgUnit,
-    channel: str,
-    week_start: dt.date,
-    targets: PlanTargets,
-    history_days: int = 364,
-) -> StaffingPlan:
-    """Forecast a week per 30 minutes with the best backtested model and size it with Erlang C/A."""
-    _require(actor, PLAN_PERMISSION)
-    _check_targets(targets)
-    if channel not in Channel.values:
-        raise ValidationFailed("Unknown channel.", details=[{"field": "channel", "reason": channel}])
-    if week_start.weekday() != 0:
-        raise ValidationFailed(
-            "A plan week starts on a Monday.", details=[{"field": "week_start", "reason": "not a Monday"}]
-        )
-    plan = (
-        StaffingPlan.objects.select_for_update()
-        .filter(unit=unit, channel=channel, week_start=week_start)
-        .first()
-    )
-    if plan is not None and plan.status == StaffingPlan.Status.PUBLISHED:
-        raise Conflict("The plan is published.", details={"status": plan.status})
-    if plan is None:
-        plan = StaffingPlan(unit=unit, channel=channel, week_start=week_start)
-    for name in (
-        "aht_seconds",
-        "target_seconds",
-        "target_level",
-        "patience_seconds",
-        "answer_rate",
-        "day_start",
-        "slots",
-    ):
-        setattr(plan, name, getattr(targets, name))
+_TARGET_FIELDS = (
+    "aht_seconds",
+    "target_seconds",
+    "target_level",
+    "patience_seconds",
+    "answer_rate",
+    "day_start",
+    "slots",
+)
+
+
+@dataclass(frozen=True)
+class _WeekForecast:
+    model_name: str
+    backtest: dict[str, object]
+    values: NDArray[np.float64]  # 7 days × slots
+
+
+def _forecast_week(
+    unit: OrgUnit, channel: str, week_start: dt.date, targets: PlanTargets, history_days: int
+) -> _WeekForecast:
+    """The slow half of a build: read up to a year of arrivals and backtest the models. No transaction."""
+    import numpy as np
+
+    from fuwu.staffing import forecast
+
     last = min(week_start - dt.timedelta(days=1), clock.today())
-    days, history = arrival_history(
+    days, history = _arrival_history(
         unit,
         channel,
         last - dt.timedelta(days=history_days - 1),
@@ -162,30 +166,95 @@ def staffing_plan_build(
     days, history = days[first_row:], history[first_row:]
     week = [week_start + dt.timedelta(days=i) for i in range(7)]
     result = forecast.forecast(days, history, week) if days else None
-    values = result.values if result is not None else np.zeros((7, targets.slots))
-    plan.model_name = result.model if result is not None else "none"
-    plan.backtest = result.backtest.as_dict() if result is not None and result.backtest is not None else {}
-    by(plan, actor).save()
-    needed = requirement_for(plan, values)
-    plan.intervals.all().delete()
-    PlanInterval.objects.bulk_create(
-        PlanInterval(
-            plan=plan, date=day, slot=slot, forecast=float(values[d, slot]), required=int(needed[d, slot])
+    if result is None:
+        return _WeekForecast("none", {}, np.zeros((7, targets.slots)))
+    backtest = result.backtest.as_dict() if result.backtest is not None else {}
+    return _WeekForecast(result.model, backtest, result.values)
+
+
+def _stale(plan: StaffingPlan, seen: int) -> Conflict:
+    return Conflict(
+        _("The plan was changed while this was being computed; nothing was written. Try again."),
+        code="stale_plan",
+        details={"status": plan.status, "version": plan.version, "computed_from": seen},
+    )
+
+
+def staffing_plan_build(
+    *,
+    actor: Principal,
+    unit: OrgUnit,
+    channel: str,
+    week_start: dt.date,
+    targets: PlanTargets,
+    history_days: int = 364,
+    progress: Progress | None = None,
+) -> StaffingPlan:
+    """Forecast a week per 30 minutes with the best backtested model and size it with Erlang C/A."""
+    require(actor, PLAN_PERMISSION, unit=unit)
+    _check_targets(targets)
+    if channel not in Channel.values:
+        raise ValidationFailed(_("Unknown channel."), details=[{"field": "channel", "reason": channel}])
+    if week_start.weekday() != 0:
+        raise ValidationFailed(
+            _("A plan week starts on a Monday."),
+            details=[{"field": "week_start", "reason": _("Not a Monday.")}],
         )
-        for d, day in enumerate(week)
-        for slot in range(targets.slots)
-    )
-    audit.record(
-        actor=actor,
-        action="staffing.plan_build",
-        target=plan,
-        org_unit=unit,
-        data={"model": plan.model_name, "week": week_start.isoformat(), "channel": channel},
-    )
-    return plan
+    existing = StaffingPlan.objects.filter(unit=unit, channel=channel, week_start=week_start).first()
+    if existing is not None:
+        PLAN.check(existing, actor, PLAN.action("build"))  # refuse a published plan before the slow part
+    seen = existing.version if existing is not None else None
+    if progress is not None:
+        progress("forecasting")
+    computed = _forecast_week(unit, channel, week_start, targets, history_days)
+    if progress is not None:
+        progress("applying")
+
+    def write(plan: StaffingPlan) -> StaffingPlan:
+        if seen is not None and plan.version != seen:
+            raise _stale(plan, seen)
+        for name in _TARGET_FIELDS:
+            setattr(plan, name, getattr(targets, name))
+        plan.model_name, plan.backtest = computed.model_name, computed.backtest
+        plan.version += 1
+        by(plan, actor).save()
+        needed = _requirement_for(plan, computed.values)
+        plan.intervals.all().delete()
+        PlanInterval.objects.bulk_create(
+            PlanInterval(
+                plan=plan,
+                date=week_start + dt.timedelta(days=d),
+                slot=slot,
+                forecast=float(computed.values[d, slot]),
+                required=int(needed[d, slot]),
+            )
+            for d in range(7)
+            for slot in range(targets.slots)
+        )
+        audit.record(
+            actor=actor,
+            action="staffing.plan_build",
+            target=plan,
+            org_unit=unit,
+            data={"model": plan.model_name, "week": week_start.isoformat(), "channel": channel},
+        )
+        return plan
+
+    if existing is not None:
+        return PLAN.apply(existing, "build", actor=actor, effect=write)
+    try:
+        with transaction.atomic():
+            return write(StaffingPlan(unit=unit, channel=channel, week_start=week_start))
+    except IntegrityError as exc:  # another build created the same week's plan meanwhile
+        raise Conflict(
+            _("Someone else built this week's plan meanwhile; open it and build again if needed."),
+            code="stale_plan",
+        ) from exc
 
 
 def _rules(plan: StaffingPlan) -> roster.Rules:
+    from fuwu.staffing import roster
+
     full = min(16, plan.slots)
     # long call-centre days: shifts start on the hour, which halves the model without losing real options
     starts = tuple(range(0, plan.slots - full + 1, 2)) if plan.slots > 20 else None
@@ -200,25 +269,33 @@ def _rules(plan: StaffingPlan) -> roster.Rules:
     )
 
 
-def _requirement_matrix(plan: StaffingPlan) -> np.ndarray:
+def _requirement_matrix(plan: StaffingPlan) -> NDArray[np.int64]:
+    import numpy as np
+
     need = np.zeros((7, plan.slots), dtype=np.int64)
     for row in plan.intervals.all():
         need[(row.date - plan.week_start).days, row.slot] = row.required
     return need
 
 
-def _ensure_draft(plan: StaffingPlan) -> None:
-    if plan.status != StaffingPlan.Status.DRAFT:
-        raise Conflict("The plan is published; it can no longer be changed.", details={"status": plan.status})
+def staffing_plan_roster(
+    *, actor: Principal, plan: StaffingPlan, time_limit: float = 10.0, progress: Progress | None = None
+) -> roster.RosterResult:
+    """Replace the plan's shifts by a CP-SAT roster of the unit's staff that holds the plan's skill.
 
+    The solve runs on a snapshot of the plan without holding its row lock; its shifts are written only if
+    the plan is still at the version the snapshot was read at (else 409 Conflict and nothing changes).
+    """
+    from fuwu.staffing import roster
 
-@transaction.atomic
-def staffing_plan_roster(*, actor: Any, plan: StaffingPlan, time_limit: float = 10.0) -> roster.RosterResult:
-    """Replace the plan's shifts by a CP-SAT roster of the unit's staff that holds the plan's skill."""
-    _require(actor, PLAN_PERMISSION)
-    plan = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
-    _ensure_draft(plan)
-    profiles = list(StaffProfile.objects.select_related("user").filter(unit=plan.unit, user__is_active=True))
+    snapshot = StaffingPlan.objects.select_related("unit").filter(pk=plan.pk).first()
+    if snapshot is None:
+        raise NotFound()
+    PLAN.check(snapshot, actor, PLAN.action("roster"))  # access and state before ten seconds of solving
+    seen = snapshot.version
+    profiles = list(
+        StaffProfile.objects.select_related("user").filter(unit=snapshot.unit, user__is_active=True)
+    )
     people = [
         roster.Person(
             key=str(p.user_id),
@@ -229,42 +306,64 @@ def staffing_plan_roster(*, actor: Any, plan: StaffingPlan, time_limit: float = 
             cost_per_slot=max(1, p.hourly_cost // 2),
         )
         for p in profiles
-        if plan.channel in p.skill_set
+        if snapshot.channel in p.skill_set
     ]
-    rules = _rules(plan)
-    result = roster.solve({plan.channel: _requirement_matrix(plan)}, people, rules, time_limit=time_limit)
-    for old in plan.shifts.all():
-        by(old, actor).delete()
+    rules = _rules(snapshot)
+    need = _requirement_matrix(snapshot)
+    if progress is not None:
+        progress("solving")
+    result = roster.solve({snapshot.channel: need}, people, rules, time_limit=time_limit)
+    if progress is not None:
+        progress("applying")
     users = {str(p.user_id): p.user for p in profiles}
-    for a in result.assignments:
-        by(
-            Shift(
-                plan=plan,
-                staff=users[a.person],
-                date=plan.week_start + dt.timedelta(days=a.day),
-                start_slot=a.start,
-                end_slot=a.end,
-                lunch_slot=a.lunch,
-                lunch_slots=rules.lunch_slots,
-                skill=a.skill,
-            ),
-            actor,
-        ).save()
-    plan.roster_status = result.status
-    by(plan, actor).save()
-    audit.record(
-        actor=actor,
-        action="staffing.plan_roster",
-        target=plan,
-        org_unit=plan.unit,
-        data={
-            "status": result.status,
-            "shifts": len(result.assignments),
-            "cost": result.cost,
-            "gap_intervals": int((result.shortfall[plan.channel] > 0).sum()),
-        },
-    )
+
+    def write(locked: StaffingPlan) -> None:
+        if locked.version != seen:
+            raise _stale(locked, seen)
+        for old in locked.shifts.all():
+            by(old, actor).delete()
+        for a in result.assignments:
+            by(
+                Shift(
+                    plan=locked,
+                    staff=users[a.person],
+                    date=locked.week_start + dt.timedelta(days=a.day),
+                    start_slot=a.start,
+                    end_slot=a.end,
+                    lunch_slot=a.lunch,
+                    lunch_slots=rules.lunch_slots,
+                    skill=a.skill,
+                ),
+                actor,
+            ).save()
+        locked.roster_status = result.status
+        locked.version += 1
+        audit.record(
+            actor=actor,
+            action="staffing.plan_roster",
+            target=locked,
+            org_unit=locked.unit,
+            data={
+                "status": result.status,
+                "shifts": len(result.assignments),
+                "cost": result.cost,
+                "gap_intervals": int((result.shortfall[locked.channel] > 0).sum()),
+                "version": locked.version,
+            },
+        )
+
+    PLAN.apply(snapshot, "roster", actor=actor, effect=write)
+    _copy_state(snapshot, plan)
     return result
+
+
+def _copy_state(source: StaffingPlan, target: StaffingPlan) -> None:
+    if source is not target:
+        target.status, target.version, target.roster_status = (
+            source.status,
+            source.version,
+            source.roster_status,
+        )
 
 
 def _check_shift(
@@ -272,28 +371,28 @@ def _check_shift(
 ) -> None:
     problems = []
     if not 0 <= (day - plan.week_start).days < 7:
-        problems.append({"field": "date", "reason": "outside the plan week"})
+        problems.append({"field": "date", "reason": _("Outside the plan's week.")})
     if not 0 <= start < end <= plan.slots:
         problems.append(
             {
                 "field": "end_slot",
-                "reason": f"the shift must lie within 0–{plan.slots} and end after it starts",
+                "reason": _("The shift must lie within 0–%(slots)s and end after it starts.")
+                % {"slots": plan.slots},
             }
         )
     if lunch is not None and not start < lunch < end - 1:
-        problems.append({"field": "lunch_slot", "reason": "lunch must fall inside the shift"})
+        problems.append({"field": "lunch_slot", "reason": _("Lunch must fall inside the shift.")})
     profile = StaffProfile.objects.filter(user=staff, unit__path__startswith=plan.unit.path).first()
     # the same people the roster solver may use: active, with a profile here that holds the channel
     if not staff.is_active or profile is None or plan.channel not in profile.skill_set:
-        problems.append({"field": "staff", "reason": "not rostered here for this channel"})
+        problems.append({"field": "staff", "reason": _("Not rostered here for this channel.")})
     if problems:
-        raise ValidationFailed("The shift is invalid.", details=problems)
+        raise ValidationFailed(_("The shift is invalid."), details=problems)
 
 
-@transaction.atomic
 def shift_set(
     *,
-    actor: Any,
+    actor: Principal,
     plan: StaffingPlan,
     staff: User,
     date: dt.date,
@@ -302,68 +401,74 @@ def shift_set(
     lunch_slot: int | None,
 ) -> Shift:
     """Create or change one person's shift on one day of a draft plan."""
-    _require(actor, PLAN_PERMISSION)
-    plan = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
-    _ensure_draft(plan)
-    _check_shift(plan, staff, date, start_slot, end_slot, lunch_slot)
-    shift = Shift.objects.filter(plan=plan, staff=staff, date=date).first() or Shift(
-        plan=plan, staff=staff, date=date, skill=plan.channel
-    )
-    created = shift.pk is None
-    shift.start_slot, shift.end_slot, shift.lunch_slot = start_slot, end_slot, lunch_slot
-    by(shift, actor).save()
-    audit.record(
-        actor=actor,
-        action="staffing.shift_set",
-        target=shift,
-        org_unit=plan.unit,
-        data={
-            "plan": plan.pk,
-            "staff": staff.pk,
-            "date": date.isoformat(),
-            "start_slot": start_slot,
-            "end_slot": end_slot,
-            "lunch_slot": lunch_slot,
-            "created": created,
-        },
-    )
-    return shift
+
+    def write(locked: StaffingPlan) -> Shift:
+        _check_shift(locked, staff, date, start_slot, end_slot, lunch_slot)
+        shift = Shift.objects.filter(plan=locked, staff=staff, date=date).first() or Shift(
+            plan=locked, staff=staff, date=date, skill=locked.channel
+        )
+        created = shift.pk is None
+        shift.start_slot, shift.end_slot, shift.lunch_slot = start_slot, end_slot, lunch_slot
+        by(shift, actor).save()
+        locked.version += 1
+        audit.record(
+            actor=actor,
+            action="staffing.shift_set",
+            target=shift,
+            org_unit=locked.unit,
+            data={
+                "plan": locked.pk,
+                "staff": staff.pk,
+                "date": date.isoformat(),
+                "start_slot": start_slot,
+                "end_slot": end_slot,
+                "lunch_slot": lunch_slot,
+                "created": created,
+            },
+        )
+        return shift
+
+    # The plan row lock (in apply) orders this edit against a concurrent publish or roster write.
+    return PLAN.apply(plan, "edit_shifts", actor=actor, effect=write)
 
 
-@transaction.atomic
-def shift_delete(*, actor: Any, shift: Shift) -> None:
+def shift_delete(*, actor: Principal, shift: Shift) -> None:
     """Remove a shift from a draft plan."""
-    _require(actor, PLAN_PERMISSION)
-    # lock and re-read the plan as shift_set does: `shift.plan` may predate a concurrent publish
-    plan = StaffingPlan.objects.select_for_update().get(pk=shift.plan_id)
-    _ensure_draft(plan)
-    # recorded before the delete, which clears the shift's primary key
-    audit.record(
-        actor=actor,
-        action="staffing.shift_delete",
-        target=shift,
-        org_unit=plan.unit,
-        data={"plan": plan.pk, "staff": shift.staff_id, "date": shift.date.isoformat()},
-    )
-    by(shift, actor).delete()
+
+    def write(locked: StaffingPlan) -> None:
+        # re-read under the plan's lock: `shift` may predate a concurrent publish or re-roster
+        current = Shift.objects.filter(pk=shift.pk, plan=locked).first()
+        if current is None:
+            raise Conflict(_("The shift no longer exists."), details={"status": locked.status})
+        # recorded before the delete, which clears the shift's primary key
+        audit.record(
+            actor=actor,
+            action="staffing.shift_delete",
+            target=current,
+            org_unit=locked.unit,
+            data={"plan": locked.pk, "staff": current.staff_id, "date": current.date.isoformat()},
+        )
+        by(current, actor).delete()
+        locked.version += 1
+
+    PLAN.apply(shift.plan, "edit_shifts", actor=actor, effect=write)
 
 
-@transaction.atomic
-def staffing_plan_publish(*, actor: Any, plan: StaffingPlan) -> StaffingPlan:
+def staffing_plan_publish(*, actor: Principal, plan: StaffingPlan) -> StaffingPlan:
     """Publish the roster; a published plan is frozen."""
-    _require(actor, PLAN_PERMISSION)
-    plan = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
-    _ensure_draft(plan)
-    plan.status = StaffingPlan.Status.PUBLISHED
-    by(plan, actor).save()
-    audit.record(actor=actor, action="staffing.plan_publish", target=plan, org_unit=plan.unit)
+
+    def write(locked: StaffingPlan) -> None:
+        locked.version += 1
+        audit.record(actor=actor, action="staffing.plan_publish", target=locked, org_unit=locked.unit)
+
+    PLAN.apply(plan, "publish", actor=actor, effect=write)
     return plan
 
 
 @transaction.atomic
 def staff_profile_set(
     *,
-    actor: Any,
+    actor: Principal,
     user: User,
     unit: OrgUnit,
     skills: Iterable[str],
@@ -373,15 +478,22 @@ def staff_profile_set(
     hourly_cost: int = 100,
 ) -> StaffProfile:
     """Record how a staff member may be rostered."""
-    _require(actor, PLAN_PERMISSION)
+    require(actor, PROFILE_PERMISSION, unit=unit)
+    if user.org_unit is not None:
+        require(actor, PROFILE_PERMISSION, unit=user.org_unit)
     skill_list = sorted({s.strip() for s in skills if s.strip()})
     unknown = [s for s in skill_list if s not in Channel.values]
-    if unknown or not skill_list or not 1 <= max_days <= 7 or not 1 <= max_hours <= 60:
-        raise ValidationFailed(
-            "The rostering profile is invalid.",
-            details=[{"field": "skills", "reason": f"unknown: {s}"} for s in unknown]
-            or [{"field": "skills", "reason": "check skills, max days (1–7) and max hours (1–60)"}],
-        )
+    problems = [
+        {"field": "skills", "reason": _("Unknown channel: %(channel)s") % {"channel": s}} for s in unknown
+    ]
+    if not skill_list:
+        problems.append({"field": "skills", "reason": _("Choose at least one channel.")})
+    if not 1 <= max_days <= 7:
+        problems.append({"field": "max_days", "reason": _("1 to 7 days.")})
+    if not 1 <= max_hours <= 60:
+        problems.append({"field": "max_hours", "reason": _("1 to 60 hours.")})
+    if problems:
+        raise ValidationFailed(_("The rostering profile is invalid."), details=problems)
     profile = StaffProfile.objects.filter(user=user).first() or StaffProfile(user=user)
     profile.unit, profile.skills, profile.part_time = unit, ",".join(skill_list), part_time
     profile.max_days, profile.max_hours, profile.hourly_cost = max_days, max_hours, hourly_cost
@@ -415,15 +527,19 @@ class CallRow:
 
 
 @transaction.atomic
-def call_records_import(*, actor: Any, centre: OrgUnit, rows: Sequence[CallRow]) -> int:
+def call_records_import(*, actor: Principal, centre: OrgUnit, rows: Sequence[CallRow]) -> int:
     """Store validated call records in one transaction; a call id seen before is a row error."""
+    require(actor, CALLS_PERMISSION, unit=centre)
     existing = set(
         CallRecord.objects.filter(call_id__in=[r.call_id for r in rows]).values_list("call_id", flat=True)
     )
     if existing:
         raise ValidationFailed(
-            "Some calls were imported before.",
-            details=[{"field": "call_id", "reason": f"already imported: {c}"} for c in sorted(existing)],
+            _("Some calls were imported before."),
+            details=[
+                {"field": "call_id", "reason": _("Already imported: %(call)s") % {"call": c}}
+                for c in sorted(existing)
+            ],
         )
     CallRecord.objects.bulk_create(
         CallRecord(
@@ -439,7 +555,7 @@ def call_records_import(*, actor: Any, centre: OrgUnit, rows: Sequence[CallRow])
         for r in rows
     )
     # Imported calls are back-dated: queue their days so the next rollup sweep builds the call measures.
-    rollup_mark_dirty(actor=actor, pairs={(centre.pk, clock.business_date(r.offered_at)) for r in rows})
+    rollups.mark_dirty(actor=actor, pairs={(centre.pk, clock.business_date(r.offered_at)) for r in rows})
     audit.record(
         actor=actor,
         action="staffing.calls_import",
@@ -483,7 +599,7 @@ def plan_targets(
     """The channel's default targets with the ones given replacing them (the page and the API share this)."""
     targets = DEFAULT_TARGETS.get(channel)
     if targets is None:
-        raise ValidationFailed("Unknown channel.", details=[{"field": "channel", "reason": channel}])
+        raise ValidationFailed(_("Unknown channel."), details=[{"field": "channel", "reason": channel}])
     return replace(
         targets,
         target_level=targets.target_level if target_level is None else target_level,

@@ -15,9 +15,10 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jieba
+if TYPE_CHECKING:
+    import jieba
 
 HERE = Path(__file__).resolve().parent
 USER_DICT = HERE / "data" / "bank_dict.txt"
@@ -228,17 +229,21 @@ STOPWORDS = frozenset(
 _init_lock = threading.Lock()
 # Our own tokenizer: the banking dictionary must not leak into jieba's global one, which the complaint
 # classifier (trained without it) also uses.
-_tokenizer = jieba.Tokenizer()
-_initialised = False
+# Created on first use: importing jieba costs a third of a second in every web worker and CLI command.
+_tokenizer: jieba.Tokenizer | None = None
 
 
-def _ensure_jieba() -> None:
-    global _initialised
+def _ensure_jieba() -> jieba.Tokenizer:
+    global _tokenizer
     with _init_lock:
-        if not _initialised:
+        if _tokenizer is None:
+            import jieba
+
             jieba.setLogLevel(60)
-            _tokenizer.load_userdict(str(USER_DICT))
-            _initialised = True
+            tokenizer = jieba.Tokenizer()
+            tokenizer.load_userdict(str(USER_DICT))
+            _tokenizer = tokenizer
+        return _tokenizer
 
 
 _PUNCT = re.compile(r"[\s，。！？、；：,.!?;:\"'“”‘’（）()【】\[\]…~～—\-]+")
@@ -246,8 +251,8 @@ _PUNCT = re.compile(r"[\s，。！？、；：,.!?;:\"'“”‘’（）()【�
 
 def segment(text: str) -> list[str]:
     """jieba words (banking dictionary loaded), punctuation dropped."""
-    _ensure_jieba()
-    return [w for w in (t.strip() for t in _tokenizer.lcut(text)) if w and not _PUNCT.fullmatch(w)]
+    tokenizer = _ensure_jieba()
+    return [w for w in (t.strip() for t in tokenizer.lcut(text)) if w and not _PUNCT.fullmatch(w)]
 
 
 def keywords(text: str) -> list[str]:

@@ -65,7 +65,9 @@ def call(
 def figures(world: Any, unit: Any, start: dt.date, end: dt.date, **cut: Any) -> dict[str, float | None]:
     """Call figures from the rollups, after checking the Ibis definitions on the raw calls agree."""
     services.rollup_rebuild(actor=SYSTEM, start=start, end=end)
-    rolled = catalogue.evaluate(selectors.total(world.hq_manager, unit, start, end, **cut), CALL_IDS)
+    rolled = catalogue.evaluate(
+        selectors.total(unit, start, end, **cut, fetched_by=world.hq_manager), CALL_IDS
+    )
     if not cut:
         below = OrgUnit.objects.filter(path__startswith=unit.path)
         tables = definitions.duckdb_tables(facts.arrow_tables(start, end, below))
@@ -138,7 +140,7 @@ def test_the_staffing_page_kpis_are_the_catalogue_figures(world: Any, centre: An
     got = figures(world, centre, MON, MON, cut="line", key="95599")
     assert got["call_service_level"] == pytest.approx(50.0)  # 2 ÷ (3 answered + 3 abandoned − 2 short)
     assert got["call_aht"] == pytest.approx((300 + 120 + 61) / 3)
-    kpi = staffing_selectors.call_kpis(world.hq_manager, line="95599", day=MON).total
+    kpi = staffing_selectors.call_kpis(fetched_by=world.hq_manager, line="95599", day=MON).total
     assert got["call_answer_rate"] == pytest.approx((kpi.answer_rate or 0) * 100)
     assert got["call_service_level"] == pytest.approx((kpi.service_level or 0) * 100)
     assert got["call_abandon_rate"] == pytest.approx((kpi.abandon_rate or 0) * 100)
@@ -189,17 +191,17 @@ def test_call_rollups_equal_the_raw_definitions_per_centre_day_month_line_and_ho
     def rolled(groups: dict[tuple[Any, ...], dict[str, float]]) -> dict[tuple[Any, ...], dict[str, float]]:
         return {g: only_calls(p) for g, p in groups.items() if only_calls(p)["calls_offered"]}
 
-    assert rolled(selectors.parts_by(hq, world.ho, start, end, by=["unit", "day"])) == raw(
+    assert rolled(selectors.parts_by(world.ho, start, end, by=["unit", "day"], fetched_by=hq)) == raw(
         ["unit_id", "business_date"]
     )
-    assert rolled(selectors.parts_by(hq, world.ho, start, end, by=["month"])) == raw(["month"])
+    assert rolled(selectors.parts_by(world.ho, start, end, by=["month"], fetched_by=hq)) == raw(["month"])
     for cut, column in (("line", "line"), ("hour", "hour")):
-        got = rolled(selectors.parts_by(hq, world.ho, start, end, by=["key"], cut=cut))
+        got = rolled(selectors.parts_by(world.ho, start, end, by=["key"], cut=cut, fetched_by=hq))
         assert got == raw([column])
     # Figures for one centre over the range, from its summed rollups and from its raw calls' parts.
     per_day = raw(["unit_id", "business_date"])
     expected = catalogue.sum_parts(p for (unit_id, _day), p in per_day.items() if unit_id == centre.pk)
-    got = catalogue.evaluate(selectors.total(hq, centre, start, end), CALL_IDS)
+    got = catalogue.evaluate(selectors.total(centre, start, end, fetched_by=hq), CALL_IDS)
     assert got == catalogue.evaluate(expected, CALL_IDS)
 
 
@@ -218,7 +220,7 @@ def test_imported_calls_queue_their_days_for_the_next_sweep(world: Any, centre: 
     import_calls(path)
     assert DirtyDay.objects.filter(unit=centre, date=MON).exists()
     services.rollup_refresh(actor=SYSTEM)
-    assert selectors.total(world.hq_manager, centre, MON, MON)["calls_answered"] == 1
+    assert selectors.total(centre, MON, MON, fetched_by=world.hq_manager)["calls_answered"] == 1
 
 
 def test_the_contact_centre_manager_sees_call_cards_and_the_centre_its_lines(world: Any, centre: Any) -> None:

@@ -331,7 +331,7 @@ def test_import_events_names_every_bad_row_and_imports_nothing(floor: Any, tmp_p
 def test_import_events_refuses_a_file_without_the_columns(floor: Any, tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("ticket_id,outlet_code\nA,OA\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="line 1 service_code: missing column"):
+    with pytest.raises(CommandError, match="line 1 service_code: 缺少此列。"):
         run("import", "events", str(path))
 
 

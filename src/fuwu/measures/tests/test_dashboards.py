@@ -168,18 +168,26 @@ def test_downloads_are_scoped_like_the_page(history: Any) -> None:
 
 def test_a_principal_who_sees_nothing_gets_empty_figures_not_an_error(history: Any) -> None:
     """K3: scoping that leaves no rows (visible() gives .none()) sums to zeros, like the ORM's aggregate."""
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, Group
 
-    nobody = AnonymousUser()
-    assert selectors.total(nobody, history.ho, JAN, MAR)["issued"] == 0
-    assert selectors.parts_by(nobody, history.ho, JAN, MAR, by=["unit"]) == {}
-    assert selectors.total(history.hq_manager, history.ho, JAN, MAR)["issued"] == 7
+    from fuwu.core import roles
+    from fuwu.core.errors import Unauthenticated
+    from fuwu.core.models import User
+
+    with pytest.raises(Unauthenticated):  # no principal at all is refused, not answered with zeros
+        selectors.total(history.ho, JAN, MAR, fetched_by=AnonymousUser())
+    nobody = User.objects.create_user(username="unplaced", password="x")  # a role but no unit yet
+    nobody.groups.add(Group.objects.get(name=roles.TELLER))
+    nobody = User.objects.get(pk=nobody.pk)
+    assert selectors.total(history.ho, JAN, MAR, fetched_by=nobody)["issued"] == 0
+    assert selectors.parts_by(history.ho, JAN, MAR, by=["unit"], fetched_by=nobody) == {}
+    assert selectors.total(history.ho, JAN, MAR, fetched_by=history.hq_manager)["issued"] == 7
 
 
 def test_summed_sql_takes_only_rollup_columns_as_identifiers(history: Any) -> None:
     """The raw SUM … GROUP BY quotes names into SQL text: anything but our own columns is refused."""
     with pytest.raises(ValueError, match="not a rollup group or part"):
-        selectors.parts_by(history.hq_manager, history.ho, JAN, MAR, parts=['issued") FROM x; --'])
+        selectors.parts_by(history.ho, JAN, MAR, parts=['issued") FROM x; --'], fetched_by=history.hq_manager)
 
 
 def test_the_api_gives_figures_and_the_catalogue(history: Any) -> None:
@@ -204,7 +212,7 @@ def test_target_progress_and_forecast(history: Any) -> None:
         start_date=dt.date(2026, 1, 1),
         due_date=dt.date(2026, 6, 30),
     )
-    p = selectors.target_progress(history.hq_manager, target)
+    p = selectors.target_progress(target, fetched_by=history.hq_manager)
     assert p.current == pytest.approx(11.0)
     assert p.progress_pct == pytest.approx(80.0)  # 15 → 11 of the way 15 → 10
     assert (
@@ -282,7 +290,7 @@ def test_the_target_services_refuse_a_role_without_the_permission(history: Any) 
 def test_the_targets_page_answers_403_to_a_role_without_the_permission(history: Any) -> None:
     form = {
         "measure": "satisfaction",
-        "unit": history.outlet_a.pk,
+        "unit_code": history.outlet_a.code,
         "baseline": "65",
         "value": "85",
         "start_date": "2026-01-01",
@@ -299,13 +307,39 @@ def test_the_targets_page_answers_403_to_a_role_without_the_permission(history: 
     assert Target.objects.filter(pk=own.pk).exists()
 
 
+def test_a_teller_posting_bad_numbers_is_refused_for_the_permission_not_the_numbers(history: Any) -> None:
+    form = {"measure": "satisfaction", "unit_code": "OA", "baseline": "很多", "value": "", "due_date": "x"}
+    response = client_for(history.teller_a).post("/measures/targets/save/", form)
+    assert response.status_code == 403
+    assert not Target.objects.exists()
+
+
+def test_a_failed_target_form_keeps_what_was_typed_with_chinese_field_errors(history: Any) -> None:
+    form = {
+        "measure": "satisfaction",
+        "unit_code": history.outlet_a.code,
+        "baseline": "六十五",
+        "value": "85",
+        "start_date": "2026-01-01",
+        "due_date": "",
+        "note": "第四季度提升",
+    }
+    response = client_for(history.head_a).post("/measures/targets/save/", form)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'value="六十五"' in page and 'value="第四季度提升"' in page and 'value="85"' in page
+    assert "请输入数字。" in page  # the baseline
+    assert "此项为必填。" in page  # the due date
+    assert not Target.objects.exists()
+
+
 def test_targets_page_saves_and_removes_a_target(history: Any) -> None:
     c = client_for(history.hq_manager)
     response = c.post(
         "/measures/targets/save/",
         {
             "measure": "complaint_cycle_days",
-            "unit": history.ho.pk,
+            "unit_code": history.ho.code,
             "baseline": "7",
             "value": "3",
             "start_date": "2026-01-01",
@@ -365,9 +399,10 @@ def test_a_dashboard_reads_each_units_target_series_once_however_many_targets(hi
     assert html.count('<tr data-measure="') == 5
     assert _rollup_reads(with_targets) == _rollup_reads(without_targets) + 1
     progress = {
-        p.target.measure: p for p in selectors.targets_progress(history.hq_manager, Target.objects.all())
+        p.target.measure: p
+        for p in selectors.targets_progress(Target.objects.all(), fetched_by=history.hq_manager)
     }
-    one = selectors.target_progress(history.hq_manager, Target.objects.get(measure="avg_service"))
+    one = selectors.target_progress(Target.objects.get(measure="avg_service"), fetched_by=history.hq_manager)
     assert progress["avg_service"].series == one.series
     assert [v for _d, v in one.series] == [
         pytest.approx(15.0),
@@ -398,11 +433,42 @@ def test_the_level_table_reads_the_rollups_once_with_each_units_own_totals(histo
     period = selectors.parse_period("2026-Q1")
     ids = ["tickets_issued", "avg_service", "satisfaction"]
     with CaptureQueriesContext(connection) as queries:
-        table = selectors.level_table(history.hq_manager, "outlet", period, ids)
+        table = selectors.level_table("outlet", period, ids, fetched_by=history.hq_manager)
     assert _rollup_reads(queries) == 1
     issued = {r["unit"].code: r["values"]["tickets_issued"] for r in table}
     assert issued["OA"] == 6 and issued["OB"] == 1
     for row in table:
-        own = selectors.total(history.hq_manager, row["unit"], period.start, period.end)
+        own = selectors.total(row["unit"], period.start, period.end, fetched_by=history.hq_manager)
         assert row["values"] == catalogue.evaluate(own, ids), row["unit"].code
-    assert [r["unit"].code for r in selectors.level_table(history.head_a, "outlet", period, ids)] == ["OA"]
+    assert [
+        r["unit"].code for r in selectors.level_table("outlet", period, ids, fetched_by=history.head_a)
+    ] == ["OA"]
+
+
+def test_a_teller_reads_their_own_figures_but_not_a_colleagues(history: Any) -> None:
+    """K3: individual figures are the person's own; reading a colleague's needs a manager's right."""
+    from fuwu.core import roles
+    from fuwu.measures.models import Cut
+
+    colleague = history.person("teller_a2", history.outlet_a, roles.TELLER)
+    teller = client_for(history.teller_a)
+    assert teller.get("/measures/", {"staff": history.teller_a.pk, "period": "2026-Q1"}).status_code == 200
+    assert teller.get("/measures/", {"staff": colleague.pk, "period": "2026-Q1"}).status_code == 403
+    with pytest.raises(Forbidden):
+        selectors.subject(staff_id=history.teller_a.pk, fetched_by=colleague)
+    with pytest.raises(Forbidden):  # nor the staff cut directly, nor every staff member's at once
+        selectors.total(
+            history.outlet_a, JAN, MAR, cut=Cut.STAFF, key=str(history.teller_a.pk), fetched_by=colleague
+        )
+    with pytest.raises(Forbidden):
+        selectors.parts_by(history.outlet_a, JAN, MAR, by=["key"], cut=Cut.STAFF, fetched_by=colleague)
+    quarter = selectors.parse_period("2026-Q1")
+    # the outlet's league lists counters, and among staff only the reader's own row
+    seen_by_colleague = selectors.league(history.outlet_a, quarter, fetched_by=colleague)
+    assert {r["key"] for r in seen_by_colleague if r["kind"] == "staff"} <= {str(colleague.pk)}
+    assert any(r["kind"] == "counter" for r in seen_by_colleague)
+    seen_by_head = selectors.league(history.outlet_a, quarter, fetched_by=history.head_a)
+    assert str(history.teller_a.pk) in {r["key"] for r in seen_by_head if r["kind"] == "staff"}
+    assert (
+        selectors.subject(staff_id=history.teller_a.pk, fetched_by=history.head_a).staff == history.teller_a
+    )

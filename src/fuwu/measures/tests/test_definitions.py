@@ -19,7 +19,7 @@ MON = dt.date(2026, 3, 2)
 
 def rollup_figures(world: Any, unit: Any, start: dt.date, end: dt.date) -> dict[str, float | None]:
     services.rollup_rebuild(actor=SYSTEM, start=start, end=end)
-    return catalogue.evaluate(selectors.total(world.hq_manager, unit, start, end))
+    return catalogue.evaluate(selectors.total(unit, start, end, fetched_by=world.hq_manager))
 
 
 def duckdb_figures(unit: Any, start: dt.date, end: dt.date) -> dict[str, float | None]:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuwu.complaints.models import Complaint
-from fuwu.core import clock, scheduler
+from fuwu.core import clock, rollups, scheduler
 from fuwu.core.principals import SYSTEM
 from fuwu.feedback.models import FeedbackItem
 from fuwu.floor.models import Ticket
@@ -176,10 +176,12 @@ def test_rollups_equal_the_raw_definitions_at_every_level_period_and_cut(
     hq = world.hq_manager
     rows, months = raw_rows()
     # Per unit and day: the rollup rows themselves.
-    rolled = nonzero(selectors.parts_by(hq, world.ho, START, END, by=["unit", "day"]))
+    rolled = nonzero(selectors.parts_by(world.ho, START, END, by=["unit", "day"], fetched_by=hq))
     assert rolled == regroup(rows, ["unit_id", "business_date"])
     # Per month across the whole bank (a month end falls inside the range).
-    assert nonzero(selectors.parts_by(hq, world.ho, START, END, by=["month"])) == regroup(months, ["month"])
+    assert nonzero(selectors.parts_by(world.ho, START, END, by=["month"], fetched_by=hq)) == regroup(
+        months, ["month"]
+    )
     # Each branch is the sum of what lies under it.
     for unit in (world.t1, world.t2, world.t1x, world.ho):
         inside = {
@@ -188,7 +190,7 @@ def test_rollups_equal_the_raw_definitions_at_every_level_period_and_cut(
             if u.path.startswith(unit.path)
         }
         expected = catalogue.sum_parts(p for (u, _d), p in rolled.items() if u in inside)
-        assert selectors.total(hq, unit, START, END) == expected
+        assert selectors.total(unit, START, END, fetched_by=hq) == expected
     # Cuts: every counter / tier / business type / staff / hour split adds up like the raw facts grouped so.
     ticket_rows = [r for r in rows if "hour" in r]
     for cut, column in (
@@ -198,10 +200,10 @@ def test_rollups_equal_the_raw_definitions_at_every_level_period_and_cut(
         ("staff", "staff_id"),
         ("hour", "hour"),
     ):
-        got = nonzero(selectors.parts_by(hq, world.ho, START, END, by=["key"], cut=cut))
+        got = nonzero(selectors.parts_by(world.ho, START, END, by=["key"], cut=cut, fetched_by=hq))
         assert got == {(str(k),): p for (k,), p in regroup(ticket_rows, [column]).items()}
     # Figures, including p90 from the summed histogram, are the same either way.
-    assert catalogue.evaluate(selectors.total(hq, world.ho, START, END)) == catalogue.evaluate(
+    assert catalogue.evaluate(selectors.total(world.ho, START, END, fetched_by=hq)) == catalogue.evaluate(
         catalogue.sum_parts(rows)
     )
 
@@ -211,23 +213,23 @@ def test_the_incremental_build_picks_up_new_facts_and_back_dated_days(world: Any
     f.ticket(world.outlet_a, f.at(today, 8, 30), wait=60, service_seconds=120)
     assert refresh_rollups.call() > 0  # the background sweep's first run builds everything
     assert any(sweep.task is refresh_rollups for sweep in scheduler.sweeps())
-    assert selectors.total(world.hq_manager, world.ho, today, today)["issued"] == 1
+    assert selectors.total(world.ho, today, today, fetched_by=world.hq_manager)["issued"] == 1
 
     frozen_clock.advance(dt.timedelta(hours=1))
     f.ticket(world.outlet_b, clock.now(), wait=30)
     services.rollup_refresh(actor=SYSTEM)
-    assert selectors.total(world.hq_manager, world.ho, today, today)["issued"] == 2
-    assert selectors.total(world.hq_manager, world.outlet_b, today, today)["called"] == 1
+    assert selectors.total(world.ho, today, today, fetched_by=world.hq_manager)["issued"] == 2
+    assert selectors.total(world.outlet_b, today, today, fetched_by=world.hq_manager)["called"] == 1
 
     # A back-dated fact (an import of last month) is only seen once its day is marked dirty.
     old = dt.date(2026, 2, 10)
     t = f.ticket(world.outlet_a, f.at(old, 9), wait=30)
     frozen_clock.advance(dt.timedelta(hours=1))
     services.rollup_refresh(actor=SYSTEM)
-    assert selectors.total(world.hq_manager, world.ho, old, old)["issued"] == 0
-    services.rollup_mark_dirty(actor=SYSTEM, pairs=[(t.outlet_id, old)])
+    assert selectors.total(world.ho, old, old, fetched_by=world.hq_manager)["issued"] == 0
+    rollups.mark_dirty(actor=SYSTEM, pairs=[(t.outlet_id, old)])
     services.rollup_refresh(actor=SYSTEM)
-    assert selectors.total(world.hq_manager, world.ho, old, old)["issued"] == 1
+    assert selectors.total(world.ho, old, old, fetched_by=world.hq_manager)["issued"] == 1
     assert not DirtyDay.objects.exists()
 
 
@@ -239,10 +241,12 @@ def test_rebuild_replaces_a_range_and_leaves_other_days_alone(world: Any) -> Non
     Ticket.objects.filter(business_date=DAYS[1]).update(status="no_show")
     services.rollup_rebuild(actor=SYSTEM, start=DAYS[1], end=DAYS[1])
     hq = world.hq_manager
-    assert selectors.total(hq, world.ho, DAYS[0], DAYS[0])["issued"] == 1  # untouched day keeps its rollup
-    assert selectors.total(hq, world.ho, DAYS[1], DAYS[1])["no_show"] == 1
+    assert (
+        selectors.total(world.ho, DAYS[0], DAYS[0], fetched_by=hq)["issued"] == 1
+    )  # untouched day keeps its rollup
+    assert selectors.total(world.ho, DAYS[1], DAYS[1], fetched_by=hq)["no_show"] == 1
     services.rollup_rebuild(actor=SYSTEM, start=START, end=END)
-    assert selectors.total(hq, world.ho, DAYS[0], DAYS[0])["issued"] == 0
+    assert selectors.total(world.ho, DAYS[0], DAYS[0], fetched_by=hq)["issued"] == 0
     assert not Rollup.objects.filter(date=DAYS[0]).exists()
 
 
@@ -250,5 +254,5 @@ def test_rollups_are_scoped_to_what_the_reader_may_see(world: Any) -> None:
     f.ticket(world.outlet_a, f.at(DAYS[0], 9), wait=60)
     f.ticket(world.outlet_b, f.at(DAYS[0], 9), wait=60)
     services.rollup_rebuild(actor=SYSTEM, start=START, end=END)
-    assert selectors.total(world.teller_b, world.t2, START, END)["issued"] == 1  # only OB's own
-    assert selectors.total(world.hq_manager, world.t2, START, END)["issued"] == 2
+    assert selectors.total(world.t2, START, END, fetched_by=world.teller_b)["issued"] == 1  # only OB's own
+    assert selectors.total(world.t2, START, END, fetched_by=world.hq_manager)["issued"] == 2

@@ -131,7 +131,7 @@ def test_spark_runs_the_same_definitions_as_duckdb_and_the_rollups(
     assert sum(p["calls_answered_in_target"] for p in calls_got.values()) == 3
 
     services.rollup_rebuild(actor=SYSTEM, start=DAYS[0], end=DAYS[-1])
-    rolled = selectors.parts_by(world.hq_manager, world.ho, DAYS[0], DAYS[-1], by=["unit", "day"])
+    rolled = selectors.parts_by(world.ho, DAYS[0], DAYS[-1], by=["unit", "day"], fetched_by=world.hq_manager)
     per_day: dict[tuple[Any, ...], dict[str, float]] = {}
     for (unit, day, *_rest), parts in got.items():
         catalogue.add_parts(per_day.setdefault((unit, day), catalogue.empty_parts()), parts)

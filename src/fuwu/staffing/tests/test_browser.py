@@ -85,3 +85,19 @@ def test_contact_centre_manager_sees_both_lines_and_the_intraday_chart(
     page.locator("[data-testid=intraday-chart] canvas").wait_for()
     assert page.locator("[data-testid=intraday] tbody tr").first.locator("td").first.inner_text() == "09:00"
     page.screenshot(path="var/screenshot-staffing-centre.png", full_page=True)
+
+
+def test_a_failed_build_keeps_the_typed_form_on_the_plans_page(world: Any, browser_page: Any) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    browser_login(page, "head_a")
+    page.goto("/staffing/")
+    form = page.locator("[data-testid=plan-build]")
+    form.locator("select[name=channel]").select_option("95599")
+    form.locator("input[name=week_start]").fill("2026-03-10")  # a Tuesday
+    form.get_by_role("button").click()
+    page.locator("[data-testid=form-error]").wait_for()
+    assert form.locator("select[name=channel]").input_value() == "95599"
+    assert form.locator("input[name=week_start]").input_value() == "2026-03-10"
+    assert "计划周须从周一开始" in page.locator("[data-testid=form-error]").inner_text()
+    page.screenshot(path="var/screenshot-staffing-build-failed.png", full_page=True)

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from fuwu.core import clock, roles
 from fuwu.core import services as core_services
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import Forbidden, ValidationFailed
 from fuwu.core.principals import SYSTEM
 from fuwu.staffing import selectors, services
 from fuwu.staffing.importers import import_calls
@@ -61,7 +61,7 @@ def test_import_then_kpis_per_line_follow_the_contact_centre_definitions(
 ) -> None:
     assert import_calls(write(tmp_path, GOOD)) == "imported 8 call records"
     day = dt.date(2026, 3, 2)
-    hotline = selectors.call_kpis(manager, line="95599", day=day)
+    hotline = selectors.call_kpis(fetched_by=manager, line="95599", day=day)
     total = hotline.total
     assert (total.offered, total.answered, total.abandoned) == (6, 4, 2)
     assert total.answer_rate == pytest.approx(4 / 6)
@@ -71,7 +71,7 @@ def test_import_then_kpis_per_line_follow_the_contact_centre_definitions(
     )  # answered ≤ 20 s ÷ (answered + abandoned > 5 s)
     assert total.aht == pytest.approx((180 + 240 + 120 + 300) / 4)
     assert hotline.intervals[18].offered == 6 and hotline.intervals[18].agents == {"A01", "A02", "A03"}
-    card = selectors.call_kpis(manager, line="credit_card", day=day).total
+    card = selectors.call_kpis(fetched_by=manager, line="credit_card", day=day).total
     assert (card.offered, card.answered, card.abandoned) == (2, 1, 1)
     assert card.service_level == 0.0 and card.aht == 600
 
@@ -112,7 +112,7 @@ def test_calls_imported_before_reject_the_whole_file(world: Any, tmp_path: Path)
     again = GOOD.replace("k2,", "k9,")
     with pytest.raises(ValidationFailed) as failed:
         import_calls(write(tmp_path, again, "again.csv"))
-    assert any("already imported" in d["reason"] for d in failed.value.details)
+    assert any(d["field"] == "call_id" and "c1" in d["reason"] for d in failed.value.details)
     assert CallRecord.objects.count() == 8
 
 
@@ -159,10 +159,20 @@ def test_excel_file_and_the_import_command(world: Any, tmp_path: Path) -> None:
 def test_outsiders_see_no_calls_and_the_centre_page_shows_both_lines(
     world: Any, manager: Any, tmp_path: Path
 ) -> None:
+    from fuwu.core import roles
+
     import_calls(write(tmp_path, GOOD))
-    assert selectors.call_kpis(world.teller_b, line="95599", day=dt.date(2026, 3, 2)).total.offered == 0
+    day = dt.date(2026, 3, 2)
+    # a teller holds no call-record read permission at all; a manager elsewhere sees none of these calls
+    with pytest.raises(Forbidden):
+        selectors.call_kpis(fetched_by=world.teller_b, line="95599", day=day)
+    teller = Client()
+    teller.force_login(world.teller_b)
+    assert teller.get("/api/v1/staffing/calls/kpis?line=95599&date=2026-03-02").status_code == 403
+    elsewhere = world.person("cc_x", world.outlet_x, roles.CC_MANAGER)
+    assert selectors.call_kpis(fetched_by=elsewhere, line="95599", day=day).total.offered == 0
     outsider = Client()
-    outsider.force_login(world.teller_b)
+    outsider.force_login(elsewhere)
     api = outsider.get("/api/v1/staffing/calls/kpis?line=95599&date=2026-03-02").json()
     assert api["total"]["offered"] == 0 and api["intervals"] == []
     client = Client()
@@ -195,12 +205,12 @@ def test_line_days_reads_a_range_once_and_matches_each_days_kpis(world: Any, man
     services.call_records_import(actor=SYSTEM, centre=world.ho, rows=rows)
     with CaptureQueriesContext(connection) as queries:
         days = selectors.line_days(
-            manager, line="95599", first=dt.date(2026, 2, 28), last=dt.date(2026, 3, 4)
+            fetched_by=manager, line="95599", first=dt.date(2026, 2, 28), last=dt.date(2026, 3, 4)
         )
     assert sum("staffing_callrecord" in q["sql"] for q in queries.captured_queries) == 1
     assert [d.total.offered for d in days] == [0, 1, 2, 3, 0]
     for d in days:
-        alone = selectors.call_kpis(manager, line="95599", day=d.day)
+        alone = selectors.call_kpis(fetched_by=manager, line="95599", day=d.day)
         assert (d.total.offered, d.total.service_level, d.total.aht) == (
             alone.total.offered,
             alone.total.service_level,
@@ -249,12 +259,12 @@ def test_line_plan_is_forecast_from_call_history_and_intraday_compares_actual(
         week_start=dt.date(2026, 3, 2),
         targets=services.DEFAULT_TARGETS["95599"],
     )
-    grid = selectors.plan_grid(plan)
+    grid = selectors.plan_grid(fetched_by=SYSTEM, plan=plan)
     monday = grid[0]
     assert monday.cells[0].label == "08:00"
     assert monday.cells[2].forecast == pytest.approx(4.0, abs=1.0)  # 09:00, 09:09, 09:18, 09:27
     assert monday.cells[26].forecast == 0  # 21:00, no history
     assert monday.cells[2].required >= 1
-    the_plan, intraday = selectors.intraday(manager, line="95599", day=dt.date(2026, 3, 2))
+    the_plan, intraday = selectors.intraday(fetched_by=manager, line="95599", day=dt.date(2026, 3, 2))
     assert the_plan == plan
     assert intraday[0].label == "08:00" and intraday[0].forecast == monday.cells[0].forecast

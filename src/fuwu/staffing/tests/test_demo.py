@@ -33,7 +33,7 @@ def test_quick_demo_builds_call_history_line_plans_and_an_outlet_roster(db: Any)
         assert plan.week_start == dt.date(2026, 3, 9)
         assert plan.shifts.exists()
     cc = next(u for u in bank.staff if u.username == "cc")
-    kpis = selectors.call_kpis(cc, line="95599", day=dt.date(2026, 2, 27)).total
+    kpis = selectors.call_kpis(fetched_by=cc, line="95599", day=dt.date(2026, 2, 27)).total
     assert kpis.offered > 800
     assert 0.7 < (kpis.answer_rate or 0) < 1.0 and 0.3 < (kpis.service_level or 0) <= 1.0
     assert "call records" in out.getvalue()

@@ -71,7 +71,7 @@ def test_roster_covers_the_plan_with_the_outlets_staff_and_gaps_show_when_short(
     assert result.status in {"OPTIMAL", "FEASIBLE"}
     shifts = list(plan.shifts.select_related("staff"))
     assert shifts and {s.staff.username for s in shifts} <= {"ft0", "ft1", "pt0"}
-    grid = selectors.plan_grid(plan)
+    grid = selectors.plan_grid(fetched_by=SYSTEM, plan=plan)
     short = sum(-c.gap for day in grid for c in day.cells if c.gap < 0)
     assert short == int(result.shortfall["branch"].sum())
     for day in grid:
@@ -84,8 +84,8 @@ def test_head_edits_a_shift_and_a_published_plan_is_frozen(world: Any, plan: Sta
     shift = services.shift_set(
         actor=world.head_a, plan=plan, staff=teller, date=WEEK, start_slot=0, end_slot=16, lunch_slot=7
     )
-    assert selectors.plan_grid(plan)[0].cells[7].rostered == 0  # at lunch
-    assert selectors.plan_grid(plan)[0].cells[6].rostered == 1
+    assert selectors.plan_grid(fetched_by=SYSTEM, plan=plan)[0].cells[7].rostered == 0  # at lunch
+    assert selectors.plan_grid(fetched_by=SYSTEM, plan=plan)[0].cells[6].rostered == 1
     with pytest.raises(ValidationFailed) as bad:
         services.shift_set(
             actor=world.head_a, plan=plan, staff=teller, date=WEEK, start_slot=4, end_slot=2, lunch_slot=None
@@ -94,7 +94,7 @@ def test_head_edits_a_shift_and_a_published_plan_is_frozen(world: Any, plan: Sta
     services.staffing_plan_publish(actor=world.head_a, plan=plan)
     with pytest.raises(Conflict) as frozen:
         services.shift_delete(actor=world.head_a, shift=Shift.objects.get(pk=shift.pk))
-    assert frozen.value.details == {"status": "published"}
+    assert frozen.value.details["status"] == "published"
     assert Shift.history.filter(id=shift.pk).first().history_user == world.head_a
 
 
@@ -106,7 +106,7 @@ def test_a_shift_read_before_the_plan_was_published_cannot_be_deleted_after(
     services.shift_set(
         actor=world.head_a, plan=plan, staff=teller, date=WEEK, start_slot=0, end_slot=16, lunch_slot=7
     )
-    stale = selectors.shift(world.head_a, Shift.objects.get(plan=plan).pk)
+    stale = selectors.shift(fetched_by=world.head_a, shift_id=Shift.objects.get(plan=plan).pk)
     assert stale.plan.status == StaffingPlan.Status.DRAFT
     services.staffing_plan_publish(actor=world.head_a, plan=plan)
     with pytest.raises(Conflict):
@@ -168,7 +168,7 @@ def test_a_deactivated_staff_member_is_neither_offered_nor_accepted_for_a_shift(
     gone = staff_member(world.outlet_a, "ft0")
     gone.is_active = False
     gone.save(update_fields=["is_active"])
-    assert gone.pk not in {p.user_id for p in selectors.rosterable_staff(world.head_a, plan)}
+    assert gone.pk not in {p.user_id for p in selectors.rosterable_staff(fetched_by=world.head_a, plan=plan)}
     with pytest.raises(ValidationFailed) as refused:
         services.shift_set(
             actor=world.head_a, plan=plan, staff=gone, date=WEEK, start_slot=0, end_slot=8, lunch_slot=None
@@ -229,7 +229,7 @@ def test_page_and_api_take_the_channels_default_targets_with_the_ones_given(
     client = client_for(world.head_a)
     page = client.post(
         "/staffing/plans/build/",
-        {"unit": "OA", "channel": "branch", "week_start": WEEK.isoformat(), "target_level": "85"},
+        {"unit_code": "OA", "channel": "branch", "week_start": WEEK.isoformat(), "target_pct": "85"},
     )
     assert page.status_code == 302
     built = StaffingPlan.objects.get()
@@ -306,7 +306,7 @@ def test_plan_pages_render_requirement_against_roster(world: Any, plan: Staffing
     assert page.status_code == 200 and b'data-testid="plan-table"' in page.content
     response = client.post(
         f"/staffing/plans/{plan.pk}/shifts/",
-        {"staff": teller.pk, "date": WEEK.isoformat(), "start_slot": 0, "end_slot": 8, "lunch_slot": ""},
+        {"staff_id": teller.pk, "date": WEEK.isoformat(), "start_slot": 0, "end_slot": 8, "lunch_slot": ""},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200 and b"plan-table" in response.content
@@ -344,7 +344,7 @@ def test_branch_simulation_uses_the_floors_business_mix_and_priorities(
         )
         for i in range(30)
     )
-    mix = {c.name: c for c in selectors.business_mix(plan)}
+    mix = {c.name: c for c in selectors.business_mix(fetched_by=SYSTEM, plan=plan)}
     assert set(mix) == {"CASH/3", "WM/1"}
     assert mix["WM/1"].priority == 1 and mix["WM/1"].mean_service == 900 and mix["WM/1"].share == 30
     since = dt.datetime(2026, 1, 12, tzinfo=clock.SHANGHAI)  # the last eight weeks before the plan
@@ -353,5 +353,41 @@ def test_branch_simulation_uses_the_floors_business_mix_and_priorities(
     services.shift_set(
         actor=world.head_a, plan=plan, staff=teller, date=WEEK, start_slot=0, end_slot=16, lunch_slot=None
     )
-    monday = selectors.plan_simulation(plan, replications=4)[0].result
+    monday = selectors.plan_simulation(fetched_by=SYSTEM, plan=plan, replications=4)[0].result
     assert monday is not None and monday.customers > 0
+
+
+def test_a_failed_build_form_keeps_what_was_typed_with_chinese_field_errors(world: Any) -> None:
+    client = client_for(world.head_a)
+    response = client.post(
+        "/staffing/plans/build/",
+        {"unit_code": "OA", "channel": "95599", "week_start": "2026-03-10", "target_pct": "八十"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'value="八十"' in page and 'value="2026-03-10"' in page  # typed text is not lost
+    assert '<option value="95599" selected>' in page
+    assert "请输入数字。" in page  # the percentage, in the user's language
+    assert not StaffingPlan.objects.exists()
+    not_monday = client.post(
+        "/staffing/plans/build/", {"unit_code": "OA", "channel": "branch", "week_start": "2026-03-10"}
+    )
+    assert not_monday.status_code == 422 and "计划周须从周一开始。" in not_monday.content.decode()
+
+
+def test_screens_offer_only_the_actions_the_plan_allows(world: Any, plan: StaffingPlan) -> None:
+    """The buttons come from the plan's declared transitions, not from status strings in the template."""
+    head = client_for(world.head_a)
+    api = head.get(f"/api/v1/staffing/plans/{plan.pk}").json()
+    assert [a["name"] for a in api["actions"]] == ["build", "roster", "edit_shifts", "publish"]
+    assert b'data-testid="roster"' in head.get(f"/staffing/plans/{plan.pk}/").content
+    auditor = client_for(world.auditor)
+    assert auditor.get(f"/api/v1/staffing/plans/{plan.pk}").json()["actions"] == []
+    assert b'data-testid="roster"' not in auditor.get(f"/staffing/plans/{plan.pk}/").content
+    services.staffing_plan_publish(actor=world.head_a, plan=plan)
+    published = head.get(f"/api/v1/staffing/plans/{plan.pk}").json()
+    assert published["actions"] == [] and published["version"] == plan.version
+    page = head.get(f"/staffing/plans/{plan.pk}/").content
+    assert b'data-testid="roster"' not in page and b'data-testid="publish"' not in page
+    refused = head.post(f"/api/v1/staffing/plans/{plan.pk}/publish")
+    assert refused.status_code == 409 and refused.json()["error"]["details"]["status"] == "published"

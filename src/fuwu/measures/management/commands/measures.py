@@ -7,18 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fuwu.core.errors import DomainError
 from fuwu.core.models import User
-from fuwu.measures import catalogue, definitions, facts, reports, selectors
-
-
-class _Operator:
-    """The person at the server's console: sees every unit, like head-office service management."""
-
-    is_authenticated = True
-    is_active = True
-    org_unit = None
-
-    def has_perm(self, perm: str) -> bool:
-        return perm == "core.view_all_orgs"
+from fuwu.core.principals import Principal, system
+from fuwu.measures import catalogue, facts, reports, selectors
 
 
 class Command(BaseCommand):
@@ -52,18 +42,22 @@ class Command(BaseCommand):
                     f"{m.id:<32} {m.unit:<6} {m.direction:<7} {m.name_zh} / {m.name}: {m.definition}"
                 )
             return
-        principal: Any = _Operator()
+        # The person at the server's console sees every unit, as the platform itself; --user reads as one user.
+        principal: Principal = system("console")
         if opts["user"]:
-            principal = User.objects.filter(username=opts["user"], is_active=True).first()
-            if principal is None:
+            user = User.objects.filter(username=opts["user"], is_active=True).first()
+            if user is None:
                 raise CommandError(f"no active user {opts['user']!r}")
+            principal = user
         try:
             period = selectors.parse_period(opts["period"] or selectors.current_month())
             ids = opts["measure"] or [m.id for m in catalogue.MEASURES]
             for measure_id in ids:
                 catalogue.get(measure_id)
-            units = selectors.units_at_level(principal, opts["level"])
+            units = selectors.units_at_level(opts["level"], fetched_by=principal)
             if opts["source"] == "facts":
+                from fuwu.measures import definitions  # ibis and DuckDB: only for this source
+
                 tables = (
                     definitions.duckdb_parquet(opts["parquet"])
                     if opts["parquet"]
@@ -71,7 +65,7 @@ class Command(BaseCommand):
                 )
                 table = reports.raw_level_table(tables, units, period, ids)
             else:
-                table = selectors.level_table(principal, opts["level"], period, ids)
+                table = selectors.level_table(opts["level"], period, ids, fetched_by=principal)
         except DomainError as exc:
             details = "; ".join(str(d.get("reason")) for d in exc.details or [])
             raise CommandError(f"{exc.message} {details}".strip()) from exc

@@ -1,0 +1,47 @@
+"""One schema per staffing action, shared by the API body and the HTML form (`core.inputs.parse`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field
+
+
+class PlanIn(Schema):
+    """Build (or rebuild) a week's plan; targets left out take the channel's defaults.
+
+    `target_level` is a share (0.8); the page's field is a percentage and is sent as `target_pct`.
+    """
+
+    unit_code: str = Field(min_length=1)
+    channel: str = "branch"
+    week_start: dt.date
+    target_level: float | None = Field(default=None, gt=0, lt=1)
+    target_pct: float | None = Field(default=None, gt=0, lt=100)
+    target_seconds: float | None = Field(default=None, ge=0)
+    aht_seconds: float | None = Field(default=None, gt=0)
+
+    def level(self) -> float | None:
+        if self.target_level is not None:
+            return self.target_level
+        return self.target_pct / 100.0 if self.target_pct is not None else None
+
+
+class ShiftIn(Schema):
+    """Create or change one person's shift on one day of a draft plan."""
+
+    staff_id: int
+    date: dt.date
+    start_slot: int = Field(ge=0)
+    end_slot: int = Field(ge=1)
+    lunch_slot: int | None = None
+
+
+class ErlangIn(Schema):
+    traffic: list[float]
+    aht_seconds: float = Field(gt=0)
+    target_seconds: float = Field(default=20.0, ge=0)
+    target_level: float = Field(default=0.8, ge=0, le=1)
+    patience_seconds: float | None = Field(default=None, gt=0)
+    answer_rate: float | None = Field(default=None, gt=0, lt=1)
