@@ -1,0 +1,130 @@
+"""The one adapter between appraisal and the measures app: every figure appraisal shows is read here.
+
+Only the measures app's public catalogue and selectors are called, so a score, a briefing and
+`fuwu measures` read the same numbers the same way. When the measures app changes its API, this module is
+the one place to follow it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal
+from fuwu.measures import catalogue, selectors
+
+Measure = catalogue.Measure
+Period = selectors.Period
+Values = dict[str, float | None]
+
+# The org level of each unit kind, as `fuwu measures --level` names it.
+LEVEL_OF_KIND = {"outlet": "outlet", "tier2": "tier2", "tier1": "tier1", "head_office": "bank"}
+# Measures that count as "satisfaction" for the bank's weight cap (seed 002).
+SATISFACTION = frozenset({"satisfaction", "satisfaction_broad"})
+KEY_MEASURES: tuple[str, ...] = tuple(selectors.KEY_MEASURES)
+STAFF_MEASURES: tuple[str, ...] = tuple(selectors.STAFF_MEASURES)
+
+
+def measures() -> tuple[Measure, ...]:
+    return catalogue.MEASURES
+
+
+def measure(measure_id: str) -> Measure:
+    """The catalogue's measure (NotFound for an unknown id)."""
+    return catalogue.get(measure_id)
+
+
+def period(label: str) -> Period:
+    return selectors.parse_period(label)
+
+
+def previous(p: Period) -> Period:
+    return p.previous()
+
+
+def shift(label: str, step: int) -> str:
+    return selectors.shift_label(label, step)
+
+
+def current_month() -> str:
+    return selectors.current_month()
+
+
+def level_values(
+    principal: Principal, level: str, p: Period, ids: Sequence[str], *, within: OrgUnit | None = None
+) -> list[tuple[OrgUnit, Values]]:
+    """Each visible unit of `level` (under `within`) with its figures: exactly `fuwu measures --level`."""
+    rows = selectors.level_table(principal, level, p, list(ids))
+    return [
+        (row["unit"], row["values"])
+        for row in rows
+        if within is None or row["unit"].path.startswith(within.path)
+    ]
+
+
+def unit_values(principal: Principal, unit: OrgUnit, p: Period, ids: Sequence[str]) -> Values:
+    """One unit's own figures for the period, read as its level's row of `fuwu measures`."""
+    for found, values in level_values(principal, LEVEL_OF_KIND[unit.kind], p, ids, within=unit):
+        if found.pk == unit.pk:
+            return values
+    return dict.fromkeys(ids)
+
+
+def staff_values(principal: Principal, within: OrgUnit, p: Period, ids: Sequence[str]) -> dict[int, Values]:
+    """Each staff member's figures (their tickets at units under `within`), keyed by user id."""
+    found = selectors.parts_by(
+        principal, within, p.start, p.end, by=["key"], cut="staff", parts=catalogue.parts_read(ids)
+    )
+    out: dict[int, Values] = {}
+    for (key,), parts in found.items():
+        if str(key).isdigit():
+            out[int(key)] = catalogue.evaluate(parts, ids)
+    return out
+
+
+def month_staff_parts(
+    principal: Principal, outlet: OrgUnit, start: dt.date, end: dt.date
+) -> dict[int, dict[str, float]]:
+    """The staff cut's parts per member at one outlet (evaluations counted, for the stars' floor)."""
+    found = selectors.parts_by(principal, outlet, start, end, by=["key"], cut="staff")
+    return {int(key): parts for (key,), parts in found.items() if str(key).isdigit()}
+
+
+def evaluate(parts: dict[str, float], ids: Iterable[str]) -> Values:
+    return catalogue.evaluate(parts, list(ids))
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    measure: Measure
+    unit: OrgUnit
+    baseline: float
+    value: float
+    due: dt.date
+
+
+def targets(principal: Principal, unit: OrgUnit) -> dict[str, TargetRow]:
+    """The targets that apply at `unit` (its own, else the nearest above), one per measure."""
+    found: dict[str, TargetRow] = {}
+    for t in selectors.targets(principal, unit).order_by("unit__depth", "due_date"):
+        found[t.measure] = TargetRow(measure(t.measure), t.unit, t.baseline, t.value, t.due_date)
+    return found
+
+
+def dashboard_url(*, period_label: str, measure_id: str, unit: OrgUnit | None = None, staff: User | None = None) -> str:
+    """The measures dashboard, drilled down to the unit (or staff member), period and measure."""
+    query = {"period": period_label, "measure": measure_id}
+    if staff is not None:
+        query["staff"] = str(staff.pk)
+    elif unit is not None:
+        query["unit"] = str(unit.pk)
+    return reverse("measures:dashboard") + "?" + urlencode(query)
+
+
+def definition(measure_id: str) -> str:
+    return str(measure(measure_id).definition)

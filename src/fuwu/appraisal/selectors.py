@@ -1,0 +1,190 @@
+"""Reads of the appraisal app. Scores are computed here from the measure catalogue (through `figures`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from fuwu.appraisal import figures, scoring
+from fuwu.appraisal.models import Level, Scorecard, ScorecardItem
+from fuwu.core import access
+from fuwu.core.errors import NotFound
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal
+from fuwu.core.scoping import get_visible, visible
+
+
+def scorecards(fetched_by: Principal) -> QuerySet[Scorecard]:
+    """Every scorecard (bank-wide configuration: head office sets it, every unit reads it)."""
+    access.require(fetched_by, "appraisal.view_scorecard")
+    return Scorecard.objects.prefetch_related("items__weights")
+
+
+def scorecard(fetched_by: Principal, pk: Any) -> Scorecard:
+    try:
+        return scorecards(fetched_by).get(pk=pk)
+    except (Scorecard.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def scorecard_for_level(fetched_by: Principal, level: str, staff_role: str = "") -> Scorecard | None:
+    return scorecards(fetched_by).filter(level=level, staff_role=staff_role).first()
+
+
+def specs(card: Scorecard, p: figures.Period) -> list[scoring.Spec]:
+    """The scorecard's lines as they are scored in period `p` (weights in force at its start)."""
+    out = []
+    items: list[ScorecardItem] = list(card.items.all())
+    for item in items:
+        steps = [scoring.WeightStep(w.effective_from, w.weight) for w in item.weights.all()]
+        out.append(
+            scoring.Spec(
+                measure_id=item.measure,
+                rule=item.rule,
+                weight=scoring.weight_on(steps, p.start),
+                higher_is_better=figures.measure(item.measure).higher_is_better,
+                target=item.target,
+                baseline=item.baseline,
+            )
+        )
+    return out
+
+
+@dataclass
+class ShownLine:
+    line: scoring.Line
+    measure: figures.Measure
+    href: str  # drill-down to the measures dashboard
+
+    @property
+    def source(self) -> str:
+        return str(self.measure.definition)
+
+
+@dataclass
+class Row:
+    key: int
+    label: str
+    code: str
+    unit: OrgUnit | None
+    staff: User | None
+    result: scoring.Result
+    rank: int | None
+    previous_rank: int | None
+    lines: list[ShownLine] = field(default_factory=list)
+
+    @property
+    def total(self) -> float | None:
+        return self.result.total
+
+    @property
+    def movement(self) -> int | None:
+        return scoring.movement(self.rank, self.previous_rank)
+
+
+@dataclass
+class Ranking:
+    scorecard: Scorecard
+    period: figures.Period
+    previous: figures.Period
+    within: OrgUnit | None
+    specs: list[scoring.Spec]
+    rows: list[Row]
+
+
+def _root(fetched_by: Principal, within: OrgUnit | None) -> OrgUnit:
+    if within is not None:
+        return within
+    home = access.home_unit(fetched_by)
+    if home is not None:
+        return home
+    root = OrgUnit.get_root_nodes().first()
+    if root is None:
+        raise NotFound()
+    return root
+
+
+def _subjects(
+    fetched_by: Principal, card: Scorecard, p: figures.Period, ids: list[str], within: OrgUnit | None
+) -> tuple[dict[int, figures.Values], dict[int, tuple[str, str, OrgUnit | None, User | None]]]:
+    if card.level != Level.STAFF:
+        rows = figures.level_values(fetched_by, card.level, p, ids, within=within)
+        return (
+            {u.pk: v for u, v in rows},
+            {u.pk: (u.name, u.code, u, None) for u, _v in rows},
+        )
+    root = _root(fetched_by, within)
+    staff = visible(
+        User.objects.filter(
+            is_active=True, groups__name=card.staff_role, org_unit__path__startswith=root.path
+        ).select_related("org_unit"),
+        fetched_by,
+    ).distinct()
+    found = figures.staff_values(fetched_by, root, p, ids)
+    values = {u.pk: found.get(u.pk, dict.fromkeys(ids)) for u in staff}
+    labels = {u.pk: (str(u), u.staff_code or u.username, u.org_unit, u) for u in staff}
+    return values, labels
+
+
+def _scored(
+    fetched_by: Principal, card: Scorecard, p: figures.Period, within: OrgUnit | None
+) -> tuple[list[scoring.Spec], dict[int, scoring.Result], dict[int, Any], dict[int, int | None]]:
+    chosen = specs(card, p)
+    ids = [s.measure_id for s in chosen]
+    values, labels = _subjects(fetched_by, card, p, ids, within) if ids else ({}, {})
+    results = scoring.score_all(chosen, values)
+    ranks = scoring.competition_ranks({k: r.total for k, r in results.items()}, True)
+    return chosen, results, labels, ranks
+
+
+def ranking(
+    fetched_by: Principal, *, scorecard: Scorecard, period_label: str, within: OrgUnit | None = None
+) -> Ranking:
+    """Scores of every unit (or staff member) of the scorecard's level under `within`, ranked, with movement."""
+    access.require(fetched_by, "appraisal.view_scorecard", unit=within)
+    p = figures.period(period_label)
+    before = figures.previous(p)
+    chosen, results, labels, ranks = _scored(fetched_by, scorecard, p, within)
+    _spec, _res, _labels, previous_ranks = _scored(fetched_by, scorecard, before, within)
+    all_staff = scorecard.level != Level.STAFF or access.has(fetched_by, "appraisal.view_staff_scores")
+    me = getattr(fetched_by, "pk", None)
+    rows = []
+    for key, result in results.items():
+        if not all_staff and key != me:
+            continue  # a member of staff sees their own score only (the ranking is among all of them)
+        label, code, unit, staff = labels[key]
+        shown = [
+            ShownLine(
+                line,
+                figures.measure(line.measure_id),
+                figures.dashboard_url(
+                    period_label=p.label, measure_id=line.measure_id, unit=unit if staff is None else None, staff=staff
+                ),
+            )
+            for line in result.lines
+        ]
+        rows.append(Row(key, label, code, unit, staff, result, ranks[key], previous_ranks.get(key), shown))
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
+    return Ranking(scorecard, p, before, within, chosen, rows)
+
+
+def unit_scores(fetched_by: Principal, *, unit_id: Any, period_label: str) -> list[tuple[Ranking, Row | None]]:
+    """One unit's own score on its level's scorecard, explained line by line (the unit's appraisal page)."""
+    unit: OrgUnit = get_visible(OrgUnit.objects.all(), fetched_by, pk=unit_id)
+    access.require(fetched_by, "appraisal.view_scorecard", unit=unit)
+    out: list[tuple[Ranking, Row | None]] = []
+    card = scorecard_for_level(fetched_by, unit.kind) if unit.kind in Level.values else None
+    if card is not None:
+        parent = unit.get_parent()
+        ranked = ranking(fetched_by, scorecard=card, period_label=period_label, within=_visible_or(fetched_by, parent, unit))
+        out.append((ranked, next((r for r in ranked.rows if r.key == unit.pk), None)))
+    return out
+
+
+def _visible_or(fetched_by: Principal, parent: OrgUnit | None, unit: OrgUnit) -> OrgUnit:
+    """Rank among siblings when the parent is visible, else within the unit itself."""
+    if parent is not None and access.can_see_path(fetched_by, parent.path):
+        return parent
+    return unit
