@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fuwu.appraisal import figures
+from fuwu.appraisal.templatetags.appraisal import unit_name
 from fuwu.core import access, clock
 from fuwu.core.discovery import app_modules
 from fuwu.core.models import OrgUnit
@@ -174,7 +175,7 @@ def _measures(principal: Principal, unit: OrgUnit, period: figures.Period) -> Se
         section.rows.append(
             [
                 m.name_zh,
-                m.unit,
+                unit_name(m.unit),
                 value,
                 figure(measure_id, before[measure_id]),
                 goal.value if goal else None,

@@ -39,6 +39,11 @@ def measure(measure_id: str) -> Measure:
     return catalogue.get(measure_id)
 
 
+def per_staff(measure_id: str) -> bool:
+    """Whether the catalogue has this measure per staff member (the rollups' staff cut)."""
+    return "staff" in measure(measure_id).grains
+
+
 def period(label: str) -> Period:
     return selectors.parse_period(label)
 

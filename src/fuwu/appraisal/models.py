@@ -211,6 +211,11 @@ class BriefingJob(models.Model):
     def __str__(self) -> str:
         return f"{self.unit_id} {self.quarter} {self.status}"
 
+    @property
+    def in_progress(self) -> bool:
+        """Still being built: the page keeps polling its progress."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
 
 class PeerFigure(models.Model):
     """A published figure of another bank (同业对标), entered by hand or imported from Excel."""

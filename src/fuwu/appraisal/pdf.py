@@ -82,7 +82,11 @@ def html(briefing: Briefing) -> str:
 
 def render(briefing: Briefing) -> bytes:
     """The briefing's PDF bytes."""
+    import logging
+
     from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its per-step INFO lines are noise here
 
     data: bytes = HTML(string=html(briefing), base_url="/").write_pdf()
     return data

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
 
 from fuwu.appraisal import figures, scoring
-from fuwu.appraisal.models import Level, Scorecard, ScorecardItem
+from fuwu.appraisal.models import BriefingJob, Level, Scorecard, ScorecardItem
 from fuwu.core import access
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
@@ -188,3 +189,39 @@ def _visible_or(fetched_by: Principal, parent: OrgUnit | None, unit: OrgUnit) ->
     if parent is not None and access.can_see_path(fetched_by, parent.path):
         return parent
     return unit
+
+
+# --- briefings (K6) --------------------------------------------------------------------------------
+
+
+def briefing_jobs(fetched_by: Principal) -> QuerySet[BriefingJob]:
+    """The briefings of the units the principal sees, newest first."""
+    access.require(fetched_by, "appraisal.view_briefingjob")
+    return visible(BriefingJob.objects.select_related("unit", "requested_by"), fetched_by)
+
+
+def briefing_job(fetched_by: Principal, pk: Any) -> BriefingJob:
+    job: BriefingJob = get_visible(BriefingJob.objects.select_related("unit"), fetched_by, pk=pk)
+    access.require(fetched_by, "appraisal.view_briefingjob", unit=job.unit)
+    return job
+
+
+def briefing_file(fetched_by: Principal, *, job_id: Any, name: str) -> Path:
+    """The path of one file of a finished briefing the principal may see (NotFound for any other name)."""
+    from fuwu.appraisal.services import briefing_folder
+
+    job = briefing_job(fetched_by, job_id)
+    if name not in job.files:
+        raise NotFound()
+    path = briefing_folder(job) / name
+    if not path.is_file():
+        raise NotFound()
+    return path
+
+
+def briefing_units(fetched_by: Principal) -> list[OrgUnit]:
+    """The units a briefing can be built for: head office and the branches the principal sees."""
+    access.require(fetched_by, "appraisal.view_briefingjob")
+    return list(
+        visible(OrgUnit.objects.filter(kind__in=["head_office", "tier1", "tier2"]), fetched_by).order_by("path")
+    )

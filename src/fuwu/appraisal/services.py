@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fuwu.appraisal import figures
-from fuwu.appraisal.models import ItemWeight, Level, Rule, Scorecard, ScorecardItem
+from fuwu.appraisal.models import BriefingJob, ItemWeight, Level, Rule, Scorecard, ScorecardItem
 from fuwu.core import access, audit, clock
 from fuwu.core import roles as core_roles
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import DomainError, ValidationFailed
+from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 
 
@@ -59,7 +60,7 @@ def scorecard_item_add(
     """Put a catalogue measure on a scorecard with its scoring rule."""
     access.require(actor, "appraisal.change_scorecard")
     m = figures.measure(measure)
-    if scorecard.level == Level.STAFF and measure not in figures.STAFF_MEASURES:
+    if scorecard.level == Level.STAFF and not figures.per_staff(measure):
         raise _invalid("measure", _("This measure has no figure per staff member."))
     if rule not in Rule.values:
         raise _invalid("rule", _("Choose one of the offered values."))
@@ -146,3 +147,80 @@ def scorecard_item_remove(*, actor: Principal, item: ScorecardItem) -> None:
         item.delete()
 
 
+
+
+# --- the quarterly briefing (K6) -------------------------------------------------------------------
+
+
+def briefing_folder(job: BriefingJob) -> Path:
+    from django.conf import settings
+
+    return Path(settings.MEDIA_ROOT) / "briefings" / str(job.pk)
+
+
+def briefing_request(*, actor: Principal, unit: OrgUnit, quarter: str, whole_bank: bool = False) -> BriefingJob:
+    """Queue a briefing for `unit` (whole bank: head office plus each tier-1 branch) built in the background."""
+    access.require(actor, "appraisal.add_briefingjob", unit=unit)
+    period = figures.period(quarter)
+    if "Q" not in period.label:
+        raise _invalid("quarter", _("Enter a quarter such as 2026-Q3."))
+    whole_bank = whole_bank and unit.kind == OrgUnit.Kind.HEAD_OFFICE
+    with transaction.atomic():
+        job = BriefingJob.objects.create(
+            unit=unit,
+            quarter=period.label,
+            whole_bank=whole_bank,
+            requested_by=actor if isinstance(actor, User) else None,
+            requested_at=clock.now(),
+        )
+        audit.record(
+            actor=actor, action="appraisal.briefing_request", target=job, org_unit=unit, data={"quarter": period.label}
+        )
+
+        def enqueue() -> None:
+            from fuwu.appraisal.tasks import build_briefing
+
+            build_briefing.enqueue(job.pk)
+
+        transaction.on_commit(enqueue)
+    return job
+
+
+def briefing_run(*, actor: Principal, job: BriefingJob) -> BriefingJob:
+    """Build a queued briefing's files, reporting progress on the job row as each unit is done.
+
+    The files are built as the person who asked (`job.requested_by`), so they hold only what that person
+    may see; `actor` is whoever runs the job (the worker's system principal).
+    """
+    from fuwu.appraisal import briefing
+
+    access.require(actor, "appraisal.add_briefingjob", unit=job.unit)
+    reader: Principal = job.requested_by if job.requested_by is not None else actor
+    # Claim the job with a conditional update so two workers never build the same briefing twice.
+    claimed = BriefingJob.objects.filter(pk=job.pk, status=BriefingJob.Status.QUEUED).update(
+        status=BriefingJob.Status.RUNNING, progress=1
+    )
+    if not claimed:
+        job.refresh_from_db()
+        return job
+    folder = briefing_folder(job)
+    try:
+        units = briefing.bank_units(reader, job.unit) if job.whole_bank else [job.unit]
+        names: list[str] = []
+        for index, unit in enumerate(units, start=1):
+            paths = briefing.write(reader, unit=unit, quarter=job.quarter, out=folder)
+            names.extend(p.name for p in paths)
+            BriefingJob.objects.filter(pk=job.pk).update(
+                progress=max(1, int(index / len(units) * 100) - 1),
+                files=names,
+                message=_("%(done)s of %(total)s units done") % {"done": index, "total": len(units)},
+            )
+        BriefingJob.objects.filter(pk=job.pk).update(
+            status=BriefingJob.Status.DONE, progress=100, finished_at=clock.now(), files=names, message=""
+        )
+    except DomainError as exc:
+        BriefingJob.objects.filter(pk=job.pk).update(
+            status=BriefingJob.Status.FAILED, finished_at=clock.now(), message=exc.message[:200]
+        )
+    job.refresh_from_db()
+    return job
