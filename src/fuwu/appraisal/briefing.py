@@ -119,7 +119,9 @@ def _ranking(principal: Principal, unit: OrgUnit, quarter: str) -> Section:
     ranked = selectors.ranking(principal, scorecard=card, period_label=quarter, within=unit)
     for spec in ranked.specs:
         if spec.weight > 0:
-            section.columns.append(measure_column(spec.measure_id, f"{figures.measure(spec.measure_id).name_zh}"))
+            section.columns.append(
+                measure_column(spec.measure_id, f"{figures.measure(spec.measure_id).name_zh}")
+            )
     active = [s for s in ranked.specs if s.weight > 0]
     for row in ranked.rows:
         values = {line.line.measure_id: line.line.value for line in row.lines}
@@ -183,7 +185,9 @@ def _measures(principal: Principal, unit: OrgUnit, period: figures.Period) -> Se
                 met,
             ]
         )
-    section.note = _("Figures from the measure catalogue, exactly as `fuwu measures` and the dashboards show them.")
+    section.note = _(
+        "Figures from the measure catalogue, exactly as `fuwu measures` and the dashboards show them."
+    )
     return section
 
 
@@ -234,9 +238,7 @@ def _complaints(principal: Principal, unit: OrgUnit, period: figures.Period) -> 
                 str(c.get_status_display()),
             ]
         )
-    hot = Counter(
-        (c.category_code, c.reason_code) for c in rows if c.source == "hotline"
-    )
+    hot = Counter((c.category_code, c.reason_code) for c in rows if c.source == "hotline")
     total = sum(hot.values())
     hotspots = Section(
         "hotspots",
@@ -341,7 +343,8 @@ def build(principal: Principal, *, unit: OrgUnit, quarter: str) -> Briefing:
         from fuwu.core.errors import ValidationFailed
 
         raise ValidationFailed(
-            _("Enter a quarter such as 2026-Q3."), details=[{"field": "quarter", "reason": _("Enter a quarter such as 2026-Q3.")}]
+            _("Enter a quarter such as 2026-Q3."),
+            details=[{"field": "quarter", "reason": _("Enter a quarter such as 2026-Q3.")}],
         )
     major, hotspots = _complaints(principal, unit, period)
     sections = [
@@ -365,10 +368,8 @@ def cell_text(kind: str, value: Any) -> str:
     if kind == MOVE:
         return f"↑{value}" if value > 0 else f"↓{-value}" if value < 0 else "—"
     if kind in (DEC0, DEC1, DEC2):
-        return f"{value:.{ {DEC0: 0, DEC1: 1, DEC2: 2}[kind]}f}"
+        return f"{value:.{ {DEC0: 0, DEC1: 1, DEC2: 2}[kind] }f}"
     return str(value)
-
-
 
 
 def write(principal: Principal, *, unit: OrgUnit, quarter: str, out: Any) -> list[Any]:

@@ -46,13 +46,17 @@ def scorecards() -> list[Scorecard]:
         _items(actor, card, UNIT_ITEMS)
         made.append(card)
     if not Scorecard.objects.filter(level="staff", staff_role=roles.TELLER).exists():
-        card = services.scorecard_create(actor=actor, level="staff", staff_role=roles.TELLER, name="柜员服务考核")
+        card = services.scorecard_create(
+            actor=actor, level="staff", staff_role=roles.TELLER, name="柜员服务考核"
+        )
         _items(actor, card, STAFF_ITEMS)
         made.append(card)
     return made
 
 
-def _items(actor: Any, card: Scorecard, items: list[tuple[str, str, float | None, float | None, dict[str, float]]]) -> None:
+def _items(
+    actor: Any, card: Scorecard, items: list[tuple[str, str, float | None, float | None, dict[str, float]]]
+) -> None:
     for measure, rule, target, baseline, weights in items:
         item = services.scorecard_item_add(
             actor=actor, scorecard=card, measure=measure, rule=rule, target=target, baseline=baseline

@@ -121,7 +121,9 @@ def targets(principal: Principal, unit: OrgUnit) -> dict[str, TargetRow]:
     return found
 
 
-def dashboard_url(*, period_label: str, measure_id: str, unit: OrgUnit | None = None, staff: User | None = None) -> str:
+def dashboard_url(
+    *, period_label: str, measure_id: str, unit: OrgUnit | None = None, staff: User | None = None
+) -> str:
     """The measures dashboard, drilled down to the unit (or staff member), period and measure."""
     query = {"period": period_label, "measure": measure_id}
     if staff is not None:

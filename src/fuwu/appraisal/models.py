@@ -162,6 +162,9 @@ class Nomination(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "staff"], name="appraisal_nomination_once")]
 
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.staff_id}"
+
 
 class Candidate(models.Model):
     """A ranked candidate of a round, with every reason for the score (what the wall of stars shows)."""
@@ -179,6 +182,9 @@ class Candidate(models.Model):
     class Meta:
         ordering = ["round", "disqualified", "rank", "pk"]
         constraints = [models.UniqueConstraint(fields=["round", "staff"], name="appraisal_candidate_once")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.staff_id} {self.score}"
 
 
 class BriefingJob(models.Model):

@@ -47,7 +47,9 @@ def chart_svg(section: Section) -> str | None:
         ax.set_xlabel(chart.title, fontproperties=font, fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
         for bar, value in zip(bars, values, strict=True):
-            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:g}", va="center", fontsize=7)
+            ax.text(
+                bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:g}", va="center", fontsize=7
+            )
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         fig.tight_layout()
@@ -71,7 +73,9 @@ def html(briefing: Briefing) -> str:
                     ]
                     for r, row in enumerate(section.rows)
                 ],
-                "chart": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() if svg else None,
+                "chart": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+                if svg
+                else None,
             }
         )
     return render_to_string(

@@ -86,7 +86,9 @@ def competition_ranks(values: Mapping[K, float | None], higher_is_better: bool) 
 def points_rank(values: Mapping[K, float | None], higher_is_better: bool) -> dict[K, float | None]:
     ranks = competition_ranks(values, higher_is_better)
     n = sum(1 for r in ranks.values() if r is not None)
-    return {k: None if r is None else (100.0 if n == 1 else 100.0 * (n - r) / (n - 1)) for k, r in ranks.items()}
+    return {
+        k: None if r is None else (100.0 if n == 1 else 100.0 * (n - r) / (n - 1)) for k, r in ranks.items()
+    }
 
 
 @dataclass

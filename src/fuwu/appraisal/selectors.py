@@ -124,8 +124,11 @@ def _subjects(
         fetched_by,
     ).distinct()
     found = figures.staff_values(fetched_by, root, p, ids)
-    values = {u.pk: found.get(u.pk, dict.fromkeys(ids)) for u in staff}
-    labels = {u.pk: (str(u), u.staff_code or u.username, u.org_unit, u) for u in staff}
+    values: dict[int, figures.Values] = {}
+    labels: dict[int, tuple[str, str, OrgUnit | None, User | None]] = {}
+    for u in staff:
+        values[u.pk] = found.get(u.pk) or dict.fromkeys(ids)
+        labels[u.pk] = (str(u), u.staff_code or u.username, u.org_unit, u)
     return values, labels
 
 
@@ -161,7 +164,10 @@ def ranking(
                 line,
                 figures.measure(line.measure_id),
                 figures.dashboard_url(
-                    period_label=p.label, measure_id=line.measure_id, unit=unit if staff is None else None, staff=staff
+                    period_label=p.label,
+                    measure_id=line.measure_id,
+                    unit=unit if staff is None else None,
+                    staff=staff,
                 ),
             )
             for line in result.lines
@@ -169,26 +175,6 @@ def ranking(
         rows.append(Row(key, label, code, unit, staff, result, ranks[key], previous_ranks.get(key), shown))
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
     return Ranking(scorecard, p, before, within, chosen, rows)
-
-
-def unit_scores(fetched_by: Principal, *, unit_id: Any, period_label: str) -> list[tuple[Ranking, Row | None]]:
-    """One unit's own score on its level's scorecard, explained line by line (the unit's appraisal page)."""
-    unit: OrgUnit = get_visible(OrgUnit.objects.all(), fetched_by, pk=unit_id)
-    access.require(fetched_by, "appraisal.view_scorecard", unit=unit)
-    out: list[tuple[Ranking, Row | None]] = []
-    card = scorecard_for_level(fetched_by, unit.kind) if unit.kind in Level.values else None
-    if card is not None:
-        parent = unit.get_parent()
-        ranked = ranking(fetched_by, scorecard=card, period_label=period_label, within=_visible_or(fetched_by, parent, unit))
-        out.append((ranked, next((r for r in ranked.rows if r.key == unit.pk), None)))
-    return out
-
-
-def _visible_or(fetched_by: Principal, parent: OrgUnit | None, unit: OrgUnit) -> OrgUnit:
-    """Rank among siblings when the parent is visible, else within the unit itself."""
-    if parent is not None and access.can_see_path(fetched_by, parent.path):
-        return parent
-    return unit
 
 
 # --- briefings (K6) --------------------------------------------------------------------------------
@@ -223,5 +209,7 @@ def briefing_units(fetched_by: Principal) -> list[OrgUnit]:
     """The units a briefing can be built for: head office and the branches the principal sees."""
     access.require(fetched_by, "appraisal.view_briefingjob")
     return list(
-        visible(OrgUnit.objects.filter(kind__in=["head_office", "tier1", "tier2"]), fetched_by).order_by("path")
+        visible(OrgUnit.objects.filter(kind__in=["head_office", "tier1", "tier2"]), fetched_by).order_by(
+            "path"
+        )
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -117,7 +117,9 @@ def scorecard_weight_set(
             days = {effective_from} | {
                 d
                 for d in ItemWeight.objects.filter(
-                    item__scorecard=card, item__measure__in=figures.SATISFACTION, effective_from__gt=effective_from
+                    item__scorecard=card,
+                    item__measure__in=figures.SATISFACTION,
+                    effective_from__gt=effective_from,
                 ).values_list("effective_from", flat=True)
             }
             for day in sorted(days):
@@ -147,8 +149,6 @@ def scorecard_item_remove(*, actor: Principal, item: ScorecardItem) -> None:
         item.delete()
 
 
-
-
 # --- the quarterly briefing (K6) -------------------------------------------------------------------
 
 
@@ -158,7 +158,9 @@ def briefing_folder(job: BriefingJob) -> Path:
     return Path(settings.MEDIA_ROOT) / "briefings" / str(job.pk)
 
 
-def briefing_request(*, actor: Principal, unit: OrgUnit, quarter: str, whole_bank: bool = False) -> BriefingJob:
+def briefing_request(
+    *, actor: Principal, unit: OrgUnit, quarter: str, whole_bank: bool = False
+) -> BriefingJob:
     """Queue a briefing for `unit` (whole bank: head office plus each tier-1 branch) built in the background."""
     access.require(actor, "appraisal.add_briefingjob", unit=unit)
     period = figures.period(quarter)
@@ -174,7 +176,11 @@ def briefing_request(*, actor: Principal, unit: OrgUnit, quarter: str, whole_ban
             requested_at=clock.now(),
         )
         audit.record(
-            actor=actor, action="appraisal.briefing_request", target=job, org_unit=unit, data={"quarter": period.label}
+            actor=actor,
+            action="appraisal.briefing_request",
+            target=job,
+            org_unit=unit,
+            data={"quarter": period.label},
         )
 
         def enqueue() -> None:

@@ -55,8 +55,12 @@ def briefings(request: HttpRequest, form: FormState | None = None, status: int =
     principal = request_principal(request)
     units = selectors.briefing_units(principal)
     jobs = list(selectors.briefing_jobs(principal)[:20])
-    form = form or FormState(values={"quarter": _default_quarter(), "unit_code": units[0].code if units else ""})
-    return render(request, "appraisal/briefings.html", {"units": units, "jobs": jobs, "form": form}, status=status)
+    form = form or FormState(
+        values={"quarter": _default_quarter(), "unit_code": units[0].code if units else ""}
+    )
+    return render(
+        request, "appraisal/briefings.html", {"units": units, "jobs": jobs, "form": form}, status=status
+    )
 
 
 @login_required
@@ -67,7 +71,9 @@ def briefing_new(request: HttpRequest) -> HttpResponse:
         payload = parse(BriefingIn, request.POST)
         unit = next((u for u in selectors.briefing_units(principal) if u.code == payload.unit_code), None)
         if unit is None:
-            raise ValidationFailed(_unit_unknown(), details=[{"field": "unit_code", "reason": _unit_unknown()}])
+            raise ValidationFailed(
+                _unit_unknown(), details=[{"field": "unit_code", "reason": _unit_unknown()}]
+            )
         services.briefing_request(
             actor=principal, unit=unit, quarter=payload.quarter.upper(), whole_bank=payload.whole_bank
         )
@@ -89,8 +95,6 @@ def briefing_status(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def briefing_download(request: HttpRequest, job_id: int, name: str) -> HttpResponse:
+def briefing_download(request: HttpRequest, job_id: int, name: str) -> FileResponse:
     path = selectors.briefing_file(request_principal(request), job_id=job_id, name=name)
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
-
-

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fuwu.appraisal.briefing import DEC0, DEC1, DEC2, INT, MOVE, TEXT, Briefing, Section
 
-NUMBER_FORMATS = {INT: "0", DEC0: "0", DEC1: "0.0", DEC2: "0.00", MOVE: '+0;-0;0'}
+NUMBER_FORMATS = {INT: "0", DEC0: "0", DEC1: "0.0", DEC2: "0.00", MOVE: "+0;-0;0"}
 
 
 def sheet_name(index: int, section: Section) -> str:
@@ -30,16 +30,26 @@ def render(briefing: Briefing) -> bytes:
     out = io.BytesIO()
     # Strings are never read as formulas, numbers or links: text is written as typed.
     book = xlsxwriter.Workbook(
-        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+        out,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
     )
     font = {"font_name": "Microsoft YaHei", "font_size": 10}
-    bold = book.add_format({**font, "bold": True, "bg_color": "#E8EEF6", "border": 1, "text_wrap": True, "valign": "top"})
+    bold = book.add_format(
+        {**font, "bold": True, "bg_color": "#E8EEF6", "border": 1, "text_wrap": True, "valign": "top"}
+    )
     title = book.add_format({**font, "bold": True, "font_size": 14})
     plain = book.add_format({**font, "text_wrap": True, "valign": "top"})
     formats = {kind: book.add_format({**font, "num_format": fmt}) for kind, fmt in NUMBER_FORMATS.items()}
     cover = book.add_worksheet(_("Cover")[:31])
     cover.write_string(0, 0, briefing.title, title)
-    cover.write_string(1, 0, f"{briefing.period.start.isoformat()} – {briefing.period.end.isoformat()}", plain)
+    cover.write_string(
+        1, 0, f"{briefing.period.start.isoformat()} – {briefing.period.end.isoformat()}", plain
+    )
     cover.write_string(2, 0, _("Unit code"), plain)
     cover.write_string(2, 1, briefing.unit.code, plain)
     cover.set_column(0, 0, 40)

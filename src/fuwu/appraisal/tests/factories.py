@@ -18,10 +18,14 @@ def rollup(unit: Any, day: dt.date, *, cut: str = "", key: str = "", **parts: fl
 
 
 def satisfaction_day(unit: Any, day: dt.date, evaluated: int, satisfied: int, **more: float) -> Rollup:
-    return rollup(unit, day, **{"finished": evaluated, "evaluated": evaluated, "satisfied": satisfied, **more})
+    return rollup(
+        unit, day, **{"finished": evaluated, "evaluated": evaluated, "satisfied": satisfied, **more}
+    )
 
 
-def card(level: str, items: list[tuple[str, str, float | None, float | None, dict[str, float]]], **kw: Any) -> Scorecard:
+def card(
+    level: str, items: list[tuple[str, str, float | None, float | None, dict[str, float]]], **kw: Any
+) -> Scorecard:
     """A scorecard with (measure, rule, target, baseline, {effective_from ISO: weight}) items."""
     sc = services.scorecard_create(actor=SYSTEM, level=level, name=kw.pop("name", level), **kw)
     for measure, rule, target, baseline, weights in items:

@@ -63,7 +63,9 @@ def data(world: Any) -> Any:
         world.outlet_x: (50, 40, 90, 11),
     }.items():
         for day in (dt.date(2026, 5, 6), dt.date(2026, 8, 6)):
-            satisfaction_day(outlet, day, ev, sat, called=called, wait_sum=called * wait_min * 60, finished=called)
+            satisfaction_day(
+                outlet, day, ev, sat, called=called, wait_sum=called * wait_min * 60, finished=called
+            )
     for n in range(3):
         _complaint(world.outlet_a, dt.date(2026, 8, 10), n, severity="major")
     for n in range(3, 8):
@@ -90,7 +92,9 @@ def _measures_json(level: str, code: str) -> dict[str, float | None]:
 
 
 def _pdftotext(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
 
 
 def _pages(path: Path) -> int:
@@ -101,7 +105,9 @@ def _pages(path: Path) -> int:
 
 
 def test_the_cli_writes_a_chinese_pdf_with_ranking_page_numbers_and_no_pii(data: Any, tmp_path: Path) -> None:
-    call_command("briefing", "--quarter", QUARTER, "--unit", "T2", "--out", str(tmp_path), stdout=io.StringIO())
+    call_command(
+        "briefing", "--quarter", QUARTER, "--unit", "T2", "--out", str(tmp_path), stdout=io.StringIO()
+    )
     pdf = tmp_path / "briefing-T2-2026-Q3.pdf"
     assert pdf.exists() and (tmp_path / "briefing-T2-2026-Q3.xlsx").exists()
     text = _pdftotext(pdf)
@@ -126,7 +132,8 @@ def test_the_pdf_renders_to_a_page_that_is_not_blank(data: Any, tmp_path: Path) 
 
     paths = briefing.write(data.hq_manager, unit=data.t2, quarter=QUARTER, out=tmp_path)
     subprocess.run(
-        ["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(paths[0]), str(tmp_path / "page")], check=True
+        ["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(paths[0]), str(tmp_path / "page")],
+        check=True,
     )
     image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
     dark = sum(image.histogram()[:128])
@@ -168,7 +175,9 @@ def test_the_excel_has_a_sheet_per_section_number_formats_and_a_formula_like_nam
 
     _pdf, xlsx_path = briefing.write(data.hq_manager, unit=data.t2, quarter=QUARTER, out=tmp_path)
     book = load_workbook(xlsx_path)
-    assert len(book.sheetnames) == 1 + len(briefing.build(data.hq_manager, unit=data.t2, quarter=QUARTER).sections)
+    assert len(book.sheetnames) == 1 + len(
+        briefing.build(data.hq_manager, unit=data.t2, quarter=QUARTER).sections
+    )
     ranking = book[book.sheetnames[1]]
     assert ranking.freeze_panes == "A2"
     rows = list(ranking.iter_rows(min_row=2, max_row=3))
@@ -192,7 +201,18 @@ def test_a_tier2_head_gets_a_briefing_of_their_subtree_only(data: Any, tmp_path:
     with pytest.raises(NotFound):
         briefing.build(head, unit=data.ho, quarter=QUARTER)
     out = io.StringIO()
-    call_command("briefing", "--quarter", QUARTER, "--unit", "T2", "--user", "sup_t2", "--out", str(tmp_path), stdout=out)
+    call_command(
+        "briefing",
+        "--quarter",
+        QUARTER,
+        "--unit",
+        "T2",
+        "--user",
+        "sup_t2",
+        "--out",
+        str(tmp_path),
+        stdout=out,
+    )
     assert "briefing-T2-2026-Q3.pdf" in out.getvalue()
 
 

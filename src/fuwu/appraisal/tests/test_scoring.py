@@ -22,7 +22,9 @@ SPECS = [
 
 def test_target_and_progress_points_add_up_by_weight() -> None:
     # 81/90 → 90 points; 10/12.5 → 80; (3.5 − 5)/(2 − 5) → 50: 0.4·90 + 0.3·80 + 0.3·50 = 75.
-    result = scoring.score_all(SPECS, {"a": {"satisfaction": 81, "avg_wait": 12.5, "complaints_per_10k": 3.5}})["a"]
+    result = scoring.score_all(
+        SPECS, {"a": {"satisfaction": 81, "avg_wait": 12.5, "complaints_per_10k": 3.5}}
+    )["a"]
     assert [round(line.points or 0, 6) for line in result.lines] == [90, 80, 50]
     assert result.total == 75.0
     assert not result.renormalised
