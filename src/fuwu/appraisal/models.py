@@ -154,7 +154,9 @@ class Nomination(models.Model):
     round = models.ForeignKey(StarRound, on_delete=models.CASCADE, related_name="nominations")
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=200)
-    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     nominated_at = models.DateTimeField()
 
     scope_path = "round__outlet"

@@ -9,7 +9,15 @@ from typing import Any
 from django.db.models import QuerySet
 
 from fuwu.appraisal import figures, scoring
-from fuwu.appraisal.models import BriefingJob, Level, Scorecard, ScorecardItem
+from fuwu.appraisal.models import (
+    BriefingJob,
+    Candidate,
+    Level,
+    Scorecard,
+    ScorecardItem,
+    StarPolicy,
+    StarRound,
+)
 from fuwu.core import access
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
@@ -213,3 +221,50 @@ def briefing_units(fetched_by: Principal) -> list[OrgUnit]:
             "path"
         )
     )
+
+
+# --- service stars (K5) ----------------------------------------------------------------------------
+
+
+def star_rounds(
+    fetched_by: Principal, *, month: str | None = None, status: str | None = None
+) -> QuerySet[StarRound]:
+    """The service-star rounds of the outlets the principal sees."""
+    access.require(fetched_by, "appraisal.view_starround")
+    qs = visible(StarRound.objects.select_related("outlet", "approved_by"), fetched_by)
+    if month:
+        qs = qs.filter(month=month)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def star_round(fetched_by: Principal, pk: Any) -> StarRound:
+    found: StarRound = get_visible(StarRound.objects.select_related("outlet"), fetched_by, pk=pk)
+    access.require(fetched_by, "appraisal.view_starround", unit=found.outlet)
+    return found
+
+
+def star_candidates(fetched_by: Principal, round: StarRound) -> list[Candidate]:
+    """A round's candidates, best first, each with the reasons for the score (what the outlet sees)."""
+    access.require(fetched_by, "appraisal.view_starround", unit=round.outlet)
+    return list(round.candidates.select_related("staff").order_by("disqualified", "rank", "pk"))
+
+
+def star_wall(fetched_by: Principal, *, outlet: OrgUnit | None = None, months: int = 12) -> list[Candidate]:
+    """The approved stars of the outlets the principal sees (one outlet when given), latest months first."""
+    access.require(fetched_by, "appraisal.view_starround", unit=outlet)
+    rounds = star_rounds(fetched_by, status=StarRound.Status.APPROVED)
+    if outlet is not None:
+        rounds = rounds.filter(outlet=outlet)
+    recent = list(rounds.order_by("-month").values_list("month", flat=True).distinct()[:months])
+    return list(
+        Candidate.objects.filter(round__in=rounds.filter(month__in=recent), is_star=True)
+        .select_related("round__outlet", "staff")
+        .order_by("-round__month", "round__outlet__path", "rank")
+    )
+
+
+def star_policy(fetched_by: Principal) -> StarPolicy:
+    access.require(fetched_by, "appraisal.view_starround")
+    return StarPolicy.objects.filter(name="default").first() or StarPolicy(name="default")

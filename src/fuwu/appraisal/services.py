@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fuwu.appraisal import figures
-from fuwu.appraisal.models import BriefingJob, ItemWeight, Level, Rule, Scorecard, ScorecardItem
+from fuwu.appraisal.models import (
+    BriefingJob,
+    Candidate,
+    ItemWeight,
+    Level,
+    Nomination,
+    Rule,
+    Scorecard,
+    ScorecardItem,
+    StarPolicy,
+    StarRound,
+)
+from fuwu.appraisal.states import STAR_ROUND
 from fuwu.core import access, audit, clock
 from fuwu.core import roles as core_roles
 from fuwu.core.errors import DomainError, ValidationFailed
@@ -230,3 +243,254 @@ def briefing_run(*, actor: Principal, job: BriefingJob) -> BriefingJob:
         )
     job.refresh_from_db()
     return job
+
+
+# --- service stars (K5) ----------------------------------------------------------------------------
+
+
+def star_policy_current() -> StarPolicy:
+    policy, _created = StarPolicy.objects.get_or_create(name="default")
+    return policy
+
+
+def star_policy_set(
+    *,
+    actor: Principal,
+    upheld_action: str,
+    deduction: float,
+    min_evaluations: int,
+    nomination_bonus: float,
+    stars_per_outlet: int,
+) -> StarPolicy:
+    """Set how candidates score and what an upheld complaint costs (disqualify, or deduct points each)."""
+    access.require(actor, "appraisal.change_starpolicy")
+    if upheld_action not in StarPolicy.Upheld.values:
+        raise _invalid("upheld_action", _("Choose one of the offered values."))
+    if deduction < 0 or nomination_bonus < 0 or stars_per_outlet < 1:
+        raise _invalid("deduction", _("Enter a positive number."))
+    with transaction.atomic():
+        policy = star_policy_current()
+        policy.upheld_action = upheld_action
+        policy.deduction = deduction
+        policy.min_evaluations = min_evaluations
+        policy.nomination_bonus = nomination_bonus
+        policy.stars_per_outlet = stars_per_outlet
+        policy.save()
+        audit.record(
+            actor=actor,
+            action="appraisal.star_policy_set",
+            target=policy,
+            data={"upheld_action": upheld_action, "deduction": deduction, "min_evaluations": min_evaluations},
+        )
+    return policy
+
+
+def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    p = figures.period(month)
+    if p.label != month or len(month) != 7:
+        raise _invalid("month", _("Enter a month such as 2026-10."))
+    return p.start, p.end
+
+
+def star_round_open(*, actor: Principal, outlet: OrgUnit, month: str) -> StarRound:
+    """The outlet's round for a month (created as a draft the first time), ranked from the catalogue."""
+    access.require(actor, "appraisal.nominate_star", unit=outlet)
+    _month_bounds(month)
+    if outlet.kind != OrgUnit.Kind.OUTLET:
+        raise _invalid("outlet", _("Service stars are chosen per outlet."))
+    with transaction.atomic():
+        found, created = StarRound.objects.get_or_create(outlet=outlet, month=month)
+        if created:
+            audit.record(actor=actor, action="appraisal.star_round_open", target=found, org_unit=outlet)
+    if found.status == StarRound.Status.DRAFT:
+        return star_round_rank(actor=actor, round=found)
+    return found
+
+
+def _upheld(actor: Principal, staff_ids: list[int], start: dt.date, end: dt.date) -> dict[int, list[str]]:
+    """Upheld complaints against each member of staff decided in the month (read through complaints' selectors)."""
+    from fuwu.complaints import selectors as complaint_selectors
+
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=clock.SHANGHAI)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI)
+    found: dict[int, list[str]] = {}
+    rows = (
+        complaint_selectors.complaints(actor)
+        .filter(
+            staff_id__in=staff_ids,
+            decisions__upheld=True,
+            decisions__decided_at__gte=lo,
+            decisions__decided_at__lt=hi,
+        )
+        .values_list("staff_id", "reference")
+        .distinct()
+    )
+    for staff_id, reference in rows:
+        found.setdefault(staff_id, []).append(reference)
+    return found
+
+
+def _rank_candidates(actor: Principal, r: StarRound) -> None:
+    from fuwu.appraisal.scoring import competition_ranks
+
+    policy = star_policy_current()
+    start, end = _month_bounds(r.month)
+    parts = figures.month_staff_parts(actor, r.outlet, start, end)
+    nominations = {n.staff_id: n for n in r.nominations.all()}
+    staff = {
+        u.pk: u
+        for u in User.objects.filter(is_active=True, org_unit=r.outlet)
+        if u.pk in parts or u.pk in nominations
+    }
+    upheld = _upheld(actor, list(staff), start, end)
+    scored: dict[int, tuple[float | None, bool, list[dict[str, Any]]]] = {}
+    for pk in staff:
+        reasons: list[dict[str, Any]] = []
+        mine = parts.get(pk)
+        evaluated = int(mine.get("evaluated", 0)) if mine else 0
+        satisfaction = figures.evaluate(mine, ["satisfaction"])["satisfaction"] if mine else None
+        score: float | None = None
+        if satisfaction is not None and evaluated >= policy.min_evaluations:
+            score = round(satisfaction, 1)
+            reasons.append(
+                {
+                    "kind": "satisfaction",
+                    "points": score,
+                    "text": _("Satisfaction %(value).1f%% from %(n)s evaluations")
+                    % {"value": satisfaction, "n": evaluated},
+                }
+            )
+        else:
+            reasons.append(
+                {
+                    "kind": "evaluations",
+                    "points": 0,
+                    "text": _("Only %(n)s evaluations (at least %(min)s needed)")
+                    % {"n": evaluated, "min": policy.min_evaluations},
+                }
+            )
+        nomination = nominations.get(pk)
+        if nomination is not None:
+            score = (score or 0.0) + policy.nomination_bonus
+            reasons.append(
+                {
+                    "kind": "nomination",
+                    "points": policy.nomination_bonus,
+                    "text": _("Nominated by the outlet head: %(reason)s") % {"reason": nomination.reason},
+                }
+            )
+        disqualified = False
+        complaints = upheld.get(pk, [])
+        if complaints:
+            if policy.upheld_action == StarPolicy.Upheld.DISQUALIFY:
+                disqualified = True
+                reasons.append(
+                    {
+                        "kind": "upheld",
+                        "points": 0,
+                        "text": _("%(n)s upheld complaint(s): disqualified") % {"n": len(complaints)},
+                    }
+                )
+            elif score is not None:
+                cut = policy.deduction * len(complaints)
+                score -= cut
+                reasons.append(
+                    {
+                        "kind": "upheld",
+                        "points": -cut,
+                        "text": _("%(n)s upheld complaint(s): %(points)s points deducted")
+                        % {"n": len(complaints), "points": f"{cut:g}"},
+                    }
+                )
+        scored[pk] = (None if score is None else round(score, 1), disqualified, reasons)
+    ranks = competition_ranks({pk: s for pk, (s, dq, _r) in scored.items() if not dq}, True)
+    r.candidates.all().delete()
+    Candidate.objects.bulk_create(
+        [
+            Candidate(
+                round=r,
+                staff=staff[pk],
+                score=score if score is not None else 0.0,
+                rank=None if dq or score is None else ranks.get(pk),
+                disqualified=dq,
+                reasons=reasons,
+            )
+            for pk, (score, dq, reasons) in scored.items()
+        ]
+    )
+
+
+def star_round_rank(*, actor: Principal, round: StarRound) -> StarRound:
+    """Rank the round's candidates again from the catalogue, nominations and upheld complaints."""
+
+    def effect(locked: StarRound) -> StarRound:
+        _rank_candidates(actor, locked)
+        locked.ranked_at = clock.now()
+        return locked
+
+    return STAR_ROUND.apply(round, "rank", actor=actor, effect=effect)
+
+
+def star_nominate(*, actor: Principal, round: StarRound, staff: User, reason: str) -> StarRound:
+    """The outlet head nominates a member of the outlet's staff, with a reason shown on the wall of stars."""
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise _invalid("reason", _("Say why, in a few words."))
+
+    def effect(locked: StarRound) -> StarRound:
+        if staff.org_unit_id != locked.outlet_id:
+            raise _invalid("staff_id", _("Choose a member of this outlet's staff."))
+        Nomination.objects.update_or_create(
+            round=locked,
+            staff=staff,
+            defaults={
+                "reason": reason,
+                "nominated_by": actor if isinstance(actor, User) else None,
+                "nominated_at": clock.now(),
+            },
+        )
+        _rank_candidates(actor, locked)
+        locked.ranked_at = clock.now()
+        return locked
+
+    return STAR_ROUND.apply(round, "nominate", actor=actor, effect=effect, data={"staff": staff.pk})
+
+
+def star_submit(*, actor: Principal, round: StarRound) -> StarRound:
+    """Rank once more and mark the best (stars_per_outlet, not disqualified) as the stars; send for approval."""
+
+    def effect(locked: StarRound) -> StarRound:
+        _rank_candidates(actor, locked)
+        locked.ranked_at = clock.now()
+        n = star_policy_current().stars_per_outlet
+        best = [
+            c for c in locked.candidates.filter(disqualified=False, rank__isnull=False).order_by("rank", "pk")
+        ]
+        chosen = [c.pk for c in best if c.rank is not None and c.rank <= n]
+        if not chosen:
+            raise _invalid("general", _("No eligible candidate this month."))
+        Candidate.objects.filter(pk__in=chosen).update(is_star=True)
+        return locked
+
+    return STAR_ROUND.apply(round, "submit", actor=actor, effect=effect)
+
+
+def star_approve(*, actor: Principal, round: StarRound) -> StarRound:
+    """The head of the branch approves the outlet's stars; they appear on the wall of stars."""
+
+    def effect(locked: StarRound) -> StarRound:
+        locked.approved_by = actor if isinstance(actor, User) else None
+        locked.approved_at = clock.now()
+        return locked
+
+    return STAR_ROUND.apply(round, "approve", actor=actor, effect=effect)
+
+
+def star_send_back(*, actor: Principal, round: StarRound) -> StarRound:
+    """Return a submitted round to the outlet head (the stars are unmarked)."""
+
+    def effect(locked: StarRound) -> StarRound:
+        locked.candidates.update(is_star=False)
+        return locked
+
+    return STAR_ROUND.apply(round, "send_back", actor=actor, effect=effect)
