@@ -24,4 +24,18 @@ NAV = [
         _("Build and download the quarterly service briefing as PDF and Excel"),
         order=410,
     ),
+    NavItem(
+        _("Service stars"),
+        "appraisal:stars",
+        frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.OUTLET_HEAD, roles.AUDITOR}),
+        _("Monthly service stars per outlet: candidates, nominations, approval"),
+        order=420,
+    ),
+    NavItem(
+        _("Wall of stars"),
+        "appraisal:star_wall",
+        frozenset(),
+        _("The approved service stars and why they were chosen"),
+        order=421,
+    ),
 ]

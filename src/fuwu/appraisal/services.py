@@ -248,7 +248,7 @@ def briefing_run(*, actor: Principal, job: BriefingJob) -> BriefingJob:
 # --- service stars (K5) ----------------------------------------------------------------------------
 
 
-def star_policy_current() -> StarPolicy:
+def _star_policy() -> StarPolicy:
     policy, _created = StarPolicy.objects.get_or_create(name="default")
     return policy
 
@@ -269,7 +269,7 @@ def star_policy_set(
     if deduction < 0 or nomination_bonus < 0 or stars_per_outlet < 1:
         raise _invalid("deduction", _("Enter a positive number."))
     with transaction.atomic():
-        policy = star_policy_current()
+        policy = _star_policy()
         policy.upheld_action = upheld_action
         policy.deduction = deduction
         policy.min_evaluations = min_evaluations
@@ -333,7 +333,7 @@ def _upheld(actor: Principal, staff_ids: list[int], start: dt.date, end: dt.date
 def _rank_candidates(actor: Principal, r: StarRound) -> None:
     from fuwu.appraisal.scoring import competition_ranks
 
-    policy = star_policy_current()
+    policy = _star_policy()
     start, end = _month_bounds(r.month)
     parts = figures.month_staff_parts(actor, r.outlet, start, end)
     nominations = {n.staff_id: n for n in r.nominations.all()}
@@ -462,7 +462,7 @@ def star_submit(*, actor: Principal, round: StarRound) -> StarRound:
     def effect(locked: StarRound) -> StarRound:
         _rank_candidates(actor, locked)
         locked.ranked_at = clock.now()
-        n = star_policy_current().stars_per_outlet
+        n = _star_policy().stars_per_outlet
         best = [
             c for c in locked.candidates.filter(disqualified=False, rank__isnull=False).order_by("rank", "pk")
         ]

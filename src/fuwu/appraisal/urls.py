@@ -12,4 +12,10 @@ urlpatterns = [
     path("briefings/new/", views.briefing_new, name="briefing_new"),
     path("briefings/<int:job_id>/status/", views.briefing_status, name="briefing_status"),
     path("briefings/<int:job_id>/<str:name>", views.briefing_download, name="briefing_download"),
+    path("stars/", views.stars, name="stars"),
+    path("stars/open/", views.star_open, name="star_open"),
+    path("stars/wall/", views.star_wall, name="star_wall"),
+    path("stars/<int:round_id>/", views.star_round, name="star_round"),
+    path("stars/<int:round_id>/nominate/", views.star_nominate, name="star_nominate"),
+    path("stars/<int:round_id>/<str:name>/", views.star_act, name="star_act"),
 ]

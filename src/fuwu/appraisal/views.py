@@ -8,11 +8,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fuwu.appraisal import figures, selectors, services
-from fuwu.appraisal.schemas import BriefingIn
+from fuwu.appraisal.models import StarRound
+from fuwu.appraisal.schemas import BriefingIn, NominationIn
+from fuwu.core import access
 from fuwu.core.auth import request_principal
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.inputs import FormState, parse
-from fuwu.core.models import OrgUnit
+from fuwu.core.models import OrgUnit, User
 from fuwu.core.scoping import get_visible
 
 
@@ -98,3 +100,113 @@ def briefing_status(request: HttpRequest, job_id: int) -> HttpResponse:
 def briefing_download(request: HttpRequest, job_id: int, name: str) -> FileResponse:
     path = selectors.briefing_file(request_principal(request), job_id=job_id, name=name)
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+# --- service stars (K5) ----------------------------------------------------------------------------
+
+
+@login_required
+def stars(request: HttpRequest) -> HttpResponse:
+    principal = request_principal(request)
+    month = request.GET.get("month") or figures.current_month()
+    rounds = list(selectors.star_rounds(principal, month=month))
+    pending = list(selectors.star_rounds(principal, status=StarRound.Status.SUBMITTED))
+    home = access.home_unit(principal)
+    can_open = (
+        home is not None
+        and home.kind == OrgUnit.Kind.OUTLET
+        and access.has(principal, "appraisal.nominate_star", unit=home)
+    )
+    return render(
+        request,
+        "appraisal/stars.html",
+        {
+            "month": month,
+            "rounds": rounds,
+            "pending": [r for r in pending if r.month != month or r not in rounds],
+            "can_open": can_open and not any(r.outlet_id == home.pk for r in rounds if home is not None),
+            "home": home,
+            "prev_month": figures.shift(month, -1),
+            "next_month": figures.shift(month, 1),
+        },
+    )
+
+
+@login_required
+@require_POST
+def star_open(request: HttpRequest) -> HttpResponse:
+    principal = request_principal(request)
+    home = access.home_unit(principal)
+    if home is None:
+        raise NotFound()
+    r = services.star_round_open(actor=principal, outlet=home, month=request.POST.get("month", ""))
+    return redirect("appraisal:star_round", round_id=r.pk)
+
+
+@login_required
+def star_round(
+    request: HttpRequest, round_id: int, form: FormState | None = None, status: int = 200
+) -> HttpResponse:
+    principal = request_principal(request)
+    r = selectors.star_round(principal, round_id)
+    staff = User.objects.filter(org_unit=r.outlet, is_active=True).order_by("display_name")
+    return render(
+        request,
+        "appraisal/star_round.html",
+        {
+            "round": r,
+            "candidates": selectors.star_candidates(principal, r),
+            "nominations": list(r.nominations.select_related("staff")),
+            "staff": staff,
+            "policy": selectors.star_policy(principal),
+            "form": form or FormState(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def star_nominate(request: HttpRequest, round_id: int) -> HttpResponse:
+    principal = request_principal(request)
+    r = selectors.star_round(principal, round_id)
+    try:
+        payload = parse(NominationIn, request.POST)
+        staff = User.objects.filter(pk=payload.staff_id, org_unit=r.outlet).first()
+        if staff is None:
+            raise ValidationFailed(
+                _unit_unknown(), details=[{"field": "staff_id", "reason": _unit_unknown()}]
+            )
+        services.star_nominate(actor=principal, round=r, staff=staff, reason=payload.reason)
+    except ValidationFailed as exc:
+        return star_round(request, round_id, FormState.failed(request.POST, exc), status=422)
+    return redirect("appraisal:star_round", round_id=r.pk)
+
+
+STAR_ACTIONS = {
+    "rank": services.star_round_rank,
+    "submit": services.star_submit,
+    "approve": services.star_approve,
+    "send_back": services.star_send_back,
+}
+
+
+@login_required
+@require_POST
+def star_act(request: HttpRequest, round_id: int, name: str) -> HttpResponse:
+    principal = request_principal(request)
+    r = selectors.star_round(principal, round_id)
+    act = STAR_ACTIONS.get(name)
+    if act is None:
+        raise NotFound()
+    try:
+        act(actor=principal, round=r)
+    except ValidationFailed as exc:
+        return star_round(request, round_id, FormState.failed(request.POST, exc), status=422)
+    return redirect("appraisal:star_round", round_id=r.pk)
+
+
+@login_required
+def star_wall(request: HttpRequest) -> HttpResponse:
+    principal = request_principal(request)
+    return render(request, "appraisal/star_wall.html", {"stars": selectors.star_wall(principal)})

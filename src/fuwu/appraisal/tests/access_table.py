@@ -45,6 +45,31 @@ def _job_with_file(w: Any) -> None:
     BriefingJob.objects.filter(pk=w.job.pk).update(files=["briefing-T2-2026-Q3.xlsx"], status="done")
 
 
+def _round(w: Any) -> None:
+    from fuwu.appraisal.tests.factories import rollup
+
+    rollup(w.outlet_a, dt.date(2026, 10, 9), cut="staff", key=str(w.teller_a.pk), evaluated=20, satisfied=19)
+    w.round = services.star_round_open(actor=SYSTEM, outlet=w.outlet_a, month="2026-10")
+
+
+def _submitted(w: Any) -> None:
+    _round(w)
+    services.star_submit(actor=SYSTEM, round=w.round)
+
+
+def _approved(w: Any) -> None:
+    _submitted(w)
+    services.star_approve(actor=SYSTEM, round=w.round)
+
+
+def _sup(w: Any) -> Any:
+    return w.person("sup_t2", w.t2, roles.SUPERVISOR)
+
+
+def _far_sup(w: Any) -> Any:
+    return w.person("sup_x", w.t1x, roles.SUPERVISOR)
+
+
 CASES = [
     AccessCase(
         S + "scorecard_create",
@@ -149,6 +174,111 @@ CASES = [
         without=lambda w: w.teller_a,
         outsider=_far_head,
         hides=lambda w, result: w.t2 not in result,
+    ),
+]
+
+CASES += [
+    AccessCase(
+        S + "star_policy_set",
+        call=lambda w, who: services.star_policy_set(
+            actor=who,
+            upheld_action="deduct",
+            deduction=20,
+            min_evaluations=5,
+            nomination_bonus=5,
+            stars_per_outlet=1,
+        ),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        S + "star_round_open",
+        call=lambda w, who: services.star_round_open(actor=who, outlet=w.outlet_a, month="2026-10"),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_far_head,
+    ),
+    AccessCase(
+        S + "star_round_rank",
+        setup=_round,
+        call=lambda w, who: services.star_round_rank(actor=who, round=w.round),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_far_head,
+    ),
+    AccessCase(
+        S + "star_nominate",
+        setup=_round,
+        call=lambda w, who: services.star_nominate(
+            actor=who, round=w.round, staff=w.teller_a, reason="热情周到"
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_far_head,
+    ),
+    AccessCase(
+        S + "star_submit",
+        setup=_round,
+        call=lambda w, who: services.star_submit(actor=who, round=w.round),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_far_head,
+    ),
+    AccessCase(
+        S + "star_approve",
+        setup=_submitted,
+        call=lambda w, who: services.star_approve(actor=who, round=w.round),
+        holder=_sup,
+        without=lambda w: w.head_a,
+        outsider=_far_sup,
+    ),
+    AccessCase(
+        S + "star_send_back",
+        setup=_submitted,
+        call=lambda w, who: services.star_send_back(actor=who, round=w.round),
+        holder=_sup,
+        without=lambda w: w.head_a,
+        outsider=_far_sup,
+    ),
+    AccessCase(
+        Q + "star_rounds",
+        setup=_round,
+        call=lambda w, who: selectors.star_rounds(who),
+        holder=lambda w: w.teller_a,
+        without=_nobody,
+        outsider=_far_head,
+        hides=lambda w, result: w.round not in result,
+    ),
+    AccessCase(
+        Q + "star_round",
+        setup=_round,
+        call=lambda w, who: selectors.star_round(who, w.round.pk),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.person("norole_a", w.outlet_a),
+        outsider=_far_head,
+    ),
+    AccessCase(
+        Q + "star_candidates",
+        setup=_round,
+        call=lambda w, who: selectors.star_candidates(who, w.round),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.person("norole_a", w.outlet_a),
+        outsider=_far_head,
+    ),
+    AccessCase(
+        Q + "star_wall",
+        setup=_approved,
+        call=lambda w, who: selectors.star_wall(who),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.person("norole_a", w.outlet_a),
+        outsider=_far_head,
+        hides=lambda w, result: not any(c.round_id == w.round.pk for c in result),
+    ),
+    AccessCase(
+        Q + "star_policy",
+        call=lambda w, who: selectors.star_policy(who),
+        holder=lambda w: w.teller_a,
+        without=_nobody,
     ),
 ]
 

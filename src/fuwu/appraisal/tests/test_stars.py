@@ -20,7 +20,15 @@ DAY = dt.date(2026, 10, 12)
 
 
 def _evaluations(outlet: Any, staff: Any, evaluated: int, satisfied: int) -> None:
-    rollup(outlet, DAY, cut="staff", key=str(staff.pk), finished=evaluated, evaluated=evaluated, satisfied=satisfied)
+    rollup(
+        outlet,
+        DAY,
+        cut="staff",
+        key=str(staff.pk),
+        finished=evaluated,
+        evaluated=evaluated,
+        satisfied=satisfied,
+    )
 
 
 def _upheld_against(staff: Any, decided: dt.date) -> Complaint:
