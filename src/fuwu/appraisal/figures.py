@@ -135,3 +135,60 @@ def dashboard_url(
 
 def definition(measure_id: str) -> str:
     return str(measure(measure_id).definition)
+
+
+# --- benchmarking (K7) -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeerMeasure:
+    """A figure banks publish and compare: a catalogue measure, or one of the bank's structure counts."""
+
+    id: str
+    name_zh: str
+    unit: str
+    higher_is_better: bool
+    decimals: int
+
+
+# Structure figures (seed 004 §一): counts of the org tree and staff by role, as of today — not service
+# measures, so they are not in the catalogue; kept here, the one place appraisal reads figures.
+STRUCTURE: dict[str, PeerMeasure] = {
+    "outlets": PeerMeasure("outlets", "网点数量", "个", True, 0),
+    "tellers_per_outlet": PeerMeasure("tellers_per_outlet", "网点柜员点均人数", "人", False, 2),
+    "lobby_staff_per_outlet": PeerMeasure(
+        "lobby_staff_per_outlet", "网点大堂服务人员点均人数", "人", True, 2
+    ),
+}
+
+
+def peer_measure(measure_id: str) -> PeerMeasure:
+    """A structure figure or a catalogue measure (NotFound for anything else)."""
+    if measure_id in STRUCTURE:
+        return STRUCTURE[measure_id]
+    m = measure(measure_id)
+    return PeerMeasure(m.id, m.name_zh, m.unit, m.higher_is_better, m.decimals)
+
+
+def peer_measures() -> list[PeerMeasure]:
+    return [*STRUCTURE.values(), *(peer_measure(m.id) for m in catalogue.MEASURES)]
+
+
+def our_figure(principal: Principal, measure_id: str, year: int) -> float | None:
+    """Our own figure for a benchmark: the catalogue's value for the whole bank and year, or a structure count."""
+    from fuwu.core import roles
+    from fuwu.core.scoping import visible
+
+    if measure_id in STRUCTURE:
+        outlets = visible(OrgUnit.objects.filter(kind="outlet"), principal).count()
+        if measure_id == "outlets":
+            return float(outlets)
+        role = roles.TELLER if measure_id == "tellers_per_outlet" else roles.LOBBY
+        staff = visible(
+            User.objects.filter(is_active=True, groups__name=role, org_unit__kind="outlet"), principal
+        ).distinct()
+        return round(staff.count() / outlets, 2) if outlets else None
+    root = OrgUnit.objects.get_root_nodes().first()
+    if root is None:
+        return None
+    return unit_values(principal, root, period(str(year)), [measure_id])[measure_id]

@@ -25,6 +25,13 @@ NAV = [
         order=410,
     ),
     NavItem(
+        _("Peer benchmarking"),
+        "appraisal:peers",
+        frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.AUDITOR}),
+        _("Our figures beside the other big banks': gap and rank"),
+        order=415,
+    ),
+    NavItem(
         _("Service stars"),
         "appraisal:stars",
         frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.OUTLET_HEAD, roles.AUDITOR}),

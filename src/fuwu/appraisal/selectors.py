@@ -13,6 +13,7 @@ from fuwu.appraisal.models import (
     BriefingJob,
     Candidate,
     Level,
+    PeerFigure,
     Scorecard,
     ScorecardItem,
     StarPolicy,
@@ -109,7 +110,7 @@ def _root(fetched_by: Principal, within: OrgUnit | None) -> OrgUnit:
     home = access.home_unit(fetched_by)
     if home is not None:
         return home
-    root = OrgUnit.get_root_nodes().first()
+    root = OrgUnit.objects.get_root_nodes().first()
     if root is None:
         raise NotFound()
     return root
@@ -268,3 +269,61 @@ def star_wall(fetched_by: Principal, *, outlet: OrgUnit | None = None, months: i
 def star_policy(fetched_by: Principal) -> StarPolicy:
     access.require(fetched_by, "appraisal.view_starround")
     return StarPolicy.objects.filter(name="default").first() or StarPolicy(name="default")
+
+
+# --- benchmarking (K7) -----------------------------------------------------------------------------
+
+
+@dataclass
+class PeerCell:
+    figure: PeerFigure
+    gap: float | None  # ours − theirs; None when the definitions differ (marked, not compared)
+    rank: int | None
+
+
+@dataclass
+class BenchRow:
+    measure: figures.PeerMeasure
+    year: int
+    ours: float | None
+    our_rank: int | None
+    ranked: int  # banks compared (us included)
+    peers: list[PeerCell]
+
+
+def peer_figures(fetched_by: Principal) -> QuerySet[PeerFigure]:
+    access.require(fetched_by, "appraisal.view_peerfigure")
+    return PeerFigure.objects.all()
+
+
+def benchmark(fetched_by: Principal, *, year: int | None = None) -> list[BenchRow]:
+    """Each peer measure beside our own figure of the same definition, with the gap and the rank.
+
+    A peer figure marked as counted differently is listed but left out of the gap and the ranking.
+    """
+    rows = peer_figures(fetched_by)
+    if year is not None:
+        rows = rows.filter(year=year)
+    groups: dict[tuple[str, int], list[PeerFigure]] = {}
+    for f in rows.order_by("measure", "year", "bank"):
+        groups.setdefault((f.measure, f.year), []).append(f)
+    out = []
+    for (measure_id, y), found in groups.items():
+        m = figures.peer_measure(measure_id)
+        ours = figures.our_figure(fetched_by, measure_id, y)
+        ours = None if ours is None else round(ours, m.decimals)
+        comparable: dict[int, float | None] = {-1: ours}
+        comparable.update({f.pk: f.value for f in found if f.same_definition})
+        ranks = scoring.competition_ranks(comparable, m.higher_is_better)
+        cells = [
+            PeerCell(
+                f,
+                None if not f.same_definition or ours is None else round(ours - f.value, m.decimals),
+                ranks.get(f.pk) if f.same_definition else None,
+            )
+            for f in found
+        ]
+        out.append(
+            BenchRow(m, y, ours, ranks[-1], sum(1 for v in comparable.values() if v is not None), cells)
+        )
+    return out

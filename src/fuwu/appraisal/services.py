@@ -16,6 +16,7 @@ from fuwu.appraisal.models import (
     ItemWeight,
     Level,
     Nomination,
+    PeerFigure,
     Rule,
     Scorecard,
     ScorecardItem,
@@ -494,3 +495,51 @@ def star_send_back(*, actor: Principal, round: StarRound) -> StarRound:
         return locked
 
     return STAR_ROUND.apply(round, "send_back", actor=actor, effect=effect)
+
+
+# --- benchmarking (K7) -----------------------------------------------------------------------------
+
+
+def peer_figure_set(
+    *,
+    actor: Principal,
+    bank: str,
+    year: int,
+    measure: str,
+    value: float,
+    source: str,
+    same_definition: bool = True,
+    note: str = "",
+) -> PeerFigure:
+    """Enter (or correct) one published figure of another bank."""
+    access.require(actor, "appraisal.add_peerfigure")
+    figures.peer_measure(measure)
+    if not bank.strip() or not source.strip():
+        raise _invalid("source" if bank.strip() else "bank", _("This field is required."))
+    with transaction.atomic():
+        row, created = PeerFigure.objects.update_or_create(
+            bank=bank.strip(),
+            year=year,
+            measure=measure,
+            defaults={
+                "value": value,
+                "source": source.strip(),
+                "same_definition": same_definition,
+                "note": note,
+            },
+        )
+        audit.record(
+            actor=actor,
+            action="appraisal.peer_set",
+            target=row,
+            data={"bank": row.bank, "year": year, "measure": measure, "value": value, "created": created},
+        )
+    return row
+
+
+def peer_figure_delete(*, actor: Principal, figure: PeerFigure) -> None:
+    """Remove a peer figure entered by mistake."""
+    access.require(actor, "appraisal.delete_peerfigure")
+    with transaction.atomic():
+        audit.record(actor=actor, action="appraisal.peer_delete", target=figure, data={"bank": figure.bank})
+        figure.delete()

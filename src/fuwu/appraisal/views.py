@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from fuwu.appraisal import figures, selectors, services
 from fuwu.appraisal.models import StarRound
-from fuwu.appraisal.schemas import BriefingIn, NominationIn
+from fuwu.appraisal.schemas import BriefingIn, NominationIn, PeerFigureIn
 from fuwu.core import access
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
@@ -210,3 +210,61 @@ def star_act(request: HttpRequest, round_id: int, name: str) -> HttpResponse:
 def star_wall(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
     return render(request, "appraisal/star_wall.html", {"stars": selectors.star_wall(principal)})
+
+
+# --- benchmarking (K7) -----------------------------------------------------------------------------
+
+
+@login_required
+def peers(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
+    principal = request_principal(request)
+    year = request.GET.get("year")
+    rows = selectors.benchmark(principal, year=int(year) if year and year.isdigit() else None)
+    return render(
+        request,
+        "appraisal/peers.html",
+        {
+            "rows": rows,
+            "measures": figures.peer_measures(),
+            "form": form or FormState(values={"same_definition": "true"}),
+            "can_edit": access.has(principal, "appraisal.add_peerfigure"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def peer_save(request: HttpRequest) -> HttpResponse:
+    principal = request_principal(request)
+    try:
+        payload = parse(PeerFigureIn, request.POST)
+        services.peer_figure_set(actor=principal, **payload.dict())
+    except ValidationFailed as exc:
+        return peers(request, FormState.failed(request.POST, exc), status=422)
+    return redirect("appraisal:peers")
+
+
+@login_required
+@require_POST
+def peer_import(request: HttpRequest) -> HttpResponse:
+    import tempfile
+    from pathlib import Path
+
+    from fuwu.appraisal import importers
+
+    principal = request_principal(request)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationFailed(_unit_unknown(), details=[{"field": "file", "reason": _unit_unknown()}])
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "peers.xlsx"
+            path.write_bytes(upload.read())
+            rows = importers.read_rows(path)
+        importers.import_rows(principal, rows)
+    except ValidationFailed as exc:
+        reasons = "; ".join(f"{d.get('row', '')}: {d.get('reason', '')}" for d in exc.details or [])
+        failed = FormState(values={}, errors={"file": reasons}, message=exc.message)
+        return peers(request, failed, status=422)
+    return redirect("appraisal:peers")

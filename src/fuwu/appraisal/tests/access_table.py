@@ -282,6 +282,39 @@ CASES += [
     ),
 ]
 
+
+def _peer(w: Any) -> None:
+    w.peer = services.peer_figure_set(
+        actor=SYSTEM, bank="工商银行", year=2023, measure="lobby_staff_per_outlet", value=1.25, source="年报"
+    )
+
+
+CASES += [
+    AccessCase(
+        S + "peer_figure_set",
+        call=lambda w, who: services.peer_figure_set(
+            actor=who, bank="农业银行", year=2023, measure="lobby_staff_per_outlet", value=0.94, source="年报"
+        ),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        S + "peer_figure_delete",
+        setup=_peer,
+        call=lambda w, who: services.peer_figure_delete(actor=who, figure=w.peer),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        Q + "peer_figures",
+        setup=_peer,
+        call=lambda w, who: selectors.peer_figures(who),
+        holder=lambda w: w.auditor,
+        without=lambda w: w.teller_a,
+        also=(Q + "benchmark",),
+    ),
+]
+
 EXEMPT = {
     Q + "specs": "pure: a scorecard's lines as scored in a period (the caller already read the scorecard)",
     S + "briefing_folder": "pure path helper: where a job's files live (no read, no write)",
