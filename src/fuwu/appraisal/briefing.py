@@ -40,7 +40,7 @@ class Column:
 @dataclass(frozen=True)
 class Chart:
     title: str
-    category: int  # column index of the labels
+    category: tuple[int, ...]  # column indexes of the labels (two: a two-level label, e.g. category · reason)
     value: int  # column index of the values
     max_points: int = 30
 
@@ -141,7 +141,7 @@ def _ranking(principal: Principal, unit: OrgUnit, quarter: str) -> Section:
         "name": card.name,
         "weights": weights,
     }
-    section.chart = Chart(_("Score"), 2, 3)
+    section.chart = Chart(_("Score"), (2,), 3)
     return section
 
 
@@ -246,7 +246,7 @@ def _complaints(principal: Principal, unit: OrgUnit, period: figures.Period) -> 
         [
             Column(_("Business category"), TEXT, 18),
             Column(_("Reason"), TEXT, 18),
-            Column(_("Complaints"), INT, 10),
+            Column(_("Complaints received"), INT, 10),
             Column(_("Share (%)"), DEC1, 10),
         ],
         empty=_("No hotline complaint this quarter."),
@@ -261,7 +261,7 @@ def _complaints(principal: Principal, unit: OrgUnit, period: figures.Period) -> 
             ]
         )
     hotspots.note = _("%(n)s hotline complaints received this quarter.") % {"n": total}
-    hotspots.chart = Chart(_("Complaints"), 0, 2, 15)
+    hotspots.chart = Chart(_("Complaints received"), (0, 1), 2, 15)
     return major, hotspots
 
 

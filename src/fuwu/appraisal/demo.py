@@ -26,12 +26,16 @@ STAFF_ITEMS: list[tuple[str, str, float | None, float | None, dict[str, float]]]
     ("avg_service", "target", 10.0, None, {H0: 25, H2: 20}),
     ("tickets_served", "rank", None, None, {H0: 25, H2: 20}),
 ]
-# Seed 004 §一 (2023 year end): lobby service staff per outlet at the other big banks.
+# Seed 004 §一 (2023 year end): lobby managers per outlet at the other big banks (大堂经理; ours counts all
+# lobby service staff, so the definitions differ and the figures are marked, not compared), and tellers per
+# outlet (the seed's garbled "6.2023" figures are left out).
 PEERS = [
-    ("工商银行", 2023, "lobby_staff_per_outlet", 1.25),
-    ("农业银行", 2023, "lobby_staff_per_outlet", 0.94),
-    ("中国银行", 2023, "lobby_staff_per_outlet", 1.54),
-    ("建设银行", 2023, "lobby_staff_per_outlet", 1.50),
+    ("工商银行", 2023, "lobby_staff_per_outlet", 1.25, False),
+    ("农业银行", 2023, "lobby_staff_per_outlet", 0.94, False),
+    ("中国银行", 2023, "lobby_staff_per_outlet", 1.54, False),
+    ("建设银行", 2023, "lobby_staff_per_outlet", 1.50, False),
+    ("农业银行", 2023, "tellers_per_outlet", 6.45, True),
+    ("中国银行", 2023, "tellers_per_outlet", 6.17, True),
 ]
 
 
@@ -67,6 +71,50 @@ def _items(
             )
 
 
+def peers() -> int:
+    actor = system("demo")
+    for name, year, measure, value, same in PEERS:
+        services.peer_figure_set(
+            actor=actor,
+            bank=name,
+            year=year,
+            measure=measure,
+            value=value,
+            source="seed 004 §一(2023年末)",
+            same_definition=same,
+        )
+    return len(PEERS)
+
+
+def stars(months: int = 3) -> int:
+    """Service stars for the last complete months at every outlet: ranked, submitted and approved."""
+    from fuwu.appraisal.models import StarRound
+    from fuwu.appraisal.selectors import star_candidates
+    from fuwu.core import clock
+    from fuwu.core.errors import ValidationFailed
+    from fuwu.core.models import OrgUnit
+
+    actor = system("demo")
+    today = clock.today()
+    index = today.year * 12 + today.month - 1
+    approved = 0
+    for step in range(months, 0, -1):
+        month = f"{(index - step) // 12}-{(index - step) % 12 + 1:02d}"
+        for outlet in OrgUnit.objects.filter(kind="outlet").order_by("path"):
+            r = services.star_round_open(actor=actor, outlet=outlet, month=month)
+            if r.status != StarRound.Status.DRAFT or not star_candidates(actor, r):
+                continue
+            try:
+                services.star_submit(actor=actor, round=r)
+            except ValidationFailed:
+                continue
+            services.star_approve(actor=actor, round=r)
+            approved += 1
+    return approved
+
+
 def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     made = scorecards()
     out.write(f"appraisal: {len(made)} scorecards (satisfaction 20% → 30% → 40%, seed 002)\n")
+    out.write(f"appraisal: {peers()} peer figures (seed 004)\n")
+    out.write(f"appraisal: {stars()} outlet-months of approved service stars\n")

@@ -31,7 +31,7 @@ def chart_svg(section: Section) -> str | None:
 
     chart = section.chart
     points = [
-        (str(row[chart.category]), float(row[chart.value]))
+        ("·".join(str(row[c]) for c in chart.category), float(row[chart.value]))
         for row in section.rows[: chart.max_points]
         if row[chart.value] is not None
     ]
@@ -88,9 +88,9 @@ def render(briefing: Briefing) -> bytes:
     """The briefing's PDF bytes."""
     import logging
 
+    # Its per-step INFO lines (some logged while it imports) are noise in the CLI and the worker's log.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     from weasyprint import HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its per-step INFO lines are noise here
 
     data: bytes = HTML(string=html(briefing), base_url="/").write_pdf()
     return data

@@ -64,7 +64,8 @@ def render(briefing: Briefing) -> bytes:
             chart.add_series(
                 {
                     "name": section.chart.title,
-                    "categories": [name, 1, section.chart.category, last, section.chart.category],
+                    # Two label columns give Excel's two-level category axis (category, then reason).
+                    "categories": [name, 1, min(section.chart.category), last, max(section.chart.category)],
                     "values": [name, 1, section.chart.value, last, section.chart.value],
                     "data_labels": {"value": True},
                 }
