@@ -78,3 +78,30 @@ def test_the_outlet_head_runs_a_star_round_and_the_supervisor_approves(world: An
     assert sup.post(f"/appraisal/stars/{r.pk}/approve/").status_code == 302
     wall = _client(world.teller_a).get("/appraisal/stars/wall/").content.decode()
     assert "李柜员" in wall and "满意率" in wall
+
+
+def test_the_api_explains_a_ranking_and_queues_a_briefing(scored: Any) -> None:
+    from fuwu.appraisal.models import Scorecard
+
+    client = _client(scored.hq_manager)
+    sc = Scorecard.objects.get()
+    body = client.get(f"/api/v1/appraisal/rankings/{sc.pk}?period=2026-Q3&unit={scored.t2.pk}").json()
+    oa = next(r for r in body["rows"] if r["code"] == "OA")
+    assert (
+        oa["score"] == 100.0
+        and oa["lines"][0]["points"] == 100.0
+        and oa["lines"][0]["href"].startswith("/measures/")
+    )
+    made = client.post(
+        "/api/v1/appraisal/briefings",
+        {"quarter": "2026-Q3", "unit_code": "T2"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["status"] == "queued"
+    teller = _client(scored.teller_a)
+    refused = teller.post(
+        "/api/v1/appraisal/briefings",
+        {"quarter": "2026-Q3", "unit_code": "T2"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
