@@ -18,6 +18,13 @@ NAV = [
         order=400,
     ),
     NavItem(
+        _("Scorecards"),
+        "appraisal:scorecards",
+        frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.AUDITOR}),
+        _("Measures, scoring rules and dated weights per level (satisfaction within the bank's cap)"),
+        order=405,
+    ),
+    NavItem(
         _("Quarterly briefing"),
         "appraisal:briefings",
         _LEADS,

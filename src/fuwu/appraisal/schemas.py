@@ -31,3 +31,17 @@ class PeerFigureIn(Schema):
     source: str = Field(min_length=1, max_length=200)
     same_definition: bool = True
     note: str = Field(default="", max_length=200)
+
+
+class ScorecardIn(Schema):
+    level: str = Field(min_length=1, max_length=8)
+    staff_role: str = Field(default="", max_length=32)
+    name: str = Field(min_length=1, max_length=60)
+    satisfaction_cap: float = Field(default=40.0, gt=0, le=100)
+
+
+class ItemIn(Schema):
+    measure: str = Field(min_length=1, max_length=40)
+    rule: str = Field(min_length=1, max_length=8)
+    target: float | None = None
+    baseline: float | None = None

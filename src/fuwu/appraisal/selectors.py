@@ -39,6 +39,14 @@ def scorecard(fetched_by: Principal, pk: Any) -> Scorecard:
         raise NotFound() from exc
 
 
+def scorecard_item(fetched_by: Principal, pk: Any) -> ScorecardItem:
+    access.require(fetched_by, "appraisal.view_scorecard")
+    try:
+        return ScorecardItem.objects.select_related("scorecard").get(pk=pk)
+    except (ScorecardItem.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
 def scorecard_for_level(fetched_by: Principal, level: str, staff_role: str = "") -> Scorecard | None:
     return scorecards(fetched_by).filter(level=level, staff_role=staff_role).first()
 

@@ -7,10 +7,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from fuwu.appraisal import figures, selectors, services
-from fuwu.appraisal.models import StarRound
-from fuwu.appraisal.schemas import BriefingIn, NominationIn, PeerFigureIn
+from fuwu.appraisal import figures, scoring, selectors, services
+from fuwu.appraisal.models import Level, Rule, StarRound
+from fuwu.appraisal.schemas import BriefingIn, ItemIn, NominationIn, PeerFigureIn, ScorecardIn, WeightIn
 from fuwu.core import access
+from fuwu.core import roles as core_roles
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.inputs import FormState, parse
@@ -268,3 +269,91 @@ def peer_import(request: HttpRequest) -> HttpResponse:
         failed = FormState(values={}, errors={"file": reasons}, message=exc.message)
         return peers(request, failed, status=422)
     return redirect("appraisal:peers")
+
+
+# --- scorecards (K4) -------------------------------------------------------------------------------
+
+
+@login_required
+def scorecards(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
+    principal = request_principal(request)
+    cards = []
+    for card in selectors.scorecards(principal):
+        items = list(card.items.all())
+        dates = sorted({w.effective_from for item in items for w in item.weights.all()})
+        rows = [
+            {
+                "item": item,
+                "measure": figures.measure(item.measure),
+                "weights": [
+                    next((w.weight for w in item.weights.all() if w.effective_from == d), None) for d in dates
+                ],
+            }
+            for item in items
+        ]
+        totals = [
+            sum(
+                scoring.weight_on(
+                    [scoring.WeightStep(w.effective_from, w.weight) for w in i.weights.all()], d
+                )
+                for i in items
+            )
+            for d in dates
+        ]
+        cards.append({"card": card, "dates": dates, "rows": rows, "totals": totals})
+    return render(
+        request,
+        "appraisal/scorecards.html",
+        {
+            "cards": cards,
+            "form": form or FormState(),
+            "can_edit": access.has(principal, "appraisal.change_scorecard"),
+            "levels": Level.choices,
+            "rules": Rule.choices,
+            "roles": [(r.code, r.label) for r in core_roles.ROLES],
+            "measures": figures.measures(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def scorecard_new(request: HttpRequest) -> HttpResponse:
+    principal = request_principal(request)
+    try:
+        payload = parse(ScorecardIn, request.POST)
+        services.scorecard_create(actor=principal, **payload.dict())
+    except ValidationFailed as exc:
+        return scorecards(request, FormState.failed(request.POST, exc), status=422)
+    return redirect("appraisal:scorecards")
+
+
+@login_required
+@require_POST
+def item_new(request: HttpRequest, card_id: int) -> HttpResponse:
+    principal = request_principal(request)
+    card = selectors.scorecard(principal, card_id)
+    try:
+        payload = parse(ItemIn, request.POST)
+        services.scorecard_item_add(actor=principal, scorecard=card, **payload.dict())
+    except ValidationFailed as exc:
+        return scorecards(request, FormState.failed(request.POST, exc), status=422)
+    return redirect("appraisal:scorecards")
+
+
+@login_required
+@require_POST
+def weight_set(request: HttpRequest, item_id: int) -> HttpResponse:
+    principal = request_principal(request)
+    item = selectors.scorecard_item(principal, item_id)
+    try:
+        payload = parse(WeightIn, request.POST)
+        services.scorecard_weight_set(
+            actor=principal, item=item, effective_from=payload.effective_from, weight=payload.weight
+        )
+    except ValidationFailed as exc:
+        failed = FormState.failed(request.POST, exc)
+        failed.values = {**failed.values, "item": str(item_id)}
+        return scorecards(request, failed, status=422)
+    return redirect("appraisal:scorecards")

@@ -33,3 +33,10 @@ def unit_name(unit: str) -> str:
 @register.filter
 def rule_label(rule: str) -> str:
     return str(Rule(rule).label) if rule in Rule.values else rule
+
+
+@register.filter
+def role_name(code: str) -> str:
+    from fuwu.core import roles
+
+    return str(roles.role_label(code))

@@ -126,6 +126,13 @@ CASES = [
         also=(Q + "scorecard_for_level",),
     ),
     AccessCase(
+        Q + "scorecard_item",
+        setup=_card,
+        call=lambda w, who: selectors.scorecard_item(who, w.item.pk),
+        holder=lambda w: w.teller_a,
+        without=_nobody,
+    ),
+    AccessCase(
         Q + "scorecard",
         setup=_card,
         call=lambda w, who: selectors.scorecard(who, w.card.pk),
