@@ -331,6 +331,24 @@ def _upheld(actor: Principal, staff_ids: list[int], start: dt.date, end: dt.date
     return found
 
 
+def _signals(
+    actor: Principal, outlet: OrgUnit, start: dt.date, end: dt.date
+) -> dict[int, list[dict[str, Any]]]:
+    """Points and disqualifications other apps contribute through `<app>/stars.py` (SIGNALS = [callable]).
+
+    Each callable (principal, outlet, start, end) returns {staff id: [{"kind", "text", "points",
+    "disqualify"}]} — e.g. an inspections app's mystery-shopper observations and failed critical items.
+    """
+    from fuwu.core.discovery import app_modules
+
+    found: dict[int, list[dict[str, Any]]] = {}
+    for _app, module in app_modules("stars", exclude=("fuwu.appraisal",)):
+        for signal in getattr(module, "SIGNALS", ()):
+            for staff_id, rows in signal(actor, outlet, start, end).items():
+                found.setdefault(int(staff_id), []).extend(rows)
+    return found
+
+
 def _rank_candidates(actor: Principal, r: StarRound) -> None:
     from fuwu.appraisal.scoring import competition_ranks
 
@@ -344,6 +362,7 @@ def _rank_candidates(actor: Principal, r: StarRound) -> None:
         if u.pk in parts or u.pk in nominations
     }
     upheld = _upheld(actor, list(staff), start, end)
+    signals = _signals(actor, r.outlet, start, end)
     scored: dict[int, tuple[float | None, bool, list[dict[str, Any]]]] = {}
     for pk in staff:
         reasons: list[dict[str, Any]] = []
@@ -403,6 +422,19 @@ def _rank_candidates(actor: Principal, r: StarRound) -> None:
                         % {"n": len(complaints), "points": f"{cut:g}"},
                     }
                 )
+        for signal in signals.get(pk, []):
+            points = float(signal.get("points") or 0)
+            if signal.get("disqualify"):
+                disqualified = True
+            elif score is not None:
+                score += points
+            reasons.append(
+                {
+                    "kind": str(signal.get("kind", "signal")),
+                    "points": points,
+                    "text": str(signal.get("text", "")),
+                }
+            )
         scored[pk] = (None if score is None else round(score, 1), disqualified, reasons)
     ranks = competition_ranks({pk: s for pk, (s, dq, _r) in scored.items() if not dq}, True)
     r.candidates.all().delete()

@@ -145,3 +145,26 @@ def test_satisfaction_can_never_weigh_more_than_the_cap(world: Any) -> None:
     # Before 2027 there is room: 5% in 2026 (satisfaction weighs 0 then) is fine.
     services.scorecard_item_remove(actor=SYSTEM, item=item)
     services.scorecard_weight_set(actor=SYSTEM, item=broad, effective_from=dt.date(2026, 1, 1), weight=5)
+
+
+@pytest.mark.django_db
+def test_staff_scores_rank_among_all_tellers_but_a_teller_sees_only_their_own(world: Any) -> None:
+    from fuwu.appraisal.tests.factories import rollup
+    from fuwu.core import roles
+
+    other = world.person("teller_c", world.outlet_a, roles.TELLER)
+    sc = card("staff", [("satisfaction", "rank", None, None, {"2026-01-01": 40})], staff_role=roles.TELLER)
+    day = dt.date(2026, 8, 4)
+    rollup(world.outlet_a, day, cut="staff", key=str(world.teller_a.pk), evaluated=10, satisfied=9)
+    rollup(world.outlet_a, day, cut="staff", key=str(other.pk), evaluated=10, satisfied=7)
+    head = selectors.ranking(world.head_a, scorecard=sc, period_label="2026-Q3", within=world.outlet_a)
+    assert [(r.staff.username, r.rank, r.total) for r in head.rows if r.staff] == [
+        ("teller_a", 1, 100.0),
+        ("teller_c", 2, 0.0),
+    ]
+    own = selectors.ranking(other, scorecard=sc, period_label="2026-Q3", within=world.outlet_a)
+    assert [(r.key, r.rank) for r in own.rows] == [(other.pk, 2)]
+    assert (
+        own.rows[0].lines[0].href.startswith("/measures/?")
+        and f"staff={other.pk}" in own.rows[0].lines[0].href
+    )

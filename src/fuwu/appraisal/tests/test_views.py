@@ -114,12 +114,21 @@ def test_the_scorecard_page_shows_the_schedule_and_refuses_a_weight_over_the_cap
     page = client.get("/appraisal/scorecards/").content.decode()
     assert "网点服务考核" in page and "2026-01-01" in page and "30%" in page
     item = Scorecard.objects.get().items.get()
-    refused = client.post(f"/appraisal/scorecards/items/{item.pk}/weight/", {"effective_from": "2027-01-01", "weight": "45"})
-    assert refused.status_code == 422 and "40%" in refused.content.decode() and 'value="45"' in refused.content.decode()
-    ok = client.post(f"/appraisal/scorecards/items/{item.pk}/weight/", {"effective_from": "2027-01-01", "weight": "40"})
+    refused = client.post(
+        f"/appraisal/scorecards/items/{item.pk}/weight/", {"effective_from": "2027-01-01", "weight": "45"}
+    )
+    assert (
+        refused.status_code == 422
+        and "40%" in refused.content.decode()
+        and 'value="45"' in refused.content.decode()
+    )
+    ok = client.post(
+        f"/appraisal/scorecards/items/{item.pk}/weight/", {"effective_from": "2027-01-01", "weight": "40"}
+    )
     assert ok.status_code == 302 and ItemWeight.objects.filter(item=item, weight=40).exists()
     added = client.post(
-        f"/appraisal/scorecards/{item.scorecard_id}/items/", {"measure": "avg_wait", "rule": "rank", "target": "", "baseline": ""}
+        f"/appraisal/scorecards/{item.scorecard_id}/items/",
+        {"measure": "avg_wait", "rule": "rank", "target": "", "baseline": ""},
     )
     assert added.status_code == 302 and Scorecard.objects.get().items.count() == 2
     assert _client(scored.head_a).post(
