@@ -212,7 +212,7 @@ def _complaints(principal: Principal, unit: OrgUnit, period: figures.Period) -> 
         _("Major complaints and public-opinion events"),
         [
             Column(_("Reference"), TEXT, 18),
-            Column(_("Received"), TEXT, 12),
+            Column(_("Date received"), TEXT, 12),
             Column(_("Outlet"), TEXT, 20),
             Column(_("Source"), TEXT, 12),
             Column(_("Business category"), TEXT, 16),

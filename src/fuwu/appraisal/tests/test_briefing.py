@@ -225,3 +225,21 @@ def test_head_office_briefing_ranks_the_tier1_branches_with_the_whole_bank(data:
     assert written == sorted(
         f"briefing-{code}-2026-Q3.{ext}" for code in ("HO", "T1", "T1X") for ext in ("pdf", "xlsx")
     )
+
+
+def test_a_long_table_repeats_its_header_on_every_page_it_spans(data: Any, tmp_path: Path) -> None:
+    for n in range(100, 180):
+        _complaint(data.outlet_a, dt.date(2026, 7, 1) + dt.timedelta(days=n % 90), n, severity="major")
+    pdf_path, _xlsx = briefing.write(data.hq_manager, unit=data.t2, quarter=QUARTER, out=tmp_path)
+    spanned = 0
+    for page in range(1, _pages(pdf_path) + 1):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf_path), "-"],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+        if re.search(r"TS0001\d\d", text):
+            spanned += 1
+            assert re.search(r"编号\s+受理日期\s+网点", text), f"page {page} lacks the table header"
+    assert spanned >= 2
