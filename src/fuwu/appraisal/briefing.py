@@ -112,7 +112,10 @@ def _ranking(principal: Principal, unit: OrgUnit, quarter: str) -> Section:
         Column(_("Movement"), MOVE, 8),
     ]
     section = Section("ranking", _("Appraisal ranking of the units below"), columns)
-    card = selectors.scorecard_for_level(principal, level) if level else None
+    if level:
+        card = selectors.scorecard_for_level(principal, level)
+    else:  # an outlet ranks its staff, on the first staff-role scorecard (tellers in the demo)
+        card = selectors.scorecards(principal).filter(level="staff").first()
     if card is None:
         section.empty = _("No scorecard for the level below this unit.")
         return section

@@ -243,3 +243,13 @@ def test_a_long_table_repeats_its_header_on_every_page_it_spans(data: Any, tmp_p
             spanned += 1
             assert re.search(r"编号\s+受理日期\s+网点", text), f"page {page} lacks the table header"
     assert spanned >= 2
+
+
+def test_an_outlet_briefing_ranks_its_staff_on_the_staff_scorecard(data: Any) -> None:
+    card("staff", [("satisfaction", "target", 90.0, None, {"2026-01-01": 40})], staff_role=roles.TELLER)
+    rollup(
+        data.outlet_a, dt.date(2026, 8, 6), cut="staff", key=str(data.teller_a.pk), evaluated=10, satisfied=9
+    )
+    built = briefing.build(data.head_a, unit=data.outlet_a, quarter=QUARTER)
+    rows = built.section("ranking").rows
+    assert [(r[0], r[2], r[3]) for r in rows] == [(1, "李柜员", 100.0)]
