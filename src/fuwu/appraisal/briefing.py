@@ -323,8 +323,23 @@ def _stars(principal: Principal, unit: OrgUnit, period: figures.Period) -> Secti
     return section
 
 
-# Other apps add sections with `<app>/briefing.py`: SECTIONS = [callable(principal, unit, period) → Section | None].
-SectionHook = Callable[[Principal, OrgUnit, figures.Period], Section | None]
+# Other apps add sections with `<app>/briefing.py`: SECTIONS = [callable(principal, unit, period) → section],
+# where a section is a `Section` or, so the other app need not import this one, a plain mapping:
+# {"key", "title", "columns": [(label, kind)], "rows": [[…]], "note"?, "empty"?} (kinds: text, int, dec0–dec2).
+SectionHook = Callable[[Principal, OrgUnit, figures.Period], Any]
+
+
+def _as_section(found: Any) -> Section:
+    if isinstance(found, Section):
+        return found
+    return Section(
+        str(found["key"]),
+        str(found["title"]),
+        [Column(str(label), str(kind)) for label, kind in found["columns"]],
+        rows=[list(row) for row in found.get("rows", [])],
+        note=str(found.get("note", "")),
+        empty=str(found.get("empty", "")),
+    )
 
 
 def _hooked(principal: Principal, unit: OrgUnit, period: figures.Period) -> list[Section]:
@@ -332,9 +347,9 @@ def _hooked(principal: Principal, unit: OrgUnit, period: figures.Period) -> list
     for _app, module in app_modules("briefing", exclude=("fuwu.appraisal",)):
         hooks: Sequence[SectionHook] = getattr(module, "SECTIONS", ())
         for hook in hooks:
-            section = hook(principal, unit, period)
-            if section is not None:
-                out.append(section)
+            found = hook(principal, unit, period)
+            if found is not None:
+                out.append(_as_section(found))
     return out
 
 
