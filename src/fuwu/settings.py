@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fuwu.measures",
     "fuwu.staffing",
     "fuwu.inspections",
+    "fuwu.appraisal",
     "fuwu.demo",
 ]
 

@@ -1,0 +1,141 @@
+"""Appraisal API: rankings that explain each score, briefing jobs, star rounds, peer benchmarks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from fuwu.appraisal import selectors, services
+from fuwu.appraisal.schemas import BriefingIn, PeerFigureIn
+from fuwu.core.errors import ValidationFailed
+from fuwu.core.principals import Principal
+
+router = Router(tags=["appraisal"])
+
+
+class LineOut(Schema):
+    measure: str
+    rule: str
+    value: float | None
+    points: float | None
+    weight: float
+    effective_weight: float
+    contribution: float
+    source: str
+    href: str
+
+
+class RowOut(Schema):
+    key: int
+    code: str
+    label: str
+    score: float | None
+    rank: int | None
+    previous_rank: int | None
+    movement: int | None
+    renormalised: bool
+    lines: list[LineOut]
+
+
+class RankingOut(Schema):
+    scorecard: str
+    level: str
+    period: str
+    previous: str
+    rows: list[RowOut]
+
+
+class JobOut(Schema):
+    id: int
+    unit_code: str
+    quarter: str
+    status: str
+    progress: int
+    files: list[str]
+
+
+def _principal(request: HttpRequest) -> Principal:
+    found: Principal = request.auth  # type: ignore[attr-defined]
+    return found
+
+
+@router.get("/appraisal/rankings/{card_id}", response=RankingOut)
+def ranking(request: HttpRequest, card_id: int, period: str, unit: int | None = None) -> dict[str, Any]:
+    from fuwu.core.models import OrgUnit
+    from fuwu.core.scoping import get_visible
+
+    principal = _principal(request)
+    card = selectors.scorecard(principal, card_id)
+    within = get_visible(OrgUnit.objects.all(), principal, pk=unit) if unit is not None else None
+    ranked = selectors.ranking(principal, scorecard=card, period_label=period, within=within)
+    return {
+        "scorecard": card.name,
+        "level": card.level,
+        "period": ranked.period.label,
+        "previous": ranked.previous.label,
+        "rows": [
+            {
+                "key": r.key,
+                "code": r.code,
+                "label": r.label,
+                "score": r.total,
+                "rank": r.rank,
+                "previous_rank": r.previous_rank,
+                "movement": r.movement,
+                "renormalised": r.result.renormalised,
+                "lines": [
+                    {
+                        "measure": s.line.measure_id,
+                        "rule": s.line.rule,
+                        "value": s.line.value,
+                        "points": s.line.points,
+                        "weight": s.line.weight,
+                        "effective_weight": s.line.effective_weight,
+                        "contribution": s.line.contribution,
+                        "source": s.source,
+                        "href": s.href,
+                    }
+                    for s in r.lines
+                ],
+            }
+            for r in ranked.rows
+        ],
+    }
+
+
+def _job(job: Any) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "unit_code": job.unit.code,
+        "quarter": job.quarter,
+        "status": job.status,
+        "progress": job.progress,
+        "files": job.files,
+    }
+
+
+@router.post("/appraisal/briefings", response={201: JobOut})
+def briefing_request(request: HttpRequest, body: BriefingIn) -> tuple[int, dict[str, Any]]:
+    principal = _principal(request)
+    unit = next((u for u in selectors.briefing_units(principal) if u.code == body.unit_code), None)
+    if unit is None:
+        raise ValidationFailed(
+            "unknown unit", details=[{"field": "unit_code", "reason": "not a unit you may brief"}]
+        )
+    job = services.briefing_request(
+        actor=principal, unit=unit, quarter=body.quarter.upper(), whole_bank=body.whole_bank
+    )
+    return 201, _job(job)
+
+
+@router.get("/appraisal/briefings/{job_id}", response=JobOut)
+def briefing_job(request: HttpRequest, job_id: int) -> dict[str, Any]:
+    return _job(selectors.briefing_job(_principal(request), job_id))
+
+
+@router.post("/appraisal/peers", response={201: dict[str, int]})
+def peer_save(request: HttpRequest, body: PeerFigureIn) -> tuple[int, dict[str, int]]:
+    figure = services.peer_figure_set(actor=_principal(request), **body.dict())
+    return 201, {"id": figure.pk}

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fuwu.core import roles
+from fuwu.core.nav import NavItem
+
+SECTION = _("Appraisal")  # the menu section these items form
+
+_LEADS = frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.OUTLET_HEAD, roles.AUDITOR})
+
+NAV = [
+    NavItem(
+        _("Appraisal rankings"),
+        "appraisal:ranking",
+        frozenset(),
+        _("Scores per level and period, each explained measure by measure"),
+        order=400,
+    ),
+    NavItem(
+        _("Scorecards"),
+        "appraisal:scorecards",
+        frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.AUDITOR}),
+        _("Measures, scoring rules and dated weights per level (satisfaction within the bank's cap)"),
+        order=405,
+    ),
+    NavItem(
+        _("Quarterly briefing"),
+        "appraisal:briefings",
+        _LEADS,
+        _("Build and download the quarterly service briefing as PDF and Excel"),
+        order=410,
+    ),
+    NavItem(
+        _("Peer benchmarking"),
+        "appraisal:peers",
+        frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.AUDITOR}),
+        _("Our figures beside the other big banks': gap and rank"),
+        order=415,
+    ),
+    NavItem(
+        _("Service stars"),
+        "appraisal:stars",
+        frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.OUTLET_HEAD, roles.AUDITOR}),
+        _("Monthly service stars per outlet: candidates, nominations, approval"),
+        order=420,
+    ),
+    NavItem(
+        _("Wall of stars"),
+        "appraisal:star_wall",
+        frozenset(),
+        _("The approved service stars and why they were chosen"),
+        order=421,
+    ),
+]

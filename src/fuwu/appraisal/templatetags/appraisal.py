@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+from fuwu.appraisal import figures
+from fuwu.appraisal.models import Rule
+
+register = template.Library()
+
+
+@register.filter
+def measure_name(measure_id: str) -> str:
+    return figures.measure(measure_id).name_zh
+
+
+@register.filter
+def figure(value: float | None, measure: figures.Measure) -> str:
+    """A figure with the catalogue's decimals (as the dashboards and `fuwu measures` print it)."""
+    return "—" if value is None else f"{value:.{measure.decimals}f}"
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    return unit_name(unit)
+
+
+def unit_name(unit: str) -> str:
+    labels = {"count": _("count"), "min": _("min"), "d": _("days"), "s": _("seconds")}
+    return str(labels.get(unit, unit))
+
+
+@register.filter
+def rule_label(rule: str) -> str:
+    return str(Rule(rule).label) if rule in Rule.values else rule
+
+
+@register.filter
+def role_name(code: str) -> str:
+    from fuwu.core import roles
+
+    return str(roles.role_label(code))
