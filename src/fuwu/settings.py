@@ -146,7 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # reaching the limit locks that account / that address) and tells the user when to retry. Both
 # /login/ and /admin/login/ authenticate through the same backends, so both are covered.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "fuwu.core.auth.LoginThrottle",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("FUWU_LOGIN_FAILURE_LIMIT", "5"))

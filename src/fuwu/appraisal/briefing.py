@@ -204,12 +204,12 @@ def _complaints(principal: Principal, unit: OrgUnit, period: figures.Period) -> 
     start = dt.datetime.combine(period.start, dt.time.min, tzinfo=clock.SHANGHAI)
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI)
     rows = list(
-        complaint_selectors.complaints(principal)
+        complaint_selectors.complaints(fetched_by=principal)
         .filter(outlet__path__startswith=unit.path, received_at__gte=start, received_at__lt=end)
         .exclude(status="merged")
         .order_by("received_at")
     )
-    names = complaint_selectors.code_names()
+    names = complaint_selectors.code_names(fetched_by=principal)
     major = Section(
         "major",
         _("Major complaints and public-opinion events"),
@@ -283,7 +283,7 @@ def _cases(principal: Principal, unit: OrgUnit, period: figures.Period) -> Secti
         ],
         empty=_("No typical case this quarter."),
     )
-    cases = complaint_selectors.typical_cases(principal).filter(outlet__path__startswith=unit.path)
+    cases = complaint_selectors.typical_cases(fetched_by=principal).filter(outlet__path__startswith=unit.path)
     for case in cases.order_by("polarity", "-created_at"):
         if not (_in_quarter(case.created_at, period) or _in_quarter(case.complaint.received_at, period)):
             continue

@@ -64,7 +64,7 @@ def level_values(
     principal: Principal, level: str, p: Period, ids: Sequence[str], *, within: OrgUnit | None = None
 ) -> list[tuple[OrgUnit, Values]]:
     """Each visible unit of `level` (under `within`) with its figures: exactly `fuwu measures --level`."""
-    rows = selectors.level_table(principal, level, p, list(ids))
+    rows = selectors.level_table(level, p, list(ids), fetched_by=principal)
     return [
         (row["unit"], row["values"])
         for row in rows
@@ -83,7 +83,7 @@ def unit_values(principal: Principal, unit: OrgUnit, p: Period, ids: Sequence[st
 def staff_values(principal: Principal, within: OrgUnit, p: Period, ids: Sequence[str]) -> dict[int, Values]:
     """Each staff member's figures (their tickets at units under `within`), keyed by user id."""
     found = selectors.parts_by(
-        principal, within, p.start, p.end, by=["key"], cut="staff", parts=catalogue.parts_read(ids)
+        within, p.start, p.end, fetched_by=principal, by=["key"], cut="staff", parts=catalogue.parts_read(ids)
     )
     out: dict[int, Values] = {}
     for (key,), parts in found.items():
@@ -96,7 +96,7 @@ def month_staff_parts(
     principal: Principal, outlet: OrgUnit, start: dt.date, end: dt.date
 ) -> dict[int, dict[str, float]]:
     """The staff cut's parts per member at one outlet (evaluations counted, for the stars' floor)."""
-    found = selectors.parts_by(principal, outlet, start, end, by=["key"], cut="staff")
+    found = selectors.parts_by(outlet, start, end, fetched_by=principal, by=["key"], cut="staff")
     return {int(key): parts for (key,), parts in found.items() if str(key).isdigit()}
 
 
@@ -116,7 +116,7 @@ class TargetRow:
 def targets(principal: Principal, unit: OrgUnit) -> dict[str, TargetRow]:
     """The targets that apply at `unit` (its own, else the nearest above), one per measure."""
     found: dict[str, TargetRow] = {}
-    for t in selectors.targets(principal, unit).order_by("unit__depth", "due_date"):
+    for t in selectors.targets(unit, fetched_by=principal).order_by("unit__depth", "due_date"):
         found[t.measure] = TargetRow(measure(t.measure), t.unit, t.baseline, t.value, t.due_date)
     return found
 

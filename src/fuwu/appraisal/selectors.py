@@ -22,7 +22,7 @@ from fuwu.appraisal.models import (
 from fuwu.core import access
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
-from fuwu.core.principals import Principal
+from fuwu.core.principals import Principal, system
 from fuwu.core.scoping import get_visible, visible
 
 
@@ -140,7 +140,15 @@ def _subjects(
         ).select_related("org_unit"),
         fetched_by,
     ).distinct()
-    found = figures.staff_values(fetched_by, root, p, ids)
+    # Ranking a teller among colleagues needs the colleagues' figures, but `ranking` shows a member of
+    # staff only their own row: without the right to read staff figures, they are read on the platform's
+    # behalf, inside the unit the reader may see (`root`), and never returned beyond the reader's row.
+    reader: Principal = (
+        fetched_by
+        if access.has(fetched_by, "measures.view_staff_figures", unit=root)
+        else system("appraisal.ranking")
+    )
+    found = figures.staff_values(reader, root, p, ids)
     values: dict[int, figures.Values] = {}
     labels: dict[int, tuple[str, str, OrgUnit | None, User | None]] = {}
     for u in staff:

@@ -316,7 +316,7 @@ def _upheld(actor: Principal, staff_ids: list[int], start: dt.date, end: dt.date
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI)
     found: dict[int, list[str]] = {}
     rows = (
-        complaint_selectors.complaints(actor)
+        complaint_selectors.complaints(fetched_by=actor)
         .filter(
             staff_id__in=staff_ids,
             decisions__upheld=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -66,3 +67,23 @@ class StaffSession(APIKeyCookie):
 
 
 API_AUTH = [DeviceBearer(), StaffSession()]
+
+
+class LoginThrottle(AxesStandaloneBackend):
+    """django-axes' check before the password check, for every login that comes with a request.
+
+    Every way in from outside (the login page, the admin login) passes the request; code that
+    authenticates without one (Django's test client `login()`, a management command) is not a guess
+    from a client address and is left to the next backend instead of being refused.
+    """
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
