@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fuwu.complaints",
     "fuwu.measures",
     "fuwu.staffing",
+    "fuwu.knowledge",
     "fuwu.demo",
 ]
 
