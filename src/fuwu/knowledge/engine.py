@@ -314,6 +314,13 @@ def train_from_db(*, before_publish: Callable[[], None] | None = None, force: bo
     published = current()
     if published is not None and published.signature == signature and not force:
         return published
+    return train_and_publish(texts, labels, signature, before_publish=before_publish)
+
+
+def train_and_publish(
+    texts: Sequence[str], labels: Sequence[int], signature: str, *, before_publish: Callable[[], None] | None = None
+) -> Model:
+    """Fit (no database access: safe in any thread), then switch the answering model atomically."""
     model = train(texts, labels, signature=signature)
     if before_publish is not None:
         before_publish()

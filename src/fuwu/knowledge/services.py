@@ -249,7 +249,8 @@ def paraphrase_add(
     *, actor: Principal, entry: Entry, text: str, source: str = Paraphrase.Source.EDITOR
 ) -> Paraphrase:
     """One more way to ask the entry's question (a new version of the entry)."""
-    access.require(actor, "knowledge.add_paraphrase", unit=entry.owner)
+    # Knowledge is bank-wide: any unit's queue staff may teach the assistant a customer's wording.
+    access.require(actor, "knowledge.add_paraphrase")
     key = normalize(text)
     if not key:
         raise ValidationFailed(_("Type a question."), details=[{"field": "text", "reason": _("Type a question.")}])
