@@ -79,15 +79,21 @@ def check(text: str, *, required: bool = False) -> CheckResult:
     book = _dictionary()
     norm, where = normalize_with_map(text)
     result = CheckResult()
-    seen: set[tuple[int, int]] = set()
+    spans: dict[int, list[tuple[int, int]]] = {}  # phrase id → normalised spans already reported
     if book.automaton is not None and norm:
         for end, (form, ids) in book.automaton.iter(norm):
             start = end - len(form) + 1
             o_start, o_end = where[start], where[end] + 1
             for pk in ids:
-                if (pk, start) in seen:
+                taken = spans.setdefault(pk, [])
+                # A phrase and its own variant inside it ("你问我我问谁" ⊃ "问我我问谁") are one hit: keep the longer.
+                overlapping = [s for s in taken if s[0] <= end and start <= s[1]]
+                if any(s[1] - s[0] >= end - start for s in overlapping):
                     continue
-                seen.add((pk, start))
+                for s in overlapping:
+                    taken.remove(s)
+                    result.forbidden = [h for h in result.forbidden if not (h.phrase_id == pk and h.start == where[s[0]])]
+                taken.append((start, end))
                 result.forbidden.append(Hit(pk, book.names[pk], text[o_start:o_end], o_start, o_end))
     if required:
         for pk, (name, forms) in book.required.items():
