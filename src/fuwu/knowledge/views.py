@@ -136,15 +136,18 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _conversation_page(request: HttpRequest, pk: int, form: FormState, status: int = 200) -> HttpResponse:
     principal = request_principal(request)
     conversation = selectors.conversation(fetched_by=principal, pk=pk)
-    messages = list(conversation.messages.select_related("staff", "entry"))
-    suggestions: list[dict[str, Any]] = []
-    last_question = next((m for m in reversed(messages) if m.sender == "customer"), None)
-    if last_question is not None:
-        suggestions = selectors.entry_search(fetched_by=principal, query=last_question.text)[:5]
+    thread = list(conversation.messages.select_related("staff", "entry"))
+    # Per customer question, the entries it most likely belongs to: the one-click paraphrase targets.
+    rows: list[tuple[Any, list[dict[str, Any]]]] = []
+    asked = [m for m in thread if m.sender == "customer"][-10:]
+    for m in thread:
+        found = selectors.entry_search(fetched_by=principal, query=m.text)[:5] if m in asked else []
+        rows.append((m, found))
+    last = next((found for m, found in reversed(rows) if m.sender == "customer"), [])
     context = {
         "conversation": conversation,
-        "messages": messages,
-        "suggestions": suggestions,
+        "thread_rows": rows,
+        "suggestions": last,
         "form": form,
     }
     return render(request, "knowledge/conversation.html", context, status=status)
