@@ -102,4 +102,6 @@ def reply(request: HttpRequest, pk: int, payload: ReplyIn) -> MessageOut:
     """Staff answer a handed-over conversation of their unit."""
     principal = request_principal(request)
     conversation = selectors.conversation(fetched_by=principal, pk=pk)
-    return message_out(services.conversation_reply(actor=principal, conversation=conversation, text=payload.text))
+    return message_out(
+        services.conversation_reply(actor=principal, conversation=conversation, text=payload.text)
+    )

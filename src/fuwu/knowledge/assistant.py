@@ -30,7 +30,9 @@ CLARIFY_THRESHOLD = 0.25
 Audience = Literal["public", "staff"]
 
 # "转人工", "我要找客服", "真人" …: the customer wants a person, whatever else the message says.
-_PERSON = re.compile(r"(转|找|要|接|叫).{0,3}(人工|客服|真人|工作人员|柜员|经理)|^人工|人工服务|人工客服|真人")
+_PERSON = re.compile(
+    r"(转|找|要|接|叫).{0,3}(人工|客服|真人|工作人员|柜员|经理)|^人工|人工服务|人工客服|真人"
+)
 
 
 def asks_for_person(question: str) -> bool:
@@ -43,7 +45,11 @@ def answerable(audience: Audience) -> Q:
     from fuwu.knowledge.models import Entry
 
     today = clock.business_date(clock.now())
-    shown = [Entry.Visibility.PUBLIC] if audience == "public" else [Entry.Visibility.PUBLIC, Entry.Visibility.STAFF]
+    shown = (
+        [Entry.Visibility.PUBLIC]
+        if audience == "public"
+        else [Entry.Visibility.PUBLIC, Entry.Visibility.STAFF]
+    )
     return (
         Q(visibility__in=shown)
         & (Q(valid_from__isnull=True) | Q(valid_from__lte=today))

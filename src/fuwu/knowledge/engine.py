@@ -264,7 +264,7 @@ def current() -> Model | None:
         return model
     with _cache_lock:
         if _cache["key"] == key:
-            return _cache["model"]  # type: ignore[no-any-return]
+            return _cache["model"]
         import joblib
 
         info = json.loads(pointer.read_text())
@@ -318,7 +318,11 @@ def train_from_db(*, before_publish: Callable[[], None] | None = None, force: bo
 
 
 def train_and_publish(
-    texts: Sequence[str], labels: Sequence[int], signature: str, *, before_publish: Callable[[], None] | None = None
+    texts: Sequence[str],
+    labels: Sequence[int],
+    signature: str,
+    *,
+    before_publish: Callable[[], None] | None = None,
 ) -> Model:
     """Fit (no database access: safe in any thread), then switch the answering model atomically."""
     model = train(texts, labels, signature=signature)

@@ -28,7 +28,14 @@ from fuwu.knowledge.html import sanitize
 from fuwu.knowledge.models import CallTranscript, Entry
 from fuwu.knowledge.text import normalize
 
-FAQ_COLUMNS = {"question": "question", "问题": "question", "answer": "answer", "答案": "answer", "category": "category", "分类": "category"}
+FAQ_COLUMNS = {
+    "question": "question",
+    "问题": "question",
+    "answer": "answer",
+    "答案": "answer",
+    "category": "category",
+    "分类": "category",
+}
 TRANSCRIPT_COLUMNS = {
     "call_id": "call_id",
     "通话编号": "call_id",
@@ -60,14 +67,19 @@ def _rows(
     try:
         header = next(reader)
     except StopIteration:
-        raise ValidationFailed(_("The file is empty."), details=[{"row": 1, "field": "file", "reason": "empty"}]) from None
+        raise ValidationFailed(
+            _("The file is empty."), details=[{"row": 1, "field": "file", "reason": "empty"}]
+        ) from None
     except csv.Error as exc:
-        raise ValidationFailed(_("The file is not valid CSV."), details=[{"row": 1, "field": "file", "reason": str(exc)}]) from exc
+        raise ValidationFailed(
+            _("The file is not valid CSV."), details=[{"row": 1, "field": "file", "reason": str(exc)}]
+        ) from exc
     names = [columns.get(h.strip().lower(), columns.get(h.strip(), "")) for h in header]
     missing = [c for c in required if c not in names]
     if missing:
         raise ValidationFailed(
-            _("Missing columns."), details=[{"row": 1, "field": c, "reason": _("missing column")} for c in missing]
+            _("Missing columns."),
+            details=[{"row": 1, "field": c, "reason": _("missing column")} for c in missing],
         )
     out: list[tuple[int, dict[str, str]]] = []
     problems: list[dict[str, Any]] = []
@@ -78,7 +90,9 @@ def _rows(
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append({"row": line, "field": "file", "reason": _("not valid CSV: %(error)s") % {"error": exc}})
+            problems.append(
+                {"row": line, "field": "file", "reason": _("not valid CSV: %(error)s") % {"error": exc}}
+            )
             break
         if not any(v.strip() for v in values):
             continue
@@ -107,20 +121,42 @@ def import_faq(path: Path, out: TextIO | Any = None, *, actor: Principal = SYSTE
         if not question:
             problems.append({"row": line, "field": "question", "reason": _("This field is required.")})
         elif len(question) > 300:
-            problems.append({"row": line, "field": "question", "reason": _("Enter at most %(max_length)s characters.") % {"max_length": 300}})
+            problems.append(
+                {
+                    "row": line,
+                    "field": "question",
+                    "reason": _("Enter at most %(max_length)s characters.") % {"max_length": 300},
+                }
+            )
         if not answer:
             problems.append({"row": line, "field": "answer", "reason": _("This field is required.")})
         elif not sanitize(answer).strip():
-            problems.append({"row": line, "field": "answer", "reason": _("The answer has no text once unsafe HTML is removed.")})
+            problems.append(
+                {
+                    "row": line,
+                    "field": "answer",
+                    "reason": _("The answer has no text once unsafe HTML is removed."),
+                }
+            )
         if len(category) > 100:
-            problems.append({"row": line, "field": "category", "reason": _("Enter at most %(max_length)s characters.") % {"max_length": 100}})
+            problems.append(
+                {
+                    "row": line,
+                    "field": "category",
+                    "reason": _("Enter at most %(max_length)s characters.") % {"max_length": 100},
+                }
+            )
         if not question or not answer:
             continue
         group = groups.setdefault(answer, {"line": line, "questions": [], "category": category, "keys": {}})
         key = normalize(question)
         if key in group["keys"]:
             problems.append(
-                {"row": line, "field": "question", "reason": _("the same question as line %(line)s") % {"line": group["keys"][key]}}
+                {
+                    "row": line,
+                    "field": "question",
+                    "reason": _("the same question as line %(line)s") % {"line": group["keys"][key]},
+                }
             )
             continue
         group["keys"][key] = line
@@ -139,7 +175,9 @@ def import_faq(path: Path, out: TextIO | Any = None, *, actor: Principal = SYSTE
         raise ValidationFailed(_("The FAQ file has errors."), details=problems)
     actor = actor if actor is not SYSTEM else system("import faq")
     with transaction.atomic():
-        for answer, group in tqdm(groups.items(), desc="writing", unit=" entries", file=out, disable=out is None):
+        for answer, group in tqdm(
+            groups.items(), desc="writing", unit=" entries", file=out, disable=out is None
+        ):
             first, *rest = group["questions"]
             services.entry_create(
                 actor=actor,
@@ -172,10 +210,16 @@ def _moment(value: str) -> dt.datetime:
 def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
     """Call transcripts: stored, checked for forbidden and missing required phrases, findings reported."""
     rows, problems = _rows(path, TRANSCRIPT_COLUMNS, ("call_id", "agent", "time", "text"))
-    staff = {u.staff_code: u for u in User.objects.filter(staff_code__isnull=False).select_related("org_unit")}
+    staff = {
+        u.staff_code: u for u in User.objects.filter(staff_code__isnull=False).select_related("org_unit")
+    }
     units = {u.code: u for u in OrgUnit.objects.all()}
     seen: dict[str, int] = {}
-    existing = set(CallTranscript.objects.filter(call_id__in=[r.get("call_id", "").strip() for _l, r in rows]).values_list("call_id", flat=True))
+    existing = set(
+        CallTranscript.objects.filter(
+            call_id__in=[r.get("call_id", "").strip() for _l, r in rows]
+        ).values_list("call_id", flat=True)
+    )
     checked: list[services.TranscriptRow] = []
     for line, record in tqdm(rows, desc="checking", unit=" calls", file=out, disable=out is None):
         call_id = record.get("call_id", "").strip()
@@ -183,7 +227,13 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
         if not call_id:
             problems.append({"row": line, "field": "call_id", "reason": _("This field is required.")})
         elif call_id in seen:
-            problems.append({"row": line, "field": "call_id", "reason": _("the same call as line %(line)s") % {"line": seen[call_id]}})
+            problems.append(
+                {
+                    "row": line,
+                    "field": "call_id",
+                    "reason": _("the same call as line %(line)s") % {"line": seen[call_id]},
+                }
+            )
         elif call_id in existing:
             problems.append({"row": line, "field": "call_id", "reason": _("already imported")})
         seen.setdefault(call_id, line)
@@ -193,7 +243,13 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
         if not agent_code:
             problems.append({"row": line, "field": "agent", "reason": _("This field is required.")})
         elif unit is None:
-            problems.append({"row": line, "field": "unit" if unit_code else "agent", "reason": _("unknown agent or unit: %(code)s") % {"code": unit_code or agent_code}})
+            problems.append(
+                {
+                    "row": line,
+                    "field": "unit" if unit_code else "agent",
+                    "reason": _("unknown agent or unit: %(code)s") % {"code": unit_code or agent_code},
+                }
+            )
         try:
             at = _moment(record.get("time", ""))
         except ValueError:

@@ -48,7 +48,7 @@ def _dictionary() -> _Dictionary:
     state = Phrase.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
     key = f"{state['n']}:{state['last']}"
     if _cache["key"] == key:
-        return _cache["dict"]  # type: ignore[no-any-return]
+        return _cache["dict"]
     with _lock:
         import ahocorasick
 
@@ -92,7 +92,9 @@ def check(text: str, *, required: bool = False) -> CheckResult:
                     continue
                 for s in overlapping:
                     taken.remove(s)
-                    result.forbidden = [h for h in result.forbidden if not (h.phrase_id == pk and h.start == where[s[0]])]
+                    result.forbidden = [
+                        h for h in result.forbidden if not (h.phrase_id == pk and h.start == where[s[0]])
+                    ]
                 taken.append((start, end))
                 result.forbidden.append(Hit(pk, book.names[pk], text[o_start:o_end], o_start, o_end))
     if required:

@@ -109,6 +109,9 @@ class EntryVersion(models.Model):
         ordering = ["entry", "-number"]
         constraints = [models.UniqueConstraint(fields=["entry", "number"], name="entry_version_once")]
 
+    def __str__(self) -> str:
+        return f"{self.entry_id} v{self.number}"
+
 
 class Conversation(models.Model):
     """A customer's chat with the assistant; handed over, it waits in a staff queue of one unit."""
@@ -142,6 +145,9 @@ class Conversation(models.Model):
     class Meta:
         indexes = [models.Index(fields=["unit", "status", "handed_over_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class Message(models.Model):
     class Sender(models.TextChoices):
@@ -167,6 +173,9 @@ class Message(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_sender_display()}: {self.text[:30]}"
+
 
 class UnansweredQuestion(models.Model):
     """A question the assistant could not answer, kept for the knowledge editors (grouped by `group_key`)."""
@@ -186,6 +195,9 @@ class UnansweredQuestion(models.Model):
     at = models.DateTimeField()
 
     scope_path = None  # read through selectors that require knowledge.change_entry (bank-wide editors)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class Phrase(models.Model):
@@ -210,11 +222,11 @@ class Phrase(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField()
 
-    def variant_list(self) -> list[str]:
-        return [v.strip() for v in self.variants.splitlines() if v.strip()]
-
     def __str__(self) -> str:
         return self.text
+
+    def variant_list(self) -> list[str]:
+        return [v.strip() for v in self.variants.splitlines() if v.strip()]
 
 
 class CallTranscript(models.Model):
@@ -231,6 +243,9 @@ class CallTranscript(models.Model):
     missing_required: models.JSONField[Any, Any] = models.JSONField(default=list, blank=True)
 
     scope_path = "unit"
+
+    def __str__(self) -> str:
+        return self.call_id
 
 
 class LanguageFinding(models.Model):
@@ -257,6 +272,9 @@ class LanguageFinding(models.Model):
     class Meta:
         indexes = [models.Index(fields=["unit", "at"])]
 
+    def __str__(self) -> str:
+        return f"{self.phrase_id}: {self.matched}"
+
 
 class LanguageCheck(models.Model):
     """One text checked (a staff reply or a call): the denominator of the language rates."""
@@ -276,3 +294,6 @@ class LanguageCheck(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["unit", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.source_ref}"

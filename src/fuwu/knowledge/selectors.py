@@ -34,7 +34,9 @@ def _editor(principal: Principal) -> bool:
     return access.has(principal, "knowledge.change_entry", unit=knowledge_owner())
 
 
-def entries(*, fetched_by: Principal, query: str = "", visibility: str = "", category: str = "") -> QuerySet[Entry]:
+def entries(
+    *, fetched_by: Principal, query: str = "", visibility: str = "", category: str = ""
+) -> QuerySet[Entry]:
     """Entries for the staff list; drafts only for editors."""
     access.require(fetched_by, "knowledge.view_entry")
     qs = Entry.objects.all().order_by("category", "question")
@@ -62,7 +64,12 @@ def entry_search(*, fetched_by: Principal, query: str) -> list[dict[str, Any]]:
     for entry in entries(fetched_by=fetched_by, query=query)[:10]:
         if entry.pk not in seen and entry.visibility != Entry.Visibility.DRAFT:
             ranked.append(
-                {"answer": entry.answer_html, "question": entry.question, "confidence": None, "entry_id": entry.pk}
+                {
+                    "answer": entry.answer_html,
+                    "question": entry.question,
+                    "confidence": None,
+                    "entry_id": entry.pk,
+                }
             )
             seen.add(entry.pk)
     return ranked
@@ -116,7 +123,9 @@ def _as_lines(value: Any) -> list[str]:
 
 def version_diff(*, fetched_by: Principal, entry: Entry, old: int, new: int) -> list[FieldDiff]:
     """What changed between two versions, field by field, line by line."""
-    versions = {v.number: v for v in entry_versions(fetched_by=fetched_by, entry=entry).filter(number__in=[old, new])}
+    versions = {
+        v.number: v for v in entry_versions(fetched_by=fetched_by, entry=entry).filter(number__in=[old, new])
+    }
     if old not in versions or new not in versions:
         raise NotFound(_("Not found."))
     a, b = versions[old].content, versions[new].content
@@ -198,7 +207,7 @@ def unanswered_groups(*, fetched_by: Principal, include_resolved: bool = False) 
         .annotate(n=Count("pk"), last=Max("at"), example=Max("text"), best=Max("best_entry"))
         .order_by("-n", "-last")
     )
-    reasons = {}
+    reasons: dict[str, set[str]] = {}
     for key, reason in qs.values_list("group_key", "reason"):
         reasons.setdefault(key, set()).add(reason)
     return [{**g, "reasons": sorted(reasons.get(g["group_key"], set()))} for g in groups[:200]]
@@ -234,7 +243,11 @@ def language_findings(
 
 
 def language_rates(
-    *, fetched_by: Principal, by: str = "unit", start: dt.datetime | None = None, end: dt.datetime | None = None
+    *,
+    fetched_by: Principal,
+    by: str = "unit",
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Per agent or outlet: texts checked, forbidden hits per 100 texts, share of calls missing a required phrase.
 

@@ -223,7 +223,9 @@ def _data_from_snapshot(content: dict[str, Any]) -> EntryData:
         valid_from=dt.date.fromisoformat(content["valid_from"]) if content.get("valid_from") else None,
         valid_to=dt.date.fromisoformat(content["valid_to"]) if content.get("valid_to") else None,
         risk_level=content.get("risk_level", ""),
-        fees=tuple((f.get("item", ""), f.get("price", ""), f.get("basis", "")) for f in content.get("fees", [])),
+        fees=tuple(
+            (f.get("item", ""), f.get("price", ""), f.get("basis", "")) for f in content.get("fees", [])
+        ),
         documents=tuple(content.get("documents", [])),
         service_code=content.get("service_code", ""),
         paraphrases=tuple(content.get("paraphrases", [])),
@@ -253,7 +255,9 @@ def paraphrase_add(
     access.require(actor, "knowledge.add_paraphrase")
     key = normalize(text)
     if not key:
-        raise ValidationFailed(_("Type a question."), details=[{"field": "text", "reason": _("Type a question.")}])
+        raise ValidationFailed(
+            _("Type a question."), details=[{"field": "text", "reason": _("Type a question.")}]
+        )
     # Serialises the version number with concurrent edits of the same entry.
     locked = Entry.objects.select_for_update().get(pk=entry.pk)
     found = locked.paraphrases.filter(normalized=key).first()
@@ -400,7 +404,9 @@ def conversation_ask(
             chosen = Entry.objects.filter(pk=entry_id).values_list("question", flat=True).first()
             question = chosen or ""
         messages = [
-            Message.objects.create(conversation=conversation, sender=Message.Sender.CUSTOMER, text=question, at=now)
+            Message.objects.create(
+                conversation=conversation, sender=Message.Sender.CUSTOMER, text=question, at=now
+            )
         ]
         decision: assistant.Decision | None = None
         if conversation.status in (Conversation.Status.WAITING, Conversation.Status.ANSWERED):
@@ -444,7 +450,9 @@ def _bot_turn(conversation: Conversation, decision: assistant.Decision, now: dt.
             outcome="clarify",
             entry_id=best["entry_id"],
             confidence=best["confidence"],
-            data={"options": [{"entry_id": o["entry_id"], "question": o["question"]} for o in decision.options]},
+            data={
+                "options": [{"entry_id": o["entry_id"], "question": o["question"]} for o in decision.options]
+            },
             at=now,
         )
     return Message.objects.create(
@@ -501,9 +509,9 @@ def message_to_paraphrase(*, actor: Principal, message: Message, entry: Entry) -
     if message.sender != Message.Sender.CUSTOMER:
         raise Conflict(_("Only a customer's question can become a paraphrase."), code="not_a_question")
     paraphrase = paraphrase_add(actor=actor, entry=entry, text=message.text, source=Paraphrase.Source.HANDOFF)
-    UnansweredQuestion.objects.filter(conversation=message.conversation, normalized=normalize(message.text)).update(
-        resolved_entry=entry
-    )
+    UnansweredQuestion.objects.filter(
+        conversation=message.conversation, normalized=normalize(message.text)
+    ).update(resolved_entry=entry)
     return paraphrase
 
 
@@ -593,7 +601,9 @@ def phrase_save(
     target.is_active = is_active
     target.updated_at = clock.now()
     target.save()
-    audit.record(actor=actor, action="knowledge.phrase_save", target=target, data={"kind": kind, "text": text})
+    audit.record(
+        actor=actor, action="knowledge.phrase_save", target=target, data={"kind": kind, "text": text}
+    )
     return target
 
 
@@ -614,7 +624,12 @@ def transcripts_record(*, actor: Principal, rows: Sequence[TranscriptRow]) -> tu
     for row in rows:
         access.require(actor, "knowledge.change_phrase", unit=row.unit)
         transcript = CallTranscript.objects.create(
-            call_id=row.call_id, agent=row.agent, agent_code=row.agent_code, unit=row.unit, at=row.at, text=row.text
+            call_id=row.call_id,
+            agent=row.agent,
+            agent_code=row.agent_code,
+            unit=row.unit,
+            at=row.at,
+            text=row.text,
         )
         findings, missing = _check_language(
             actor=actor,

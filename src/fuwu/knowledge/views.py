@@ -35,7 +35,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "query": query,
         "results": selectors.entry_search(fetched_by=principal, query=query) if query else [],
         "entries": selectors.entries(
-            fetched_by=principal, visibility=request.GET.get("visibility", ""), category=request.GET.get("category", "")
+            fetched_by=principal,
+            visibility=request.GET.get("visibility", ""),
+            category=request.GET.get("category", ""),
         )[:200],
         "can_edit": request.user.has_perm("knowledge.change_entry"),
         "visibilities": Entry.Visibility.choices,
@@ -53,14 +55,18 @@ def _entry_form_values(entry: Entry) -> dict[str, Any]:
         "valid_from": entry.valid_from.isoformat() if entry.valid_from else "",
         "valid_to": entry.valid_to.isoformat() if entry.valid_to else "",
         "risk_level": entry.risk_level,
-        "fees_text": "\n".join(f"{f.get('item', '')}|{f.get('price', '')}|{f.get('basis', '')}" for f in entry.fees),
+        "fees_text": "\n".join(
+            f"{f.get('item', '')}|{f.get('price', '')}|{f.get('basis', '')}" for f in entry.fees
+        ),
         "documents_text": "\n".join(entry.documents),
         "service_code": entry.service_code,
         "paraphrases_text": "\n".join(entry.paraphrases.values_list("text", flat=True)),
     }
 
 
-def _entry_form(request: HttpRequest, entry: Entry | None, form: FormState, status: int = 200) -> HttpResponse:
+def _entry_form(
+    request: HttpRequest, entry: Entry | None, form: FormState, status: int = 200
+) -> HttpResponse:
     context = {
         "entry": entry,
         "form": form,
@@ -112,7 +118,14 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     old, new = request.GET.get("old"), request.GET.get("new")
     if can_edit and old and new and old.isdigit() and new.isdigit():
         diff = selectors.version_diff(fetched_by=principal, entry=entry, old=int(old), new=int(new))
-    context = {"entry": entry, "versions": versions, "diff": diff, "old": old, "new": new, "can_edit": can_edit}
+    context = {
+        "entry": entry,
+        "versions": versions,
+        "diff": diff,
+        "old": old,
+        "new": new,
+        "can_edit": can_edit,
+    }
     return render(request, "knowledge/entry.html", context)
 
 
@@ -143,7 +156,7 @@ def _conversation_page(request: HttpRequest, pk: int, form: FormState, status: i
     for m in thread:
         found = selectors.entry_search(fetched_by=principal, query=m.text)[:5] if m in asked else []
         rows.append((m, found))
-    last = next((found for m, found in reversed(rows) if m.sender == "customer"), [])
+    last: list[dict[str, Any]] = next((found for m, found in reversed(rows) if m.sender == "customer"), [])
     context = {
         "conversation": conversation,
         "thread_rows": rows,

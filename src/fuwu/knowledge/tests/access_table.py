@@ -54,7 +54,9 @@ def _finding(w: Any) -> None:
 
 def _transcript(w: Any, n: int) -> list[services.TranscriptRow]:
     return [
-        services.TranscriptRow(f"C{n}", w.teller_a, "TELLER_A", w.outlet_a, dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), "您好")
+        services.TranscriptRow(
+            f"C{n}", w.teller_a, "TELLER_A", w.outlet_a, dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), "您好"
+        )
     ]
 
 
@@ -76,7 +78,9 @@ CASES = [
     AccessCase(
         S + "entry_update",
         setup=_entry,
-        call=lambda w, who: services.entry_update(actor=who, entry=w.entry, data=_data(f"改{next(_counter)}")),
+        call=lambda w, who: services.entry_update(
+            actor=who, entry=w.entry, data=_data(f"改{next(_counter)}")
+        ),
         holder=lambda w: w.hq_manager,
         without=lambda w: w.teller_a,
     ),
@@ -232,7 +236,8 @@ CASES = [
 ]
 
 EXEMPT = {
-    S + "knowledge_owner": "resolves the head-office unit that owns the knowledge base; reads nothing private",
+    S
+    + "knowledge_owner": "resolves the head-office unit that owns the knowledge base; reads nothing private",
     S + "entry_data_from_form": "pure conversion of a parsed form into EntryData",
     S + "queue_unit": "routing of a new conversation to an outlet or the contact centre; no principal",
     S + "conversation_ask": "the public assistant: anonymous customers ask as system('assistant'); the "

@@ -57,7 +57,9 @@ def test_policy_thresholds_decide_between_branches(faq: Any, monkeypatch: pytest
 
 def test_ask_api_hands_over_and_logs_the_question(faq: Any, client: Any) -> None:
     r = client.post(
-        "/api/v1/knowledge/ask", {"question": "今天天气怎么样", "outlet_code": "OA"}, content_type="application/json"
+        "/api/v1/knowledge/ask",
+        {"question": "今天天气怎么样", "outlet_code": "OA"},
+        content_type="application/json",
     )
     assert r.status_code == 200, r.content
     body = r.json()
@@ -66,7 +68,8 @@ def test_ask_api_hands_over_and_logs_the_question(faq: Any, client: Any) -> None
     assert thread.unit == faq.outlet_a
     assert UnansweredQuestion.objects.filter(text="今天天气怎么样", reason="out_of_scope").exists()
     r = client.post(
-        "/api/v1/knowledge/ask", {"question": "信用卡怎么还款", "conversation": body["conversation"]},
+        "/api/v1/knowledge/ask",
+        {"question": "信用卡怎么还款", "conversation": body["conversation"]},
         content_type="application/json",
     )
     assert r.json()["outcome"] is None  # a person has the thread: the assistant keeps quiet
@@ -108,8 +111,12 @@ def test_staff_reply_in_the_thread_and_one_click_paraphrase(faq: Any) -> None:
 
 
 def test_the_staff_queue_is_scoped_to_the_unit(faq: Any) -> None:
-    at_a = services.conversation_ask(actor=system("assistant"), question="转人工", outlet_code="OA").conversation
-    at_b = services.conversation_ask(actor=system("assistant"), question="转人工", outlet_code="OB").conversation
+    at_a = services.conversation_ask(
+        actor=system("assistant"), question="转人工", outlet_code="OA"
+    ).conversation
+    at_b = services.conversation_ask(
+        actor=system("assistant"), question="转人工", outlet_code="OB"
+    ).conversation
     lobby_a = faq.person("lobby_a", faq.outlet_a, "lobby")
     assert list(selectors.queue(fetched_by=lobby_a)) == [at_a]
     with pytest.raises(NotFound):
@@ -121,7 +128,9 @@ def test_the_staff_queue_is_scoped_to_the_unit(faq: Any) -> None:
 
 
 def test_a_closed_thread_takes_no_more_questions(faq: Any) -> None:
-    thread = services.conversation_ask(actor=system("assistant"), question="转人工", outlet_code="OA").conversation
+    thread = services.conversation_ask(
+        actor=system("assistant"), question="转人工", outlet_code="OA"
+    ).conversation
     services.conversation_close(actor=SYSTEM, conversation=thread)
     with pytest.raises(Conflict):
         services.conversation_ask(actor=system("assistant"), question="还在吗", conversation=thread)
@@ -133,7 +142,10 @@ def test_retraining_in_the_background_does_not_block_answers(faq: Any) -> None:
     services.entry_create(
         actor=SYSTEM,
         data=services.EntryData(
-            kind="faq", question="金条怎么买", answer_html="积存金可在手机银行购买", visibility="public",
+            kind="faq",
+            question="金条怎么买",
+            answer_html="积存金可在手机银行购买",
+            visibility="public",
             paraphrases=("黄金怎么买", "积存金怎么开户", "买金条"),
         ),
     )
@@ -170,6 +182,8 @@ def test_retrain_task_is_enqueued_on_commit(faq: Any, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         services.entry_create(
             actor=SYSTEM,
-            data=services.EntryData(kind="faq", question="金条怎么买", answer_html="手机银行", visibility="public"),
+            data=services.EntryData(
+                kind="faq", question="金条怎么买", answer_html="手机银行", visibility="public"
+            ),
         )
     assert DBTaskResult.objects.filter(task_path__endswith="retrain_assistant").exists()

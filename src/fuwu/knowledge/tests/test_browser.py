@@ -33,7 +33,9 @@ def test_customer_on_a_phone_is_handed_over_and_sees_the_staff_answer(world: Any
     phone.press("#chat-input", "Enter")
     phone.wait_for_selector(".options button")
     assert "您是想问" in phone.inner_text(".msg.bot >> nth=2")
-    assert phone.locator(".msg.bot >> nth=2").locator(".options button").count() == 4  # top 3 + "none of these"
+    assert (
+        phone.locator(".msg.bot >> nth=2").locator(".options button").count() == 4
+    )  # top 3 + "none of these"
 
     phone.fill("#chat-input", "我要转人工")
     phone.press("#chat-input", "Enter")

@@ -28,9 +28,9 @@ def test_faq_import_names_every_bad_line_and_imports_nothing(world: Any, tmp_pat
         "怎么开卡,带身份证到网点,借记卡\n"
         ",没有问题的答案,借记卡\n"
         '"多行\n问题",,借记卡\n'
-        '太少,列\n'
+        "太少,列\n"
         "怎么开卡,带身份证到网点,借记卡\n"
-        "挂失,\"<script>x</script>\",借记卡\n",
+        '挂失,"<script>x</script>",借记卡\n',
     )
     with pytest.raises(ValidationFailed) as caught:
         import_faq(path)
@@ -53,9 +53,9 @@ def test_faq_rows_with_one_answer_are_paraphrases_and_answer_at_once(world: Any,
     path = _csv(
         tmp_path,
         "question,answer,category\n"
-        "怎么开卡,\"带身份证, 到网点\",借记卡\n"
-        "我想办一张银行卡,\"带身份证, 到网点\",借记卡\n"
-        "新开储蓄卡要什么,\"带身份证, 到网点\",\n"
+        '怎么开卡,"带身份证, 到网点",借记卡\n'
+        '我想办一张银行卡,"带身份证, 到网点",借记卡\n'
+        '新开储蓄卡要什么,"带身份证, 到网点",\n'
         "信用卡怎么还款,手机银行还款,信用卡\n"
         "信用卡在哪里还钱,手机银行还款,信用卡\n"
         "还信用卡的方式,手机银行还款,信用卡\n",
@@ -87,8 +87,13 @@ def test_every_change_is_a_version_with_who_and_a_diff_and_restore(world: Any) -
     versions = list(selectors.entry_versions(fetched_by=world.hq_manager, entry=entry))
     assert [v.number for v in versions] == [2, 1]
     assert versions[0].changed_by == world.hq_manager and versions[0].note == "加手机"
-    diff = {d.field: d.lines for d in selectors.version_diff(fetched_by=world.hq_manager, entry=entry, old=1, new=2)}
-    assert ("-", "<p>带身份证</p>") in diff["answer_html"] and ("+", "<p>带身份证和手机</p>") in diff["answer_html"]
+    diff = {
+        d.field: d.lines
+        for d in selectors.version_diff(fetched_by=world.hq_manager, entry=entry, old=1, new=2)
+    }
+    assert ("-", "<p>带身份证</p>") in diff["answer_html"] and ("+", "<p>带身份证和手机</p>") in diff[
+        "answer_html"
+    ]
     assert ("+", "新办银行卡") in diff["paraphrases"]
     restored = services.entry_restore(actor=world.hq_manager, entry=entry, number=1)
     assert restored.version == 3 and restored.answer_html == "<p>带身份证</p>"
@@ -105,7 +110,9 @@ def test_saving_without_a_change_makes_no_version(world: Any) -> None:
 def test_answers_are_sanitised(world: Any) -> None:
     entry = services.entry_create(
         actor=world.hq_manager,
-        data=_data(answer_html='<p onclick="x()">带<a href="javascript:alert(1)">证件</a><script>bad()</script></p>'),
+        data=_data(
+            answer_html='<p onclick="x()">带<a href="javascript:alert(1)">证件</a><script>bad()</script></p>'
+        ),
     )
     assert "script" not in entry.answer_html and "onclick" not in entry.answer_html
     assert "javascript" not in entry.answer_html and "证件" in entry.answer_html
@@ -135,7 +142,8 @@ def test_customers_never_get_drafts_staff_only_or_expired_entries(
     world: Any, visibility: str, valid_to: dt.date | None, answered: bool
 ) -> None:
     other = services.entry_create(
-        actor=SYSTEM, data=_data(question="信用卡怎么还款", answer_html="手机银行", paraphrases=("信用卡在哪还",))
+        actor=SYSTEM,
+        data=_data(question="信用卡怎么还款", answer_html="手机银行", paraphrases=("信用卡在哪还",)),
     )
     entry = services.entry_create(
         actor=SYSTEM,

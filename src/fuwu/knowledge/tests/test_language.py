@@ -45,19 +45,26 @@ def test_required_phrases_missing_are_reported(db: Any) -> None:
 
 def test_an_edited_dictionary_applies_at_once(world: Any) -> None:
     assert language.check("你排错队了").forbidden == []
-    services.phrase_save(actor=world.hq_manager, phrase=None, kind="forbidden", text="排错队了", variants="排錯隊")
+    services.phrase_save(
+        actor=world.hq_manager, phrase=None, kind="forbidden", text="排错队了", variants="排錯隊"
+    )
     assert [h.phrase for h in language.check("你排错队了").forbidden] == ["排错队了"]
 
 
 def test_a_staff_reply_with_a_forbidden_phrase_becomes_a_finding(world: Any) -> None:
-    thread = services.conversation_ask(actor=system("assistant"), question="转人工", outlet_code="OA").conversation
+    thread = services.conversation_ask(
+        actor=system("assistant"), question="转人工", outlet_code="OA"
+    ).conversation
     lobby = world.person("lobby_a", world.outlet_a, "lobby")
     services.conversation_reply(actor=lobby, conversation=thread, text="这个不归我管，你去柜台问")
     finding = LanguageFinding.objects.get()
     assert finding.staff == lobby and finding.unit == world.outlet_a and finding.phrase.text == "不归我管"
     assert "不归我管" in finding.excerpt
     assert list(selectors.language_findings(fetched_by=world.head_a)) == [finding]
-    assert list(selectors.language_findings(fetched_by=world.person("head_b", world.outlet_b, "outlet_head"))) == []
+    assert (
+        list(selectors.language_findings(fetched_by=world.person("head_b", world.outlet_b, "outlet_head")))
+        == []
+    )
 
 
 def _transcripts(tmp_path: Path, text: str) -> Path:
@@ -99,7 +106,9 @@ def test_transcript_import_errors_are_named_by_line(world: Any, tmp_path: Path) 
     assert CallTranscript.objects.count() == 0
 
 
-def test_each_forbidden_hit_is_reported_to_the_ledger_hook(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_forbidden_hit_is_reported_to_the_ledger_hook(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from fuwu.core import defects
 
     received: list[defects.Defect] = []
@@ -111,7 +120,9 @@ def test_each_forbidden_hit_is_reported_to_the_ledger_hook(world: Any, monkeypat
             return defect
 
     monkeypatch.setattr(defects, "_ledgers", lambda: [Ledger])
-    thread = services.conversation_ask(actor=system("assistant"), question="转人工", outlet_code="OA").conversation
+    thread = services.conversation_ask(
+        actor=system("assistant"), question="转人工", outlet_code="OA"
+    ).conversation
     services.conversation_reply(actor=SYSTEM, conversation=thread, text="急什么，找领导去")
     assert [d.source_kind for d in received] == ["language", "language"]
     assert {d.unit for d in received} == {world.outlet_a}

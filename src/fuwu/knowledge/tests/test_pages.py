@@ -37,7 +37,13 @@ def test_entry_form_errors_keep_what_was_typed(faq: Any, client: Any) -> None:
     _login(client, "hq")
     r = client.post(
         "/knowledge/entries/new/",
-        {"kind": "product", "question": "薪金宝是什么", "answer_html": "一款理财", "visibility": "public", "risk_level": ""},
+        {
+            "kind": "product",
+            "question": "薪金宝是什么",
+            "answer_html": "一款理财",
+            "visibility": "public",
+            "risk_level": "",
+        },
     )
     assert r.status_code == 422
     body = r.content.decode()
@@ -49,7 +55,13 @@ def test_edit_diff_and_restore_through_the_pages(faq: Any, client: Any) -> None:
     entry = Entry.objects.get(question="信用卡怎么还款")
     r = client.post(
         f"/knowledge/entries/{entry.pk}/edit/",
-        {"kind": "faq", "question": "信用卡怎么还款", "answer_html": "新的还款说明", "visibility": "public", "note": "改答案"},
+        {
+            "kind": "faq",
+            "question": "信用卡怎么还款",
+            "answer_html": "新的还款说明",
+            "visibility": "public",
+            "note": "改答案",
+        },
     )
     assert r.status_code == 302
     page = client.get(f"/knowledge/entries/{entry.pk}/?old=1&new=2").content.decode()
@@ -73,7 +85,8 @@ def test_queue_reply_and_one_click_paraphrase_pages(faq: Any, client: Any) -> No
     client.post(f"/knowledge/queue/{turn.conversation.pk}/reply/", {"text": "您好，可以用手机银行还款"})
     entry = Entry.objects.get(question="信用卡怎么还款")
     client.post(
-        f"/knowledge/queue/{turn.conversation.pk}/paraphrase/", {"message_id": question.pk, "entry_id": entry.pk}
+        f"/knowledge/queue/{turn.conversation.pk}/paraphrase/",
+        {"message_id": question.pk, "entry_id": entry.pk},
     )
     assert Paraphrase.objects.filter(entry=entry, text="信用卡的钱怎么还上", source="handoff").exists()
 
