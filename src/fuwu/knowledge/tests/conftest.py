@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-FAQ = Path(__file__).resolve().parent.parent / "data" / "faq_demo.csv"
+from fuwu.knowledge.data import FAQ_DEMO
+
+FAQ = FAQ_DEMO
 
 
 @pytest.fixture(autouse=True)
