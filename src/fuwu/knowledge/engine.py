@@ -153,6 +153,25 @@ def _held_out_folds(labels: Sequence[int], folds: int, seed: int = 7) -> list[li
     return [f for f in out if f]
 
 
+# Above this many classes the calibration folds run on a random sample of classes (with all their questions)
+# and one fold only: a liblinear fit costs classes × questions, and three full fits of a 940-answer knowledge
+# base would not finish in the two minutes a retraining may take. The sampled model sees fewer rivals per
+# question than the full one, so its confidence is, if anything, slightly optimistic; the reliability table
+# of the benchmark shows how far.
+CALIBRATION_CLASSES = 300
+
+
+def _calibration_sample(texts: list[str], labels: list[int]) -> tuple[list[str], list[int]]:
+    import random
+
+    classes = sorted(set(labels) - {OOS})
+    if len(classes) <= CALIBRATION_CLASSES:
+        return texts, labels
+    chosen = set(random.Random(11).sample(classes, CALIBRATION_CLASSES)) | {OOS}
+    keep = [i for i, label in enumerate(labels) if label in chosen]
+    return [texts[i] for i in keep], [labels[i] for i in keep]
+
+
 def reliability_table(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> list[dict[str, float]]:
     """Calibration: per confidence bin, how many predictions and how often they were right."""
     rows = []
@@ -195,18 +214,19 @@ def train(
         labels += [OOS] * len(OUT_OF_SCOPE)
     top_probs: list[float] = []
     correct: list[bool] = []
-    if len(set(labels)) >= 3:
-        for held in _held_out_folds(labels, folds):
+    cal_texts, cal_labels = _calibration_sample(texts, labels)
+    if len(set(cal_labels)) >= 3:
+        for held in _held_out_folds(cal_labels, folds if len(cal_labels) == len(labels) else 1):
             held_set = set(held)
-            keep = [i for i in range(len(texts)) if i not in held_set]
-            if len({labels[i] for i in keep}) < 2:
+            keep = [i for i in range(len(cal_texts)) if i not in held_set]
+            if len({cal_labels[i] for i in keep}) < 2:
                 continue
-            part = _partial([texts[i] for i in keep], [labels[i] for i in keep])
+            part = _partial([cal_texts[i] for i in keep], [cal_labels[i] for i in keep])
             for i in held:
-                probs = part.scores(texts[i])
+                probs = part.scores(cal_texts[i])
                 best = int(np.argmax(probs))
                 top_probs.append(float(probs[best]))
-                correct.append(part.classes[best] == labels[i])
+                correct.append(part.classes[best] == cal_labels[i])
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip", increasing=True)
     if len(top_probs) >= 5 and 0 < sum(correct) < len(correct):
         iso.fit(np.asarray(top_probs), np.asarray(correct, dtype=float))
