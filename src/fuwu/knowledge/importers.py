@@ -266,4 +266,42 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
     return f"checked {calls} calls, {hits} forbidden phrases found"
 
 
-IMPORTERS = {"faq": import_faq, "transcripts": import_transcripts}
+LABEL_COLUMNS = {"text": "text", "文本": "text", "label": "label", "标签": "label"}
+LABEL_WORDS = {
+    "positive": "positive",
+    "neutral": "neutral",
+    "negative": "negative",
+    "正面": "positive",
+    "中性": "neutral",
+    "负面": "negative",
+}
+
+
+def import_sentiment_labels(path: Path, out: TextIO | Any = None) -> str:
+    """The bank's labelled comments (text,label): stored, then the sentiment model is retrained before returning."""
+    rows, problems = _rows(path, LABEL_COLUMNS, ("text", "label"))
+    labelled: list[tuple[str, str]] = []
+    for line, record in tqdm(rows, desc="checking", unit=" rows", file=out, disable=out is None):
+        text = record.get("text", "").strip()
+        label = LABEL_WORDS.get(record.get("label", "").strip().lower())
+        if not text:
+            problems.append({"row": line, "field": "text", "reason": _("This field is required.")})
+        if label is None:
+            problems.append(
+                {"row": line, "field": "label", "reason": _("must be positive, neutral or negative")}
+            )
+        if text and label:
+            labelled.append((text[:2000], label))
+    if problems:
+        problems.sort(key=lambda p: p["row"])
+        raise ValidationFailed(_("The labels file has errors."), details=problems)
+    stored = services.sentiment_labels_add(actor=system("import sentiment-labels"), rows=labelled)
+    model = services.sentiment_retrain()
+    return f"stored {stored} labelled comments; sentiment model retrained on {model['sources']}"
+
+
+IMPORTERS = {
+    "faq": import_faq,
+    "transcripts": import_transcripts,
+    "sentiment-labels": import_sentiment_labels,
+}

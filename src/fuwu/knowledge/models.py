@@ -297,3 +297,29 @@ class LanguageCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.source_ref}"
+
+
+class SentimentLabel(models.Model):
+    """A comment the bank labelled itself (imported or corrected by staff): trains the bank's sentiment model."""
+
+    class Label(models.TextChoices):
+        POSITIVE = "positive", _("Positive")
+        NEUTRAL = "neutral", _("Neutral")
+        NEGATIVE = "negative", _("Negative")
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("Import")
+        STAFF = "staff", _("Staff correction")
+
+    text = models.TextField()
+    label = models.CharField(max_length=8, choices=Label.choices)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    # A staff correction of a feedback message: one label per message (a second correction replaces it).
+    feedback_item_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    labelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.text[:30]}"

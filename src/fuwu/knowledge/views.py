@@ -15,7 +15,7 @@ from fuwu.core.errors import ValidationFailed
 from fuwu.core.inputs import FormState, parse
 from fuwu.knowledge import selectors, services
 from fuwu.knowledge.models import Entry, Phrase
-from fuwu.knowledge.schemas import EntryIn, ParaphraseFromMessageIn, PhraseIn, ReplyIn
+from fuwu.knowledge.schemas import EntryIn, ParaphraseFromMessageIn, PhraseIn, ReplyIn, SentimentLabelIn
 
 
 def chat(request: HttpRequest) -> HttpResponse:
@@ -254,3 +254,19 @@ def phrase_save(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         return _language_page(request, FormState.failed(request.POST, exc), status=422)
     return redirect("knowledge:language")
+
+
+@login_required
+@require_POST
+def sentiment_correct(request: HttpRequest, item_id: int) -> HttpResponse:
+    """A feedback message's sentiment corrected by staff (the partial knowledge/partials/sentiment_label.html)."""
+    from fuwu.feedback import selectors as feedback_selectors
+
+    principal = request_principal(request)
+    item = feedback_selectors.feedback_item(principal, item_id)
+    payload = parse(SentimentLabelIn, request.POST)
+    services.sentiment_label_correct(actor=principal, item=item, label=payload.label)
+    if request.headers.get("HX-Request"):
+        item.refresh_from_db()
+        return render(request, "knowledge/partials/sentiment_label.html", {"item": item, "saved": True})
+    return redirect(request.POST.get("next") or "feedback:inbox")

@@ -390,6 +390,7 @@ class _Model:
     coef: list[list[float]]
     intercept: list[float]
     neutral_threshold: float = 0.0
+    sources: dict[str, int] | None = None
 
 
 def bank_model_path() -> Path | None:
@@ -398,7 +399,7 @@ def bank_model_path() -> Path | None:
         from django.conf import settings
 
         return Path(settings.DATA_DIR) / "feedback_text" / "model.json"
-    except Exception:  # noqa: BLE001 - outside Django (training scripts): only the shipped model
+    except Exception:
         return None
 
 
@@ -415,6 +416,7 @@ def _model() -> _Model:
         data["coef"],
         data["intercept"],
         float(data.get("neutral_threshold", 0.0)),
+        data.get("sources"),
     )
 
 

