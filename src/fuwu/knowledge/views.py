@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from fuwu.core import access
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.inputs import FormState, parse
@@ -39,7 +40,7 @@ def search(request: HttpRequest) -> HttpResponse:
             visibility=request.GET.get("visibility", ""),
             category=request.GET.get("category", ""),
         )[:200],
-        "can_edit": request.user.has_perm("knowledge.change_entry"),
+        "can_edit": access.has(principal, "knowledge.change_entry", unit=services.knowledge_owner()),
         "visibilities": Entry.Visibility.choices,
     }
     return render(request, "knowledge/search.html", context)
@@ -112,7 +113,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     principal = request_principal(request)
     entry = selectors.entry(fetched_by=principal, pk=pk)
-    can_edit = request.user.has_perm("knowledge.change_entry")
+    can_edit = access.has(principal, "knowledge.change_entry", unit=services.knowledge_owner())
     versions = list(selectors.entry_versions(fetched_by=principal, entry=entry)) if can_edit else []
     diff = []
     old, new = request.GET.get("old"), request.GET.get("new")
@@ -219,7 +220,7 @@ def _language_page(request: HttpRequest, form: FormState, status: int = 200) -> 
         "findings": selectors.language_findings(fetched_by=principal)[:100],
         "rates_unit": selectors.language_rates(fetched_by=principal, by="unit"),
         "rates_staff": selectors.language_rates(fetched_by=principal, by="staff"),
-        "can_edit": request.user.has_perm("knowledge.change_phrase"),
+        "can_edit": access.has(principal, "knowledge.change_phrase", unit=services.knowledge_owner()),
         "kinds": Phrase.Kind.choices,
         "moments": Phrase.Moment.choices,
         "form": form,
