@@ -130,16 +130,17 @@ def test_published_product_needs_a_risk_level(world: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("visibility", "valid_to", "answered"),
+    ("visibility", "valid_from", "valid_to", "answered"),
     [
-        ("public", None, True),
-        ("draft", None, False),
-        ("staff", None, False),
-        ("public", dt.date(2020, 1, 1), False),
+        ("public", None, None, True),
+        ("draft", None, None, False),
+        ("staff", None, None, False),
+        ("public", None, dt.date(2020, 1, 1), False),  # expired
+        ("public", dt.date(2099, 1, 1), None, False),  # scheduled, not yet published
     ],
 )
 def test_customers_never_get_drafts_staff_only_or_expired_entries(
-    world: Any, visibility: str, valid_to: dt.date | None, answered: bool
+    world: Any, visibility: str, valid_from: dt.date | None, valid_to: dt.date | None, answered: bool
 ) -> None:
     other = services.entry_create(
         actor=SYSTEM,
@@ -147,7 +148,12 @@ def test_customers_never_get_drafts_staff_only_or_expired_entries(
     )
     entry = services.entry_create(
         actor=SYSTEM,
-        data=_data(visibility=visibility, valid_to=valid_to, paraphrases=("开卡要带什么", "怎么办银行卡")),
+        data=_data(
+            visibility=visibility,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            paraphrases=("开卡要带什么", "怎么办银行卡"),
+        ),
     )
     result = assistant.answer("开卡要带什么")
     if answered:
