@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "fuwu.staffing",
     "fuwu.inspections",
     "fuwu.appraisal",
+    "fuwu.knowledge",
     "fuwu.demo",
 ]
 

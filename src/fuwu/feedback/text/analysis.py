@@ -394,12 +394,35 @@ class _Model:
     idf: list[float]
     coef: list[list[float]]
     intercept: list[float]
+    neutral_threshold: float = 0.0
+    sources: dict[str, int] | None = None
+
+
+def bank_model_path() -> Path | None:
+    """Where the model retrained with the bank's own labels lives (the data directory), once Django is set up."""
+    try:
+        from django.conf import settings
+
+        return Path(settings.DATA_DIR) / "feedback_text" / "model.json"
+    except Exception:
+        return None
 
 
 @lru_cache(maxsize=1)
 def _model() -> _Model:
-    data: dict[str, Any] = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    return _Model(data["labels"], data["vocabulary"], data["idf"], data["coef"], data["intercept"])
+    """The bank's retrained model when there is one, else the shipped base model (read once per process)."""
+    bank = bank_model_path()
+    path = bank if bank is not None and bank.exists() else MODEL_PATH
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return _Model(
+        data["labels"],
+        data["vocabulary"],
+        data["idf"],
+        data["coef"],
+        data["intercept"],
+        float(data.get("neutral_threshold", 0.0)),
+        data.get("sources"),
+    )
 
 
 def sentiment_scores(text: str) -> dict[str, float]:
@@ -421,9 +444,12 @@ def sentiment_scores(text: str) -> dict[str, float]:
 
 
 def sentiment(text: str) -> str:
-    """positive | neutral | negative."""
+    """positive | neutral | negative: neutral unless a polar class is probable enough (neutral is the majority)."""
     scores = sentiment_scores(text)
-    return max(scores, key=lambda k: scores[k])
+    best = max(scores, key=lambda k: scores[k])
+    if best != "neutral" and scores[best] < _model().neutral_threshold:
+        return "neutral"
+    return best
 
 
 @dataclass(frozen=True)

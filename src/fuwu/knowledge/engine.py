@@ -1,0 +1,352 @@
+"""The assistant's model: char 1–2-gram TF-IDF, a linear SVM over the knowledge base's own paraphrases plus a
+lexical nearest-paraphrase score, and an isotonic map from score to calibrated confidence.
+
+Trained from the database (`train_from_db`) or from plain pairs (`train`, used by the benchmark), saved under
+the data directory and published by an atomic rename of a pointer file: the process that answers keeps the
+model it has until a new one is complete, then picks the new one up on its next question. Nothing is ever
+fetched from a model hub. scikit-learn is imported inside the functions (it is heavy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from fuwu.knowledge.text import normalize
+
+OOS = -1  # the out-of-scope class: weather, chit-chat, abuse
+# Lexical nearest-paraphrase similarity is added to the SVM margin with this weight.
+LEXICAL_WEIGHT = 1.0
+SOFTMAX_SCALE = 4.0
+
+# Out-of-scope questions the model learns as a class of their own (Rasa's out_of_scope intent). Written by
+# hand; a bank adds the real ones it sees through the unanswered-question log.
+OUT_OF_SCOPE = [
+    "今天天气怎么样",
+    "明天会下雨吗",
+    "北京天气",
+    "你是机器人吗",
+    "你叫什么名字",
+    "讲个笑话",
+    "给我唱首歌",
+    "你好呀",
+    "在吗",
+    "哈哈哈",
+    "你真笨",
+    "垃圾银行",
+    "傻子",
+    "滚",
+    "附近有什么好吃的",
+    "推荐一部电影",
+    "今天星期几",
+    "股票明天涨不涨",
+    "帮我写作业",
+    "你几岁了",
+    "我好无聊",
+    "你喜欢我吗",
+    "足球比赛谁赢了",
+    "怎么减肥",
+    "火车票怎么买",
+    "彩票中奖号码",
+    "你们经理是谁的亲戚",
+    "谢谢再见",
+    "嗯嗯",
+    "测试测试",
+]
+
+
+@dataclass
+class Model:
+    vectorizer: Any
+    classifier: Any
+    classes: list[int]  # entry ids (and OOS) in the classifier's column order
+    para_matrix: Any  # tf-idf rows of every training question, sorted by class column
+    para_starts: Any  # start row of each class column in para_matrix (for maximum.reduceat)
+    iso: Any  # IsotonicRegression: softmax top probability → P(correct)
+    signature: str
+    trained_at: float
+    n_questions: int
+    reliability: list[dict[str, float]] = field(default_factory=list)
+    train_seconds: float = 0.0
+
+    def scores(self, question: str) -> Any:
+        import numpy as np
+
+        vec = self.vectorizer.transform([normalize(question)])
+        margin = self.classifier.decision_function(vec)
+        margin = np.asarray(margin, dtype=float).reshape(-1)
+        if len(self.classes) == 2 and margin.shape[0] == 1:
+            margin = np.array([-margin[0], margin[0]])
+        sims = np.asarray((self.para_matrix @ vec.T).todense()).reshape(-1)
+        lexical = np.maximum.reduceat(sims, self.para_starts)
+        combined = margin + LEXICAL_WEIGHT * lexical
+        z = (combined - combined.max()) * SOFTMAX_SCALE
+        probs = np.exp(z)
+        probs /= probs.sum()
+        return probs
+
+    def confidence(self, probs: Any) -> Any:
+        import numpy as np
+
+        return np.clip(self.iso.predict(np.asarray(probs, dtype=float)), 0.0, 1.0)
+
+    def ranked(self, question: str, k: int = 5) -> list[tuple[int, float]]:
+        """The top `k` classes (entry id or OOS) with calibrated confidence, best first."""
+        import numpy as np
+
+        probs = self.scores(question)
+        order = np.argsort(-probs)[:k]
+        conf = self.confidence(probs[order])
+        return [(self.classes[i], float(c)) for i, c in zip(order, conf, strict=True)]
+
+
+def _fit(texts: Sequence[str], labels: Sequence[int]) -> tuple[Any, Any, list[int], Any, Any]:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+    matrix = vectorizer.fit_transform([normalize(t) for t in texts])
+    classifier = LinearSVC(C=1.0, random_state=0)
+    classifier.fit(matrix, np.asarray(labels))
+    classes = [int(c) for c in classifier.classes_]
+    column = {c: i for i, c in enumerate(classes)}
+    order = np.argsort([column[label] for label in labels], kind="stable")
+    sorted_cols = np.asarray([column[labels[i]] for i in order])
+    starts = np.searchsorted(sorted_cols, np.arange(len(classes)))
+    return vectorizer, classifier, classes, matrix[order], starts
+
+
+def _partial(texts: Sequence[str], labels: Sequence[int]) -> Model:
+    import numpy as np
+    from sklearn.isotonic import IsotonicRegression
+
+    vectorizer, classifier, classes, para, starts = _fit(texts, labels)
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(np.array([0.0, 1.0]), [0.0, 1.0])
+    return Model(vectorizer, classifier, classes, para, starts, iso, "", time.time(), len(texts))
+
+
+def _held_out_folds(labels: Sequence[int], folds: int, seed: int = 7) -> list[list[int]]:
+    """Per fold, the indices held out: one question of every class that has at least two."""
+    import random
+
+    rng = random.Random(seed)
+    by_class: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        by_class.setdefault(label, []).append(i)
+    out: list[list[int]] = [[] for _ in range(folds)]
+    for members in by_class.values():
+        if len(members) < 2:
+            continue
+        picks = rng.sample(members, min(folds, len(members) - 1))
+        for f, i in enumerate(picks):
+            out[f].append(i)
+    return [f for f in out if f]
+
+
+# Above this many classes the calibration folds run on a random sample of classes (with all their questions)
+# and one fold only: a liblinear fit costs classes × questions, and three full fits of a 940-answer knowledge
+# base would not finish in the two minutes a retraining may take. The sampled model sees fewer rivals per
+# question than the full one, so its confidence is, if anything, slightly optimistic; the reliability table
+# of the benchmark shows how far.
+CALIBRATION_CLASSES = 300
+
+
+def _calibration_sample(texts: list[str], labels: list[int]) -> tuple[list[str], list[int]]:
+    import random
+
+    classes = sorted(set(labels) - {OOS})
+    if len(classes) <= CALIBRATION_CLASSES:
+        return texts, labels
+    chosen = set(random.Random(11).sample(classes, CALIBRATION_CLASSES)) | {OOS}
+    keep = [i for i, label in enumerate(labels) if label in chosen]
+    return [texts[i] for i in keep], [labels[i] for i in keep]
+
+
+def reliability_table(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> list[dict[str, float]]:
+    """Calibration: per confidence bin, how many predictions and how often they were right."""
+    rows = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [ok for conf, ok in pairs if low <= conf < high or (b == bins - 1 and conf == 1.0)]
+        if inside:
+            mean_conf = sum(c for c, _ok in pairs if low <= c < high or (b == bins - 1 and c == 1.0)) / len(
+                inside
+            )
+            rows.append(
+                {
+                    "low": low,
+                    "high": high,
+                    "n": float(len(inside)),
+                    "confidence": mean_conf,
+                    "accuracy": sum(inside) / len(inside),
+                }
+            )
+    return rows
+
+
+def train(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    *,
+    signature: str = "",
+    folds: int = 2,
+    with_out_of_scope: bool = True,
+) -> Model:
+    """Fit the model on (question, entry id) pairs; confidence calibrated on held-out paraphrases."""
+    import numpy as np
+    from sklearn.isotonic import IsotonicRegression
+
+    started = time.monotonic()
+    texts = list(texts)
+    labels = [int(x) for x in labels]
+    if with_out_of_scope:
+        texts += OUT_OF_SCOPE
+        labels += [OOS] * len(OUT_OF_SCOPE)
+    top_probs: list[float] = []
+    correct: list[bool] = []
+    cal_texts, cal_labels = _calibration_sample(texts, labels)
+    if len(set(cal_labels)) >= 3:
+        for held in _held_out_folds(cal_labels, folds if len(cal_labels) == len(labels) else 1):
+            held_set = set(held)
+            keep = [i for i in range(len(cal_texts)) if i not in held_set]
+            if len({cal_labels[i] for i in keep}) < 2:
+                continue
+            part = _partial([cal_texts[i] for i in keep], [cal_labels[i] for i in keep])
+            for i in held:
+                probs = part.scores(cal_texts[i])
+                best = int(np.argmax(probs))
+                top_probs.append(float(probs[best]))
+                correct.append(part.classes[best] == cal_labels[i])
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip", increasing=True)
+    if len(top_probs) >= 5 and 0 < sum(correct) < len(correct):
+        iso.fit(np.asarray(top_probs), np.asarray(correct, dtype=float))
+    else:  # too little held-out evidence: trust the softmax as it is
+        iso.fit(np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    vectorizer, classifier, classes, para, starts = _fit(texts, labels)
+    model = Model(vectorizer, classifier, classes, para, starts, iso, signature, time.time(), len(texts))
+    calibrated = iso.predict(np.asarray(top_probs)) if top_probs else []
+    model.reliability = reliability_table(list(zip((float(c) for c in calibrated), correct, strict=True)))
+    model.train_seconds = time.monotonic() - started
+    return model
+
+
+# --- storage -----------------------------------------------------------------------------------------------
+
+
+def model_dir() -> Path:
+    path = Path(getattr(settings, "FUWU_KNOWLEDGE_MODEL_DIR", settings.DATA_DIR / "knowledge" / "assistant"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def publish(model: Model) -> Path:
+    """Write the model beside the current one, then point at it with one atomic rename."""
+    import joblib
+
+    directory = model_dir()
+    name = f"model-{int(model.trained_at * 1000)}-{os.getpid()}-{threading.get_ident()}.joblib"
+    tmp = directory / (name + ".tmp")
+    joblib.dump(model, tmp)
+    os.replace(tmp, directory / name)
+    pointer_tmp = directory / f"current.json.{os.getpid()}.{threading.get_ident()}"
+    pointer_tmp.write_text(json.dumps({"file": name, "signature": model.signature}))
+    os.replace(pointer_tmp, directory / "current.json")
+    for old in sorted(directory.glob("model-*.joblib"))[:-3]:  # keep the last few for a reader mid-load
+        if old.name != name:
+            old.unlink(missing_ok=True)
+    return directory / name
+
+
+_cache: dict[str, Any] = {"key": None, "model": None}
+_cache_lock = threading.Lock()
+
+
+def current() -> Model | None:
+    """The published model (re-read only when the pointer changes); None before the first training."""
+    pointer = model_dir() / "current.json"
+    try:
+        stat = pointer.stat()
+    except FileNotFoundError:
+        return None
+    key = (str(pointer), stat.st_mtime_ns, stat.st_size)
+    if _cache["key"] == key:
+        model: Model | None = _cache["model"]
+        return model
+    with _cache_lock:
+        if _cache["key"] == key:
+            return _cache["model"]
+        import joblib
+
+        info = json.loads(pointer.read_text())
+        loaded: Model = joblib.load(model_dir() / info["file"])
+        _cache["key"], _cache["model"] = key, loaded
+        return loaded
+
+
+def forget() -> None:
+    """Drop the in-process copy (tests that switch the model directory)."""
+    _cache["key"], _cache["model"] = None, None
+
+
+# --- training from the knowledge base ----------------------------------------------------------------------
+
+
+def kb_questions() -> tuple[list[str], list[int], str]:
+    """Every non-draft entry's standard question and paraphrases, with a signature of that content."""
+    from fuwu.knowledge.models import Entry, Paraphrase
+
+    texts: list[str] = []
+    labels: list[int] = []
+    live = Entry.objects.exclude(visibility=Entry.Visibility.DRAFT)
+    for pk, question in live.values_list("pk", "question").order_by("pk"):
+        texts.append(question)
+        labels.append(pk)
+    for entry_id, text in (
+        Paraphrase.objects.filter(entry__in=live).values_list("entry_id", "text").order_by("entry_id", "pk")
+    ):
+        texts.append(text)
+        labels.append(entry_id)
+    digest = hashlib.sha256()
+    for label, text in sorted(zip(labels, texts, strict=True)):
+        digest.update(f"{label}\t{text}\n".encode())
+    return texts, labels, digest.hexdigest()[:16]
+
+
+def train_from_db(*, before_publish: Callable[[], None] | None = None, force: bool = False) -> Model | None:
+    """Retrain when the knowledge base's questions changed since the published model; publish atomically.
+
+    `before_publish` runs after fitting and before the switch (the benchmark and tests use it to hold a
+    training open while questions are answered).
+    """
+    texts, labels, signature = kb_questions()
+    if not texts:
+        return None
+    published = current()
+    if published is not None and published.signature == signature and not force:
+        return published
+    return train_and_publish(texts, labels, signature, before_publish=before_publish)
+
+
+def train_and_publish(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    signature: str,
+    *,
+    before_publish: Callable[[], None] | None = None,
+) -> Model:
+    """Fit (no database access: safe in any thread), then switch the answering model atomically."""
+    model = train(texts, labels, signature=signature)
+    if before_publish is not None:
+        before_publish()
+    publish(model)
+    return model

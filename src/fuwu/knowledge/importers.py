@@ -1,0 +1,307 @@
+"""`fuwu import faq FILE.csv` (question,answer[,category]) and `fuwu import transcripts FILE.csv`
+(call_id,agent,time,text).
+
+RFC 4180 CSV with a header row (UTF-8, a BOM is fine). Every row is checked first and every problem is
+reported with its line number; one bad row means nothing is imported. FAQ rows with the same answer text
+are paraphrases of one entry (the first row's question is the standard question). The assistant is
+retrained before the command returns, so the new entries answer at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from fuwu.core import clock
+from fuwu.core.errors import ValidationFailed
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import SYSTEM, Principal, system
+from fuwu.knowledge import services
+from fuwu.knowledge.html import sanitize
+from fuwu.knowledge.models import CallTranscript, Entry
+from fuwu.knowledge.text import normalize
+
+FAQ_COLUMNS = {
+    "question": "question",
+    "问题": "question",
+    "answer": "answer",
+    "答案": "answer",
+    "category": "category",
+    "分类": "category",
+}
+TRANSCRIPT_COLUMNS = {
+    "call_id": "call_id",
+    "通话编号": "call_id",
+    "agent": "agent",
+    "坐席": "agent",
+    "time": "time",
+    "时间": "time",
+    "text": "text",
+    "文本": "text",
+    "unit": "unit",
+    "机构": "unit",
+}
+
+
+def _rows(
+    path: Path, columns: dict[str, str], required: tuple[str, ...]
+) -> tuple[list[tuple[int, dict[str, str]]], list[dict[str, Any]]]:
+    """(line number, record) for every data row, and the rows that are not records of the header's shape.
+
+    The line number is where the record starts in the file (a quoted field may span lines).
+    """
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            _("The file is not UTF-8 text."), details=[{"row": 1, "field": "file", "reason": str(exc)}]
+        ) from exc
+    reader = csv.reader(io.StringIO(raw, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ValidationFailed(
+            _("The file is empty."), details=[{"row": 1, "field": "file", "reason": "empty"}]
+        ) from None
+    except csv.Error as exc:
+        raise ValidationFailed(
+            _("The file is not valid CSV."), details=[{"row": 1, "field": "file", "reason": str(exc)}]
+        ) from exc
+    names = [columns.get(h.strip().lower(), columns.get(h.strip(), "")) for h in header]
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise ValidationFailed(
+            _("Missing columns."),
+            details=[{"row": 1, "field": c, "reason": _("missing column")} for c in missing],
+        )
+    out: list[tuple[int, dict[str, str]]] = []
+    problems: list[dict[str, Any]] = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(
+                {"row": line, "field": "file", "reason": _("not valid CSV: %(error)s") % {"error": exc}}
+            )
+            break
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            problems.append(
+                {
+                    "row": line,
+                    "field": "",
+                    "reason": _("%(found)s columns, the header has %(expected)s")
+                    % {"found": len(values), "expected": len(header)},
+                }
+            )
+            continue
+        out.append((line, {n: v for n, v in zip(names, values, strict=True) if n}))
+    return out, problems
+
+
+def import_faq(path: Path, out: TextIO | Any = None, *, actor: Principal = SYSTEM) -> str:
+    """Validate the whole file, create the entries (public FAQ) atomically, then retrain the assistant."""
+    rows, problems = _rows(path, FAQ_COLUMNS, ("question", "answer"))
+    groups: dict[str, dict[str, Any]] = {}
+    for line, record in tqdm(rows, desc="checking", unit=" rows", file=out, disable=out is None):
+        question = record.get("question", "").strip()
+        answer = record.get("answer", "").strip()
+        category = record.get("category", "").strip()
+        if not question:
+            problems.append({"row": line, "field": "question", "reason": _("This field is required.")})
+        elif len(question) > 300:
+            problems.append(
+                {
+                    "row": line,
+                    "field": "question",
+                    "reason": _("Enter at most %(max_length)s characters.") % {"max_length": 300},
+                }
+            )
+        if not answer:
+            problems.append({"row": line, "field": "answer", "reason": _("This field is required.")})
+        elif not sanitize(answer).strip():
+            problems.append(
+                {
+                    "row": line,
+                    "field": "answer",
+                    "reason": _("The answer has no text once unsafe HTML is removed."),
+                }
+            )
+        if len(category) > 100:
+            problems.append(
+                {
+                    "row": line,
+                    "field": "category",
+                    "reason": _("Enter at most %(max_length)s characters.") % {"max_length": 100},
+                }
+            )
+        if not question or not answer:
+            continue
+        group = groups.setdefault(answer, {"line": line, "questions": [], "category": category, "keys": {}})
+        key = normalize(question)
+        if key in group["keys"]:
+            problems.append(
+                {
+                    "row": line,
+                    "field": "question",
+                    "reason": _("the same question as line %(line)s") % {"line": group["keys"][key]},
+                }
+            )
+            continue
+        group["keys"][key] = line
+        group["questions"].append(question)
+        if category and group["category"] and category != group["category"]:
+            problems.append(
+                {
+                    "row": line,
+                    "field": "category",
+                    "reason": _("line %(line)s gives the same answer the category “%(category)s”")
+                    % {"line": group["line"], "category": group["category"]},
+                }
+            )
+    if problems:
+        problems.sort(key=lambda p: p["row"])
+        raise ValidationFailed(_("The FAQ file has errors."), details=problems)
+    actor = actor if actor is not SYSTEM else system("import faq")
+    with transaction.atomic():
+        for answer, group in tqdm(
+            groups.items(), desc="writing", unit=" entries", file=out, disable=out is None
+        ):
+            first, *rest = group["questions"]
+            services.entry_create(
+                actor=actor,
+                data=services.EntryData(
+                    kind=Entry.Kind.FAQ,
+                    question=first,
+                    answer_html=answer,
+                    category=group["category"],
+                    visibility=Entry.Visibility.PUBLIC,
+                    paraphrases=tuple(rest),
+                ),
+                note=_("Imported from %(file)s") % {"file": path.name},
+                source="import",
+            )
+    from fuwu.knowledge import engine
+
+    model = engine.train_from_db()
+    trained = f", assistant retrained on {model.n_questions} questions" if model is not None else ""
+    return f"imported {len(groups)} entries from {len(rows)} questions{trained}"
+
+
+def _moment(value: str) -> dt.datetime:
+    text = value.strip().replace("/", "-")
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.SHANGHAI)
+    return moment
+
+
+def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
+    """Call transcripts: stored, checked for forbidden and missing required phrases, findings reported."""
+    rows, problems = _rows(path, TRANSCRIPT_COLUMNS, ("call_id", "agent", "time", "text"))
+    staff = {
+        u.staff_code: u for u in User.objects.filter(staff_code__isnull=False).select_related("org_unit")
+    }
+    units = {u.code: u for u in OrgUnit.objects.all()}
+    seen: dict[str, int] = {}
+    existing = set(
+        CallTranscript.objects.filter(
+            call_id__in=[r.get("call_id", "").strip() for _l, r in rows]
+        ).values_list("call_id", flat=True)
+    )
+    checked: list[services.TranscriptRow] = []
+    for line, record in tqdm(rows, desc="checking", unit=" calls", file=out, disable=out is None):
+        call_id = record.get("call_id", "").strip()
+        agent_code = record.get("agent", "").strip()
+        if not call_id:
+            problems.append({"row": line, "field": "call_id", "reason": _("This field is required.")})
+        elif call_id in seen:
+            problems.append(
+                {
+                    "row": line,
+                    "field": "call_id",
+                    "reason": _("the same call as line %(line)s") % {"line": seen[call_id]},
+                }
+            )
+        elif call_id in existing:
+            problems.append({"row": line, "field": "call_id", "reason": _("already imported")})
+        seen.setdefault(call_id, line)
+        agent = staff.get(agent_code)
+        unit_code = record.get("unit", "").strip()
+        unit = units.get(unit_code) if unit_code else (agent.org_unit if agent else None)
+        if not agent_code:
+            problems.append({"row": line, "field": "agent", "reason": _("This field is required.")})
+        elif unit is None:
+            problems.append(
+                {
+                    "row": line,
+                    "field": "unit" if unit_code else "agent",
+                    "reason": _("unknown agent or unit: %(code)s") % {"code": unit_code or agent_code},
+                }
+            )
+        try:
+            at = _moment(record.get("time", ""))
+        except ValueError:
+            problems.append({"row": line, "field": "time", "reason": _("Enter a date and time.")})
+            continue
+        text = record.get("text", "").strip()
+        if not text:
+            problems.append({"row": line, "field": "text", "reason": _("This field is required.")})
+        if unit is not None and call_id and text:
+            checked.append(services.TranscriptRow(call_id, agent, agent_code, unit, at, text))
+    if problems:
+        raise ValidationFailed(_("The transcripts file has errors."), details=problems)
+    calls, hits = services.transcripts_record(actor=system("import transcripts"), rows=checked)
+    return f"checked {calls} calls, {hits} forbidden phrases found"
+
+
+LABEL_COLUMNS = {"text": "text", "文本": "text", "label": "label", "标签": "label"}
+LABEL_WORDS = {
+    "positive": "positive",
+    "neutral": "neutral",
+    "negative": "negative",
+    "正面": "positive",
+    "中性": "neutral",
+    "负面": "negative",
+}
+
+
+def import_sentiment_labels(path: Path, out: TextIO | Any = None) -> str:
+    """The bank's labelled comments (text,label): stored, then the sentiment model is retrained before returning."""
+    rows, problems = _rows(path, LABEL_COLUMNS, ("text", "label"))
+    labelled: list[tuple[str, str]] = []
+    for line, record in tqdm(rows, desc="checking", unit=" rows", file=out, disable=out is None):
+        text = record.get("text", "").strip()
+        label = LABEL_WORDS.get(record.get("label", "").strip().lower())
+        if not text:
+            problems.append({"row": line, "field": "text", "reason": _("This field is required.")})
+        if label is None:
+            problems.append(
+                {"row": line, "field": "label", "reason": _("must be positive, neutral or negative")}
+            )
+        if text and label:
+            labelled.append((text[:2000], label))
+    if problems:
+        problems.sort(key=lambda p: p["row"])
+        raise ValidationFailed(_("The labels file has errors."), details=problems)
+    stored = services.sentiment_labels_add(actor=system("import sentiment-labels"), rows=labelled)
+    model = services.sentiment_retrain()
+    return f"stored {stored} labelled comments; sentiment model retrained on {model['sources']}"
+
+
+IMPORTERS = {
+    "faq": import_faq,
+    "transcripts": import_transcripts,
+    "sentiment-labels": import_sentiment_labels,
+}

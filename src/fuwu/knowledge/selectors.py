@@ -1,0 +1,293 @@
+"""Reads: staff search, entries with their history and diffs, the staff queue, unanswered questions, and the
+service-language findings and rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from fuwu.core import access
+from fuwu.core.errors import NotFound
+from fuwu.core.principals import Principal
+from fuwu.core.scoping import get_visible, visible
+from fuwu.knowledge import assistant
+from fuwu.knowledge.models import (
+    Conversation,
+    Entry,
+    EntryVersion,
+    LanguageCheck,
+    LanguageFinding,
+    Message,
+    Phrase,
+    UnansweredQuestion,
+)
+
+
+def _editor(principal: Principal) -> bool:
+    from fuwu.knowledge.services import knowledge_owner
+
+    return access.has(principal, "knowledge.change_entry", unit=knowledge_owner())
+
+
+def entries(
+    *, fetched_by: Principal, query: str = "", visibility: str = "", category: str = ""
+) -> QuerySet[Entry]:
+    """Entries for the staff list; drafts only for editors."""
+    access.require(fetched_by, "knowledge.view_entry")
+    qs = Entry.objects.all().order_by("category", "question")
+    if not _editor(fetched_by):
+        qs = qs.exclude(visibility=Entry.Visibility.DRAFT)
+    if visibility:
+        qs = qs.filter(visibility=visibility)
+    if category:
+        qs = qs.filter(category=category)
+    if query.strip():
+        q = query.strip()
+        qs = qs.filter(
+            Q(question__icontains=q) | Q(answer_html__icontains=q) | Q(paraphrases__text__icontains=q)
+        ).distinct()
+    return qs
+
+
+def entry_search(*, fetched_by: Principal, query: str) -> list[dict[str, Any]]:
+    """Staff search: the assistant's ranking over public and staff entries, then plain text matches."""
+    access.require(fetched_by, "knowledge.view_entry")
+    if not query.strip():
+        return []
+    ranked = assistant.rank(query, audience="staff", k=5).rows
+    seen = {r["entry_id"] for r in ranked}
+    for entry in entries(fetched_by=fetched_by, query=query)[:10]:
+        if entry.pk not in seen and entry.visibility != Entry.Visibility.DRAFT:
+            ranked.append(
+                {
+                    "answer": entry.answer_html,
+                    "question": entry.question,
+                    "confidence": None,
+                    "entry_id": entry.pk,
+                }
+            )
+            seen.add(entry.pk)
+    return ranked
+
+
+def entry(*, fetched_by: Principal, pk: int) -> Entry:
+    """One entry (a draft only for editors)."""
+    access.require(fetched_by, "knowledge.view_entry")
+    found = Entry.objects.filter(pk=pk).first()
+    if found is None or (found.visibility == Entry.Visibility.DRAFT and not _editor(fetched_by)):
+        raise NotFound(_("Not found."))
+    return found
+
+
+def entry_versions(*, fetched_by: Principal, entry: Entry) -> QuerySet[EntryVersion]:
+    """The entry's history, newest first, with who changed it."""
+    access.require(fetched_by, "knowledge.change_entry", unit=entry.owner)
+    return entry.versions.select_related("changed_by").order_by("-number")
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    field: str
+    label: str
+    lines: list[tuple[str, str]]  # (" " | "-" | "+", text)
+
+
+_LABELS = {
+    "kind": "Kind",
+    "question": "Standard question",
+    "answer_html": "Answer",
+    "category": "Category",
+    "visibility": "Visibility",
+    "valid_from": "Valid from",
+    "valid_to": "Valid to",
+    "risk_level": "Risk level",
+    "fees": "Fees",
+    "documents": "Required documents",
+    "service_code": "Service code",
+    "paraphrases": "Paraphrases",
+}
+
+
+def _as_lines(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [" | ".join(str(v) for v in x.values()) if isinstance(x, dict) else str(x) for x in value]
+    return str(value).replace("</p>", "</p>\n").splitlines()
+
+
+def version_diff(*, fetched_by: Principal, entry: Entry, old: int, new: int) -> list[FieldDiff]:
+    """What changed between two versions, field by field, line by line."""
+    versions = {
+        v.number: v for v in entry_versions(fetched_by=fetched_by, entry=entry).filter(number__in=[old, new])
+    }
+    if old not in versions or new not in versions:
+        raise NotFound(_("Not found."))
+    a, b = versions[old].content, versions[new].content
+    out = []
+    for key, label in _LABELS.items():
+        if a.get(key) == b.get(key):
+            continue
+        rows: list[tuple[str, str]] = []
+        for line in difflib.ndiff(_as_lines(a.get(key)), _as_lines(b.get(key))):
+            if line[:1] in (" ", "-", "+"):
+                rows.append((line[:1], line[2:]))
+        out.append(FieldDiff(key, _(label), rows))
+    return out
+
+
+def required_documents(*, fetched_by: Principal, service_code: str) -> list[str]:
+    """The documents a business guide lists for a floor service (the kiosk's "required materials")."""
+    access.require(fetched_by, "knowledge.view_entry")
+    found = (
+        Entry.objects.filter(assistant.answerable("public"), kind=Entry.Kind.GUIDE, service_code=service_code)
+        .order_by("-updated_at")
+        .first()
+    )
+    return list(found.documents) if found else []
+
+
+# --- the staff queue -----------------------------------------------------------------------------------------
+
+
+def queue(*, fetched_by: Principal, status: str = "open") -> QuerySet[Conversation]:
+    """Handed-over conversations of the units the staff member sees, oldest waiting first."""
+    access.require(fetched_by, "knowledge.view_conversation")
+    qs = visible(Conversation.objects.select_related("unit", "assignee"), fetched_by)
+    if status == "open":
+        qs = qs.filter(status__in=[Conversation.Status.WAITING, Conversation.Status.ANSWERED])
+    elif status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status=Conversation.Status.BOT)
+    return qs.order_by("status", "handed_over_at", "pk")
+
+
+def conversation(*, fetched_by: Principal, pk: int) -> Conversation:
+    """One conversation of the staff member's units."""
+    access.require(fetched_by, "knowledge.view_conversation")
+    return get_visible(Conversation.objects.select_related("unit"), fetched_by, pk=pk)
+
+
+def message(*, fetched_by: Principal, pk: int) -> Message:
+    access.require(fetched_by, "knowledge.view_conversation")
+    return get_visible(Message.objects.select_related("conversation__unit"), fetched_by, pk=pk)
+
+
+def public_conversation(token: str) -> Conversation:
+    """The customer's own thread, by the unguessable token only they hold."""
+    found = Conversation.objects.filter(token=token).first() if token else None
+    if found is None:
+        raise NotFound(_("Not found."))
+    return found
+
+
+def public_messages(conversation: Conversation, *, after: int = 0) -> list[Message]:
+    return list(conversation.messages.filter(pk__gt=after).order_by("at", "pk"))
+
+
+# --- unanswered questions -------------------------------------------------------------------------------------
+
+
+def unanswered_groups(*, fetched_by: Principal, include_resolved: bool = False) -> list[dict[str, Any]]:
+    """Questions the assistant handed over, grouped by their normalised wording, most frequent first."""
+    from fuwu.knowledge.services import knowledge_owner
+
+    access.require(fetched_by, "knowledge.view_unansweredquestion", unit=knowledge_owner())
+    qs = UnansweredQuestion.objects.all()
+    if not include_resolved:
+        qs = qs.filter(resolved_entry__isnull=True)
+    groups = (
+        qs.values("group_key")
+        .annotate(n=Count("pk"), last=Max("at"), example=Max("text"), best=Max("best_entry"))
+        .order_by("-n", "-last")
+    )
+    reasons: dict[str, set[str]] = {}
+    for key, reason in qs.values_list("group_key", "reason"):
+        reasons.setdefault(key, set()).add(reason)
+    return [{**g, "reasons": sorted(reasons.get(g["group_key"], set()))} for g in groups[:200]]
+
+
+# --- service language ---------------------------------------------------------------------------------------
+
+
+def phrases(*, fetched_by: Principal) -> QuerySet[Phrase]:
+    access.require(fetched_by, "knowledge.view_languagefinding")
+    return Phrase.objects.order_by("kind", "moment", "text")
+
+
+def phrase(*, fetched_by: Principal, pk: int) -> Phrase:
+    access.require(fetched_by, "knowledge.view_languagefinding")
+    found = Phrase.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("Not found."))
+    return found
+
+
+def language_findings(
+    *, fetched_by: Principal, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> QuerySet[LanguageFinding]:
+    """Forbidden phrases found in the staff member's units, newest first."""
+    access.require(fetched_by, "knowledge.view_languagefinding")
+    qs = visible(LanguageFinding.objects.select_related("phrase", "unit", "staff"), fetched_by)
+    if start:
+        qs = qs.filter(at__gte=start)
+    if end:
+        qs = qs.filter(at__lt=end)
+    return qs.order_by("-at")
+
+
+def language_rates(
+    *,
+    fetched_by: Principal,
+    by: str = "unit",
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Per agent or outlet: texts checked, forbidden hits per 100 texts, share of calls missing a required phrase.
+
+    Definitions (for the measure catalogue):
+    - forbidden-phrase rate = forbidden hits / texts checked × 100 (staff chat replies and call transcripts);
+    - texts with a forbidden phrase = share of checked texts with at least one hit;
+    - required-phrase compliance = calls with every required phrase / calls checked (calls only: a single
+      chat reply is not expected to greet and say goodbye).
+    """
+    access.require(fetched_by, "knowledge.view_languagefinding")
+    qs = visible(LanguageCheck.objects.all(), fetched_by)
+    if start:
+        qs = qs.filter(at__gte=start)
+    if end:
+        qs = qs.filter(at__lt=end)
+    key = ["unit__code", "unit__name"] if by == "unit" else ["agent_code", "staff__display_name"]
+    rows = (
+        qs.values(*key)
+        .annotate(
+            checked=Count("pk"),
+            hits=Sum("forbidden_hits"),
+            with_hit=Count("pk", filter=Q(forbidden_hits__gt=0)),
+            calls=Count("pk", filter=Q(source=LanguageFinding.Source.CALL)),
+            calls_complete=Count("pk", filter=Q(source=LanguageFinding.Source.CALL, required_missing=0)),
+        )
+        .order_by(*key)
+    )
+    out = []
+    for r in rows:
+        checked = r["checked"] or 0
+        out.append(
+            {
+                "key": r[key[0]],
+                "name": r[key[1]] or r[key[0]],
+                "checked": checked,
+                "hits": r["hits"] or 0,
+                "hit_rate": round(100 * (r["hits"] or 0) / checked, 2) if checked else None,
+                "texts_with_hit": round(r["with_hit"] / checked, 4) if checked else None,
+                "calls": r["calls"],
+                "required_compliance": round(r["calls_complete"] / r["calls"], 4) if r["calls"] else None,
+            }
+        )
+    return out

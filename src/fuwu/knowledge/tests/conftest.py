@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fuwu.knowledge.data import FAQ_DEMO
+
+FAQ = FAQ_DEMO
+
+
+@pytest.fixture(autouse=True)
+def model_dir(tmp_path: Path, settings: Any) -> Iterator[Path]:
+    """Each test trains into its own folder; nothing is shared through the data directory."""
+    from fuwu.knowledge import engine
+
+    settings.FUWU_KNOWLEDGE_MODEL_DIR = tmp_path / "assistant"
+    engine.forget()
+    yield tmp_path / "assistant"
+    engine.forget()
+
+
+@pytest.fixture
+def faq(world: Any) -> Any:
+    """The demo FAQ (32 answers, 160 questions) imported as public entries, assistant trained."""
+    from fuwu.knowledge.importers import import_faq
+
+    import_faq(FAQ)
+    return world
