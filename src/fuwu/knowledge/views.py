@@ -264,7 +264,7 @@ def sentiment_correct(request: HttpRequest, item_id: int) -> HttpResponse:
     from fuwu.feedback import selectors as feedback_selectors
 
     principal = request_principal(request)
-    item = feedback_selectors.feedback_item(principal, item_id)
+    item = feedback_selectors.feedback_item(fetched_by=principal, pk=item_id)
     payload = parse(SentimentLabelIn, request.POST)
     services.sentiment_label_correct(actor=principal, item=item, label=payload.label)
     if request.headers.get("HX-Request"):

@@ -36,19 +36,6 @@ SECTIONS_EN = {
     roles.LOBBY: ["Branch floor", "Complaints", "Measures", "Feedback", "Platform"],
     roles.TELLER: ["Branch floor", "Complaints", "Measures", "Feedback", "Platform"],
     roles.RM: ["Branch floor", "Complaints", "Measures", "Feedback", "Platform"],
-    roles.LOBBY: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "知识库", "平台"],
-    roles.TELLER: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "知识库", "平台"],
-    roles.RM: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "知识库", "平台"],
-    roles.OUTLET_HEAD: ["网点厅堂", "排班与客服中心", "客户评价", "投诉管理", "指标与目标", "知识库", "平台"],
-    roles.COMPLAINT_HANDLER: ["投诉管理", "指标与目标", "知识库", "平台"],
-    roles.SUPERVISOR: ["排班与客服中心", "客户评价", "投诉管理", "指标与目标", "知识库", "平台"],
-    roles.CC_MANAGER: ["排班与客服中心", "投诉管理", "指标与目标", "知识库", "平台"],
-    roles.TRAINER: ["指标与目标", "投诉管理", "知识库", "平台"],
-    roles.HQ_MANAGER: ["排班与客服中心", "客户评价", "投诉管理", "指标与目标", "知识库", "平台"],
-    roles.AUDITOR: ["排班与客服中心", "投诉管理", "指标与目标", "客户评价", "知识库", "平台"],
-    roles.LOBBY: ["Branch floor", "Complaints", "Measures", "Feedback", "Knowledge", "Platform"],
-    roles.TELLER: ["Branch floor", "Complaints", "Measures", "Feedback", "Knowledge", "Platform"],
-    roles.RM: ["Branch floor", "Complaints", "Measures", "Feedback", "Knowledge", "Platform"],
     roles.OUTLET_HEAD: [
         "Branch floor",
         "Staffing",
@@ -64,13 +51,6 @@ SECTIONS_EN = {
     roles.TRAINER: ["Measures", "Complaints", "Platform"],
     roles.HQ_MANAGER: ["Staffing", "Complaints", "Feedback", "Measures", "Supervision", "Platform"],
     roles.AUDITOR: ["Staffing", "Complaints", "Measures", "Feedback", "Supervision", "Platform"],
-        "Knowledge",
-    roles.COMPLAINT_HANDLER: ["Complaints", "Measures", "Knowledge", "Platform"],
-    roles.SUPERVISOR: ["Staffing", "Complaints", "Feedback", "Measures", "Knowledge", "Platform"],
-    roles.CC_MANAGER: ["Staffing", "Complaints", "Measures", "Knowledge", "Platform"],
-    roles.TRAINER: ["Measures", "Complaints", "Knowledge", "Platform"],
-    roles.HQ_MANAGER: ["Staffing", "Complaints", "Feedback", "Measures", "Knowledge", "Platform"],
-    roles.AUDITOR: ["Staffing", "Complaints", "Measures", "Feedback", "Knowledge", "Platform"],
 }
 
 
@@ -112,4 +92,3 @@ def test_an_apps_section_title_comes_from_its_own_nav_module(world: Any, monkeyp
         "督导检查",
         "平台",
     ]
-    assert sidebar_sections(world, roles.COMPLAINT_HANDLER) == ["投诉与信访", "指标与目标", "知识库", "平台"]
