@@ -314,6 +314,29 @@ def piece_rate(*, fetched_by: Principal, month: dt.date) -> list[TallyRow]:
 # --- trends (S5) ---------------------------------------------------------------------------------
 
 
+def critical_failures(
+    *, fetched_by: Principal, outlet: OrgUnit, start: dt.date, end: dt.date
+) -> list[tuple[int, str]]:
+    """(staff id, item text) of each failed critical item observed at `outlet` in visits start..end.
+
+    Findings removed on appeal do not count; only submitted inspections, dated by their visit.
+    """
+    access.require(fetched_by, "inspections.view_inspection", unit=outlet)
+    found = (
+        scoping.visible(Finding.objects.all(), fetched_by)
+        .filter(
+            inspection__outlet=outlet,
+            inspection__status=Inspection.Status.SUBMITTED,
+            inspection__visit_date__range=(start, end),
+            item__critical=True,
+            removed=False,
+        )
+        .exclude(response__staff__isnull=True)
+        .values_list("response__staff_id", "item__text")
+    )
+    return [(int(staff), str(text)) for staff, text in found]
+
+
 def quarter_of(day: dt.date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 

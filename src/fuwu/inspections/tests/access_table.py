@@ -68,6 +68,15 @@ def _not_listed(attr: str) -> Any:
 
 CASES = [
     AccessCase(
+        Q + "critical_failures",
+        call=lambda w, who: selectors.critical_failures(
+            fetched_by=who, outlet=w.outlet_a, start=dt.date(2020, 1, 1), end=dt.date(2030, 1, 1)
+        ),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.teller_a,
+        outsider=lambda w: w.person("sup_other", w.t1x, roles.SUPERVISOR),
+    ),
+    AccessCase(
         S + "template_version_create",
         setup=setup,
         call=lambda w, who: services.template_version_create(
