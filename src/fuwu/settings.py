@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fuwu.complaints",
     "fuwu.measures",
     "fuwu.staffing",
+    "fuwu.training",
     "fuwu.demo",
 ]
 
