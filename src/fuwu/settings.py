@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "fuwu.measures",
     "fuwu.staffing",
     "fuwu.training",
+    "fuwu.approvals",
     "fuwu.demo",
 ]
 
