@@ -14,7 +14,7 @@ from fuwu.approvals.models import Case, Delegation, Process, ProcessVersion, Ste
 
 
 @admin.register(Process)
-class ProcessAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class ProcessAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "is_active")
 
 
@@ -26,7 +26,7 @@ class StepDefInline(admin.TabularInline[StepDef, ProcessVersion]):
         # A version that cases ran on is history: change a copy instead.
         return obj is None or not obj.cases.exists()
 
-    has_add_permission = has_change_permission  # type: ignore[assignment]
+    has_add_permission = has_change_permission
     has_delete_permission = has_change_permission
 
 
@@ -53,7 +53,7 @@ class ProcessVersionAdmin(admin.ModelAdmin[ProcessVersion]):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class CaseAdmin(SimpleHistoryAdmin):
     """Read-only: decisions go through the services so the timeline and audit stay right."""
 
     list_display = ("reference", "version", "org_unit", "amount", "status", "started_at", "finished_at")
@@ -65,5 +65,5 @@ class CaseAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
 
 @admin.register(Delegation)
-class DelegationAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class DelegationAdmin(SimpleHistoryAdmin):
     list_display = ("delegator", "delegate", "starts_on", "ends_on")

@@ -70,7 +70,9 @@ class StepDef(models.Model):
     unit_level = models.CharField(_("unit level"), max_length=16, choices=UnitLevel.choices)
     limit_hours = models.DecimalField(_("time limit (business hours)"), max_digits=6, decimal_places=1)
     # Condition: the step applies only from this amount up (the small-loan fast track skips it below).
-    min_amount = models.DecimalField(_("applies from amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    min_amount = models.DecimalField(
+        _("applies from amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["version", "position", "code"]
@@ -91,10 +93,14 @@ class CaseStatus(models.TextChoices):
 class Case(models.Model):
     version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(_("reference"), max_length=32, unique=True)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=200)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
-    status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.RUNNING)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.RUNNING
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -129,7 +135,9 @@ class StepStatus(models.TextChoices):
 class CaseStep(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
     step_def = models.ForeignKey(StepDef, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("status"), max_length=12, choices=StepStatus.choices, default=StepStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=12, choices=StepStatus.choices, default=StepStatus.ACTIVE
+    )
     owner_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -175,6 +183,9 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
 
 class Attachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
@@ -185,6 +196,9 @@ class Attachment(models.Model):
     uploaded_by_label = models.CharField(max_length=100)
 
     scope_path = "case__org_unit"
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Escalation(models.Model):
@@ -200,6 +214,9 @@ class Escalation(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["step", "rung"], name="approvals_escalation_once")]
 
+    def __str__(self) -> str:
+        return f"{self.step_id} rung {self.rung}"
+
 
 class Delegation(models.Model):
     """During leave, `delegate` decides the steps `delegator` could decide."""
@@ -211,3 +228,6 @@ class Delegation(models.Model):
 
     history = audited()
     scope_path = "delegator__org_unit"
+
+    def __str__(self) -> str:
+        return f"{self.delegator} → {self.delegate}"

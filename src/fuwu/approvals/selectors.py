@@ -71,7 +71,9 @@ class StepFigures:
     per_week: float  # finished per week over the window
 
 
-def _step_rows(fetched_by: Principal, process_code: str, start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
+def _step_rows(
+    fetched_by: Principal, process_code: str, start: dt.date, end: dt.date
+) -> list[tuple[Any, ...]]:
     lo = dt.datetime.combine(start, dt.time(0), clock.SHANGHAI)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), clock.SHANGHAI)
     qs = visible(CaseStep.objects.all(), fetched_by).filter(case__version__process__code=process_code)
@@ -82,12 +84,20 @@ def _step_rows(fetched_by: Principal, process_code: str, start: dt.date, end: dt
     )
     return list(
         finished.values_list(
-            "step_def__code", "step_def__name", "step_def__position", "started_at", "finished_at", "paused_seconds", "due_at"
+            "step_def__code",
+            "step_def__name",
+            "step_def__position",
+            "started_at",
+            "finished_at",
+            "paused_seconds",
+            "due_at",
         )
     )
 
 
-def bottlenecks(*, fetched_by: Principal, process_code: str, start: dt.date, end: dt.date) -> list[StepFigures]:
+def bottlenecks(
+    *, fetched_by: Principal, process_code: str, start: dt.date, end: dt.date
+) -> list[StepFigures]:
     """Per step of a process: median and p90 elapsed hours, waiting vs working, breach rate, WIP, throughput.
 
     Elapsed is wall-clock hours from activation to decision (what the customer feels); waiting is the time the
@@ -104,7 +114,9 @@ def bottlenecks(*, fetched_by: Principal, process_code: str, start: dt.date, end
     )
     wip: dict[str, int] = {}
     names: dict[str, tuple[str, int]] = {}
-    for code, name, position in wip_rows.values_list("step_def__code", "step_def__name", "step_def__position"):
+    for code, name, position in wip_rows.values_list(
+        "step_def__code", "step_def__name", "step_def__position"
+    ):
         wip[code] = wip.get(code, 0) + 1
         names[code] = (name, position)
     weeks = max(1.0, ((end - start).days + 1) / 7)
@@ -139,17 +151,31 @@ def bottlenecks(*, fetched_by: Principal, process_code: str, start: dt.date, end
         for code, n, med, p90, waiting, working, breach in result:
             name, position = names[code]
             figures[code] = StepFigures(
-                process_code, code, name, position, int(n), float(med), float(p90), float(waiting), float(working),
-                float(breach), wip.get(code, 0), int(n) / weeks,
+                process_code,
+                code,
+                name,
+                position,
+                int(n),
+                float(med),
+                float(p90),
+                float(waiting),
+                float(working),
+                float(breach),
+                wip.get(code, 0),
+                int(n) / weeks,
             )
     for code, count in wip.items():
         if code not in figures:
             name, position = names[code]
-            figures[code] = StepFigures(process_code, code, name, position, 0, None, None, None, None, None, count, 0.0)
+            figures[code] = StepFigures(
+                process_code, code, name, position, 0, None, None, None, None, None, count, 0.0
+            )
     return sorted(figures.values(), key=lambda f: (f.position, f.step))
 
 
-def bottleneck_heatmap(*, fetched_by: Principal, process_code: str, start: dt.date, end: dt.date) -> list[tuple[int, int, int, float]]:
+def bottleneck_heatmap(
+    *, fetched_by: Principal, process_code: str, start: dt.date, end: dt.date
+) -> list[tuple[int, int, int, float]]:
     """(weekday 0=Mon, hour, steps started then, mean elapsed hours) over the finished steps, Shanghai time."""
     access.require(fetched_by, "approvals.view_bottlenecks")
     import duckdb

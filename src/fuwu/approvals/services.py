@@ -13,12 +13,6 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fuwu.core import access, audit, clock
-from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
-from fuwu.core.history import by
-from fuwu.core.models import OrgUnit, User
-from fuwu.core.principals import Principal, SystemPrincipal, principal_label
-from fuwu.core.transitions import Machine, action
 from fuwu.approvals import hours
 from fuwu.approvals.models import (
     Attachment,
@@ -34,6 +28,12 @@ from fuwu.approvals.models import (
     StepStatus,
     UnitLevel,
 )
+from fuwu.core import access, audit, clock
+from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
+from fuwu.core.history import by
+from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal, SystemPrincipal, principal_label
+from fuwu.core.transitions import Machine, action
 
 RUNGS = ((1, "half_at"), (2, "due_at"), (3, "late_at"))
 
@@ -46,7 +46,9 @@ def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, details=[{"field": field, "reason": message}])
 
 
-def _event(case: Case, kind: str, actor: Principal, step: CaseStep | None = None, comment: str = "", **data: Any) -> None:
+def _event(
+    case: Case, kind: str, actor: Principal, step: CaseStep | None = None, comment: str = "", **data: Any
+) -> None:
     CaseEvent.objects.create(
         case=case, step=step, at=_now(), actor_label=_label(actor), kind=kind, comment=comment, data=data
     )
@@ -68,7 +70,9 @@ def _holds(user: User, role: str, unit_id: int) -> bool:
 def _delegators(user: User, day: dt.date) -> list[User]:
     return [
         d.delegator
-        for d in Delegation.objects.select_related("delegator").filter(delegate=user, starts_on__lte=day, ends_on__gte=day)
+        for d in Delegation.objects.select_related("delegator").filter(
+            delegate=user, starts_on__lte=day, ends_on__gte=day
+        )
     ]
 
 
@@ -87,7 +91,9 @@ def may_decide(step: CaseStep, principal: Principal) -> bool:
 
 def _decider(step: CaseStep, principal: Principal) -> None:
     if step.case.status != CaseStatus.RUNNING:
-        raise Conflict(_("The case is not in approval now (waiting for documents or returned)."), code="case_not_running")
+        raise Conflict(
+            _("The case is not in approval now (waiting for documents or returned)."), code="case_not_running"
+        )
     if not may_decide(step, principal):
         raise Forbidden(_("This step belongs to another role, unit or assignee."))
 
@@ -95,9 +101,31 @@ def _decider(step: CaseStep, principal: Principal) -> None:
 STEPS: Machine[CaseStep] = Machine(
     model=CaseStep,
     actions=[
-        action("approve", [StepStatus.ACTIVE], StepStatus.APPROVED, "approvals.decide_step", gettext_lazy("Approve"), guard=_decider, primary=True),
-        action("return", [StepStatus.ACTIVE], StepStatus.RETURNED, "approvals.decide_step", gettext_lazy("Return for rework"), guard=_decider),
-        action("reject", [StepStatus.ACTIVE], StepStatus.REJECTED, "approvals.decide_step", gettext_lazy("Reject"), guard=_decider),
+        action(
+            "approve",
+            [StepStatus.ACTIVE],
+            StepStatus.APPROVED,
+            "approvals.decide_step",
+            gettext_lazy("Approve"),
+            guard=_decider,
+            primary=True,
+        ),
+        action(
+            "return",
+            [StepStatus.ACTIVE],
+            StepStatus.RETURNED,
+            "approvals.decide_step",
+            gettext_lazy("Return for rework"),
+            guard=_decider,
+        ),
+        action(
+            "reject",
+            [StepStatus.ACTIVE],
+            StepStatus.REJECTED,
+            "approvals.decide_step",
+            gettext_lazy("Reject"),
+            guard=_decider,
+        ),
         action("reassign", [StepStatus.ACTIVE], None, "approvals.reassign_step", gettext_lazy("Reassign")),
     ],
     unit=lambda s: s.owner_unit,
@@ -109,17 +137,39 @@ STEPS: Machine[CaseStep] = Machine(
 def _starter(case: Case, principal: Principal) -> None:
     if isinstance(principal, SystemPrincipal):
         return
-    if not isinstance(principal, User) or (case.started_by_id is not None and principal.pk != case.started_by_id):
-        if not access.has(principal, "approvals.reassign_step", unit=case.org_unit):
-            raise Forbidden(_("Only who started the case resubmits it."))
+    starter = isinstance(principal, User) and (
+        case.started_by_id is None or principal.pk == case.started_by_id
+    )
+    if not starter and not access.has(principal, "approvals.reassign_step", unit=case.org_unit):
+        raise Forbidden(_("Only who started the case resubmits it."))
 
 
 CASES: Machine[Case] = Machine(
     model=Case,
     actions=[
-        action("pause", [CaseStatus.RUNNING], CaseStatus.WAITING, "approvals.decide_step", gettext_lazy("Wait for customer documents")),
-        action("resume", [CaseStatus.WAITING], CaseStatus.RUNNING, "approvals.add_case", gettext_lazy("Documents received: resume")),
-        action("resubmit", [CaseStatus.RETURNED], CaseStatus.RUNNING, "approvals.add_case", gettext_lazy("Resubmit"), guard=_starter, primary=True),
+        action(
+            "pause",
+            [CaseStatus.RUNNING],
+            CaseStatus.WAITING,
+            "approvals.decide_step",
+            gettext_lazy("Wait for customer documents"),
+        ),
+        action(
+            "resume",
+            [CaseStatus.WAITING],
+            CaseStatus.RUNNING,
+            "approvals.add_case",
+            gettext_lazy("Documents received: resume"),
+        ),
+        action(
+            "resubmit",
+            [CaseStatus.RETURNED],
+            CaseStatus.RUNNING,
+            "approvals.add_case",
+            gettext_lazy("Resubmit"),
+            guard=_starter,
+            primary=True,
+        ),
     ],
     unit=lambda c: c.org_unit,
     audit_prefix="approvals.case",
@@ -140,7 +190,9 @@ class StepSpec:
     min_amount: Decimal | None = None
 
 
-def process_publish(*, actor: Principal, code: str, name: str, steps: Sequence[StepSpec], note: str = "") -> ProcessVersion:
+def process_publish(
+    *, actor: Principal, code: str, name: str, steps: Sequence[StepSpec], note: str = ""
+) -> ProcessVersion:
     """Publish a new version of a process (created on first use); running cases keep their version."""
     access.require(actor, "approvals.add_process")
     if not steps:
@@ -151,7 +203,9 @@ def process_publish(*, actor: Principal, code: str, name: str, steps: Sequence[S
         if s.limit_hours <= 0:
             raise _invalid("limit_hours", _("The time limit must be positive."))
     with transaction.atomic():
-        process, _created = Process.objects.select_for_update().get_or_create(code=code, defaults={"name": name})
+        process, _created = Process.objects.select_for_update().get_or_create(
+            code=code, defaults={"name": name}
+        )
         if process.name != name:
             process.name = name
             by(process, actor).save()
@@ -168,7 +222,12 @@ def process_publish(*, actor: Principal, code: str, name: str, steps: Sequence[S
                 limit_hours=Decimal(str(s.limit_hours)),
                 min_amount=s.min_amount,
             )
-        audit.record(actor=actor, action="approvals.process_publish", target=version, data={"code": code, "number": number})
+        audit.record(
+            actor=actor,
+            action="approvals.process_publish",
+            target=version,
+            data={"code": code, "number": number},
+        )
     return version
 
 
@@ -214,8 +273,15 @@ def _open_position(case: Case, position: int, actor: Principal) -> None:
         for d in defs:
             if d not in applying:
                 skipped = CaseStep.objects.create(
-                    case=case, step_def=d, owner_unit=owner_unit(case.org_unit, d.unit_level), started_at=at,
-                    half_at=at, due_at=at, late_at=at, status=StepStatus.SKIPPED, finished_at=at,
+                    case=case,
+                    step_def=d,
+                    owner_unit=owner_unit(case.org_unit, d.unit_level),
+                    started_at=at,
+                    half_at=at,
+                    due_at=at,
+                    late_at=at,
+                    status=StepStatus.SKIPPED,
+                    finished_at=at,
                 )
                 _event(case, "step_skipped", actor, skipped, step_code=d.code, threshold=str(d.min_amount))
         if applying:
@@ -315,7 +381,9 @@ def step_return(*, actor: Principal, step: CaseStep, comment: str) -> CaseStep:
 
     def effect(locked: CaseStep) -> None:
         case = _finish(locked, actor, comment)
-        case.steps.filter(status=StepStatus.ACTIVE).exclude(pk=locked.pk).update(status=StepStatus.CANCELLED, finished_at=_now())
+        case.steps.filter(status=StepStatus.ACTIVE).exclude(pk=locked.pk).update(
+            status=StepStatus.CANCELLED, finished_at=_now()
+        )
         case.status = CaseStatus.RETURNED
         case.save(update_fields=["status"])
         _event(case, "step_returned", actor, locked, comment, step_code=locked.step_def.code)
@@ -331,7 +399,9 @@ def step_reject(*, actor: Principal, step: CaseStep, comment: str) -> CaseStep:
 
     def effect(locked: CaseStep) -> None:
         case = _finish(locked, actor, comment)
-        case.steps.filter(status=StepStatus.ACTIVE).exclude(pk=locked.pk).update(status=StepStatus.CANCELLED, finished_at=_now())
+        case.steps.filter(status=StepStatus.ACTIVE).exclude(pk=locked.pk).update(
+            status=StepStatus.CANCELLED, finished_at=_now()
+        )
         case.status = CaseStatus.REJECTED
         case.finished_at = _now()
         case.save(update_fields=["status", "finished_at"])
@@ -358,7 +428,12 @@ def case_resubmit(*, actor: Principal, case: Case, comment: str = "") -> Case:
     """After rework, the returned position's steps open again (new step rows; the old ones stay in the timeline)."""
 
     def effect(locked: Case) -> None:
-        returned = locked.steps.filter(status=StepStatus.RETURNED).select_related("step_def").order_by("-finished_at").first()
+        returned = (
+            locked.steps.filter(status=StepStatus.RETURNED)
+            .select_related("step_def")
+            .order_by("-finished_at")
+            .first()
+        )
         position = returned.step_def.position if returned is not None else 0
         locked.status = CaseStatus.RUNNING
         _event(locked, "case_resubmitted", actor, comment=comment)
@@ -373,7 +448,8 @@ def case_pause(*, actor: Principal, case: Case, comment: str) -> Case:
 
     def effect(locked: Case) -> None:
         if not isinstance(actor, SystemPrincipal) and not any(
-            may_decide(s, actor) for s in locked.steps.filter(status=StepStatus.ACTIVE).select_related("step_def")
+            may_decide(s, actor)
+            for s in locked.steps.filter(status=StepStatus.ACTIVE).select_related("step_def")
         ):
             raise Forbidden(_("Only the owner of an open step asks the customer for documents."))
         now = _now()
@@ -408,18 +484,24 @@ def case_resume(*, actor: Principal, case: Case) -> Case:
     return case
 
 
-def attachment_add(*, actor: Principal, case: Case, file: Any, name: str, step: CaseStep | None = None) -> Attachment:
+def attachment_add(
+    *, actor: Principal, case: Case, file: Any, name: str, step: CaseStep | None = None
+) -> Attachment:
     """Attach a document to a case (by its starter or a step owner)."""
     access.require(actor, "approvals.add_case", unit=case.org_unit)
     with transaction.atomic():
-        att = Attachment(case=case, step=step, name=name[:200], uploaded_at=_now(), uploaded_by_label=_label(actor))
+        att = Attachment(
+            case=case, step=step, name=name[:200], uploaded_at=_now(), uploaded_by_label=_label(actor)
+        )
         att.file.save(name, file, save=False)
         att.save()
         _event(case, "attachment", actor, step, name=name)
     return att
 
 
-def delegation_set(*, actor: Principal, delegator: User, delegate: User, starts_on: dt.date, ends_on: dt.date) -> Delegation:
+def delegation_set(
+    *, actor: Principal, delegator: User, delegate: User, starts_on: dt.date, ends_on: dt.date
+) -> Delegation:
     """Record that `delegate` decides for `delegator` during leave."""
     if delegator.org_unit is None:
         raise _invalid("delegator", _("This person belongs to no unit."))
@@ -428,7 +510,9 @@ def delegation_set(*, actor: Principal, delegator: User, delegate: User, starts_
     if ends_on < starts_on:
         raise _invalid("ends_on", _("The end is before the start."))
     with transaction.atomic():
-        d = by(Delegation(delegator=delegator, delegate=delegate, starts_on=starts_on, ends_on=ends_on), actor)
+        d = by(
+            Delegation(delegator=delegator, delegate=delegate, starts_on=starts_on, ends_on=ends_on), actor
+        )
         d.save()
         audit.record(actor=actor, action="approvals.delegation", target=d, org_unit=delegator.org_unit)
     return d
@@ -456,7 +540,9 @@ def escalation_sweep(*, actor: Principal) -> int:
                 continue
             with transaction.atomic():
                 # Conditional update: of two sweeps racing on one step, only one moves the rung.
-                won = CaseStep.objects.filter(pk=step.pk, escalated__lt=rung, status=StepStatus.ACTIVE).update(escalated=rung)
+                won = CaseStep.objects.filter(
+                    pk=step.pk, escalated__lt=rung, status=StepStatus.ACTIVE
+                ).update(escalated=rung)
                 if not won:
                     continue
                 unit = _escalation_unit(step, rung)

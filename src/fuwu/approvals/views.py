@@ -29,14 +29,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "approvals/list.html",
-        {"cases": selectors.cases(fetched_by=who, status=status), "status": status, "statuses": CaseStatus.choices},
+        {
+            "cases": selectors.cases(fetched_by=who, status=status),
+            "status": status,
+            "statuses": CaseStatus.choices,
+        },
     )
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     who = request_principal(request)
-    return render(request, "approvals/inbox.html", {"steps": selectors.inbox(fetched_by=who), "now": clock.now()})
+    return render(
+        request, "approvals/inbox.html", {"steps": selectors.inbox(fetched_by=who), "now": clock.now()}
+    )
 
 
 @login_required
@@ -73,7 +79,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int, form: FormState | None = None, status: int = 200) -> HttpResponse:
+def case_detail(
+    request: HttpRequest, pk: int, form: FormState | None = None, status: int = 200
+) -> HttpResponse:
     who = request_principal(request)
     case = selectors.case(fetched_by=who, pk=pk)
     steps = list(case.steps.select_related("step_def", "owner_unit", "assignee", "decided_by"))
@@ -110,7 +118,9 @@ def step_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise NotFound()
         upload = request.FILES.get("file")
         if upload is not None:
-            services.attachment_add(actor=who, case=step.case, file=upload, name=upload.name or "file", step=step)
+            services.attachment_add(
+                actor=who, case=step.case, file=upload, name=upload.name or "file", step=step
+            )
     except ValidationFailed as exc:
         return case_detail(request, step.case_id, FormState.failed(request.POST, exc), status=422)
     return redirect("approvals:detail", pk=step.case_id)
@@ -151,7 +161,9 @@ def bottlenecks(request: HttpRequest) -> HttpResponse:
     end = _date(request.GET.get("end"), clock.today())
     start = _date(request.GET.get("start"), end - dt.timedelta(days=89))
     rows = selectors.bottlenecks(fetched_by=who, process_code=code, start=start, end=end) if code else []
-    heat = selectors.bottleneck_heatmap(fetched_by=who, process_code=code, start=start, end=end) if code else []
+    heat = (
+        selectors.bottleneck_heatmap(fetched_by=who, process_code=code, start=start, end=end) if code else []
+    )
     chart: dict[str, Any] = {
         "steps": [r.step_name for r in rows],
         "median": [round(r.median_hours, 1) if r.median_hours is not None else None for r in rows],
@@ -168,9 +180,19 @@ def bottlenecks(request: HttpRequest) -> HttpResponse:
             "count": _("Steps started"),
         },
     }
-    slowest = max((r for r in rows if r.median_hours is not None), key=lambda r: r.median_hours or 0, default=None)
+    slowest = max(
+        (r for r in rows if r.median_hours is not None), key=lambda r: r.median_hours or 0, default=None
+    )
     return render(
         request,
         "approvals/bottlenecks.html",
-        {"processes": processes, "code": code, "start": start, "end": end, "rows": rows, "chart": chart, "slowest": slowest},
+        {
+            "processes": processes,
+            "code": code,
+            "start": start,
+            "end": end,
+            "rows": rows,
+            "chart": chart,
+            "slowest": slowest,
+        },
     )

@@ -6,7 +6,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from fuwu.training.models import Category, Course, DefectRule, Exam, Material, Question, QuestionVersion, Session
+from fuwu.training.models import (
+    Category,
+    Course,
+    DefectRule,
+    Exam,
+    Material,
+    Question,
+    QuestionVersion,
+    Session,
+)
 
 
 class MaterialInline(admin.TabularInline[Material, Course]):
@@ -15,21 +24,28 @@ class MaterialInline(admin.TabularInline[Material, Course]):
 
 
 @admin.register(Course)
-class CourseAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class CourseAdmin(SimpleHistoryAdmin):
     list_display = ("code", "title", "kind", "org_unit", "online", "is_active")
     list_filter = ("kind", "is_active")
     inlines = [MaterialInline]
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class SessionAdmin(SimpleHistoryAdmin):
     list_display = ("course", "org_unit", "trainer", "starts_at", "ends_at", "place", "capacity")
     exclude = ("checkin_secret",)
 
 
 @admin.register(Exam)
 class ExamAdmin(admin.ModelAdmin[Exam]):
-    list_display = ("title", "course", "time_limit_minutes", "pass_percent", "max_attempts", "certificate_months")
+    list_display = (
+        "title",
+        "course",
+        "time_limit_minutes",
+        "pass_percent",
+        "max_attempts",
+        "certificate_months",
+    )
 
 
 admin.site.register(Category)
@@ -52,5 +68,5 @@ class QuestionAdmin(admin.ModelAdmin[Question]):
 
 
 @admin.register(DefectRule)
-class DefectRuleAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class DefectRuleAdmin(SimpleHistoryAdmin):
     list_display = ("source_kind", "reason_code", "course", "due_days")

@@ -28,7 +28,9 @@ class Course(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=CourseKind.choices)
     description = models.TextField(_("description"), blank=True)
     # The unit that runs the course (head office for bank-wide courses); scoping for editors.
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+"
+    )
     # Completion online: the learner confirms after reading the materials (courses without exam or session).
     online = models.BooleanField(_("can be completed online"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -64,7 +66,9 @@ class Material(models.Model):
 
 class Session(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+"
+    )
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("trainer"), on_delete=models.PROTECT, related_name="+"
     )
@@ -97,6 +101,9 @@ class Attendance(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "user"], name="training_attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.session_id}"
 
 
 class AssignmentStatus(models.TextChoices):
@@ -198,14 +205,18 @@ class QuestionVersion(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=QuestionKind.choices)
     text = models.TextField(_("question"))
     options = models.JSONField(_("options"), default=list, blank=True)  # ["A text", "B text", …]
-    correct = models.JSONField(_("correct answer"), default=list, blank=True)  # option indexes; [0]/[1] for T/F
+    correct = models.JSONField(
+        _("correct answer"), default=list, blank=True
+    )  # option indexes; [0]/[1] for T/F
     explanation = models.TextField(_("explanation"), blank=True)
     points = models.PositiveIntegerField(_("points"), default=1)
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["question", "number"]
-        constraints = [models.UniqueConstraint(fields=["question", "number"], name="training_question_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="training_question_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.question.code} v{self.number}"
@@ -292,6 +303,9 @@ class AttemptItem(models.Model):
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="training_item_position")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}#{self.position}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Belt and braces beside the services' state checks: a submitted attempt's frozen fields never change.

@@ -11,6 +11,18 @@ SECTION = _("Training")
 
 NAV = [
     NavItem(_("My training"), "training:index", frozenset(), _("Courses, exams and certificates"), order=500),
-    NavItem(_("Manage training"), "training:manage", _MANAGERS, _("Assign courses, grade, question bank"), order=501),
-    NavItem(_("Training completion"), "training:completion", _MANAGERS | {roles.AUDITOR}, _("Completion by unit and course"), order=502),
+    NavItem(
+        _("Manage training"),
+        "training:manage",
+        _MANAGERS,
+        _("Assign courses, grade, question bank"),
+        order=501,
+    ),
+    NavItem(
+        _("Training completion"),
+        "training:completion",
+        _MANAGERS | {roles.AUDITOR},
+        _("Completion by unit and course"),
+        order=502,
+    ),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.template.loader import render_to_string
 
 from fuwu.training.models import Certificate
@@ -21,5 +20,3 @@ def render_certificate(certificate: Certificate, verify_url: str) -> bytes:
     pdf = HTML(string=html).write_pdf()
     assert pdf is not None
     return bytes(pdf)
-
-

@@ -36,5 +36,10 @@ ROLE_PERMISSIONS = {
     roles.SUPERVISOR: _MANAGE,
     roles.TRAINER: _TRAINER,
     roles.HQ_MANAGER: _TRAINER,
-    roles.AUDITOR: [*_LEARNER, "training.view_assignment", "training.view_attempt", "training.view_certificate"],
+    roles.AUDITOR: [
+        *_LEARNER,
+        "training.view_assignment",
+        "training.view_attempt",
+        "training.view_certificate",
+    ],
 }

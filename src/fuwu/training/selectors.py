@@ -34,7 +34,9 @@ def _is(principal: Principal, user_id: int) -> bool:
 def courses(*, fetched_by: Principal) -> list[Course]:
     """Active courses (bank-wide: every staff member may read the catalogue)."""
     access.require(fetched_by, "training.view_course")
-    return list(Course.objects.filter(is_active=True).select_related("org_unit").prefetch_related("materials"))
+    return list(
+        Course.objects.filter(is_active=True).select_related("org_unit").prefetch_related("materials")
+    )
 
 
 def course(*, fetched_by: Principal, pk: int) -> Course:
@@ -94,7 +96,9 @@ def my_assignments(*, fetched_by: Principal) -> list[Assignment]:
     )
 
 
-def assignments(*, fetched_by: Principal, status: str | None = None, course_id: int | None = None) -> list[Assignment]:
+def assignments(
+    *, fetched_by: Principal, status: str | None = None, course_id: int | None = None
+) -> list[Assignment]:
     """Assignments of the units the viewer may see (managers, trainers, auditors)."""
     access.require(fetched_by, "training.view_assignment")
     qs = visible(Assignment.objects.select_related("course", "user", "org_unit"), fetched_by)
@@ -163,7 +167,15 @@ def completion_for(*, fetched_by: Principal, source_kind: str, source_id: str) -
         source_kind=source_kind, source_id=source_id
     )
     return [
-        CompletionView(a.pk, a.course.title, str(a.user), a.status, str(a.get_status_display()), a.due_date, a.completed_at)
+        CompletionView(
+            a.pk,
+            a.course.title,
+            str(a.user),
+            a.status,
+            str(a.get_status_display()),
+            a.due_date,
+            a.completed_at,
+        )
         for a in qs
     ]
 
@@ -202,7 +214,9 @@ def my_attempts(*, fetched_by: Principal) -> list[Attempt]:
 def attempts_to_grade(*, fetched_by: Principal) -> list[Attempt]:
     access.require(fetched_by, "training.grade_attempt")
     return list(
-        visible(Attempt.objects.select_related("exam", "user"), fetched_by).filter(status=AttemptStatus.SUBMITTED)
+        visible(Attempt.objects.select_related("exam", "user"), fetched_by).filter(
+            status=AttemptStatus.SUBMITTED
+        )
     )
 
 
@@ -267,8 +281,17 @@ def question_bank_xlsx(*, fetched_by: Principal) -> bytes:
             answer = "".join(chr(ord("A") + i) for i in v.correct)
         xlsx_append(
             sheet,
-            [q.code, q.category.name, KIND_LABELS[v.kind], v.text, "\n".join(v.options), answer, v.explanation,
-             ",".join(q.tags), v.points],
+            [
+                q.code,
+                q.category.name,
+                KIND_LABELS[v.kind],
+                v.text,
+                "\n".join(v.options),
+                answer,
+                v.explanation,
+                ",".join(q.tags),
+                v.points,
+            ],
         )
     out = io.BytesIO()
     book.save(out)

@@ -125,7 +125,9 @@ def course_create(
         raise _invalid("code", _("A course with this code exists."))
     with transaction.atomic():
         course = by(
-            Course(code=code, title=title, kind=kind, org_unit=org_unit, description=description, online=online),
+            Course(
+                code=code, title=title, kind=kind, org_unit=org_unit, description=description, online=online
+            ),
             actor,
         )
         course.save()
@@ -133,7 +135,9 @@ def course_create(
     return course
 
 
-def material_add(*, actor: Principal, course: Course, title: str, file: Any = None, url: str = "") -> Material:
+def material_add(
+    *, actor: Principal, course: Course, title: str, file: Any = None, url: str = ""
+) -> Material:
     """Attach a file or a link to a course."""
     access.require(actor, "training.change_course", unit=course.org_unit)
     if not file and not url:
@@ -317,7 +321,9 @@ def reminders_sweep(*, actor: Principal) -> int:
     """Mark (and audit) a reminder for each open assignment due within 3 business days, once."""
     access.require(actor, "training.assign_course")
     horizon = calendar.add_business_days(clock.today(), REMIND_BUSINESS_DAYS)
-    due = Assignment.objects.filter(status=AssignmentStatus.OPEN, reminded_at__isnull=True, due_date__lte=horizon)
+    due = Assignment.objects.filter(
+        status=AssignmentStatus.OPEN, reminded_at__isnull=True, due_date__lte=horizon
+    )
     count = 0
     with transaction.atomic():
         for a in due.select_for_update(skip_locked=True):
@@ -382,7 +388,14 @@ def question_save(
             question.tags = sorted(set(tags))
             question.save(update_fields=["category", "tags"])
             current = question.current()
-            if (current.kind, current.text, current.options, current.correct, current.explanation, current.points) == (
+            if (
+                current.kind,
+                current.text,
+                current.options,
+                current.correct,
+                current.explanation,
+                current.points,
+            ) == (
                 kind,
                 text,
                 opts,
@@ -456,7 +469,9 @@ def exam_create(
 
 def _seen_questions(user: User) -> set[int]:
     return set(
-        AttemptItem.objects.filter(attempt__user=user).values_list("version__question_id", flat=True).distinct()
+        AttemptItem.objects.filter(attempt__user=user)
+        .values_list("version__question_id", flat=True)
+        .distinct()
     )
 
 
@@ -519,9 +534,9 @@ def _check_retake(exam: Exam, user: User, previous: list[Attempt]) -> None:
         raise Conflict(_("You hold a valid certificate for this course."), code="certified")
     # Attempts count since the last certificate lapsed (recertification starts a fresh allowance).
     lapsed = (
-        Certificate.objects.filter(user=user, course=exam.course).order_by("-issued_at").values_list(
-            "issued_at", flat=True
-        )
+        Certificate.objects.filter(user=user, course=exam.course)
+        .order_by("-issued_at")
+        .values_list("issued_at", flat=True)
     ).first()
     counted = [a for a in previous if lapsed is None or a.started_at > lapsed]
     if len(counted) >= exam.max_attempts:
@@ -624,7 +639,9 @@ def attempt_grade(
         item.graded_by = actor if isinstance(actor, User) else None
         item.save(update_fields=["awarded", "feedback", "graded_by"])
 
-    ATTEMPTS.apply(attempt, "grade", actor=actor, effect=effect, data={"position": position, "awarded": awarded})
+    ATTEMPTS.apply(
+        attempt, "grade", actor=actor, effect=effect, data={"position": position, "awarded": awarded}
+    )
     if not attempt.items.filter(awarded__isnull=True).exists():
         _close(attempt)
     attempt.refresh_from_db()
@@ -701,7 +718,9 @@ def certificates_expiry_sweep(*, actor: Principal) -> int:
                 count += 1
             cert.lapsed_at = _now()
             cert.save(update_fields=["lapsed_at"])
-            audit.record(actor=actor, action="training.certificate_lapsed", target=cert, org_unit=cert.org_unit)
+            audit.record(
+                actor=actor, action="training.certificate_lapsed", target=cert, org_unit=cert.org_unit
+            )
     return count
 
 
@@ -715,7 +734,9 @@ def defect_rule_set(
     access.require(actor, "training.add_defectrule")
     with transaction.atomic():
         rule, _created = DefectRule.objects.update_or_create(
-            source_kind=source_kind, reason_code=reason_code, defaults={"course": course, "due_days": due_days}
+            source_kind=source_kind,
+            reason_code=reason_code,
+            defaults={"course": course, "due_days": due_days},
         )
         audit.record(actor=actor, action="training.defect_rule_set", target=rule)
     return rule
@@ -786,7 +807,9 @@ def question_bank_import(*, actor: Principal, content: bytes) -> int:
         code, cat, kind_label, text, options, correct, explanation, tags, points = cells
         kind = kinds.get(kind_label)
         if not code or not cat or not text or kind is None:
-            problems.append({"row": n, "field": "row", "reason": _("Code, category, kind and text are required.")})
+            problems.append(
+                {"row": n, "field": "row", "reason": _("Code, category, kind and text are required.")}
+            )
             continue
         opts = [o.strip() for o in options.splitlines() if o.strip()]
         try:
@@ -800,11 +823,14 @@ def question_bank_import(*, actor: Principal, content: bytes) -> int:
         except ValidationFailed as exc:
             problems.append({"row": n, "field": "correct", "reason": exc.message})
             continue
-        parsed.append((code, cat, kind, text, opts, right, explanation, tags, int(points or 1)))
+        if not (points or "1").isdigit():
+            problems.append({"row": n, "field": "points", "reason": _("Enter a whole number.")})
+            continue
+        parsed.append((code, cat, kind, text, opts, right, explanation, tags, int(points or "1")))
     if problems:
         raise ValidationFailed(_("Some rows are not valid; nothing was imported."), details=problems)
     with transaction.atomic():
-        for code, cat, kind, text, opts, right, explanation, tags, points in parsed:
+        for code, cat, kind, text, opts, right, explanation, tags, pts in parsed:
             question_save(
                 actor=actor,
                 code=code,
@@ -815,6 +841,6 @@ def question_bank_import(*, actor: Principal, content: bytes) -> int:
                 correct=right,
                 explanation=explanation,
                 tags=[t.strip() for t in tags.replace("，", ",").split(",") if t.strip()],
-                points=points,
+                points=pts,
             )
     return len(parsed)

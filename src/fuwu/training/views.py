@@ -52,7 +52,9 @@ def manage(request: HttpRequest, form: FormState | None = None, status: int = 20
             "courses": selectors.courses(fetched_by=who),
             "units": core_selectors.org_units(fetched_by=who),
             "roles": roles.ROLES,
-            "to_grade": selectors.attempts_to_grade(fetched_by=who) if access.has(who, "training.grade_attempt") else [],
+            "to_grade": selectors.attempts_to_grade(fetched_by=who)
+            if access.has(who, "training.grade_attempt")
+            else [],
             "can_bank": access.has(who, "training.manage_bank"),
             "form": form or FormState(),
         },
@@ -185,7 +187,9 @@ def _items(attempt: Any) -> list[dict[str, Any]]:
 
 
 @login_required
-def attempt_page(request: HttpRequest, pk: int, form: FormState | None = None, status: int = 200) -> HttpResponse:
+def attempt_page(
+    request: HttpRequest, pk: int, form: FormState | None = None, status: int = 200
+) -> HttpResponse:
     who = request_principal(request)
     attempt = selectors.attempt(fetched_by=who, pk=pk)
     certificate = getattr(attempt, "certificate", None) if attempt.status == AttemptStatus.GRADED else None
@@ -225,7 +229,10 @@ def attempt_answer(request: HttpRequest, pk: int) -> HttpResponse:
     short = item.version.kind == QuestionKind.SHORT
     payload = _answer_from_form(request, position, short)
     services.attempt_answer(
-        actor=who, attempt=attempt, position=position, answer={"text": payload.text} if short else payload.choice
+        actor=who,
+        attempt=attempt,
+        position=position,
+        answer={"text": payload.text} if short else payload.choice,
     )
     return HttpResponse(status=204)
 
@@ -263,7 +270,11 @@ def attempt_grade(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         payload = parse(GradeIn, request.POST)
         services.attempt_grade(
-            actor=who, attempt=attempt, position=payload.position, awarded=payload.awarded, feedback=payload.feedback
+            actor=who,
+            attempt=attempt,
+            position=payload.position,
+            awarded=payload.awarded,
+            feedback=payload.feedback,
         )
     except ValidationFailed as exc:
         return attempt_page(request, pk, FormState.failed(request.POST, exc), status=422)

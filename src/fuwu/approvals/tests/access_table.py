@@ -33,7 +33,10 @@ rm_a2 = _p("rm_a2", "outlet_a", roles.RM)
 rm_b = _p("rm_b", "outlet_b", roles.RM)
 head_b = _p("head_b", "outlet_b", roles.OUTLET_HEAD)
 
-STEPS = [StepSpec("check", "网点初审", 1, roles.RM, "outlet", 4), StepSpec("head", "负责人签批", 2, roles.OUTLET_HEAD, "outlet", 4)]
+STEPS = [
+    StepSpec("check", "网点初审", 1, roles.RM, "outlet", 4),
+    StepSpec("head", "负责人签批", 2, roles.OUTLET_HEAD, "outlet", 4),
+]
 
 
 def _process(w: Any) -> None:
@@ -43,7 +46,9 @@ def _process(w: Any) -> None:
 def _case(w: Any) -> None:
     _process(w)
     rm_a(w), rm_a2(w)
-    w.case = services.case_start(actor=w.teller_a, process_code="LOAN", outlet=w.outlet_a, title="经营贷", amount=Decimal(50000))
+    w.case = services.case_start(
+        actor=w.teller_a, process_code="LOAN", outlet=w.outlet_a, title="经营贷", amount=Decimal(50000)
+    )
     w.step = w.case.steps.get(status="active")
 
 
@@ -72,7 +77,9 @@ CASES = [
     AccessCase(
         S + "case_start",
         setup=_process,
-        call=lambda w, who: services.case_start(actor=who, process_code="LOAN", outlet=w.outlet_a, title="经营贷", amount=Decimal(1)),
+        call=lambda w, who: services.case_start(
+            actor=who, process_code="LOAN", outlet=w.outlet_a, title="经营贷", amount=Decimal(1)
+        ),
         holder=lambda w: w.teller_a,
         without=noone,
         outsider=lambda w: w.teller_b,
@@ -136,7 +143,9 @@ CASES = [
     AccessCase(
         S + "attachment_add",
         setup=_case,
-        call=lambda w, who: services.attachment_add(actor=who, case=w.case, file=ContentFile(b"%PDF-1.4"), name="流水.pdf"),
+        call=lambda w, who: services.attachment_add(
+            actor=who, case=w.case, file=ContentFile(b"%PDF-1.4"), name="流水.pdf"
+        ),
         holder=lambda w: w.teller_a,
         without=noone,
         outsider=lambda w: w.teller_b,
@@ -208,7 +217,9 @@ CASES = [
     AccessCase(
         Q + "bottlenecks",
         setup=_case,
-        call=lambda w, who: selectors.bottlenecks(fetched_by=who, process_code="LOAN", start=clock.today(), end=clock.today()),
+        call=lambda w, who: selectors.bottlenecks(
+            fetched_by=who, process_code="LOAN", start=clock.today(), end=clock.today()
+        ),
         holder=lambda w: w.head_a,
         without=lambda w: w.teller_a,
         outsider=head_b,
@@ -217,7 +228,9 @@ CASES = [
     AccessCase(
         Q + "bottleneck_heatmap",
         setup=_finished,
-        call=lambda w, who: selectors.bottleneck_heatmap(fetched_by=who, process_code="LOAN", start=clock.today(), end=clock.today()),
+        call=lambda w, who: selectors.bottleneck_heatmap(
+            fetched_by=who, process_code="LOAN", start=clock.today(), end=clock.today()
+        ),
         holder=lambda w: w.head_a,
         without=lambda w: w.teller_a,
         outsider=head_b,
@@ -226,6 +239,7 @@ CASES = [
 ]
 
 EXEMPT = {
-    S + "may_decide": "a predicate over one step already fetched through an access-checked path (used by guards)",
+    S
+    + "may_decide": "a predicate over one step already fetched through an access-checked path (used by guards)",
     S + "owner_unit": "pure tree walk: which ancestor of an outlet owns a step level",
 }

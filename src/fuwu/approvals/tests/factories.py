@@ -37,7 +37,11 @@ class People:
 
 def start(world: Any, amount: str, actor: Any = None) -> Case:
     return services.case_start(
-        actor=actor or world.teller_a, process_code="LOAN", outlet=world.outlet_a, title="个体户经营贷", amount=Decimal(amount)
+        actor=actor or world.teller_a,
+        process_code="LOAN",
+        outlet=world.outlet_a,
+        title="个体户经营贷",
+        amount=Decimal(amount),
     )
 
 

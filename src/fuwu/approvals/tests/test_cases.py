@@ -83,7 +83,11 @@ def test_return_then_resubmit_reopens_the_step(world: Any, frozen_clock: Any) ->
         (at(2025, 9, 30, 16, 0), 8, at(2025, 10, 9, 16, 0)),  # National Day: Oct 1–8 off
         (at(2025, 10, 10, 16, 0), 16, at(2025, 10, 13, 16, 0)),  # Sat Oct 11 is a make-up workday (调休)
         (at(2025, 9, 26, 17, 30), 12, at(2025, 9, 29, 13, 0)),  # Sun Sep 28 is a make-up workday (8 h)
-        (at(2026, 2, 13, 15, 0), 24, at(2026, 2, 25, 15, 0)),  # Spring Festival: 2+8 h (Sat Feb 14 works), Feb 15–23 off, 8+6 h
+        (
+            at(2026, 2, 13, 15, 0),
+            24,
+            at(2026, 2, 25, 15, 0),
+        ),  # Spring Festival: 2+8 h (Sat Feb 14 works), Feb 15–23 off, 8+6 h
         (at(2026, 2, 27, 12, 0), 8, at(2026, 2, 28, 12, 0)),  # Sat Feb 28 is a make-up workday
     ],
 )
@@ -94,7 +98,9 @@ def test_step_deadlines_count_business_hours_over_holidays_and_makeup_days(
     assert hours.business_seconds_between(start, due) == limit * 3600
     f.small_loan()
     services.process_publish(
-        actor=SYSTEM, code="LOAN", name="小微贷款审批",
+        actor=SYSTEM,
+        code="LOAN",
+        name="小微贷款审批",
         steps=[StepSpec("check", "网点初审", 1, roles.RM, "outlet", limit)],
     )
     with clock.frozen(start):
@@ -104,7 +110,9 @@ def test_step_deadlines_count_business_hours_over_holidays_and_makeup_days(
     assert step.half_at == hours.add_business_hours(start, limit / 2)
 
 
-def test_pause_for_documents_is_waiting_time_and_moves_the_deadline(world: Any, frozen_clock: Any, seeded_calendar: Any) -> None:
+def test_pause_for_documents_is_waiting_time_and_moves_the_deadline(
+    world: Any, frozen_clock: Any, seeded_calendar: Any
+) -> None:
     f.small_loan()
     people = f.People(world)
     case = f.start(world, "500000")  # Mon 2026-03-02 09:00; check limit 4h → due 13:00
@@ -124,7 +132,15 @@ def test_pause_for_documents_is_waiting_time_and_moves_the_deadline(world: Any, 
     assert step.due_at == at(2026, 3, 3, 13, 0)
     frozen_clock.advance(dt.timedelta(hours=2))
     services.step_approve(actor=people.rm, step=step)
-    figures = {r.step: r for r in selectors.bottlenecks(fetched_by=world.hq_manager, process_code="LOAN", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))}
+    figures = {
+        r.step: r
+        for r in selectors.bottlenecks(
+            fetched_by=world.hq_manager,
+            process_code="LOAN",
+            start=dt.date(2026, 3, 1),
+            end=dt.date(2026, 3, 31),
+        )
+    }
     check = figures["check"]
     assert check.median_hours == pytest.approx(27.0)
     assert check.waiting_hours == pytest.approx(24.0) and check.working_hours == pytest.approx(3.0)
@@ -161,7 +177,9 @@ def test_delegation_during_leave_and_reassignment(world: Any, frozen_clock: Any)
     services.step_reassign(actor=world.head_a, step=step, assignee=other_rm)
     with pytest.raises(Forbidden):  # assigned: only the assignee (or their delegate) decides
         services.step_approve(actor=people.rm, step=step)
-    services.delegation_set(actor=other_rm, delegator=other_rm, delegate=people.rm, starts_on=clock.today(), ends_on=clock.today())
+    services.delegation_set(
+        actor=other_rm, delegator=other_rm, delegate=people.rm, starts_on=clock.today(), ends_on=clock.today()
+    )
     services.step_approve(actor=people.rm, step=step)
     case.refresh_from_db()
     assert case.status == CaseStatus.APPROVED
@@ -172,7 +190,10 @@ def test_a_running_case_keeps_its_process_version(world: Any, frozen_clock: Any)
     people = f.People(world)
     case = f.start(world, "500000")
     services.process_publish(
-        actor=SYSTEM, code="LOAN", name="小微贷款审批", note="取消支行审查",
+        actor=SYSTEM,
+        code="LOAN",
+        name="小微贷款审批",
+        note="取消支行审查",
         steps=[StepSpec("check", "网点初审", 1, roles.RM, "outlet", 4)],
     )
     services.step_approve(actor=people.rm, step=f.active(case))
@@ -188,7 +209,9 @@ def test_cases_are_scoped_to_the_outlet_and_its_superiors(world: Any, frozen_clo
     with pytest.raises(NotFound):
         selectors.case(fetched_by=world.teller_b, pk=case.pk)
     with pytest.raises(NotFound):
-        services.case_start(actor=world.teller_b, process_code="LOAN", outlet=world.outlet_a, title="x", amount=Decimal(1))
+        services.case_start(
+            actor=world.teller_b, process_code="LOAN", outlet=world.outlet_a, title="x", amount=Decimal(1)
+        )
 
 
 def test_bottleneck_figures_equal_a_hand_computation(world: Any, frozen_clock: Any) -> None:
@@ -201,7 +224,9 @@ def test_bottleneck_figures_equal_a_hand_computation(world: Any, frozen_clock: A
             case = f.start(world, "50000")
         with clock.frozen(at(2026, 3, 2 + n, 9, 0) + dt.timedelta(hours=h)):
             services.step_approve(actor=people.rm, step=f.active(case))
-    rows = selectors.bottlenecks(fetched_by=world.hq_manager, process_code="LOAN", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 14))
+    rows = selectors.bottlenecks(
+        fetched_by=world.hq_manager, process_code="LOAN", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 14)
+    )
     check = next(r for r in rows if r.step == "check")
     assert check.finished == 5
     assert check.median_hours == pytest.approx(3.0)
@@ -209,6 +234,8 @@ def test_bottleneck_figures_equal_a_hand_computation(world: Any, frozen_clock: A
     assert check.p90_hours == pytest.approx(7.6)
     assert check.breach_rate == pytest.approx(1 / 5)  # 10 h on Friday ran past 13:00
     assert check.per_week == pytest.approx(5 / 2)
-    heat = selectors.bottleneck_heatmap(fetched_by=world.hq_manager, process_code="LOAN", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 14))
+    heat = selectors.bottleneck_heatmap(
+        fetched_by=world.hq_manager, process_code="LOAN", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 14)
+    )
     assert heat == [(0, 9, 1, 1.0), (1, 9, 1, 2.0), (2, 9, 1, 3.0), (3, 9, 1, 4.0), (4, 9, 1, 10.0)]
     assert CaseStep.objects.filter(status=StepStatus.SKIPPED).count() == 15

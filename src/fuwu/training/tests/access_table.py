@@ -49,7 +49,13 @@ def _bank(w: Any, short: bool = False) -> None:
     _course(w)
     for i in range(3):
         services.question_save(
-            actor=SYSTEM, code=f"Q{i}", category="规范", kind="single", text=f"题{i}", options=["甲", "乙"], correct=[0]
+            actor=SYSTEM,
+            code=f"Q{i}",
+            category="规范",
+            kind="single",
+            text=f"题{i}",
+            options=["甲", "乙"],
+            correct=[0],
         )
     draw = {"规范": 2}
     if short:
@@ -93,8 +99,13 @@ def _session(w: Any, unit: str = "outlet_a") -> None:
 
 def _defect(w: Any) -> Defect:
     return Defect(
-        source_kind="inspection", source_id="7", label="仪容仪表", unit=w.outlet_a, description="未佩戴工牌",
-        staff=w.teller_a, reason_code="I-01",
+        source_kind="inspection",
+        source_id="7",
+        label="仪容仪表",
+        unit=w.outlet_a,
+        description="未佩戴工牌",
+        staff=w.teller_a,
+        reason_code="I-01",
     )
 
 
@@ -125,7 +136,9 @@ CASES = [
     AccessCase(
         S + "material_add",
         setup=_course,
-        call=lambda w, who: services.material_add(actor=who, course=w.course, title="讲义", url="https://example.cn/a"),
+        call=lambda w, who: services.material_add(
+            actor=who, course=w.course, title="讲义", url="https://example.cn/a"
+        ),
         holder=lambda w: w.hq_manager,
         without=lambda w: w.teller_a,
         outsider=trainer_x,
@@ -134,8 +147,13 @@ CASES = [
         S + "session_create",
         setup=_course,
         call=lambda w, who: services.session_create(
-            actor=who, course=w.course, org_unit=w.t2, trainer=w.hq_manager, starts_at=clock.now(),
-            ends_at=clock.now() + dt.timedelta(hours=1), place="三楼",
+            actor=who,
+            course=w.course,
+            org_unit=w.t2,
+            trainer=w.hq_manager,
+            starts_at=clock.now(),
+            ends_at=clock.now() + dt.timedelta(hours=1),
+            place="三楼",
         ),
         holder=lambda w: w.hq_manager,
         without=lambda w: w.teller_a,
@@ -144,7 +162,9 @@ CASES = [
     AccessCase(
         S + "session_checkin",
         setup=_session,
-        call=lambda w, who: services.session_checkin(actor=who, session=w.session, secret=w.session.checkin_secret),
+        call=lambda w, who: services.session_checkin(
+            actor=who, session=w.session, secret=w.session.checkin_secret
+        ),
         holder=lambda w: w.teller_a,
         without=noone,
     ),
@@ -152,7 +172,11 @@ CASES = [
         S + "assign_by_role",
         setup=_course,
         call=lambda w, who: services.assign_by_role(
-            actor=who, course=w.course, unit=w.outlet_a, role=roles.TELLER, due_date=clock.today() + dt.timedelta(days=9)
+            actor=who,
+            course=w.course,
+            unit=w.outlet_a,
+            role=roles.TELLER,
+            due_date=clock.today() + dt.timedelta(days=9),
         ),
         holder=lambda w: w.head_a,
         without=lambda w: w.teller_a,
@@ -210,7 +234,9 @@ CASES = [
     AccessCase(
         S + "attempt_grade",
         setup=_submitted_short,
-        call=lambda w, who: services.attempt_grade(actor=who, attempt=w.attempt, position=w.short_pos, awarded=1),
+        call=lambda w, who: services.attempt_grade(
+            actor=who, attempt=w.attempt, position=w.short_pos, awarded=1
+        ),
         holder=trainer,
         without=lambda w: w.head_a,
         outsider=trainer_x,
@@ -236,7 +262,9 @@ CASES = [
     AccessCase(
         S + "defect_rule_set",
         setup=_course,
-        call=lambda w, who: services.defect_rule_set(actor=who, source_kind="complaint", reason_code="R1", course=w.course),
+        call=lambda w, who: services.defect_rule_set(
+            actor=who, source_kind="complaint", reason_code="R1", course=w.course
+        ),
         holder=lambda w: w.hq_manager,
         without=lambda w: w.head_a,
     ),
@@ -250,7 +278,9 @@ CASES = [
     ),
     AccessCase(
         S + "question_save",
-        call=lambda w, who: services.question_save(actor=who, code="X1", category="规范", kind="true_false", text="对吗", correct=[0]),
+        call=lambda w, who: services.question_save(
+            actor=who, code="X1", category="规范", kind="true_false", text="对吗", correct=[0]
+        ),
         holder=lambda w: w.hq_manager,
         without=lambda w: w.teller_a,
     ),
@@ -308,7 +338,9 @@ CASES = [
     AccessCase(
         Q + "certificate_pdf",
         setup=_certified,
-        call=lambda w, who: selectors.certificate_pdf(fetched_by=who, certificate=w.cert, verify_url="https://x/v/"),
+        call=lambda w, who: selectors.certificate_pdf(
+            fetched_by=who, certificate=w.cert, verify_url="https://x/v/"
+        ),
         holder=lambda w: w.teller_a,
         without=teller_a2,
         outsider=head_b,
@@ -337,7 +369,14 @@ CASES = [
         call=lambda w, who: selectors.courses(fetched_by=who),
         holder=lambda w: w.teller_a,
         without=noone,
-        also=(Q + "course", Q + "exams", Q + "exam", Q + "my_assignments", Q + "my_attempts", Q + "my_certificates"),
+        also=(
+            Q + "course",
+            Q + "exams",
+            Q + "exam",
+            Q + "my_assignments",
+            Q + "my_attempts",
+            Q + "my_certificates",
+        ),
     ),
     AccessCase(
         Q + "questions",
@@ -366,7 +405,9 @@ CASES = [
     AccessCase(
         Q + "session_checkin_qr",
         setup=_session,
-        call=lambda w, who: selectors.session_checkin_qr(fetched_by=who, session=w.session, checkin_url="https://x/c/"),
+        call=lambda w, who: selectors.session_checkin_qr(
+            fetched_by=who, session=w.session, checkin_url="https://x/c/"
+        ),
         holder=trainer,
         without=lambda w: w.head_a,
         outsider=trainer_x,
@@ -375,5 +416,6 @@ CASES = [
 
 EXEMPT = {
     S + "grade_item": "pure scoring of one answer against one question version; no principal, no data read",
-    Q + "certificate_verify": "the public verification page: the secret code in the QR link is the capability",
+    Q
+    + "certificate_verify": "the public verification page: the secret code in the QR link is the capability",
 }

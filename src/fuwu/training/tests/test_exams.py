@@ -81,8 +81,13 @@ def test_answers_are_frozen_after_submission(world: Any, frozen_clock: Any) -> N
     # a revised question makes a new version; the attempt still shows the one it drew
     shown = item.version
     services.question_save(
-        actor=SYSTEM, code=shown.question.code, category=shown.question.category.name, kind="single",
-        text="改写后的题目", options=["甲", "乙"], correct=[1],
+        actor=SYSTEM,
+        code=shown.question.code,
+        category=shown.question.category.name,
+        kind="single",
+        text="改写后的题目",
+        options=["甲", "乙"],
+        correct=[1],
     )
     assert QuestionVersion.objects.filter(question=shown.question).count() == 2
     assert AttemptItem.objects.get(pk=item.pk).version_id == shown.pk
@@ -103,8 +108,15 @@ def test_answer_after_the_time_limit_is_refused(world: Any, frozen_clock: Any) -
 def test_grading_hand_cases(world: Any, frozen_clock: Any) -> None:
     def v(kind: str, options: list[str], correct: list[int], points: int = 1) -> QuestionVersion:
         return services.question_save(
-            actor=SYSTEM, code=f"H{kind}", category="手工", kind=kind, text="题", options=options,
-            correct=correct, points=points, explanation="依据《银行业保险业消费投诉处理管理办法》。",
+            actor=SYSTEM,
+            code=f"H{kind}",
+            category="手工",
+            kind=kind,
+            text="题",
+            options=options,
+            correct=correct,
+            points=points,
+            explanation="依据《银行业保险业消费投诉处理管理办法》。",
         )
 
     single = v("single", ["A", "B", "C"], [1])
@@ -122,22 +134,34 @@ def test_grading_hand_cases(world: Any, frozen_clock: Any) -> None:
     assert services.grade_item(short, {"text": "先安抚客户"})[0] is None
 
 
-def test_short_answers_wait_for_a_grader_then_the_certificate_is_issued(world: Any, frozen_clock: Any) -> None:
+def test_short_answers_wait_for_a_grader_then_the_certificate_is_issued(
+    world: Any, frozen_clock: Any
+) -> None:
     grader = f.trainer(world)
     f.bank()
-    services.question_save(actor=SYSTEM, code="S1", category="简答", kind="short", text="客户情绪激动时如何处理？", points=2)
+    services.question_save(
+        actor=SYSTEM, code="S1", category="简答", kind="short", text="客户情绪激动时如何处理？", points=2
+    )
     course = f.course(world, code="SK", kind="skills", title="季度服务技能")
-    exam = services.exam_create(actor=SYSTEM, course=course, title="技能考试", draw={"服务规范": 2, "简答": 1}, pass_percent=75)
+    exam = services.exam_create(
+        actor=SYSTEM, course=course, title="技能考试", draw={"服务规范": 2, "简答": 1}, pass_percent=75
+    )
     services.assign_person(actor=SYSTEM, course=course, user=world.teller_a, due_date=dt.date(2026, 3, 20))
     attempt = services.attempt_start(actor=world.teller_a, exam=exam, rng=f.rng())
     assert attempt.max_score == 4
     for item in attempt.items.select_related("version"):
-        answer = {"text": "先倾听，再致歉，给出方案"} if item.version.kind == "short" else item.version.correct
+        answer = (
+            {"text": "先倾听，再致歉，给出方案"} if item.version.kind == "short" else item.version.correct
+        )
         services.attempt_answer(actor=world.teller_a, attempt=attempt, position=item.position, answer=answer)
     services.attempt_submit(actor=world.teller_a, attempt=attempt)
-    assert attempt.status == AttemptStatus.SUBMITTED and attempt in selectors.attempts_to_grade(fetched_by=grader)
+    assert attempt.status == AttemptStatus.SUBMITTED and attempt in selectors.attempts_to_grade(
+        fetched_by=grader
+    )
     short_pos = attempt.items.get(version__kind="short").position
-    services.attempt_grade(actor=grader, attempt=attempt, position=short_pos, awarded=1, feedback="缺少后续回访")
+    services.attempt_grade(
+        actor=grader, attempt=attempt, position=short_pos, awarded=1, feedback="缺少后续回访"
+    )
     assert attempt.status == AttemptStatus.GRADED and attempt.score == 3 and attempt.passed is True
     assert attempt.certificate.expires_on == dt.date(2027, 3, 2)
     assert Assignment.objects.get(user=world.teller_a, course=course).status == "completed"
@@ -160,7 +184,9 @@ def test_retakes_follow_the_policy(world: Any, frozen_clock: Any) -> None:
     assert spent.value.code == "no_attempts_left"
 
 
-def test_a_lapsed_certificate_puts_the_person_back_on_the_assignment_list(world: Any, frozen_clock: Any) -> None:
+def test_a_lapsed_certificate_puts_the_person_back_on_the_assignment_list(
+    world: Any, frozen_clock: Any
+) -> None:
     exam = f.exam(world, certificate_months=12)
     attempt = services.attempt_start(actor=world.teller_a, exam=exam, rng=f.rng())
     f.answer_all(world.teller_a, attempt)
@@ -180,13 +206,19 @@ def test_a_lapsed_certificate_puts_the_person_back_on_the_assignment_list(world:
     assert retake.number == 2
 
 
-def test_certificate_pdf_names_the_holder_and_its_qr_opens_the_public_page(world: Any, frozen_clock: Any, client: Any, tmp_path: Any) -> None:
+def test_certificate_pdf_names_the_holder_and_its_qr_opens_the_public_page(
+    world: Any, frozen_clock: Any, client: Any, tmp_path: Any
+) -> None:
     exam = f.exam(world)
     attempt = services.attempt_start(actor=world.teller_a, exam=exam, rng=f.rng())
     f.answer_all(world.teller_a, attempt)
     services.attempt_submit(actor=world.teller_a, attempt=attempt)
     cert = attempt.certificate
-    pdf = selectors.certificate_pdf(fetched_by=world.teller_a, certificate=cert, verify_url="http://x/training/verify/" + cert.verify_code + "/")
+    pdf = selectors.certificate_pdf(
+        fetched_by=world.teller_a,
+        certificate=cert,
+        verify_url="http://x/training/verify/" + cert.verify_code + "/",
+    )
     path = tmp_path / "c.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -200,7 +232,9 @@ def test_question_bank_round_trips_through_excel(world: Any) -> None:
     import openpyxl
 
     f.bank(per_category=2)
-    services.question_save(actor=SYSTEM, code="TF1", category="合规", kind="true_false", text="可以代客户签字。", correct=[1])
+    services.question_save(
+        actor=SYSTEM, code="TF1", category="合规", kind="true_false", text="可以代客户签字。", correct=[1]
+    )
     content = selectors.question_bank_xlsx(fetched_by=SYSTEM)
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=True))
