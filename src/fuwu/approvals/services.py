@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -332,7 +333,7 @@ def case_start(
                 ),
                 actor,
             )
-            case.reference = f"tmp-{now.timestamp()}-{id(case)}"
+            case.reference = f"T{secrets.token_hex(8)}"  # placeholder until the pk is known
             case.save()
             case.reference = f"SP{clock.business_date(now):%Y%m%d}{case.pk:06d}"
             case.save(update_fields=["reference"])
