@@ -523,7 +523,7 @@ def _escalation_unit(step: CaseStep, rung: int) -> OrgUnit:
     """50%: the owner unit (a reminder); 100%: the owner unit's head; 150%: the unit above."""
     if rung < 3:
         return step.owner_unit
-    parent = step.owner_unit.get_parent()
+    parent = OrgUnit.objects.get_parent(step.owner_unit)
     return parent if parent is not None else step.owner_unit
 
 
