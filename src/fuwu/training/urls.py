@@ -11,6 +11,7 @@ urlpatterns = [
     path("manage/", views.manage, name="manage"),
     path("manage/assign/", views.assign_by_role, name="assign"),
     path("manage/completion/", views.completion, name="completion"),
+    path("manage/sessions/new/", views.session_new, name="session_new"),
     path("bank/export.xlsx", views.bank_export, name="bank_export"),
     path("bank/import/", views.bank_import, name="bank_import"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),

@@ -16,11 +16,12 @@ from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.models import User
 from fuwu.core.transitions import allowed_names
 from fuwu.floor.mobile import absolute_url
 from fuwu.training import selectors, services
 from fuwu.training.models import AttemptStatus, QuestionKind
-from fuwu.training.schemas import AnswerIn, AssignByRoleIn, GradeIn
+from fuwu.training.schemas import AnswerIn, AssignByRoleIn, GradeIn, SessionIn
 
 
 @login_required
@@ -56,6 +57,7 @@ def manage(request: HttpRequest, form: FormState | None = None, status: int = 20
             if access.has(who, "training.grade_attempt")
             else [],
             "can_bank": access.has(who, "training.manage_bank"),
+            "can_schedule": access.has(who, "training.add_session"),
             "form": form or FormState(),
         },
         status=status,
@@ -78,6 +80,35 @@ def assign_by_role(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         return manage(request, FormState.failed(request.POST, exc), status=422)
     return redirect("training:manage")
+
+
+@login_required
+@require_POST
+def session_new(request: HttpRequest) -> HttpResponse:
+    """Schedule a session; the trainer runs it and shows its check-in QR code in the room."""
+    who = request_principal(request)
+    try:
+        payload = parse(SessionIn, request.POST)
+        if not isinstance(who, User):
+            raise NotFound()
+        session = services.session_create(
+            actor=who,
+            course=selectors.course(fetched_by=who, pk=payload.course_id),
+            org_unit=core_selectors.org_unit(fetched_by=who, code=payload.unit_code),
+            trainer=who,
+            starts_at=payload.starts_at.replace(tzinfo=clock.SHANGHAI)
+            if payload.starts_at.tzinfo is None
+            else payload.starts_at,
+            ends_at=payload.ends_at.replace(tzinfo=clock.SHANGHAI)
+            if payload.ends_at.tzinfo is None
+            else payload.ends_at,
+            place=payload.place,
+            online_url=payload.online_url,
+            capacity=payload.capacity,
+        )
+    except ValidationFailed as exc:
+        return manage(request, FormState.failed(request.POST, exc), status=422)
+    return redirect("training:session", pk=session.pk)
 
 
 @login_required
