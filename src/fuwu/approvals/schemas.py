@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from ninja import Field, Schema
@@ -25,3 +26,13 @@ class CaseOut(Schema):
     status: str
     status_label: str
     version: int
+
+
+class ReassignIn(Schema):
+    assignee_id: int
+
+
+class DelegationIn(Schema):
+    delegate_id: int
+    starts_on: dt.date
+    ends_on: dt.date

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from fuwu.approvals.models import Case, CaseEvent, CaseStep, Process, StepStatus
+from fuwu.approvals.models import Case, CaseEvent, CaseStep, Escalation, Process, StepStatus
 from fuwu.core import access, clock
 from fuwu.core.models import User
 from fuwu.core.principals import Principal
@@ -53,6 +53,28 @@ def inbox(*, fetched_by: Principal) -> list[CaseStep]:
         "case", "step_def", "owner_unit"
     )
     return [s for s in qs.order_by("due_at")[:500] if may_decide(s, fetched_by)]
+
+
+def escalations(*, fetched_by: Principal) -> list[Escalation]:
+    """Escalations sent to the viewer's units for steps still open (leads see what is late under them)."""
+    access.require(fetched_by, "approvals.reassign_step")
+    return list(
+        visible(
+            Escalation.objects.select_related("step__case", "step__step_def", "notified_unit"), fetched_by
+        )
+        .filter(step__status=StepStatus.ACTIVE)
+        .order_by("-at")[:200]
+    )
+
+
+def eligible_assignees(*, fetched_by: Principal, step: CaseStep) -> list[User]:
+    """Who a step can be reassigned to: the owner role's holders in the owner unit."""
+    access.require(fetched_by, "approvals.reassign_step", unit=step.owner_unit)
+    return list(
+        User.objects.filter(
+            org_unit=step.owner_unit, groups__name=step.step_def.owner_role, is_active=True
+        ).order_by("username")
+    )
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuwu.approvals import selectors, services
-from fuwu.approvals.models import CaseStatus
-from fuwu.approvals.schemas import CaseStartIn, DecisionIn
-from fuwu.core import clock
+from fuwu.approvals.models import CaseStatus, CaseStep
+from fuwu.approvals.schemas import CaseStartIn, DecisionIn, DelegationIn, ReassignIn
+from fuwu.core import access, clock
 from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.models import User
+from fuwu.core.principals import Principal
 from fuwu.core.transitions import allowed_names
 
 
@@ -38,11 +40,63 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
     who = request_principal(request)
-    return render(
-        request, "approvals/inbox.html", {"steps": selectors.inbox(fetched_by=who), "now": clock.now()}
+    colleagues = (
+        list(core_selectors.staff(fetched_by=who).exclude(pk=who.pk)[:300]) if isinstance(who, User) else []
     )
+    return render(
+        request,
+        "approvals/inbox.html",
+        {
+            "steps": selectors.inbox(fetched_by=who),
+            "escalations": selectors.escalations(fetched_by=who)
+            if access.has(who, "approvals.reassign_step")
+            else [],
+            "colleagues": colleagues,
+            "now": clock.now(),
+            "form": form or FormState(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def delegate(request: HttpRequest) -> HttpResponse:
+    """Hand my approvals to a colleague while I am on leave."""
+    who = request_principal(request)
+    try:
+        payload = parse(DelegationIn, request.POST)
+        if not isinstance(who, User):
+            raise NotFound()
+        colleague = core_selectors.staff(fetched_by=who).filter(pk=payload.delegate_id).first()
+        if colleague is None:
+            raise NotFound()
+        services.delegation_set(
+            actor=who, delegator=who, delegate=colleague, starts_on=payload.starts_on, ends_on=payload.ends_on
+        )
+    except ValidationFailed as exc:
+        return inbox(request, FormState.failed(request.POST, exc), status=422)
+    return redirect("approvals:inbox")
+
+
+@login_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    who = request_principal(request)
+    step = selectors.step(fetched_by=who, pk=pk)
+    try:
+        payload = parse(ReassignIn, request.POST)
+        people = selectors.eligible_assignees(fetched_by=who, step=step)
+        person = next((u for u in people if u.pk == payload.assignee_id), None)
+        if person is None:
+            message = _("Choose from the list.")
+            raise ValidationFailed(message, details=[{"field": "assignee_id", "reason": message}])
+        services.step_reassign(actor=who, step=step, assignee=person)
+    except ValidationFailed as exc:
+        return case_detail(request, step.case_id, FormState.failed(request.POST, exc), status=422)
+    return redirect("approvals:detail", pk=step.case_id)
 
 
 @login_required
@@ -90,7 +144,7 @@ def case_detail(
         "approvals/detail.html",
         {
             "case": case,
-            "steps": [(s, allowed_names(s, who)) for s in steps],
+            "steps": [_step_row(s, who) for s in steps],
             "case_actions": allowed_names(case, who),
             "timeline": selectors.timeline(fetched_by=who, case=case),
             "attachments": case.attachments.all(),
@@ -99,6 +153,12 @@ def case_detail(
         },
         status=status,
     )
+
+
+def _step_row(step: CaseStep, who: Principal) -> tuple[CaseStep, frozenset[str], list[User]]:
+    names = allowed_names(step, who)
+    people = selectors.eligible_assignees(fetched_by=who, step=step) if "reassign" in names else []
+    return step, names, people
 
 
 @login_required

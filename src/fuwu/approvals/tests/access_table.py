@@ -62,6 +62,14 @@ def _returned(w: Any) -> None:
     services.step_return(actor=SYSTEM, step=w.step, comment="补充流水")
 
 
+def _escalated(w: Any) -> None:
+    import datetime as dt
+
+    _case(w)
+    with clock.frozen(clock.now() + dt.timedelta(days=10)):
+        services.escalation_sweep(actor=SYSTEM)
+
+
 def _finished(w: Any) -> None:
     _case(w)
     services.step_approve(actor=SYSTEM, step=w.step)
@@ -235,6 +243,26 @@ CASES = [
         without=lambda w: w.teller_a,
         outsider=head_b,
         hides=lambda w, rows: not rows,
+    ),
+]
+
+CASES += [
+    AccessCase(
+        Q + "escalations",
+        setup=_escalated,
+        call=lambda w, who: selectors.escalations(fetched_by=who),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=head_b,
+        hides=lambda w, rows: not rows,
+    ),
+    AccessCase(
+        Q + "eligible_assignees",
+        setup=_case,
+        call=lambda w, who: selectors.eligible_assignees(fetched_by=who, step=w.step),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=head_b,
     ),
 ]
 

@@ -71,3 +71,39 @@ def test_business_system_starts_a_case_by_api_once(world: Any, frozen_clock: Any
     assert other.status_code == 404
     got = client.get(f"/api/v1/approvals/cases/{first.json()['id']}", **auth)
     assert got.json()["status"] == "running"
+
+
+def test_head_reassigns_a_step_and_an_rm_delegates_during_leave(
+    world: Any, frozen_clock: Any, client: Any
+) -> None:
+    from fuwu.approvals.models import Delegation
+    from fuwu.core import roles
+
+    f.small_loan()
+    people = f.People(world)
+    other = world.person("rm_a2", world.outlet_a, roles.RM)
+    case = f.start(world, "50000")
+    step = f.active(case)
+    client.login(username="head_a", password=PASSWORD)
+    page = client.get(f"/approvals/{case.pk}/").content.decode()
+    assert "改派给" in page and "rm_a2" in page
+    assert (
+        client.post(f"/approvals/steps/{step.pk}/reassign/", {"assignee_id": world.teller_a.pk}).status_code
+        == 422
+    )
+    client.post(f"/approvals/steps/{step.pk}/reassign/", {"assignee_id": other.pk})
+    step.refresh_from_db()
+    assert step.assignee == other
+    client.login(username="rm_a2", password=PASSWORD)
+    bad = client.post(
+        "/approvals/delegate/",
+        {"delegate_id": people.rm.pk, "starts_on": "2026-03-06", "ends_on": "2026-03-02"},
+    )
+    assert bad.status_code == 422 and "2026-03-06" in bad.content.decode()
+    client.post(
+        "/approvals/delegate/",
+        {"delegate_id": people.rm.pk, "starts_on": "2026-03-02", "ends_on": "2026-03-06"},
+    )
+    assert Delegation.objects.get().delegate == people.rm
+    client.login(username="rm_a", password=PASSWORD)
+    assert case.reference in client.get("/approvals/inbox/").content.decode()
