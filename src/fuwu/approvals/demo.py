@@ -228,12 +228,14 @@ def _step(
     rungs = [hours.add_business_hours(start, limit * f) for f in (0.5, 1.0, 1.5)]
     work = _work_hours(rng, d.code, start)
     paused = 0
+    paused_business = 0.0
     if rng.random() < 0.14 and d.code in ("check", "kyc", "risk"):
         # Waiting for the customer's documents part-way through; the rungs move by the business hours waited.
         first = work * rng.uniform(0.2, 0.6)
         pause_at = hours.add_business_hours(start, first)
         resume_at = hours.add_business_hours(pause_at + dt.timedelta(days=rng.randint(1, 4)), 0)
         paused = int((resume_at - pause_at).total_seconds())
+        paused_business = hours.business_seconds_between(pause_at, resume_at)
         shift = hours.business_seconds_between(pause_at, resume_at) / 3600
         rungs = [
             hours.add_business_hours(pause_at, hours.business_seconds_between(pause_at, r) / 3600 + shift)
@@ -245,9 +247,7 @@ def _step(
     else:
         end = hours.add_business_hours(start, work)
     finished = end if end <= now else None
-    elapsed_business = hours.business_seconds_between(start, min(end, now)) / 3600 - (
-        hours.business_seconds_between(start, start + dt.timedelta(seconds=paused)) / 3600 if paused else 0
-    )
+    elapsed_business = (hours.business_seconds_between(start, min(end, now)) - paused_business) / 3600
     escalated = sum(1 for f in (0.5, 1.0, 1.5) if elapsed_business >= limit * f)
     step = CaseStep(
         case=case,
@@ -260,6 +260,7 @@ def _step(
         late_at=rungs[2],
         escalated=escalated,
         paused_seconds=paused if finished else 0,
+        paused_business_seconds=int(paused_business) if finished else 0,
         finished_at=finished,
         comment="同意" if finished else "",
     )

@@ -150,6 +150,7 @@ class CaseStep(models.Model):
     escalated = models.PositiveSmallIntegerField(default=0)  # highest rung fired: 0–3
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(default=0)  # waiting for the customer, excluded from working
+    paused_business_seconds = models.PositiveIntegerField(default=0)  # the same wait, in business hours
     finished_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

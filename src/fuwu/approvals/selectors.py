@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from fuwu.approvals import hours
 from fuwu.approvals.models import Case, CaseEvent, CaseStep, Escalation, Process, StepStatus
 from fuwu.core import access, clock
 from fuwu.core.models import User
@@ -84,13 +85,14 @@ class StepFigures:
     step_name: str
     position: int
     finished: int
-    median_hours: float | None
-    p90_hours: float | None
-    waiting_hours: float | None  # mean time waiting for the customer's documents
-    working_hours: float | None  # mean elapsed minus waiting
+    median_hours: float | None  # business hours
+    p90_hours: float | None  # business hours
+    waiting_hours: float | None  # mean business hours waiting for the customer's documents
+    working_hours: float | None  # mean business hours elapsed minus waiting
     breach_rate: float | None  # share finished after the (pause-adjusted) due time
     wip: int  # open now
     per_week: float  # finished per week over the window
+    calendar_median_hours: float | None = None  # wall-clock median, what the customer waits
 
 
 def _step_rows(
@@ -111,10 +113,15 @@ def _step_rows(
             "step_def__position",
             "started_at",
             "finished_at",
-            "paused_seconds",
+            "paused_business_seconds",
             "due_at",
         )
     )
+
+
+def _business_hours(rows: list[tuple[Any, ...]]) -> list[float]:
+    """Each row's elapsed business hours, activation to decision (the unit the step limits are set in)."""
+    return [hours.business_seconds_between(r[3], r[4]) / 3600 for r in rows]
 
 
 def bottlenecks(
@@ -122,9 +129,11 @@ def bottlenecks(
 ) -> list[StepFigures]:
     """Per step of a process: median and p90 elapsed hours, waiting vs working, breach rate, WIP, throughput.
 
-    Elapsed is wall-clock hours from activation to decision (what the customer feels); waiting is the time the
-    case was paused for the customer's documents; working is elapsed minus waiting. p90 is the linear
-    interpolated quantile (DuckDB quantile_cont). Computed with DuckDB over the finished step rows.
+    Elapsed is business hours (09:00–17:00 on business days, holidays off, 调休 on) from activation to decision,
+    the unit the limits are set in; waiting is the business hours the case was paused for the customer's
+    documents; working is elapsed minus waiting; `calendar_median_hours` is the wall-clock median the
+    customer feels. Breach: decided after the pause-adjusted due time. p90 is the linear interpolated
+    quantile (DuckDB quantile_cont). Computed with DuckDB over the finished step rows.
     """
     access.require(fetched_by, "approvals.view_bottlenecks")
     import duckdb
@@ -149,6 +158,7 @@ def bottlenecks(
                 "code": [r[0] for r in rows],
                 "started": [r[3] for r in rows],
                 "finished": [r[4] for r in rows],
+                "elapsed": _business_hours(rows),
                 "paused": [int(r[5]) for r in rows],
                 "due": [r[6] for r in rows],
             }
@@ -161,16 +171,17 @@ def bottlenecks(
             """
             SELECT code,
                    count(*) AS n,
-                   median(epoch(finished - started) / 3600.0) AS med,
-                   quantile_cont(epoch(finished - started) / 3600.0, 0.9) AS p90,
+                   median(elapsed) AS med,
+                   quantile_cont(elapsed, 0.9) AS p90,
                    avg(paused / 3600.0) AS waiting,
-                   avg(epoch(finished - started) / 3600.0 - paused / 3600.0) AS working,
-                   avg(CASE WHEN finished > due THEN 1.0 ELSE 0.0 END) AS breach
+                   avg(elapsed - paused / 3600.0) AS working,
+                   avg(CASE WHEN finished > due THEN 1.0 ELSE 0.0 END) AS breach,
+                   median(epoch(finished - started) / 3600.0) AS calendar_med
             FROM steps GROUP BY code
             """
         ).fetchall()
         con.close()
-        for code, n, med, p90, waiting, working, breach in result:
+        for code, n, med, p90, waiting, working, breach, calendar_med in result:
             name, position = names[code]
             figures[code] = StepFigures(
                 process_code,
@@ -185,6 +196,7 @@ def bottlenecks(
                 float(breach),
                 wip.get(code, 0),
                 int(n) / weeks,
+                float(calendar_med),
             )
     for code, count in wip.items():
         if code not in figures:
@@ -198,7 +210,7 @@ def bottlenecks(
 def bottleneck_heatmap(
     *, fetched_by: Principal, process_code: str, start: dt.date, end: dt.date
 ) -> list[tuple[int, int, int, float]]:
-    """(weekday 0=Mon, hour, steps started then, mean elapsed hours) over the finished steps, Shanghai time."""
+    """(weekday 0=Mon, hour, steps started then, mean elapsed business hours) over the finished steps, Shanghai time."""
     access.require(fetched_by, "approvals.view_bottlenecks")
     import duckdb
     import pyarrow as pa
@@ -211,7 +223,7 @@ def bottleneck_heatmap(
         {
             "weekday": [t.weekday() for t in local],
             "hour": [t.hour for t in local],
-            "elapsed": [(r[4] - r[3]).total_seconds() / 3600 for r in rows],
+            "elapsed": _business_hours(rows),
         }
     )
     con = duckdb.connect()

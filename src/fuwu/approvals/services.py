@@ -471,13 +471,23 @@ def case_resume(*, actor: Principal, case: Case) -> Case:
             assert step.paused_at is not None
             paused_from = step.paused_at
             step.paused_seconds += int((now - paused_from).total_seconds())
+            step.paused_business_seconds += int(hours.business_seconds_between(paused_from, now))
             for _rung, field in RUNGS:
                 old: dt.datetime = getattr(step, field)
                 if old > paused_from:
                     left = hours.business_seconds_between(paused_from, old) / 3600
                     setattr(step, field, hours.add_business_hours(now, left))
             step.paused_at = None
-            step.save(update_fields=["paused_seconds", "half_at", "due_at", "late_at", "paused_at"])
+            step.save(
+                update_fields=[
+                    "paused_seconds",
+                    "paused_business_seconds",
+                    "half_at",
+                    "due_at",
+                    "late_at",
+                    "paused_at",
+                ]
+            )
         locked.paused_at = None
         _event(locked, "case_resumed", actor)
 

@@ -142,8 +142,10 @@ def test_pause_for_documents_is_waiting_time_and_moves_the_deadline(
         )
     }
     check = figures["check"]
-    assert check.median_hours == pytest.approx(27.0)
-    assert check.waiting_hours == pytest.approx(24.0) and check.working_hours == pytest.approx(3.0)
+    # Mon 09:00 → Tue 12:00: 8 + 3 = 11 business hours (27 on the wall clock), of which Mon 10:00 → Tue 10:00
+    # waiting for the customer = 7 + 1 = 8 business hours; working 3
+    assert check.median_hours == pytest.approx(11.0) and check.calendar_median_hours == pytest.approx(27.0)
+    assert check.waiting_hours == pytest.approx(8.0) and check.working_hours == pytest.approx(3.0)
     assert check.breach_rate == 0.0 and figures["risk"].wip == 1
 
 
@@ -217,7 +219,8 @@ def test_cases_are_scoped_to_the_outlet_and_its_superiors(world: Any, frozen_clo
 def test_bottleneck_figures_equal_a_hand_computation(world: Any, frozen_clock: Any) -> None:
     f.small_loan()
     people = f.People(world)
-    # the check step decided after 1, 2, 3, 4 and 10 hours (wall clock); limit 4 business hours
+    # the check step decided 1, 2, 3, 4 and 10 wall-clock hours after 09:00: 1, 2, 3, 4 and 8 business hours
+    # (the office closes at 17:00); limit 4 business hours
     elapsed = [1, 2, 3, 4, 10]
     for n, h in enumerate(elapsed):
         with clock.frozen(at(2026, 3, 2 + n, 9, 0)):
@@ -230,12 +233,13 @@ def test_bottleneck_figures_equal_a_hand_computation(world: Any, frozen_clock: A
     check = next(r for r in rows if r.step == "check")
     assert check.finished == 5
     assert check.median_hours == pytest.approx(3.0)
-    # linear interpolation at 0.9·(5−1) = 3.6 between the 4th (4 h) and 5th (10 h) values: 4 + 0.6·6 = 7.6
-    assert check.p90_hours == pytest.approx(7.6)
+    # linear interpolation at 0.9·(5−1) = 3.6 between the 4th (4 h) and 5th (8 h) values: 4 + 0.6·4 = 6.4
+    assert check.p90_hours == pytest.approx(6.4)
+    assert check.working_hours == pytest.approx((1 + 2 + 3 + 4 + 8) / 5) and check.waiting_hours == 0
     assert check.breach_rate == pytest.approx(1 / 5)  # 10 h on Friday ran past 13:00
     assert check.per_week == pytest.approx(5 / 2)
     heat = selectors.bottleneck_heatmap(
         fetched_by=world.hq_manager, process_code="LOAN", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 14)
     )
-    assert heat == [(0, 9, 1, 1.0), (1, 9, 1, 2.0), (2, 9, 1, 3.0), (3, 9, 1, 4.0), (4, 9, 1, 10.0)]
+    assert heat == [(0, 9, 1, 1.0), (1, 9, 1, 2.0), (2, 9, 1, 3.0), (3, 9, 1, 4.0), (4, 9, 1, 8.0)]
     assert CaseStep.objects.filter(status=StepStatus.SKIPPED).count() == 15
