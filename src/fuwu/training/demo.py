@@ -182,20 +182,19 @@ def _certification(rng: random.Random, course: Course, exam: Exam, people: list[
             dt.time(rng.randint(9, 16), rng.randrange(60)),
             SHANGHAI,
         )
-        skill = rng.betavariate(8, 2)
+        skill = rng.betavariate(12, 2)
         for _try in range(3):
             with clock.frozen(when):
                 attempt = services.attempt_start(actor=person, exam=exam, rng=rng)
+                answers: dict[int, list[int]] = {}
                 for item in attempt.items.select_related("version"):
                     v = item.version
                     if rng.random() < skill:
-                        answer = list(v.correct)
+                        answers[item.position] = list(v.correct)
                     else:
-                        answer = [rng.randrange(max(2, len(v.options)))]
-                    clock.advance(dt.timedelta(seconds=rng.randint(20, 70)))
-                    services.attempt_answer(
-                        actor=person, attempt=attempt, position=item.position, answer=answer
-                    )
+                        answers[item.position] = [rng.randrange(max(2, len(v.options)))]
+                clock.advance(dt.timedelta(seconds=rng.randint(400, 1500)))
+                services.attempt_answer_many(actor=person, attempt=attempt, answers=answers)
                 attempt = services.attempt_submit(actor=person, attempt=attempt)
             attempts += 1
             if attempt.passed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -574,17 +574,35 @@ def _normalise_answer(version: QuestionVersion, answer: Any) -> Any:
 
 def attempt_answer(*, actor: Principal, attempt: Attempt, position: int, answer: Any) -> AttemptItem:
     """Save one answer while the attempt is open and within its time limit."""
+    return attempt_answer_many(actor=actor, attempt=attempt, answers={position: answer})[0]
 
-    def effect(locked: Attempt) -> AttemptItem:
-        item = locked.items.select_related("version").filter(position=position).first()
-        if item is None:
+
+def attempt_answer_many(
+    *, actor: Principal, attempt: Attempt, answers: Mapping[int, Any]
+) -> list[AttemptItem]:
+    """Save several answers at once (the paper's submit button), all or none, within the time limit."""
+
+    def effect(locked: Attempt) -> list[AttemptItem]:
+        items = {
+            i.position: i for i in locked.items.select_related("version").filter(position__in=list(answers))
+        }
+        if set(items) != set(answers):
             raise NotFound()
-        item.answer = _normalise_answer(item.version, answer)
-        item.answered_at = _now()
-        item.save(update_fields=["answer", "answered_at"])
-        return item
+        now = _now()
+        saved = []
+        for position, answer in answers.items():
+            item = items[position]
+            value = _normalise_answer(item.version, answer)
+            if item.answer == value:
+                saved.append(item)
+                continue  # unchanged: keep the time it was first given
+            item.answer = value
+            item.answered_at = now
+            item.save(update_fields=["answer", "answered_at"])
+            saved.append(item)
+        return saved
 
-    return ATTEMPTS.apply(attempt, "answer", actor=actor, effect=effect, data={"position": position})
+    return ATTEMPTS.apply(attempt, "answer", actor=actor, effect=effect, data={"positions": sorted(answers)})
 
 
 def grade_item(version: QuestionVersion, answer: Any) -> tuple[int | None, str]:

@@ -275,18 +275,16 @@ def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = selectors.attempt(fetched_by=who, pk=pk)
     try:
         if clock.now() <= attempt.deadline:
+            answers: dict[int, Any] = {}
             for item in attempt.items.select_related("version"):
                 key = f"q{item.position}"
                 if key not in request.POST:
                     continue
                 short = item.version.kind == QuestionKind.SHORT
                 payload = _answer_from_form(request, item.position, short)
-                services.attempt_answer(
-                    actor=who,
-                    attempt=attempt,
-                    position=item.position,
-                    answer={"text": payload.text} if short else payload.choice,
-                )
+                answers[item.position] = {"text": payload.text} if short else payload.choice
+            if answers:
+                services.attempt_answer_many(actor=who, attempt=attempt, answers=answers)
         services.attempt_submit(actor=who, attempt=attempt)
     except ValidationFailed as exc:
         return attempt_page(request, pk, FormState.failed(request.POST, exc), status=422)

@@ -219,6 +219,7 @@ CASES = [
         S + "attempt_answer",
         setup=_attempt,
         call=lambda w, who: services.attempt_answer(actor=who, attempt=w.attempt, position=1, answer=[1]),
+        also=(S + "attempt_answer_many",),
         holder=lambda w: w.teller_a,
         without=teller_a2,
         outsider=lambda w: w.teller_b,
