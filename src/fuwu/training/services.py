@@ -513,8 +513,11 @@ def attempt_start(*, actor: Principal, exam: Exam, rng: random.Random | None = N
         )
         total = 0
         items = []
+        latest: dict[int, QuestionVersion] = {}
+        for v in QuestionVersion.objects.filter(question_id__in=[q for _c, q in drawn]).order_by("-number"):
+            latest.setdefault(v.question_id, v)
         for position, (_cat, qid) in enumerate(drawn, start=1):
-            version = Question.objects.get(pk=qid).current()
+            version = latest[qid]
             order = list(range(len(version.options)))
             rng.shuffle(order)
             total += version.points
@@ -590,16 +593,19 @@ def attempt_answer_many(
             raise NotFound()
         now = _now()
         saved = []
+        changed = []
         for position, answer in answers.items():
             item = items[position]
             value = _normalise_answer(item.version, answer)
+            saved.append(item)
             if item.answer == value:
-                saved.append(item)
                 continue  # unchanged: keep the time it was first given
             item.answer = value
             item.answered_at = now
-            item.save(update_fields=["answer", "answered_at"])
-            saved.append(item)
+            changed.append(item)
+        # One statement; the attempt is locked and in progress (the machine checked), so the frozen-field
+        # guard in AttemptItem.save has nothing to add here.
+        AttemptItem.objects.bulk_update(changed, ["answer", "answered_at"])
         return saved
 
     return ATTEMPTS.apply(attempt, "answer", actor=actor, effect=effect, data={"positions": sorted(answers)})
