@@ -13,28 +13,46 @@ from fuwu.core.principals import SYSTEM
 
 # Each role's sidebar sections, top to bottom, as the menu has always shown them.
 SECTIONS_ZH = {
-    roles.LOBBY: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "平台"],
-    roles.TELLER: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "平台"],
-    roles.RM: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "平台"],
-    roles.OUTLET_HEAD: ["网点厅堂", "排班与客服中心", "客户评价", "投诉管理", "指标与目标", "平台"],
-    roles.COMPLAINT_HANDLER: ["投诉管理", "指标与目标", "平台"],
-    roles.SUPERVISOR: ["排班与客服中心", "客户评价", "投诉管理", "指标与目标", "平台"],
-    roles.CC_MANAGER: ["排班与客服中心", "投诉管理", "指标与目标", "平台"],
-    roles.TRAINER: ["指标与目标", "投诉管理", "平台"],
-    roles.HQ_MANAGER: ["排班与客服中心", "客户评价", "投诉管理", "指标与目标", "平台"],
-    roles.AUDITOR: ["排班与客服中心", "投诉管理", "指标与目标", "客户评价", "平台"],
+    roles.LOBBY: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "培训", "审批", "平台"],
+    roles.TELLER: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "培训", "审批", "平台"],
+    roles.RM: ["网点厅堂", "投诉管理", "指标与目标", "客户评价", "培训", "审批", "平台"],
+    roles.OUTLET_HEAD: [
+        "网点厅堂",
+        "排班与客服中心",
+        "客户评价",
+        "投诉管理",
+        "指标与目标",
+        "培训",
+        "审批",
+        "平台",
+    ],
+    roles.COMPLAINT_HANDLER: ["投诉管理", "指标与目标", "培训", "平台"],
+    roles.SUPERVISOR: ["排班与客服中心", "客户评价", "投诉管理", "指标与目标", "培训", "审批", "平台"],
+    roles.CC_MANAGER: ["排班与客服中心", "投诉管理", "指标与目标", "培训", "平台"],
+    roles.TRAINER: ["指标与目标", "投诉管理", "培训", "平台"],
+    roles.HQ_MANAGER: ["排班与客服中心", "客户评价", "投诉管理", "指标与目标", "培训", "审批", "平台"],
+    roles.AUDITOR: ["排班与客服中心", "投诉管理", "指标与目标", "客户评价", "培训", "审批", "平台"],
 }
 SECTIONS_EN = {
-    roles.LOBBY: ["Branch floor", "Complaints", "Measures", "Feedback", "Platform"],
-    roles.TELLER: ["Branch floor", "Complaints", "Measures", "Feedback", "Platform"],
-    roles.RM: ["Branch floor", "Complaints", "Measures", "Feedback", "Platform"],
-    roles.OUTLET_HEAD: ["Branch floor", "Staffing", "Complaints", "Feedback", "Measures", "Platform"],
-    roles.COMPLAINT_HANDLER: ["Complaints", "Measures", "Platform"],
-    roles.SUPERVISOR: ["Staffing", "Complaints", "Feedback", "Measures", "Platform"],
-    roles.CC_MANAGER: ["Staffing", "Complaints", "Measures", "Platform"],
-    roles.TRAINER: ["Measures", "Complaints", "Platform"],
-    roles.HQ_MANAGER: ["Staffing", "Complaints", "Feedback", "Measures", "Platform"],
-    roles.AUDITOR: ["Staffing", "Complaints", "Measures", "Feedback", "Platform"],
+    roles.LOBBY: ["Branch floor", "Complaints", "Measures", "Feedback", "Training", "Approvals", "Platform"],
+    roles.TELLER: ["Branch floor", "Complaints", "Measures", "Feedback", "Training", "Approvals", "Platform"],
+    roles.RM: ["Branch floor", "Complaints", "Measures", "Feedback", "Training", "Approvals", "Platform"],
+    roles.OUTLET_HEAD: [
+        "Branch floor",
+        "Staffing",
+        "Complaints",
+        "Feedback",
+        "Measures",
+        "Training",
+        "Approvals",
+        "Platform",
+    ],
+    roles.COMPLAINT_HANDLER: ["Complaints", "Measures", "Training", "Platform"],
+    roles.SUPERVISOR: ["Staffing", "Complaints", "Feedback", "Measures", "Training", "Approvals", "Platform"],
+    roles.CC_MANAGER: ["Staffing", "Complaints", "Measures", "Training", "Platform"],
+    roles.TRAINER: ["Measures", "Complaints", "Training", "Platform"],
+    roles.HQ_MANAGER: ["Staffing", "Complaints", "Feedback", "Measures", "Training", "Approvals", "Platform"],
+    roles.AUDITOR: ["Staffing", "Complaints", "Measures", "Feedback", "Training", "Approvals", "Platform"],
 }
 
 
@@ -70,4 +88,4 @@ def test_an_apps_section_title_comes_from_its_own_nav_module(world: Any, monkeyp
     from fuwu.complaints import nav as complaints_nav
 
     monkeypatch.setattr(complaints_nav, "SECTION", "投诉与信访", raising=False)
-    assert sidebar_sections(world, roles.COMPLAINT_HANDLER) == ["投诉与信访", "指标与目标", "平台"]
+    assert sidebar_sections(world, roles.COMPLAINT_HANDLER) == ["投诉与信访", "指标与目标", "培训", "平台"]
