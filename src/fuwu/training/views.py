@@ -274,7 +274,7 @@ def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     who = request_principal(request)
     attempt = selectors.attempt(fetched_by=who, pk=pk)
     try:
-        if clock.now() <= attempt.deadline:
+        if clock.now() <= attempt.deadline + services.ANSWER_GRACE:
             answers: dict[int, Any] = {}
             for item in attempt.items.select_related("version"):
                 key = f"q{item.position}"

@@ -32,6 +32,12 @@ def test_teller_takes_an_exam_on_a_phone_and_downloads_the_certificate(
     for item in AttemptItem.objects.filter(attempt=attempt).select_related("version"):
         for index in item.version.correct:
             page.check(f"input[name=q{item.position}][value='{index}']")
+    # each answer is saved as it is given (before the submit button)
+    for _ in range(50):
+        if not AttemptItem.objects.filter(attempt=attempt, answer__isnull=True).exists():
+            break
+        page.wait_for_timeout(100)
+    assert not AttemptItem.objects.filter(attempt=attempt, answer__isnull=True).exists()
     page.screenshot(path="var/screenshot-training-exam-phone.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on a phone
     page.click("[data-testid=submit]")
