@@ -29,6 +29,7 @@ from fuwu.approvals.models import Case, CaseEvent, CaseStatus, CaseStep, Process
 from fuwu.approvals.services import StepSpec, owner_unit, process_publish
 from fuwu.core import calendar, clock, roles
 from fuwu.core.clock import SHANGHAI
+from fuwu.core.models import OrgUnit
 from fuwu.core.principals import SYSTEM
 
 HISTORY_DAYS = 365
@@ -98,11 +99,13 @@ def build_history(
     cases: list[Case] = []
     plans: list[tuple[Case, ProcessVersion, dt.datetime]] = []
     serial = Case.objects.count()
+    # Fresh rows: earlier demo hooks may have left the bank's in-memory outlets with stale tree fields.
+    outlets = list(OrgUnit.objects.filter(pk__in=[o.pk for o in bank.outlets]).order_by("code"))
     for n in range(days, 0, -1):
         day = today - dt.timedelta(days=n)
         if not calendar.is_business_day(day):
             continue
-        for outlet in bank.outlets:
+        for outlet in outlets:
             size = bank.outlet_size.get(outlet.code, "medium")
             per_day = {"large": 3.0, "medium": 1.6, "small": 0.9, "county": 0.8}.get(size, 1.2)
             for _ in range(_poisson(rng, per_day)):
