@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "fuwu.inspections",
     "fuwu.appraisal",
     "fuwu.knowledge",
+    "fuwu.training",
+    "fuwu.approvals",
     "fuwu.demo",
 ]
 

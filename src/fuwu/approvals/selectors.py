@@ -1,0 +1,235 @@
+"""Approval reads: cases and their timeline, the decider's inbox, and bottleneck figures (DuckDB over the step table)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from fuwu.approvals import hours
+from fuwu.approvals.models import Case, CaseEvent, CaseStep, Escalation, Process, StepStatus
+from fuwu.core import access, clock
+from fuwu.core.models import User
+from fuwu.core.principals import Principal
+from fuwu.core.scoping import get_visible, visible
+
+
+def processes(*, fetched_by: Principal) -> list[Process]:
+    access.require(fetched_by, "approvals.view_case")
+    return list(Process.objects.filter(is_active=True))
+
+
+def cases(*, fetched_by: Principal, status: str | None = None) -> list[Case]:
+    access.require(fetched_by, "approvals.view_case")
+    qs = visible(Case.objects.select_related("version__process", "org_unit"), fetched_by)
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs[:300])
+
+
+def case(*, fetched_by: Principal, pk: int) -> Case:
+    access.require(fetched_by, "approvals.view_case")
+    return get_visible(Case.objects.select_related("version__process", "org_unit"), fetched_by, pk=pk)
+
+
+def step(*, fetched_by: Principal, pk: int) -> CaseStep:
+    access.require(fetched_by, "approvals.view_case")
+    return get_visible(CaseStep.objects.select_related("case", "step_def", "owner_unit"), fetched_by, pk=pk)
+
+
+def timeline(*, fetched_by: Principal, case: Case) -> list[CaseEvent]:
+    """Every event of the case in order: start, decisions with comments, skips, pauses, escalations."""
+    access.require(fetched_by, "approvals.view_case", unit=case.org_unit)
+    return list(CaseEvent.objects.filter(case=case).select_related("step__step_def"))
+
+
+def inbox(*, fetched_by: Principal) -> list[CaseStep]:
+    """The open steps `fetched_by` may decide now (own role and unit, assigned, or by delegation)."""
+    access.require(fetched_by, "approvals.decide_step")
+    from fuwu.approvals.services import may_decide
+
+    if not isinstance(fetched_by, User):
+        return []
+    qs = visible(CaseStep.objects.filter(status=StepStatus.ACTIVE), fetched_by).select_related(
+        "case", "step_def", "owner_unit"
+    )
+    return [s for s in qs.order_by("due_at")[:500] if may_decide(s, fetched_by)]
+
+
+def escalations(*, fetched_by: Principal) -> list[Escalation]:
+    """Escalations sent to the viewer's units for steps still open (leads see what is late under them)."""
+    access.require(fetched_by, "approvals.reassign_step")
+    return list(
+        visible(
+            Escalation.objects.select_related("step__case", "step__step_def", "notified_unit"), fetched_by
+        )
+        .filter(step__status=StepStatus.ACTIVE)
+        .order_by("-at")[:200]
+    )
+
+
+def eligible_assignees(*, fetched_by: Principal, step: CaseStep) -> list[User]:
+    """Who a step can be reassigned to: the owner role's holders in the owner unit."""
+    access.require(fetched_by, "approvals.reassign_step", unit=step.owner_unit)
+    return list(
+        User.objects.filter(
+            org_unit=step.owner_unit, groups__name=step.step_def.owner_role, is_active=True
+        ).order_by("username")
+    )
+
+
+@dataclass(frozen=True)
+class StepFigures:
+    process: str
+    step: str
+    step_name: str
+    position: int
+    finished: int
+    median_hours: float | None  # business hours
+    p90_hours: float | None  # business hours
+    waiting_hours: float | None  # mean business hours waiting for the customer's documents
+    working_hours: float | None  # mean business hours elapsed minus waiting
+    breach_rate: float | None  # share finished after the (pause-adjusted) due time
+    wip: int  # open now
+    per_week: float  # finished per week over the window
+    calendar_median_hours: float | None = None  # wall-clock median, what the customer waits
+
+
+def _step_rows(
+    fetched_by: Principal, process_code: str, start: dt.date, end: dt.date
+) -> list[tuple[Any, ...]]:
+    lo = dt.datetime.combine(start, dt.time(0), clock.SHANGHAI)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), clock.SHANGHAI)
+    qs = visible(CaseStep.objects.all(), fetched_by).filter(case__version__process__code=process_code)
+    finished = qs.filter(
+        status__in=[StepStatus.APPROVED, StepStatus.RETURNED, StepStatus.REJECTED],
+        finished_at__gte=lo,
+        finished_at__lt=hi,
+    )
+    return list(
+        finished.values_list(
+            "step_def__code",
+            "step_def__name",
+            "step_def__position",
+            "started_at",
+            "finished_at",
+            "paused_business_seconds",
+            "due_at",
+        )
+    )
+
+
+def _business_hours(rows: list[tuple[Any, ...]]) -> list[float]:
+    """Each row's elapsed business hours, activation to decision (the unit the step limits are set in)."""
+    return [hours.business_seconds_between(r[3], r[4]) / 3600 for r in rows]
+
+
+def bottlenecks(
+    *, fetched_by: Principal, process_code: str, start: dt.date, end: dt.date
+) -> list[StepFigures]:
+    """Per step of a process: median and p90 elapsed hours, waiting vs working, breach rate, WIP, throughput.
+
+    Elapsed is business hours (09:00–17:00 on business days, holidays off, 调休 on) from activation to decision,
+    the unit the limits are set in; waiting is the business hours the case was paused for the customer's
+    documents; working is elapsed minus waiting; `calendar_median_hours` is the wall-clock median the
+    customer feels. Breach: decided after the pause-adjusted due time. p90 is the linear interpolated
+    quantile (DuckDB quantile_cont). Computed with DuckDB over the finished step rows.
+    """
+    access.require(fetched_by, "approvals.view_bottlenecks")
+    import duckdb
+    import pyarrow as pa
+
+    rows = _step_rows(fetched_by, process_code, start, end)
+    wip_rows = visible(CaseStep.objects.all(), fetched_by).filter(
+        case__version__process__code=process_code, status=StepStatus.ACTIVE
+    )
+    wip: dict[str, int] = {}
+    names: dict[str, tuple[str, int]] = {}
+    for code, name, position in wip_rows.values_list(
+        "step_def__code", "step_def__name", "step_def__position"
+    ):
+        wip[code] = wip.get(code, 0) + 1
+        names[code] = (name, position)
+    weeks = max(1.0, ((end - start).days + 1) / 7)
+    figures: dict[str, StepFigures] = {}
+    if rows:
+        table = pa.table(
+            {
+                "code": [r[0] for r in rows],
+                "started": [r[3] for r in rows],
+                "finished": [r[4] for r in rows],
+                "elapsed": _business_hours(rows),
+                "paused": [int(r[5]) for r in rows],
+                "due": [r[6] for r in rows],
+            }
+        )
+        for r in rows:
+            names[r[0]] = (r[1], r[2])
+        con = duckdb.connect()
+        con.register("steps", table)
+        result = con.execute(
+            """
+            SELECT code,
+                   count(*) AS n,
+                   median(elapsed) AS med,
+                   quantile_cont(elapsed, 0.9) AS p90,
+                   avg(paused / 3600.0) AS waiting,
+                   avg(elapsed - paused / 3600.0) AS working,
+                   avg(CASE WHEN finished > due THEN 1.0 ELSE 0.0 END) AS breach,
+                   median(epoch(finished - started) / 3600.0) AS calendar_med
+            FROM steps GROUP BY code
+            """
+        ).fetchall()
+        con.close()
+        for code, n, med, p90, waiting, working, breach, calendar_med in result:
+            name, position = names[code]
+            figures[code] = StepFigures(
+                process_code,
+                code,
+                name,
+                position,
+                int(n),
+                float(med),
+                float(p90),
+                float(waiting),
+                float(working),
+                float(breach),
+                wip.get(code, 0),
+                int(n) / weeks,
+                float(calendar_med),
+            )
+    for code, count in wip.items():
+        if code not in figures:
+            name, position = names[code]
+            figures[code] = StepFigures(
+                process_code, code, name, position, 0, None, None, None, None, None, count, 0.0
+            )
+    return sorted(figures.values(), key=lambda f: (f.position, f.step))
+
+
+def bottleneck_heatmap(
+    *, fetched_by: Principal, process_code: str, start: dt.date, end: dt.date
+) -> list[tuple[int, int, int, float]]:
+    """(weekday 0=Mon, hour, steps started then, mean elapsed business hours) over the finished steps, Shanghai time."""
+    access.require(fetched_by, "approvals.view_bottlenecks")
+    import duckdb
+    import pyarrow as pa
+
+    rows = _step_rows(fetched_by, process_code, start, end)
+    if not rows:
+        return []
+    local = [r[3].astimezone(clock.SHANGHAI) for r in rows]
+    table = pa.table(
+        {
+            "weekday": [t.weekday() for t in local],
+            "hour": [t.hour for t in local],
+            "elapsed": _business_hours(rows),
+        }
+    )
+    con = duckdb.connect()
+    con.register("steps", table)
+    out = con.execute(
+        "SELECT weekday, hour, count(*), avg(elapsed) FROM steps GROUP BY weekday, hour ORDER BY weekday, hour"
+    ).fetchall()
+    con.close()
+    return [(int(w), int(h), int(n), float(e)) for w, h, n, e in out]

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fuwu.core import roles
+from fuwu.core.nav import NavItem
+
+_MANAGERS = frozenset({roles.OUTLET_HEAD, roles.SUPERVISOR, roles.TRAINER, roles.HQ_MANAGER})
+
+SECTION = _("Training")
+
+NAV = [
+    NavItem(_("My training"), "training:index", frozenset(), _("Courses, exams and certificates"), order=500),
+    NavItem(
+        _("Manage training"),
+        "training:manage",
+        _MANAGERS,
+        _("Assign courses, grade, question bank"),
+        order=501,
+    ),
+    NavItem(
+        _("Training completion"),
+        "training:completion",
+        _MANAGERS | {roles.AUDITOR},
+        _("Completion by unit and course"),
+        order=502,
+    ),
+]

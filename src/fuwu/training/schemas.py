@@ -1,0 +1,40 @@
+"""Inputs of the training actions: one schema each, for the API body and the HTML form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class AnswerIn(Schema):
+    position: int = Field(ge=1)
+    choice: list[int] = Field(default_factory=list)
+    text: str = Field(default="", max_length=2000)
+
+
+class CheckinIn(Schema):
+    secret: str = Field(min_length=8, max_length=64)
+
+
+class AssignByRoleIn(Schema):
+    course_id: int
+    unit_code: str = Field(min_length=1, max_length=32)
+    role: str = Field(min_length=1, max_length=32)
+    due_date: dt.date
+
+
+class GradeIn(Schema):
+    position: int = Field(ge=1)
+    awarded: int = Field(ge=0)
+    feedback: str = Field(default="", max_length=1000)
+
+
+class SessionIn(Schema):
+    course_id: int
+    unit_code: str = Field(min_length=1, max_length=32)
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str = Field(default="", max_length=200)
+    online_url: str = Field(default="", max_length=200)
+    capacity: int = Field(default=30, ge=1, le=1000)
