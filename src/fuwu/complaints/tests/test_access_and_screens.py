@@ -111,8 +111,22 @@ def test_remediation_over_the_api_is_refused_before_a_decision(ctx: Any, client:
     assert not c.remediations.exists()
 
 
+def test_an_upheld_complaint_opens_a_task_in_the_real_rectification_ledger(ctx: Any) -> None:
+    """S3: the complaint's root cause lands in the one ledger beside inspection findings."""
+    from fuwu.inspections.models import RectificationTask
+
+    c = f.complaint(ctx, staff=ctx.teller_a)
+    services.complaint_assign(actor=ctx.head_a, complaint=c, handler=ctx.handler)
+    services.complaint_investigate(actor=ctx.handler, complaint=c, root_cause="高峰期窗口不足")
+    services.complaint_decide(
+        actor=ctx.handler, complaint=c, facts="属实", basis="规范", remedy="致歉", upheld=True
+    )
+    task = RectificationTask.objects.get(source_kind="complaint", source_id=str(c.pk))
+    assert task.unit == c.outlet and c.reference in task.label
+
+
 class _Ledger:
-    """Stands in for the ledger app (inspections), which is not installed on this branch."""
+    """Stands in for the ledger to see what is handed over and inside which transaction."""
 
     def __init__(self) -> None:
         self.received: list[tuple[defects.Defect, bool]] = []
@@ -128,7 +142,6 @@ class _Ledger:
 def test_an_upheld_decision_is_reported_to_the_rectification_ledger_in_its_transaction(
     ctx: Any, monkeypatch: Any
 ) -> None:
-    assert defects.report(actor=ctx.handler, defect=_defect(ctx)) == []  # no ledger on this branch
     ledger = _Ledger()
     monkeypatch.setattr(defects, "_ledgers", lambda: [ledger])
     upheld = f.complaint(ctx, staff=ctx.teller_a)
