@@ -8,7 +8,7 @@ from typing import Any
 from fuwu.appraisal import services
 from fuwu.appraisal.models import Scorecard
 from fuwu.core import roles
-from fuwu.core.principals import system
+from fuwu.core.principals import Principal, system
 
 H0, H1, H2, Y27 = "2025-01-01", "2026-01-01", "2026-07-01", "2027-01-01"
 # (measure, rule, target, baseline, {from: weight}); each date's weights add up to 100.
@@ -59,7 +59,9 @@ def scorecards() -> list[Scorecard]:
 
 
 def _items(
-    actor: Any, card: Scorecard, items: list[tuple[str, str, float | None, float | None, dict[str, float]]]
+    actor: Principal,
+    card: Scorecard,
+    items: list[tuple[str, str, float | None, float | None, dict[str, float]]],
 ) -> None:
     for measure, rule, target, baseline, weights in items:
         item = services.scorecard_item_add(

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
 from fuwu.core.errors import Forbidden, NotFound, Unauthenticated
 from fuwu.core.models import OrgUnit
-from fuwu.core.principals import DevicePrincipal, Principal, SystemPrincipal
+from fuwu.core.principals import DevicePrincipal, Principal, SystemPrincipal, Viewer
 
 
 @cache
@@ -73,9 +74,11 @@ def can_see_path(principal: Principal, path: str) -> bool:
 
 
 def has(
-    principal: Principal, permission: str, *, unit: OrgUnit | None = None, counter: str | None = None
+    principal: Viewer, permission: str, *, unit: OrgUnit | None = None, counter: str | None = None
 ) -> bool:
-    """`require` as a yes/no, for menus and `allowed_actions`; never raises."""
+    """`require` as a yes/no, for menus and `allowed_actions`; never raises (nobody logged in: no)."""
+    if isinstance(principal, AnonymousUser):
+        return False
     try:
         require(principal, permission, unit=unit, counter=counter)
     except (Forbidden, NotFound, Unauthenticated):

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 
 from fuwu.core import nav, roles
+from fuwu.core.principals import Viewer
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -20,6 +21,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _role_labels(user: Any) -> list[Promise | str]:
+def _role_labels(user: Viewer) -> list[Promise | str]:
     held = nav.user_roles(user)
     return [roles.role_label(r.code) for r in roles.ROLES if r.code in held]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model
 from simple_history.signals import pre_create_historical_record
@@ -10,10 +10,13 @@ from simple_history.signals import pre_create_historical_record
 from fuwu.core.audit import current_ip
 from fuwu.core.models import User
 
+if TYPE_CHECKING:
+    from fuwu.core.principals import Principal
+
 M = TypeVar("M", bound=Model)
 
 
-def by(instance: M, actor: Any) -> M:
+def by(instance: M, actor: Principal) -> M:
     """Mark `instance` so its next history row names `actor` (services run outside requests too)."""
     if isinstance(actor, User):
         instance._history_user = actor  # type: ignore[attr-defined]

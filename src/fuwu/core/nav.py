@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from fuwu.core import roles
 from fuwu.core.access import has
 from fuwu.core.discovery import app_modules
+from fuwu.core.principals import Viewer
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ SECTION = _("Platform")  # the menu section these items form, as in every app's 
 _PLATFORM = "fuwu.core"
 
 
-def grouped_for(user: Any) -> list[tuple[Promise | str, list[tuple[NavItem, str]]]]:
+def grouped_for(user: Viewer) -> list[tuple[Promise | str, list[tuple[NavItem, str]]]]:
     """The menu in sections (one per app), ordered by their first item; the platform's comes last."""
     modules = app_modules("nav")
     titles = {app: _section_title(app, module) for app, module in modules}
@@ -99,22 +99,22 @@ def _section_title(app: str, module: ModuleType) -> Promise | str:
     return config.verbose_name if config else app
 
 
-def user_roles(user: Any) -> set[str]:
+def user_roles(user: Viewer) -> set[str]:
     if user is None or not getattr(user, "is_authenticated", False) or not hasattr(user, "groups"):
         return set()
     cached = getattr(user, "_fuwu_roles", None)
     if cached is None:
         cached = set(user.groups.values_list("name", flat=True)) & roles.ROLE_CODES
-        user._fuwu_roles = cached
+        setattr(user, "_fuwu_roles", cached)  # noqa: B010 - a per-request cache on the user object
     return set(cached)
 
 
-def items_for(user: Any) -> list[tuple[NavItem, str]]:
+def items_for(user: Viewer) -> list[tuple[NavItem, str]]:
     """(item, url) pairs this user may follow, in menu order."""
     return [(item, url) for _app, item, url in _visible(user, app_modules("nav"))]
 
 
-def _visible(user: Any, modules: list[tuple[str, ModuleType]]) -> list[tuple[str, NavItem, str]]:
+def _visible(user: Viewer, modules: list[tuple[str, ModuleType]]) -> list[tuple[str, NavItem, str]]:
     """(app, item, url) for every item of these nav modules the user may follow, in menu order."""
     held = user_roles(user)
     entries = [(app, item) for app, module in modules for item in getattr(module, "NAV", [])]

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Union
 from fuwu.core.models import DeviceToken, OrgUnit
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from fuwu.core.models import User
 
 
@@ -74,6 +76,8 @@ SYSTEM = SystemPrincipal()
 
 # The one type every service and selector takes as `actor` / `fetched_by`.
 Principal = Union["User", DevicePrincipal, SystemPrincipal]
+# Who a page is rendered for: a principal, or nobody logged in yet (menus, the language switch).
+Viewer = Union["User", "AnonymousUser", DevicePrincipal, SystemPrincipal]
 
 
 def system(reason: str) -> SystemPrincipal:

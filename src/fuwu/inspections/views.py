@@ -19,6 +19,7 @@ from fuwu.core.auth import request_principal
 from fuwu.core.errors import DomainError, ValidationFailed
 from fuwu.core.inputs import FormState, parse
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.principals import Principal
 from fuwu.inspections import selectors, services, xlsx
 from fuwu.inspections.models import Inspection, Item, RectificationTask, Severity
 from fuwu.inspections.photos import MAX_BYTES
@@ -524,7 +525,7 @@ def _last_quarters(n: int) -> list[str]:
     return list(reversed(out))
 
 
-def _satisfaction(who: Any, quarters: list[str]) -> dict[tuple[str, str], float | None]:
+def _satisfaction(who: Principal, quarters: list[str]) -> dict[tuple[str, str], float | None]:
     """(outlet path, quarter) → customer satisfaction % from the feedback app's evaluation table (F2)."""
     from fuwu.feedback import selectors as feedback
 
