@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from fuwu.appraisal import selectors, services
@@ -121,9 +122,8 @@ def briefing_request(request: HttpRequest, body: BriefingIn) -> tuple[int, dict[
     principal = _principal(request)
     unit = next((u for u in selectors.briefing_units(principal) if u.code == body.unit_code), None)
     if unit is None:
-        raise ValidationFailed(
-            "unknown unit", details=[{"field": "unit_code", "reason": "not a unit you may brief"}]
-        )
+        message = _("Not a unit you may brief.")
+        raise ValidationFailed(message, details=[{"field": "unit_code", "reason": message}])
     job = services.briefing_request(
         actor=principal, unit=unit, quarter=body.quarter.upper(), whole_bank=body.whole_bank
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fuwu.appraisal import figures, services
 from fuwu.core.errors import DomainError, ValidationFailed
@@ -30,12 +31,13 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     if not rows:
-        raise ValidationFailed("empty file", details=[{"row": 1, "reason": "no header row"}])
+        raise ValidationFailed(_("The file is empty."), details=[{"row": 1, "reason": _("no header row")}])
     header = [str(c or "").strip().lower() for c in rows[0]]
     missing = [c for c in COLUMNS[:5] if c not in header]
     if missing:
         raise ValidationFailed(
-            "missing columns", details=[{"row": 1, "reason": f"missing {', '.join(missing)}"}]
+            _("The file lacks required columns: %(columns)s") % {"columns": ", ".join(missing)},
+            details=[{"row": 1, "reason": _("missing column"), "field": ", ".join(missing)}],
         )
     problems: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
@@ -83,7 +85,7 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
             }
         )
     if problems:
-        raise ValidationFailed("rows rejected", details=problems)
+        raise ValidationFailed(_("Some rows have errors; nothing was imported."), details=problems)
     return out
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext, gettext_noop
 
 from fuwu.core import clock, pii, sql
@@ -40,7 +41,13 @@ def _principal(request: HttpRequest) -> str | None:
 
 
 def _fingerprint(request: HttpRequest) -> str:
-    return hashlib.sha256(request.body).hexdigest()
+    """sha256 of the request body; of its fields and file names when the body was streamed (multipart)."""
+    try:
+        return hashlib.sha256(request.body).hexdigest()
+    except RawPostDataException:
+        fields = sorted((k, v) for k, values in request.POST.lists() for v in values)
+        files = sorted((k, f.name, f.size) for k, f in request.FILES.items())
+        return hashlib.sha256(repr((fields, files)).encode()).hexdigest()
 
 
 def _replay(record: IdempotencyRecord, request: HttpRequest, fingerprint: str) -> HttpResponse:

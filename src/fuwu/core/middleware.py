@@ -130,6 +130,9 @@ class NulInputMiddleware:
 
     @staticmethod
     def _has_nul(request: HttpRequest) -> bool:
+        if request.content_type == "application/x-www-form-urlencoded":
+            # Read the body before the form so later readers (the Idempotency-Key fingerprint) still can.
+            _ = request.body
         return any("\x00" in value for _key, values in request.POST.lists() for value in values)
 
     def _refuse(self, request: HttpRequest) -> HttpResponse:

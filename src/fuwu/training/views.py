@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuwu.core import access, clock, roles
@@ -137,7 +138,8 @@ def bank_import(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise ValidationFailed("", details=[{"field": "file", "reason": ""}])
+            message = _("Choose a file to import.")
+            raise ValidationFailed(message, details=[{"field": "file", "reason": message}])
         services.question_bank_import(actor=who, content=upload.read())
     except ValidationFailed as exc:
         return manage(request, FormState.failed(request.POST, exc), status=422)

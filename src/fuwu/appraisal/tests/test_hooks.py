@@ -23,12 +23,13 @@ def with_inspections(settings: Any) -> Any:
     stub_stars.FAILED.clear()
 
 
-def test_without_an_inspections_app_the_briefing_has_no_mystery_shopper_section(world: Any) -> None:
+def test_the_inspections_app_adds_its_mystery_shopper_section_and_nothing_else_is_added(world: Any) -> None:
     built = briefing.build(world.hq_manager, unit=world.t2, quarter="2026-Q3")
-    assert "mystery" not in [s.key for s in built.sections]
+    keys = [s.key for s in built.sections]
+    assert "mystery" in keys and "extra" not in keys
 
 
-def test_an_installed_inspections_app_adds_mystery_shopper_results_to_both_files(
+def test_another_installed_app_adds_its_section_to_both_files(
     world: Any, with_inspections: Any, tmp_path: Path
 ) -> None:
     import subprocess
@@ -39,9 +40,9 @@ def test_an_installed_inspections_app_adds_mystery_shopper_results_to_both_files
     text = subprocess.run(
         ["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "神秘人检查结果" in text and "91.5" in text
+    assert "外部章节示例" in text and "91.5" in text
     book = load_workbook(xlsx_path)
-    sheet = book[next(n for n in book.sheetnames if "神秘人" in n)]
+    sheet = book[next(n for n in book.sheetnames if "外部章节" in n)]
     assert sheet.cell(2, 2).value == 91.5 and sheet.cell(2, 2).number_format == "0.0"
 
 

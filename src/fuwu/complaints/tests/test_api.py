@@ -130,9 +130,11 @@ def test_outsiders_see_nothing(ctx: Any, client: Client) -> None:
 def test_devices_cannot_read_complaints_even_of_their_own_outlet(ctx: Any, client: Client) -> None:
     """A counter device's token is scoped to its outlet, but no device has the right to read complaints."""
     from fuwu.core.services import device_token_issue
+    from fuwu.floor.models import Counter
 
     c = f.complaint(ctx, severity="major")
     for unit, counter in ((ctx.outlet_a, "A-01"), (ctx.outlet_b, "B-01")):
+        Counter.objects.create(outlet=unit, code=counter, number=1, kind="cash")  # tokens bind real counters
         _device, token = device_token_issue(actor=SYSTEM, org_unit=unit, kind="counter", counter_code=counter)
         auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
         assert client.get(f"/api/v1/complaints/{c.pk}", **auth).status_code == 403

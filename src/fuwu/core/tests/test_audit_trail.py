@@ -28,13 +28,13 @@ def test_system_sweeps_are_off_by_default_and_can_be_shown(world: Any) -> None:
     from fuwu.core import audit
 
     for _ in range(3):
-        audit.record(actor=system("sweep"), action="follow_up.escalate", org_unit=world.outlet_a)
+        audit.record(actor=system("sweep"), action="test.sweep_step", org_unit=world.outlet_a)
     services.device_token_issue(actor=world.head_a, org_unit=world.outlet_a, kind="kiosk")
     client = _client(world.auditor)
     default = client.get("/audit/").content.decode()
-    assert "follow_up.escalate" not in default and "发放设备令牌" in default
+    assert "test.sweep_step" not in default and "发放设备令牌" in default
     with_system = client.get("/audit/?system=1").content.decode()
-    assert with_system.count("follow_up.escalate") == 3
+    assert with_system.count("test.sweep_step") == 3
 
 
 def test_filters_by_person_unit_object_and_date(world: Any) -> None:

@@ -91,5 +91,9 @@ def test_staff_correct_a_feedback_label_on_the_page(world: Any, client: Any, dat
     assert label.source == "staff" and label.labelled_by == world.head_a
     client.post(f"/knowledge/sentiment/{item.pk}/", {"label": "neutral"})
     assert SentimentLabel.objects.get(feedback_item_id=item.pk).label == "neutral"  # replaced, not added
-    assert client.login(username="teller_b", password=PASSWORD)
+    # Another outlet's head does not find it; a teller may not read feedback messages at all.
+    head_b = world.person("head_b", world.outlet_b, "outlet_head")
+    client.force_login(head_b)
     assert client.post(f"/knowledge/sentiment/{item.pk}/", {"label": "negative"}).status_code == 404
+    client.force_login(world.teller_b)
+    assert client.post(f"/knowledge/sentiment/{item.pk}/", {"label": "negative"}).status_code == 403
