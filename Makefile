@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
+# Both cores (pytest-xdist): the suite runs on SQLite and again on PostgreSQL within `make test`'s budget.
+PYTEST_ARGS ?= -n 2
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: demo test setup setup-dev lint typecheck test-sqlite test-postgres serve worker clean
