@@ -302,13 +302,3 @@ def hotspots(
         "categories": rising(recent_cat, past_cat, lambda k: names.get(("category", k), k), 2),
         "terms": rising(recent_terms, past_terms, lambda k: k, 3),
     }
-
-
-def counts_by_staff(fetched_by: Principal, *, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
-    """Complaints against each staff member received in [start, end) — the feed for staff appraisal."""
-    qs = (
-        _scoped(fetched_by, None)
-        .exclude(status=Status.MERGED)
-        .filter(received_at__gte=start, received_at__lt=end, staff__isnull=False)
-    )
-    return {row["staff"]: row["n"] for row in qs.values("staff").annotate(n=Count("id"))}

@@ -46,7 +46,7 @@ def _fingerprint(request: HttpRequest) -> str:
         return hashlib.sha256(request.body).hexdigest()
     except RawPostDataException:
         fields = sorted((k, v) for k, values in request.POST.lists() for v in values)
-        files = sorted((k, f.name, f.size) for k, f in request.FILES.items())
+        files = sorted((k, f.name, f.size) for k, values in request.FILES.lists() for f in values)
         return hashlib.sha256(repr((fields, files)).encode()).hexdigest()
 
 

@@ -6,6 +6,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+from ninja.throttling import AnonRateThrottle
 
 
 def _valid(value: str) -> str | None:
@@ -30,3 +31,10 @@ def client_ip(request: HttpRequest) -> str | None:
     if len(forwarded) < hops:
         return remote
     return _valid(forwarded[-hops]) or remote
+
+
+class AnonThrottle(AnonRateThrottle):
+    """Ninja's per-client rate limit, keyed on the same `client_ip()` the audit trail records."""
+
+    def get_ident(self, request: HttpRequest) -> str | None:
+        return client_ip(request)

@@ -31,11 +31,6 @@ def org_unit(*, fetched_by: Principal, code: str) -> OrgUnit:
     return get_visible(OrgUnit.objects.all(), fetched_by, code=code)
 
 
-def outlets_under(*, fetched_by: Principal, unit: OrgUnit) -> QuerySet[OrgUnit]:
-    """Outlets in `unit`'s subtree that `fetched_by` may see (one query on the materialised path)."""
-    return org_units(fetched_by=fetched_by, kind=OrgUnit.Kind.OUTLET).filter(path__startswith=unit.path)
-
-
 def staff(*, fetched_by: Principal) -> QuerySet[User]:
     return visible(User.objects.select_related("org_unit"), fetched_by).filter(is_active=True)
 

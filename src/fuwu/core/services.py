@@ -127,21 +127,6 @@ def staff_create(
 
 
 @transaction.atomic
-def staff_set_roles(*, actor: Principal, user: User, roles: Iterable[str]) -> User:
-    """Replace a staff member's roles."""
-    require(actor, "core.change_user", unit=user.org_unit)
-    role_list = sorted(set(roles))
-    unknown = [r for r in role_list if r not in ROLE_CODES]
-    if unknown:
-        raise ValidationFailed(_("Unknown role."), details=[{"field": "roles", "reason": r} for r in unknown])
-    user.groups.set(Group.objects.filter(name__in=role_list))
-    audit.record(
-        actor=actor, action="staff.set_roles", target=user, org_unit=user.org_unit, data={"roles": role_list}
-    )
-    return user
-
-
-@transaction.atomic
 def calendar_day_set(*, actor: Principal, date: dt.date, kind: str, name: str = "") -> CalendarDay:
     """Declare `date` a public holiday or a make-up workday (replaces what was there)."""
     require(actor, "core.change_calendarday")

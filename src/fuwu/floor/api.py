@@ -8,9 +8,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.throttling import AnonRateThrottle
 
 from fuwu.core.auth import request_principal
+from fuwu.core.net import AnonThrottle
 from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.core.transitions import actions_json
 from fuwu.floor import mobile, policy, selectors, services
@@ -390,7 +390,7 @@ MY_TICKET_RATE = "240/m"
     "/my-ticket/{token}",
     response=MyTicketOut,
     auth=None,
-    throttle=[AnonRateThrottle(MY_TICKET_RATE)],
+    throttle=[AnonThrottle(MY_TICKET_RATE)],
 )
 def my_ticket(request: HttpRequest, token: str) -> MyTicketOut:
     """The ticket behind a mobile link (`mobile_url` of the issue response); 404 when tampered or expired."""

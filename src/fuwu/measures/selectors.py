@@ -286,14 +286,6 @@ NEXT_PY: dict[str, Callable[[dt.date], dt.date]] = {
 }
 
 
-def ancestor_of_kind(unit: OrgUnit, kind: str, units_by_path: dict[str, OrgUnit]) -> OrgUnit | None:
-    for length in range(len(unit.path), 0, -OrgUnit.steplen):
-        candidate = units_by_path.get(unit.path[:length])
-        if candidate is not None and candidate.kind == kind:
-            return candidate
-    return None
-
-
 def by_units(
     unit: OrgUnit,
     start: dt.date,

@@ -185,16 +185,6 @@ def test_quarterly_excel_export_opened_and_checked(ctx: Any, client: Client) -> 
     ] == 2
 
 
-def test_counts_by_staff_feed(ctx: Any) -> None:
-    f.complaint(ctx, staff=ctx.teller_a)
-    f.complaint(ctx, staff=ctx.teller_a)
-    f.complaint(ctx)
-    start = clock.now() - dt.timedelta(days=1)
-    assert stats.counts_by_staff(ctx.hq_manager, start=start, end=clock.now() + dt.timedelta(days=1)) == {
-        ctx.teller_a.pk: 2
-    }
-
-
 def test_excel_export_keeps_formula_like_names_as_text(ctx: Any, client: Client) -> None:
     from fuwu.complaints.models import ClassificationCode
 

@@ -58,12 +58,6 @@ CASES = [
         without=lambda w: w.head_a,
     ),
     AccessCase(
-        S + "staff_set_roles",
-        call=lambda w, who: services.staff_set_roles(actor=who, user=w.teller_a, roles=[roles.TELLER]),
-        holder=_superuser,
-        without=lambda w: w.head_a,
-    ),
-    AccessCase(
         S + "calendar_day_set",
         call=lambda w, who: services.calendar_day_set(actor=who, date=dt.date(2027, 1, 1), kind="holiday"),
         holder=lambda w: w.hq_manager,
@@ -115,7 +109,6 @@ CASES = [
         holder=lambda w: w.teller_a,
         outsider=lambda w: w.teller_b,
         hides=lambda w, rows: w.outlet_a not in rows,
-        also=(Q + "outlets_under",),
     ),
     AccessCase(
         Q + "org_unit",

@@ -258,6 +258,5 @@ EXEMPT = {
     Q + "parse_period": "pure: reads a period label",
     Q + "shift_label": "pure: the label of the period before or after",
     Q + "current_month": "pure: this month's label",
-    Q + "ancestor_of_kind": "pure: walks given units by path",
     Q + "group_parts": "pure: folds given rows into given units",
 }
