@@ -304,14 +304,27 @@ def _complete(actor: Principal, user: User, course: Course, via: str) -> int:
     return count
 
 
+def online_completable(assignment: Assignment) -> bool:
+    """The rule for "mark as studied": an open assignment of a course done online, with no exam to pass."""
+    course = assignment.course
+    return (
+        assignment.status == AssignmentStatus.OPEN
+        and course.online
+        and not course.exams.filter(is_active=True).exists()
+    )
+
+
 def assignment_complete_online(*, actor: Principal, assignment: Assignment) -> Assignment:
     """The learner confirms an online course done (courses marked 'can be completed online', no exam)."""
     access.require(actor, "training.add_attendance", unit=assignment.org_unit)
     if not isinstance(actor, User) or actor.pk != assignment.user_id:
         raise NotFound()
+    if not online_completable(assignment):
+        raise Conflict(
+            _("This course is completed by attending a session or passing its exam."),
+            details={"status": assignment.status},
+        )
     course = assignment.course
-    if not course.online or course.exams.filter(is_active=True).exists():
-        raise Conflict(_("This course is completed by attending a session or passing its exam."))
     with transaction.atomic():
         _complete(actor, actor, course, "online")
         audit.record(actor=actor, action="training.complete_online", target=assignment)

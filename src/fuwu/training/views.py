@@ -32,7 +32,9 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         "training/index.html",
         {
-            "assignments": selectors.my_assignments(fetched_by=who),
+            "assignments": (assignments := selectors.my_assignments(fetched_by=who)),
+            # Which rows offer "mark as studied" is the service's rule, not the template's.
+            "completable": {a.pk for a in assignments if services.online_completable(a)},
             "exams": selectors.exams(fetched_by=who),
             "sessions": selectors.sessions(fetched_by=who, upcoming_only=True),
             "attempts": selectors.my_attempts(fetched_by=who),

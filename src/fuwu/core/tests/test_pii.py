@@ -71,9 +71,9 @@ def test_recognition_by_any_identifier(customer: Any) -> None:
 
 
 def test_invalid_id_is_refused_with_the_field(world: Any) -> None:
-    from fuwu.core.errors import ValidationFailed
-
     from django.utils import translation
+
+    from fuwu.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as err, translation.override("zh-hans"):
         customer_create(
