@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.apps import apps as django_apps
 from django.urls import NoReverseMatch, reverse
 
 from fuwu.core.discovery import registry
@@ -35,6 +36,29 @@ def _actions() -> dict[str, str]:
 
 
 def action_label(action: str) -> str:
-    """A person's words for an audited action ("complaint.decide" → 作出处理决定); the code if none given."""
+    """A person's words for an audited action ("complaint.decide" → 作出处理决定).
+
+    Apps name their other actions in `nav.AUDIT_ACTIONS`; a state change is named by its declared
+    transition (its label, after the model's name); the code only when neither knows it.
+    """
     label = _actions().get(action)
-    return str(label) if label is not None else action
+    if label is not None:
+        return str(label)
+    from fuwu.core.transitions import machines
+
+    prefix, _dot, name = action.rpartition(".")
+    for machine in machines():
+        if machine.audit_prefix == prefix and name in machine.names():
+            return f"{machine.model._meta.verbose_name} · {machine.action(name).label}"
+    return action
+
+
+def object_label(label: str, pk: str) -> str:
+    """An audited object as a person reads it: the model's name and its id ("投诉 #3"), not "complaints.complaint 3"."""
+    if not label:
+        return ""
+    try:
+        model = django_apps.get_model(label)
+    except (LookupError, ValueError):
+        return f"{label} {pk}".strip()
+    return f"{model._meta.verbose_name} #{pk}" if pk else str(model._meta.verbose_name)

@@ -106,6 +106,9 @@ class Machine(Generic[M]):
     def action(self, name: str) -> Action:
         return self._by_name[name]
 
+    def names(self) -> frozenset[str]:
+        return frozenset(self._by_name)
+
     def state(self, obj: M) -> str:
         return str(getattr(obj, self.field))
 
@@ -221,6 +224,16 @@ def _copy_fields(source: Model, target: Model) -> None:
         return
     for f in source._meta.concrete_fields:
         setattr(target, f.attname, getattr(source, f.attname))
+
+
+def machines() -> list[Machine[Any]]:
+    """Every declared machine (the audit trail names state changes by their declared labels)."""
+    from fuwu.core.discovery import app_modules
+
+    # Machines are declared at import of their app's states/services modules; make sure they are loaded.
+    for hook in ("states", "services"):
+        app_modules(hook)
+    return list(_MACHINES.values())
 
 
 def machine_for(obj: Model) -> Machine[Any]:

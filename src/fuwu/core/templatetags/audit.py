@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from fuwu.core.links import action_label
+from fuwu.core.links import action_label, object_label
 
 register = template.Library()
 
@@ -12,3 +12,8 @@ register = template.Library()
 @register.filter
 def audit_action(action: str) -> str:
     return action_label(action)
+
+
+@register.simple_tag
+def audit_object(label: str, pk: str) -> str:
+    return object_label(label, pk)

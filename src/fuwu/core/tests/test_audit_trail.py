@@ -94,3 +94,21 @@ def test_only_auditors_and_head_office_read_the_trail(world: Any) -> None:
     assert _client(world.teller_a).get("/audit/").status_code == 403
     assert _client(world.head_a).get("/audit/export.csv").status_code == 403
     assert _client(world.hq_manager).get("/audit/").status_code == 200
+
+
+def test_rows_name_actions_and_objects_in_words_not_codes(world: Any) -> None:
+    from django.utils import translation
+
+    from fuwu.core.links import action_label
+
+    token, _raw = services.device_token_issue(actor=world.head_a, org_unit=world.outlet_a, kind="kiosk")
+    body = _client(world.auditor).get("/audit/").content.decode()
+    rows = body.split('data-testid="audit-rows"')[1]
+    assert f"设备令牌 #{token.pk}" in rows and "core.devicetoken" not in rows
+    with translation.override("zh-hans"):
+        # A state change is named by its declared transition; a code nobody names stays as it is.
+        assert action_label("complaint.assign").startswith("投诉 · ") and "complaint" not in action_label(
+            "complaint.assign"
+        )
+        assert action_label("complaint.register") == "登记投诉"
+        assert action_label("nobody.knows") == "nobody.knows"
