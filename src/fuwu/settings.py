@@ -192,6 +192,12 @@ TASKS = {
     }
 }
 
+# Notification e-mail (core.notifications): printed to the console unless a real backend is configured.
+EMAIL_BACKEND = os.environ.get("FUWU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("FUWU_FROM_EMAIL", "fuwu@localhost")
+# Where mailed links point (the site as staff reach it).
+FUWU_BASE_URL = os.environ.get("FUWU_BASE_URL", "http://127.0.0.1:8000")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
 # No script reads the csrftoken cookie: pages carry the token in <body hx-headers> (core/base.html), which

@@ -34,3 +34,6 @@ NAV = [
         order=602,
     ),
 ]
+
+# Where the audit trail and notifications open these objects (core.links).
+OBJECT_URLS = {"approvals.case": "approvals:detail"}

@@ -58,3 +58,6 @@ AUDIT_ACTIONS = {
     "complaint.alert_ack": _("Acknowledged a complaint alert"),
     "complaint.codes_import": _("Imported the complaint code table"),
 }
+
+# Where the audit trail and notifications open these objects (core.links).
+OBJECT_URLS = {"complaints.complaint": "complaints:detail"}

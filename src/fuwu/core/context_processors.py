@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
-from fuwu.core import nav, roles
+from fuwu.core import nav, roles, selectors
 from fuwu.core.principals import Viewer
 
 
@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_groups": lambda: nav.grouped_for(user),
         "user_role_labels": lambda: _role_labels(user),
+        "notifications_unread": lambda: selectors.notifications_unread_count(fetched_by=user),
     }
 
 

@@ -2,7 +2,9 @@
 
     OBJECT_URLS = {"complaints.complaint": "complaints:detail"}   # reverse(name, args=[pk])
 
-The audit trail links a row to its object through this map; an object without a page shows no link.
+A model whose objects have no page of their own may name the list that shows them (a URL without
+arguments). The audit trail and the notification inbox link a row to its object through this map; an
+object without a page shows no link.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ def object_url(label: str, pk: str) -> str:
         return ""
     try:
         return reverse(name, args=[pk])
+    except NoReverseMatch:
+        pass
+    try:
+        return reverse(name)
     except NoReverseMatch:
         return ""
 

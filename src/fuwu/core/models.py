@@ -196,3 +196,42 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Notification(models.Model):
+    """One in-app message to one staff member: an escalation, a reminder, a task that needs them.
+
+    The text is kept as its English msgid and parameters and translated when read, so each reader sees it
+    in their own language. `key` makes a sender idempotent: a sweep that runs twice writes one row.
+    """
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    message = models.CharField(max_length=300)
+    params = models.JSONField(default=dict, blank=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    actor_label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(_("sent"), db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(max_length=150, blank=True)
+
+    # A notification is its recipient's own; the selectors also narrow to the recipient.
+    scope_path = "recipient__org_unit"
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="core_notif_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], condition=~models.Q(key=""), name="core_notification_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind}"

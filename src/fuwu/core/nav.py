@@ -71,8 +71,10 @@ AUDIT_ACTIONS = {
     "org_unit.create": _("Created an org unit"),
     "staff.create": _("Created a staff member"),
     "staff.set_roles": _("Changed roles"),
+    "notifications.read_all": _("Marked all notifications read"),
 }
 
+OBJECT_URLS = {"core.auditevent": "core:audit_detail"}
 
 SECTION = _("Platform")  # the menu section these items form, as in every app's nav.py
 

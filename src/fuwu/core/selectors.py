@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from fuwu.core import clock
 from fuwu.core.access import require
-from fuwu.core.models import AuditEvent, CalendarDay, DeviceToken, OrgUnit, User
+from fuwu.core.models import AuditEvent, CalendarDay, DeviceToken, Notification, OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.schemas import AuditQueryIn
 from fuwu.core.scoping import get_visible, visible
@@ -109,3 +109,18 @@ def device_token(*, fetched_by: Principal, pk: int) -> DeviceToken:
 def calendar_exceptions(year: int) -> QuerySet[CalendarDay]:
     # The calendar is the same for the whole bank: nothing to scope.
     return CalendarDay.objects.filter(date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31))
+
+
+def notifications(*, fetched_by: Principal, unread: bool = False) -> QuerySet[Notification]:
+    """The viewer's own notifications, newest first (nobody reads another person's, head office included)."""
+    if not isinstance(fetched_by, User):
+        return Notification.objects.none()
+    qs = visible(Notification.objects.filter(recipient=fetched_by), fetched_by)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-pk")
+
+
+def notifications_unread_count(*, fetched_by: Principal) -> int:
+    """How many of the viewer's notifications are unread (the bell's number)."""
+    return notifications(fetched_by=fetched_by, unread=True).count()

@@ -20,10 +20,10 @@ from fuwu.core.access import require
 from fuwu.core.discovery import app_modules
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.history import by
-from fuwu.core.models import CalendarDay, DeviceToken, OrgUnit, User
+from fuwu.core.models import CalendarDay, DeviceToken, Notification, OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.roles import ROLE_CODES
-from fuwu.core.selectors import AUDIT_PERMISSION, DEVICE_PERMISSION
+from fuwu.core.selectors import AUDIT_PERMISSION, DEVICE_PERMISSION, notifications
 
 PII_PERMISSION = "core.view_full_pii"
 CHILD_KINDS = {
@@ -293,3 +293,31 @@ def audit_export_record(*, actor: Principal, query: dict[str, object], rows: int
         org_unit=actor.org_unit if isinstance(actor, User) else None,
         data={"format": fmt, "rows": rows, "filters": {k: str(v) for k, v in query.items() if v}},
     )
+
+
+def notification_mark_read(*, actor: Principal, notification_id: int) -> Notification:
+    """Mark one of the actor's own notifications read (a second mark keeps the first time)."""
+    # Conditional update, no lock: of two marks racing, one sets read_at and the other changes nothing.
+    mine = notifications(fetched_by=actor)
+    if not isinstance(actor, User) or not mine.filter(pk=notification_id).exists():
+        raise NotFound(_("Not found."))
+    # A plain WHERE on the row itself (not the scoped join): PostgreSQL re-checks it after waiting on the lock.
+    Notification.objects.filter(pk=notification_id, recipient=actor, read_at__isnull=True).update(
+        read_at=clock.now()
+    )
+    return mine.get(pk=notification_id)
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor: Principal) -> int:
+    """Mark every unread notification of the actor read; returns how many this call marked (audited)."""
+    if not isinstance(actor, User):
+        raise NotFound(_("Not found."))
+    # One UPDATE … WHERE read_at IS NULL: a concurrent mark of the same rows re-checks the condition after
+    # the row lock, so each row is counted by exactly one caller.
+    marked = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=clock.now())
+    if marked:
+        audit.record(
+            actor=actor, action="notifications.read_all", org_unit=actor.org_unit, data={"count": marked}
+        )
+    return marked

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fuwu.core import clock, roles, selectors, services
+from fuwu.core import clock, notifications, roles, selectors, services
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.files import csv_text, xlsx_append
 from fuwu.core.inputs import FormState, parse
-from fuwu.core.links import object_url
+from fuwu.core.links import object_label, object_url
 from fuwu.core.models import DeviceToken
 from fuwu.core.nav import items_for, user_roles
 from fuwu.core.schemas import AuditQueryIn, DeviceIssueIn
@@ -198,3 +198,49 @@ def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
     return response
+
+
+NOTIFICATION_PAGE_SIZE = 30
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The viewer's inbox: newest first, paged and counted, each row linked to its object."""
+    principal = request_principal(request)
+    unread = request.GET.get("unread") == "1"
+    rows = selectors.notifications(fetched_by=principal, unread=unread)
+    page = Paginator(rows, NOTIFICATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [
+        {
+            "n": n,
+            "text": notifications.text(n),
+            "url": object_url(n.target_type, n.target_id),
+            "object": object_label(n.target_type, n.target_id),
+        }
+        for n in page.object_list
+    ]
+    context = {
+        "page": page,
+        "items": items,
+        "unread": unread,
+        "unread_count": selectors.notifications_unread_count(fetched_by=principal),
+        "filters": "unread=1" if unread else "",
+    }
+    return render(request, "core/notifications.html", context)
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one read; with `open`, go on to its object (the inbox link)."""
+    principal = request_principal(request)
+    n = services.notification_mark_read(actor=principal, notification_id=pk)
+    url = object_url(n.target_type, n.target_id) if request.POST.get("open") else ""
+    return redirect(url or "core:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_all_read(actor=request_principal(request))
+    return redirect("core:notifications")

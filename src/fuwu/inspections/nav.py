@@ -46,3 +46,9 @@ NAV = [
         order=404,
     ),
 ]
+
+# Where the audit trail and notifications open these objects (core.links).
+OBJECT_URLS = {
+    "inspections.rectificationtask": "inspections:task",
+    "inspections.inspection": "inspections:detail",
+}

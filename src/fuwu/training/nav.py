@@ -26,3 +26,7 @@ NAV = [
         order=502,
     ),
 ]
+
+# Where the audit trail and notifications open these objects (core.links): an assignment is shown on the
+# learner's training page.
+OBJECT_URLS = {"training.assignment": "training:index"}

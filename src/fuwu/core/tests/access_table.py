@@ -40,6 +40,25 @@ def _superuser(w: Any) -> Any:
     return User.objects.get(pk=user.pk)
 
 
+def _notified(w: Any) -> None:
+    from django.test import TestCase
+    from django.utils.translation import gettext_noop
+
+    from fuwu.core import notifications
+    from fuwu.core.models import Notification
+    from fuwu.core.principals import SYSTEM
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notifications.notify(
+            actor=SYSTEM,
+            recipients=[w.teller_a],
+            kind="test",
+            obj=None,
+            message=gettext_noop("Marked all notifications read"),
+        )
+    w.notification = Notification.objects.get(recipient=w.teller_a)
+
+
 CASES = [
     AccessCase(
         S + "org_unit_create",
@@ -170,6 +189,46 @@ CASES = [
         holder=lambda w: w.head_a,
         without=lambda w: w.teller_a,
         outsider=_head_b,
+    ),
+]
+
+CASES += [
+    AccessCase(
+        Q + "notifications",
+        setup=_notified,
+        call=lambda w, who: selectors.notifications(fetched_by=who),
+        holder=lambda w: w.teller_a,
+        # Head office sees every unit, yet not another person's notifications.
+        without=lambda w: w.hq_manager,
+        outsider=lambda w: w.teller_b,
+        hides=lambda w, rows: w.notification not in rows,
+    ),
+    AccessCase(
+        Q + "notifications_unread_count",
+        setup=_notified,
+        call=lambda w, who: selectors.notifications_unread_count(fetched_by=who),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.hq_manager,
+        outsider=lambda w: w.teller_b,
+        hides=lambda w, count: count == 0,
+    ),
+    AccessCase(
+        S + "notification_mark_read",
+        setup=_notified,
+        call=lambda w, who: services.notification_mark_read(actor=who, notification_id=w.notification.pk),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.hq_manager,
+        outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        S + "notifications_mark_all_read",
+        setup=_notified,
+        call=lambda w, who: services.notifications_mark_all_read(actor=who),
+        holder=lambda w: w.teller_a,
+        # Another person's "mark all" marks only their own inbox: the notification stays unread.
+        without=lambda w: w.hq_manager,
+        outsider=lambda w: w.teller_b,
+        hides=lambda w, count: count == 0,
     ),
 ]
 
