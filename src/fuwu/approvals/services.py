@@ -12,7 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from fuwu.approvals import hours
 from fuwu.approvals.models import (
@@ -29,7 +29,7 @@ from fuwu.approvals.models import (
     StepStatus,
     UnitLevel,
 )
-from fuwu.core import access, audit, clock
+from fuwu.core import access, audit, clock, notifications
 from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
@@ -537,6 +537,41 @@ def _escalation_unit(step: CaseStep, rung: int) -> OrgUnit:
     return parent if parent is not None else step.owner_unit
 
 
+RUNG_MESSAGES = {
+    1: gettext_noop("Approval %(case)s, step %(step)s: half of its time limit has passed."),
+    2: gettext_noop("Approval %(case)s, step %(step)s has reached its time limit."),
+    3: gettext_noop("Approval %(case)s, step %(step)s is 50%% past its time limit; escalated to %(unit)s."),
+}
+
+
+def _deciders(step: CaseStep) -> list[User]:
+    """Who may decide the step: its assignee, else everyone of the owner role in the owner unit."""
+    if step.assignee is not None:
+        return [step.assignee]
+    return list(
+        User.objects.filter(
+            org_unit_id=step.owner_unit_id, is_active=True, groups__name=step.step_def.owner_role
+        ).distinct()
+    )
+
+
+def _notify_rung(actor: Principal, step: CaseStep, rung: int, unit: OrgUnit) -> None:
+    """50%: remind the deciders; 100%: and the owner unit's head; 150%: and the managers of the unit above."""
+    recipients = _deciders(step)
+    if rung >= 2:
+        recipients += notifications.managers_above(unit)
+    notifications.notify(
+        actor=actor,
+        recipients=recipients,
+        kind="approvals.escalation",
+        obj=step.case,
+        message=RUNG_MESSAGES[rung],
+        params={"case": step.case.reference, "step": step.step_def.name, "unit": unit.name},
+        key=f"approvals.escalation:{step.pk}:{rung}",
+        email=rung >= 2,
+    )
+
+
 def escalation_sweep(*, actor: Principal) -> int:
     """Fire each passed rung (50/100/150% of the limit) of every running step exactly once; returns how many fired."""
     access.require(actor, "approvals.reassign_step")
@@ -544,7 +579,7 @@ def escalation_sweep(*, actor: Principal) -> int:
     fired = 0
     candidates = CaseStep.objects.filter(
         status=StepStatus.ACTIVE, paused_at__isnull=True, escalated__lt=3, half_at__lte=now
-    ).select_related("case", "owner_unit")
+    ).select_related("case", "owner_unit", "step_def", "assignee")
     for step in candidates:
         for rung, field in RUNGS:
             if getattr(step, field) > now or step.escalated >= rung:
@@ -559,6 +594,7 @@ def escalation_sweep(*, actor: Principal) -> int:
                 unit = _escalation_unit(step, rung)
                 Escalation.objects.create(step=step, rung=rung, at=now, notified_unit=unit)
                 _event(step.case, "escalated", actor, step, rung=rung, unit=unit.code)
+                _notify_rung(actor, step, rung, unit)
                 step.escalated = rung
                 fired += 1
     return fired

@@ -10,9 +10,9 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from fuwu.core import access, audit, calendar, clock, roles
+from fuwu.core import access, audit, calendar, clock, notifications, roles
 from fuwu.core.defects import Defect, SourceKind, report
 from fuwu.core.errors import Conflict, NotFound, ValidationFailed
 from fuwu.core.history import by
@@ -794,6 +794,25 @@ def _ancestor(unit: OrgUnit, levels: int) -> OrgUnit:
     return OrgUnit.objects.get(path=path)
 
 
+def _notify_escalation(actor: Principal, task: RectificationTask, overdue: int) -> None:
+    """Tell the task's owner and the manager of the rung it reached (once per rung: the key)."""
+    rung = task.escalated_to
+    if rung is None:
+        return
+    notifications.notify(
+        actor=actor,
+        recipients=[task.owner, *notifications.managers_above(rung)],
+        kind="inspections.task_escalated",
+        obj=task,
+        message=gettext_noop(
+            "Rectification %(label)s at %(unit)s is %(days)s business days overdue and escalated to %(to)s."
+        ),
+        params={"label": task.label, "unit": task.unit.name, "days": overdue, "to": rung.name},
+        key=f"inspections.task_escalated:{task.pk}:{task.escalation_level}",
+        email=True,
+    )
+
+
 def tasks_escalate(*, actor: Principal, today: dt.date | None = None) -> int:
     """Escalate overdue open tasks one org level per ESCALATE_EVERY_DAYS business days overdue; one transaction
     per task so a long sweep holds no lock for long and a failure loses nothing already done."""
@@ -831,5 +850,6 @@ def tasks_escalate(*, actor: Principal, today: dt.date | None = None) -> int:
                 org_unit=task.unit,
                 data={"level": level, "to": task.escalated_to.code, "overdue_days": overdue},
             )
+            _notify_escalation(actor, task, overdue)
             escalated += 1
     return escalated

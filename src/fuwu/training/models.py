@@ -136,6 +136,8 @@ class Assignment(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     completed_via = models.CharField(max_length=16, blank=True)  # session | online | exam
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # Set by the overdue sweep once the learner's manager has been told the assignment is overdue (#17).
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     history = audited()
     scope_path = "org_unit"

@@ -30,3 +30,8 @@ NAV = [
 # Where the audit trail and notifications open these objects (core.links): an assignment is shown on the
 # learner's training page.
 OBJECT_URLS = {"training.assignment": "training:index"}
+
+AUDIT_ACTIONS = {
+    "training.reminder": _("Reminded a learner of a training due soon"),
+    "training.overdue": _("Told the manager of an overdue training"),
+}

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from fuwu.core import access, audit, calendar, clock
+from fuwu.core import access, audit, calendar, clock, notifications
 from fuwu.core.defects import Defect
 from fuwu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fuwu.core.history import by
@@ -333,7 +334,7 @@ def assignment_complete_online(*, actor: Principal, assignment: Assignment) -> A
 
 
 def reminders_sweep(*, actor: Principal) -> int:
-    """Mark (and audit) a reminder for each open assignment due within 3 business days, once."""
+    """Remind (notify, and audit) each learner once of an open assignment due within 3 business days."""
     access.require(actor, "training.assign_course")
     horizon = calendar.add_business_days(clock.today(), REMIND_BUSINESS_DAYS)
     due = Assignment.objects.filter(
@@ -341,7 +342,8 @@ def reminders_sweep(*, actor: Principal) -> int:
     )
     count = 0
     with transaction.atomic():
-        for a in due.select_for_update(skip_locked=True):
+        # skip_locked + reminded_at set in the same transaction: two sweeps never remind one assignment twice.
+        for a in due.select_for_update(skip_locked=True, of=("self",)).select_related("course", "user"):
             a.reminded_at = _now()
             by(a, actor).save(update_fields=["reminded_at"])
             audit.record(
@@ -350,6 +352,52 @@ def reminders_sweep(*, actor: Principal) -> int:
                 target=a,
                 org_unit=a.org_unit,
                 data={"user": a.user_id, "course": a.course_id, "due": a.due_date.isoformat()},
+            )
+            notifications.notify(
+                actor=actor,
+                recipients=[a.user],
+                kind="training.reminder",
+                obj=a,
+                message=gettext_noop("Training %(course)s is due on %(due)s."),
+                params={"course": a.course.title, "due": a.due_date.isoformat()},
+                key=f"training.reminder:{a.pk}",
+                email=True,
+            )
+            count += 1
+    return count
+
+
+def overdue_sweep(*, actor: Principal) -> int:
+    """Tell the learner's manager, once, of each open assignment past its due date (#17); audited."""
+    access.require(actor, "training.assign_course")
+    overdue = Assignment.objects.filter(
+        status=AssignmentStatus.OPEN, escalated_at__isnull=True, due_date__lt=clock.today()
+    )
+    count = 0
+    with transaction.atomic():
+        # skip_locked + escalated_at set in the same transaction: a second sweep finds nothing left to send.
+        for a in overdue.select_for_update(skip_locked=True, of=("self",)).select_related(
+            "course", "user", "org_unit"
+        ):
+            managers = notifications.managers_above(a.org_unit, exclude=[a.user_id])
+            a.escalated_at = _now()
+            by(a, actor).save(update_fields=["escalated_at"])
+            audit.record(
+                actor=actor,
+                action="training.overdue",
+                target=a,
+                org_unit=a.org_unit,
+                data={"user": a.user_id, "course": a.course_id, "managers": [m.pk for m in managers]},
+            )
+            notifications.notify(
+                actor=actor,
+                recipients=managers,
+                kind="training.overdue",
+                obj=a,
+                message=gettext_noop("%(person)s has not completed training %(course)s, due on %(due)s."),
+                params={"person": str(a.user), "course": a.course.title, "due": a.due_date.isoformat()},
+                key=f"training.overdue:{a.pk}",
+                email=True,
             )
             count += 1
     return count

@@ -11,9 +11,10 @@ from fuwu.training import services
 
 @task(queue_name="sweeps")
 def training_sweep() -> dict[str, int]:
-    """Reminders before the due date, timed-out attempts, lapsed certificates back onto the assignment list."""
+    """Reminders before the due date, overdue ones to the manager, timed-out attempts, lapsed certificates back onto the assignment list."""
     return {
         "reminded": services.reminders_sweep(actor=system("training-sweep")),
+        "overdue": services.overdue_sweep(actor=system("training-sweep")),
         "timed_out": services.attempts_timeout_sweep(actor=system("training-sweep")),
         "lapsed": services.certificates_expiry_sweep(actor=system("training-sweep")),
     }

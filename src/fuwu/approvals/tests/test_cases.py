@@ -167,6 +167,48 @@ def test_escalation_fires_once_per_rung(world: Any, frozen_clock: Any, seeded_ca
     assert [e.data["rung"] for e in case.events.filter(kind="escalated")] == [1, 2, 3]
 
 
+def test_each_rung_is_sent_once_to_the_deciders_and_then_up_the_tree(
+    world: Any, frozen_clock: Any, seeded_calendar: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """L1 / #17: 50% reminds the deciders, 100% adds the owner unit's head, 150% the managers above; once each."""
+    from fuwu.approvals.tasks import approvals_escalation_sweep
+    from fuwu.core.models import Notification
+    from fuwu.core.notifications import text
+
+    f.small_loan()
+    people = f.People(world)
+    t2_head = world.person("t2_head", world.t2, roles.HQ_MANAGER)
+    case = f.start(world, "500000")
+    services.step_approve(
+        actor=people.rm, step=f.active(case)
+    )  # risk (tier-2 supervisors): 8h from Mon 09:00
+    risk = f.active(case, "risk")
+
+    def sweep_twice() -> None:
+        for _ in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                approvals_escalation_sweep.call()
+
+    frozen_clock.advance(dt.timedelta(hours=4))  # 50%
+    sweep_twice()
+    sent = Notification.objects.filter(kind="approvals.escalation")
+    assert [(n.recipient.username, n.key) for n in sent] == [("risk_t2", f"approvals.escalation:{risk.pk}:1")]
+    assert text(sent[0]) == f"审批 {case.reference}（{risk.step_def.name}）已过时限的一半。"
+    frozen_clock.advance(dt.timedelta(days=1))  # 150%: rungs 2 and 3
+    sweep_twice()
+    by_rung = sorted((n.key.rsplit(":", 1)[1], n.recipient.username) for n in sent.all())
+    assert by_rung == [
+        ("1", "risk_t2"),
+        ("2", "risk_t2"),
+        ("2", t2_head.username),
+        ("3", "credit_t1"),
+        ("3", "risk_t2"),
+    ]
+    assert {n.target_id for n in sent.all()} == {str(case.pk)}
+    late = sent.get(key=f"approvals.escalation:{risk.pk}:3", recipient=people.credit)
+    assert text(late) == f"审批 {case.reference}（{risk.step_def.name}）已超时限 50%，已上报至北京分行。"
+
+
 def test_delegation_during_leave_and_reassignment(world: Any, frozen_clock: Any) -> None:
     f.small_loan()
     people = f.People(world)

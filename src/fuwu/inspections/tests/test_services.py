@@ -387,6 +387,29 @@ def test_appeals_close_after_the_appeal_period(world: Any, seeded_calendar: None
         clock.reset()
 
 
+def test_each_escalation_rung_notifies_the_owner_and_that_rungs_manager_once(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """S3 / #14: an escalation is sent, not only recorded: the owner and the manager of the unit it reached."""
+    from fuwu.core import calendar
+    from fuwu.core.models import Notification
+    from fuwu.core.notifications import text
+
+    t = task_for(submitted(world), "SBZ-2")
+    t1_manager = world.person("t1m", world.t1, roles.HQ_MANAGER)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tasks_escalate(actor=SYSTEM, today=calendar.add_business_days(t.due, 1))
+        services.tasks_escalate(actor=SYSTEM, today=calendar.add_business_days(t.due, 1))  # run twice
+    sent = Notification.objects.filter(target_type="inspections.rectificationtask", target_id=str(t.pk))
+    # Rung 1 is the tier-2 branch: its supervisor (sup2) answers for it; the owner is the outlet head.
+    assert sorted(n.recipient.username for n in sent) == ["head_a", "sup2"]
+    assert "逾期 1 个工作日" in text(sent.first()) and "海淀支行" in text(sent.first())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tasks_escalate(actor=SYSTEM, today=calendar.add_business_days(t.due, 4))
+    assert sorted(n.recipient.username for n in sent.all()) == ["head_a", "head_a", "sup2", "t1m"]
+    assert Notification.objects.get(recipient=t1_manager).target_id == str(t.pk)
+
+
 def test_overdue_tasks_escalate_up_the_tree_one_level_at_a_time(world: Any) -> None:
     t = task_for(submitted(world), "SBZ-2")
     from fuwu.core import calendar

@@ -261,6 +261,12 @@ CASES = [
         without=lambda w: w.teller_a,
     ),
     AccessCase(
+        S + "overdue_sweep",
+        call=lambda w, who: services.overdue_sweep(actor=who),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.teller_a,
+    ),
+    AccessCase(
         S + "defect_rule_set",
         setup=_course,
         call=lambda w, who: services.defect_rule_set(

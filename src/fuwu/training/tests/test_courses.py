@@ -119,6 +119,40 @@ def test_reminders_go_once_for_assignments_due_within_three_business_days(
     assert services.reminders_sweep(actor=SYSTEM) == 0
 
 
+def test_reminders_and_overdue_assignments_are_sent_once_even_when_the_sweep_runs_twice(
+    world: Any, frozen_clock: Any, seeded_calendar: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """T1 / #17: due soon → the learner; overdue → the learner's manager; a second run sends nothing."""
+    from fuwu.core.models import Notification
+    from fuwu.core.notifications import text
+    from fuwu.training.tasks import training_sweep
+
+    course = f.course(world)
+    services.assign_person(actor=SYSTEM, course=course, user=world.teller_a, due_date=dt.date(2026, 3, 5))
+    services.assign_person(actor=SYSTEM, course=course, user=world.head_a, due_date=dt.date(2026, 3, 5))
+    supervisor = world.person("sup_t2", world.t2, roles.SUPERVISOR)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            training_sweep.call()
+    reminders = Notification.objects.filter(kind="training.reminder")
+    assert sorted(n.recipient.username for n in reminders) == ["head_a", "teller_a"]
+    assert text(reminders.first()) == f"培训「{course.title}」将于 2026-03-05 到期。"
+    assert not Notification.objects.filter(kind="training.overdue").exists()
+
+    frozen_clock.advance(dt.timedelta(days=4))  # Friday 2026-03-06: one day overdue
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            training_sweep.call()
+    overdue = Notification.objects.filter(kind="training.overdue")
+    # The teller's manager is the outlet head; the head's own manager is the branch supervisor above.
+    assert sorted((n.recipient.username, n.params["person"]) for n in overdue) == [
+        ("head_a", "李柜员"),
+        (supervisor.username, "陈主任"),
+    ]
+    assert "李柜员" in text(overdue.get(recipient=world.head_a))
+    assert Notification.objects.filter(kind="training.reminder").count() == 2
+
+
 def test_completion_rate_per_unit_and_course_by_hand(world: Any, frozen_clock: Any) -> None:
     course = f.course(world, online=True)
     a = services.assign_person(actor=SYSTEM, course=course, user=world.teller_a, due_date=dt.date(2026, 3, 3))
