@@ -363,8 +363,9 @@ def reclassify(request: HttpRequest, pk: int, payload: schemas.ReclassifyIn) -> 
 
 @router.post("/complaints/{pk}/remediations", response={201: dict[str, Any]})
 def remediation(request: HttpRequest, pk: int, payload: schemas.RemediationIn) -> tuple[int, dict[str, Any]]:
+    """A further remediation task in the rectification ledger (refused before a decision)."""
     task = _step(request, pk, "remediation_create", payload)
-    return 201, {"id": task.pk, "due_date": task.due_date.isoformat()}
+    return 201, {"id": task.id, "due_date": task.due.isoformat(), "state": task.state, "url": task.url}
 
 
 @router.post("/complaints/{pk}/typical-case", response={201: TypicalCaseOut})

@@ -203,6 +203,9 @@ class Complaint(models.Model):
     extension_level = models.PositiveSmallIntegerField(_("extensions"), default=0)
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     root_cause = models.TextField(_("root cause"), blank=True)
+    # How many remediation tasks the handler opened in the rectification ledger: numbers the next one's source
+    # there (`<id>/<n>`), under the case's row lock.
+    remediations_opened = models.PositiveSmallIntegerField(default=0)
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
     satisfaction = models.CharField(_("satisfaction with handling"), max_length=16, blank=True)
 
@@ -212,6 +215,7 @@ class Complaint(models.Model):
     class Meta:
         ordering = ["-received_at"]
         indexes = [models.Index(fields=["outlet", "received_at"], name="complaints_outlet_recv")]
+        permissions = [("open_remediation", "May open remediation tasks in the rectification ledger")]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
 
@@ -473,42 +477,6 @@ class ReviewRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.requested_at:%Y-%m-%d}"
-
-
-class Remediation(models.Model):
-    """溯源整改: a task that removes the root cause, with owner and deadline; optionally holds staff to account."""
-
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="remediations")
-    action = models.TextField(_("remediation action"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="complaint_remediations",
-    )
-    due_date = models.DateField(_("due"))
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
-    accountable_staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("staff held accountable"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    accountability_note = models.TextField(_("accountability"), blank=True)
-    created_at = models.DateTimeField(_("created"))
-
-    history = audited()
-    scope_path = "complaint__outlet"
-
-    class Meta:
-        ordering = ["due_date"]
-        verbose_name = _("remediation task")
-        verbose_name_plural = _("remediation tasks")
-
-    def __str__(self) -> str:
-        return self.action[:40]
 
 
 class TypicalCase(models.Model):

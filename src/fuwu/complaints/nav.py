@@ -54,7 +54,6 @@ NAV = [
 # Audited actions that are not state changes (those are named by their declared transition).
 AUDIT_ACTIONS = {
     "complaint.register": _("Registered a complaint"),
-    "complaint.remediation_complete": _("Completed a remediation task"),
     "complaint.alert_ack": _("Acknowledged a complaint alert"),
     "complaint.codes_import": _("Imported the complaint code table"),
 }

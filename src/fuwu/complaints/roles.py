@@ -8,7 +8,7 @@ _HANDLE = [
     *_REGISTER,
     "complaints.change_complaint",
     "complaints.add_typicalcase",
-    "complaints.add_remediation",
+    "complaints.open_remediation",
 ]
 # Approving an extension is not the handler's act (办法 第十八条: the second one needs the superior unit or a
 # head-office senior manager, checked in states.py); handlers only ask for one.

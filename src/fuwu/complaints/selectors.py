@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from fuwu.complaints.models import OPEN_STATUSES, Alert, ClassificationCode, Complaint, Extension, TypicalCase
 from fuwu.complaints.states import VIEW
+from fuwu.core import defects
 from fuwu.core.access import require
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
@@ -144,6 +145,15 @@ def handlers_for(
     if exclude_conflicted and case.staff_id:
         qs = qs.exclude(pk=case.staff_id)
     return qs.order_by("display_name")
+
+
+def remediations(*, fetched_by: Principal, complaint: Complaint) -> list[defects.TaskView]:
+    """The case's tasks in the rectification ledger (the upheld decision's and the handler's), as the viewer may
+    see them: the case must be readable, and the ledger shows only tasks of units the viewer sees (#14)."""
+    case = _complaint(fetched_by=fetched_by, pk=complaint.pk)
+    return defects.tasks_for(
+        fetched_by=fetched_by, source_kind=defects.SourceKind.COMPLAINT, source_id=str(case.pk)
+    )
 
 
 def staff_member(*, fetched_by: Principal, staff_code: str) -> User:

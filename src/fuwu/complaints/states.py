@@ -21,7 +21,7 @@ VIEW = "complaints.view_complaint"
 REGISTER = "complaints.add_complaint"
 HANDLE = "complaints.change_complaint"
 APPROVE = "complaints.change_extension"
-REMEDIATE = "complaints.add_remediation"
+REMEDIATE = "complaints.open_remediation"
 CURATE = "complaints.add_typicalcase"
 
 S = Status

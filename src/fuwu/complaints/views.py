@@ -189,7 +189,7 @@ def _detail_page(
             "replies": complaint.replies.all(),
             "revisits": complaint.revisits.all(),
             "reviews": complaint.reviews.select_related("reviewing_unit"),
-            "remediations": complaint.remediations.select_related("owner", "accountable_staff"),
+            "remediations": selectors.remediations(fetched_by=principal, complaint=complaint),
             "handlers": selectors.handlers_for(fetched_by=principal, complaint=complaint),
             "methods": Reply.Method.choices,
             "satisfactions": Revisit.Satisfaction.choices,

@@ -8,11 +8,16 @@ app, and the ledger is found at run time like the other per-app hooks (`core.dis
 
 A ledger module defines:
     receive(*, actor: Principal, defect: Defect) -> object       # open (or return the existing) task
+    view(task: object) -> TaskView                                # a task as other apps show it
     tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]
+
+One source opens one task per `source_id`; a source that needs several (a complaint's handler opens further
+remediation tasks after its decision) numbers them `<id>/<n>`, and `tasks_for(<id>)` returns them all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +48,8 @@ class Defect:
     staff: User | None = None  # the staff member concerned, when there is one
     reason_code: str = ""  # checklist item code, complaint reason code or phrase id (training rules, T3)
     url: str = ""  # where the source can be opened
+    owner: User | None = None  # who must fix it, when the reporter chose (else the unit's head)
+    due: dt.date | None = None  # the deadline, when the reporter set one (else business days by severity)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,8 @@ class TaskView:
     owner: str
     due: Any
     url: str
+    label: str = ""
+    description: str = ""
 
 
 def _ledgers() -> list[Any]:
@@ -64,6 +73,15 @@ def _ledgers() -> list[Any]:
 def report(*, actor: Principal, defect: Defect) -> list[object]:
     """Hand `defect` to the ledger in the caller's transaction; returns what the ledger opened (none: no ledger)."""
     return [module.receive(actor=actor, defect=defect) for module in _ledgers()]
+
+
+def view(task: object) -> TaskView:
+    """A task one of the ledgers opened (what `report` returned), as other apps show it."""
+    for module in _ledgers():
+        found: TaskView | None = module.view(task)
+        if found is not None:
+            return found
+    raise LookupError("no ledger knows this task")
 
 
 def tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]:

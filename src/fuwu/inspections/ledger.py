@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+from django.urls import reverse
+
 from fuwu.core import access, scoping
 from fuwu.core.defects import Defect, TaskView
 from fuwu.core.principals import Principal
@@ -24,24 +27,32 @@ def _owner_name(task: RectificationTask) -> str:
     return str(task.owner.display_name or task.owner.username)
 
 
+def view(task: object) -> TaskView | None:
+    """A task this ledger opened, as other apps show it beside their own object; None for anything else."""
+    if not isinstance(task, RectificationTask):
+        return None
+    return TaskView(
+        id=task.pk,
+        state=task.status,
+        state_label=str(task.get_status_display()),
+        owner=_owner_name(task),
+        due=task.due,
+        url=reverse("inspections:task", args=[task.pk]),
+        label=task.label,
+        description=task.description,
+    )
+
+
 def tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]:
-    """The tasks opened for one source that `fetched_by` may see (their own unit's subtree)."""
+    """The tasks opened for one source (and its numbered further tasks `<id>/<n>`) that `fetched_by` may see."""
     if not access.has(fetched_by, "inspections.view_rectificationtask"):
         return []
     rows = scoping.visible(
-        RectificationTask.objects.filter(source_kind=source_kind, source_id=source_id).select_related(
-            "owner"
-        ),
+        RectificationTask.objects.filter(
+            Q(source_id=source_id) | Q(source_id__startswith=f"{source_id}/"), source_kind=source_kind
+        )
+        .select_related("owner")
+        .order_by("opened_at", "pk"),
         fetched_by,
     )
-    return [
-        TaskView(
-            id=t.pk,
-            state=t.status,
-            state_label=str(t.get_status_display()),
-            owner=_owner_name(t),
-            due=t.due,
-            url=f"/inspections/ledger/{t.pk}/",
-        )
-        for t in rows
-    ]
+    return [found for t in rows if (found := view(t)) is not None]

@@ -643,10 +643,10 @@ def task_open(*, actor: Principal, defect: Defect) -> RectificationTask:
         severity=severity,
         reason_code=defect.reason_code[:64],
         staff=defect.staff,
-        owner=_default_owner(defect.unit),
+        owner=defect.owner or _default_owner(defect.unit),
         finding=finding,
         opened_at=now,
-        due=calendar.add_business_days(clock.business_date(now), DUE_DAYS[Severity(severity)]),
+        due=defect.due or calendar.add_business_days(clock.business_date(now), DUE_DAYS[Severity(severity)]),
         required_evidence=str(REQUIRED_EVIDENCE.get(defect.source_kind, ""))[:200],
     )
     try:
@@ -661,6 +661,15 @@ def task_open(*, actor: Principal, defect: Defect) -> RectificationTask:
         target=task,
         org_unit=task.unit,
         data={"source": defect.source_kind, "source_id": defect.source_id, "severity": severity},
+    )
+    notifications.notify(
+        actor=actor,
+        recipients=[task.owner],
+        kind="inspections.task_opened",
+        obj=task,
+        message=gettext_noop("Rectification %(label)s at %(unit)s is yours to fix by %(due)s."),
+        params={"label": task.label, "unit": task.unit.name, "due": task.due.isoformat()},
+        key=f"inspections.task_opened:{task.pk}",
     )
     return task
 

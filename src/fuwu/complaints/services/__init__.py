@@ -3,7 +3,7 @@
 - intake:   complaint_register (reference from the day's sequence row, merge of resubmissions), reclassify
 - handling: assign (回避), investigate, extensions, pause/resume, withdraw, decide, reply, revisit
 - review:   review request and review decision (办法 第二十条)
-- library:  remediation tasks and the typical-case library
+- library:  remediation tasks (in the rectification ledger) and the typical-case library
 - sweep:    the deadline sweep (case by case) and alert acknowledgement
 - codes:    loading the official JR/T 0169 tables (old → new codes, cases migrated)
 """
@@ -22,7 +22,7 @@ from fuwu.complaints.services.handling import (
     complaint_withdraw,
 )
 from fuwu.complaints.services.intake import complaint_reclassify, complaint_register
-from fuwu.complaints.services.library import remediation_complete, remediation_create, typical_case_create
+from fuwu.complaints.services.library import remediation_create, typical_case_create
 from fuwu.complaints.services.review import complaint_request_review, complaint_review_decide
 from fuwu.complaints.services.sweep import alert_acknowledge, deadlines_sweep
 
@@ -44,7 +44,6 @@ __all__ = [
     "complaint_revisit",
     "complaint_withdraw",
     "deadlines_sweep",
-    "remediation_complete",
     "remediation_create",
     "typical_case_create",
 ]

@@ -8,11 +8,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fuwu.complaints import sop
-from fuwu.complaints.models import Alert, ClockEvent, Complaint, StepDeadline
+from fuwu.complaints.models import Alert, ClockEvent, Complaint, Severity, StepDeadline
 from fuwu.core import audit, clock
 from fuwu.core.errors import Forbidden, ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
+
+# A complaint's severity as the rectification ledger's (its due date in business days follows it).
+DEFECT_SEVERITY = {Severity.MAJOR: "major", Severity.COMPLEX: "normal"}
 
 
 def audit_case(actor: Principal, verb: str, complaint: Complaint, **data: Any) -> None:

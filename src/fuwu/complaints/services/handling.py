@@ -24,6 +24,7 @@ from fuwu.complaints.models import (
     Step,
 )
 from fuwu.complaints.services._common import (
+    DEFECT_SEVERITY,
     add_clock_event,
     finish_steps,
     problem,
@@ -283,9 +284,7 @@ def save_decision(
 
 def report_defect(*, actor: Principal, complaint: Complaint, decision: Decision) -> list[object]:
     """An upheld complaint is a service defect: hand it to the rectification ledger in this transaction."""
-    severity = {Severity.MAJOR: "major", Severity.COMPLEX: "normal"}.get(
-        Severity(complaint.severity), "minor"
-    )
+    severity = DEFECT_SEVERITY.get(Severity(complaint.severity), "minor")
     description = "\n".join(p for p in (complaint.root_cause, decision.remedy) if p)
     return defects.report(
         actor=actor,

@@ -1,19 +1,18 @@
-"""After the decision: remediation tasks (溯源整改) and the de-identified typical-case library."""
+"""After the decision: remediation tasks (溯源整改, in the rectification ledger) and the de-identified typical-case library."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fuwu.complaints.deid import deidentify
-from fuwu.complaints.models import Complaint, Remediation, TypicalCase
-from fuwu.complaints.services._common import audit_case, problem, refuse_if, staff_actor
-from fuwu.complaints.states import COMPLAINT, REMEDIATE
-from fuwu.core import clock, pii
-from fuwu.core.access import require
-from fuwu.core.errors import Conflict, NotFound
+from fuwu.complaints.models import Complaint, Severity, TypicalCase
+from fuwu.complaints.services._common import DEFECT_SEVERITY, problem, refuse_if, staff_actor
+from fuwu.complaints.states import COMPLAINT
+from fuwu.core import clock, defects, pii
+from fuwu.core.errors import Conflict
 from fuwu.core.history import by
 from fuwu.core.models import User
 from fuwu.core.principals import Principal
@@ -28,13 +27,14 @@ def remediation_create(
     due_date: dt.date,
     accountable_staff: User | None = None,
     accountability_note: str = "",
-) -> Remediation:
-    """溯源整改: a task that removes the root cause of a decided case; optionally holds a staff member to account.
+) -> defects.TaskView:
+    """溯源整改: a further task in the rectification ledger that removes the root cause of a decided case.
 
-    Upheld decisions are also handed to the rectification ledger (core.defects) when they are made; this
-    task is the handler's own follow-up and stays until the ledger replaces it."""
+    Refused before a decision (the transition's states). It goes to the one ledger (core.defects) as the
+    case's task number n (`<case id>/<n>`), beside the task an upheld decision opened; the ledger tracks it
+    to verification. Optionally holds a staff member to account."""
 
-    def effect(c: Complaint) -> Remediation:
+    def effect(c: Complaint) -> defects.TaskView:
         problems = []
         if not action.strip():
             problems.append(problem("action", _("This field is required.")))
@@ -45,17 +45,30 @@ def remediation_create(
                 problem("accountability_note", _("Say what the staff member is accountable for."))
             )
         refuse_if(problems, _("The remediation task is incomplete."))
-        task = Remediation(
-            complaint=c,
-            action=pii.scrub(action.strip()),
-            owner=owner,
-            due_date=due_date,
-            accountable_staff=accountable_staff,
-            accountability_note=pii.scrub(accountability_note.strip()),
-            created_at=clock.now(),
+        # The case row is locked by the transition: two handlers never number two tasks alike.
+        c.remediations_opened += 1
+        description = "\n".join(
+            p for p in (pii.scrub(action.strip()), pii.scrub(accountability_note.strip())) if p
         )
-        by(task, actor).save()
-        return task
+        opened = defects.report(
+            actor=actor,
+            defect=defects.Defect(
+                source_kind=defects.SourceKind.COMPLAINT,
+                source_id=f"{c.pk}/{c.remediations_opened}",
+                label=c.reference,
+                unit=c.outlet,
+                description=description,
+                severity=DEFECT_SEVERITY.get(Severity(c.severity), "minor"),
+                staff=accountable_staff,
+                reason_code=c.reason_code,
+                url=reverse("complaints:detail", args=[c.pk]),
+                owner=owner,
+                due=due_date,
+            ),
+        )
+        if not opened:
+            raise Conflict(_("No rectification ledger is installed."), details={"status": c.status})
+        return defects.view(opened[0])
 
     return COMPLAINT.apply(
         complaint,
@@ -64,31 +77,6 @@ def remediation_create(
         effect=effect,
         data={"accountable_staff": accountable_staff.pk if accountable_staff is not None else None},
     )
-
-
-@transaction.atomic
-def remediation_complete(*, actor: Principal, remediation: Remediation) -> Remediation:
-    """Mark the remediation done."""
-    require(
-        actor,
-        REMEDIATE,
-        unit=remediation.complaint.outlet,
-        message=_("Your role may not complete remediation tasks."),
-    )
-    qs = Remediation.objects.all()
-    if connection.features.has_select_for_update:
-        qs = qs.select_for_update()  # two clicks on "done" must not both write the completion
-    try:
-        locked = qs.get(pk=remediation.pk)
-    except Remediation.DoesNotExist as exc:
-        raise NotFound(_("Not found.")) from exc
-    if locked.done_at is not None:
-        raise Conflict(_("Already done."), details={"status": "done"})
-    locked.done_at = clock.now()
-    by(locked, actor).save()
-    remediation.done_at = locked.done_at
-    audit_case(actor, "remediation_complete", remediation.complaint, remediation=remediation.pk)
-    return locked
 
 
 def typical_case_create(

@@ -107,13 +107,6 @@ def _under_review(w: Any) -> None:
     services.complaint_request_review(actor=w.teller_a, complaint=w.case, reason="不服")
 
 
-def _remediation(w: Any) -> None:
-    _decided(w)
-    w.task = services.remediation_create(
-        actor=w.handler, complaint=w.case, action="增开窗口", owner=w.head_a, due_date=dt.date(2099, 1, 1)
-    )
-
-
 def _alerted(w: Any) -> None:
     w.case = _register(w, severity="major")
     w.alert = w.case.alerts.get(org_unit=w.outlet_a)
@@ -288,14 +281,6 @@ CASES = [
         outsider=_handler_x,
     ),
     AccessCase(
-        S + "remediation_complete",
-        setup=_remediation,
-        call=lambda w, who: services.remediation_complete(actor=who, remediation=w.task),
-        holder=_handler,
-        without=lambda w: w.teller_a,
-        outsider=_handler_x,
-    ),
-    AccessCase(
         S + "typical_case_create",
         setup=_replied,
         call=lambda w, who: services.typical_case_create(
@@ -399,6 +384,15 @@ CASES = [
         holder=lambda w: w.head_a,
         without=_trainer_a,
         outsider=_handler_x,
+    ),
+    AccessCase(
+        Q + "remediations",
+        setup=_decided,
+        call=lambda w, who: selectors.remediations(fetched_by=who, complaint=w.case),
+        holder=_handler,
+        without=_trainer_a,
+        outsider=_handler_x,
+        hides=lambda w, rows: not rows,
     ),
     AccessCase(
         Q + "staff_member",

@@ -108,7 +108,8 @@ def test_remediation_over_the_api_is_refused_before_a_decision(ctx: Any, client:
         f"/api/v1/complaints/{c.pk}/remediations", json.dumps(body), content_type="application/json"
     )
     assert r.status_code == 409 and r.json()["error"]["details"]["status"] == "in_progress"
-    assert not c.remediations.exists()
+    c.refresh_from_db()
+    assert c.remediations_opened == 0
 
 
 def test_an_upheld_complaint_opens_a_task_in_the_real_rectification_ledger(ctx: Any) -> None:

@@ -205,6 +205,8 @@ def test_remediation_typical_case_stats_and_hotspots_endpoints(ctx: Any, client:
         },
     )
     assert r.status_code == 201, r.content
+    assert r.json()["due_date"] == "2026-03-31" and r.json()["state"] == "open"
+    assert r.json()["url"] == f"/inspections/ledger/{r.json()['id']}/"
     post(client, f"/api/v1/complaints/{pk}/reply", {"method": "phone", "text": "已退费"})
     r = post(
         client, f"/api/v1/complaints/{pk}/typical-case", {"polarity": "negative", "title": "刘建华年费投诉"}

@@ -457,7 +457,17 @@ def test_reclassify_to_major_fast_tracks_and_alerts(ctx: Any) -> None:
         )
 
 
-def test_remediation_with_accountability(ctx: Any) -> None:
+def _ledger_task(view: Any) -> Any:
+    from fuwu.inspections.models import RectificationTask
+
+    return RectificationTask.objects.get(pk=view.id)
+
+
+def test_remediation_goes_to_the_one_ledger_with_owner_due_date_and_accountability(ctx: Any) -> None:
+    """#14 / S3: a handler's remediation is a ledger task beside the upheld decision's, numbered per case."""
+    from fuwu.complaints import selectors
+    from fuwu.inspections import services as ledger
+
     c = decided(ctx)
     with pytest.raises(ValidationFailed):
         services.remediation_create(
@@ -468,7 +478,7 @@ def test_remediation_with_accountability(ctx: Any) -> None:
             due_date=dt.date(2026, 3, 20),
             accountable_staff=ctx.teller_a,
         )
-    task = services.remediation_create(
+    view = services.remediation_create(
         actor=ctx.handler,
         complaint=c,
         action="高峰期增开窗口",
@@ -477,10 +487,33 @@ def test_remediation_with_accountability(ctx: Any) -> None:
         accountable_staff=ctx.teller_a,
         accountability_note="未履行一次性告知义务",
     )
-    services.remediation_complete(actor=ctx.head_a, remediation=task)
-    assert task.done_at is not None
-    with pytest.raises(Conflict):
-        services.remediation_complete(actor=ctx.head_a, remediation=task)
+    task = _ledger_task(view)
+    assert (task.source_kind, task.source_id, task.label) == ("complaint", f"{c.pk}/1", c.reference)
+    assert (task.owner, task.due, task.staff, task.unit) == (
+        ctx.head_a,
+        dt.date(2026, 3, 20),
+        ctx.teller_a,
+        c.outlet,
+    )
+    assert task.description == "高峰期增开窗口\n未履行一次性告知义务"
+    second = services.remediation_create(
+        actor=ctx.handler,
+        complaint=c,
+        action="一次性告知培训",
+        owner=ctx.head_a,
+        due_date=dt.date(2026, 3, 27),
+    )
+    assert _ledger_task(second).source_id == f"{c.pk}/2"
+    # The case shows its ledger tasks: the upheld decision's and the two remediations, in the order opened.
+    shown = selectors.remediations(fetched_by=ctx.handler, complaint=c)
+    assert [t.description.split("\n")[0] for t in shown][1:] == ["高峰期增开窗口", "一次性告知培训"]
+    assert [t.id for t in shown][1:] == [view.id, second.id]
+    # Done is the ledger's: the owner submits evidence, the verifier confirms.
+    ledger.task_submit_evidence(actor=ctx.head_a, task=task, evidence="已增开两个窗口")
+    ledger.task_verify(actor=SYSTEM, task=task)
+    assert [
+        t.state for t in selectors.remediations(fetched_by=ctx.handler, complaint=c) if t.id == view.id
+    ] == ["verified"]
 
 
 # --- SOP steps, 80% warning and breach escalation (frozen clock) -----------------------------------------
@@ -668,10 +701,9 @@ def test_every_step_on_a_case_writes_an_audit_row_for_the_case_and_its_outlet(ct
     services.complaint_revisit(actor=ctx.handler, complaint=c, satisfaction="satisfied", note="满意")
     services.complaint_request_review(actor=ctx.teller_a, complaint=c, reason="对赔偿不满")
     services.complaint_review_decide(actor=ctx.handler, complaint=c, facts="维持", basis="办法第31条")
-    task = services.remediation_create(
+    services.remediation_create(
         actor=ctx.handler, complaint=c, action="增开窗口", owner=ctx.head_a, due_date=dt.date(2026, 3, 20)
     )
-    services.remediation_complete(actor=ctx.head_a, remediation=task)
     services.typical_case_create(actor=ctx.handler, complaint=c, polarity="negative", title="等候未解释")
     gone = in_progress(ctx)
     services.complaint_withdraw(actor=ctx.handler, complaint=gone, reason="客户撤诉")
@@ -695,7 +727,6 @@ def test_every_step_on_a_case_writes_an_audit_row_for_the_case_and_its_outlet(ct
         ("complaint.review_request", ctx.teller_a),
         ("complaint.review_decide", ctx.handler),
         ("complaint.remediation_create", ctx.handler),
-        ("complaint.remediation_complete", ctx.head_a),
         ("complaint.typical_case_create", ctx.handler),
     ]
     assert trail(gone)[-1] == ("complaint.withdraw", ctx.handler)
@@ -734,7 +765,7 @@ def test_numbers_typed_into_root_cause_reasons_and_remediation_are_masked(ctx: A
     services.complaint_investigate(actor=ctx.handler, complaint=c, root_cause="核实" + TYPED)
     ext = services.complaint_extension_request(actor=ctx.handler, complaint=c, reason="调取流水" + TYPED)
     services.complaint_pause(actor=ctx.handler, complaint=c, reason="鉴定" + TYPED, customer_notified=True)
-    task = services.remediation_create(
+    view = services.remediation_create(
         actor=ctx.handler,
         complaint=decided(ctx),
         action="回访" + TYPED,
@@ -745,12 +776,12 @@ def test_numbers_typed_into_root_cause_reasons_and_remediation_are_masked(ctx: A
     )
     c.refresh_from_db()
     ext.refresh_from_db()
-    task.refresh_from_db()
     assert_masked(c.root_cause)
     assert_masked(ext.reason)
     assert_masked(c.clock_events.get(kind="pause").reason)
-    assert_masked(task.action)
-    assert_masked(task.accountability_note)
+    action, note = _ledger_task(view).description.split("\n")
+    assert_masked(action)
+    assert_masked(note)
     other = in_progress(ctx)
     services.complaint_withdraw(actor=ctx.handler, complaint=other, reason="撤诉" + TYPED)
     assert_masked(other.clock_events.get(kind="withdraw").reason)
@@ -770,21 +801,22 @@ def test_remediation_is_refused_before_a_decision(ctx: Any) -> None:
             actor=ctx.handler, complaint=c, action="增开窗口", owner=ctx.head_a, due_date=dt.date(2026, 3, 20)
         )
     assert err.value.details["status"] == "in_progress"
-    assert not c.remediations.exists()
+    from fuwu.inspections.models import RectificationTask
+
+    assert not RectificationTask.objects.filter(source_kind="complaint").exists()
+    c.refresh_from_db()
+    assert c.remediations_opened == 0
 
 
-def test_only_complaint_handlers_complete_remediation(ctx: Any) -> None:
+def test_only_complaint_handlers_open_remediation(ctx: Any) -> None:
     c = decided(ctx)
-    task = services.remediation_create(
-        actor=ctx.handler,
-        complaint=c,
-        action="高峰期增开窗口",
-        owner=ctx.head_a,
-        due_date=dt.date(2026, 3, 20),
-    )
     with pytest.raises(Forbidden):
-        services.remediation_complete(actor=ctx.teller_a, remediation=task)
-    task.refresh_from_db()
-    assert task.done_at is None
-    services.remediation_complete(actor=ctx.handler, remediation=task)
-    assert task.done_at is not None
+        services.remediation_create(
+            actor=ctx.teller_a,
+            complaint=c,
+            action="增开窗口",
+            owner=ctx.head_a,
+            due_date=dt.date(2026, 3, 20),
+        )
+    c.refresh_from_db()
+    assert c.remediations_opened == 0
