@@ -33,10 +33,12 @@ from fuwu.complaints.models import (
     Tag,
     TypicalCase,
 )
+from fuwu.complaints.services.handling import report_defect
 from fuwu.complaints.textgen import sample
 from fuwu.core import calendar, clock, roles
 from fuwu.core.clock import SHANGHAI
 from fuwu.core.models import User
+from fuwu.core.principals import SYSTEM
 from fuwu.customers.models import Customer
 from fuwu.demo.names import chinese_name
 
@@ -288,6 +290,12 @@ def _save(complaints: list[Complaint], rng: Any, now: dt.datetime) -> None:
                 )
             )
     Decision.objects.bulk_create(decisions, batch_size=1000)
+    # An upheld complaint's root cause goes to the rectification ledger, at the decision's date, as the
+    # decide service does (S3, #14).
+    for decision in decisions:
+        if decision.upheld:
+            with clock.frozen(decision.decided_at):
+                report_defect(actor=SYSTEM, complaint=decision.complaint, decision=decision)
     Reply.objects.bulk_create(replies, batch_size=1000)
     Revisit.objects.bulk_create(revisits, batch_size=1000)
     StepDeadline.objects.bulk_create(steps, batch_size=1000)

@@ -8,7 +8,7 @@ app, and the ledger is found at run time like the other per-app hooks (`core.dis
 
 A ledger module defines:
     receive(*, actor: Principal, defect: Defect) -> object       # open (or return the existing) task
-    view(task: object) -> TaskView                                # a task as other apps show it
+    view(task: object) -> TaskView | None                         # a task it opened, as other apps show it
     tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]
 
 One source opens one task per `source_id`; a source that needs several (a complaint's handler opens further
@@ -75,13 +75,15 @@ def report(*, actor: Principal, defect: Defect) -> list[object]:
     return [module.receive(actor=actor, defect=defect) for module in _ledgers()]
 
 
-def view(task: object) -> TaskView:
-    """A task one of the ledgers opened (what `report` returned), as other apps show it."""
+def view(task: object) -> TaskView | None:
+    """A rectification task `report` returned, as other apps show it; None for what no ledger shows as one
+    (another hook's answer, such as a training assignment)."""
     for module in _ledgers():
-        found: TaskView | None = module.view(task)
+        describe = getattr(module, "view", None)
+        found: TaskView | None = describe(task) if describe is not None else None
         if found is not None:
             return found
-    raise LookupError("no ledger knows this task")
+    return None
 
 
 def tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]:

@@ -25,6 +25,7 @@ OUTCOME_NOTES = {
     "explained": "已向客户解释业务规定，客户接受",
     "unreachable": "三次致电未接通，已短信致歉",
     "coached": "已对当班柜员进行服务辅导",
+    "fault_found": "经核实柜员未履行一次性告知义务，纳入整改",
 }
 
 
@@ -133,6 +134,12 @@ def _ratings(rng: Any) -> int:
             follow_up.closed_at = evaluation.at + dt.timedelta(hours=rng.randint(3, 30))
         follow_ups.append(follow_up)
     FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
+    # A follow-up that found a fault is a service defect: it goes to the rectification ledger, at its own date,
+    # as the closing service does (S3, #14).
+    faults = FollowUp.objects.filter(outcome=FollowUp.Outcome.FAULT_FOUND, closed_at__isnull=False)
+    for follow_up in faults.select_related("outlet").order_by("closed_at"):
+        with clock.frozen(cast(dt.datetime, follow_up.closed_at)):
+            services._report_fault(SYSTEM, follow_up)
     return len(evaluations)
 
 

@@ -66,9 +66,10 @@ def remediation_create(
                 due=due_date,
             ),
         )
-        if not opened:
+        tasks = [found for o in opened if (found := defects.view(o)) is not None]
+        if not tasks:
             raise Conflict(_("No rectification ledger is installed."), details={"status": c.status})
-        return defects.view(opened[0])
+        return tasks[0]
 
     return COMPLAINT.apply(
         complaint,

@@ -126,6 +126,35 @@ def test_an_upheld_complaint_opens_a_task_in_the_real_rectification_ledger(ctx: 
     assert task.unit == c.outlet and c.reference in task.label
 
 
+def test_the_complaint_page_shows_its_ledger_tasks_and_offers_remediation_after_the_decision(
+    ctx: Any, client: Client
+) -> None:
+    """#14: the case shows its tasks from the one ledger (linked, with state and owner), not a table of its own."""
+    c = f.complaint(ctx)
+    services.complaint_assign(actor=ctx.head_a, complaint=c, handler=ctx.handler)
+    client.force_login(ctx.handler)
+    before = client.get(f"/complaints/{c.pk}/").content.decode()
+    assert 'data-testid="ledger-tasks"' not in before and "/remediation_create/" not in before
+    services.complaint_investigate(actor=ctx.handler, complaint=c, root_cause="高峰期窗口不足")
+    services.complaint_decide(
+        actor=ctx.handler, complaint=c, facts="属实", basis="规范", remedy="致歉", upheld=True
+    )
+    r = client.post(
+        f"/complaints/{c.pk}/remediation_create/",
+        {"action": "增开弹性窗口", "owner_username": ctx.head_a.username, "due_date": "2026-03-20"},
+    )
+    assert r.status_code == 302, r.content.decode()[:500]
+    page = client.get(f"/complaints/{c.pk}/").content.decode()
+    from fuwu.inspections.models import RectificationTask
+
+    tasks = RectificationTask.objects.filter(source_kind="complaint").order_by("pk")
+    assert [t.source_id for t in tasks] == [str(c.pk), f"{c.pk}/1"]
+    for t in tasks:
+        assert f'href="/inspections/ledger/{t.pk}/"' in page
+    card = page.split('data-testid="ledger-tasks"')[1].split("</div>")[0]
+    assert "整改台账" in card and "增开弹性窗口" in card and "待处理 · 陈主任 · 期限 2026-03-20" in card
+
+
 class _Ledger:
     """Stands in for the ledger to see what is handed over and inside which transaction."""
 
