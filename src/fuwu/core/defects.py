@@ -10,6 +10,8 @@ A ledger module defines:
     receive(*, actor: Principal, defect: Defect) -> object       # open (or return the existing) task
     view(task: object) -> TaskView | None                         # a task it opened, as other apps show it
     tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]
+and may define (an app that acts on defects without keeping tasks, such as training's T3 assignments):
+    follow_ons_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowOn]
 
 One source opens one task per `source_id`; a source that needs several (a complaint's handler opens further
 remediation tasks after its decision) numbers them `<id>/<n>`, and `tasks_for(<id>)` returns them all.
@@ -66,6 +68,16 @@ class TaskView:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class FollowOn:
+    """Something else a defect set going, shown beside its rectification task (a training assigned, T3)."""
+
+    label: str
+    state_label: str
+    due: Any
+    done: bool
+
+
 def _ledgers() -> list[Any]:
     return [module for _app, module in app_modules("ledger")]
 
@@ -91,4 +103,14 @@ def tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> lis
     found: list[TaskView] = []
     for module in _ledgers():
         found.extend(module.tasks_for(fetched_by=fetched_by, source_kind=source_kind, source_id=source_id))
+    return found
+
+
+def follow_ons_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowOn]:
+    """What other apps set going for one source (training assigned from it), as `fetched_by` may see it."""
+    found: list[FollowOn] = []
+    for module in _ledgers():
+        describe = getattr(module, "follow_ons_for", None)
+        if describe is not None:
+            found.extend(describe(fetched_by=fetched_by, source_kind=source_kind, source_id=source_id))
     return found

@@ -87,6 +87,8 @@ def notify(
         "target_id": str(obj.pk) if obj is not None else "",
         "actor_label": principal_label(actor),
         "key": key[:150],
+        # When it happened, not when the row lands after the commit (a demo writes history at its dates).
+        "created_at": clock.now(),
     }
     ids = sorted(people)
     transaction.on_commit(lambda: _deliver(ids, fields, email=email))
@@ -94,12 +96,11 @@ def notify(
 
 def _deliver(recipient_ids: list[int], fields: dict[str, Any], *, email: bool) -> list[Notification]:
     written = []
-    now = clock.now()
     for pk in recipient_ids:
         try:
             # A savepoint per row: a duplicate key (already notified) skips that recipient only.
             with transaction.atomic():
-                row = Notification.objects.create(recipient_id=pk, created_at=now, **fields)
+                row = Notification.objects.create(recipient_id=pk, **fields)
         except IntegrityError:
             continue
         written.append(row)

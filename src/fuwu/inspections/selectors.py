@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fuwu.core import access, clock, roles, scoping
+from fuwu.core.defects import FollowOn, follow_ons_for
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
@@ -449,3 +450,10 @@ def league(*, fetched_by: Principal, since: dt.date) -> list[dict[str, Any]]:
         out.append({"unit": names[code], "score": avg.quantize(Decimal("0.01")), "inspections": n})
     out.sort(key=lambda r: -Decimal(str(r["score"])))
     return out
+
+
+def task_follow_ons(*, fetched_by: Principal, task: RectificationTask) -> list[FollowOn]:
+    """What the task's defect also set going (training assigned from it, T3), as the viewer may see it."""
+    access.require(fetched_by, "inspections.view_rectificationtask")
+    found = scoping.get_visible(RectificationTask.objects.all(), fetched_by, pk=task.pk)
+    return follow_ons_for(fetched_by=fetched_by, source_kind=found.source_kind, source_id=found.source_id)

@@ -7,9 +7,10 @@ holds the training right itself: the rule table decides, so the assignment is ma
 
 from __future__ import annotations
 
-from fuwu.core.defects import Defect, TaskView
+from fuwu.core.access import has
+from fuwu.core.defects import Defect, FollowOn, TaskView
 from fuwu.core.principals import Principal, system
-from fuwu.training import services
+from fuwu.training import selectors, services
 from fuwu.training.models import Assignment
 
 _TRAINING = system("training.rules")
@@ -21,5 +22,20 @@ def receive(*, actor: Principal, defect: Defect) -> Assignment | None:
 
 
 def tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]:
-    # Training is not a rectification task: the ledger shows it through training.selectors.completion_for.
+    # Training is not a rectification task: the ledger shows it beside the task (follow_ons_for).
     return []
+
+
+def follow_ons_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowOn]:
+    """The training assigned from one defect and whether it is done, for the rectification page (T3)."""
+    if not has(fetched_by, "training.view_assignment"):
+        return []
+    return [
+        FollowOn(
+            label=f"{c.course} · {c.person}",
+            state_label=c.status_label,
+            due=c.due,
+            done=c.completed_at is not None,
+        )
+        for c in selectors.completion_for(fetched_by=fetched_by, source_kind=source_kind, source_id=source_id)
+    ]

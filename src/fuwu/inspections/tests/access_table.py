@@ -355,6 +355,14 @@ CASES = [
         outsider=_head_x,
     ),
     AccessCase(
+        Q + "task_follow_ons",
+        setup=_done,
+        call=lambda w, who: selectors.task_follow_ons(fetched_by=who, task=w.task),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_x,
+    ),
+    AccessCase(
         Q + "roster",
         setup=setup,
         call=lambda w, who: selectors.roster(fetched_by=who),

@@ -181,3 +181,36 @@ def test_a_quarter_is_scheduled_from_the_list_page(world: Any) -> None:
     )
     assert "已排期 2 次检查" in r.content.decode()
     assert Inspection.objects.filter(status="planned", kind="mystery").count() == 2
+
+
+def test_the_rectification_page_shows_the_training_its_defect_assigned_and_its_completion(
+    world: Any, frozen_clock: Any, seeded_calendar: Any
+) -> None:
+    """T3 (#17): the ledger task shows the course its reason mapped to, and when the learner has done it."""
+    from fuwu.inspections.models import RectificationTask
+    from fuwu.training import services as training
+
+    course = training.course_create(
+        actor=SYSTEM, code="LANG", title="文明用语与禁用语", kind="etiquette", org_unit=world.ho, online=True
+    )
+    training.defect_rule_set(actor=SYSTEM, source_kind=SourceKind.LANGUAGE, reason_code="p17", course=course)
+    opened = report(
+        actor=SYSTEM,
+        defect=Defect(
+            source_kind=SourceKind.LANGUAGE,
+            source_id="77",
+            label="禁用语：不知道",
+            unit=world.outlet_a,
+            description="柜员对客户说“不知道”",
+            staff=world.teller_a,
+            reason_code="p17",
+        ),
+    )
+    task = next(o for o in opened if isinstance(o, RectificationTask))
+    page = _client(world.head_a).get(f"/inspections/ledger/{task.pk}/").content.decode()
+    shown = page.split('data-testid="follow-ons"')[1].split("</ul>")[0]
+    assert "文明用语与禁用语 · 李柜员" in shown and "✓" not in shown
+    assignment = next(o for o in opened if o is not None and not isinstance(o, RectificationTask))
+    training.assignment_complete_online(actor=world.teller_a, assignment=assignment)
+    page = _client(world.head_a).get(f"/inspections/ledger/{task.pk}/").content.decode()
+    assert "✓" in page.split('data-testid="follow-ons"')[1].split("</ul>")[0]
