@@ -78,7 +78,27 @@ CALL_COUNT_PARTS: tuple[str, ...] = (
 )
 CALL_SUM_PARTS: tuple[str, ...] = ("handle_sum",)  # Σ seconds answered → ended, over handled calls
 CALL_PARTS: tuple[str, ...] = CALL_COUNT_PARTS + CALL_SUM_PARTS
-PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS + CALL_PARTS
+# Supervision parts (S2–S3 facts: inspections.Inspection and the rectification ledger, declared by
+# inspections/fact_tables.py as the "inspections" and "rectifications" tables). Inspections count on their
+# visit date with their score as it stands now (an upheld appeal restores it); ledger tasks on the business
+# date of the event named.
+INSPECTION_COUNT_PARTS: tuple[str, ...] = (
+    "inspections_submitted",  # submitted inspections of any kind, by visit date
+    "mystery_submitted",  # of those, kind 神秘人
+    "findings",  # findings of those inspections not removed on appeal
+    "rect_verified",  # ledger tasks (every source) verified, by business date verified
+    "rect_verified_on_time",  # of those, the last evidence submitted on or before the due date
+)
+INSPECTION_SUM_PARTS: tuple[str, ...] = ("inspection_score_sum", "mystery_score_sum")  # Σ 0–100 scores
+# Stock parts: signed changes of a balance (+1 when a task opens or falls overdue, −1 when it closes or
+# leaves the overdue state), so a balance at the end of a date is the sum of its rows up to that date and
+# still adds across units. Readers sum them from the first rollup up to the period's last date (or today).
+STOCK_PARTS: tuple[str, ...] = (
+    "rect_open",  # +1 on the date opened, −1 on the date closed (verified, or withdrawn on appeal)
+    "rect_overdue",  # +1 the day after the due date, −1 when evidence is submitted or the task closes
+)
+INSPECTION_PARTS: tuple[str, ...] = INSPECTION_COUNT_PARTS + INSPECTION_SUM_PARTS + STOCK_PARTS
+PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS + CALL_PARTS + INSPECTION_PARTS
 COMPLAINT_PARTS = (
     "complaints",
     "complaints_closed",
@@ -87,7 +107,9 @@ COMPLAINT_PARTS = (
     "cycle_business_days",
 )
 FEEDBACK_PARTS = ("feedback_replied", "feedback_replied_on_time")
-TICKET_PARTS = frozenset(PARTS) - set(COMPLAINT_PARTS) - set(FEEDBACK_PARTS) - set(CALL_PARTS)
+TICKET_PARTS = (
+    frozenset(PARTS) - set(COMPLAINT_PARTS) - set(FEEDBACK_PARTS) - set(CALL_PARTS) - set(INSPECTION_PARTS)
+)
 
 Parts = Mapping[str, float]
 
@@ -106,6 +128,18 @@ def sum_parts(many: Iterable[Parts]) -> dict[str, float]:
     total = empty_parts()
     for parts in many:
         add_parts(total, parts)
+    return total
+
+
+def over_steps(steps: Iterable[Parts]) -> dict[str, float]:
+    """A period's parts from its consecutive steps: flows summed, each balance as of the last step."""
+    total = empty_parts()
+    last: Parts = {}
+    for parts in steps:
+        add_parts(total, parts)
+        last = parts
+    for name in STOCK_PARTS:
+        total[name] = last.get(name, 0) or 0
     return total
 
 
@@ -154,6 +188,7 @@ TIME_GRAINS = ("day", "week", "month", "quarter", "year")
 TICKET_GRAINS = (ORG, "counter", "staff", "service", "tier", "hour", *TIME_GRAINS)
 COMPLAINT_GRAINS = (ORG, *TIME_GRAINS)
 CALL_GRAINS = (ORG, "line", "hour", *TIME_GRAINS)  # org = the contact centre (and every unit above it)
+INSPECTION_GRAINS = (ORG, *TIME_GRAINS)
 
 
 def _call_service_level(p: Parts) -> float | None:
@@ -174,10 +209,30 @@ class Measure:
     grains: tuple[str, ...]
     formula: Callable[[Parts], float | None] = field(repr=False)
     decimals: int = 1
+    # A rate or score whose change is better or worse; a volume (tickets issued) is shown uncoloured (#19).
+    judged: bool = True
+    # Rankings list a unit or person only when this part (the measure's denominator) reaches `min_volume`
+    # in the period: 9 evaluations do not make a satisfaction champion (#19).
+    volume: str = ""
+    min_volume: int = 0
 
     @property
     def direction(self) -> str:
         return "higher" if self.higher_is_better else "lower"
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as shown beside a figure (分钟, %, 笔…), never the code."""
+        return str(UNIT_LABELS.get(self.unit, self.unit))
+
+    @property
+    def stock(self) -> bool:
+        """A balance at the end of the period (open tasks), not a flow over it."""
+        return bool(set(parts_read([self.id])) & set(STOCK_PARTS))
+
+    def ranked(self, parts: Parts) -> bool:
+        """Whether a row with these parts has the volume to take a place in a ranking."""
+        return not self.volume or parts.get(self.volume, 0) >= self.min_volume
 
     def value(self, parts: Parts) -> float | None:
         return self.formula(parts)
@@ -186,6 +241,22 @@ class Measure:
 MINUTES = "min"
 PERCENT = "%"
 COUNT = "count"
+POINTS = "points"
+PER_INSPECTION = "per inspection"
+UNIT_LABELS: dict[str, Promise | str] = {
+    MINUTES: _("min"),
+    PERCENT: "%",
+    COUNT: _("count"),
+    "‱": "‱",
+    "d": _("days"),
+    "s": _("s"),
+    POINTS: _("points"),
+    PER_INSPECTION: _("per inspection"),
+}
+# The least volume for a place in a ranking (#19): evaluations for satisfaction, called tickets for waits…
+MIN_EVALUATIONS = 30
+MIN_TICKETS = 30
+MIN_CALLS = 100
 
 MEASURES: tuple[Measure, ...] = (
     Measure(
@@ -199,6 +270,7 @@ MEASURES: tuple[Measure, ...] = (
         TICKET_GRAINS,
         _count("issued"),
         0,
+        judged=False,
     ),
     Measure(
         "tickets_served",
@@ -211,6 +283,7 @@ MEASURES: tuple[Measure, ...] = (
         TICKET_GRAINS,
         _count("finished"),
         0,
+        judged=False,
     ),
     Measure(
         "avg_wait",
@@ -222,6 +295,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket",),
         TICKET_GRAINS,
         _ratio("wait_sum", "called", 1 / 60),
+        volume="called",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "p90_wait",
@@ -233,6 +308,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket",),
         TICKET_GRAINS,
         _p90_minutes,
+        volume="called",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "served_within_target",
@@ -244,6 +321,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket", "floor.ServiceType"),
         TICKET_GRAINS,
         _ratio("within_target", "called", 100),
+        volume="called",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "avg_service",
@@ -255,6 +334,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket",),
         TICKET_GRAINS,
         _ratio("service_sum", "service_n", 1 / 60),
+        volume="service_n",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "no_show_rate",
@@ -266,6 +347,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket",),
         TICKET_GRAINS,
         _ratio("no_show", "called", 100),
+        volume="called",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "diversion_rate",
@@ -277,6 +360,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket",),
         TICKET_GRAINS,
         _ratio("diverted", "issued", 100),
+        volume="issued",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "evaluation_rate",
@@ -288,6 +373,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket", "feedback.Evaluation"),
         TICKET_GRAINS,
         _ratio("evaluated", "finished", 100),
+        volume="finished",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "satisfaction",
@@ -299,6 +386,8 @@ MEASURES: tuple[Measure, ...] = (
         ("feedback.Evaluation",),
         TICKET_GRAINS,
         _ratio("satisfied", "evaluated", 100),
+        volume="evaluated",
+        min_volume=MIN_EVALUATIONS,
     ),
     Measure(
         "satisfaction_broad",
@@ -310,6 +399,8 @@ MEASURES: tuple[Measure, ...] = (
         ("feedback.Evaluation",),
         TICKET_GRAINS,
         _ratio_sum(("satisfied", "basically_satisfied"), "evaluated", 100),
+        volume="evaluated",
+        min_volume=MIN_EVALUATIONS,
     ),
     Measure(
         "complaints_per_10k",
@@ -322,6 +413,8 @@ MEASURES: tuple[Measure, ...] = (
         COMPLAINT_GRAINS,
         _ratio("complaints", "finished", 10_000),
         2,
+        volume="finished",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "complaint_cycle_days",
@@ -378,6 +471,7 @@ MEASURES: tuple[Measure, ...] = (
         CALL_GRAINS,
         _count("calls_offered"),
         0,
+        judged=False,
     ),
     Measure(
         "calls_answered",
@@ -390,6 +484,7 @@ MEASURES: tuple[Measure, ...] = (
         CALL_GRAINS,
         _count("calls_answered"),
         0,
+        judged=False,
     ),
     Measure(
         "call_answer_rate",
@@ -401,6 +496,8 @@ MEASURES: tuple[Measure, ...] = (
         ("staffing.CallRecord",),
         CALL_GRAINS,
         _ratio("calls_answered", "calls_offered", 100),
+        volume="calls_offered",
+        min_volume=MIN_CALLS,
     ),
     Measure(
         "call_service_level",
@@ -413,6 +510,8 @@ MEASURES: tuple[Measure, ...] = (
         ("staffing.CallRecord",),
         CALL_GRAINS,
         _call_service_level,
+        volume="calls_offered",
+        min_volume=MIN_CALLS,
     ),
     Measure(
         "call_abandon_rate",
@@ -424,6 +523,8 @@ MEASURES: tuple[Measure, ...] = (
         ("staffing.CallRecord",),
         CALL_GRAINS,
         _ratio("calls_abandoned", "calls_offered", 100),
+        volume="calls_offered",
+        min_volume=MIN_CALLS,
     ),
     Measure(
         "call_aht",
@@ -435,6 +536,113 @@ MEASURES: tuple[Measure, ...] = (
         ("staffing.CallRecord",),
         CALL_GRAINS,
         _ratio("handle_sum", "calls_handled"),
+        0,
+        volume="calls_handled",
+        min_volume=MIN_CALLS,
+    ),
+    # Supervision (S2–S3, seed 004): inspections and the rectification ledger of every defect source.
+    Measure(
+        "inspections",
+        _("Inspections"),
+        "检查次数",
+        COUNT,
+        True,
+        _("Inspections of every kind submitted in the period, by visit date."),
+        ("inspections.Inspection",),
+        INSPECTION_GRAINS,
+        _count("inspections_submitted"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "inspection_score",
+        _("Inspection score"),
+        "检查平均得分",
+        POINTS,
+        True,
+        _(
+            "Mean 0–100 score of the inspections of every kind submitted in the period (by visit date), each as it stands now (an upheld appeal restores it). Score: 100 × Σ weight × earned ÷ Σ weight over applicable items; N/A items out of the denominator; a failed critical item caps it at 59."
+        ),
+        ("inspections.Inspection",),
+        INSPECTION_GRAINS,
+        _ratio("inspection_score_sum", "inspections_submitted"),
+        2,
+        volume="inspections_submitted",
+        min_volume=1,
+    ),
+    Measure(
+        "mystery_score",
+        _("Mystery-shopper score"),
+        "神秘人检查得分",
+        POINTS,
+        True,
+        _(
+            "The inspection score over mystery-shopper (神秘人) inspections only. Seed 004's target: the average rises by 2 points or more from one quarter to the next."
+        ),
+        ("inspections.Inspection",),
+        INSPECTION_GRAINS,
+        _ratio("mystery_score_sum", "mystery_submitted"),
+        2,
+        volume="mystery_submitted",
+        min_volume=1,
+    ),
+    Measure(
+        "findings_per_inspection",
+        _("Findings per inspection"),
+        "每次检查发现问题数",
+        PER_INSPECTION,
+        False,
+        _(
+            "Findings (failed items not removed on appeal) of the inspections submitted in the period ÷ those inspections."
+        ),
+        ("inspections.Inspection", "inspections.Finding"),
+        INSPECTION_GRAINS,
+        _ratio("findings", "inspections_submitted"),
+        2,
+        volume="inspections_submitted",
+        min_volume=1,
+    ),
+    Measure(
+        "rectification_on_time_rate",
+        _("Rectification on-time rate"),
+        "整改按时完成率",
+        PERCENT,
+        True,
+        _(
+            "Rectification tasks (every source) verified in the period whose last evidence was submitted on or before the due date ÷ tasks verified in the period."
+        ),
+        ("inspections.RectificationTask",),
+        INSPECTION_GRAINS,
+        _ratio("rect_verified_on_time", "rect_verified", 100),
+        volume="rect_verified",
+        min_volume=1,
+    ),
+    Measure(
+        "open_rectifications",
+        _("Open rectifications"),
+        "未完成整改数",
+        COUNT,
+        False,
+        _(
+            "Rectification tasks (every source) opened and not yet verified or withdrawn on appeal at the end of the period's last date (today for a period still running), awaiting verification included."
+        ),
+        ("inspections.RectificationTask",),
+        INSPECTION_GRAINS,
+        _count("rect_open"),
+        0,
+    ),
+    Measure(
+        "overdue_rectifications",
+        _("Overdue rectifications"),
+        "逾期未整改数",
+        COUNT,
+        False,
+        _(
+            "Open rectification tasks past their due date with no evidence submitted, at the end of the period's last date (today for a period still running)."
+        ),
+        ("inspections.RectificationTask",),
+        INSPECTION_GRAINS,
+        _count("rect_overdue"),
         0,
     ),
 )
@@ -468,6 +676,11 @@ def describe(measure: Measure) -> dict[str, Any]:
         "definition": str(measure.definition),
         "facts": list(measure.facts),
         "grains": list(measure.grains),
+        "unit_label": measure.unit_label,
+        "judged": measure.judged,
+        "stock": measure.stock,
+        "volume": measure.volume,
+        "min_volume": measure.min_volume,
     }
 
 

@@ -213,6 +213,65 @@ def call_parts(calls: ir.Table, by: Sequence[str]) -> ir.Table:
     return c.group_by(list(by)).aggregate(**sums) if by else c.aggregate(**sums)
 
 
+def inspection_parts(inspections: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Supervision parts of submitted inspections per group (`by` ⊆ COMPLAINT_GROUPS), by visit date."""
+    i = inspections
+    mystery = i.kind == facts.MYSTERY
+    sums = {
+        "inspections_submitted": i.count(),
+        "inspection_score_sum": i.score.sum().fill_null(0),
+        "mystery_submitted": i.count(where=mystery),
+        "mystery_score_sum": i.score.sum(where=mystery).fill_null(0),
+        "findings": i.findings.sum().fill_null(0),
+    }
+    return _aggregate(i, _grains(i, by, "visit_date"), sums)
+
+
+TASK_PARTS = ("rect_verified", "rect_verified_on_time", "rect_open", "rect_overdue")
+
+
+def task_parts(tasks: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Rectification-ledger parts per group (`by` ⊆ COMPLAINT_GROUPS): each task's events on their dates.
+
+    Verification counts on the date verified; the balances change +1/−1 on the dates a task opens and
+    closes, and falls overdue (the day after its due date) and leaves that state (evidence or closing).
+    """
+    t = tasks
+    falls_due = (t.due + ibis.interval(days=1)).cast("date")
+    leaves = ibis.cases(
+        (t.submitted_date.isnull(), t.closed_date),
+        (t.closed_date.isnull(), t.submitted_date),
+        (t.submitted_date < t.closed_date, t.submitted_date),
+        else_=t.closed_date,
+    )
+    t = t.mutate(falls_due=falls_due, leaves=leaves)
+    overdue = t.filter(t.leaves.isnull() | (t.falls_due < t.leaves))
+
+    def event(table: ir.Table, day: ir.Value, **parts: ir.Value | int) -> ir.Table:
+        def value(name: str) -> ir.Value:
+            given = parts.get(name, 0)
+            return ibis.literal(given, "int64") if isinstance(given, int) else given.cast("int64")
+
+        return table.select(unit_id=table.unit_id, day=day, **{n: value(n) for n in TASK_PARTS})
+
+    closed = t.filter(t.closed_date.notnull())
+    verified = t.filter(t.verified_date.notnull())
+    left = overdue.filter(overdue.leaves.notnull())
+    events = [
+        event(t, t.opened_date, rect_open=1),
+        event(closed, closed.closed_date, rect_open=-1),
+        event(
+            verified, verified.verified_date, rect_verified=1, rect_verified_on_time=_flag(verified.on_time)
+        ),
+        event(overdue, overdue.falls_due, rect_overdue=1),
+        event(left, left.leaves, rect_overdue=-1),
+    ]
+    stacked = events[0]
+    for more in events[1:]:
+        stacked = stacked.union(more, distinct=False)
+    return _aggregate(stacked, _grains(stacked, by, "day"), {n: stacked[n].sum() for n in TASK_PARTS})
+
+
 def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[str, Any]]:
     """Executed parts per group as plain dicts (ticket and complaint parts merged on the group)."""
     out: dict[tuple[Any, ...], dict[str, float]] = {}
@@ -232,6 +291,10 @@ def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[
         merge(complaint_parts(tables["complaints"], tables["calendar"], by).to_pyarrow())
         if "feedback" in tables:
             merge(feedback_parts(tables["feedback"], by).to_pyarrow())
+        if "inspections" in tables:
+            merge(inspection_parts(tables["inspections"], by).to_pyarrow())
+        if "rectifications" in tables:
+            merge(task_parts(tables["rectifications"], by).to_pyarrow())
     return [{**dict(zip(by, group, strict=True)), **parts} for group, parts in out.items()]
 
 

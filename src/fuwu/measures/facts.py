@@ -30,7 +30,17 @@ if TYPE_CHECKING:
     SCHEMAS: dict[str, pa.Schema]
     TS: pa.DataType
 
-TABLES = ("units", "tickets", "evaluations", "complaints", "feedback", "calls", "calendar")
+TABLES = (
+    "units",
+    "tickets",
+    "evaluations",
+    "complaints",
+    "feedback",
+    "calls",
+    "inspections",
+    "rectifications",
+    "calendar",
+)
 
 
 # Timestamps are UTC without a zone attached: every engine then reads plain instants (no per-row time-zone
@@ -103,6 +113,30 @@ def _build_schemas() -> dict[str, pa.Schema]:
                 ("abandoned_at", ts),
             ]
         ),
+        # Submitted inspections (declared by inspections' fact_tables): score as it stands now, live findings.
+        "inspections": pa.schema(
+            [
+                ("inspection_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("visit_date", pa.date32()),
+                ("kind", pa.string()),
+                ("score", pa.float64()),
+                ("findings", pa.int64()),
+            ]
+        ),
+        # Rectification-ledger tasks of every source, with the business dates of their events.
+        "rectifications": pa.schema(
+            [
+                ("task_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("opened_date", pa.date32()),
+                ("due", pa.date32()),
+                ("submitted_date", pa.date32()),
+                ("closed_date", pa.date32()),
+                ("verified_date", pa.date32()),
+                ("on_time", pa.bool_()),
+            ]
+        ),
         # day_index counts calendar days, business_index counts business days up to and including the date,
         # so differences of either give calendar or business days between two dates on any engine.
         "calendar": pa.schema(
@@ -127,9 +161,10 @@ def __getattr__(name: str) -> object:
 
 
 # Tables an older export may lack (written before those facts were added); readers treat them as empty.
-OPTIONAL = frozenset({"calls"})
+OPTIONAL = frozenset({"calls", "inspections", "rectifications"})
 NONE_KEY = "-"  # the key of a cut whose value is missing (ticket never reached a counter, no tier…)
 MERGED, WITHDRAWN = "merged", "withdrawn"
+MYSTERY = "mystery"  # the kind of a mystery-shopper (神秘人) inspection
 
 
 def _units_filter(units: Iterable[OrgUnit] | None, field: str) -> dict[str, Any]:
@@ -239,6 +274,17 @@ def call_rows(
     return table.rows(start, end, units)
 
 
+def hooked_rows(
+    name: str, start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The rows of fact table `name` for business dates start..end from the app that declares it (none
+    when no app does): inspections and rectifications (inspections' `fact_tables.py`)."""
+    table = fact_table(name)
+    if table is None:
+        return iter(())
+    return table.rows(start, end, units)
+
+
 def calendar_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     rows = []
     business = 0
@@ -284,6 +330,8 @@ def arrow_tables(start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None =
         "complaints": _table("complaints", complaints),
         "feedback": _table("feedback", feedback_rows(start, end, unit_list)),
         "calls": _table("calls", call_rows(start, end, unit_list)),
+        "inspections": _table("inspections", hooked_rows("inspections", start, end, unit_list)),
+        "rectifications": _table("rectifications", hooked_rows("rectifications", start, end, unit_list)),
         "calendar": _table("calendar", calendar_rows(earliest, end)),
     }
 

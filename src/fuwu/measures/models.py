@@ -7,7 +7,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fuwu.core.models import OrgUnit, audited
-from fuwu.measures.catalogue import CALL_COUNT_PARTS, CALL_SUM_PARTS, COUNT_PARTS, HIST_PARTS, SUM_PARTS
+from fuwu.measures.catalogue import (
+    CALL_COUNT_PARTS,
+    CALL_SUM_PARTS,
+    COUNT_PARTS,
+    HIST_PARTS,
+    INSPECTION_COUNT_PARTS,
+    INSPECTION_SUM_PARTS,
+    STOCK_PARTS,
+    SUM_PARTS,
+)
 
 
 class Cut(models.TextChoices):
@@ -34,10 +43,12 @@ class Rollup(models.Model):
     key = models.CharField(max_length=64, blank=True)  # service/counter code, staff id, tier, hour, line
     built_at = models.DateTimeField()
 
-    for _part in COUNT_PARTS + HIST_PARTS + CALL_COUNT_PARTS:
+    for _part in COUNT_PARTS + HIST_PARTS + CALL_COUNT_PARTS + INSPECTION_COUNT_PARTS:
         locals()[_part] = models.PositiveIntegerField(default=0)
-    for _part in SUM_PARTS + CALL_SUM_PARTS:
+    for _part in SUM_PARTS + CALL_SUM_PARTS + INSPECTION_SUM_PARTS:
         locals()[_part] = models.FloatField(default=0)
+    for _part in STOCK_PARTS:  # signed changes of a balance
+        locals()[_part] = models.IntegerField(default=0)
     del _part
 
     scope_path = "unit"

@@ -18,7 +18,7 @@ from fuwu.measures.catalogue import (
     seconds_between,
     wait_bucket,
 )
-from fuwu.measures.facts import MERGED, WITHDRAWN
+from fuwu.measures.facts import MERGED, MYSTERY, WITHDRAWN
 
 RowKey = tuple[int, dt.date, str, str]  # unit id, business date, cut, key
 CALL_CUTS = (("line", "line"), ("hour", "hour"))
@@ -64,6 +64,8 @@ def accumulate(
     end: dt.date,
     feedback: Iterable[dict[str, Any]] = (),
     calls: Iterable[dict[str, Any]] = (),
+    inspections: Iterable[dict[str, Any]] = (),
+    tasks: Iterable[dict[str, Any]] = (),
 ) -> dict[RowKey, dict[str, float]]:
     """Parts per (unit, business date, cut, key) for dates start..end."""
     out: dict[RowKey, dict[str, float]] = defaultdict(empty_parts)
@@ -107,4 +109,40 @@ def accumulate(
         add((unit, day, "", ""), parts)
         for cut, column in CALL_CUTS:
             add((unit, day, cut, str(row[column])), parts)
+    for row in inspections:
+        day = row["visit_date"]
+        if start <= day <= end:
+            add((row["unit_id"], day, "", ""), inspection_parts(row))
+    for row in tasks:
+        for day, parts in task_events(row):
+            if start <= day <= end:
+                add((row["unit_id"], day, "", ""), parts)
     return out
+
+
+def inspection_parts(row: dict[str, Any]) -> dict[str, float]:
+    """The parts one submitted inspection contributes on its visit date."""
+    parts = {"inspections_submitted": 1, "inspection_score_sum": row["score"], "findings": row["findings"]}
+    if row["kind"] == MYSTERY:
+        parts.update(mystery_submitted=1, mystery_score_sum=row["score"])
+    return parts
+
+
+def task_events(row: dict[str, Any]) -> list[tuple[dt.date, dict[str, float]]]:
+    """(business date, parts) of each event of one ledger task: verification and the balances' changes."""
+    events: list[tuple[dt.date, dict[str, float]]] = [(row["opened_date"], {"rect_open": 1})]
+    closed = row["closed_date"]
+    if closed is not None:
+        events.append((closed, {"rect_open": -1}))
+    if row["verified_date"] is not None:
+        events.append(
+            (row["verified_date"], {"rect_verified": 1, "rect_verified_on_time": int(row["on_time"])})
+        )
+    # Overdue from the day after the due date until evidence is submitted or the task closes.
+    falls_due = row["due"] + dt.timedelta(days=1)
+    leaves = min((d for d in (row["submitted_date"], closed) if d is not None), default=None)
+    if leaves is None or falls_due < leaves:
+        events.append((falls_due, {"rect_overdue": 1}))
+        if leaves is not None:
+            events.append((leaves, {"rect_overdue": -1}))
+    return events

@@ -204,8 +204,12 @@ def parts_by(
             raise ValueError(item)
     out: dict[tuple[Any, ...], dict[str, float]] = {}
     rows = _summed(qs, fields, names)
+    stock = [n for n in names if n in catalogue.STOCK_PARTS]
+    if stock:
+        balances = _balances(unit, start, end, cut, key, fields, grain, stock, fetched_by=fetched_by)
     if not fields:
-        return {(): {name: value or 0 for name, value in zip(names, rows[0], strict=True)}}
+        whole: dict[str, float] = {name: value or 0 for name, value in zip(names, rows[0], strict=True)}
+        return {(): {**whole, **balances.get((), dict.fromkeys(stock, 0))} if stock else whole}
     fold = TRUNC_PY[grain or "day"]
     for row in rows:
         # The group fields first, then the sums in `names` order.
@@ -218,7 +222,77 @@ def parts_by(
         else:
             for name, value in zip(names, sums, strict=True):
                 found[name] += value or 0
+    if stock:
+        for group, values in out.items():
+            values.update(balances.get(group, dict.fromkeys(stock, 0)))
+        for group, values in balances.items():
+            out.setdefault(group, {**dict.fromkeys(names, 0), **values})
     return out
+
+
+EPOCH = dt.date(1900, 1, 1)
+
+
+def _balances(
+    unit: OrgUnit | None,
+    start: dt.date,
+    end: dt.date,
+    cut: str,
+    key: str | None,
+    fields: Sequence[str],
+    grain: str | None,
+    names: Sequence[str],
+    *,
+    fetched_by: Principal,
+) -> dict[tuple[Any, ...], dict[str, float]]:
+    """The stock parts' balances per group: every change up to the end of the group's step, never past today.
+
+    A balance (open tasks) is the sum of its signed changes since the first rollup; a step ending after
+    today reads today's balance, so a period still running shows where things stand now, not a forecast.
+    """
+    as_of = min(end, clock.today())
+    keys = [f for f in fields if f != "date"]
+    if grain is None:
+        # One read: every change up to the period's end (or today), per group of the other keys.
+        found = _summed(_rollups(unit, EPOCH, as_of, cut, key, fetched_by=fetched_by), keys, names)
+        return {
+            tuple(row[: len(keys)]): {n: v or 0 for n, v in zip(names, row[len(keys) :], strict=True)}
+            for row in found
+        }
+    before = start - dt.timedelta(days=1)
+    opening_rows = _summed(_rollups(unit, EPOCH, before, cut, key, fetched_by=fetched_by), keys, names)
+    opening: dict[tuple[Any, ...], list[float]] = {
+        tuple(row[: len(keys)]): [v or 0 for v in row[len(keys) :]] for row in opening_rows
+    }
+    # Per day, folded into the steps by a running sum per group of the other keys.
+    changes: dict[tuple[Any, ...], dict[dt.date, list[float]]] = {}
+    for row in _summed(_rollups(unit, start, as_of, cut, key, fetched_by=fetched_by), [*keys, "date"], names):
+        day = _as_date(row[len(keys)])
+        per_day = changes.setdefault(tuple(row[: len(keys)]), {})
+        per_day[day] = [v or 0 for v in row[len(keys) + 1 :]]
+    fold, step = TRUNC_PY[grain or "day"], NEXT_PY[grain or "day"]
+    out: dict[tuple[Any, ...], dict[str, float]] = {}
+    for group in set(opening) | set(changes) or {()}:
+        if keys and group == ():
+            continue
+        running = list(opening.get(group, [0.0] * len(names)))
+        days = sorted(changes.get(group, {}).items())
+        at = fold(start)
+        while at <= end:
+            step_end = min(step(at) - dt.timedelta(days=1), end)
+            while days and days[0][0] <= step_end:
+                for i, value in enumerate(days.pop(0)[1]):
+                    running[i] += value
+            values = dict(zip(names, running, strict=True))
+            out[_group_key(fields, group, at)] = values
+            at = step(at)
+    return out
+
+
+def _group_key(fields: Sequence[str], others: tuple[Any, ...], day: dt.date) -> tuple[Any, ...]:
+    """The group tuple in `fields` order, with the folded date where "date" stands."""
+    rest = iter(others)
+    return tuple(day if f == "date" else next(rest) for f in fields)
 
 
 def total(
@@ -416,7 +490,18 @@ def level_table(
     for measure_id in ids:
         catalogue.get(measure_id)
     # One read of every visible unit's period, folded into the level's units (not one read per unit).
-    per_unit = parts_by(None, period.start, period.end, by=["unit"], fetched_by=fetched_by) if units else {}
+    per_unit = (
+        parts_by(
+            None,
+            period.start,
+            period.end,
+            by=["unit"],
+            parts=catalogue.parts_read(ids),
+            fetched_by=fetched_by,
+        )
+        if units
+        else {}
+    )
     paths = dict(OrgUnit.objects.filter(pk__in=[u for (u,) in per_unit]).values_list("pk", "path"))
     sums = group_parts(((paths[u], parts) for (u,), parts in per_unit.items()), units)
     return [{"unit": unit, "values": catalogue.evaluate(sums[unit.pk], ids)} for unit in units]

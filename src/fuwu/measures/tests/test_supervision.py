@@ -1,0 +1,167 @@
+"""Supervision measures (#14; K1, S2–S3) in the one catalogue: rollups equal the Ibis definitions on a hand-built month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from fuwu.core import calendar, clock
+from fuwu.core.defects import Defect, SourceKind, report
+from fuwu.core.principals import SYSTEM
+from fuwu.inspections import services as inspections
+from fuwu.inspections.tests.factories import submitted, task_for
+from fuwu.measures import catalogue, definitions, facts, selectors, services
+
+pytestmark = pytest.mark.django_db
+
+MON = dt.date(2026, 3, 2)  # a Monday
+SUPERVISION = (
+    "inspection_score",
+    "mystery_score",
+    "findings_per_inspection",
+    "rectification_on_time_rate",
+    "open_rectifications",
+    "overdue_rectifications",
+)
+
+
+@pytest.fixture
+def month(world: Any) -> Any:
+    """Two inspections and a complaint's remediation on Monday 2 March; one task verified, one appealed away."""
+    clock.set_clock(dt.datetime(2026, 3, 2, 10, tzinfo=clock.SHANGHAI), speed=0)
+    try:
+        a = submitted(world, "SBZ", fail={"SBZ-2"}, kind="mystery")  # 80.00, one finding
+        b = submitted(world, "SBZ", fail={"SBZ-2", "SBZ-3"}, kind="onsite")  # 60.00, two findings
+        report(actor=SYSTEM, defect=Defect(SourceKind.COMPLAINT, "C-1", "TS-1", world.outlet_a, "x"))
+        ta = task_for(a, "SBZ-2")
+        inspections.task_submit_evidence(actor=world.head_a, task=ta, evidence="已整改")
+        inspections.task_verify(actor=world.sup2, task=ta)  # verified on time
+        tb = task_for(b, "SBZ-3")
+        inspections.task_appeal(actor=world.head_a, task=tb, reason="误判,申诉")
+        inspections.task_appeal_decide(actor=world.sup2, task=tb, uphold=True, note="申诉成立")  # b → 80.00
+    finally:
+        clock.reset()
+    return world
+
+
+def _rollup_parts(start: dt.date, end: dt.date, world: Any) -> dict[tuple[int, dt.date], dict[str, float]]:
+    found = selectors.parts_by(
+        None, start, end, by=["unit", "day"], parts=catalogue.INSPECTION_PARTS, fetched_by=world.hq_manager
+    )
+    return {k: v for k, v in found.items() if any(v.values())}
+
+
+def _ibis_parts(start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], dict[str, float]]:
+    tables = definitions.duckdb_tables(facts.arrow_tables(start, end))
+    rows = definitions.parts_frame(tables, by=["unit_id", "business_date"])
+    return {
+        (r["unit_id"], r["business_date"]): {n: r[n] for n in catalogue.INSPECTION_PARTS}
+        for r in rows
+        if start <= r["business_date"] <= end and any(r[n] for n in catalogue.INSPECTION_PARTS)
+    }
+
+
+def test_daily_parts_from_the_rollups_equal_the_ibis_definitions(month: Any) -> None:
+    """K1: one definition, two engines — the rollup builder and Ibis on DuckDB give the same daily parts."""
+    end = MON + dt.timedelta(days=40)
+    services.rollup_rebuild(actor=SYSTEM, start=MON - dt.timedelta(days=5), end=end)
+    changes = {}
+    for (unit, day), parts in _ibis_parts(MON - dt.timedelta(days=5), end).items():
+        changes[(unit, day)] = parts
+    # the rollup reader returns balances for the stock parts; Ibis the daily changes: compare the flows,
+    # then the balances as running sums of the changes
+    rolled = selectors.parts_by(
+        None, MON, end, by=["unit", "day"], parts=catalogue.INSPECTION_PARTS, fetched_by=month.hq_manager
+    )
+    flows = [n for n in catalogue.INSPECTION_PARTS if n not in catalogue.STOCK_PARTS]
+    assert {k: {n: v[n] for n in flows} for k, v in changes.items() if any(v[n] for n in flows)} == {
+        k: {n: v[n] for n in flows} for k, v in rolled.items() if any(v[n] for n in flows)
+    }
+    unit = month.outlet_a.pk
+    for name in catalogue.STOCK_PARTS:
+        running = 0.0
+        day = MON
+        while day <= min(end, clock.today()):
+            running += changes.get((unit, day), {}).get(name, 0)
+            assert rolled[(unit, day)][name] == running, (name, day)
+            day += dt.timedelta(days=1)
+
+
+def test_supervision_figures_on_hand_computed_cases(month: Any) -> None:
+    """#14: scores after an upheld appeal, findings, on-time rate, and open/overdue as balances."""
+    late = calendar.add_business_days(MON, 10)
+    services.rollup_rebuild(actor=SYSTEM, start=MON, end=late + dt.timedelta(days=1))
+    values = catalogue.evaluate(
+        selectors.total(month.outlet_a, MON, late, fetched_by=month.hq_manager), SUPERVISION
+    )
+    assert values["inspection_score"] == pytest.approx(80.0)  # (80 + 80) / 2 after the upheld appeal
+    assert values["mystery_score"] == pytest.approx(80.0)
+    assert values["findings_per_inspection"] == pytest.approx(1.0)  # 3 findings, 1 removed, 2 inspections
+    assert values["rectification_on_time_rate"] == pytest.approx(100.0)
+    # open at the end: b's SBZ-2 and the complaint; both overdue (due within 5 business days, no evidence)
+    assert values["open_rectifications"] == 2 and values["overdue_rectifications"] == 2
+    first_day = catalogue.evaluate(
+        selectors.total(month.outlet_a, MON, MON, fetched_by=month.hq_manager), SUPERVISION
+    )
+    assert first_day["open_rectifications"] == 2 and first_day["overdue_rectifications"] == 0
+    # a balance is read at the end of the period, and the tier-2 branch above adds its outlets' balances
+    later = catalogue.evaluate(
+        selectors.total(month.t2, late, late, fetched_by=month.hq_manager), ["open_rectifications"]
+    )
+    assert later["open_rectifications"] == 2
+
+
+def test_a_period_still_running_reads_todays_balance_not_a_forecast(month: Any) -> None:
+    """Overdue is counted as of today: a task falling due next week is not overdue in this month's figure."""
+    services.rollup_rebuild(actor=SYSTEM, start=MON, end=MON + dt.timedelta(days=30))
+    clock.set_clock(dt.datetime(2026, 3, 3, 12, tzinfo=clock.SHANGHAI), speed=0)
+    try:
+        march = selectors.parse_period("2026-03")
+        values = catalogue.evaluate(
+            selectors.total(month.outlet_a, march.start, march.end, fetched_by=month.hq_manager), SUPERVISION
+        )
+    finally:
+        clock.reset()
+    assert values["open_rectifications"] == 2 and values["overdue_rectifications"] == 0
+
+
+def test_the_incremental_build_follows_an_appeal_and_a_verification(month: Any) -> None:
+    """A change to a task or a finding marks its days, so the next refresh corrects the balances."""
+    services.rollup_refresh(actor=SYSTEM)
+    tasks = list(month.outlet_a and inspections_open(month))
+    assert len(tasks) == 2
+    task = tasks[0]
+    clock.set_clock(dt.datetime(2026, 3, 4, 10, tzinfo=clock.SHANGHAI), speed=0)
+    try:
+        inspections.task_submit_evidence(actor=month.head_a, task=task, evidence="已整改")
+        inspections.task_verify(actor=month.sup2, task=task)
+    finally:
+        clock.reset()
+    services.rollup_refresh(actor=SYSTEM)
+    day = dt.date(2026, 3, 4)
+    values = catalogue.evaluate(
+        selectors.total(month.outlet_a, MON, day, fetched_by=month.hq_manager), SUPERVISION
+    )
+    assert values["open_rectifications"] == 1
+    assert values["rectification_on_time_rate"] == pytest.approx(100.0)
+
+
+def inspections_open(world: Any) -> Any:
+    from fuwu.inspections.models import RectificationTask
+
+    return RectificationTask.objects.filter(unit=world.outlet_a, closed_at__isnull=True).order_by("pk")
+
+
+def test_the_catalogue_names_the_supervision_measures_in_chinese() -> None:
+    """No raw codes on screens: name, unit and definition of each new measure read in Chinese."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        for measure_id in SUPERVISION:
+            described = catalogue.describe(catalogue.get(measure_id))
+            for field in ("name", "definition"):
+                assert any("\u4e00" <= ch <= "\u9fff" for ch in described[field]), (measure_id, field)
+            assert not any(ch.isascii() and ch.isalpha() for ch in described["unit_label"]), measure_id
+    assert catalogue.get("open_rectifications").stock and not catalogue.get("inspection_score").stock
