@@ -7,6 +7,7 @@ a figure is computed one way whichever screen shows it, and the layering stays d
 
 A figure source module defines:
     unit_figures(*, fetched_by, units, start, end, measure_ids) -> {unit id: {measure id: value | None}}
+    keyed_figures(*, fetched_by, start, end, cut, measure_ids) -> {(unit id, key): {measure id: value}}
     measure_label(measure_id) -> {"name": …, "unit": …, "decimals": …, "definition": …}
 """
 
@@ -49,6 +50,20 @@ def unit_figures(
         return {u.pk: dict.fromkeys(measure_ids) for u in unit_list}
     found: dict[int, Values] = source.unit_figures(
         fetched_by=fetched_by, units=unit_list, start=start, end=end, measure_ids=list(measure_ids)
+    )
+    return found
+
+
+def keyed_figures(
+    *, fetched_by: Principal, start: dt.date, end: dt.date, cut: str, measure_ids: Sequence[str]
+) -> dict[tuple[int, str], Values]:
+    """Figures per (unit, key) of one rollup cut (a course, a process step…) for business dates start..end,
+    for every unit the reader sees; nothing without a measures app."""
+    source = _source()
+    if source is None:
+        return {}
+    found: dict[tuple[int, str], Values] = source.keyed_figures(
+        fetched_by=fetched_by, start=start, end=end, cut=cut, measure_ids=list(measure_ids)
     )
     return found
 

@@ -98,7 +98,15 @@ STOCK_PARTS: tuple[str, ...] = (
     "rect_overdue",  # +1 the day after the due date, −1 when evidence is submitted or the task closes
 )
 INSPECTION_PARTS: tuple[str, ...] = INSPECTION_COUNT_PARTS + INSPECTION_SUM_PARTS + STOCK_PARTS
-PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS + CALL_PARTS + INSPECTION_PARTS
+# Training parts (T1 facts: training.Assignment, declared by training/fact_tables.py as "training"), on the
+# assignment's due date at the learner's unit when assigned; cancelled assignments count nowhere. Also cut
+# by course (the rollups' "course" cut, keyed by course code).
+TRAINING_PARTS: tuple[str, ...] = (
+    "training_due",  # assignments falling due on the date
+    "training_on_time",  # of those, completed on or before the due date (Shanghai business date)
+    "training_completed",  # of those, completed at all (late included)
+)
+PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS + CALL_PARTS + INSPECTION_PARTS + TRAINING_PARTS
 COMPLAINT_PARTS = (
     "complaints",
     "complaints_closed",
@@ -108,7 +116,12 @@ COMPLAINT_PARTS = (
 )
 FEEDBACK_PARTS = ("feedback_replied", "feedback_replied_on_time")
 TICKET_PARTS = (
-    frozenset(PARTS) - set(COMPLAINT_PARTS) - set(FEEDBACK_PARTS) - set(CALL_PARTS) - set(INSPECTION_PARTS)
+    frozenset(PARTS)
+    - set(COMPLAINT_PARTS)
+    - set(FEEDBACK_PARTS)
+    - set(CALL_PARTS)
+    - set(INSPECTION_PARTS)
+    - set(TRAINING_PARTS)
 )
 
 Parts = Mapping[str, float]
@@ -189,6 +202,7 @@ TICKET_GRAINS = (ORG, "counter", "staff", "service", "tier", "hour", *TIME_GRAIN
 COMPLAINT_GRAINS = (ORG, *TIME_GRAINS)
 CALL_GRAINS = (ORG, "line", "hour", *TIME_GRAINS)  # org = the contact centre (and every unit above it)
 INSPECTION_GRAINS = (ORG, *TIME_GRAINS)
+TRAINING_GRAINS = (ORG, "course", *TIME_GRAINS)
 
 
 def _call_service_level(p: Parts) -> float | None:
@@ -539,6 +553,63 @@ MEASURES: tuple[Measure, ...] = (
         0,
         volume="calls_handled",
         min_volume=MIN_CALLS,
+    ),
+    # Training (T1; seeds 000, 002, 003): assignments by role, unit, finding or lapsed certificate.
+    Measure(
+        "training_due",
+        _("Training assignments due"),
+        "到期培训任务数",
+        COUNT,
+        True,
+        _(
+            "Training assignments (not cancelled) falling due in the period, at the learner's unit when assigned."
+        ),
+        ("training.Assignment",),
+        TRAINING_GRAINS,
+        _count("training_due"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "training_on_time",
+        _("Training completed on time"),
+        "按时完成培训数",
+        COUNT,
+        True,
+        _("Of the training assignments due in the period, those completed on or before their due date."),
+        ("training.Assignment",),
+        TRAINING_GRAINS,
+        _count("training_on_time"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "training_completed",
+        _("Training completed"),
+        "已完成培训数",
+        COUNT,
+        True,
+        _("Of the training assignments due in the period, those completed at all (late included)."),
+        ("training.Assignment",),
+        TRAINING_GRAINS,
+        _count("training_completed"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "training_completion",
+        _("Training completion"),
+        "培训按时完成率",
+        PERCENT,
+        True,
+        _(
+            "Training assignments due in the period completed on or before their due date (Shanghai business date) ÷ assignments due in the period (cancelled ones excluded)."
+        ),
+        ("training.Assignment",),
+        TRAINING_GRAINS,
+        _ratio("training_on_time", "training_due", 100),
+        volume="training_due",
+        min_volume=5,
     ),
     # Supervision (S2–S3, seed 004): inspections and the rectification ledger of every defect source.
     Measure(

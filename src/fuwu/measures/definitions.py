@@ -272,6 +272,18 @@ def task_parts(tasks: ir.Table, by: Sequence[str]) -> ir.Table:
     return _aggregate(stacked, _grains(stacked, by, "day"), {n: stacked[n].sum() for n in TASK_PARTS})
 
 
+def training_parts(training: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Training parts per group (`by` ⊆ COMPLAINT_GROUPS or "course"), on each assignment's due date."""
+    t = training
+    done = t.completed_date.notnull()
+    sums = {
+        "training_due": t.count(),
+        "training_completed": t.count(where=done),
+        "training_on_time": t.count(where=done & (t.completed_date <= t.due)),
+    }
+    return _aggregate(t, _grains(t, by, "due"), sums)
+
+
 def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[str, Any]]:
     """Executed parts per group as plain dicts (ticket and complaint parts merged on the group)."""
     out: dict[tuple[Any, ...], dict[str, float]] = {}
@@ -295,6 +307,8 @@ def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[
             merge(inspection_parts(tables["inspections"], by).to_pyarrow())
         if "rectifications" in tables:
             merge(task_parts(tables["rectifications"], by).to_pyarrow())
+        if "training" in tables:
+            merge(training_parts(tables["training"], by).to_pyarrow())
     return [{**dict(zip(by, group, strict=True)), **parts} for group, parts in out.items()]
 
 

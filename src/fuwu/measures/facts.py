@@ -39,6 +39,7 @@ TABLES = (
     "calls",
     "inspections",
     "rectifications",
+    "training",
     "calendar",
 )
 
@@ -137,6 +138,16 @@ def _build_schemas() -> dict[str, pa.Schema]:
                 ("on_time", pa.bool_()),
             ]
         ),
+        # Training assignments not cancelled (declared by training's fact_tables), at the unit when assigned.
+        "training": pa.schema(
+            [
+                ("assignment_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("course", pa.string()),
+                ("due", pa.date32()),
+                ("completed_date", pa.date32()),
+            ]
+        ),
         # day_index counts calendar days, business_index counts business days up to and including the date,
         # so differences of either give calendar or business days between two dates on any engine.
         "calendar": pa.schema(
@@ -161,7 +172,7 @@ def __getattr__(name: str) -> object:
 
 
 # Tables an older export may lack (written before those facts were added); readers treat them as empty.
-OPTIONAL = frozenset({"calls", "inspections", "rectifications"})
+OPTIONAL = frozenset({"calls", "inspections", "rectifications", "training"})
 NONE_KEY = "-"  # the key of a cut whose value is missing (ticket never reached a counter, no tier…)
 MERGED, WITHDRAWN = "merged", "withdrawn"
 MYSTERY = "mystery"  # the kind of a mystery-shopper (神秘人) inspection
@@ -278,7 +289,7 @@ def hooked_rows(
     name: str, start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
 ) -> Iterator[dict[str, Any]]:
     """The rows of fact table `name` for business dates start..end from the app that declares it (none
-    when no app does): inspections and rectifications (inspections' `fact_tables.py`)."""
+    when no app does): inspections and rectifications (inspections' `fact_tables.py`), training."""
     table = fact_table(name)
     if table is None:
         return iter(())
@@ -332,6 +343,7 @@ def arrow_tables(start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None =
         "calls": _table("calls", call_rows(start, end, unit_list)),
         "inspections": _table("inspections", hooked_rows("inspections", start, end, unit_list)),
         "rectifications": _table("rectifications", hooked_rows("rectifications", start, end, unit_list)),
+        "training": _table("training", hooked_rows("training", start, end, unit_list)),
         "calendar": _table("calendar", calendar_rows(earliest, end)),
     }
 

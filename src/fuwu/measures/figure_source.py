@@ -37,6 +37,24 @@ def unit_figures(
     return out
 
 
+def keyed_figures(
+    *, fetched_by: Principal, start: dt.date, end: dt.date, cut: str, measure_ids: Sequence[str]
+) -> dict[tuple[int, str], dict[str, float | None]]:
+    """Figures per (rollup unit, key) of one cut, for every unit the reader sees."""
+    for measure_id in measure_ids:
+        catalogue.get(measure_id)
+    found = selectors.parts_by(
+        None,
+        start,
+        end,
+        by=["unit", "key"],
+        cut=cut,
+        parts=catalogue.parts_read(measure_ids),
+        fetched_by=fetched_by,
+    )
+    return {(unit, str(key)): catalogue.evaluate(parts, measure_ids) for (unit, key), parts in found.items()}
+
+
 def measure_label(measure_id: str) -> dict[str, Any]:
     m = catalogue.get(measure_id)
     return {

@@ -16,6 +16,7 @@ from fuwu.measures.catalogue import (
     INSPECTION_SUM_PARTS,
     STOCK_PARTS,
     SUM_PARTS,
+    TRAINING_PARTS,
 )
 
 
@@ -27,6 +28,7 @@ class Cut(models.TextChoices):
     TIER = "tier", _("Customer tier")
     HOUR = "hour", _("Hour of day")
     LINE = "line", _("Call line")
+    COURSE = "course", _("Course")
 
 
 class Rollup(models.Model):
@@ -43,7 +45,7 @@ class Rollup(models.Model):
     key = models.CharField(max_length=64, blank=True)  # service/counter code, staff id, tier, hour, line
     built_at = models.DateTimeField()
 
-    for _part in COUNT_PARTS + HIST_PARTS + CALL_COUNT_PARTS + INSPECTION_COUNT_PARTS:
+    for _part in COUNT_PARTS + HIST_PARTS + CALL_COUNT_PARTS + INSPECTION_COUNT_PARTS + TRAINING_PARTS:
         locals()[_part] = models.PositiveIntegerField(default=0)
     for _part in SUM_PARTS + CALL_SUM_PARTS + INSPECTION_SUM_PARTS:
         locals()[_part] = models.FloatField(default=0)

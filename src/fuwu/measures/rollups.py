@@ -66,6 +66,7 @@ def accumulate(
     calls: Iterable[dict[str, Any]] = (),
     inspections: Iterable[dict[str, Any]] = (),
     tasks: Iterable[dict[str, Any]] = (),
+    training: Iterable[dict[str, Any]] = (),
 ) -> dict[RowKey, dict[str, float]]:
     """Parts per (unit, business date, cut, key) for dates start..end."""
     out: dict[RowKey, dict[str, float]] = defaultdict(empty_parts)
@@ -117,7 +118,23 @@ def accumulate(
         for day, parts in task_events(row):
             if start <= day <= end:
                 add((row["unit_id"], day, "", ""), parts)
+    for row in training:
+        day = row["due"]
+        if start <= day <= end:
+            parts = training_parts(row)
+            add((row["unit_id"], day, "", ""), parts)
+            add((row["unit_id"], day, "course", str(row["course"])), parts)
     return out
+
+
+def training_parts(row: dict[str, Any]) -> dict[str, float]:
+    """The parts one training assignment contributes on its due date."""
+    done = row["completed_date"]
+    return {
+        "training_due": 1,
+        "training_completed": int(done is not None),
+        "training_on_time": int(done is not None and done <= row["due"]),
+    }
 
 
 def inspection_parts(row: dict[str, Any]) -> dict[str, float]:

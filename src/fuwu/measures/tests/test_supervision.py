@@ -165,3 +165,47 @@ def test_the_catalogue_names_the_supervision_measures_in_chinese() -> None:
                 assert any("\u4e00" <= ch <= "\u9fff" for ch in described[field]), (measure_id, field)
             assert not any(ch.isascii() and ch.isalpha() for ch in described["unit_label"]), measure_id
     assert catalogue.get("open_rectifications").stock and not catalogue.get("inspection_score").stock
+
+
+# --- training completion (#17, K1) ---------------------------------------------------------------
+
+
+def test_training_completion_from_the_rollups_equals_ibis_per_unit_and_course(
+    world: Any, frozen_clock: Any
+) -> None:
+    """K1 "training completion": on time ÷ due, per unit and per course, the same through both engines."""
+    from fuwu.core import roles
+    from fuwu.training import services as training
+    from fuwu.training.tests import factories as tf
+
+    course = tf.course(world, online=True)
+    due = dt.date(2026, 3, 3)
+    a = training.assign_person(actor=SYSTEM, course=course, user=world.teller_a, due_date=due)
+    b = training.assign_person(actor=SYSTEM, course=course, user=world.teller_b, due_date=due)
+    other = world.person("teller_c", world.outlet_a, roles.TELLER)
+    training.assign_person(actor=SYSTEM, course=course, user=other, due_date=due)
+    training.assignment_complete_online(actor=world.teller_a, assignment=a)  # on time
+    frozen_clock.advance(dt.timedelta(days=2))  # 03-04: late
+    training.assignment_complete_online(actor=world.teller_b, assignment=b)
+    services.rollup_refresh(actor=SYSTEM)
+    ids = ["training_due", "training_on_time", "training_completed", "training_completion"]
+    march = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    rolled = catalogue.evaluate(selectors.total(world.outlet_a, *march, fetched_by=world.hq_manager), ids)
+    assert rolled == {
+        "training_due": 2,
+        "training_on_time": 1,
+        "training_completed": 1,
+        "training_completion": pytest.approx(50.0),
+    }
+    by_course = selectors.parts_by(
+        None, *march, by=["unit", "key"], cut="course", fetched_by=world.hq_manager
+    )
+    assert catalogue.evaluate(by_course[(world.outlet_b.pk, course.code)], ids)["training_completion"] == 0.0
+    tables = definitions.duckdb_tables(facts.arrow_tables(*march))
+    raw = {
+        r["unit_id"]: catalogue.evaluate(r, ids)
+        for r in definitions.parts_frame(tables, by=["unit_id"])
+        if r["training_due"]
+    }
+    assert raw[world.outlet_a.pk] == rolled
+    assert raw[world.outlet_b.pk]["training_completion"] == 0.0
