@@ -55,15 +55,22 @@ def unit_figures(
 
 
 def keyed_figures(
-    *, fetched_by: Principal, start: dt.date, end: dt.date, cut: str, measure_ids: Sequence[str]
+    *,
+    fetched_by: Principal,
+    start: dt.date,
+    end: dt.date,
+    cut: str,
+    measure_ids: Sequence[str],
+    per_unit: bool = True,
 ) -> dict[tuple[int, str], Values]:
-    """Figures per (unit, key) of one rollup cut (a course, a process step…) for business dates start..end,
-    for every unit the reader sees; nothing without a measures app."""
+    """Figures per (unit, key) of one rollup cut (a course, an agent…) for business dates start..end, over
+    every unit the reader sees; with `per_unit` False, per key over all those units (unit 0). Nothing
+    without a measures app."""
     source = _source()
     if source is None:
         return {}
     found: dict[tuple[int, str], Values] = source.keyed_figures(
-        fetched_by=fetched_by, start=start, end=end, cut=cut, measure_ids=list(measure_ids)
+        fetched_by=fetched_by, start=start, end=end, cut=cut, measure_ids=list(measure_ids), per_unit=per_unit
     )
     return found
 

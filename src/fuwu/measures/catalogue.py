@@ -106,7 +106,19 @@ TRAINING_PARTS: tuple[str, ...] = (
     "training_on_time",  # of those, completed on or before the due date (Shanghai business date)
     "training_completed",  # of those, completed at all (late included)
 )
-PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS + CALL_PARTS + INSPECTION_PARTS + TRAINING_PARTS
+# Service-language parts (A3 facts: knowledge.LanguageCheck, declared by knowledge/fact_tables.py as
+# "language"): each checked text (a staff reply or a call transcript), on its business date at its unit; also
+# cut by agent (the rollups' "agent" cut, keyed by agent code).
+LANGUAGE_PARTS: tuple[str, ...] = (
+    "lang_checked",  # texts checked
+    "lang_hits",  # Σ forbidden-phrase hits in them
+    "lang_with_hit",  # texts with at least one forbidden phrase
+    "lang_calls",  # of the texts, call transcripts (where the greeting and farewell are required)
+    "lang_calls_complete",  # calls with every required phrase
+)
+PARTS: tuple[str, ...] = (
+    COUNT_PARTS + SUM_PARTS + HIST_PARTS + CALL_PARTS + INSPECTION_PARTS + TRAINING_PARTS + LANGUAGE_PARTS
+)
 COMPLAINT_PARTS = (
     "complaints",
     "complaints_closed",
@@ -122,6 +134,7 @@ TICKET_PARTS = (
     - set(CALL_PARTS)
     - set(INSPECTION_PARTS)
     - set(TRAINING_PARTS)
+    - set(LANGUAGE_PARTS)
 )
 
 Parts = Mapping[str, float]
@@ -203,6 +216,7 @@ COMPLAINT_GRAINS = (ORG, *TIME_GRAINS)
 CALL_GRAINS = (ORG, "line", "hour", *TIME_GRAINS)  # org = the contact centre (and every unit above it)
 INSPECTION_GRAINS = (ORG, *TIME_GRAINS)
 TRAINING_GRAINS = (ORG, "course", *TIME_GRAINS)
+LANGUAGE_GRAINS = (ORG, "agent", *TIME_GRAINS)
 
 
 def _call_service_level(p: Parts) -> float | None:
@@ -257,6 +271,7 @@ PERCENT = "%"
 COUNT = "count"
 POINTS = "points"
 PER_INSPECTION = "per inspection"
+PER_100_TEXTS = "per 100 texts"
 UNIT_LABELS: dict[str, Promise | str] = {
     MINUTES: _("min"),
     PERCENT: "%",
@@ -266,6 +281,7 @@ UNIT_LABELS: dict[str, Promise | str] = {
     "s": _("s"),
     POINTS: _("points"),
     PER_INSPECTION: _("per inspection"),
+    PER_100_TEXTS: _("per 100 texts"),
 }
 # The least volume for a place in a ranking (#19): evaluations for satisfaction, called tickets for waits…
 MIN_EVALUATIONS = 30
@@ -610,6 +626,89 @@ MEASURES: tuple[Measure, ...] = (
         _ratio("training_on_time", "training_due", 100),
         volume="training_due",
         min_volume=5,
+    ),
+    # Service language (A3; seeds 002–004): forbidden and required phrases in what staff write and say.
+    Measure(
+        "language_checked",
+        _("Texts checked for service language"),
+        "服务用语检查文本数",
+        COUNT,
+        True,
+        _("Staff replies and call transcripts checked against the phrase dictionary in the period."),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _count("lang_checked"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "forbidden_phrase_hits",
+        _("Forbidden-phrase hits"),
+        "禁用语命中次数",
+        COUNT,
+        False,
+        _("Forbidden phrases (any variant) found in the texts checked in the period."),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _count("lang_hits"),
+        0,
+    ),
+    Measure(
+        "forbidden_phrase_rate",
+        _("Forbidden phrases per 100 texts"),
+        "禁用语百条命中数",
+        PER_100_TEXTS,
+        False,
+        _("Forbidden-phrase hits ÷ texts checked × 100 (staff replies and call transcripts)."),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _ratio("lang_hits", "lang_checked", 100),
+        2,
+        volume="lang_checked",
+        min_volume=20,
+    ),
+    Measure(
+        "texts_with_forbidden_rate",
+        _("Texts with a forbidden phrase"),
+        "含禁用语文本占比",
+        PERCENT,
+        False,
+        _("Texts checked with at least one forbidden phrase ÷ texts checked."),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _ratio("lang_with_hit", "lang_checked", 100),
+        volume="lang_checked",
+        min_volume=20,
+    ),
+    Measure(
+        "language_calls_checked",
+        _("Calls checked for required phrases"),
+        "文明用语检查通话数",
+        COUNT,
+        True,
+        _(
+            "Call transcripts checked in the period (a single chat reply is not expected to greet and say goodbye)."
+        ),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _count("lang_calls"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "required_phrase_compliance",
+        _("Required-phrase compliance"),
+        "文明用语完整率",
+        PERCENT,
+        True,
+        _(
+            "Call transcripts containing every required phrase (greeting, farewell…) ÷ call transcripts checked."
+        ),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _ratio("lang_calls_complete", "lang_calls", 100),
+        volume="lang_calls",
+        min_volume=20,
     ),
     # Supervision (S2–S3, seed 004): inspections and the rectification ledger of every defect source.
     Measure(

@@ -284,6 +284,19 @@ def training_parts(training: ir.Table, by: Sequence[str]) -> ir.Table:
     return _aggregate(t, _grains(t, by, "due"), sums)
 
 
+def language_parts(language: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Service-language parts per group (`by` ⊆ COMPLAINT_GROUPS or "agent"), by business date checked."""
+    t = language
+    sums = {
+        "lang_checked": t.count(),
+        "lang_hits": t.forbidden_hits.sum().fill_null(0),
+        "lang_with_hit": t.count(where=t.forbidden_hits > 0),
+        "lang_calls": t.count(where=t.is_call),
+        "lang_calls_complete": t.count(where=t.is_call & (t.required_missing == 0)),
+    }
+    return _aggregate(t, _grains(t, by), sums)
+
+
 def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[str, Any]]:
     """Executed parts per group as plain dicts (ticket and complaint parts merged on the group)."""
     out: dict[tuple[Any, ...], dict[str, float]] = {}
@@ -309,6 +322,8 @@ def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[
             merge(task_parts(tables["rectifications"], by).to_pyarrow())
         if "training" in tables:
             merge(training_parts(tables["training"], by).to_pyarrow())
+        if "language" in tables:
+            merge(language_parts(tables["language"], by).to_pyarrow())
     return [{**dict(zip(by, group, strict=True)), **parts} for group, parts in out.items()]
 
 

@@ -40,6 +40,7 @@ TABLES = (
     "inspections",
     "rectifications",
     "training",
+    "language",
     "calendar",
 )
 
@@ -148,6 +149,18 @@ def _build_schemas() -> dict[str, pa.Schema]:
                 ("completed_date", pa.date32()),
             ]
         ),
+        # Texts checked for service language (declared by knowledge's fact_tables), on their business date.
+        "language": pa.schema(
+            [
+                ("check_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("business_date", pa.date32()),
+                ("agent", pa.string()),
+                ("is_call", pa.bool_()),
+                ("forbidden_hits", pa.int64()),
+                ("required_missing", pa.int64()),
+            ]
+        ),
         # day_index counts calendar days, business_index counts business days up to and including the date,
         # so differences of either give calendar or business days between two dates on any engine.
         "calendar": pa.schema(
@@ -172,7 +185,7 @@ def __getattr__(name: str) -> object:
 
 
 # Tables an older export may lack (written before those facts were added); readers treat them as empty.
-OPTIONAL = frozenset({"calls", "inspections", "rectifications", "training"})
+OPTIONAL = frozenset({"calls", "inspections", "rectifications", "training", "language"})
 NONE_KEY = "-"  # the key of a cut whose value is missing (ticket never reached a counter, no tier…)
 MERGED, WITHDRAWN = "merged", "withdrawn"
 MYSTERY = "mystery"  # the kind of a mystery-shopper (神秘人) inspection
@@ -344,6 +357,7 @@ def arrow_tables(start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None =
         "inspections": _table("inspections", hooked_rows("inspections", start, end, unit_list)),
         "rectifications": _table("rectifications", hooked_rows("rectifications", start, end, unit_list)),
         "training": _table("training", hooked_rows("training", start, end, unit_list)),
+        "language": _table("language", hooked_rows("language", start, end, unit_list)),
         "calendar": _table("calendar", calendar_rows(earliest, end)),
     }
 

@@ -38,21 +38,25 @@ def unit_figures(
 
 
 def keyed_figures(
-    *, fetched_by: Principal, start: dt.date, end: dt.date, cut: str, measure_ids: Sequence[str]
+    *,
+    fetched_by: Principal,
+    start: dt.date,
+    end: dt.date,
+    cut: str,
+    measure_ids: Sequence[str],
+    per_unit: bool = True,
 ) -> dict[tuple[int, str], dict[str, float | None]]:
-    """Figures per (rollup unit, key) of one cut, for every unit the reader sees."""
+    """Figures per (rollup unit, key) of one cut — or per key over every unit (unit 0) — for the reader."""
     for measure_id in measure_ids:
         catalogue.get(measure_id)
-    found = selectors.parts_by(
-        None,
-        start,
-        end,
-        by=["unit", "key"],
-        cut=cut,
-        parts=catalogue.parts_read(measure_ids),
-        fetched_by=fetched_by,
-    )
-    return {(unit, str(key)): catalogue.evaluate(parts, measure_ids) for (unit, key), parts in found.items()}
+    parts = catalogue.parts_read(measure_ids)
+    if per_unit:
+        found = selectors.parts_by(
+            None, start, end, by=["unit", "key"], cut=cut, parts=parts, fetched_by=fetched_by
+        )
+        return {(unit, str(key)): catalogue.evaluate(p, measure_ids) for (unit, key), p in found.items()}
+    summed = selectors.parts_by(None, start, end, by=["key"], cut=cut, parts=parts, fetched_by=fetched_by)
+    return {(0, str(key)): catalogue.evaluate(p, measure_ids) for (key,), p in summed.items()}
 
 
 def measure_label(measure_id: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from fuwu.measures.catalogue import (
     HIST_PARTS,
     INSPECTION_COUNT_PARTS,
     INSPECTION_SUM_PARTS,
+    LANGUAGE_PARTS,
     STOCK_PARTS,
     SUM_PARTS,
     TRAINING_PARTS,
@@ -29,6 +30,7 @@ class Cut(models.TextChoices):
     HOUR = "hour", _("Hour of day")
     LINE = "line", _("Call line")
     COURSE = "course", _("Course")
+    AGENT = "agent", _("Agent")
 
 
 class Rollup(models.Model):
@@ -45,7 +47,9 @@ class Rollup(models.Model):
     key = models.CharField(max_length=64, blank=True)  # service/counter code, staff id, tier, hour, line
     built_at = models.DateTimeField()
 
-    for _part in COUNT_PARTS + HIST_PARTS + CALL_COUNT_PARTS + INSPECTION_COUNT_PARTS + TRAINING_PARTS:
+    for _part in (
+        COUNT_PARTS + HIST_PARTS + CALL_COUNT_PARTS + INSPECTION_COUNT_PARTS + TRAINING_PARTS + LANGUAGE_PARTS
+    ):
         locals()[_part] = models.PositiveIntegerField(default=0)
     for _part in SUM_PARTS + CALL_SUM_PARTS + INSPECTION_SUM_PARTS:
         locals()[_part] = models.FloatField(default=0)

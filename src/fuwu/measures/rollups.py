@@ -67,6 +67,7 @@ def accumulate(
     inspections: Iterable[dict[str, Any]] = (),
     tasks: Iterable[dict[str, Any]] = (),
     training: Iterable[dict[str, Any]] = (),
+    language: Iterable[dict[str, Any]] = (),
 ) -> dict[RowKey, dict[str, float]]:
     """Parts per (unit, business date, cut, key) for dates start..end."""
     out: dict[RowKey, dict[str, float]] = defaultdict(empty_parts)
@@ -124,7 +125,25 @@ def accumulate(
             parts = training_parts(row)
             add((row["unit_id"], day, "", ""), parts)
             add((row["unit_id"], day, "course", str(row["course"])), parts)
+    for row in language:
+        day = row["business_date"]
+        if start <= day <= end:
+            parts = language_parts(row)
+            add((row["unit_id"], day, "", ""), parts)
+            add((row["unit_id"], day, "agent", str(row["agent"])), parts)
     return out
+
+
+def language_parts(row: dict[str, Any]) -> dict[str, float]:
+    """The parts one checked text contributes on its business date."""
+    call = bool(row["is_call"])
+    return {
+        "lang_checked": 1,
+        "lang_hits": row["forbidden_hits"],
+        "lang_with_hit": int(row["forbidden_hits"] > 0),
+        "lang_calls": int(call),
+        "lang_calls_complete": int(call and row["required_missing"] == 0),
+    }
 
 
 def training_parts(row: dict[str, Any]) -> dict[str, float]:

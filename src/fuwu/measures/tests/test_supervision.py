@@ -209,3 +209,43 @@ def test_training_completion_from_the_rollups_equals_ibis_per_unit_and_course(
     }
     assert raw[world.outlet_a.pk] == rolled
     assert raw[world.outlet_b.pk]["training_completion"] == 0.0
+
+
+# --- service language (#20, K1) ----------------------------------------------------------------------
+
+
+def test_language_rates_from_the_rollups_equal_ibis_per_unit_and_agent(world: Any, tmp_path: Any) -> None:
+    """K1: forbidden hits per 100 texts, texts with a hit, required-phrase compliance — both engines agree."""
+    from fuwu.knowledge.importers import import_transcripts
+
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "call_id,agent,time,text\n"
+        'C1,TELLER_A,2026-03-02 09:10,"您好，这个我不知道，你问我我问谁。再见"\n'
+        "C2,TELLER_A,2026-03-02 09:20,您好，请稍等，马上为您查询。请慢走\n"
+        "C3,TELLER_B,2026-03-02 09:30,喂？卡丢了？下班了明天再来\n",
+        encoding="utf-8",
+    )
+    import_transcripts(path)
+    services.rollup_refresh(actor=SYSTEM)  # the back-dated import marked its day dirty
+    ids = [
+        "language_checked",
+        "forbidden_phrase_hits",
+        "forbidden_phrase_rate",
+        "texts_with_forbidden_rate",
+        "required_phrase_compliance",
+    ]
+    rolled = catalogue.evaluate(selectors.total(world.outlet_a, MON, MON, fetched_by=world.hq_manager), ids)
+    assert rolled["language_checked"] == 2 and rolled["forbidden_phrase_hits"] == 2
+    assert rolled["forbidden_phrase_rate"] == pytest.approx(100.0)
+    assert rolled["texts_with_forbidden_rate"] == pytest.approx(50.0)
+    assert rolled["required_phrase_compliance"] == pytest.approx(100.0)
+    agents = selectors.parts_by(None, MON, MON, by=["key"], cut="agent", fetched_by=world.hq_manager)
+    assert catalogue.evaluate(agents[("TELLER_B",)], ids)["required_phrase_compliance"] == 0.0
+    tables = definitions.duckdb_tables(facts.arrow_tables(MON, MON))
+    raw = {
+        r["unit_id"]: catalogue.evaluate(r, ids)
+        for r in definitions.parts_frame(tables, by=["unit_id"])
+        if r["lang_checked"]
+    }
+    assert raw[world.outlet_a.pk] == rolled
