@@ -93,11 +93,11 @@ INSPECTION_SUM_PARTS: tuple[str, ...] = ("inspection_score_sum", "mystery_score_
 # Stock parts: signed changes of a balance (+1 when a task opens or falls overdue, −1 when it closes or
 # leaves the overdue state), so a balance at the end of a date is the sum of its rows up to that date and
 # still adds across units. Readers sum them from the first rollup up to the period's last date (or today).
-STOCK_PARTS: tuple[str, ...] = (
+LEDGER_STOCK_PARTS: tuple[str, ...] = (
     "rect_open",  # +1 on the date opened, −1 on the date closed (verified, or withdrawn on appeal)
     "rect_overdue",  # +1 the day after the due date, −1 when evidence is submitted or the task closes
 )
-INSPECTION_PARTS: tuple[str, ...] = INSPECTION_COUNT_PARTS + INSPECTION_SUM_PARTS + STOCK_PARTS
+INSPECTION_PARTS: tuple[str, ...] = INSPECTION_COUNT_PARTS + INSPECTION_SUM_PARTS + LEDGER_STOCK_PARTS
 # Training parts (T1 facts: training.Assignment, declared by training/fact_tables.py as "training"), on the
 # assignment's due date at the learner's unit when assigned; cancelled assignments count nowhere. Also cut
 # by course (the rollups' "course" cut, keyed by course code).
@@ -116,8 +116,35 @@ LANGUAGE_PARTS: tuple[str, ...] = (
     "lang_calls",  # of the texts, call transcripts (where the greeting and farewell are required)
     "lang_calls_complete",  # calls with every required phrase
 )
+# Approval parts (L1 facts: approvals.CaseStep, declared by approvals/fact_tables.py as "approval_steps"):
+# each step decided (approved, returned or rejected) on the business date decided, at its owner unit; also cut
+# by step (the rollups' "step" cut, keyed "PROCESS:step"). Elapsed is business seconds from activation to
+# decision on the approvals calendar (the unit the step limits are set in); waiting is the business seconds
+# paused for the customer's documents. A fixed histogram of elapsed business hours gives median and p90.
+STEP_EDGES_HOURS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 24, 32, 40, 48, 64, 80, 120)
+STEP_HIST_PARTS: tuple[str, ...] = tuple(f"a{i:02d}" for i in range(len(STEP_EDGES_HOURS)))
+APPROVAL_COUNT_PARTS: tuple[str, ...] = (
+    "appr_decided",  # steps decided
+    "appr_breached",  # of those, decided after their (pause-adjusted) due time
+    *STEP_HIST_PARTS,
+)
+APPROVAL_SUM_PARTS: tuple[str, ...] = (
+    "appr_elapsed_sum",  # Σ business seconds activation → decision
+    "appr_paused_sum",  # Σ business seconds paused for the customer
+    "appr_wall_sum",  # Σ wall-clock seconds activation → decision
+)
+# A balance like the ledger's (see STOCK_PARTS): +1 when a step becomes active, −1 when it stops being active.
+APPROVAL_STOCK_PARTS: tuple[str, ...] = ("appr_open",)
+APPROVAL_PARTS: tuple[str, ...] = APPROVAL_COUNT_PARTS + APPROVAL_SUM_PARTS + APPROVAL_STOCK_PARTS
 PARTS: tuple[str, ...] = (
-    COUNT_PARTS + SUM_PARTS + HIST_PARTS + CALL_PARTS + INSPECTION_PARTS + TRAINING_PARTS + LANGUAGE_PARTS
+    COUNT_PARTS
+    + SUM_PARTS
+    + HIST_PARTS
+    + CALL_PARTS
+    + INSPECTION_PARTS
+    + TRAINING_PARTS
+    + LANGUAGE_PARTS
+    + APPROVAL_PARTS
 )
 COMPLAINT_PARTS = (
     "complaints",
@@ -135,7 +162,10 @@ TICKET_PARTS = (
     - set(INSPECTION_PARTS)
     - set(TRAINING_PARTS)
     - set(LANGUAGE_PARTS)
+    - set(APPROVAL_PARTS)
 )
+# Every balance part, whatever app it comes from: readers sum these up to a date instead of over a period.
+STOCK_PARTS: tuple[str, ...] = LEDGER_STOCK_PARTS + APPROVAL_STOCK_PARTS
 
 Parts = Mapping[str, float]
 
@@ -217,6 +247,42 @@ CALL_GRAINS = (ORG, "line", "hour", *TIME_GRAINS)  # org = the contact centre (a
 INSPECTION_GRAINS = (ORG, *TIME_GRAINS)
 TRAINING_GRAINS = (ORG, "course", *TIME_GRAINS)
 LANGUAGE_GRAINS = (ORG, "agent", *TIME_GRAINS)
+APPROVAL_GRAINS = (ORG, "step", *TIME_GRAINS)
+
+
+def step_bucket(hours: float) -> int:
+    """Index of the elapsed-hours histogram bucket holding `hours` of business time."""
+    index = 0
+    for i, edge in enumerate(STEP_EDGES_HOURS):
+        if hours >= edge:
+            index = i
+        else:
+            break
+    return index
+
+
+def _step_quantile(q: float) -> Callable[[Parts], float | None]:
+    """Upper edge (hours) of the bucket holding the nearest-rank q-quantile of the elapsed business hours."""
+
+    def formula(p: Parts) -> float | None:
+        counts = [int(p.get(name, 0)) for name in STEP_HIST_PARTS]
+        total = sum(counts)
+        if not total:
+            return None
+        rank, running = math.ceil(q * total), 0
+        for index, count in enumerate(counts):
+            running += count
+            if running >= rank:
+                edges = STEP_EDGES_HOURS
+                return float(edges[index + 1] if index + 1 < len(edges) else edges[index])
+        raise AssertionError("histogram ranks exhausted")  # unreachable: running reaches total ≥ rank
+
+    return formula
+
+
+def _working_hours(p: Parts) -> float | None:
+    n = p.get("appr_decided", 0)
+    return None if not n else (p.get("appr_elapsed_sum", 0) - p.get("appr_paused_sum", 0)) / n / 3600
 
 
 def _call_service_level(p: Parts) -> float | None:
@@ -272,6 +338,7 @@ COUNT = "count"
 POINTS = "points"
 PER_INSPECTION = "per inspection"
 PER_100_TEXTS = "per 100 texts"
+HOURS = "h"
 UNIT_LABELS: dict[str, Promise | str] = {
     MINUTES: _("min"),
     PERCENT: "%",
@@ -282,6 +349,7 @@ UNIT_LABELS: dict[str, Promise | str] = {
     POINTS: _("points"),
     PER_INSPECTION: _("per inspection"),
     PER_100_TEXTS: _("per 100 texts"),
+    HOURS: _("hours"),
 }
 # The least volume for a place in a ranking (#19): evaluations for satisfaction, called tickets for waits…
 MIN_EVALUATIONS = 30
@@ -709,6 +777,122 @@ MEASURES: tuple[Measure, ...] = (
         _ratio("lang_calls_complete", "lang_calls", 100),
         volume="lang_calls",
         min_volume=20,
+    ),
+    # Approvals (L1; seed 000): process steps with time limits, the fast track and the bottlenecks.
+    Measure(
+        "approval_steps_decided",
+        _("Approval steps decided"),
+        "审批环节办结数",
+        COUNT,
+        True,
+        _("Approval steps approved, returned or rejected in the period (by business date decided)."),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _count("appr_decided"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "approval_breach_rate",
+        _("Approval step breach rate"),
+        "审批环节超时率",
+        PERCENT,
+        False,
+        _(
+            "Steps decided after their due time (the limit in business hours, moved on by any pause for the customer) ÷ steps decided."
+        ),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _ratio("appr_breached", "appr_decided", 100),
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_step_median_hours",
+        _("Approval step median (business hours)"),
+        "审批环节耗时中位数(工作小时)",
+        HOURS,
+        False,
+        _(
+            "Nearest-rank median of the business hours from a step's activation to its decision, as the upper edge of its fixed histogram bucket (1-hour buckets to 8 h, then 10, 12, 16, 24… 120 h)."
+        ),
+        ("approvals.CaseStep", "core.CalendarDay"),
+        APPROVAL_GRAINS,
+        _step_quantile(0.5),
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_step_p90_hours",
+        _("Approval step 90th percentile (business hours)"),
+        "审批环节耗时90%分位(工作小时)",
+        HOURS,
+        False,
+        _(
+            "Nearest-rank 90th percentile of the business hours from activation to decision, as the upper edge of its fixed histogram bucket."
+        ),
+        ("approvals.CaseStep", "core.CalendarDay"),
+        APPROVAL_GRAINS,
+        _step_quantile(0.9),
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_waiting_hours",
+        _("Approval step waiting for the customer"),
+        "审批环节等待客户时长(工作小时)",
+        HOURS,
+        False,
+        _("Mean business hours a decided step was paused waiting for the customer's documents."),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _ratio("appr_paused_sum", "appr_decided", 1 / 3600),
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_working_hours",
+        _("Approval step working time"),
+        "审批环节办理时长(工作小时)",
+        HOURS,
+        False,
+        _(
+            "Mean business hours from activation to decision minus the time paused for the customer, over steps decided."
+        ),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _working_hours,
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_calendar_hours",
+        _("Approval step calendar hours"),
+        "审批环节自然耗时(小时)",
+        HOURS,
+        False,
+        _(
+            "Mean wall-clock hours from a step's activation to its decision (what the customer waits), over steps decided."
+        ),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _ratio("appr_wall_sum", "appr_decided", 1 / 3600),
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_steps_open",
+        _("Approval steps in progress"),
+        "在办审批环节数",
+        COUNT,
+        False,
+        _(
+            "Approval steps waiting for a decision at the end of the period's last date (today for a period still running)."
+        ),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _count("appr_open"),
+        0,
     ),
     # Supervision (S2–S3, seed 004): inspections and the rectification ledger of every defect source.
     Measure(

@@ -297,6 +297,48 @@ def language_parts(language: ir.Table, by: Sequence[str]) -> ir.Table:
     return _aggregate(t, _grains(t, by), sums)
 
 
+STEP_PARTS = (*catalogue.APPROVAL_COUNT_PARTS, *catalogue.APPROVAL_SUM_PARTS, *catalogue.APPROVAL_STOCK_PARTS)
+
+
+def step_parts(steps: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Approval parts per group (`by` ⊆ COMPLAINT_GROUPS or "key"): activation and end change the balance of
+    steps in progress; a decision adds its counts, sums and histogram bucket on the date decided."""
+    t = steps
+    edges = catalogue.STEP_EDGES_HOURS
+    hours = t.elapsed_seconds / 3600
+    bucket = ibis.cases(
+        *((hours < edges[i + 1], i) for i in range(len(edges) - 1)), else_=len(edges) - 1
+    ).cast("int64")
+
+    def event(table: ir.Table, day: ir.Value, **parts: ir.Value | int) -> ir.Table:
+        def value(name: str) -> ir.Value:
+            given = parts.get(name, 0)
+            if isinstance(given, int):
+                return ibis.literal(given, "float64")
+            return given.cast("float64")
+
+        return table.select(
+            unit_id=table.unit_id, key=table.key, day=day, **{n: value(n) for n in STEP_PARTS}
+        )
+
+    ended = t.filter(t.ended_date.notnull())
+    d = t.filter(t.decided_date.notnull()).mutate(bucket=bucket)
+    decided = {
+        "appr_decided": 1,
+        "appr_breached": _flag(d.finished_at > d.due_at),
+        "appr_elapsed_sum": d.elapsed_seconds,
+        "appr_paused_sum": d.paused_seconds,
+        "appr_wall_sum": _seconds(d.finished_at) - _seconds(d.started_at),
+        **{name: _flag(d.bucket == i) for i, name in enumerate(catalogue.STEP_HIST_PARTS)},
+    }
+    stacked = (
+        event(t, t.started_date, appr_open=1)
+        .union(event(ended, ended.ended_date, appr_open=-1), distinct=False)
+        .union(event(d, d.decided_date, **decided), distinct=False)
+    )
+    return _aggregate(stacked, _grains(stacked, by, "day"), {n: stacked[n].sum() for n in STEP_PARTS})
+
+
 def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[str, Any]]:
     """Executed parts per group as plain dicts (ticket and complaint parts merged on the group)."""
     out: dict[tuple[Any, ...], dict[str, float]] = {}
@@ -324,6 +366,8 @@ def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[
             merge(training_parts(tables["training"], by).to_pyarrow())
         if "language" in tables:
             merge(language_parts(tables["language"], by).to_pyarrow())
+        if "approval_steps" in tables:
+            merge(step_parts(tables["approval_steps"], by).to_pyarrow())
     return [{**dict(zip(by, group, strict=True)), **parts} for group, parts in out.items()]
 
 

@@ -41,6 +41,7 @@ TABLES = (
     "rectifications",
     "training",
     "language",
+    "approval_steps",
     "calendar",
 )
 
@@ -161,6 +162,22 @@ def _build_schemas() -> dict[str, pa.Schema]:
                 ("required_missing", pa.int64()),
             ]
         ),
+        # Approval case steps (declared by approvals' fact_tables); seconds are business seconds on its calendar.
+        "approval_steps": pa.schema(
+            [
+                ("step_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("key", pa.string()),
+                ("started_date", pa.date32()),
+                ("ended_date", pa.date32()),
+                ("decided_date", pa.date32()),
+                ("elapsed_seconds", pa.float64()),
+                ("paused_seconds", pa.float64()),
+                ("started_at", ts),
+                ("finished_at", ts),
+                ("due_at", ts),
+            ]
+        ),
         # day_index counts calendar days, business_index counts business days up to and including the date,
         # so differences of either give calendar or business days between two dates on any engine.
         "calendar": pa.schema(
@@ -185,7 +202,7 @@ def __getattr__(name: str) -> object:
 
 
 # Tables an older export may lack (written before those facts were added); readers treat them as empty.
-OPTIONAL = frozenset({"calls", "inspections", "rectifications", "training", "language"})
+OPTIONAL = frozenset({"calls", "inspections", "rectifications", "training", "language", "approval_steps"})
 NONE_KEY = "-"  # the key of a cut whose value is missing (ticket never reached a counter, no tier…)
 MERGED, WITHDRAWN = "merged", "withdrawn"
 MYSTERY = "mystery"  # the kind of a mystery-shopper (神秘人) inspection
@@ -358,6 +375,7 @@ def arrow_tables(start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None =
         "rectifications": _table("rectifications", hooked_rows("rectifications", start, end, unit_list)),
         "training": _table("training", hooked_rows("training", start, end, unit_list)),
         "language": _table("language", hooked_rows("language", start, end, unit_list)),
+        "approval_steps": _table("approval_steps", hooked_rows("approval_steps", start, end, unit_list)),
         "calendar": _table("calendar", calendar_rows(earliest, end)),
     }
 

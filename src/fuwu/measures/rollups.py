@@ -13,9 +13,11 @@ from typing import Any
 from fuwu.core import calendar
 from fuwu.measures.catalogue import (
     HIST_PARTS,
+    STEP_HIST_PARTS,
     call_parts,
     empty_parts,
     seconds_between,
+    step_bucket,
     wait_bucket,
 )
 from fuwu.measures.facts import MERGED, MYSTERY, WITHDRAWN
@@ -68,6 +70,7 @@ def accumulate(
     tasks: Iterable[dict[str, Any]] = (),
     training: Iterable[dict[str, Any]] = (),
     language: Iterable[dict[str, Any]] = (),
+    steps: Iterable[dict[str, Any]] = (),
 ) -> dict[RowKey, dict[str, float]]:
     """Parts per (unit, business date, cut, key) for dates start..end."""
     out: dict[RowKey, dict[str, float]] = defaultdict(empty_parts)
@@ -131,7 +134,35 @@ def accumulate(
             parts = language_parts(row)
             add((row["unit_id"], day, "", ""), parts)
             add((row["unit_id"], day, "agent", str(row["agent"])), parts)
+    for row in steps:
+        for day, parts in step_events(row):
+            if start <= day <= end:
+                add((row["unit_id"], day, "", ""), parts)
+                add((row["unit_id"], day, "step", str(row["key"])), parts)
     return out
+
+
+def step_events(row: dict[str, Any]) -> list[tuple[dt.date, dict[str, float]]]:
+    """(business date, parts) of one approval step: active from its start to its end, and its decision."""
+    events: list[tuple[dt.date, dict[str, float]]] = [(row["started_date"], {"appr_open": 1})]
+    if row["ended_date"] is not None:
+        events.append((row["ended_date"], {"appr_open": -1}))
+    if row["decided_date"] is not None:
+        elapsed = row["elapsed_seconds"]
+        events.append(
+            (
+                row["decided_date"],
+                {
+                    "appr_decided": 1,
+                    "appr_breached": int(row["finished_at"] > row["due_at"]),
+                    "appr_elapsed_sum": elapsed,
+                    "appr_paused_sum": row["paused_seconds"],
+                    "appr_wall_sum": seconds_between(row["finished_at"], row["started_at"]),
+                    STEP_HIST_PARTS[step_bucket(elapsed / 3600)]: 1,
+                },
+            )
+        )
+    return events
 
 
 def language_parts(row: dict[str, Any]) -> dict[str, float]:

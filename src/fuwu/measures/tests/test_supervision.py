@@ -249,3 +249,45 @@ def test_language_rates_from_the_rollups_equal_ibis_per_unit_and_agent(world: An
         if r["lang_checked"]
     }
     assert raw[world.outlet_a.pk] == rolled
+
+
+# --- approval bottlenecks (#17, K1) ------------------------------------------------------------------
+
+
+def test_approval_step_figures_from_the_rollups_equal_ibis(world: Any, frozen_clock: Any) -> None:
+    """K1: breach rate, quantiles, waiting, working and steps in progress per step, through both engines."""
+    from fuwu.approvals import services as approvals
+    from fuwu.approvals.tests import factories as af
+
+    af.small_loan()
+    people = af.People(world)
+    for n, h in enumerate([1, 2, 3, 4, 10]):
+        with clock.frozen(dt.datetime(2026, 3, 2 + n, 9, tzinfo=clock.SHANGHAI)):
+            case = af.start(world, "50000")
+        with clock.frozen(dt.datetime(2026, 3, 2 + n, 9, tzinfo=clock.SHANGHAI) + dt.timedelta(hours=h)):
+            approvals.step_approve(actor=people.rm, step=af.active(case))
+    start, end = dt.date(2026, 3, 1), dt.date(2026, 3, 14)
+    services.rollup_rebuild(actor=SYSTEM, start=start, end=end)
+    ids = [
+        "approval_steps_decided",
+        "approval_breach_rate",
+        "approval_step_median_hours",
+        "approval_step_p90_hours",
+        "approval_waiting_hours",
+        "approval_working_hours",
+        "approval_calendar_hours",
+    ]
+    rolled = selectors.parts_by(None, start, end, by=["key"], cut="step", fetched_by=world.hq_manager)
+    check = catalogue.evaluate(rolled[("LOAN:check",)], ids)
+    assert check["approval_steps_decided"] == 5 and check["approval_breach_rate"] == pytest.approx(20.0)
+    assert (check["approval_step_median_hours"], check["approval_step_p90_hours"]) == (4.0, 10.0)
+    tables = definitions.duckdb_tables(facts.arrow_tables(start, end))
+    raw = definitions.step_parts(tables["approval_steps"], ["key"]).to_pyarrow().to_pylist()
+    flows = [n for n in catalogue.APPROVAL_PARTS if n not in catalogue.STOCK_PARTS]
+    for row in raw:
+        assert {n: row[n] for n in flows} == pytest.approx({n: rolled[(row["key"],)][n] for n in flows}), row[
+            "key"
+        ]
+    assert catalogue.evaluate(
+        {**catalogue.empty_parts(), **next(r for r in raw if r["key"] == "LOAN:check")}, ids
+    ) == pytest.approx(check)
