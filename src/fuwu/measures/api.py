@@ -24,6 +24,11 @@ class MeasureOut(Schema):
     definition: str
     facts: list[str]
     grains: list[str]
+    unit_label: str
+    judged: bool
+    stock: bool
+    volume: str
+    min_volume: int
 
 
 class FiguresIn(Schema):

@@ -131,6 +131,13 @@ def _download(
 
 
 @login_required
+def definitions(request: HttpRequest) -> HttpResponse:
+    """The catalogue (K1): every measure's name, unit, direction and exact definition, in the reader's language."""
+    selectors.visible_unit(None, fetched_by=request_principal(request))  # a reader of figures
+    return render(request, "measures/definitions.html", {"measures": catalogue.MEASURES})
+
+
+@login_required
 def target_list(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
     principal = request_principal(request)
     progress = selectors.targets_progress(selectors.targets(fetched_by=principal), fetched_by=principal)

@@ -80,7 +80,7 @@ def test_daily_parts_from_the_rollups_equal_the_ibis_definitions(month: Any) -> 
         k: {n: v[n] for n in flows} for k, v in rolled.items() if any(v[n] for n in flows)
     }
     unit = month.outlet_a.pk
-    for name in catalogue.STOCK_PARTS:
+    for name in catalogue.LEDGER_STOCK_PARTS:
         running = 0.0
         day = MON
         while day <= min(end, clock.today()):
@@ -291,3 +291,27 @@ def test_approval_step_figures_from_the_rollups_equal_ibis(world: Any, frozen_cl
     assert catalogue.evaluate(
         {**catalogue.empty_parts(), **next(r for r in raw if r["key"] == "LOAN:check")}, ids
     ) == pytest.approx(check)
+
+
+def test_the_definitions_page_and_api_list_every_measure_in_chinese(world: Any) -> None:
+    """K1, no raw codes on screens: the new measures are listed with Chinese names, units and definitions."""
+    import re
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.hq_manager)
+    html = client.get("/measures/definitions/").content.decode()
+    text = re.sub(r"<[^>]+>", " ", html)
+    for measure in catalogue.MEASURES:
+        assert measure.name_zh in text or measure.id in html, measure.id
+        assert f'data-measure="{measure.id}"' in html
+    for new in ("检查平均得分", "神秘人检查得分", "培训按时完成率", "审批环节超时率", "禁用语百条命中数"):
+        assert new in text
+    for raw in ("open_rectifications", "training_completion", "forbidden_phrase_rate", "per inspection"):
+        assert raw not in text
+    api = {m["id"]: m for m in client.get("/api/v1/measures/catalogue").json()}
+    assert (
+        api["approval_breach_rate"]["name_zh"] == "审批环节超时率" and api["satisfaction"]["min_volume"] == 30
+    )
+    assert api["open_rectifications"]["stock"] and not api["tickets_issued"]["judged"]
