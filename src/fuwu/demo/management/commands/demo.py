@@ -44,14 +44,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{step.__name__}: {time.monotonic() - step_started:.1f}s")
         # Steps after the measures step (inspections, knowledge, training, approvals) wrote facts the catalogue
         # rolls up too (#14, #17, #20): build the rollups once more over everything.
-        from fuwu.core import clock
+        from fuwu.core import rollups
         from fuwu.core.principals import SYSTEM
-        from fuwu.measures import services as measures
-        from fuwu.measures.models import RollupState
 
         rollups_started = time.monotonic()
-        rows = measures.rollup_rebuild_all(actor=SYSTEM)
-        RollupState.objects.update_or_create(name="default", defaults={"watermark": clock.now()})
+        rows = rollups.rebuild_all(actor=SYSTEM)
         self.stdout.write(
             f"measures: {rows} rollup rows with every app's facts in {time.monotonic() - rollups_started:.1f}s"
         )
