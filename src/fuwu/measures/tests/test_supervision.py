@@ -315,3 +315,32 @@ def test_the_definitions_page_and_api_list_every_measure_in_chinese(world: Any) 
         api["approval_breach_rate"]["name_zh"] == "审批环节超时率" and api["satisfaction"]["min_volume"] == 30
     )
     assert api["open_rectifications"]["stock"] and not api["tickets_issued"]["judged"]
+
+
+def test_appraisal_scorecards_pick_the_new_measures_and_read_the_catalogue(month: Any) -> None:
+    """K4 from K1: an outlet scorecard takes the supervision, training, language and approval measures; a staff
+    scorecard refuses one with no per-person figure; appraisal's figure is the catalogue's."""
+    from fuwu.appraisal import figures as appraisal_figures
+    from fuwu.appraisal import services as appraisal
+    from fuwu.core.errors import ValidationFailed
+
+    card = appraisal.scorecard_create(actor=SYSTEM, level="outlet", name="网点")
+    for measure in (
+        "inspection_score",
+        "overdue_rectifications",
+        "training_completion",
+        "forbidden_phrase_rate",
+        "approval_breach_rate",
+    ):
+        appraisal.scorecard_item_add(actor=SYSTEM, scorecard=card, measure=measure, rule="rank")
+    staff = appraisal.scorecard_create(actor=SYSTEM, level="staff", name="柜员", staff_role="teller")
+    with pytest.raises(ValidationFailed):
+        appraisal.scorecard_item_add(
+            actor=SYSTEM, scorecard=staff, measure="open_rectifications", rule="rank"
+        )
+    services.rollup_rebuild(actor=SYSTEM, start=MON, end=MON + dt.timedelta(days=31))
+    period = selectors.parse_period("2026-03")
+    got = appraisal_figures.unit_values(
+        month.hq_manager, month.outlet_a, period, ["inspection_score", "open_rectifications"]
+    )
+    assert got["inspection_score"] == pytest.approx(80.0) and got["open_rectifications"] == 2
