@@ -1,4 +1,4 @@
-"""Approval reads: cases and their timeline, the decider's inbox, and bottleneck figures (DuckDB over the step table)."""
+"""Approval reads: cases and their timeline, the decider's inbox, and bottleneck figures (the measure catalogue's)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fuwu.approvals import hours
-from fuwu.approvals.models import Case, CaseEvent, CaseStep, Escalation, Process, StepStatus
-from fuwu.core import access, clock
+from fuwu.approvals.models import Case, CaseEvent, CaseStep, Escalation, Process, StepDef, StepStatus
+from fuwu.core import access, clock, figures
 from fuwu.core.models import User
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import get_visible, visible
@@ -92,7 +92,7 @@ class StepFigures:
     breach_rate: float | None  # share finished after the (pause-adjusted) due time
     wip: int  # open now
     per_week: float  # finished per week over the window
-    calendar_median_hours: float | None = None  # wall-clock median, what the customer waits
+    calendar_mean_hours: float | None = None  # mean wall-clock hours, what the customer waits
 
 
 def _step_rows(
@@ -124,87 +124,71 @@ def _business_hours(rows: list[tuple[Any, ...]]) -> list[float]:
     return [hours.business_seconds_between(r[3], r[4]) / 3600 for r in rows]
 
 
+STEP_MEASURES = (
+    "approval_steps_decided",
+    "approval_step_median_hours",
+    "approval_step_p90_hours",
+    "approval_waiting_hours",
+    "approval_working_hours",
+    "approval_breach_rate",
+    "approval_steps_open",
+    "approval_calendar_hours",
+)
+
+
 def bottlenecks(
     *, fetched_by: Principal, process_code: str, start: dt.date, end: dt.date
 ) -> list[StepFigures]:
     """Per step of a process: median and p90 elapsed hours, waiting vs working, breach rate, WIP, throughput.
 
-    Elapsed is business hours (09:00–17:00 on business days, holidays off, 调休 on) from activation to decision,
-    the unit the limits are set in; waiting is the business hours the case was paused for the customer's
-    documents; working is elapsed minus waiting; `calendar_median_hours` is the wall-clock median the
-    customer feels. Breach: decided after the pause-adjusted due time. p90 is the linear interpolated
-    quantile (DuckDB quantile_cont). Computed with DuckDB over the finished step rows.
+    Every figure is the measure catalogue's (`approval_*`, the rollups' "step" cut), read through
+    `core.figures`, so this page, the dashboards and appraisal compute them one way (#17): elapsed is business
+    hours from activation to decision on this app's calendar, median and p90 are the upper edges of fixed
+    histogram buckets, waiting is the time paused for the customer's documents, working the rest, breach a
+    decision after the pause-adjusted due time, WIP the steps waiting at the end of the window (or now), and
+    `calendar_mean_hours` the catalogue's mean wall-clock hours (what the customer waits).
     """
     access.require(fetched_by, "approvals.view_bottlenecks")
-    import duckdb
-    import pyarrow as pa
-
-    rows = _step_rows(fetched_by, process_code, start, end)
-    wip_rows = visible(CaseStep.objects.all(), fetched_by).filter(
-        case__version__process__code=process_code, status=StepStatus.ACTIVE
+    found = figures.keyed_figures(
+        fetched_by=fetched_by, start=start, end=end, cut="step", measure_ids=STEP_MEASURES, per_unit=False
     )
-    wip: dict[str, int] = {}
+    prefix = f"{process_code}:"
     names: dict[str, tuple[str, int]] = {}
-    for code, name, position in wip_rows.values_list(
-        "step_def__code", "step_def__name", "step_def__position"
+    for code, name, position in (
+        StepDef.objects.filter(version__process__code=process_code)
+        .order_by("version__number")
+        .values_list("code", "name", "position")
     ):
-        wip[code] = wip.get(code, 0) + 1
         names[code] = (name, position)
     weeks = max(1.0, ((end - start).days + 1) / 7)
-    figures: dict[str, StepFigures] = {}
-    if rows:
-        table = pa.table(
-            {
-                "code": [r[0] for r in rows],
-                "started": [r[3] for r in rows],
-                "finished": [r[4] for r in rows],
-                "elapsed": _business_hours(rows),
-                "paused": [int(r[5]) for r in rows],
-                "due": [r[6] for r in rows],
-            }
-        )
-        for r in rows:
-            names[r[0]] = (r[1], r[2])
-        con = duckdb.connect()
-        con.register("steps", table)
-        result = con.execute(
-            """
-            SELECT code,
-                   count(*) AS n,
-                   median(elapsed) AS med,
-                   quantile_cont(elapsed, 0.9) AS p90,
-                   avg(paused / 3600.0) AS waiting,
-                   avg(elapsed - paused / 3600.0) AS working,
-                   avg(CASE WHEN finished > due THEN 1.0 ELSE 0.0 END) AS breach,
-                   median(epoch(finished - started) / 3600.0) AS calendar_med
-            FROM steps GROUP BY code
-            """
-        ).fetchall()
-        con.close()
-        for code, n, med, p90, waiting, working, breach, calendar_med in result:
-            name, position = names[code]
-            figures[code] = StepFigures(
+    rows = []
+    for (_unit, key), v in found.items():
+        if not key.startswith(prefix):
+            continue
+        code = key[len(prefix) :]
+        decided = int(v["approval_steps_decided"] or 0)
+        wip = int(v["approval_steps_open"] or 0)
+        if not decided and not wip:
+            continue
+        name, position = names.get(code, (code, 0))
+        rows.append(
+            StepFigures(
                 process_code,
                 code,
                 name,
                 position,
-                int(n),
-                float(med),
-                float(p90),
-                float(waiting),
-                float(working),
-                float(breach),
-                wip.get(code, 0),
-                int(n) / weeks,
-                float(calendar_med),
+                decided,
+                v["approval_step_median_hours"],
+                v["approval_step_p90_hours"],
+                v["approval_waiting_hours"],
+                v["approval_working_hours"],
+                None if v["approval_breach_rate"] is None else v["approval_breach_rate"] / 100,
+                wip,
+                decided / weeks,
+                v["approval_calendar_hours"],
             )
-    for code, count in wip.items():
-        if code not in figures:
-            name, position = names[code]
-            figures[code] = StepFigures(
-                process_code, code, name, position, 0, None, None, None, None, None, count, 0.0
-            )
-    return sorted(figures.values(), key=lambda f: (f.position, f.step))
+        )
+    return sorted(rows, key=lambda f: (f.position, f.step))
 
 
 def bottleneck_heatmap(

@@ -9,6 +9,7 @@ domain apps ← measures.
 A rollup sink module defines:
     mark_dirty(*, actor: Principal, pairs: set[tuple[int, date]]) -> int   # queue days for the next build
     rebuild(*, actor: Principal, start: date, end: date, units: list[OrgUnit] | None) -> int  # build now
+    rebuild_all(*, actor: Principal) -> int   # every fact from the first to the last, watermark moved on
 """
 
 from __future__ import annotations
@@ -45,3 +46,8 @@ def rebuild(*, actor: Principal, start: dt.date, end: dt.date, units: Iterable[O
     """Build the rollups of start..end now (for `units`, or all); the demo uses it after back-dated facts."""
     unit_list = list(units) if units is not None else None
     return sum(int(module.rebuild(actor=actor, start=start, end=end, units=unit_list)) for module in _sinks())
+
+
+def rebuild_all(*, actor: Principal) -> int:
+    """Build every rollup from scratch (the demo, once every app has written its facts)."""
+    return sum(int(module.rebuild_all(actor=actor)) for module in _sinks())

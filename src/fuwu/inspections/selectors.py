@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from fuwu.core import access, clock, roles, scoping
+from fuwu.core import access, clock, figures, roles, scoping
 from fuwu.core.defects import FollowOn, follow_ons_for
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
@@ -350,40 +350,61 @@ class TrendRow:
     meets_target: bool | None
     satisfaction: dict[str, float | None] = field(
         default_factory=dict
-    )  # quarter → 满意度 %, filled by the page
+    )  # quarter → 满意度 % (the catalogue's satisfaction)
 
     @property
     def cells(self) -> list[tuple[str, Decimal | None, float | None]]:
         return [(q, s, self.satisfaction.get(q)) for q, s in self.scores.items()]
 
 
+def _quarter_dates(quarter: str) -> tuple[dt.date, dt.date]:
+    year, q = int(quarter[:4]), int(quarter[-1])
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def _two(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def mystery_trend(*, fetched_by: Principal, quarters: list[str]) -> list[TrendRow]:
-    """Average 神秘人 score per visible outlet per quarter, and whether the last quarter gained ≥ 2 points."""
+    """神秘人 score and satisfaction per visible outlet per quarter, and whether the last quarter gained ≥ 2.
+
+    Both figures are the measure catalogue's (`mystery_score`, `satisfaction`), read through `core.figures`
+    from the same rollups as the dashboards and appraisal: one definition, one computation (K1, #14).
+    """
     access.require(fetched_by, "inspections.view_inspection")
-    qs = _inspections(fetched_by).filter(
-        kind=Inspection.Kind.MYSTERY, status=Inspection.Status.SUBMITTED, score__isnull=False
-    )
-    table: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    units: dict[int, OrgUnit] = {}
-    for i in qs:
-        if i.visit_date is None:
-            continue
-        q = quarter_of(i.visit_date)
-        if q in quarters and i.score is not None:
-            table[i.outlet_id][q].append(i.score)
-            units[i.outlet_id] = i.outlet
+    shown = outlets(fetched_by=fetched_by)
+    per_quarter = {
+        q: figures.unit_figures(
+            fetched_by=fetched_by,
+            units=shown,
+            start=_quarter_dates(q)[0],
+            end=_quarter_dates(q)[1],
+            measure_ids=["mystery_score", "satisfaction"],
+        )
+        for q in quarters
+    }
     rows = []
-    for pk, by_q in table.items():
-        scores: dict[str, Decimal | None] = {
-            q: (sum(by_q[q], Decimal(0)) / len(by_q[q])).quantize(Decimal("0.01")) if by_q.get(q) else None
-            for q in quarters
-        }
+    for outlet in shown:
+        scores = {q: _two(per_quarter[q][outlet.pk]["mystery_score"]) for q in quarters}
+        if all(v is None for v in scores.values()):
+            continue
         gain = None
         if len(quarters) >= 2:
             last, prev = scores[quarters[-1]], scores[quarters[-2]]
             if last is not None and prev is not None:
                 gain = last - prev
-        rows.append(TrendRow(units[pk], scores, gain, None if gain is None else gain >= MYSTERY_TARGET_GAIN))
+        rows.append(
+            TrendRow(
+                outlet,
+                scores,
+                gain,
+                None if gain is None else gain >= MYSTERY_TARGET_GAIN,
+                {q: per_quarter[q][outlet.pk]["satisfaction"] for q in quarters},
+            )
+        )
     rows.sort(key=lambda r: (-(r.scores.get(quarters[-1]) or Decimal(-1)), r.outlet.code))
     return rows
 
@@ -426,29 +447,31 @@ def worst_items(*, fetched_by: Principal, since: dt.date, limit: int = 10) -> li
 
 
 def league(*, fetched_by: Principal, since: dt.date) -> list[dict[str, Any]]:
-    """Branches (tier-2 and above the outlets) ranked by their outlets' average inspection score since `since`."""
+    """Branches above the visible outlets ranked by the catalogue's inspection score since `since` (#14).
+
+    A branch takes a place only with the measure's minimum volume of inspections behind its score.
+    """
     access.require(fetched_by, "inspections.view_inspection")
-    visible = _inspections(fetched_by).filter(
-        status=Inspection.Status.SUBMITTED, visit_date__gte=since, score__isnull=False
+    shown = outlets(fetched_by=fetched_by)
+    parent_paths = {u.path[: -OrgUnit.steplen] for u in shown if u.depth > 1}
+    parents = list(OrgUnit.objects.filter(path__in=parent_paths).order_by("path"))
+    found = figures.unit_figures(
+        fetched_by=fetched_by,
+        units=parents,
+        start=since,
+        end=clock.today(),
+        measure_ids=["inspection_score", "inspections"],
     )
-    by_outlet = {r["outlet"]: r for r in visible.values("outlet").annotate(avg=Avg("score"), n=Count("pk"))}
-    parents: dict[str, list[tuple[Decimal, int]]] = defaultdict(list)
-    names: dict[str, OrgUnit] = {}
-    outlets = list(OrgUnit.objects.filter(pk__in=list(by_outlet)))
-    parent_of = {u.path[: -OrgUnit.steplen] for u in outlets if u.depth > 1}
-    by_path = {p.path: p for p in OrgUnit.objects.filter(path__in=parent_of)}
-    for unit in outlets:
-        parent = by_path.get(unit.path[: -OrgUnit.steplen])
-        if parent is None:
-            continue
-        parents[parent.code].append((Decimal(by_outlet[unit.pk]["avg"]), by_outlet[unit.pk]["n"]))
-        names[parent.code] = parent
-    out = []
-    for code, vals in parents.items():
-        n = sum(v[1] for v in vals)
-        avg = sum((v[0] * v[1] for v in vals), Decimal(0)) / n
-        out.append({"unit": names[code], "score": avg.quantize(Decimal("0.01")), "inspections": n})
-    out.sort(key=lambda r: -Decimal(str(r["score"])))
+    out = [
+        {
+            "unit": unit,
+            "score": _two(found[unit.pk]["inspection_score"]),
+            "inspections": int(found[unit.pk]["inspections"] or 0),
+        }
+        for unit in parents
+        if found[unit.pk]["inspection_score"] is not None
+    ]
+    out.sort(key=lambda r: -(r["score"] or 0))
     return out
 
 

@@ -19,7 +19,6 @@ from fuwu.core.auth import request_principal
 from fuwu.core.errors import DomainError, ValidationFailed
 from fuwu.core.inputs import FormState, parse
 from fuwu.core.models import OrgUnit, User
-from fuwu.core.principals import Principal
 from fuwu.inspections import selectors, services, xlsx
 from fuwu.inspections.models import Inspection, Item, RectificationTask, Severity
 from fuwu.inspections.photos import MAX_BYTES
@@ -526,30 +525,12 @@ def _last_quarters(n: int) -> list[str]:
     return list(reversed(out))
 
 
-def _satisfaction(who: Principal, quarters: list[str]) -> dict[tuple[str, str], float | None]:
-    """(outlet path, quarter) → customer satisfaction % from the feedback app's evaluation table (F2)."""
-    from fuwu.feedback import selectors as feedback
-
-    start = services.quarter_bounds(quarters[0])[0]
-    rows = feedback.evaluation_table(
-        fetched_by=who, start=start, end=clock.today(), group="outlet", period="month"
-    )
-    totals: dict[tuple[str, str], Any] = {}
-    for row in rows:
-        key = (row.key, selectors.quarter_of(row.period))
-        totals[key] = totals[key] + row.counts if key in totals else row.counts
-    return {key: feedback.satisfaction(counts) for key, counts in totals.items()}
-
-
 @login_required
 def trends(request: HttpRequest) -> HttpResponse:
     who = request_principal(request)
     quarters = _last_quarters(4)
     since = clock.today() - dt.timedelta(days=365)
     rows = selectors.mystery_trend(fetched_by=who, quarters=quarters)
-    satisfaction = _satisfaction(who, quarters)
-    for row in rows:
-        row.satisfaction = {q: satisfaction.get((row.outlet.path, q)) for q in quarters}
     return render(
         request,
         "inspections/trends.html",

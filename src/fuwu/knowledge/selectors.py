@@ -8,11 +8,12 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from fuwu.core import access
+from fuwu.core import access, clock, figures
 from fuwu.core.errors import NotFound
+from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import get_visible, visible
 from fuwu.knowledge import assistant
@@ -20,7 +21,6 @@ from fuwu.knowledge.models import (
     Conversation,
     Entry,
     EntryVersion,
-    LanguageCheck,
     LanguageFinding,
     Message,
     Phrase,
@@ -251,43 +251,51 @@ def language_rates(
 ) -> list[dict[str, Any]]:
     """Per agent or outlet: texts checked, forbidden hits per 100 texts, share of calls missing a required phrase.
 
-    Definitions (for the measure catalogue):
-    - forbidden-phrase rate = forbidden hits / texts checked × 100 (staff chat replies and call transcripts);
-    - texts with a forbidden phrase = share of checked texts with at least one hit;
-    - required-phrase compliance = calls with every required phrase / calls checked (calls only: a single
-      chat reply is not expected to greet and say goodbye).
+    The figures are the measure catalogue's (`forbidden_phrase_rate`, `texts_with_forbidden_rate`,
+    `required_phrase_compliance` and their counts), read through `core.figures` from the daily rollups, so
+    this page, the dashboards and appraisal compute them one way (#20). `start`/`end` are taken by their
+    business dates (end exclusive, as before).
     """
     access.require(fetched_by, "knowledge.view_languagefinding")
-    qs = visible(LanguageCheck.objects.all(), fetched_by)
-    if start:
-        qs = qs.filter(at__gte=start)
-    if end:
-        qs = qs.filter(at__lt=end)
-    key = ["unit__code", "unit__name"] if by == "unit" else ["agent_code", "staff__display_name"]
-    rows = (
-        qs.values(*key)
-        .annotate(
-            checked=Count("pk"),
-            hits=Sum("forbidden_hits"),
-            with_hit=Count("pk", filter=Q(forbidden_hits__gt=0)),
-            calls=Count("pk", filter=Q(source=LanguageFinding.Source.CALL)),
-            calls_complete=Count("pk", filter=Q(source=LanguageFinding.Source.CALL, required_missing=0)),
-        )
-        .order_by(*key)
+    first = clock.business_date(start) if start else dt.date(1900, 1, 1)
+    last = clock.business_date(end - dt.timedelta(microseconds=1)) if end else clock.today()
+    ids = [
+        "language_checked",
+        "forbidden_phrase_hits",
+        "forbidden_phrase_rate",
+        "texts_with_forbidden_rate",
+        "language_calls_checked",
+        "required_phrase_compliance",
+    ]
+    cut = "" if by == "unit" else "agent"
+    found = figures.keyed_figures(
+        fetched_by=fetched_by, start=first, end=last, cut=cut, measure_ids=ids, per_unit=by == "unit"
     )
+    if by == "unit":
+        units = {u.pk: u for u in OrgUnit.objects.filter(pk__in={u for u, _k in found})}
+        names = {pk: (u.code, u.name) for pk, u in units.items()}
+    else:
+        agents = {k for _u, k in found}
+        users = dict(User.objects.filter(staff_code__in=agents).values_list("staff_code", "display_name"))
+        names = {k: (k, users.get(k) or k) for k in agents}
     out = []
-    for r in rows:
-        checked = r["checked"] or 0
+    for (unit, key), v in found.items():
+        checked = int(v["language_checked"] or 0)
+        if not checked:
+            continue
+        code, name = names[unit if by == "unit" else key]
+        compliance = v["required_phrase_compliance"]
+        with_hit = v["texts_with_forbidden_rate"]
         out.append(
             {
-                "key": r[key[0]],
-                "name": r[key[1]] or r[key[0]],
+                "key": code,
+                "name": name,
                 "checked": checked,
-                "hits": r["hits"] or 0,
-                "hit_rate": round(100 * (r["hits"] or 0) / checked, 2) if checked else None,
-                "texts_with_hit": round(r["with_hit"] / checked, 4) if checked else None,
-                "calls": r["calls"],
-                "required_compliance": round(r["calls_complete"] / r["calls"], 4) if r["calls"] else None,
+                "hits": int(v["forbidden_phrase_hits"] or 0),
+                "hit_rate": round(v["forbidden_phrase_rate"] or 0, 2),
+                "texts_with_hit": None if with_hit is None else round(with_hit / 100, 4),
+                "calls": int(v["language_calls_checked"] or 0),
+                "required_compliance": None if compliance is None else round(compliance / 100, 4),
             }
         )
-    return out
+    return sorted(out, key=lambda r: r["key"])

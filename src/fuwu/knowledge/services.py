@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fuwu.core import access, audit, clock
+from fuwu.core import access, audit, clock, rollups
 from fuwu.core.defects import Defect, SourceKind, report
 from fuwu.core.errors import Conflict, NotFound, ValidationFailed
 from fuwu.core.models import OrgUnit, User
@@ -570,6 +570,8 @@ def _check_language(
         forbidden_hits=len(result.forbidden),
         required_missing=len(result.required_missing),
     )
+    # A transcript imported later than it was said changes a past day of the language measures (K1).
+    rollups.mark_dirty(actor=actor, pairs={(unit.pk, clock.business_date(at))})
     return findings, result.required_missing
 
 

@@ -24,6 +24,11 @@ class MeasureOut(Schema):
     definition: str
     facts: list[str]
     grains: list[str]
+    unit_label: str
+    judged: bool
+    stock: bool
+    volume: str
+    min_volume: int
 
 
 class FiguresIn(Schema):
@@ -81,8 +86,8 @@ def figures(request: HttpRequest, q: Query[FiguresIn]) -> FiguresOut:
     period = selectors.parse_period(q.period or selectors.current_month())
     ids = q.measure or list(who.measure_ids)
     steps = selectors.trend(who.unit, period, cut=who.cut, key=who.key, fetched_by=principal)
-    # The parts are additive and the steps cover the period: their sum is the period's total.
-    parts = catalogue.sum_parts(p for _day, p in steps)
+    # The steps cover the period: their flows add up to its total, its balances are the last step's.
+    parts = catalogue.over_steps(p for _day, p in steps)
     return FiguresOut(
         unit_code=who.unit.code,
         staff=str(who.staff) if who.staff else None,

@@ -78,7 +78,74 @@ CALL_COUNT_PARTS: tuple[str, ...] = (
 )
 CALL_SUM_PARTS: tuple[str, ...] = ("handle_sum",)  # Σ seconds answered → ended, over handled calls
 CALL_PARTS: tuple[str, ...] = CALL_COUNT_PARTS + CALL_SUM_PARTS
-PARTS: tuple[str, ...] = COUNT_PARTS + SUM_PARTS + HIST_PARTS + CALL_PARTS
+# Supervision parts (S2–S3 facts: inspections.Inspection and the rectification ledger, declared by
+# inspections/fact_tables.py as the "inspections" and "rectifications" tables). Inspections count on their
+# visit date with their score as it stands now (an upheld appeal restores it); ledger tasks on the business
+# date of the event named.
+INSPECTION_COUNT_PARTS: tuple[str, ...] = (
+    "inspections_submitted",  # submitted inspections of any kind, by visit date
+    "mystery_submitted",  # of those, kind 神秘人
+    "findings",  # findings of those inspections not removed on appeal
+    "rect_verified",  # ledger tasks (every source) verified, by business date verified
+    "rect_verified_on_time",  # of those, the last evidence submitted on or before the due date
+)
+INSPECTION_SUM_PARTS: tuple[str, ...] = ("inspection_score_sum", "mystery_score_sum")  # Σ 0–100 scores
+# Stock parts: signed changes of a balance (+1 when a task opens or falls overdue, −1 when it closes or
+# leaves the overdue state), so a balance at the end of a date is the sum of its rows up to that date and
+# still adds across units. Readers sum them from the first rollup up to the period's last date (or today).
+LEDGER_STOCK_PARTS: tuple[str, ...] = (
+    "rect_open",  # +1 on the date opened, −1 on the date closed (verified, or withdrawn on appeal)
+    "rect_overdue",  # +1 the day after the due date, −1 when evidence is submitted or the task closes
+)
+INSPECTION_PARTS: tuple[str, ...] = INSPECTION_COUNT_PARTS + INSPECTION_SUM_PARTS + LEDGER_STOCK_PARTS
+# Training parts (T1 facts: training.Assignment, declared by training/fact_tables.py as "training"), on the
+# assignment's due date at the learner's unit when assigned; cancelled assignments count nowhere. Also cut
+# by course (the rollups' "course" cut, keyed by course code).
+TRAINING_PARTS: tuple[str, ...] = (
+    "training_due",  # assignments falling due on the date
+    "training_on_time",  # of those, completed on or before the due date (Shanghai business date)
+    "training_completed",  # of those, completed at all (late included)
+)
+# Service-language parts (A3 facts: knowledge.LanguageCheck, declared by knowledge/fact_tables.py as
+# "language"): each checked text (a staff reply or a call transcript), on its business date at its unit; also
+# cut by agent (the rollups' "agent" cut, keyed by agent code).
+LANGUAGE_PARTS: tuple[str, ...] = (
+    "lang_checked",  # texts checked
+    "lang_hits",  # Σ forbidden-phrase hits in them
+    "lang_with_hit",  # texts with at least one forbidden phrase
+    "lang_calls",  # of the texts, call transcripts (where the greeting and farewell are required)
+    "lang_calls_complete",  # calls with every required phrase
+)
+# Approval parts (L1 facts: approvals.CaseStep, declared by approvals/fact_tables.py as "approval_steps"):
+# each step decided (approved, returned or rejected) on the business date decided, at its owner unit; also cut
+# by step (the rollups' "step" cut, keyed "PROCESS:step"). Elapsed is business seconds from activation to
+# decision on the approvals calendar (the unit the step limits are set in); waiting is the business seconds
+# paused for the customer's documents. A fixed histogram of elapsed business hours gives median and p90.
+STEP_EDGES_HOURS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 24, 32, 40, 48, 64, 80, 120)
+STEP_HIST_PARTS: tuple[str, ...] = tuple(f"a{i:02d}" for i in range(len(STEP_EDGES_HOURS)))
+APPROVAL_COUNT_PARTS: tuple[str, ...] = (
+    "appr_decided",  # steps decided
+    "appr_breached",  # of those, decided after their (pause-adjusted) due time
+    *STEP_HIST_PARTS,
+)
+APPROVAL_SUM_PARTS: tuple[str, ...] = (
+    "appr_elapsed_sum",  # Σ business seconds activation → decision
+    "appr_paused_sum",  # Σ business seconds paused for the customer
+    "appr_wall_sum",  # Σ wall-clock seconds activation → decision
+)
+# A balance like the ledger's (see STOCK_PARTS): +1 when a step becomes active, −1 when it stops being active.
+APPROVAL_STOCK_PARTS: tuple[str, ...] = ("appr_open",)
+APPROVAL_PARTS: tuple[str, ...] = APPROVAL_COUNT_PARTS + APPROVAL_SUM_PARTS + APPROVAL_STOCK_PARTS
+PARTS: tuple[str, ...] = (
+    COUNT_PARTS
+    + SUM_PARTS
+    + HIST_PARTS
+    + CALL_PARTS
+    + INSPECTION_PARTS
+    + TRAINING_PARTS
+    + LANGUAGE_PARTS
+    + APPROVAL_PARTS
+)
 COMPLAINT_PARTS = (
     "complaints",
     "complaints_closed",
@@ -87,7 +154,18 @@ COMPLAINT_PARTS = (
     "cycle_business_days",
 )
 FEEDBACK_PARTS = ("feedback_replied", "feedback_replied_on_time")
-TICKET_PARTS = frozenset(PARTS) - set(COMPLAINT_PARTS) - set(FEEDBACK_PARTS) - set(CALL_PARTS)
+TICKET_PARTS = (
+    frozenset(PARTS)
+    - set(COMPLAINT_PARTS)
+    - set(FEEDBACK_PARTS)
+    - set(CALL_PARTS)
+    - set(INSPECTION_PARTS)
+    - set(TRAINING_PARTS)
+    - set(LANGUAGE_PARTS)
+    - set(APPROVAL_PARTS)
+)
+# Every balance part, whatever app it comes from: readers sum these up to a date instead of over a period.
+STOCK_PARTS: tuple[str, ...] = LEDGER_STOCK_PARTS + APPROVAL_STOCK_PARTS
 
 Parts = Mapping[str, float]
 
@@ -106,6 +184,18 @@ def sum_parts(many: Iterable[Parts]) -> dict[str, float]:
     total = empty_parts()
     for parts in many:
         add_parts(total, parts)
+    return total
+
+
+def over_steps(steps: Iterable[Parts]) -> dict[str, float]:
+    """A period's parts from its consecutive steps: flows summed, each balance as of the last step."""
+    total = empty_parts()
+    last: Parts = {}
+    for parts in steps:
+        add_parts(total, parts)
+        last = parts
+    for name in STOCK_PARTS:
+        total[name] = last.get(name, 0) or 0
     return total
 
 
@@ -154,6 +244,45 @@ TIME_GRAINS = ("day", "week", "month", "quarter", "year")
 TICKET_GRAINS = (ORG, "counter", "staff", "service", "tier", "hour", *TIME_GRAINS)
 COMPLAINT_GRAINS = (ORG, *TIME_GRAINS)
 CALL_GRAINS = (ORG, "line", "hour", *TIME_GRAINS)  # org = the contact centre (and every unit above it)
+INSPECTION_GRAINS = (ORG, *TIME_GRAINS)
+TRAINING_GRAINS = (ORG, "course", *TIME_GRAINS)
+LANGUAGE_GRAINS = (ORG, "agent", *TIME_GRAINS)
+APPROVAL_GRAINS = (ORG, "step", *TIME_GRAINS)
+
+
+def step_bucket(hours: float) -> int:
+    """Index of the elapsed-hours histogram bucket holding `hours` of business time."""
+    index = 0
+    for i, edge in enumerate(STEP_EDGES_HOURS):
+        if hours >= edge:
+            index = i
+        else:
+            break
+    return index
+
+
+def _step_quantile(q: float) -> Callable[[Parts], float | None]:
+    """Upper edge (hours) of the bucket holding the nearest-rank q-quantile of the elapsed business hours."""
+
+    def formula(p: Parts) -> float | None:
+        counts = [int(p.get(name, 0)) for name in STEP_HIST_PARTS]
+        total = sum(counts)
+        if not total:
+            return None
+        rank, running = math.ceil(q * total), 0
+        for index, count in enumerate(counts):
+            running += count
+            if running >= rank:
+                edges = STEP_EDGES_HOURS
+                return float(edges[index + 1] if index + 1 < len(edges) else edges[index])
+        raise AssertionError("histogram ranks exhausted")  # unreachable: running reaches total ≥ rank
+
+    return formula
+
+
+def _working_hours(p: Parts) -> float | None:
+    n = p.get("appr_decided", 0)
+    return None if not n else (p.get("appr_elapsed_sum", 0) - p.get("appr_paused_sum", 0)) / n / 3600
 
 
 def _call_service_level(p: Parts) -> float | None:
@@ -174,10 +303,30 @@ class Measure:
     grains: tuple[str, ...]
     formula: Callable[[Parts], float | None] = field(repr=False)
     decimals: int = 1
+    # A rate or score whose change is better or worse; a volume (tickets issued) is shown uncoloured (#19).
+    judged: bool = True
+    # Rankings list a unit or person only when this part (the measure's denominator) reaches `min_volume`
+    # in the period: 9 evaluations do not make a satisfaction champion (#19).
+    volume: str = ""
+    min_volume: int = 0
 
     @property
     def direction(self) -> str:
         return "higher" if self.higher_is_better else "lower"
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as shown beside a figure (分钟, %, 笔…), never the code."""
+        return str(UNIT_LABELS.get(self.unit, self.unit))
+
+    @property
+    def stock(self) -> bool:
+        """A balance at the end of the period (open tasks), not a flow over it."""
+        return bool(set(parts_read([self.id])) & set(STOCK_PARTS))
+
+    def ranked(self, parts: Parts) -> bool:
+        """Whether a row with these parts has the volume to take a place in a ranking."""
+        return not self.volume or parts.get(self.volume, 0) >= self.min_volume
 
     def value(self, parts: Parts) -> float | None:
         return self.formula(parts)
@@ -186,6 +335,26 @@ class Measure:
 MINUTES = "min"
 PERCENT = "%"
 COUNT = "count"
+POINTS = "points"
+PER_INSPECTION = "per inspection"
+PER_100_TEXTS = "per 100 texts"
+HOURS = "h"
+UNIT_LABELS: dict[str, Promise | str] = {
+    MINUTES: _("min"),
+    PERCENT: "%",
+    COUNT: _("count"),
+    "‱": "‱",
+    "d": _("days"),
+    "s": _("s"),
+    POINTS: _("points"),
+    PER_INSPECTION: _("per inspection"),
+    PER_100_TEXTS: _("per 100 texts"),
+    HOURS: _("hours"),
+}
+# The least volume for a place in a ranking (#19): evaluations for satisfaction, called tickets for waits…
+MIN_EVALUATIONS = 30
+MIN_TICKETS = 30
+MIN_CALLS = 100
 
 MEASURES: tuple[Measure, ...] = (
     Measure(
@@ -199,6 +368,7 @@ MEASURES: tuple[Measure, ...] = (
         TICKET_GRAINS,
         _count("issued"),
         0,
+        judged=False,
     ),
     Measure(
         "tickets_served",
@@ -211,6 +381,7 @@ MEASURES: tuple[Measure, ...] = (
         TICKET_GRAINS,
         _count("finished"),
         0,
+        judged=False,
     ),
     Measure(
         "avg_wait",
@@ -222,6 +393,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket",),
         TICKET_GRAINS,
         _ratio("wait_sum", "called", 1 / 60),
+        volume="called",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "p90_wait",
@@ -233,6 +406,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket",),
         TICKET_GRAINS,
         _p90_minutes,
+        volume="called",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "served_within_target",
@@ -244,6 +419,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket", "floor.ServiceType"),
         TICKET_GRAINS,
         _ratio("within_target", "called", 100),
+        volume="called",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "avg_service",
@@ -255,6 +432,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket",),
         TICKET_GRAINS,
         _ratio("service_sum", "service_n", 1 / 60),
+        volume="service_n",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "no_show_rate",
@@ -266,6 +445,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket",),
         TICKET_GRAINS,
         _ratio("no_show", "called", 100),
+        volume="called",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "diversion_rate",
@@ -277,6 +458,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket",),
         TICKET_GRAINS,
         _ratio("diverted", "issued", 100),
+        volume="issued",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "evaluation_rate",
@@ -288,6 +471,8 @@ MEASURES: tuple[Measure, ...] = (
         ("floor.Ticket", "feedback.Evaluation"),
         TICKET_GRAINS,
         _ratio("evaluated", "finished", 100),
+        volume="finished",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "satisfaction",
@@ -299,6 +484,8 @@ MEASURES: tuple[Measure, ...] = (
         ("feedback.Evaluation",),
         TICKET_GRAINS,
         _ratio("satisfied", "evaluated", 100),
+        volume="evaluated",
+        min_volume=MIN_EVALUATIONS,
     ),
     Measure(
         "satisfaction_broad",
@@ -310,6 +497,8 @@ MEASURES: tuple[Measure, ...] = (
         ("feedback.Evaluation",),
         TICKET_GRAINS,
         _ratio_sum(("satisfied", "basically_satisfied"), "evaluated", 100),
+        volume="evaluated",
+        min_volume=MIN_EVALUATIONS,
     ),
     Measure(
         "complaints_per_10k",
@@ -322,6 +511,8 @@ MEASURES: tuple[Measure, ...] = (
         COMPLAINT_GRAINS,
         _ratio("complaints", "finished", 10_000),
         2,
+        volume="finished",
+        min_volume=MIN_TICKETS,
     ),
     Measure(
         "complaint_cycle_days",
@@ -378,6 +569,7 @@ MEASURES: tuple[Measure, ...] = (
         CALL_GRAINS,
         _count("calls_offered"),
         0,
+        judged=False,
     ),
     Measure(
         "calls_answered",
@@ -390,6 +582,7 @@ MEASURES: tuple[Measure, ...] = (
         CALL_GRAINS,
         _count("calls_answered"),
         0,
+        judged=False,
     ),
     Measure(
         "call_answer_rate",
@@ -401,6 +594,8 @@ MEASURES: tuple[Measure, ...] = (
         ("staffing.CallRecord",),
         CALL_GRAINS,
         _ratio("calls_answered", "calls_offered", 100),
+        volume="calls_offered",
+        min_volume=MIN_CALLS,
     ),
     Measure(
         "call_service_level",
@@ -413,6 +608,8 @@ MEASURES: tuple[Measure, ...] = (
         ("staffing.CallRecord",),
         CALL_GRAINS,
         _call_service_level,
+        volume="calls_offered",
+        min_volume=MIN_CALLS,
     ),
     Measure(
         "call_abandon_rate",
@@ -424,6 +621,8 @@ MEASURES: tuple[Measure, ...] = (
         ("staffing.CallRecord",),
         CALL_GRAINS,
         _ratio("calls_abandoned", "calls_offered", 100),
+        volume="calls_offered",
+        min_volume=MIN_CALLS,
     ),
     Measure(
         "call_aht",
@@ -435,6 +634,369 @@ MEASURES: tuple[Measure, ...] = (
         ("staffing.CallRecord",),
         CALL_GRAINS,
         _ratio("handle_sum", "calls_handled"),
+        0,
+        volume="calls_handled",
+        min_volume=MIN_CALLS,
+    ),
+    # Training (T1; seeds 000, 002, 003): assignments by role, unit, finding or lapsed certificate.
+    Measure(
+        "training_due",
+        _("Training assignments due"),
+        "到期培训任务数",
+        COUNT,
+        True,
+        _(
+            "Training assignments (not cancelled) falling due in the period, at the learner's unit when assigned."
+        ),
+        ("training.Assignment",),
+        TRAINING_GRAINS,
+        _count("training_due"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "training_on_time",
+        _("Training completed on time"),
+        "按时完成培训数",
+        COUNT,
+        True,
+        _("Of the training assignments due in the period, those completed on or before their due date."),
+        ("training.Assignment",),
+        TRAINING_GRAINS,
+        _count("training_on_time"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "training_completed",
+        _("Training completed"),
+        "已完成培训数",
+        COUNT,
+        True,
+        _("Of the training assignments due in the period, those completed at all (late included)."),
+        ("training.Assignment",),
+        TRAINING_GRAINS,
+        _count("training_completed"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "training_completion",
+        _("Training completion"),
+        "培训按时完成率",
+        PERCENT,
+        True,
+        _(
+            "Training assignments due in the period completed on or before their due date (Shanghai business date) ÷ assignments due in the period (cancelled ones excluded)."
+        ),
+        ("training.Assignment",),
+        TRAINING_GRAINS,
+        _ratio("training_on_time", "training_due", 100),
+        volume="training_due",
+        min_volume=5,
+    ),
+    # Service language (A3; seeds 002–004): forbidden and required phrases in what staff write and say.
+    Measure(
+        "language_checked",
+        _("Texts checked for service language"),
+        "服务用语检查文本数",
+        COUNT,
+        True,
+        _("Staff replies and call transcripts checked against the phrase dictionary in the period."),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _count("lang_checked"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "forbidden_phrase_hits",
+        _("Forbidden-phrase hits"),
+        "禁用语命中次数",
+        COUNT,
+        False,
+        _("Forbidden phrases (any variant) found in the texts checked in the period."),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _count("lang_hits"),
+        0,
+    ),
+    Measure(
+        "forbidden_phrase_rate",
+        _("Forbidden phrases per 100 texts"),
+        "禁用语百条命中数",
+        PER_100_TEXTS,
+        False,
+        _("Forbidden-phrase hits ÷ texts checked × 100 (staff replies and call transcripts)."),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _ratio("lang_hits", "lang_checked", 100),
+        2,
+        volume="lang_checked",
+        min_volume=20,
+    ),
+    Measure(
+        "texts_with_forbidden_rate",
+        _("Texts with a forbidden phrase"),
+        "含禁用语文本占比",
+        PERCENT,
+        False,
+        _("Texts checked with at least one forbidden phrase ÷ texts checked."),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _ratio("lang_with_hit", "lang_checked", 100),
+        volume="lang_checked",
+        min_volume=20,
+    ),
+    Measure(
+        "language_calls_checked",
+        _("Calls checked for required phrases"),
+        "文明用语检查通话数",
+        COUNT,
+        True,
+        _(
+            "Call transcripts checked in the period (a single chat reply is not expected to greet and say goodbye)."
+        ),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _count("lang_calls"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "required_phrase_compliance",
+        _("Required-phrase compliance"),
+        "文明用语完整率",
+        PERCENT,
+        True,
+        _(
+            "Call transcripts containing every required phrase (greeting, farewell…) ÷ call transcripts checked."
+        ),
+        ("knowledge.LanguageCheck",),
+        LANGUAGE_GRAINS,
+        _ratio("lang_calls_complete", "lang_calls", 100),
+        volume="lang_calls",
+        min_volume=20,
+    ),
+    # Approvals (L1; seed 000): process steps with time limits, the fast track and the bottlenecks.
+    Measure(
+        "approval_steps_decided",
+        _("Approval steps decided"),
+        "审批环节办结数",
+        COUNT,
+        True,
+        _("Approval steps approved, returned or rejected in the period (by business date decided)."),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _count("appr_decided"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "approval_breach_rate",
+        _("Approval step breach rate"),
+        "审批环节超时率",
+        PERCENT,
+        False,
+        _(
+            "Steps decided after their due time (the limit in business hours, moved on by any pause for the customer) ÷ steps decided."
+        ),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _ratio("appr_breached", "appr_decided", 100),
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_step_median_hours",
+        _("Approval step median (business hours)"),
+        "审批环节耗时中位数(工作小时)",
+        HOURS,
+        False,
+        _(
+            "Nearest-rank median of the business hours from a step's activation to its decision, as the upper edge of its fixed histogram bucket (1-hour buckets to 8 h, then 10, 12, 16, 24… 120 h)."
+        ),
+        ("approvals.CaseStep", "core.CalendarDay"),
+        APPROVAL_GRAINS,
+        _step_quantile(0.5),
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_step_p90_hours",
+        _("Approval step 90th percentile (business hours)"),
+        "审批环节耗时90%分位(工作小时)",
+        HOURS,
+        False,
+        _(
+            "Nearest-rank 90th percentile of the business hours from activation to decision, as the upper edge of its fixed histogram bucket."
+        ),
+        ("approvals.CaseStep", "core.CalendarDay"),
+        APPROVAL_GRAINS,
+        _step_quantile(0.9),
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_waiting_hours",
+        _("Approval step waiting for the customer"),
+        "审批环节等待客户时长(工作小时)",
+        HOURS,
+        False,
+        _("Mean business hours a decided step was paused waiting for the customer's documents."),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _ratio("appr_paused_sum", "appr_decided", 1 / 3600),
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_working_hours",
+        _("Approval step working time"),
+        "审批环节办理时长(工作小时)",
+        HOURS,
+        False,
+        _(
+            "Mean business hours from activation to decision minus the time paused for the customer, over steps decided."
+        ),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _working_hours,
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_calendar_hours",
+        _("Approval step calendar hours"),
+        "审批环节自然耗时(小时)",
+        HOURS,
+        False,
+        _(
+            "Mean wall-clock hours from a step's activation to its decision (what the customer waits), over steps decided."
+        ),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _ratio("appr_wall_sum", "appr_decided", 1 / 3600),
+        volume="appr_decided",
+        min_volume=10,
+    ),
+    Measure(
+        "approval_steps_open",
+        _("Approval steps in progress"),
+        "在办审批环节数",
+        COUNT,
+        False,
+        _(
+            "Approval steps waiting for a decision at the end of the period's last date (today for a period still running)."
+        ),
+        ("approvals.CaseStep",),
+        APPROVAL_GRAINS,
+        _count("appr_open"),
+        0,
+    ),
+    # Supervision (S2–S3, seed 004): inspections and the rectification ledger of every defect source.
+    Measure(
+        "inspections",
+        _("Inspections"),
+        "检查次数",
+        COUNT,
+        True,
+        _("Inspections of every kind submitted in the period, by visit date."),
+        ("inspections.Inspection",),
+        INSPECTION_GRAINS,
+        _count("inspections_submitted"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "inspection_score",
+        _("Inspection score"),
+        "检查平均得分",
+        POINTS,
+        True,
+        _(
+            "Mean 0–100 score of the inspections of every kind submitted in the period (by visit date), each as it stands now (an upheld appeal restores it). Score: 100 × Σ weight × earned ÷ Σ weight over applicable items; N/A items out of the denominator; a failed critical item caps it at 59."
+        ),
+        ("inspections.Inspection",),
+        INSPECTION_GRAINS,
+        _ratio("inspection_score_sum", "inspections_submitted"),
+        2,
+        volume="inspections_submitted",
+        min_volume=1,
+    ),
+    Measure(
+        "mystery_score",
+        _("Mystery-shopper score"),
+        "神秘人检查得分",
+        POINTS,
+        True,
+        _(
+            "The inspection score over mystery-shopper (神秘人) inspections only. Seed 004's target: the average rises by 2 points or more from one quarter to the next."
+        ),
+        ("inspections.Inspection",),
+        INSPECTION_GRAINS,
+        _ratio("mystery_score_sum", "mystery_submitted"),
+        2,
+        volume="mystery_submitted",
+        min_volume=1,
+    ),
+    Measure(
+        "findings_per_inspection",
+        _("Findings per inspection"),
+        "每次检查发现问题数",
+        PER_INSPECTION,
+        False,
+        _(
+            "Findings (failed items not removed on appeal) of the inspections submitted in the period ÷ those inspections."
+        ),
+        ("inspections.Inspection", "inspections.Finding"),
+        INSPECTION_GRAINS,
+        _ratio("findings", "inspections_submitted"),
+        2,
+        volume="inspections_submitted",
+        min_volume=1,
+    ),
+    Measure(
+        "rectification_on_time_rate",
+        _("Rectification on-time rate"),
+        "整改按时完成率",
+        PERCENT,
+        True,
+        _(
+            "Rectification tasks (every source) verified in the period whose last evidence was submitted on or before the due date ÷ tasks verified in the period."
+        ),
+        ("inspections.RectificationTask",),
+        INSPECTION_GRAINS,
+        _ratio("rect_verified_on_time", "rect_verified", 100),
+        volume="rect_verified",
+        min_volume=1,
+    ),
+    Measure(
+        "open_rectifications",
+        _("Open rectifications"),
+        "未完成整改数",
+        COUNT,
+        False,
+        _(
+            "Rectification tasks (every source) opened and not yet verified or withdrawn on appeal at the end of the period's last date (today for a period still running), awaiting verification included."
+        ),
+        ("inspections.RectificationTask",),
+        INSPECTION_GRAINS,
+        _count("rect_open"),
+        0,
+    ),
+    Measure(
+        "overdue_rectifications",
+        _("Overdue rectifications"),
+        "逾期未整改数",
+        COUNT,
+        False,
+        _(
+            "Open rectification tasks past their due date with no evidence submitted, at the end of the period's last date (today for a period still running)."
+        ),
+        ("inspections.RectificationTask",),
+        INSPECTION_GRAINS,
+        _count("rect_overdue"),
         0,
     ),
 )
@@ -468,6 +1030,11 @@ def describe(measure: Measure) -> dict[str, Any]:
         "definition": str(measure.definition),
         "facts": list(measure.facts),
         "grains": list(measure.grains),
+        "unit_label": measure.unit_label,
+        "judged": measure.judged,
+        "stock": measure.stock,
+        "volume": measure.volume,
+        "min_volume": measure.min_volume,
     }
 
 

@@ -213,6 +213,132 @@ def call_parts(calls: ir.Table, by: Sequence[str]) -> ir.Table:
     return c.group_by(list(by)).aggregate(**sums) if by else c.aggregate(**sums)
 
 
+def inspection_parts(inspections: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Supervision parts of submitted inspections per group (`by` ⊆ COMPLAINT_GROUPS), by visit date."""
+    i = inspections
+    mystery = i.kind == facts.MYSTERY
+    sums = {
+        "inspections_submitted": i.count(),
+        "inspection_score_sum": i.score.sum().fill_null(0),
+        "mystery_submitted": i.count(where=mystery),
+        "mystery_score_sum": i.score.sum(where=mystery).fill_null(0),
+        "findings": i.findings.sum().fill_null(0),
+    }
+    return _aggregate(i, _grains(i, by, "visit_date"), sums)
+
+
+TASK_PARTS = ("rect_verified", "rect_verified_on_time", "rect_open", "rect_overdue")
+
+
+def task_parts(tasks: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Rectification-ledger parts per group (`by` ⊆ COMPLAINT_GROUPS): each task's events on their dates.
+
+    Verification counts on the date verified; the balances change +1/−1 on the dates a task opens and
+    closes, and falls overdue (the day after its due date) and leaves that state (evidence or closing).
+    """
+    t = tasks
+    falls_due = (t.due + ibis.interval(days=1)).cast("date")
+    leaves = ibis.cases(
+        (t.submitted_date.isnull(), t.closed_date),
+        (t.closed_date.isnull(), t.submitted_date),
+        (t.submitted_date < t.closed_date, t.submitted_date),
+        else_=t.closed_date,
+    )
+    t = t.mutate(falls_due=falls_due, leaves=leaves)
+    overdue = t.filter(t.leaves.isnull() | (t.falls_due < t.leaves))
+
+    def event(table: ir.Table, day: ir.Value, **parts: ir.Value | int) -> ir.Table:
+        def value(name: str) -> ir.Value:
+            given = parts.get(name, 0)
+            return ibis.literal(given, "int64") if isinstance(given, int) else given.cast("int64")
+
+        return table.select(unit_id=table.unit_id, day=day, **{n: value(n) for n in TASK_PARTS})
+
+    closed = t.filter(t.closed_date.notnull())
+    verified = t.filter(t.verified_date.notnull())
+    left = overdue.filter(overdue.leaves.notnull())
+    events = [
+        event(t, t.opened_date, rect_open=1),
+        event(closed, closed.closed_date, rect_open=-1),
+        event(
+            verified, verified.verified_date, rect_verified=1, rect_verified_on_time=_flag(verified.on_time)
+        ),
+        event(overdue, overdue.falls_due, rect_overdue=1),
+        event(left, left.leaves, rect_overdue=-1),
+    ]
+    stacked = events[0]
+    for more in events[1:]:
+        stacked = stacked.union(more, distinct=False)
+    return _aggregate(stacked, _grains(stacked, by, "day"), {n: stacked[n].sum() for n in TASK_PARTS})
+
+
+def training_parts(training: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Training parts per group (`by` ⊆ COMPLAINT_GROUPS or "course"), on each assignment's due date."""
+    t = training
+    done = t.completed_date.notnull()
+    sums = {
+        "training_due": t.count(),
+        "training_completed": t.count(where=done),
+        "training_on_time": t.count(where=done & (t.completed_date <= t.due)),
+    }
+    return _aggregate(t, _grains(t, by, "due"), sums)
+
+
+def language_parts(language: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Service-language parts per group (`by` ⊆ COMPLAINT_GROUPS or "agent"), by business date checked."""
+    t = language
+    sums = {
+        "lang_checked": t.count(),
+        "lang_hits": t.forbidden_hits.sum().fill_null(0),
+        "lang_with_hit": t.count(where=t.forbidden_hits > 0),
+        "lang_calls": t.count(where=t.is_call),
+        "lang_calls_complete": t.count(where=t.is_call & (t.required_missing == 0)),
+    }
+    return _aggregate(t, _grains(t, by), sums)
+
+
+STEP_PARTS = (*catalogue.APPROVAL_COUNT_PARTS, *catalogue.APPROVAL_SUM_PARTS, *catalogue.APPROVAL_STOCK_PARTS)
+
+
+def step_parts(steps: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Approval parts per group (`by` ⊆ COMPLAINT_GROUPS or "key"): activation and end change the balance of
+    steps in progress; a decision adds its counts, sums and histogram bucket on the date decided."""
+    t = steps
+    edges = catalogue.STEP_EDGES_HOURS
+    hours = t.elapsed_seconds / 3600
+    bucket = ibis.cases(
+        *((hours < edges[i + 1], i) for i in range(len(edges) - 1)), else_=len(edges) - 1
+    ).cast("int64")
+
+    def event(table: ir.Table, day: ir.Value, **parts: ir.Value | int) -> ir.Table:
+        def value(name: str) -> ir.Value:
+            given = parts.get(name, 0)
+            if isinstance(given, int):
+                return ibis.literal(given, "float64")
+            return given.cast("float64")
+
+        return table.select(
+            unit_id=table.unit_id, key=table.key, day=day, **{n: value(n) for n in STEP_PARTS}
+        )
+
+    ended = t.filter(t.ended_date.notnull())
+    d = t.filter(t.decided_date.notnull()).mutate(bucket=bucket)
+    decided = {
+        "appr_decided": 1,
+        "appr_breached": _flag(d.finished_at > d.due_at),
+        "appr_elapsed_sum": d.elapsed_seconds,
+        "appr_paused_sum": d.paused_seconds,
+        "appr_wall_sum": _seconds(d.finished_at) - _seconds(d.started_at),
+        **{name: _flag(d.bucket == i) for i, name in enumerate(catalogue.STEP_HIST_PARTS)},
+    }
+    stacked = (
+        event(t, t.started_date, appr_open=1)
+        .union(event(ended, ended.ended_date, appr_open=-1), distinct=False)
+        .union(event(d, d.decided_date, **decided), distinct=False)
+    )
+    return _aggregate(stacked, _grains(stacked, by, "day"), {n: stacked[n].sum() for n in STEP_PARTS})
+
+
 def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[str, Any]]:
     """Executed parts per group as plain dicts (ticket and complaint parts merged on the group)."""
     out: dict[tuple[Any, ...], dict[str, float]] = {}
@@ -232,6 +358,16 @@ def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[
         merge(complaint_parts(tables["complaints"], tables["calendar"], by).to_pyarrow())
         if "feedback" in tables:
             merge(feedback_parts(tables["feedback"], by).to_pyarrow())
+        if "inspections" in tables:
+            merge(inspection_parts(tables["inspections"], by).to_pyarrow())
+        if "rectifications" in tables:
+            merge(task_parts(tables["rectifications"], by).to_pyarrow())
+        if "training" in tables:
+            merge(training_parts(tables["training"], by).to_pyarrow())
+        if "language" in tables:
+            merge(language_parts(tables["language"], by).to_pyarrow())
+        if "approval_steps" in tables:
+            merge(step_parts(tables["approval_steps"], by).to_pyarrow())
     return [{**dict(zip(by, group, strict=True)), **parts} for group, parts in out.items()]
 
 

@@ -30,7 +30,20 @@ if TYPE_CHECKING:
     SCHEMAS: dict[str, pa.Schema]
     TS: pa.DataType
 
-TABLES = ("units", "tickets", "evaluations", "complaints", "feedback", "calls", "calendar")
+TABLES = (
+    "units",
+    "tickets",
+    "evaluations",
+    "complaints",
+    "feedback",
+    "calls",
+    "inspections",
+    "rectifications",
+    "training",
+    "language",
+    "approval_steps",
+    "calendar",
+)
 
 
 # Timestamps are UTC without a zone attached: every engine then reads plain instants (no per-row time-zone
@@ -103,6 +116,68 @@ def _build_schemas() -> dict[str, pa.Schema]:
                 ("abandoned_at", ts),
             ]
         ),
+        # Submitted inspections (declared by inspections' fact_tables): score as it stands now, live findings.
+        "inspections": pa.schema(
+            [
+                ("inspection_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("visit_date", pa.date32()),
+                ("kind", pa.string()),
+                ("score", pa.float64()),
+                ("findings", pa.int64()),
+            ]
+        ),
+        # Rectification-ledger tasks of every source, with the business dates of their events.
+        "rectifications": pa.schema(
+            [
+                ("task_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("opened_date", pa.date32()),
+                ("due", pa.date32()),
+                ("submitted_date", pa.date32()),
+                ("closed_date", pa.date32()),
+                ("verified_date", pa.date32()),
+                ("on_time", pa.bool_()),
+            ]
+        ),
+        # Training assignments not cancelled (declared by training's fact_tables), at the unit when assigned.
+        "training": pa.schema(
+            [
+                ("assignment_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("course", pa.string()),
+                ("due", pa.date32()),
+                ("completed_date", pa.date32()),
+            ]
+        ),
+        # Texts checked for service language (declared by knowledge's fact_tables), on their business date.
+        "language": pa.schema(
+            [
+                ("check_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("business_date", pa.date32()),
+                ("agent", pa.string()),
+                ("is_call", pa.bool_()),
+                ("forbidden_hits", pa.int64()),
+                ("required_missing", pa.int64()),
+            ]
+        ),
+        # Approval case steps (declared by approvals' fact_tables); seconds are business seconds on its calendar.
+        "approval_steps": pa.schema(
+            [
+                ("step_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("key", pa.string()),
+                ("started_date", pa.date32()),
+                ("ended_date", pa.date32()),
+                ("decided_date", pa.date32()),
+                ("elapsed_seconds", pa.float64()),
+                ("paused_seconds", pa.float64()),
+                ("started_at", ts),
+                ("finished_at", ts),
+                ("due_at", ts),
+            ]
+        ),
         # day_index counts calendar days, business_index counts business days up to and including the date,
         # so differences of either give calendar or business days between two dates on any engine.
         "calendar": pa.schema(
@@ -127,9 +202,10 @@ def __getattr__(name: str) -> object:
 
 
 # Tables an older export may lack (written before those facts were added); readers treat them as empty.
-OPTIONAL = frozenset({"calls"})
+OPTIONAL = frozenset({"calls", "inspections", "rectifications", "training", "language", "approval_steps"})
 NONE_KEY = "-"  # the key of a cut whose value is missing (ticket never reached a counter, no tier…)
 MERGED, WITHDRAWN = "merged", "withdrawn"
+MYSTERY = "mystery"  # the kind of a mystery-shopper (神秘人) inspection
 
 
 def _units_filter(units: Iterable[OrgUnit] | None, field: str) -> dict[str, Any]:
@@ -239,6 +315,17 @@ def call_rows(
     return table.rows(start, end, units)
 
 
+def hooked_rows(
+    name: str, start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The rows of fact table `name` for business dates start..end from the app that declares it (none
+    when no app does): inspections and rectifications (inspections' `fact_tables.py`), training."""
+    table = fact_table(name)
+    if table is None:
+        return iter(())
+    return table.rows(start, end, units)
+
+
 def calendar_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     rows = []
     business = 0
@@ -284,6 +371,11 @@ def arrow_tables(start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None =
         "complaints": _table("complaints", complaints),
         "feedback": _table("feedback", feedback_rows(start, end, unit_list)),
         "calls": _table("calls", call_rows(start, end, unit_list)),
+        "inspections": _table("inspections", hooked_rows("inspections", start, end, unit_list)),
+        "rectifications": _table("rectifications", hooked_rows("rectifications", start, end, unit_list)),
+        "training": _table("training", hooked_rows("training", start, end, unit_list)),
+        "language": _table("language", hooked_rows("language", start, end, unit_list)),
+        "approval_steps": _table("approval_steps", hooked_rows("approval_steps", start, end, unit_list)),
         "calendar": _table("calendar", calendar_rows(earliest, end)),
     }
 

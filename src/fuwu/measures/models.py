@@ -7,7 +7,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fuwu.core.models import OrgUnit, audited
-from fuwu.measures.catalogue import CALL_COUNT_PARTS, CALL_SUM_PARTS, COUNT_PARTS, HIST_PARTS, SUM_PARTS
+from fuwu.measures.catalogue import (
+    APPROVAL_COUNT_PARTS,
+    APPROVAL_SUM_PARTS,
+    CALL_COUNT_PARTS,
+    CALL_SUM_PARTS,
+    COUNT_PARTS,
+    HIST_PARTS,
+    INSPECTION_COUNT_PARTS,
+    INSPECTION_SUM_PARTS,
+    LANGUAGE_PARTS,
+    STOCK_PARTS,
+    SUM_PARTS,
+    TRAINING_PARTS,
+)
 
 
 class Cut(models.TextChoices):
@@ -18,6 +31,9 @@ class Cut(models.TextChoices):
     TIER = "tier", _("Customer tier")
     HOUR = "hour", _("Hour of day")
     LINE = "line", _("Call line")
+    COURSE = "course", _("Course")
+    AGENT = "agent", _("Agent")
+    STEP = "step", _("Approval step")
 
 
 class Rollup(models.Model):
@@ -25,7 +41,8 @@ class Rollup(models.Model):
 
     The cut "" row holds the whole unit; the other cuts split the ticket parts of that same day, so the
     rows of one cut add up to the "" row's ticket parts. A contact centre's call parts are split the same
-    way by call line and by hour offered.
+    way by call line and by hour offered; training parts by course, language parts by agent, approval parts
+    by process step.
     """
 
     date = models.DateField(_("business date"))
@@ -34,10 +51,20 @@ class Rollup(models.Model):
     key = models.CharField(max_length=64, blank=True)  # service/counter code, staff id, tier, hour, line
     built_at = models.DateTimeField()
 
-    for _part in COUNT_PARTS + HIST_PARTS + CALL_COUNT_PARTS:
+    for _part in (
+        COUNT_PARTS
+        + HIST_PARTS
+        + CALL_COUNT_PARTS
+        + INSPECTION_COUNT_PARTS
+        + TRAINING_PARTS
+        + LANGUAGE_PARTS
+        + APPROVAL_COUNT_PARTS
+    ):
         locals()[_part] = models.PositiveIntegerField(default=0)
-    for _part in SUM_PARTS + CALL_SUM_PARTS:
+    for _part in SUM_PARTS + CALL_SUM_PARTS + INSPECTION_SUM_PARTS + APPROVAL_SUM_PARTS:
         locals()[_part] = models.FloatField(default=0)
+    for _part in STOCK_PARTS:  # signed changes of a balance
+        locals()[_part] = models.IntegerField(default=0)
     del _part
 
     scope_path = "unit"

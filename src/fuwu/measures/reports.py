@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fuwu.core import files
+from fuwu.core import clock, files
 from fuwu.core.models import OrgUnit
 from fuwu.measures import catalogue, selectors
 
@@ -36,10 +36,23 @@ def raw_level_table(
     scoped["tickets"] = t.filter((t.business_date >= period.start) & (t.business_date <= period.end))
     scoped["complaints"] = c
     paths = dict(OrgUnit.objects.values_list("pk", "path"))
+    as_of = min(period.end, clock.today())
+
+    def within(row: dict[str, Any]) -> dict[str, Any] | None:
+        """Flows of the period's dates; balances from every change up to its end (or today)."""
+        day = row["business_date"]
+        if day > as_of and day > period.end:
+            return None
+        if period.start <= day <= period.end:
+            return row if day <= as_of else {**row, **dict.fromkeys(catalogue.STOCK_PARTS, 0)}
+        if day < period.start:
+            return {**catalogue.empty_parts(), **{n: row[n] for n in catalogue.STOCK_PARTS}}
+        return None
+
     rows = (
-        (paths.get(row["unit_id"], ""), row)
+        (paths.get(row["unit_id"], ""), kept)
         for row in definitions.parts_frame(scoped, ["unit_id", "business_date"])
-        if period.start <= row["business_date"] <= period.end
+        if (kept := within(row)) is not None
     )
     sums = selectors.group_parts(rows, units)
     return [{"unit": u, "values": catalogue.evaluate(sums[u.pk], measure_ids)} for u in units]

@@ -21,3 +21,14 @@ def rebuild(*, actor: Principal, start: dt.date, end: dt.date, units: Iterable[O
     from fuwu.measures import services
 
     return services.rollup_rebuild(actor=actor, start=start, end=end, units=units)
+
+
+def rebuild_all(*, actor: Principal) -> int:
+    """Every rollup from the first fact to the last, and the incremental build's watermark set to now."""
+    from fuwu.core import clock
+    from fuwu.measures import services
+    from fuwu.measures.models import RollupState
+
+    rows = services.rollup_rebuild_all(actor=actor)
+    RollupState.objects.update_or_create(name="default", defaults={"watermark": clock.now()})
+    return rows

@@ -43,6 +43,25 @@ class Period:
     def previous(self) -> Period:
         return parse_period(shift_label(self.label, -1))
 
+    def running(self, today: dt.date) -> bool:
+        """Whether the period has begun and not yet ended: its figures so far cover only some of its days."""
+        return self.start <= today < self.end
+
+    def comparable(self, today: dt.date) -> tuple[Period, Period]:
+        """(this period so far, the same days of the previous period) — like with like (#19).
+
+        A month on its 5th day is compared with the 1st–5th of the month before, not with that whole
+        month; a period that has ended (or not begun) is compared whole with the whole previous one.
+        """
+        before = self.previous()
+        if not self.running(today):
+            return self, before
+        days = (today - self.start).days
+        so_far = Period(self.start, today, self.label, self.grain)
+        return so_far, Period(
+            before.start, min(before.start + dt.timedelta(days=days), before.end), before.label, before.grain
+        )
+
 
 def _month_end(year: int, month: int) -> dt.date:
     nxt = dt.date(year + month // 12, month % 12 + 1, 1)
@@ -204,8 +223,12 @@ def parts_by(
             raise ValueError(item)
     out: dict[tuple[Any, ...], dict[str, float]] = {}
     rows = _summed(qs, fields, names)
+    stock = [n for n in names if n in catalogue.STOCK_PARTS]
+    if stock:
+        balances = _balances(unit, start, end, cut, key, fields, grain, stock, fetched_by=fetched_by)
     if not fields:
-        return {(): {name: value or 0 for name, value in zip(names, rows[0], strict=True)}}
+        whole: dict[str, float] = {name: value or 0 for name, value in zip(names, rows[0], strict=True)}
+        return {(): {**whole, **balances.get((), dict.fromkeys(stock, 0))} if stock else whole}
     fold = TRUNC_PY[grain or "day"]
     for row in rows:
         # The group fields first, then the sums in `names` order.
@@ -218,7 +241,77 @@ def parts_by(
         else:
             for name, value in zip(names, sums, strict=True):
                 found[name] += value or 0
+    if stock:
+        for group, values in out.items():
+            values.update(balances.get(group, dict.fromkeys(stock, 0)))
+        for group, values in balances.items():
+            out.setdefault(group, {**dict.fromkeys(names, 0), **values})
     return out
+
+
+EPOCH = dt.date(1900, 1, 1)
+
+
+def _balances(
+    unit: OrgUnit | None,
+    start: dt.date,
+    end: dt.date,
+    cut: str,
+    key: str | None,
+    fields: Sequence[str],
+    grain: str | None,
+    names: Sequence[str],
+    *,
+    fetched_by: Principal,
+) -> dict[tuple[Any, ...], dict[str, float]]:
+    """The stock parts' balances per group: every change up to the end of the group's step, never past today.
+
+    A balance (open tasks) is the sum of its signed changes since the first rollup; a step ending after
+    today reads today's balance, so a period still running shows where things stand now, not a forecast.
+    """
+    as_of = min(end, clock.today())
+    keys = [f for f in fields if f != "date"]
+    if grain is None:
+        # One read: every change up to the period's end (or today), per group of the other keys.
+        found = _summed(_rollups(unit, EPOCH, as_of, cut, key, fetched_by=fetched_by), keys, names)
+        return {
+            tuple(row[: len(keys)]): {n: v or 0 for n, v in zip(names, row[len(keys) :], strict=True)}
+            for row in found
+        }
+    before = start - dt.timedelta(days=1)
+    opening_rows = _summed(_rollups(unit, EPOCH, before, cut, key, fetched_by=fetched_by), keys, names)
+    opening: dict[tuple[Any, ...], list[float]] = {
+        tuple(row[: len(keys)]): [v or 0 for v in row[len(keys) :]] for row in opening_rows
+    }
+    # Per day, folded into the steps by a running sum per group of the other keys.
+    changes: dict[tuple[Any, ...], dict[dt.date, list[float]]] = {}
+    for row in _summed(_rollups(unit, start, as_of, cut, key, fetched_by=fetched_by), [*keys, "date"], names):
+        day = _as_date(row[len(keys)])
+        per_day = changes.setdefault(tuple(row[: len(keys)]), {})
+        per_day[day] = [v or 0 for v in row[len(keys) + 1 :]]
+    fold, step = TRUNC_PY[grain or "day"], NEXT_PY[grain or "day"]
+    out: dict[tuple[Any, ...], dict[str, float]] = {}
+    for group in set(opening) | set(changes) or {()}:
+        if keys and group == ():
+            continue
+        running = list(opening.get(group, [0.0] * len(names)))
+        days = sorted(changes.get(group, {}).items())
+        at = fold(start)
+        while at <= end:
+            step_end = min(step(at) - dt.timedelta(days=1), end)
+            while days and days[0][0] <= step_end:
+                for i, value in enumerate(days.pop(0)[1]):
+                    running[i] += value
+            values = dict(zip(names, running, strict=True))
+            out[_group_key(fields, group, at)] = values
+            at = step(at)
+    return out
+
+
+def _group_key(fields: Sequence[str], others: tuple[Any, ...], day: dt.date) -> tuple[Any, ...]:
+    """The group tuple in `fields` order, with the folded date where "date" stands."""
+    rest = iter(others)
+    return tuple(day if f == "date" else next(rest) for f in fields)
 
 
 def total(
@@ -356,6 +449,7 @@ def league(
                     "label": str(labels.get(key, key)),
                     "unit": None,
                     "values": catalogue.evaluate(parts),
+                    "ranked": ranked(parts),
                 }
             )
         return rows
@@ -377,6 +471,7 @@ def league(
                         "label": label,
                         "unit": None,
                         "values": catalogue.evaluate(parts),
+                        "ranked": ranked(parts),
                     }
                 )
         return rows
@@ -390,9 +485,15 @@ def league(
                 "label": child.name,
                 "unit": child,
                 "values": catalogue.evaluate(parts),
+                "ranked": ranked(parts),
             }
         )
     return rows
+
+
+def ranked(parts: catalogue.Parts) -> dict[str, bool]:
+    """Per measure, whether these parts carry the catalogue's minimum volume for a place in a ranking."""
+    return {m.id: m.ranked(parts) for m in catalogue.MEASURES}
 
 
 def _key_labels(cut: str, unit: OrgUnit) -> dict[str, str]:
@@ -416,7 +517,18 @@ def level_table(
     for measure_id in ids:
         catalogue.get(measure_id)
     # One read of every visible unit's period, folded into the level's units (not one read per unit).
-    per_unit = parts_by(None, period.start, period.end, by=["unit"], fetched_by=fetched_by) if units else {}
+    per_unit = (
+        parts_by(
+            None,
+            period.start,
+            period.end,
+            by=["unit"],
+            parts=catalogue.parts_read(ids),
+            fetched_by=fetched_by,
+        )
+        if units
+        else {}
+    )
     paths = dict(OrgUnit.objects.filter(pk__in=[u for (u,) in per_unit]).values_list("pk", "path"))
     sums = group_parts(((paths[u], parts) for (u,), parts in per_unit.items()), units)
     return [{"unit": unit, "values": catalogue.evaluate(sums[unit.pk], ids)} for unit in units]
@@ -542,6 +654,15 @@ KEY_MEASURES = (
 STAFF_MEASURES = tuple(m for m in KEY_MEASURES if catalogue.BY_ID[m].grains != catalogue.COMPLAINT_GRAINS)
 # The contact-centre cards (K1 "contact-centre measures"), shown wherever a unit's rollups hold calls.
 CALL_MEASURES = ("calls_offered", "call_answer_rate", "call_service_level", "call_abandon_rate", "call_aht")
+# The supervision cards (#14): inspections and the rectification ledger, wherever branch measures apply.
+SUPERVISION_MEASURES = (
+    "inspection_score",
+    "mystery_score",
+    "findings_per_inspection",
+    "rectification_on_time_rate",
+    "open_rectifications",
+    "overdue_rectifications",
+)
 
 
 @dataclass(frozen=True)
@@ -569,7 +690,9 @@ class Subject:
     def measure_ids(self) -> tuple[str, ...]:
         if self.staff:
             return STAFF_MEASURES
-        return (KEY_MEASURES if self.tickets else ()) + (CALL_MEASURES if self.calls else ())
+        return (KEY_MEASURES + SUPERVISION_MEASURES if self.tickets else ()) + (
+            CALL_MEASURES if self.calls else ()
+        )
 
     @property
     def default_focus(self) -> str:
@@ -638,12 +761,12 @@ def dashboard(who: Subject, period: Period, focus: str, *, fetched_by: Principal
         who.unit, period, cut=who.cut, key=who.key, parts=catalogue.parts_read([focus]), fetched_by=fetched_by
     )
     per_unit = None
+    so_far, before_period = period.comparable(clock.today())
     if who.staff or who.unit.kind == OrgUnit.Kind.OUTLET:
-        now = total(who.unit, period.start, period.end, cut=who.cut, key=who.key, fetched_by=fetched_by)
+        now = total(who.unit, so_far.start, so_far.end, cut=who.cut, key=who.key, fetched_by=fetched_by)
     else:
-        per_unit = parts_by(who.unit, period.start, period.end, by=["unit"], fetched_by=fetched_by)
+        per_unit = parts_by(who.unit, so_far.start, so_far.end, by=["unit"], fetched_by=fetched_by)
         now = catalogue.sum_parts(per_unit.values())
-    before_period = period.previous()
     before = total(
         who.unit, before_period.start, before_period.end, cut=who.cut, key=who.key, fetched_by=fetched_by
     )
@@ -660,7 +783,8 @@ def dashboard(who: Subject, period: Period, focus: str, *, fetched_by: Principal
         value, prior = now_values[measure_id], before_values[measure_id]
         # Rounded as shown, so a change too small to see is neither better nor worse.
         delta = None if value is None or prior is None else round(value - prior, m.decimals) + 0.0
-        better = None if not delta else (delta > 0) == m.higher_is_better
+        # A volume's change is neither good nor bad (more tickets is not better service): left uncoloured.
+        better = None if not delta or not m.judged else (delta > 0) == m.higher_is_better
         cards.append(
             {
                 "measure": m,
@@ -671,10 +795,13 @@ def dashboard(who: Subject, period: Period, focus: str, *, fetched_by: Principal
                 "target": goal.get(measure_id),
             }
         )
+    today = clock.today()
+    # Steps not yet begun have no data (None), not a zero or a line drawn on towards the period's end.
     series = [
-        {"x": day.isoformat(), "y": _round(measure.value(parts), measure.decimals)} for day, parts in steps
+        {"x": day.isoformat(), "y": _round(measure.value(parts), measure.decimals) if day <= today else None}
+        for day, parts in steps
     ]
-    league_rows = [] if who.staff else league(who.unit, period, per_unit, fetched_by=fetched_by)
+    league_rows = [] if who.staff else league(who.unit, so_far, per_unit, fetched_by=fetched_by)
     target = goal.get(focus)
     return {
         "cards": cards,
@@ -682,7 +809,9 @@ def dashboard(who: Subject, period: Period, focus: str, *, fetched_by: Principal
         "league": league_rows,
         "measure": measure,
         "period": period,
+        "so_far": so_far,
         "previous": before_period,
+        "like_for_like": period.running(today),
         "target_value": target.value if target else None,
         "progress": targets_progress(
             [t for t in goal.values() if t.unit_id == who.unit.pk], fetched_by=fetched_by

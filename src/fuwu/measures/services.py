@@ -56,6 +56,11 @@ def _write(start: dt.date, end: dt.date, units: list[OrgUnit] | None) -> int:
         end,
         facts.feedback_rows(start, end, units),
         facts.call_rows(start, end, units),
+        facts.hooked_rows("inspections", start, end, units),
+        facts.hooked_rows("rectifications", start, end, units),
+        facts.hooked_rows("training", start, end, units),
+        facts.hooked_rows("language", start, end, units),
+        facts.hooked_rows("approval_steps", start, end, units),
     )
     stale = Rollup.objects.filter(date__range=(start, end))
     if units is not None:

@@ -65,17 +65,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "quick": [(label, _link(**base, period=value)) for label, value in _quick_periods()],
         "chart": {
             "series": data["series"],
-            "unit": data["measure"].unit,
+            "unit": data["measure"].unit_label,
             "name": str(data["measure"].name),
             "target": data["target_value"],
-            "league": [
-                {"name": r["label"], "value": _r(r["values"].get(focus)), "href": r.get("href")}
-                for r in data["league"]
-                if r["kind"] in {"unit", "staff"}
-            ],
+            "league": _ranking(data["league"], focus),
         },
     }
     return render(request, "measures/dashboard.html", context)
+
+
+def _ranking(rows: list[dict[str, Any]], focus: str) -> list[dict[str, Any]]:
+    """The league chart: units or staff with the focus measure's minimum volume, best first (#19)."""
+    measure = catalogue.BY_ID[focus]
+    shown = [
+        {"name": r["label"], "value": _r(r["values"].get(focus)), "href": r.get("href")}
+        for r in rows
+        if r["kind"] in {"unit", "staff"}
+        and r["ranked"].get(focus, True)
+        and r["values"].get(focus) is not None
+    ]
+    shown.sort(key=lambda r: r["value"], reverse=measure.higher_is_better)
+    return shown
 
 
 def _r(value: float | None) -> float | None:
@@ -118,6 +128,13 @@ def _download(
     )
     response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
     return response
+
+
+@login_required
+def definitions(request: HttpRequest) -> HttpResponse:
+    """The catalogue (K1): every measure's name, unit, direction and exact definition, in the reader's language."""
+    selectors.visible_unit(None, fetched_by=request_principal(request))  # a reader of figures
+    return render(request, "measures/definitions.html", {"measures": catalogue.MEASURES})
 
 
 @login_required

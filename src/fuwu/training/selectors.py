@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from fuwu.core import access, clock
+from fuwu.core import access, clock, figures
 from fuwu.core.errors import NotFound
-from fuwu.core.models import User
+from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import visible
 from fuwu.training.models import (
@@ -125,26 +124,28 @@ class CompletionRow:
 
 
 def completion_rates(*, fetched_by: Principal, start: dt.date, end: dt.date) -> list[CompletionRow]:
-    """Training completion (K1): per unit and course, assignments due in [start, end] completed by their due date.
-
-    Numerator: assignments with due_date in the period, status completed, completed_at's Shanghai date ≤ due_date.
-    Denominator: assignments with due_date in the period that were not cancelled.
-    """
+    """Training completion (K1) per unit and course for assignments due in [start, end]: the measure
+    catalogue's `training_completion` and its counts, read through `core.figures` from the rollups' course
+    cut, so this page, the dashboards and appraisal compute it one way (#17)."""
     access.require(fetched_by, "training.view_assignment")
-    qs = visible(Assignment.objects.all(), fetched_by).filter(due_date__gte=start, due_date__lte=end)
-    qs = qs.exclude(status=AssignmentStatus.CANCELLED).select_related("org_unit", "course")
-    table: dict[tuple[int, int], list[Any]] = {}
-    for a in qs:
-        row = table.setdefault((a.org_unit_id, a.course_id), [a.org_unit, a.course, 0, 0, 0])
-        row[2] += 1
-        if a.status == AssignmentStatus.COMPLETED and a.completed_at is not None:
-            row[4] += 1
-            if clock.business_date(a.completed_at) <= a.due_date:
-                row[3] += 1
-    return [
-        CompletionRow(u.code, u.name, c.code, c.title, due, on_time, done)
-        for u, c, due, on_time, done in sorted(table.values(), key=lambda r: (r[0].code, r[1].code))
+    ids = ["training_due", "training_on_time", "training_completed"]
+    found = figures.keyed_figures(fetched_by=fetched_by, start=start, end=end, cut="course", measure_ids=ids)
+    units = {u.pk: u for u in visible(OrgUnit.objects.filter(pk__in={u for u, _k in found}), fetched_by)}
+    courses = {c.code: c for c in Course.objects.filter(code__in={k for _u, k in found})}
+    rows = [
+        CompletionRow(
+            units[unit].code,
+            units[unit].name,
+            code,
+            courses[code].title,
+            int(values["training_due"] or 0),
+            int(values["training_on_time"] or 0),
+            int(values["training_completed"] or 0),
+        )
+        for (unit, code), values in found.items()
+        if unit in units and code in courses and values["training_due"]
     ]
+    return sorted(rows, key=lambda r: (r.unit_code, r.course_code))
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,15 @@ def _case(w: Any) -> None:
     w.step = w.case.steps.get(status="active")
 
 
+def _case_rolled_up(w: Any) -> None:
+    """An open step in the measure catalogue's rollups, as the sweep leaves it (#17)."""
+    from fuwu.core import rollups
+    from fuwu.core.principals import SYSTEM
+
+    _case(w)
+    rollups.rebuild(actor=SYSTEM, start=clock.today(), end=clock.today())
+
+
 def _paused(w: Any) -> None:
     _case(w)
     services.case_pause(actor=SYSTEM, case=w.case, comment="补件")
@@ -224,7 +233,7 @@ CASES = [
     ),
     AccessCase(
         Q + "bottlenecks",
-        setup=_case,
+        setup=_case_rolled_up,
         call=lambda w, who: selectors.bottlenecks(
             fetched_by=who, process_code="LOAN", start=clock.today(), end=clock.today()
         ),

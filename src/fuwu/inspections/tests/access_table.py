@@ -52,6 +52,15 @@ def _done(w: Any) -> None:
     w.task = task_for(w.done, "SBZ-2")
 
 
+def _done_rolled_up(w: Any) -> None:
+    """A submitted 神秘人 visit in the measure catalogue's rollups, as the sweep leaves it (#14)."""
+    from fuwu.core import rollups
+    from fuwu.core.principals import SYSTEM
+
+    _done(w)
+    rollups.rebuild(actor=SYSTEM, start=clock.today() - dt.timedelta(days=1), end=clock.today())
+
+
 def _evidence(w: Any) -> None:
     _done(w)
     services.task_submit_evidence(actor=w.head_a, task=w.task, evidence="已整改")
@@ -382,7 +391,7 @@ CASES = [
     ),
     AccessCase(
         Q + "mystery_trend",
-        setup=_done,
+        setup=_done_rolled_up,
         call=lambda w, who: selectors.mystery_trend(
             fetched_by=who, quarters=[selectors.quarter_of(clock.today())]
         ),
@@ -400,7 +409,7 @@ CASES = [
     ),
     AccessCase(
         Q + "league",
-        setup=_done,
+        setup=_done_rolled_up,
         call=lambda w, who: selectors.league(fetched_by=who, since=clock.today() - dt.timedelta(days=1)),
         holder=lambda w: w.head_a,
         without=lambda w: w.teller_a,

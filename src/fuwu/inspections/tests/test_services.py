@@ -526,6 +526,10 @@ def test_trends_compare_quarters_against_the_two_point_target(world: Any) -> Non
             services.inspection_submit(actor=world.sup, inspection=i)
         finally:
             clock.reset()
+    from fuwu.core import rollups
+
+    # the trend reads the catalogue's rollups (#14): built as the sweep would
+    rollups.rebuild(actor=SYSTEM, start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30))
     (row,) = selectors.mystery_trend(fetched_by=world.hq_manager, quarters=["2026Q1", "2026Q2"])
     assert row.scores == {"2026Q1": Decimal("60.00"), "2026Q2": Decimal("80.00")}
     assert row.latest_gain == Decimal("20.00") and row.meets_target

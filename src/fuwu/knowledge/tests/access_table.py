@@ -52,6 +52,15 @@ def _finding(w: Any) -> None:
     services.conversation_reply(actor=SYSTEM, conversation=w.thread, text="不归我管")
 
 
+def _finding_rolled_up(w: Any) -> None:
+    """A checked reply in the measure catalogue's rollups, as the sweep leaves it (#20)."""
+    from fuwu.core import clock, rollups
+    from fuwu.core.principals import SYSTEM
+
+    _finding(w)
+    rollups.rebuild(actor=SYSTEM, start=clock.today() - dt.timedelta(days=1), end=clock.today())
+
+
 def _transcript(w: Any, n: int) -> list[services.TranscriptRow]:
     return [
         services.TranscriptRow(
@@ -249,7 +258,7 @@ CASES = [
     ),
     AccessCase(
         Q + "language_rates",
-        setup=_finding,
+        setup=_finding_rolled_up,
         call=lambda w, who: selectors.language_rates(fetched_by=who),
         holder=lambda w: w.head_a,
         without=lambda w: w.teller_a,

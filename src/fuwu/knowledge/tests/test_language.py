@@ -3,6 +3,7 @@ missing reported; staff replies and imported call transcripts checked; findings 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,11 @@ def test_transcript_import_checks_calls_and_computes_rates(world: Any, tmp_path:
     assert "checked 3 calls" in summary
     assert CallTranscript.objects.get(call_id="C3").missing_required == ["您好", "再见"]
     assert LanguageFinding.objects.filter(source_ref="C1").count() == 2
+    from fuwu.core import rollups
+    from fuwu.core.principals import SYSTEM
+
+    # the rates are the measure catalogue's (#20): read from the rollups the sweep builds
+    rollups.rebuild(actor=SYSTEM, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 2))
     rates = {r["key"]: r for r in selectors.language_rates(fetched_by=world.hq_manager, by="staff")}
     assert rates["TELLER_A"]["checked"] == 2 and rates["TELLER_A"]["hits"] == 2
     assert rates["TELLER_A"]["hit_rate"] == 100.0 and rates["TELLER_A"]["required_compliance"] == 1.0

@@ -115,6 +115,8 @@ def test_measures_from_raw_facts_and_from_a_parquet_export_agree_with_rollups(
         "complaints.parquet",
         "evaluations.parquet",
         "feedback.parquet",
+        "inspections.parquet",
+        "rectifications.parquet",
         "tickets.parquet",
         "units.parquet",
     ]

@@ -68,8 +68,11 @@ def test_hq_dashboard_shows_cards_trend_and_a_league_of_the_units_below(history:
     assert len(chart["series"]) == 31 and chart["series"][1]["y"] == pytest.approx(
         (11 * 2 + 10) / 3, abs=0.05
     )
-    league = {r["name"]: r["value"] for r in chart["league"]}
-    assert league == {"北京分行": pytest.approx(10.67, abs=0.01), "江苏分行": None}  # T1X: no data, not 0
+    # 3 tickets are below the catalogue's minimum volume for a ranking (#19): the league chart ranks no one,
+    # the table still shows the figure (marked) and T1X's "no data", never 0
+    assert chart["league"] == []
+    table = html.split('data-testid="league-table"')[1]
+    assert "10.7" in table and 'data-testid="low-volume"' in table and "无数据" in table
     assert f"?unit={history.t1.pk}" in html
 
 
@@ -472,3 +475,103 @@ def test_a_teller_reads_their_own_figures_but_not_a_colleagues(history: Any) -> 
     assert (
         selectors.subject(staff_id=history.teller_a.pk, fetched_by=history.head_a).staff == history.teller_a
     )
+
+
+# --- a demo that tells the truth (#19) ----------------------------------------------------------------
+
+
+def test_month_to_date_is_compared_with_the_same_days_of_the_previous_month(history: Any) -> None:
+    """#19: on 2 March, March so far (1–2 March) is compared with 1–2 February, not with all of February."""
+    f.ticket(history.outlet_a, f.at(dt.date(2026, 2, 2), 9), wait=60, service_seconds=60)
+    services.rollup_rebuild(actor=SYSTEM, start=dt.date(2026, 2, 1), end=MAR)
+    who = selectors.subject(unit_id=history.outlet_a.pk, fetched_by=history.hq_manager)
+    data = selectors.dashboard(
+        who, selectors.parse_period("2026-03"), "avg_wait", fetched_by=history.hq_manager
+    )
+    assert (data["so_far"].start, data["so_far"].end) == (dt.date(2026, 3, 1), MAR)
+    assert (data["previous"].start, data["previous"].end) == (dt.date(2026, 2, 1), dt.date(2026, 2, 2))
+    issued = next(c for c in data["cards"] if c["measure"].id == "tickets_issued")
+    assert issued["value"] == 2 and issued["previous"] == 1  # not February's whole 3
+    html = client_for(history.hq_manager).get("/measures/", {"unit": history.outlet_a.pk}).content.decode()
+    assert 'data-testid="like-for-like"' in html and "较上期同期" in html
+    # a period that has ended is compared whole with the whole period before
+    ended = selectors.dashboard(
+        who, selectors.parse_period("2026-02"), "avg_wait", fetched_by=history.hq_manager
+    )
+    assert (ended["previous"].start, ended["previous"].end) == (dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+
+
+def test_tiles_show_units_and_volumes_are_not_coloured(history: Any) -> None:
+    """#19: each tile names its unit (分钟, %…); a change in a volume is neither good nor bad."""
+    html = (
+        client_for(history.hq_manager)
+        .get("/measures/", {"unit": history.outlet_a.pk, "period": "2026-02"})
+        .content.decode()
+    )
+    assert 'data-testid="unit-avg_service">分钟<' in html
+    assert 'data-testid="unit-satisfaction">%<' in html
+    volume = html.split('data-testid="delta-tickets_issued"')[0].rsplit("<span", 1)[1]
+    assert "good" not in volume and "bad" not in volume
+    service = html.split('data-testid="delta-avg_service"')[0].rsplit("<span", 1)[1]
+    assert "good" in service  # 15 → 13 minutes: shorter service is better
+    who = selectors.subject(unit_id=history.outlet_a.pk, fetched_by=history.hq_manager)
+    cards = selectors.dashboard(
+        who, selectors.parse_period("2026-02"), "avg_service", fetched_by=history.hq_manager
+    )["cards"]
+    issued = next(c for c in cards if c["measure"].id == "tickets_issued")
+    assert issued["delta"] == 0 or issued["better"] is None
+
+
+def test_a_ranking_needs_the_measures_minimum_volume(world: Any, frozen_clock: Any) -> None:
+    """#19: a teller with 9 satisfied customers does not top the satisfaction ranking over one with 40."""
+    from fuwu.core import roles
+    from fuwu.measures import catalogue
+
+    few = world.person("teller_few", world.outlet_a, roles.TELLER)
+    c1, c2 = f.counter(world.outlet_a, 1, staff=few), f.counter(world.outlet_a, 2, staff=world.teller_a)
+    for _ in range(9):
+        f.ticket(
+            world.outlet_a,
+            f.at(MAR, 9),
+            wait=60,
+            service_seconds=60,
+            counter_=c1,
+            staff=few,
+            rating="satisfied",
+        )
+    for i in range(40):
+        rating = "satisfied" if i % 5 else "dissatisfied"  # 80 %
+        f.ticket(
+            world.outlet_a,
+            f.at(MAR, 10),
+            wait=60,
+            service_seconds=60,
+            counter_=c2,
+            staff=world.teller_a,
+            rating=rating,
+        )
+    services.rollup_rebuild(actor=SYSTEM, start=MAR, end=MAR)
+    assert catalogue.get("satisfaction").min_volume == catalogue.MIN_EVALUATIONS > 9
+    html = (
+        client_for(world.head_a)
+        .get("/measures/", {"unit": world.outlet_a.pk, "period": "2026-03", "measure": "satisfaction"})
+        .content.decode()
+    )
+    chart = json.loads(html.split('id="chart-data" type="application/json">')[1].split("</script>")[0])
+    assert [r["name"] for r in chart["league"]] == [str(world.teller_a)]
+    assert chart["league"][0]["value"] == pytest.approx(80.0)
+    few_row = html.split(f"?staff={few.pk}")[1].split("</tr>")[0]
+    assert "100.0" in few_row and 'data-testid="low-volume"' in few_row  # shown, marked, not ranked
+
+
+def test_the_trend_stops_at_today_and_is_not_smoothed(history: Any) -> None:
+    """#19: steps after today have no value (no line drawn on), and the line joins real points straight."""
+    from pathlib import Path
+
+    who = selectors.subject(unit_id=history.outlet_a.pk, fetched_by=history.hq_manager)
+    series = selectors.dashboard(
+        who, selectors.parse_period("2026-03"), "tickets_issued", fetched_by=history.hq_manager
+    )["series"]
+    assert [p["y"] for p in series[:2]] == [0, 2] and all(p["y"] is None for p in series[2:])
+    script = Path(selectors.__file__).parent / "static" / "measures" / "dashboard.js"
+    assert "smooth: false" in script.read_text() and "smooth: true" not in script.read_text()

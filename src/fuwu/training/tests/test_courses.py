@@ -162,6 +162,10 @@ def test_completion_rate_per_unit_and_course_by_hand(world: Any, frozen_clock: A
     services.assignment_complete_online(actor=world.teller_a, assignment=a)  # on time
     frozen_clock.advance(dt.timedelta(days=2))  # 03-04: late
     services.assignment_complete_online(actor=world.teller_b, assignment=b)
+    from fuwu.core import rollups
+
+    # the rates are the measure catalogue's (#17): read from the rollups the sweep builds
+    rollups.rebuild(actor=SYSTEM, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
     rows = selectors.completion_rates(
         fetched_by=world.hq_manager, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31)
     )

@@ -10,7 +10,8 @@
   if (trendEl) {
     const chart = echarts.init(trendEl);
     const series = [{
-      name: data.name, type: "line", smooth: true, connectNulls: false, showSymbol: data.series.length <= 40,
+      // Straight segments between real points only: no curve overshooting the data, no line past today.
+      name: data.name, type: "line", smooth: false, connectNulls: false, showSymbol: data.series.length <= 40,
       data: data.series.map((p) => [p.x, p.y]),
     }];
     if (data.target !== null) {
