@@ -59,7 +59,9 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     for kind in ("kiosk", "display"):
         _token, raw = device_token_issue(actor=SYSTEM, org_unit=flagship, kind=kind, name=f"demo {kind}")
         out.write(f"floor: {kind} for {flagship.name}: /floor/{kind}/#token={raw}\n")
-    out.write(f"floor: live day: fuwu simulate-day --outlet {flagship.code} --speed 30\n")
+    out.write(
+        f"floor: live day: fuwu simulate-day --outlet {flagship.code} (real clock, counters no person holds)\n"
+    )
 
 
 def build_history(bank: Any, *, days: int) -> int:

@@ -189,6 +189,8 @@ class Ticket(models.Model):
     required_counter_kind = models.CharField(max_length=16, choices=CounterKind.choices, blank=True)
     # Estimated wait at issue time (Q6), kept so its error can be measured against the real wait.
     estimated_wait_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Issued by the demo's live simulated day (#19): the pad never asks a person to rate it.
+    is_simulated = models.BooleanField(default=False, db_default=False)
 
     scope_path = "outlet"
     # Not stored: ticket_issue sets it (the place in line when issued) so the kiosk's answer needs no count.

@@ -618,6 +618,7 @@ def ticket_issue(
     id_number: str | None = None,
     phone: str | None = None,
     appointment_code: str | None = None,
+    simulated: bool = False,
 ) -> Ticket:
     """Issue today's next number for a business type, recognising the customer when identified (Q2, Q3).
 
@@ -682,6 +683,7 @@ def ticket_issue(
             route_key=policy.route_key(now, pclass),
             appointment_code=appointment_code or "",
             estimated_wait_seconds=estimate,
+            is_simulated=simulated,
         )
         issued = TicketEvent(
             kind=STEPS["issue"].event,
