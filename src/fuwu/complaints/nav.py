@@ -57,4 +57,8 @@ AUDIT_ACTIONS = {
     "complaint.remediation_complete": _("Completed a remediation task"),
     "complaint.alert_ack": _("Acknowledged a complaint alert"),
     "complaint.codes_import": _("Imported the complaint code table"),
+    "complaint.attach": _("Added a case document"),
+    "complaint.document_download": _("Downloaded a case document"),
+    "complaint.letter_download": _("Downloaded a complaint letter"),
+    "complaint.from_feedback": _("Turned a feedback message into a complaint"),
 }
