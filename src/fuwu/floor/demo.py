@@ -64,6 +64,24 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     )
 
 
+def book_demo_appointments(outlet: Any) -> list[str]:
+    """Three appointments around the time the demo is built, to try the kiosk's check-in (#19)."""
+    from fuwu.floor.services import appointment_book
+
+    now = clock.now().replace(second=0, microsecond=0)
+    lines = [f"floor: appointment codes to check in at the kiosk of {outlet.name} (预约签到):"]
+    for offset, what in ((10, "valid now"), (180, "too early: says when to come"), (-120, "expired")):
+        a = appointment_book(
+            actor=SYSTEM,
+            outlet=outlet,
+            service_code="OPEN" if offset > 0 else "CASH",
+            starts_at=now + dt.timedelta(minutes=offset),
+            customer_name="预约客户",
+        )
+        lines.append(f"  {a.code}  {a.starts_at.astimezone(clock.SHANGHAI):%H:%M}  {what}")
+    return lines
+
+
 def build_history(bank: Any, *, days: int) -> int:
     """Bulk-write `days` of tickets (up to yesterday) for every demo outlet; returns how many."""
     rng = random.Random(bank.seed + 3)
