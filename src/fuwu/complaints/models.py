@@ -553,7 +553,7 @@ class Attachment(models.Model):
     """A document of the case: a letter, a recording, a photo; its type read from its bytes (sniff.py)."""
 
     class Kind(models.TextChoices):
-        LETTER = "letter", _("Letter")
+        LETTER = "letter", _("Letter or written material")
         RECORDING = "recording", _("Recording")
         PHOTO = "photo", _("Photo")
 

@@ -197,8 +197,14 @@ class TimelineEntry:
     attachment_id: int | None = None
 
 
-# Reads and downloads are in the audit trail but are not steps of the case.
-_NOT_STEPS = ("complaint.document_download", "complaint.letter_download", "complaint.read", "pii.reveal")
+# Reads and downloads are in the audit trail but are not steps of the case; a document has its own line.
+_NOT_STEPS = (
+    "complaint.attach",
+    "complaint.document_download",
+    "complaint.letter_download",
+    "complaint.read",
+    "pii.reveal",
+)
 
 
 def timeline(*, fetched_by: Principal, complaint: Complaint) -> list[TimelineEntry]:
@@ -215,11 +221,18 @@ def timeline(*, fetched_by: Principal, complaint: Complaint) -> list[TimelineEnt
         keys = [str(pk) for pk in ids]
         if keys:
             targets |= Q(target_type=label, target_id__in=keys)
+    prefix = f"{Complaint._meta.verbose_name} · "
+    events = AuditEvent.objects.filter(targets).exclude(action__in=_NOT_STEPS).select_related("actor")
     entries = [
-        TimelineEntry(e.at, "step", action_label(e.action), _step_detail(e.data), e.actor_label)
-        for e in AuditEvent.objects.filter(targets)
-        .exclude(action__in=_NOT_STEPS)
-        .order_by("-at", "-pk")[:500]
+        TimelineEntry(
+            e.at,
+            "step",
+            # On the case's own page "投诉 · 作出处理决定" says "投诉" once too often.
+            action_label(e.action).removeprefix(prefix),
+            _step_detail(e.data),
+            str(e.actor) if e.actor is not None else e.actor_label,
+        )
+        for e in events.order_by("-at", "-pk")[:500]
     ]
     entries += [
         TimelineEntry(a.created_at, "alert", str(a.get_kind_display()), a.message, a.org_unit.name)

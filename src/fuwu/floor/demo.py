@@ -424,6 +424,7 @@ DEFAULTS: dict[str, Any] = {
     "required_counter_kind": "",
     "estimated_wait_seconds": None,
     "channel": Ticket.Channel.KIOSK,
+    "is_simulated": False,
 }
 TICKET_COLUMNS = [str(f.column) for f in Ticket._meta.concrete_fields if not f.primary_key]
 _COL = {c: i for i, c in enumerate(TICKET_COLUMNS)}
