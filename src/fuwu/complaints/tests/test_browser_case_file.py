@@ -83,6 +83,10 @@ def test_case_file_timeline_upload_and_letter(
     page.reload()
     page.locator("[data-testid=timeline]").scroll_into_view_if_needed()
     page.screenshot(path="var/screenshot-complaint-case-file-390.png", full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, width
+    wide = page.evaluate(
+        "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 391"
+        " && ![...e.children].some(c => c.getBoundingClientRect().right > 391))"
+        ".map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 30)).slice(0, 8)"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
     assert Complaint.objects.get(pk=case.pk).attachments.count() == 1

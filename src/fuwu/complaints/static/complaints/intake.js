@@ -34,7 +34,8 @@
   }
 
   form.addEventListener("change", function (ev) {
-    if (ev.target.matches("select") && ev.isTrusted) {
+    // Pre-filling sets .value, which fires no change event: every change seen here is the user's.
+    if (ev.target.matches("select")) {
       ev.target.dataset.touched = "1";
       mark(ev.target, false);
     }
