@@ -208,6 +208,15 @@ class Complaint(models.Model):
     remediations_opened = models.PositiveSmallIntegerField(default=0)
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
     satisfaction = models.CharField(_("satisfaction with handling"), max_length=16, blank=True)
+    # The feedback-box message this case was opened from (#19); one case per message.
+    feedback_item = models.OneToOneField(
+        "feedback.FeedbackItem",
+        verbose_name=_("from feedback"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaint",
+    )
 
     history = audited(excluded_fields=["phone_cipher"])
     scope_path = "outlet"
@@ -506,3 +515,35 @@ class TypicalCase(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Attachment(models.Model):
+    """A document of the case: a letter, a recording, a photo; its type read from its bytes (sniff.py)."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", _("Letter or written material")
+        RECORDING = "recording", _("Recording")
+        PHOTO = "photo", _("Photo")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(upload_to="complaints/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    scope_path = "complaint__outlet"
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("case document")
+        verbose_name_plural = _("case documents")
+
+    def __str__(self) -> str:
+        return self.name

@@ -56,6 +56,10 @@ AUDIT_ACTIONS = {
     "complaint.register": _("Registered a complaint"),
     "complaint.alert_ack": _("Acknowledged a complaint alert"),
     "complaint.codes_import": _("Imported the complaint code table"),
+    "complaint.attach": _("Added a case document"),
+    "complaint.document_download": _("Downloaded a case document"),
+    "complaint.letter_download": _("Downloaded a complaint letter"),
+    "complaint.from_feedback": _("Turned a feedback message into a complaint"),
 }
 
 # Where the audit trail and notifications open these objects (core.links).

@@ -116,3 +116,9 @@ class TypicalCaseIn(Schema):
     polarity: str
     title: str
     lesson: str = ""
+
+
+class AttachmentIn(Schema):
+    """A case document's note; the file itself travels as the multipart part `file`."""
+
+    note: str = ""

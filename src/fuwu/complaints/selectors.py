@@ -8,17 +8,27 @@ right), by whoever registered it and by its handler — and never by the staff m
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from fuwu.complaints.models import OPEN_STATUSES, Alert, ClassificationCode, Complaint, Extension, TypicalCase
+from fuwu.complaints.models import (
+    OPEN_STATUSES,
+    Alert,
+    Attachment,
+    ClassificationCode,
+    Complaint,
+    Extension,
+    TypicalCase,
+)
 from fuwu.complaints.states import VIEW
 from fuwu.core import defects
 from fuwu.core.access import require
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import DevicePrincipal, Principal, SystemPrincipal
+from fuwu.core.roles import COMPLAINT_HANDLER
 from fuwu.core.scoping import get_visible, visible
 from fuwu.customers.models import Customer
 
@@ -144,7 +154,9 @@ def handlers_for(
     qs = User.objects.filter(is_active=True, org_unit__in=units).select_related("org_unit")
     if exclude_conflicted and case.staff_id:
         qs = qs.exclude(pk=case.staff_id)
-    return qs.order_by("display_name")
+    # The case's own unit first (its handlers are who normally take it), then the units above.
+    own = Case(When(org_unit_id=case.outlet_id, then=Value(0)), default=Value(1))
+    return qs.annotate(own_unit=own).order_by("own_unit", "display_name")
 
 
 def remediations(*, fetched_by: Principal, complaint: Complaint) -> list[defects.TaskView]:
@@ -178,3 +190,100 @@ def unit(*, fetched_by: Principal, code: str) -> OrgUnit:
         require(fetched_by, VIEW)
     found: OrgUnit = get_visible(OrgUnit.objects.all(), fetched_by, code=code)
     return found
+
+
+# --- the case file: timeline and documents (#19) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the case timeline: a step (from the audit trail), an alert, or a document."""
+
+    at: dt.datetime
+    kind: str  # step | alert | document
+    title: str
+    detail: str
+    who: str
+    attachment_id: int | None = None
+
+
+# Reads and downloads are in the audit trail but are not steps of the case; a document has its own line.
+_NOT_STEPS = (
+    "complaint.attach",
+    "complaint.document_download",
+    "complaint.letter_download",
+    "complaint.read",
+    "pii.reveal",
+)
+
+
+def timeline(*, fetched_by: Principal, complaint: Complaint) -> list[TimelineEntry]:
+    """Every step, alert and document of a case the principal may read, newest first."""
+    from fuwu.core.links import action_label
+    from fuwu.core.models import AuditEvent
+
+    case = _complaint(fetched_by=fetched_by, pk=complaint.pk)
+    targets = Q(target_type="complaints.complaint", target_id=str(case.pk))
+    extension_keys = [str(pk) for pk in case.extensions.values_list("pk", flat=True)]
+    if extension_keys:
+        targets |= Q(target_type="complaints.extension", target_id__in=extension_keys)
+    prefix = f"{Complaint._meta.verbose_name} · "
+    events = AuditEvent.objects.filter(targets).exclude(action__in=_NOT_STEPS).select_related("actor")
+    entries = [
+        TimelineEntry(
+            e.at,
+            "step",
+            # On the case's own page "投诉 · 作出处理决定" says "投诉" once too often.
+            action_label(e.action).removeprefix(prefix),
+            _step_detail(e.data),
+            str(e.actor) if e.actor is not None else e.actor_label,
+        )
+        for e in events.order_by("-at", "-pk")[:500]
+    ]
+    entries += [
+        TimelineEntry(a.created_at, "alert", str(a.get_kind_display()), a.message, a.org_unit.name)
+        for a in case.alerts.select_related("org_unit")
+    ]
+    entries += [
+        TimelineEntry(
+            d.uploaded_at,
+            "document",
+            str(d.get_kind_display()),
+            d.name + (f" · {d.note}" if d.note else ""),
+            str(d.uploaded_by or ""),
+            attachment_id=d.pk,
+        )
+        for d in case.attachments.select_related("uploaded_by")
+    ]
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def _step_detail(data: dict[str, object]) -> str:
+    """What a step's audit row adds that a person reads: a reason or note, never ids or codes."""
+    for key in ("reason", "note", "text", "root_cause"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:200]
+    return ""
+
+
+def attachment(*, fetched_by: Principal, pk: int) -> Attachment:
+    """One case document, for a reader of its case (need-to-know); NotFound otherwise."""
+    require(fetched_by, VIEW, message=_("Your role may not read complaints."))
+    found: Attachment = get_visible(Attachment.objects.select_related("complaint__outlet"), fetched_by, pk=pk)
+    _complaint(fetched_by=fetched_by, pk=found.complaint_id)  # need-to-know of the case
+    return found
+
+
+def default_handler(*, fetched_by: Principal, complaint: Complaint) -> User | None:
+    """Who the assignment form offers first: a complaint handler of the case's own unit, else of the nearest
+    unit above it that has one (an outlet often has none; its sub-branch handles its cases) (#19)."""
+    handlers = list(
+        handlers_for(fetched_by=fetched_by, complaint=complaint).filter(groups__name=COMPLAINT_HANDLER)
+    )
+    own = complaint.handling_unit or complaint.outlet
+    for unit in [own, *reversed(list(own.get_ancestors()))]:
+        found = next((h for h in handlers if h.org_unit_id == unit.pk), None)
+        if found is not None:
+            return found
+    return handlers[0] if handlers else None

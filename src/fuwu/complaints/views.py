@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fuwu.complaints import actions, deadlines, schemas, selectors, services, stats
+from fuwu.complaints import actions, deadlines, schemas, selectors, services, sniff, stats
 from fuwu.complaints.codes import current_codes
 from fuwu.complaints.context_processors import notice_for
 from fuwu.complaints.models import (
@@ -29,6 +29,7 @@ from fuwu.complaints.models import (
     Tag,
     TypicalCase,
 )
+from fuwu.complaints.states import HANDLE
 from fuwu.core import clock
 from fuwu.core import services as core_services
 from fuwu.core.access import has
@@ -170,6 +171,10 @@ def _detail_page(
     principal = request_principal(request)
     state = deadlines.clock_state(complaint)
     names = selectors.code_names(fetched_by=principal)
+    default_handler = selectors.default_handler(fetched_by=principal, complaint=complaint)
+    may_handle = has(principal, HANDLE, unit=complaint.outlet) and complaint.staff_id != getattr(
+        principal, "pk", None
+    )
     return render(
         request,
         "complaints/detail.html",
@@ -191,6 +196,15 @@ def _detail_page(
             "reviews": complaint.reviews.select_related("reviewing_unit"),
             "remediations": selectors.remediations(fetched_by=principal, complaint=complaint),
             "handlers": selectors.handlers_for(fetched_by=principal, complaint=complaint),
+            "default_handler": complaint.handler or default_handler,
+            "timeline": selectors.timeline(fetched_by=principal, complaint=complaint),
+            "documents": complaint.attachments.all(),
+            "may_attach": may_handle,
+            "max_mb": sniff.MAX_BYTES // (1024 * 1024),
+            # Letters need the decision they announce; the handler downloads them (audited).
+            "letters": [("decision", _("Decision notice (PDF)")), ("reply", _("Reply letter (PDF)"))]
+            if may_handle and complaint.decisions.exists()
+            else [],
             "methods": Reply.Method.choices,
             "satisfactions": Revisit.Satisfaction.choices,
             "polarities": TypicalCase.Polarity.choices,
@@ -244,6 +258,75 @@ def complaint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             request, fresh, form=FormState.failed(request.POST, exc), failed=action, status=422
         )
     return redirect("complaints:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep a letter, recording or photo with the case (type read from its bytes, size limited)."""
+    principal = request_principal(request)
+    complaint = selectors.complaint(fetched_by=principal, pk=pk)
+    upload = request.FILES.get("file")
+    try:
+        payload = parse(schemas.AttachmentIn, request.POST)
+        if upload is None:
+            message = _("Choose a file.")
+            raise ValidationFailed(message, details=[{"field": "file", "reason": message}])
+        services.attachment_add(
+            actor=principal,
+            complaint=complaint,
+            name=upload.name or "",
+            content=upload.read(sniff.MAX_BYTES + 1),  # one byte over the limit is enough to refuse
+            note=payload.note,
+        )
+    except ValidationFailed as exc:
+        return _detail_page(
+            request, complaint, form=FormState.failed(request.POST, exc), failed="attach", status=422
+        )
+    return redirect("complaints:detail", pk=pk)
+
+
+@login_required
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    """A case document, for readers of the case only; every download is audited."""
+    principal = request_principal(request)
+    found = selectors.attachment(fetched_by=principal, pk=pk)
+    data = services.attachment_download(actor=principal, attachment=found)
+    response = HttpResponse(data, content_type=found.content_type)
+    response["Content-Disposition"] = _disposition(found.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _disposition(name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(name)}"
+
+
+@login_required
+def letter(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The decision notice or reply letter as PDF, the case's fields filled in (audited)."""
+    principal = request_principal(request)
+    complaint = selectors.complaint(fetched_by=principal, pk=pk)
+    pdf = services.letter_render(actor=principal, complaint=complaint, kind=kind)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = _disposition(f"{complaint.reference}-{kind}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def from_feedback(request: HttpRequest, item_pk: int) -> HttpResponse:
+    """转为投诉: open (or find) the complaint of a feedback-box message, in one step."""
+    from fuwu.feedback import selectors as feedback_selectors
+
+    principal = request_principal(request)
+    item = feedback_selectors.feedback_item(fetched_by=principal, pk=item_pk)
+    complaint = services.complaint_from_feedback(actor=principal, item=item)
+    return redirect("complaints:detail", pk=complaint.pk)
 
 
 @login_required

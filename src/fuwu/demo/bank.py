@@ -296,7 +296,96 @@ def _build_customers(bank: DemoBank, rng: random.Random, regions: dict[str, str]
     if batch:
         Customer.objects.bulk_create(batch)
         count += len(batch)
-    return count
+    return count + _build_showcase(bank, rms_by_outlet, created)
+
+
+@dataclass(frozen=True)
+class Showcase:
+    """A demo customer with identifiers printed for newcomers to type at the kiosk (#19)."""
+
+    customer_no: str
+    name: str
+    tier: str
+    age: int
+    card: str
+    phone: str
+    what: str  # what typing it at the kiosk shows
+    is_disabled: bool = False
+
+
+SHOWCASE_OUTLET = "BJ-HD-01"
+SHOWCASE = (
+    Showcase(
+        "CSHOW0001",
+        "王秀英",
+        Customer.Tier.PRIVATE,
+        58,
+        "6217000000000001",
+        "13900000001",
+        "private banking VIP: VIP mark on the lobby console, called ahead of ordinary customers",
+    ),
+    Showcase(
+        "CSHOW0002",
+        "李建国",
+        Customer.Tier.WEALTH,
+        72,
+        "6217000000000002",
+        "13900000002",
+        "wealth VIP, aged 72: VIP mark on the lobby console, called ahead",
+    ),
+    Showcase(
+        "CSHOW0003",
+        "张桂兰",
+        Customer.Tier.NORMAL,
+        80,
+        "6217000000000003",
+        "13900000003",
+        "special care (aged 80, disabled): special-care mark, priority routing, no VIP mark",
+        is_disabled=True,
+    ),
+    Showcase(
+        "CSHOW0004",
+        "陈明",
+        Customer.Tier.NORMAL,
+        35,
+        "6217000000000004",
+        "13900000004",
+        "an ordinary customer: recognised, ordinary place in line",
+    ),
+)
+
+
+def _build_showcase(bank: DemoBank, rms_by_outlet: dict[int, list[User]], created: dt.datetime) -> int:
+    outlet = next((o for o in bank.outlets if o.code == SHOWCASE_OUTLET), bank.outlets[0])
+    rm = User.objects.filter(username="rm").first() or next(iter(rms_by_outlet.get(outlet.pk, [])), None)
+    today = clock.today()
+    rows = []
+    for s in SHOWCASE:
+        customer = Customer(
+            customer_no=s.customer_no,
+            name=s.name,
+            gender="F" if s.name in ("王秀英", "张桂兰") else "M",
+            birth_date=dt.date(today.year - s.age, 1, 15),
+            tier=s.tier,
+            is_elderly=s.age >= 65,
+            is_disabled=s.is_disabled,
+            home_outlet=outlet,
+            created_at=created,
+            relationship_manager=rm if s.tier != Customer.Tier.NORMAL else None,
+        )
+        rows.append(apply_identifiers(customer, id_number=None, phone=s.phone, card_number=s.card))
+    Customer.objects.bulk_create(rows)
+    return len(rows)
+
+
+def showcase_lines() -> list[str]:
+    """The printed guide to the showcase customers (the same table is in the README)."""
+    lines = [
+        f"customers to type at the kiosk of {SHOWCASE_OUTLET} (card or mobile; the lobby console shows them):"
+    ]
+    for s in SHOWCASE:
+        lines.append(f"  card {s.card}  mobile {s.phone}  {s.name}: {s.what}")
+    return lines
 
 
 def describe(bank: Any) -> str:
@@ -307,4 +396,5 @@ def describe(bank: Any) -> str:
     ]
     for username, role, unit in bank.logins:
         lines.append(f"  {username:<12} {roles.role_label(role)!s:<10} @ {unit}")
+    lines.extend(showcase_lines())
     return "\n".join(lines)

@@ -43,10 +43,18 @@ def pad_pending_ticket(*, fetched_by: Principal) -> tuple[Ticket | None, PadSett
     """The ticket this pad's counter finished most recently, if it is still open for a rating."""
     pad = _pad(fetched_by)
     settings = pad_settings_in_force(pad.org_unit)
-    since = clock.now() - settings.window
+    now = clock.now()
+    since = now - settings.window
+    # Never the demo's simulated customers, nor a ticket "finished" after now (#19).
     ticket = (
         visible(Ticket.objects.all(), pad)
-        .filter(counter__code=pad.counter_code, status=Ticket.Status.FINISHED, finished_at__gte=since)
+        .filter(
+            counter__code=pad.counter_code,
+            status=Ticket.Status.FINISHED,
+            finished_at__gte=since,
+            finished_at__lte=now,
+            is_simulated=False,
+        )
         .select_related("staff", "service", "counter")
         .order_by("-finished_at")
         .first()

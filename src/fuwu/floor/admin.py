@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from fuwu.floor.models import Counter, PositionAssignment, ServiceType, Ticket, TicketEvent
+from fuwu.floor.models import Appointment, Counter, PositionAssignment, ServiceType, Ticket, TicketEvent
 
 
 @admin.register(ServiceType)
@@ -67,3 +67,11 @@ class TicketAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class PositionAssignmentAdmin(SimpleHistoryAdmin):
     list_display = ("date", "outlet", "position", "staff")
     list_filter = ("position",)
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "outlet", "service", "starts_at", "customer_name", "status", "ticket")
+    list_filter = ("status",)
+    search_fields = ("code", "outlet__code", "customer_name")
+    readonly_fields = ("ticket", "checked_in_at", "status")

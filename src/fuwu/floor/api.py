@@ -9,13 +9,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from fuwu.core import materials
 from fuwu.core.auth import request_principal
 from fuwu.core.net import AnonThrottle
 from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.core.transitions import actions_json
 from fuwu.floor import mobile, policy, selectors, services
 from fuwu.floor.models import Ticket
-from fuwu.floor.schemas import DivertIn, IssueIn, ReferIn, TransferIn
+from fuwu.floor.schemas import CheckInIn, DivertIn, IssueIn, ReferIn, TransferIn
 
 router = Router(tags=["floor"])
 
@@ -195,7 +196,7 @@ def outlets(request: HttpRequest) -> list[OutletOut]:
                         is_cash=s.is_cash,
                         counter_kinds=s.counter_kind_list,
                         target_wait_seconds=s.target_wait_seconds,
-                        materials=s.material_list,
+                        materials=materials.required(s.code, s.material_list),
                     )
                     for s in catalogue
                 ],
@@ -218,15 +219,35 @@ def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int
         phone=payload.phone,
         appointment_code=payload.appointment_code,
     )
+    return 201, _issued(request, principal, t)
+
+
+@router.post("/outlets/{outlet_code}/appointments/check-in", response={201: IssuedOut})
+def appointment_check_in(request: HttpRequest, outlet_code: str, payload: CheckInIn) -> tuple[int, IssuedOut]:
+    """预约签到: the booked visit's ticket, with priority, inside its time window (a clear refusal otherwise)."""
+    principal = request_principal(request)
+    unit = selectors.outlet(fetched_by=principal, code=outlet_code)
+    t = services.appointment_check_in(
+        actor=principal,
+        outlet=unit,
+        code=payload.code,
+        customer_card=payload.customer_card,
+        id_number=payload.id_number,
+        phone=payload.phone,
+    )
+    return 201, _issued(request, principal, t)
+
+
+def _issued(request: HttpRequest, principal: Principal, t: Ticket) -> IssuedOut:
     mobile_url, mobile_qr_url = mobile.links(t, request)
-    return 201, IssuedOut(
+    return IssuedOut(
         id=t.pk,
         number=t.number,
         service_code=t.service.code,
         service_name=t.service.name,
         position=t.position_at_issue or selectors.position_in_line(fetched_by=principal, ticket=t),
         estimated_wait_seconds=t.estimated_wait_seconds,
-        materials=t.service.material_list,
+        materials=materials.required(t.service.code, t.service.material_list),
         issued_at=t.issued_at,
         mobile_url=mobile_url,
         mobile_qr_url=mobile_qr_url,

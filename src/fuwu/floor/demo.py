@@ -59,7 +59,27 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     for kind in ("kiosk", "display"):
         _token, raw = device_token_issue(actor=SYSTEM, org_unit=flagship, kind=kind, name=f"demo {kind}")
         out.write(f"floor: {kind} for {flagship.name}: /floor/{kind}/#token={raw}\n")
-    out.write(f"floor: live day: fuwu simulate-day --outlet {flagship.code} --speed 30\n")
+    out.write(
+        f"floor: live day: fuwu simulate-day --outlet {flagship.code} (real clock, counters no person holds)\n"
+    )
+
+
+def book_demo_appointments(outlet: Any) -> list[str]:
+    """Three appointments around the time the demo is built, to try the kiosk's check-in (#19)."""
+    from fuwu.floor.services import appointment_book
+
+    now = clock.now().replace(second=0, microsecond=0)
+    lines = [f"floor: appointment codes to check in at the kiosk of {outlet.name} (预约签到):"]
+    for offset, what in ((10, "valid now"), (180, "too early: says when to come"), (-120, "expired")):
+        a = appointment_book(
+            actor=SYSTEM,
+            outlet=outlet,
+            service_code="OPEN" if offset > 0 else "CASH",
+            starts_at=now + dt.timedelta(minutes=offset),
+            customer_name="预约客户",
+        )
+        lines.append(f"  {a.code}  {a.starts_at.astimezone(clock.SHANGHAI):%H:%M}  {what}")
+    return lines
 
 
 def build_history(bank: Any, *, days: int) -> int:
@@ -404,6 +424,7 @@ DEFAULTS: dict[str, Any] = {
     "required_counter_kind": "",
     "estimated_wait_seconds": None,
     "channel": Ticket.Channel.KIOSK,
+    "is_simulated": False,
 }
 TICKET_COLUMNS = [str(f.column) for f in Ticket._meta.concrete_fields if not f.primary_key]
 _COL = {c: i for i, c in enumerate(TICKET_COLUMNS)}

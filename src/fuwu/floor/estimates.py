@@ -50,12 +50,13 @@ def _learned_query(outlet: OrgUnit, now: dt.datetime) -> tuple[str, list[Any]]:
     return (
         f"SELECT service_id, AVG({_HELD_SECONDS[connection.vendor]}), COUNT(*) FROM {Ticket._meta.db_table} "
         "WHERE outlet_id = %s AND status = %s AND business_date >= %s AND business_date <= %s "
-        "AND called_at IS NOT NULL AND finished_at IS NOT NULL GROUP BY service_id",
+        "AND called_at IS NOT NULL AND finished_at IS NOT NULL AND finished_at <= %s GROUP BY service_id",
         [
             outlet.pk,
             Ticket.Status.FINISHED,
             sql.value(Ticket, "business_date", today - dt.timedelta(days=LEARN_DAYS)),
             sql.value(Ticket, "business_date", today),
+            sql.value(Ticket, "finished_at", now),
         ],
     )
 
@@ -137,7 +138,8 @@ class Snapshot:
                 )
                 continue
             hold = occupancy.get(service_id, mean_all)
-            elapsed = (self.now - called_at).total_seconds() if called_at else 0.0
+            # A call stamped after now (a clock ahead of ours) counts as just made, never as a longer hold.
+            elapsed = max(0.0, (self.now - called_at).total_seconds()) if called_at else 0.0
             busy_until[counter_id] = max(hold - elapsed, hold * MIN_RESIDUAL_SHARE)
         if joining is not None:
             line.append(joining)

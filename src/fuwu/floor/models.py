@@ -189,6 +189,8 @@ class Ticket(models.Model):
     required_counter_kind = models.CharField(max_length=16, choices=CounterKind.choices, blank=True)
     # Estimated wait at issue time (Q6), kept so its error can be measured against the real wait.
     estimated_wait_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Issued by the demo's live simulated day (#19): the pad never asks a person to rate it.
+    is_simulated = models.BooleanField(default=False, db_default=False)
 
     scope_path = "outlet"
     # Not stored: ticket_issue sets it (the place in line when issued) so the kiosk's answer needs no count.
@@ -326,3 +328,45 @@ class PositionAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} #{self.position}"
+
+
+class Appointment(models.Model):
+    """A booked visit (预约) for one business at one outlet: checked in at the kiosk with its code (#19).
+
+    The code issues the visit's ticket with appointment priority from `CHECK_IN_EARLY` before the booked
+    time until `CHECK_IN_LATE` after it (fuwu.floor.services.appointment_check_in).
+    """
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CHECKED_IN = "checked_in", _("Checked in")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    outlet = models.ForeignKey(OrgUnit, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        ServiceType, verbose_name=_("business type"), on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.CharField(_("appointment code"), max_length=12)
+    starts_at = models.DateTimeField(_("booked time"), db_index=True)
+    customer_name = models.CharField(_("customer"), max_length=50, blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.BOOKED)
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointment"
+    )
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    created_at = models.DateTimeField(_("booked at"))
+
+    history = audited()
+    scope_path = "outlet"
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "code"], name="floor_appointment_unique_code")
+        ]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.starts_at:%Y-%m-%d %H:%M}"

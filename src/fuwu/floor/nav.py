@@ -39,3 +39,8 @@ NAV = [
         order=13,
     ),
 ]
+
+AUDIT_ACTIONS = {
+    "floor.appointment_book": _("Booked an appointment"),
+    "floor.appointment_check_in": _("Checked in an appointment"),
+}

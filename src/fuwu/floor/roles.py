@@ -7,11 +7,11 @@ from fuwu.core import roles
 
 _VIEW = ["floor.view_ticket", "floor.view_servicetype", "floor.view_counter", "floor.view_positionassignment"]
 _COUNTER = ["floor.add_ticket", "floor.change_ticket"]
-_LOBBY = ["floor.add_ticket", "floor.divert_ticket"]
+_LOBBY = ["floor.add_ticket", "floor.divert_ticket", "floor.add_appointment"]
 
 ROLE_PERMISSIONS = {
-    roles.TELLER: _VIEW + _COUNTER,
-    roles.RM: _VIEW + _COUNTER,
+    roles.TELLER: [*_VIEW, *_COUNTER, "floor.add_appointment"],
+    roles.RM: [*_VIEW, *_COUNTER, "floor.add_appointment"],
     roles.LOBBY: _VIEW + _LOBBY,
     roles.OUTLET_HEAD: _VIEW + _COUNTER + _LOBBY + ["floor.change_servicetype", "floor.change_counter"],
     roles.SUPERVISOR: _VIEW,

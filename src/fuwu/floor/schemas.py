@@ -20,6 +20,15 @@ class IssueIn(Schema):
     channel: str = "kiosk"
 
 
+class CheckInIn(Schema):
+    """An appointment's code typed at the kiosk (and, optionally, the card that identifies the customer)."""
+
+    code: str = Field(min_length=1, max_length=32)
+    customer_card: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+
+
 class TransferIn(Schema):
     service_code: str | None = None
     counter_kind: str | None = None

@@ -28,6 +28,7 @@ from fuwu.core.transitions import Action, Machine, action
 from fuwu.customers.selectors import recognize
 from fuwu.floor import estimates, policy
 from fuwu.floor.models import (
+    Appointment,
     Counter,
     CounterKind,
     LobbyPosition,
@@ -56,6 +57,10 @@ CATALOGUE_PERM = "floor.change_servicetype"
 COUNTER_PERM = "floor.change_counter"
 # Closing a business day cancels what is left open; no role holds it, the nightly sweep acts as SYSTEM.
 CLOSE_DAY_PERM = "floor.delete_ticket"
+APPOINTMENT_PERM = "floor.add_appointment"
+# An appointment's code checks in from this long before the booked time until this long after it (#19).
+CHECK_IN_EARLY = dt.timedelta(minutes=30)
+CHECK_IN_LATE = dt.timedelta(minutes=15)
 
 
 # --- what a step writes besides the state: declared once, as SQL for the hot path and as Python ----------
@@ -618,11 +623,47 @@ def ticket_issue(
     id_number: str | None = None,
     phone: str | None = None,
     appointment_code: str | None = None,
+    simulated: bool = False,
 ) -> Ticket:
     """Issue today's next number for a business type, recognising the customer when identified (Q2, Q3).
 
-    The ticket comes back with `position_at_issue`: its place among the waiting of its business.
+    With an appointment code the visit is checked in (`appointment_check_in`: the booked business, with
+    priority, inside its time window). The ticket comes back with `position_at_issue`: its place among the
+    waiting of its business.
     """
+    if appointment_code and appointment_code.strip():
+        return appointment_check_in(
+            actor=actor,
+            outlet=outlet,
+            code=appointment_code,
+            customer_card=customer_card,
+            id_number=id_number,
+            phone=phone,
+        )
+    return _issue(
+        actor=actor,
+        outlet=outlet,
+        service_code=service_code,
+        channel=channel,
+        customer_card=customer_card,
+        id_number=id_number,
+        phone=phone,
+        simulated=simulated,
+    )
+
+
+def _issue(
+    *,
+    actor: Principal,
+    outlet: OrgUnit,
+    service_code: str,
+    channel: str = "kiosk",
+    customer_card: str | None = None,
+    id_number: str | None = None,
+    phone: str | None = None,
+    appointment_code: str | None = None,
+    simulated: bool = False,
+) -> Ticket:
     issue = TICKETS.action("issue")
     access.require(actor, issue.permission, unit=outlet)
     now = clock.now()
@@ -682,6 +723,7 @@ def ticket_issue(
             route_key=policy.route_key(now, pclass),
             appointment_code=appointment_code or "",
             estimated_wait_seconds=estimate,
+            is_simulated=simulated,
         )
         issued = TicketEvent(
             kind=STEPS["issue"].event,
@@ -694,6 +736,128 @@ def ticket_issue(
         if customer is not None:
             _event(ticket, E.RECOGNIZED, actor, now, tier=tier, special_group=special)
         return ticket
+
+
+def _refuse_code(message: str) -> ValidationFailed:
+    return ValidationFailed(message, details=[{"field": "appointment_code", "reason": message}])
+
+
+def _slot(moment: dt.datetime, today: dt.date) -> str:
+    local = moment.astimezone(clock.SHANGHAI)
+    return f"{local:%H:%M}" if local.date() == today else f"{local:%m-%d %H:%M}"
+
+
+def appointment_check_in(
+    *,
+    actor: Principal,
+    outlet: OrgUnit,
+    code: str,
+    customer_card: str | None = None,
+    id_number: str | None = None,
+    phone: str | None = None,
+) -> Ticket:
+    """Check in a booked visit by its code: its ticket, with appointment priority, inside its time window.
+
+    A wrong, cancelled, early or expired code is refused with a message the customer can act on; checking
+    in again returns the ticket already issued.
+    """
+    access.require(actor, ISSUE_PERM, unit=outlet)
+    typed = "".join(code.split()).upper()
+    with transaction.atomic():
+        found = (
+            (
+                Appointment.objects.select_for_update()
+                if connection.features.has_select_for_update
+                else Appointment.objects
+            )
+            .filter(outlet=outlet, code=typed)
+            .select_related("service")
+            .first()
+        )
+        if found is None or found.status == Appointment.Status.CANCELLED:
+            raise _refuse_code(
+                gettext(
+                    "This appointment code is not valid here. Check it, or choose your business to take a number."
+                )
+            )
+        if found.ticket_id is not None:
+            ticket = Ticket.objects.select_related("service").get(pk=found.ticket_id)
+            return ticket
+        now = clock.now()
+        today = clock.business_date(now)
+        if now < found.starts_at - CHECK_IN_EARLY:
+            raise _refuse_code(
+                gettext("Your appointment is at %(time)s: please check in from %(from)s.")
+                % {
+                    "time": _slot(found.starts_at, today),
+                    "from": _slot(found.starts_at - CHECK_IN_EARLY, today),
+                }
+            )
+        if now > found.starts_at + CHECK_IN_LATE:
+            raise _refuse_code(
+                gettext(
+                    "This appointment (%(time)s) has expired. Please choose your business to take a number."
+                )
+                % {"time": _slot(found.starts_at, today)}
+            )
+        ticket = _issue(
+            actor=actor,
+            outlet=outlet,
+            service_code=found.service.code,
+            channel=Ticket.Channel.APPOINTMENT,
+            customer_card=customer_card,
+            id_number=id_number,
+            phone=phone,
+            appointment_code=found.code,
+        )
+        found.status, found.ticket, found.checked_in_at = Appointment.Status.CHECKED_IN, ticket, now
+        by(found, actor).save(update_fields=["status", "ticket", "checked_in_at"])
+        audit.record(
+            actor=actor,
+            action="floor.appointment_check_in",
+            target=found,
+            org_unit=outlet,
+            data={"ticket": ticket.number},
+        )
+        return ticket
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    actor: Principal,
+    outlet: OrgUnit,
+    service_code: str,
+    starts_at: dt.datetime,
+    customer_name: str = "",
+    phone: str = "",
+) -> Appointment:
+    """Book a visit for one business at a time; the customer gets its code to check in at the kiosk."""
+    import secrets
+
+    from fuwu.core import pii
+
+    access.require(actor, APPOINTMENT_PERM, unit=outlet)
+    service = ServiceType.objects.filter(outlet=outlet, code=service_code, is_active=True).first()
+    if service is None:
+        message = gettext("This outlet offers no such business.")
+        raise ValidationFailed(message, details=[{"field": "service_code", "reason": message}])
+    taken = set(Appointment.objects.filter(outlet=outlet).values_list("code", flat=True))
+    code = f"{secrets.randbelow(10**6):06d}"
+    while code in taken:  # six random digits: unguessable enough for one outlet's bookings, short to type
+        code = f"{secrets.randbelow(10**6):06d}"
+    appointment = Appointment(
+        outlet=outlet,
+        service=service,
+        code=code,
+        starts_at=starts_at,
+        customer_name=customer_name.strip()[:50],
+        phone_masked=pii.protect_phone(phone).masked if phone else "",
+        created_at=clock.now(),
+    )
+    by(appointment, actor).save()
+    audit.record(actor=actor, action="floor.appointment_book", target=appointment, org_unit=outlet)
+    return appointment
 
 
 def ticket_call_next(*, actor: Principal, counter: Counter) -> Ticket | None:

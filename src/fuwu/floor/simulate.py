@@ -2,7 +2,11 @@
 
 Customers arrive by a weekday/hour profile, lobby staff divert some, counters call, serve, transfer and refer
 through `fuwu.floor.services`, with the clock either jumping from event to event (measurement: a day in
-seconds) or running at an accelerated speed (the live demo: screens move while you watch).
+seconds) or on the real clock (the live demo, #19). The live day never warps the clock: an accelerated
+clock stamped tickets hours ahead of the server's, so the kiosk promised waits from customers not yet
+arrived and the pad asked a real customer to rate a ticket "finished" in the afternoon. Live, it only
+takes counters no person holds, gives a counter up as soon as a person takes it, and marks its tickets
+`is_simulated` (the pad never offers them for a rating).
 """
 
 from __future__ import annotations
@@ -107,20 +111,34 @@ class DayResult:
 
 
 class _Clock:
-    """Either jump the frozen clock to each event, or wait for an accelerated clock to reach it."""
+    """Either jump the frozen clock to each event, or wait for the real clock to reach it."""
 
-    def __init__(self, speed: float | None, stop: Callable[[], bool]) -> None:
-        self.speed, self.stop = speed, stop
+    def __init__(self, live: bool, stop: Callable[[], bool]) -> None:
+        self.live, self.stop = live, stop
 
     def reach(self, at: dt.datetime) -> bool:
-        if self.speed is None:
+        if not self.live:
             clock.set_clock(at, speed=0)
             return True
         while clock.now() < at:
             if self.stop():
                 return False
-            time.sleep(min(0.5, max(0.01, (at - clock.now()).total_seconds() / self.speed)))
+            time.sleep(min(0.5, max(0.01, (at - clock.now()).total_seconds())))
         return True
+
+
+def live_opening(now: dt.datetime) -> dt.datetime:
+    """Where the live day's profile starts: today's 09:00 inside opening hours, else now (a demo after hours
+    still plays a whole day's shape, on the real clock)."""
+    local = now.astimezone(clock.SHANGHAI)
+    if min(HOURLY) <= local.hour <= max(HOURLY):
+        return dt.datetime.combine(local.date(), dt.time(9), tzinfo=clock.SHANGHAI)
+    return now.replace(microsecond=0)
+
+
+def _person_holds(counter: Counter) -> bool:
+    """A staff member has taken the counter (the live day runs its counters with no one on duty)."""
+    return Counter.objects.filter(pk=counter.pk, staff__isnull=False).exists()
 
 
 def simulate_day(
@@ -129,18 +147,28 @@ def simulate_day(
     day: dt.date,
     rng: random.Random,
     volume: float | None = None,
-    speed: float | None = None,
+    live: bool = False,
     stop: Callable[[], bool] = lambda: False,
     measure: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> DayResult:
-    """Run one business day at `outlet` through the services; speed None = as fast as possible (clock jumps)."""
+    """Run one business day at `outlet` through the services: clock jumps (`day`), or live on the real clock
+    from now (`day` is then today), on the counters no person holds."""
     catalogue = {s.code: s for s in ServiceType.objects.filter(outlet=outlet, is_active=True)}
     counters = list(Counter.objects.filter(outlet=outlet).order_by("number"))
+    if live:
+        counters = [c for c in counters if c.staff_id is None]
     if not catalogue or not counters:
         return DayResult()
     size_volume = volume if volume is not None else 150.0
-    arrivals = arrival_times(rng, day, size_volume * day_factor(day))
+    started = clock.now()
+    opening = live_opening(started) if live else dt.datetime.combine(day, dt.time(9), tzinfo=clock.SHANGHAI)
+    arrivals = [
+        opening + dt.timedelta(seconds=offset)
+        for offset in arrival_offsets(rng, size_volume * day_factor(clock.business_date(opening)))
+    ]
+    if live:
+        arrivals = [at for at in arrivals if at >= started]
     codes = list(catalogue)
     weights = [MIX.get(c, 0.03) for c in codes]
     true_mean = {c: s.mean_service_seconds * rng.uniform(0.85, 1.25) for c, s in catalogue.items()}
@@ -159,8 +187,7 @@ def simulate_day(
     def push(at: dt.datetime, kind: str, payload: Any) -> None:
         heapq.heappush(events, (at, next(seq), kind, payload))
 
-    opening = dt.datetime.combine(day, dt.time(9), tzinfo=clock.SHANGHAI)
-    runner = _Clock(speed, stop)
+    runner = _Clock(live, stop)
     idle: list[Counter] = []
 
     def wake(at: dt.datetime) -> None:
@@ -168,14 +195,13 @@ def simulate_day(
             push(at, "free", counter)
         idle.clear()
 
-    if speed is not None:
-        clock.set_clock(opening, speed=speed)
     for at in arrivals:
         push(at, "arrive", None)
+    first = max(opening, started) if live else opening
     for i, counter in enumerate(counters):
-        push(
-            opening + dt.timedelta(seconds=i * 7), "open", (counter, tellers[i] if i < len(tellers) else None)
-        )
+        # Live, the counters open with no one on duty: no person's day is credited with simulated customers.
+        teller = None if live or i >= len(tellers) else tellers[i]
+        push(first + dt.timedelta(seconds=i * 7), "open", (counter, teller))
 
     while events:
         at, _, kind, payload = heapq.heappop(events)
@@ -196,10 +222,7 @@ def simulate_day(
             push(now, "free", counter)
         elif kind == "arrive":
             code = rng.choices(codes, weights)[0]
-            appointment = f"AP{rng.randrange(10**6):06d}" if rng.random() < 0.03 else None
-            t = services.ticket_issue(
-                actor=SYSTEM, outlet=outlet, service_code=code, appointment_code=appointment
-            )
+            t = services.ticket_issue(actor=SYSTEM, outlet=outlet, service_code=code, simulated=live)
             result.issued += 1
             wake(now)
             if measure:
@@ -218,6 +241,8 @@ def simulate_day(
                 result.observations.pop(ticket.pk, None)
         elif kind == "free":
             counter = payload
+            if live and _person_holds(counter):
+                continue  # a person took the counter: the simulation leaves it to them
             called = services.ticket_call_next(actor=SYSTEM, counter=counter)
             if called is None:
                 idle.append(counter)  # woken by the next arrival or transfer
@@ -240,6 +265,9 @@ def simulate_day(
             result.no_show += 1
             push(now, "free", t.counter)
         elif kind == "start":
+            if live and payload.counter is not None and _person_holds(payload.counter):
+                services.ticket_no_show(actor=SYSTEM, ticket=payload)  # hand the counter over at once
+                continue
             t = services.ticket_start(actor=SYSTEM, ticket=payload)
             duration = true_service_seconds(rng, true_mean[t.service.code])
             roll = rng.random()
@@ -271,6 +299,6 @@ def simulate_day(
             push(now, "free", t.counter)
             if log is not None:
                 log(f"{now.astimezone(clock.SHANGHAI):%H:%M} {t.number} finished at {t.counter}")
-    if speed is None:
+    if not live:
         clock.reset()
     return result

@@ -6,9 +6,13 @@
 - library:  remediation tasks (in the rectification ledger) and the typical-case library
 - sweep:    the deadline sweep (case by case) and alert acknowledgement
 - codes:    loading the official JR/T 0169 tables (old → new codes, cases migrated)
+- documents: case attachments (type read from the bytes) and the decision/reply letters as PDF, downloads audited
+- from_feedback: a feedback-box message turned into a complaint in one step (idempotent)
 """
 
 from fuwu.complaints.services.codes import code_table_replace
+from fuwu.complaints.services.documents import attachment_add, attachment_download, letter_render
+from fuwu.complaints.services.from_feedback import complaint_from_feedback
 from fuwu.complaints.services.handling import (
     complaint_assign,
     complaint_decide,
@@ -28,11 +32,14 @@ from fuwu.complaints.services.sweep import alert_acknowledge, deadlines_sweep
 
 __all__ = [
     "alert_acknowledge",
+    "attachment_add",
+    "attachment_download",
     "code_table_replace",
     "complaint_assign",
     "complaint_decide",
     "complaint_extension_decide",
     "complaint_extension_request",
+    "complaint_from_feedback",
     "complaint_investigate",
     "complaint_pause",
     "complaint_reclassify",
@@ -44,6 +51,7 @@ __all__ = [
     "complaint_revisit",
     "complaint_withdraw",
     "deadlines_sweep",
+    "letter_render",
     "remediation_create",
     "typical_case_create",
 ]

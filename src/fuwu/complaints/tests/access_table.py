@@ -117,6 +117,26 @@ def _typical(w: Any) -> None:
     services.typical_case_create(actor=w.handler, complaint=w.case, polarity="negative", title="等候未解释")
 
 
+# A one-pixel PNG: the smallest real photo a case can keep.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _documented(w: Any) -> None:
+    _case(w)
+    w.document = services.attachment_add(actor=_handler(w), complaint=w.case, name="photo.png", content=PNG)
+
+
+def _feedback(w: Any) -> None:
+    from fuwu.feedback.services import feedback_submit
+
+    w.item, _token = feedback_submit(
+        actor=SYSTEM, outlet=w.outlet_a, text="网点排队太久，柜员态度冷淡，没有人解释原因。", client="1.2.3.4"
+    )
+
+
 def _categories() -> list[tuple[str, str]]:
     from fuwu.complaints.models import ClassificationCode
 
@@ -415,6 +435,62 @@ CASES = [
         holder=lambda w: w.teller_a,
         without=_nobody_a,
         outsider=_teller_x,
+    ),
+    AccessCase(
+        S + "attachment_add",
+        setup=_case,
+        call=lambda w, who: services.attachment_add(actor=who, complaint=w.case, name="p.png", content=PNG),
+        holder=_handler,
+        without=lambda w: w.teller_a,
+        outsider=_handler_x,
+    ),
+    AccessCase(
+        S + "attachment_download",
+        setup=_documented,
+        call=lambda w, who: services.attachment_download(actor=who, attachment=w.document),
+        holder=lambda w: w.head_a,
+        without=_trainer_a,
+        outsider=_head_x,
+    ),
+    AccessCase(
+        S + "letter_render",
+        setup=_decided,
+        call=lambda w, who: services.letter_render(actor=who, complaint=w.case, kind="decision"),
+        holder=_handler,
+        without=lambda w: w.teller_a,
+        outsider=_handler_x,
+    ),
+    AccessCase(
+        S + "complaint_from_feedback",
+        setup=_feedback,
+        call=lambda w, who: services.complaint_from_feedback(actor=who, item=w.item),
+        holder=lambda w: w.head_a,
+        without=_trainer_a,
+        outsider=_head_x,
+    ),
+    AccessCase(
+        Q + "timeline",
+        setup=_documented,
+        call=lambda w, who: selectors.timeline(fetched_by=who, complaint=w.case),
+        holder=lambda w: w.head_a,
+        without=_trainer_a,
+        outsider=_head_x,
+    ),
+    AccessCase(
+        Q + "attachment",
+        setup=_documented,
+        call=lambda w, who: selectors.attachment(fetched_by=who, pk=w.document.pk),
+        holder=lambda w: w.head_a,
+        without=_trainer_a,
+        outsider=_head_x,
+    ),
+    AccessCase(
+        Q + "default_handler",
+        setup=_case,
+        call=lambda w, who: selectors.default_handler(fetched_by=who, complaint=w.case),
+        holder=lambda w: w.head_a,
+        without=_trainer_a,
+        outsider=_handler_x,
     ),
 ]
 

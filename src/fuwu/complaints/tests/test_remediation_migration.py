@@ -17,7 +17,7 @@ from fuwu.inspections.models import RectificationTask
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("complaints", "0005_code_table")]
-AFTER = [("complaints", "0006_remediations_into_ledger")]
+AFTER = [("complaints", "0007_merge_documents_and_ledger")]
 
 
 def _migrate(targets: list[tuple[str, str]]) -> Any:

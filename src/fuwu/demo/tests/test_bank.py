@@ -30,7 +30,7 @@ def test_demo_bank_shape_and_roles(db: Any) -> None:
     for role in roles.ROLES:
         assert Group.objects.get(name=role.code).user_set.exists(), role.code
     assert {login[1] for login in bank.logins} == roles.ROLE_CODES
-    assert Customer.objects.count() == 3000
+    assert Customer.objects.count() == 3000 + len(demo_bank.SHOWCASE)
     tiers = Counter(Customer.objects.values_list("tier", flat=True))
     assert set(tiers) == {"normal", "wealth", "private"}
     assert (

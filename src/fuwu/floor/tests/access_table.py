@@ -25,6 +25,18 @@ def _floor(w: Any) -> None:
     w.ticket = services.ticket_issue(actor=SYSTEM, outlet=w.outlet_a, service_code="CASH")
 
 
+def _booked(w: Any) -> None:
+    import datetime as dt
+
+    _floor(w)
+    w.appointment = services.appointment_book(
+        actor=SYSTEM,
+        outlet=w.outlet_a,
+        service_code="CASH",
+        starts_at=clock.now() + dt.timedelta(minutes=5),
+    )
+
+
 def _called(w: Any) -> None:
     _floor(w)
     called = services.ticket_call_next(actor=SYSTEM, counter=w.counters["high1"])
@@ -120,6 +132,26 @@ CASES = [
         S + "ticket_issue",
         setup=_floor,
         call=lambda w, who: services.ticket_issue(actor=who, outlet=w.outlet_a, service_code="CASH"),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.auditor,
+        outsider=_teller_b,
+    ),
+    AccessCase(
+        S + "appointment_book",
+        setup=_floor,
+        call=lambda w, who: services.appointment_book(
+            actor=who, outlet=w.outlet_a, service_code="CASH", starts_at=clock.now()
+        ),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.auditor,
+        outsider=_teller_b,
+    ),
+    AccessCase(
+        S + "appointment_check_in",
+        setup=_booked,
+        call=lambda w, who: services.appointment_check_in(
+            actor=who, outlet=w.outlet_a, code=w.appointment.code
+        ),
         holder=lambda w: w.teller_a,
         without=lambda w: w.auditor,
         outsider=_teller_b,

@@ -113,11 +113,15 @@ def test_database_calls_in_the_policy_order(world: Any, raw: list[tuple[int, str
     try:
         for offset, code, appointment in sorted(raw):
             clock.set_clock(start + dt.timedelta(seconds=offset), speed=0)
+            booked = (
+                services.appointment_book(
+                    actor=SYSTEM, outlet=world.outlet_a, service_code=code, starts_at=clock.now()
+                ).code
+                if appointment
+                else None
+            )
             t = services.ticket_issue(
-                actor=SYSTEM,
-                outlet=world.outlet_a,
-                service_code=code,
-                appointment_code="AP1" if appointment else None,
+                actor=SYSTEM, outlet=world.outlet_a, service_code=code, appointment_code=booked
             )
             issued.append(t)
         clock.advance(dt.timedelta(hours=1))

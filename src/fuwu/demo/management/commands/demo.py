@@ -64,4 +64,5 @@ class Command(BaseCommand):
         for username, role, unit in demo_bank.DEMO_LOGINS:
             if User.objects.filter(username=username).exists():
                 lines.append(f"  {username:<12} {roles.role_label(role)!s:<10} @ {unit}")
+        lines.extend(demo_bank.showcase_lines())
         return "\n".join(lines)

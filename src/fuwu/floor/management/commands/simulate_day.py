@@ -1,10 +1,14 @@
-"""`fuwu simulate-day`: a live business day at one outlet through the floor services, on an accelerated clock.
+"""`fuwu simulate-day`: a business day at one outlet through the floor services.
 
-The display board, lobby console and counter consoles of that outlet move while it runs. Stop with Ctrl-C.
+Live (the default) it runs on the real clock from now, on the counters no person holds, so the display
+board, lobby console and kiosk move with customers whose times are true (#19); a person who opens one of
+its counters takes it over. `--fast` replays yesterday with the clock jumping from event to event (a day in
+seconds; nothing is stamped in the future). Stop with Ctrl-C.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
@@ -18,38 +22,31 @@ SIZES = {"large": 10, "medium": 7}
 
 
 class Command(BaseCommand):
-    help = "Run a simulated business day (09:00–17:00) at an outlet through the real services, accelerated."
+    help = "Run a simulated business day at an outlet through the real services, on the real clock."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--outlet", required=True, help="Outlet code (see `fuwu outlets`).")
-        parser.add_argument(
-            "--speed",
-            type=float,
-            default=30.0,
-            help="Simulated seconds per real second (30: the day takes 16 minutes).",
-        )
         parser.add_argument(
             "--volume", type=float, default=None, help="Customers in the day (default by outlet size)."
         )
         parser.add_argument("--seed", type=int, default=None)
         parser.add_argument(
-            "--fast", action="store_true", help="No waiting: jump the clock from event to event."
+            "--fast", action="store_true", help="Replay yesterday, jumping the clock from event to event."
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         outlet = OrgUnit.objects.filter(code=opts["outlet"], kind=OrgUnit.Kind.OUTLET).first()
         if outlet is None:
             raise CommandError(f"no outlet {opts['outlet']}")
-        if opts["speed"] <= 0:
-            raise CommandError("--speed must be positive")
         counters = outlet.counters.count()
         size = "large" if counters >= SIZES["large"] else "medium" if counters >= SIZES["medium"] else "small"
         volume = opts["volume"] or DAILY_VOLUME[size]
-        day = clock.today()
+        live = not opts["fast"]
+        day = clock.today() if live else clock.today() - dt.timedelta(days=1)
         rng = random.Random(opts["seed"] if opts["seed"] is not None else day.toordinal())
         self.stdout.write(
             f"simulating {day} at {outlet.name} ({volume:.0f} customers), "
-            + ("fast" if opts["fast"] else f"{opts['speed']:g}x real time")
+            + ("on the real clock, counters no person holds" if live else "fast")
             + "; Ctrl-C stops"
         )
         try:
@@ -58,8 +55,8 @@ class Command(BaseCommand):
                 day=day,
                 rng=rng,
                 volume=volume,
-                speed=None if opts["fast"] else opts["speed"],
-                log=None if opts["fast"] else self.stdout.write,
+                live=live,
+                log=self.stdout.write if live else None,
             )
         except KeyboardInterrupt:
             self.stdout.write("stopped")
