@@ -168,4 +168,15 @@ def test_insights_trend_chart_drills_down_to_the_messages_on_desktop_and_phone(b
     page.wait_for_url("**term=**")
     assert "共 2 条" in page.inner_text("[data-testid=pager]")  # the same two messages the count counted
     page.screenshot(path="var/screenshot-feedback-list-phone.png", full_page=True)
+    # K5 triage on a phone: the praised message becomes a compliment credited to teller_a.
+    praised = FeedbackItem.objects.get(text__contains="耐心")
+    page.goto(f"/feedback/inbox/{praised.pk}/")
+    form = page.locator("[data-testid=compliment-form]")
+    form.locator("input[name=is_compliment]").check()
+    form.locator("select[name=staff]").select_option(str(world.teller_a.pk))
+    form.get_by_role("button").click()
+    page.wait_for_selector("[data-testid=compliment-tag]")
+    page.screenshot(path="var/screenshot-feedback-item-phone.png", full_page=True)
+    praised.refresh_from_db()
+    assert praised.is_compliment and praised.staff == world.teller_a
     assert errors == []
