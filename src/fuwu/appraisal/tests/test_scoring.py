@@ -251,3 +251,11 @@ def test_rank_rule_compares_a_unit_with_its_peers_bank_wide_whoever_looks(world:
     assert seen == {"OA": (1, 50.0, 2, 3), "OB": (2, 0.0, 3, 3)}
     bank = selectors.ranking(world.hq_manager, scorecard=sc, period_label="2026-Q3")
     assert {r.code: r.total for r in bank.rows} == {"OA": 50.0, "OB": 0.0, "OX": 100.0}
+    # The page shows the tier-2 head their place bank-wide, never the other branch's outlet.
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(head)
+    page = browser.get(f"/appraisal/?card={sc.pk}&period=2026-Q3").content.decode()
+    assert "全行同级排名" in page and "2 / 3" in page and "3 / 3" in page
+    assert "OX" not in page and "观前街" not in page
