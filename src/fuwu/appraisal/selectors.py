@@ -191,8 +191,16 @@ class _Scored:
 def _scored(fetched_by: Principal, card: Scorecard, p: figures.Period, within: OrgUnit | None) -> _Scored:
     chosen = specs(card, p)
     ids = [s.measure_id for s in chosen]
-    values, labels = _subjects(fetched_by, card, p, ids, within) if ids else ({}, {})
-    pool = {**_peers(card, p, ids), **values} if ids else {}
+    if ids and card.level != Level.STAFF and access.sees_all(fetched_by):
+        # Whoever sees every unit reads the level once: the peers are the whole of it.
+        rows = figures.level_values(fetched_by, card.level, p, ids)
+        pool = {u.pk: v for u, v in rows}
+        under = [(u, v) for u, v in rows if within is None or u.path.startswith(within.path)]
+        values = {u.pk: v for u, v in under}
+        labels: dict[int, Any] = {u.pk: (u.name, u.code, u, None) for u, _v in under}
+    else:
+        values, labels = _subjects(fetched_by, card, p, ids, within) if ids else ({}, {})
+        pool = {**_peers(card, p, ids), **values} if ids else {}
     everyone = scoring.score_all(chosen, pool, cap=card.satisfaction_cap)
     results = {k: everyone[k] for k in values}
     ranks = scoring.competition_ranks({k: r.total for k, r in results.items()}, True)
