@@ -35,6 +35,8 @@ class RowOut(Schema):
     score: float | None
     rank: int | None
     previous_rank: int | None
+    level_rank: int | None
+    level_count: int
     movement: int | None
     renormalised: bool
     lines: list[LineOut]
@@ -84,6 +86,8 @@ def ranking(request: HttpRequest, card_id: int, period: str, unit: int | None = 
                 "score": r.total,
                 "rank": r.rank,
                 "previous_rank": r.previous_rank,
+                "level_rank": r.level_rank,
+                "level_count": r.level_count,
                 "movement": r.movement,
                 "renormalised": r.result.renormalised,
                 "lines": [

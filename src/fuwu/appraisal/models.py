@@ -106,6 +106,8 @@ class StarPolicy(models.Model):
     deduction = models.FloatField(_("points deducted per upheld complaint"), default=20.0)
     min_evaluations = models.PositiveIntegerField(_("evaluations needed"), default=10)
     nomination_bonus = models.FloatField(_("points for a nomination"), default=10.0)
+    compliment_points = models.FloatField(_("points per compliment in feedback"), default=5.0)
+    max_compliments = models.PositiveSmallIntegerField(_("compliments counted at most"), default=3)
     stars_per_outlet = models.PositiveSmallIntegerField(_("stars per outlet"), default=1)
 
     history = audited()

@@ -7,6 +7,14 @@
   (n − 1), 100 when alone.
 A measure with no value for a subject drops out; the weights of the others are renormalised to 100 %, and
 the line says so. A subject with no measure at all has no score (None), never 0.
+
+The bank's cap on satisfaction (seed 002: at most 40 %) holds on the *effective* weights: when another
+measure drops out, the capped lines are scaled up only to the cap and the uncapped lines share the rest. When
+only capped lines have data the cap cannot hold, and the subject has no score (shown, not hidden). A card
+whose own weights give the capped lines more than the cap (a satisfaction-only card) keeps that share.
+
+The rank rule compares a subject with all its peers (`peers`: every unit of the level bank-wide), not only
+with the subjects being listed, so a unit's points do not depend on who is looking.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 DECIMALS = 2  # totals are compared as shown: equal to two decimals is a tie
@@ -45,6 +53,7 @@ class Spec:
     higher_is_better: bool
     target: float | None = None
     baseline: float | None = None
+    capped: bool = False  # counts towards the satisfaction cap
 
 
 def _clamp(x: float) -> float:
@@ -102,6 +111,7 @@ class Line:
     contribution: float  # points × effective weight ÷ 100
     target: float | None = None
     baseline: float | None = None
+    capped: bool = False  # counts towards the satisfaction cap
 
     @property
     def dropped(self) -> bool:
@@ -112,20 +122,59 @@ class Line:
 class Result:
     total: float | None
     lines: list[Line] = field(default_factory=list)
+    capped: bool = False  # the satisfaction lines were held down to the cap after renormalising
+    cap_blocked: bool = False  # only capped lines had data: no score, since they may not make up all of it
 
     @property
     def renormalised(self) -> bool:
         return any(line.dropped for line in self.lines) and self.total is not None
 
 
-def score_all(specs: Sequence[Spec], values: Mapping[K, Mapping[str, float | None]]) -> dict[K, Result]:
-    """Every subject's score from its values: points per line, renormalised weights, the total."""
+def effective_weights(weights: Sequence[tuple[float, bool]], cap: float | None) -> list[float] | None:
+    """Renormalise (nominal weight, capped) pairs to 100 % with the capped ones together at most `cap`.
+
+    None when nothing weighs, or when the capped lines would have to exceed the cap with nothing else to
+    carry the rest.
+    """
+    total = sum(w for w, _c in weights)
+    if total <= 0:
+        return None
+    shares = [w / total * 100 for w, _c in weights]
+    capped_share = sum(share for share, (_w, c) in zip(shares, weights, strict=True) if c)
+    if cap is None or capped_share <= cap + 1e-9:
+        return shares
+    capped_nominal = sum(w for w, c in weights if c)
+    free_nominal = sum(w for w, c in weights if not c)
+    if free_nominal <= 0:
+        return None
+    return [w / capped_nominal * cap if c else w / free_nominal * (100 - cap) for w, c in weights]
+
+
+def score_all(
+    specs: Sequence[Spec],
+    values: Mapping[K, Mapping[str, float | None]],
+    *,
+    cap: float | None = None,
+    peers: Mapping[Any, Mapping[str, float | None]] | None = None,
+) -> dict[K, Result]:
+    """Every subject's score from its values: points per line, renormalised (capped) weights, the total.
+
+    `peers` (default: `values`) are the subjects a rank-rule line compares with; it must include every
+    key of `values` with the same figures.
+    """
     active = [s for s in specs if s.weight > 0]
+    pool: Mapping[Any, Mapping[str, float | None]] = values if peers is None else peers
     rank_points = {
-        s.measure_id: points_rank({k: v.get(s.measure_id) for k, v in values.items()}, s.higher_is_better)
+        s.measure_id: points_rank({k: v.get(s.measure_id) for k, v in pool.items()}, s.higher_is_better)
         for s in active
         if s.rule == "rank"
     }
+    # Renormalising may never lift the capped lines above the cap, nor above their share of a complete card
+    # (a card whose own weights give satisfaction everything, e.g. a satisfaction-only card, is scored).
+    full = sum(s.weight for s in active)
+    limit = (
+        None if cap is None or full <= 0 else max(cap, sum(s.weight for s in active if s.capped) / full * 100)
+    )
     out: dict[K, Result] = {}
     for key, vals in values.items():
         lines: list[Line] = []
@@ -134,25 +183,34 @@ def score_all(specs: Sequence[Spec], values: Mapping[K, Mapping[str, float | Non
             points: float | None = None
             if value is not None:
                 if s.rule == "rank":
-                    points = rank_points[s.measure_id][key]
+                    points = rank_points[s.measure_id].get(key)
                 elif s.rule == "progress" and s.baseline is not None and s.target is not None:
                     points = points_progress(value, s.baseline, s.target)
                 elif s.rule == "target" and s.target is not None:
                     points = points_target(value, s.target, s.higher_is_better)
             if points is None:
                 value = None  # a line that cannot be scored drops out like one without data
-            lines.append(Line(s.measure_id, s.rule, value, points, s.weight, 0.0, 0.0, s.target, s.baseline))
-        present = sum(line.weight for line in lines if line.points is not None)
+            lines.append(
+                Line(s.measure_id, s.rule, value, points, s.weight, 0.0, 0.0, s.target, s.baseline, s.capped)
+            )
+        scored = [line for line in lines if line.points is not None]
+        weights = effective_weights([(line.weight, line.capped) for line in scored], limit)
         total: float | None = None
-        if present > 0:
+        result = Result(None, lines)
+        if weights is not None:
             total = 0.0
-            for line in lines:
-                if line.points is not None:
-                    line.effective_weight = line.weight / present * 100
-                    line.contribution = line.points * line.effective_weight / 100
-                    total += line.contribution
-            total = round(total, DECIMALS)
-        out[key] = Result(total, lines)
+            for line, weight in zip(scored, weights, strict=True):
+                line.effective_weight = weight
+                line.contribution = (line.points or 0.0) * weight / 100
+                total += line.contribution
+            result.total = round(total, DECIMALS)
+            present = sum(line.weight for line in scored)
+            result.capped = any(
+                line.capped and line.effective_weight < line.weight / present * 100 - 1e-9 for line in scored
+            )
+        else:
+            result.cap_blocked = any(line.capped for line in scored)
+        out[key] = result
     return out
 
 

@@ -65,6 +65,7 @@ def specs(card: Scorecard, p: figures.Period) -> list[scoring.Spec]:
                 higher_is_better=figures.measure(item.measure).higher_is_better,
                 target=item.target,
                 baseline=item.baseline,
+                capped=item.measure in figures.SATISFACTION,
             )
         )
     return out
@@ -92,6 +93,8 @@ class Row:
     rank: int | None
     previous_rank: int | None
     lines: list[ShownLine] = field(default_factory=list)
+    level_rank: int | None = None  # among every unit (or staff member of the role) of the level, bank-wide
+    level_count: int = 0  # how many of them have a score
 
     @property
     def total(self) -> float | None:
@@ -157,15 +160,53 @@ def _subjects(
     return values, labels
 
 
-def _scored(
-    fetched_by: Principal, card: Scorecard, p: figures.Period, within: OrgUnit | None
-) -> tuple[list[scoring.Spec], dict[int, scoring.Result], dict[int, Any], dict[int, int | None]]:
+def _peers(card: Scorecard, p: figures.Period, ids: list[str]) -> dict[int, figures.Values]:
+    """Every subject of the scorecard's level bank-wide with its figures, read on the platform's behalf.
+
+    A unit's rank-rule points and its place at its level compare it with all its peers, not only with the
+    units the reader sees; only those numbers leave this module, never another unit's figures.
+    """
+    reader = system("appraisal.peers")
+    if card.level != Level.STAFF:
+        return {u.pk: v for u, v in figures.level_values(reader, card.level, p, ids)}
+    root = OrgUnit.objects.get_root_nodes().first()
+    if root is None:
+        return {}
+    members = set(
+        User.objects.filter(is_active=True, groups__name=card.staff_role).values_list("pk", flat=True)
+    )
+    return {k: v for k, v in figures.staff_values(reader, root, p, ids).items() if k in members}
+
+
+@dataclass
+class _Scored:
+    specs: list[scoring.Spec]
+    results: dict[int, scoring.Result]
+    labels: dict[int, Any]
+    ranks: dict[int, int | None]  # among the subjects listed
+    level_ranks: dict[int, int | None]  # among all peers of the level
+    level_count: int
+
+
+def _scored(fetched_by: Principal, card: Scorecard, p: figures.Period, within: OrgUnit | None) -> _Scored:
     chosen = specs(card, p)
     ids = [s.measure_id for s in chosen]
-    values, labels = _subjects(fetched_by, card, p, ids, within) if ids else ({}, {})
-    results = scoring.score_all(chosen, values)
+    if ids and card.level != Level.STAFF and access.sees_all(fetched_by):
+        # Whoever sees every unit reads the level once: the peers are the whole of it.
+        rows = figures.level_values(fetched_by, card.level, p, ids)
+        pool = {u.pk: v for u, v in rows}
+        under = [(u, v) for u, v in rows if within is None or u.path.startswith(within.path)]
+        values = {u.pk: v for u, v in under}
+        labels: dict[int, Any] = {u.pk: (u.name, u.code, u, None) for u, _v in under}
+    else:
+        values, labels = _subjects(fetched_by, card, p, ids, within) if ids else ({}, {})
+        pool = {**_peers(card, p, ids), **values} if ids else {}
+    everyone = scoring.score_all(chosen, pool, cap=card.satisfaction_cap)
+    results = {k: everyone[k] for k in values}
     ranks = scoring.competition_ranks({k: r.total for k, r in results.items()}, True)
-    return chosen, results, labels, ranks
+    level_ranks = scoring.competition_ranks({k: r.total for k, r in everyone.items()}, True)
+    count = sum(1 for r in everyone.values() if r.total is not None)
+    return _Scored(chosen, results, labels, ranks, level_ranks, count)
 
 
 def ranking(
@@ -175,8 +216,9 @@ def ranking(
     access.require(fetched_by, "appraisal.view_scorecard", unit=within)
     p = figures.period(period_label)
     before = figures.previous(p)
-    chosen, results, labels, ranks = _scored(fetched_by, scorecard, p, within)
-    _spec, _res, _labels, previous_ranks = _scored(fetched_by, scorecard, before, within)
+    now = _scored(fetched_by, scorecard, p, within)
+    previous_ranks = _scored(fetched_by, scorecard, before, within).ranks
+    chosen, results, labels, ranks = now.specs, now.results, now.labels, now.ranks
     all_staff = scorecard.level != Level.STAFF or access.has(fetched_by, "appraisal.view_staff_scores")
     me = getattr(fetched_by, "pk", None)
     rows = []
@@ -197,7 +239,21 @@ def ranking(
             )
             for line in result.lines
         ]
-        rows.append(Row(key, label, code, unit, staff, result, ranks[key], previous_ranks.get(key), shown))
+        rows.append(
+            Row(
+                key,
+                label,
+                code,
+                unit,
+                staff,
+                result,
+                ranks[key],
+                previous_ranks.get(key),
+                shown,
+                now.level_ranks.get(key),
+                now.level_count,
+            )
+        )
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
     return Ranking(scorecard, p, before, within, chosen, rows)
 

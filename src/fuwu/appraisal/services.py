@@ -262,6 +262,8 @@ def star_policy_set(
     min_evaluations: int,
     nomination_bonus: float,
     stars_per_outlet: int,
+    compliment_points: float | None = None,
+    max_compliments: int | None = None,
 ) -> StarPolicy:
     """Set how candidates score and what an upheld complaint costs (disqualify, or deduct points each)."""
     access.require(actor, "appraisal.change_starpolicy")
@@ -269,6 +271,10 @@ def star_policy_set(
         raise _invalid("upheld_action", _("Choose one of the offered values."))
     if deduction < 0 or nomination_bonus < 0 or stars_per_outlet < 1:
         raise _invalid("deduction", _("Enter a positive number."))
+    if (compliment_points is not None and compliment_points < 0) or (
+        max_compliments is not None and max_compliments < 0
+    ):
+        raise _invalid("compliment_points", _("Enter a positive number."))
     with transaction.atomic():
         policy = _star_policy()
         policy.upheld_action = upheld_action
@@ -276,12 +282,22 @@ def star_policy_set(
         policy.min_evaluations = min_evaluations
         policy.nomination_bonus = nomination_bonus
         policy.stars_per_outlet = stars_per_outlet
+        if compliment_points is not None:
+            policy.compliment_points = compliment_points
+        if max_compliments is not None:
+            policy.max_compliments = max_compliments
         policy.save()
         audit.record(
             actor=actor,
             action="appraisal.star_policy_set",
             target=policy,
-            data={"upheld_action": upheld_action, "deduction": deduction, "min_evaluations": min_evaluations},
+            data={
+                "upheld_action": upheld_action,
+                "deduction": deduction,
+                "min_evaluations": min_evaluations,
+                "compliment_points": policy.compliment_points,
+                "max_compliments": policy.max_compliments,
+            },
         )
     return policy
 
@@ -356,10 +372,11 @@ def _rank_candidates(actor: Principal, r: StarRound) -> None:
     start, end = _month_bounds(r.month)
     parts = figures.month_staff_parts(actor, r.outlet, start, end)
     nominations = {n.staff_id: n for n in r.nominations.all()}
+    praised = figures.compliments(r.outlet, start, end)
     staff = {
         u.pk: u
         for u in User.objects.filter(is_active=True, org_unit=r.outlet)
-        if u.pk in parts or u.pk in nominations
+        if u.pk in parts or u.pk in nominations or u.pk in praised
     }
     upheld = _upheld(actor, list(staff), start, end)
     signals = _signals(actor, r.outlet, start, end)
@@ -387,6 +404,28 @@ def _rank_candidates(actor: Principal, r: StarRound) -> None:
                     "points": 0,
                     "text": _("Only %(n)s evaluations (at least %(min)s needed)")
                     % {"n": evaluated, "min": policy.min_evaluations},
+                }
+            )
+        kind_words = praised.get(pk, [])
+        if kind_words and score is not None:
+            counted = min(len(kind_words), policy.max_compliments)
+            points = policy.compliment_points * counted
+            score += points
+            reasons.append(
+                {
+                    "kind": "compliments",
+                    "points": points,
+                    "text": _("%(n)s compliment(s) in feedback: %(points)s points")
+                    % {"n": len(kind_words), "points": f"{points:g}"},
+                }
+            )
+        elif kind_words:
+            reasons.append(
+                {
+                    "kind": "compliments",
+                    "points": 0,
+                    "text": _("%(n)s compliment(s) in feedback (no points without enough evaluations)")
+                    % {"n": len(kind_words)},
                 }
             )
         nomination = nominations.get(pk)

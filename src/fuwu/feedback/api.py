@@ -13,7 +13,7 @@ from fuwu.core.auth import request_principal
 from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.feedback import selectors, services
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp
-from fuwu.feedback.schemas import EvaluationIn, FollowUpCloseIn, ReplyIn
+from fuwu.feedback.schemas import ComplimentIn, EvaluationIn, FollowUpCloseIn, ReplyIn
 
 router = Router(tags=["feedback"])
 
@@ -78,6 +78,7 @@ class FeedbackOut(Schema):
     status: str
     sentiment: str
     topics: list[str]
+    is_compliment: bool
     reply_due_at: dt.datetime
     reply: str
     actions: list[dict[str, str]]
@@ -212,6 +213,7 @@ def _feedback_out(item: FeedbackItem, principal: Principal) -> FeedbackOut:
         status=item.status,
         sentiment=item.sentiment,
         topics=item.topics,
+        is_compliment=item.is_compliment,
         reply_due_at=item.reply_due_at,
         reply=item.reply,
         actions=transitions.actions_json(item, principal),
@@ -230,6 +232,19 @@ def feedback_reply(request: HttpRequest, item_id: int, payload: ReplyIn) -> Feed
     principal = request_principal(request)
     item = selectors.feedback_item(fetched_by=principal, pk=item_id)
     return _feedback_out(services.feedback_reply(actor=principal, item=item, text=payload.reply), principal)
+
+
+@router.post("/feedback/items/{item_id}/compliment", response=FeedbackOut)
+def feedback_compliment(request: HttpRequest, item_id: int, payload: ComplimentIn) -> FeedbackOut:
+    principal = request_principal(request)
+    item = selectors.feedback_item(fetched_by=principal, pk=item_id)
+    staff, counter = selectors.compliment_targets(
+        fetched_by=principal, item=item, staff_id=payload.staff, counter_id=payload.counter
+    )
+    done = services.feedback_compliment_set(
+        actor=principal, item=item, is_compliment=payload.is_compliment, staff=staff, counter=counter
+    )
+    return _feedback_out(done, principal)
 
 
 class TermOut(Schema):

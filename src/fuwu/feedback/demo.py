@@ -171,6 +171,8 @@ def _feedback_items(bank: Any, rng: Any, *, per_outlet: int) -> int:
                 channel=rng.choice(["qr", "online"]),
                 subject="staff" if staff else "outlet",
                 staff=staff,
+                # Praise of a named staff member is a compliment (K5 stars count it), as triage would mark it.
+                is_compliment=staff is not None and found.sentiment == FeedbackItem.Sentiment.POSITIVE,
                 text=text,
                 client_key=f"demo-{rng.random()}",
                 access_hash=secrets.token_hex(32),

@@ -111,6 +111,16 @@ class FeedbackItem(models.Model):
         blank=True,
         related_name="+",
     )
+    # A compliment (表扬) of the staff member or the counter named (K5 service stars count them per staff).
+    is_compliment = models.BooleanField(_("compliment"), default=False, db_index=True)
+    counter = models.ForeignKey(
+        "floor.Counter",
+        verbose_name=_("counter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     text = models.TextField(_("message"))
     is_anonymous = models.BooleanField(_("anonymous"), default=True)
     contact_name = models.CharField(_("contact name"), max_length=40, blank=True)

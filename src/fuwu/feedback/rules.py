@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fuwu.core import calendar, clock, roles
 from fuwu.core.models import OrgUnit, User
 from fuwu.feedback.models import DEFAULT_REASONS, PadConfig
+from fuwu.floor.models import Counter, Ticket
 
 FEEDBACK_PER_HOUR = 5  # per client address; enough for a family, too few for a flood
 FEEDBACK_REPLY_BUSINESS_DAYS = 2
@@ -54,3 +55,20 @@ def owner_in(unit: OrgUnit) -> User | None:
     """Who takes over an escalated item in `unit`: its head at an outlet, a supervisor or HQ manager above."""
     wanted = [roles.OUTLET_HEAD] if unit.kind == "outlet" else [roles.SUPERVISOR, roles.HQ_MANAGER]
     return User.objects.filter(org_unit=unit, is_active=True, groups__name__in=wanted).order_by("pk").first()
+
+
+def staff_at_counter(counter: Counter, moment: dt.datetime) -> User | None:
+    """Who served at `counter` last before `moment` on that business day (the person a counter's compliment
+    is about), if anyone did."""
+    ticket = (
+        Ticket.objects.filter(
+            counter=counter,
+            business_date=clock.business_date(moment),
+            staff__isnull=False,
+            called_at__lte=moment,
+        )
+        .select_related("staff")
+        .order_by("-called_at")
+        .first()
+    )
+    return ticket.staff if ticket is not None else None

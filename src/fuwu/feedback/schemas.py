@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp, SurveyTarget
 
@@ -43,6 +44,8 @@ class FeedbackSubmitIn(Schema):
     service: int | None = None
     contact_name: str = Field(default="", max_length=40)
     phone: str = Field(default="", max_length=20)
+    compliment: bool = False  # 表扬: the message praises the staff member or window named
+    counter_number: int | None = Field(default=None, ge=1, le=999)
 
     @field_validator("text")
     @classmethod
@@ -77,6 +80,14 @@ class ReplyIn(Schema):
         if len(value) < 5:
             raise ValueError(_("Write at least 5 characters."))
         return value
+
+
+class ComplimentIn(Schema):
+    """Triage of a message: a compliment or not, and the staff member or counter it is about."""
+
+    is_compliment: bool = False
+    staff: int | None = None
+    counter: int | None = None
 
 
 class FollowUpCloseIn(Schema):
@@ -128,3 +139,34 @@ class SurveyTargetIn(Schema):
     @classmethod
     def _measure(cls, value: str) -> str:
         return _choice(value, list(SurveyTarget.Measure.values))
+
+
+class FeedbackQueryIn(Schema):
+    """The feedback list's filters (F6 drill-down): every figure on the insights page links here."""
+
+    unit: str = Field(default="", max_length=32)
+    status: Literal["", "open", "replied"] = ""
+    sentiment: Literal["", "positive", "neutral", "negative"] = ""
+    topic: str = Field(default="", max_length=32)
+    term: str = Field(default="", max_length=40)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    compliment: Literal["", "yes", "no"] = ""
+    period: Literal["day", "week"] = "day"
+    page: int = Field(default=1, ge=1, le=100000)
+
+    @model_validator(mode="after")
+    def _order(self) -> FeedbackQueryIn:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(_("The end date is before the start date."))
+        return self
+
+
+class ReasonQueryIn(Schema):
+    """Drill-down from one of the pad's reason tags to the ratings that carry it."""
+
+    unit: str = Field(default="", max_length=32)
+    reason: str = Field(max_length=40)
+    start: dt.date
+    end: dt.date
+    page: int = Field(default=1, ge=1, le=100000)

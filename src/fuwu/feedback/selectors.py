@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
@@ -23,6 +24,7 @@ from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.core.scoping import get_visible, visible
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp, SurveyResponse, SurveyTarget
 from fuwu.feedback.rules import PadSettings, pad_settings_in_force
+from fuwu.floor.models import Counter as Window  # collections.Counter counts terms below
 from fuwu.floor.models import ServiceType, Ticket
 
 STEP = 4  # treebeard path step
@@ -254,10 +256,35 @@ def feedback_items(*, fetched_by: Principal, status: str | None = None) -> Query
 def feedback_item(*, fetched_by: Principal, pk: int) -> FeedbackItem:
     require(fetched_by, VIEW_ITEMS)
     return get_visible(
-        FeedbackItem.objects.select_related("outlet", "owner", "staff", "service", "replied_by"),
+        FeedbackItem.objects.select_related("outlet", "owner", "staff", "service", "replied_by", "counter"),
         fetched_by,
         pk=pk,
     )
+
+
+def compliment_choices(*, fetched_by: Principal, outlet: OrgUnit) -> tuple[list[User], list[Window]]:
+    """The staff and windows of `outlet` a message can be credited to (the triage form's choices)."""
+    require(fetched_by, VIEW_ITEMS, unit=outlet)
+    staff = list(User.objects.filter(org_unit=outlet, is_active=True).order_by("staff_code", "username"))
+    counters = list(Window.objects.filter(outlet=outlet).order_by("number"))
+    return staff, counters
+
+
+def compliment_targets(
+    *, fetched_by: Principal, item: FeedbackItem, staff_id: int | None, counter_id: int | None
+) -> tuple[User | None, Window | None]:
+    """The staff member and window chosen in the triage form, from the item's outlet only."""
+    staff, counters = compliment_choices(fetched_by=fetched_by, outlet=item.outlet)
+    chosen_staff = next((u for u in staff if u.pk == staff_id), None)
+    chosen_counter = next((c for c in counters if c.pk == counter_id), None)
+    problems = []
+    if staff_id is not None and chosen_staff is None:
+        problems.append({"field": "staff", "reason": _("Not a member of this outlet.")})
+    if counter_id is not None and chosen_counter is None:
+        problems.append({"field": "counter", "reason": _("This outlet has no such window.")})
+    if problems:
+        raise ValidationFailed(_("Please correct the marked fields."), details=problems)
+    return chosen_staff, chosen_counter
 
 
 def feedback_by_link(*, token: str) -> FeedbackItem:
@@ -393,6 +420,13 @@ def _day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]
     return lo, dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI)
 
 
+def _items_in(fetched_by: Principal, unit: OrgUnit, start: dt.date, end: dt.date) -> QuerySet[FeedbackItem]:
+    lo, hi = _day_bounds(start, end)
+    return visible(FeedbackItem.objects.all(), fetched_by).filter(
+        outlet__path__startswith=unit.path, submitted_at__gte=lo, submitted_at__lt=hi
+    )
+
+
 def trending_terms(
     *,
     fetched_by: Principal,
@@ -402,22 +436,168 @@ def trending_terms(
     negative_only: bool = False,
     limit: int = 15,
 ) -> list[tuple[str, int]]:
-    """Most frequent terms in feedback and rating reasons of `unit`'s outlets in [start, end]."""
-    from fuwu.feedback.text import analysis  # jieba stays out of the URLconf's imports
+    """Most frequent phrases in the feedback text of `unit`'s outlets in [start, end], counted per message.
+
+    Stop words and fillers are left out (text.trends); the pad's reason tags are a dimension of their own
+    (`reason_counts`), never mixed in.
+    """
+    from fuwu.feedback.text import trends  # jieba stays out of the URLconf's imports
 
     require(fetched_by, VIEW_ITEMS, unit=unit)
-    lo, hi = _day_bounds(start, end)
-    items = visible(FeedbackItem.objects.all(), fetched_by).filter(
-        outlet__path__startswith=unit.path, submitted_at__gte=lo, submitted_at__lt=hi
-    )
+    items = _items_in(fetched_by, unit, start, end)
     if negative_only:
         items = items.filter(sentiment=FeedbackItem.Sentiment.NEGATIVE)
-    term_lists = [list(t) for t in items.values_list("terms", flat=True)]
+    counts: Counter[str] = Counter()
+    for text in items.values_list("text", flat=True):
+        counts.update(trends.phrases(text))
+    return counts.most_common(limit)
+
+
+@dataclass(frozen=True)
+class TermInsights:
+    """F6: what customers wrote in a window, against the windows before it."""
+
+    messages: int
+    frequent: list[tuple[str, int]]
+    rising: list[Any]  # text.trends.RisingTerm, best first
+    history_start: dt.date
+
+
+def term_insights(
+    *, fetched_by: Principal, unit: OrgUnit, start: dt.date, end: dt.date, history_windows: int = 3
+) -> TermInsights:
+    """Frequent phrases in [start, end] and the ones rising significantly against the `history_windows`
+    windows of the same length just before it (binomial test, Benjamini–Hochberg; text.trends)."""
+    from fuwu.feedback.text import trends
+
+    require(fetched_by, VIEW_ITEMS, unit=unit)
+    days = (end - start).days + 1
+    history_start = start - dt.timedelta(days=days * history_windows)
+    current = [
+        trends.phrases(t) for t in _items_in(fetched_by, unit, start, end).values_list("text", flat=True)
+    ]
+    history = [
+        trends.phrases(t)
+        for t in _items_in(fetched_by, unit, history_start, start - dt.timedelta(days=1)).values_list(
+            "text", flat=True
+        )
+    ]
+    counts: Counter[str] = Counter()
+    for terms in current:
+        counts.update(set(terms))
+    return TermInsights(
+        messages=len(current),
+        frequent=counts.most_common(20),
+        rising=trends.rising_terms(current, history, limit=15),
+        history_start=history_start,
+    )
+
+
+def reason_counts(
+    *, fetched_by: Principal, unit: OrgUnit, start: dt.date, end: dt.date
+) -> list[tuple[str, int]]:
+    """The pad's reason tags on ratings of `unit`'s outlets in [start, end]: a dimension apart from text."""
+    from fuwu.feedback.text import trends
+
+    require(fetched_by, "feedback.view_evaluation", unit=unit)
+    lo, hi = _day_bounds(start, end)
     reasons = visible(Evaluation.objects.all(), fetched_by).filter(
         outlet__path__startswith=unit.path, at__gte=lo, at__lt=hi
     )
-    term_lists += [list(r) for r in reasons.values_list("reasons", flat=True)]
-    return analysis.trending(term_lists, limit=limit)
+    return trends.reason_counts(list(r) for r in reasons.values_list("reasons", flat=True))
+
+
+def rated_with_reason(
+    *, fetched_by: Principal, unit: OrgUnit, reason: str, start: dt.date, end: dt.date
+) -> QuerySet[Evaluation]:
+    """Drill-down from a reason tag: the ratings of `unit`'s outlets in [start, end] that carry it."""
+    require(fetched_by, "feedback.view_evaluation", unit=unit)
+    lo, hi = _day_bounds(start, end)
+    rated = visible(Evaluation.objects.select_related("outlet", "counter", "staff"), fetched_by).filter(
+        outlet__path__startswith=unit.path, at__gte=lo, at__lt=hi
+    )
+    ids = [pk for pk, reasons in rated.values_list("pk", "reasons") if reason in (reasons or [])]
+    return rated.filter(pk__in=ids).order_by("-at", "-pk")
+
+
+@dataclass(frozen=True)
+class FeedbackFilter:
+    """The drill-down filters of the feedback list: every F6 figure links here with its own filter."""
+
+    unit: OrgUnit | None = None
+    status: str | None = None
+    sentiment: str | None = None
+    topic: str | None = None
+    term: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    compliment: bool | None = None
+
+
+def feedback_filtered(*, fetched_by: Principal, where: FeedbackFilter) -> QuerySet[FeedbackItem]:
+    """The feedback messages behind a number: by unit, status, sentiment, topic, phrase, dates, compliment.
+
+    A phrase matches exactly the messages the term counts counted (their phrases include it), so the list
+    behind "排队时间 (12)" has 12 messages.
+    """
+    from fuwu.feedback.text import trends
+
+    require(fetched_by, VIEW_ITEMS, unit=where.unit)
+    qs = visible(FeedbackItem.objects.select_related("outlet", "owner", "staff"), fetched_by)
+    if where.unit is not None:
+        qs = qs.filter(outlet__path__startswith=where.unit.path)
+    if where.start is not None or where.end is not None:
+        lo, hi = _day_bounds(where.start or dt.date(2000, 1, 1), where.end or clock.today())
+        qs = qs.filter(submitted_at__gte=lo, submitted_at__lt=hi)
+    if where.status:
+        qs = qs.filter(status=where.status)
+    if where.sentiment:
+        qs = qs.filter(sentiment=where.sentiment)
+    if where.compliment is not None:
+        qs = qs.filter(is_compliment=where.compliment)
+    if where.topic:
+        ids = [pk for pk, topics in qs.values_list("pk", "topics") if where.topic in (topics or [])]
+        qs = qs.filter(pk__in=ids)
+    if where.term:
+        texts = list(qs.filter(text__contains=where.term).values_list("pk", "text"))
+        qs = qs.filter(pk__in=trends.mentions(texts, where.term))
+    return qs.order_by("-submitted_at", "-pk")
+
+
+SENTIMENTS = tuple(FeedbackItem.Sentiment.values)
+
+
+def sentiment_trend(
+    *, fetched_by: Principal, where: FeedbackFilter, period: str = "day"
+) -> list[dict[str, Any]]:
+    """Messages per day (or week, from Monday) and sentiment for the filtered messages, every bucket of
+    [where.start, where.end] listed (zeros too), oldest first: the trend chart's points."""
+    if where.start is None or where.end is None:
+        raise ValidationFailed(
+            _("Choose a grouping, a period and a date range."),
+            details=[{"field": "start", "reason": _("This field is required.")}],
+        )
+    if period not in ("day", "week"):
+        raise ValidationFailed(
+            _("Choose a grouping, a period and a date range."),
+            details=[{"field": "period", "reason": _("Choose one of the offered values.")}],
+        )
+    rows = feedback_filtered(fetched_by=fetched_by, where=where).values_list("submitted_at", "sentiment")
+
+    def bucket(day: dt.date) -> dt.date:
+        return day - dt.timedelta(days=day.weekday()) if period == "week" else day
+
+    counts: dict[dt.date, Counter[str]] = {}
+    day = bucket(where.start)
+    while day <= where.end:
+        counts[day] = Counter()
+        day += dt.timedelta(days=7 if period == "week" else 1)
+    for at, sentiment in rows:
+        counts.setdefault(bucket(clock.business_date(at)), Counter())[sentiment or "neutral"] += 1
+    return [
+        {"day": day, **{name: found.get(name, 0) for name in SENTIMENTS}}
+        for day, found in sorted(counts.items())
+    ]
 
 
 def topic_and_sentiment_counts(

@@ -33,7 +33,7 @@ from fuwu.feedback.models import (
     SurveyResponse,
     SurveyTarget,
 )
-from fuwu.floor.models import ServiceType, Ticket
+from fuwu.floor.models import Counter, ServiceType, Ticket
 
 RATE = "feedback.add_evaluation"
 
@@ -246,10 +246,14 @@ def feedback_submit(
     service: ServiceType | None = None,
     contact_name: str = "",
     phone: str = "",
+    compliment: bool = False,
+    counter_number: int | None = None,
 ) -> tuple[FeedbackItem, str]:
     """Take one message from the feedback box; returns the item and the raw private-link token (shown once).
 
     `client` is the sender's address from `core.net.client_ip`; the public box acts as a system principal.
+    A compliment names a staff member (badge number) or a counter (window number); a counter's compliment
+    goes to whoever served there last that day.
     """
     require(actor, "feedback.add_feedbackitem", unit=outlet)
     now = clock.now()
@@ -281,6 +285,13 @@ def feedback_submit(
         problems.append({"field": "staff", "reason": _("Not a member of this outlet.")})
     if service is not None and service.outlet_id != outlet.pk:
         problems.append({"field": "service", "reason": _("Not offered by this outlet.")})
+    counter = None
+    if counter_number is not None:
+        counter = Counter.objects.filter(outlet=outlet, number=counter_number).first()
+        if counter is None:
+            problems.append({"field": "counter_number", "reason": _("This outlet has no such window.")})
+        elif staff is None and compliment:
+            staff = rules.staff_at_counter(counter, now)
     protected = None
     if phone.strip():
         if len(pii.normalize_phone(phone)) < 7:
@@ -300,6 +311,8 @@ def feedback_submit(
         subject=subject,
         staff=staff,
         service=service,
+        is_compliment=compliment,
+        counter=counter,
         text=masked_text,
         is_anonymous=not (contact_name.strip() or protected),
         contact_name=pii.scrub(contact_name.strip())[:40],
@@ -317,7 +330,11 @@ def feedback_submit(
     )
     by(item, actor).save()
     audit.record(
-        actor=actor, action="feedback.submit", target=item, org_unit=outlet, data={"channel": channel}
+        actor=actor,
+        action="feedback.submit",
+        target=item,
+        org_unit=outlet,
+        data={"channel": channel, "compliment": compliment},
     )
     if item.sentiment == FeedbackItem.Sentiment.NEGATIVE:
         _follow_up_open(
@@ -347,6 +364,54 @@ def feedback_reply(*, actor: Principal, item: FeedbackItem, text: str) -> Feedba
         return locked
 
     return states.FEEDBACK_ITEM.apply(item, "reply", actor=actor, effect=write)
+
+
+@transaction.atomic
+def feedback_compliment_set(
+    *,
+    actor: Principal,
+    item: FeedbackItem,
+    is_compliment: bool,
+    staff: User | None = None,
+    counter: Counter | None = None,
+) -> FeedbackItem:
+    """Triage: mark a message as a compliment (or not) and name the staff member or counter it praises.
+
+    A counter without a staff member named credits whoever served there last on the day it was written.
+    """
+    require(actor, states.ANSWER_FEEDBACK, unit=item.outlet)
+    locked = FeedbackItem.objects.select_for_update().select_related("outlet").get(pk=item.pk)
+    problems = []
+    if staff is not None and staff.org_unit_id != locked.outlet_id:
+        problems.append({"field": "staff", "reason": _("Not a member of this outlet.")})
+    if counter is not None and counter.outlet_id != locked.outlet_id:
+        problems.append({"field": "counter", "reason": _("This outlet has no such window.")})
+    if problems:
+        raise ValidationFailed(_("Please correct the marked fields."), details=problems)
+    before = {
+        "is_compliment": locked.is_compliment,
+        "staff": locked.staff_id,
+        "counter": locked.counter_id,
+    }
+    if staff is None and counter is not None and is_compliment:
+        staff = rules.staff_at_counter(counter, locked.submitted_at)
+    locked.is_compliment = is_compliment
+    locked.staff = staff
+    locked.counter = counter
+    by(locked, actor).save(update_fields=["is_compliment", "staff", "counter"])
+    audit.record(
+        actor=actor,
+        action="feedback.compliment_set",
+        target=locked,
+        org_unit=locked.outlet,
+        data={
+            "before": before,
+            "is_compliment": is_compliment,
+            "staff": locked.staff_id,
+            "counter": locked.counter_id,
+        },
+    )
+    return locked
 
 
 def follow_up_start(*, actor: Principal, follow_up: FollowUp) -> FollowUp:

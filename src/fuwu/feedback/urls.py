@@ -19,5 +19,6 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("surveys/", views.surveys, name="surveys"),
     path("insights/", views.insights, name="insights"),
+    path("reasons/", views.reasons, name="reasons"),
     path("pad-settings/", views.pad_settings_save, name="pad_settings"),
 ]

@@ -8,13 +8,17 @@ page with what was typed and each field's error.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from tempfile import NamedTemporaryFile
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,12 +34,16 @@ from fuwu.core.principals import Principal, system
 from fuwu.feedback import importers, selectors, services
 from fuwu.feedback.models import FeedbackItem, FollowUp, SurveyTarget
 from fuwu.feedback.schemas import (
+    ComplimentIn,
+    FeedbackQueryIn,
     FeedbackSubmitIn,
     FollowUpCloseIn,
     PadConfigIn,
+    ReasonQueryIn,
     ReplyIn,
     SurveyTargetIn,
 )
+from fuwu.feedback.states import ANSWER_FEEDBACK
 
 # The public box has no login: it acts as the platform, named so in the audit trail.
 PUBLIC_BOX = system("feedback_box")
@@ -95,6 +103,8 @@ def box(request: HttpRequest, outlet_code: str) -> HttpResponse:
                 service=service,
                 contact_name=payload.contact_name,
                 phone=payload.phone,
+                compliment=payload.compliment,
+                counter_number=payload.counter_number,
             )
         except ValidationFailed as exc:
             context["form"] = FormState.failed(request.POST, exc)
@@ -116,15 +126,91 @@ def box_reply(request: HttpRequest, token: str) -> HttpResponse:
 # --- staff ----------------------------------------------------------------------------------------------
 
 
+PAGE_SIZE = 25
+
+
+def _trend_chart(
+    principal: Principal, where: selectors.FeedbackFilter, list_query: dict[str, str], period: str
+) -> dict[str, Any]:
+    """The trend chart's data: per bucket and sentiment a count and the link to the messages behind it."""
+    points = selectors.sentiment_trend(fetched_by=principal, where=where, period=period)
+    labels = dict(FeedbackItem.Sentiment.choices)
+    span = dt.timedelta(days=6 if period == "week" else 0)
+    base = reverse("feedback:inbox")
+    hrefs = []
+    for point in points:
+        last = min(point["day"] + span, where.end or point["day"])
+        row = []
+        for name in selectors.SENTIMENTS:
+            query = {
+                **list_query,
+                "start": point["day"].isoformat(),
+                "end": last.isoformat(),
+                "sentiment": name,
+            }
+            row.append(base + "?" + urlencode({k: v for k, v in query.items() if v}))
+        hrefs.append(row)
+    return {
+        "days": [p["day"].isoformat() for p in points],
+        "series": [
+            {"key": name, "name": str(labels[name]), "data": [p[name] for p in points]}
+            for name in selectors.SENTIMENTS
+        ],
+        "hrefs": hrefs,
+    }
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    """The feedback list (F3) and the drill-down behind every F6 figure: filtered, paged, counted, charted."""
     principal = request_principal(request)
-    status = request.GET.get("status") or None
-    items = selectors.feedback_items(fetched_by=principal, status=status)[:300]
+    form = FormState(values=request.GET.dict())
+    try:
+        query = parse(FeedbackQueryIn, request.GET)
+    except ValidationFailed as exc:
+        query, form = FeedbackQueryIn(), FormState.failed(request.GET, exc)
+    unit = core_selectors.org_unit(fetched_by=principal, code=query.unit) if query.unit else None
+    where = selectors.FeedbackFilter(
+        unit=unit,
+        status=query.status or None,
+        sentiment=query.sentiment or None,
+        topic=query.topic or None,
+        term=query.term or None,
+        start=query.start,
+        end=query.end,
+        compliment={"yes": True, "no": False}.get(query.compliment),
+    )
+    page = Paginator(selectors.feedback_filtered(fetched_by=principal, where=where), PAGE_SIZE).get_page(
+        query.page
+    )
+    # The chart shows the same messages over time: the dates asked, else the last 30 days.
+    end = query.end or clock.today()
+    start = query.start or end - dt.timedelta(days=29)
+    list_query = {
+        k: v for k, v in request.GET.dict().items() if k not in ("page", "start", "end", "sentiment") and v
+    }
+    chart = _trend_chart(principal, replace(where, start=start, end=end), list_query, query.period)
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    labels = _topic_labels()
+    rows = [(i, [labels.get(t, t) for t in i.topics]) for i in page.object_list]
     return render(
         request,
         "feedback/inbox.html",
-        {"items": items, "status": status, "topic_labels": _topic_labels()},
+        {
+            "page": page,
+            "rows": rows,
+            "form": form,
+            "query": query,
+            "unit": unit,
+            "filters": keep.urlencode(),
+            "topic_label": labels.get(query.topic, query.topic),
+            "chart": chart,
+            "chart_start": start,
+            "chart_end": end,
+            "sentiments": FeedbackItem.Sentiment.choices,
+        },
+        status=422 if form.message else 200,
     )
 
 
@@ -133,21 +219,45 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     principal = request_principal(request)
     item = selectors.feedback_item(fetched_by=principal, pk=pk)
     form = FormState()
+    triage_form = FormState()
     if request.method == "POST":
         try:
-            payload = parse(ReplyIn, request.POST)
-            services.feedback_reply(actor=principal, item=item, text=payload.reply)
+            if request.POST.get("action") == "compliment":
+                triage = parse(ComplimentIn, request.POST)
+                staff, counter = selectors.compliment_targets(
+                    fetched_by=principal, item=item, staff_id=triage.staff, counter_id=triage.counter
+                )
+                services.feedback_compliment_set(
+                    actor=principal,
+                    item=item,
+                    is_compliment=triage.is_compliment,
+                    staff=staff,
+                    counter=counter,
+                )
+            else:
+                payload = parse(ReplyIn, request.POST)
+                services.feedback_reply(actor=principal, item=item, text=payload.reply)
         except ValidationFailed as exc:
-            form = FormState.failed(request.POST, exc)
+            if request.POST.get("action") == "compliment":
+                triage_form = FormState.failed(request.POST, exc)
+            else:
+                form = FormState.failed(request.POST, exc)
         else:
             return redirect("feedback:item", pk=pk)
     labels = _topic_labels()
     topics = [labels.get(t, t) for t in item.topics]
+    context: dict[str, Any] = {"item": item, "topics": topics, "form": form, "triage_form": triage_form}
+    # The triage form is offered to whoever feedback_compliment_set would accept (the service checks again).
+    if has(principal, ANSWER_FEEDBACK, unit=item.outlet):
+        context["can_triage"] = True
+        context["staff_choices"], context["counter_choices"] = selectors.compliment_choices(
+            fetched_by=principal, outlet=item.outlet
+        )
     return render(
         request,
         "feedback/item.html",
-        {"item": item, "topics": topics, "form": form},
-        status=422 if form.message else 200,
+        context,
+        status=422 if form.message or triage_form.message else 200,
     )
 
 
@@ -336,7 +446,8 @@ def _surveys_page(
 
 @login_required
 def insights(request: HttpRequest) -> HttpResponse:
-    """Trending terms and topics in what customers wrote (F6)."""
+    """What customers say (F6): the sentiment trend, topics, frequent and rising phrases, and the pad's
+    reason tags apart; every number links to the messages (or ratings) behind it."""
     principal = request_principal(request)
     unit = _unit(request, principal)
     start, end = _range(request)
@@ -344,19 +455,70 @@ def insights(request: HttpRequest) -> HttpResponse:
         fetched_by=principal, unit=unit, start=start, end=end
     )
     labels = _topic_labels()
+    scope = {"unit": unit.code, "start": start.isoformat(), "end": end.isoformat()}
+    inbox_url = reverse("feedback:inbox")
+
+    def drill(**extra: str) -> str:
+        return inbox_url + "?" + urlencode({**scope, **extra})
+
+    period = "week" if (end - start).days > 62 else "day"
+    where = selectors.FeedbackFilter(unit=unit, start=start, end=end)
+    words = selectors.term_insights(fetched_by=principal, unit=unit, start=start, end=end)
+    reasons_url = reverse("feedback:reasons")
+    can_see_ratings = has(principal, "feedback.view_evaluation", unit=unit)
     context = {
         "unit": unit,
         "start": start,
         "end": end,
         "units": core_selectors.org_units(fetched_by=principal),
-        "terms": selectors.trending_terms(fetched_by=principal, unit=unit, start=start, end=end),
-        "negative_terms": selectors.trending_terms(
-            fetched_by=principal, unit=unit, start=start, end=end, negative_only=True
+        "chart": _trend_chart(principal, where, {"unit": unit.code, "period": period}, period),
+        "period": period,
+        "sentiments": [
+            (label, sentiments.get(value, 0), drill(sentiment=value))
+            for value, label in FeedbackItem.Sentiment.choices
+        ],
+        "topics": sorted(
+            ((labels.get(k, k), v, drill(topic=k)) for k, v in topic_counts.items()), key=lambda row: -row[1]
         ),
-        "topics": sorted(((labels.get(k, k), v) for k, v in topic_counts.items()), key=lambda kv: -kv[1]),
-        "sentiments": [(label, sentiments.get(value, 0)) for value, label in FeedbackItem.Sentiment.choices],
+        "words": words,
+        "frequent": [(t, n, drill(term=t)) for t, n in words.frequent],
+        "rising": [(r, drill(term=r.term)) for r in words.rising],
+        "negative_terms": [
+            (t, n, drill(term=t, sentiment="negative"))
+            for t, n in selectors.trending_terms(
+                fetched_by=principal, unit=unit, start=start, end=end, negative_only=True
+            )
+        ],
+        "reasons": [
+            (r, n, reasons_url + "?" + urlencode({**scope, "reason": r}))
+            for r, n in (
+                selectors.reason_counts(fetched_by=principal, unit=unit, start=start, end=end)
+                if can_see_ratings
+                else []
+            )
+        ],
+        "can_see_ratings": can_see_ratings,
     }
     return render(request, "feedback/insights.html", context)
+
+
+@login_required
+def reasons(request: HttpRequest) -> HttpResponse:
+    """Drill-down from one of the pad's reason tags to the ratings that carry it (paged, counted)."""
+    principal = request_principal(request)
+    query = parse(ReasonQueryIn, request.GET)
+    unit = _unit(request, principal, query.unit)
+    rated = selectors.rated_with_reason(
+        fetched_by=principal, unit=unit, reason=query.reason, start=query.start, end=query.end
+    )
+    page = Paginator(rated, PAGE_SIZE).get_page(query.page)
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "feedback/reasons.html",
+        {"page": page, "query": query, "unit": unit, "filters": keep.urlencode()},
+    )
 
 
 @login_required

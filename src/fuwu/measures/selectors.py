@@ -553,12 +553,16 @@ def group_parts(
 
 
 def targets(unit: OrgUnit | None = None, *, fetched_by: Principal) -> QuerySet[Target]:
-    """The targets the principal sees (at `unit` and the units above it, when given)."""
-    require(fetched_by, VIEW_TARGET)
-    qs = visible(Target.objects.select_related("unit"), fetched_by)
-    if unit is not None:
-        qs = qs.filter(unit__path__in=[a.path for a in OrgUnit.objects.get_ancestors(unit)] + [unit.path])
-    return qs
+    """The targets the principal sees; with `unit` (one they see), those set at it and at every unit above it.
+
+    A target set above a unit applies to it, so a tier-2 head reads head office's and the tier-1 branch's
+    targets for their unit though they cannot see those units themselves.
+    """
+    require(fetched_by, VIEW_TARGET, unit=unit)
+    if unit is None:
+        return visible(Target.objects.select_related("unit"), fetched_by)
+    chain = [a.path for a in OrgUnit.objects.get_ancestors(unit)] + [unit.path]
+    return Target.objects.select_related("unit").filter(unit__path__in=chain)
 
 
 def target(target_id: int, *, fetched_by: Principal) -> Target:

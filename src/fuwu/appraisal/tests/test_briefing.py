@@ -196,6 +196,9 @@ def test_a_tier2_head_gets_a_briefing_of_their_subtree_only(data: Any, tmp_path:
     ranked = [row[1] for row in built.section("ranking").rows]
     assert ranked == ["OB", "OA"]
     assert all(row[0] != "TS000009" for row in built.section("major").rows)
+    # K6: the tier-1 branch's satisfaction target applies to (and shows for) the tier-2 branch below it.
+    goals = {row[0]: row[4:6] for row in built.section("measures").rows}
+    assert goals["满意率"] == [85, "2027-06-30"]
     with pytest.raises(NotFound):
         briefing.build(head, unit=data.t1, quarter=QUARTER)
     with pytest.raises(NotFound):

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fuwu.appraisal import scoring, selectors, services
 from fuwu.appraisal.scoring import Spec, WeightStep
@@ -42,9 +44,70 @@ def test_a_measure_without_data_drops_out_and_the_rest_renormalise() -> None:
     assert b.total == 100.0 and b.renormalised
     assert [line.effective_weight for line in b.lines] == [0.0, 50.0, 50.0]
     assert b.lines[0].dropped
-    # 100 · 40/70 + 50 · 30/70 = 78.571…
+    # Without a cap: 100 · 40/70 + 50 · 30/70 = 78.571…
     assert c.total == 78.57
     assert [round(line.effective_weight, 3) for line in c.lines] == [57.143, 42.857, 0.0]
+
+
+CAPPED = [
+    Spec("satisfaction", "target", 40, True, target=90, capped=True),
+    Spec("avg_wait", "target", 30, False, target=10),
+    Spec("complaints_per_10k", "progress", 30, False, target=2, baseline=5),
+]
+
+
+def test_the_cap_holds_on_effective_weights_after_a_measure_drops_out() -> None:
+    """K4 (seed 002 ≤ 40 %): renormalising would give satisfaction 57 %; the cap holds it at 40 %."""
+    c = scoring.score_all(
+        CAPPED, {"c": {"satisfaction": 95, "avg_wait": 20, "complaints_per_10k": None}}, cap=40
+    )["c"]
+    # 100 · 40 % + 50 · 60 % = 70 (not 78.57 as with the cap on nominal weights only).
+    assert [round(line.effective_weight, 3) for line in c.lines] == [40.0, 60.0, 0.0]
+    assert c.total == 70.0 and c.capped and c.renormalised
+    # All data present: nominal weights stand, nothing capped.
+    full = scoring.score_all(
+        CAPPED, {"f": {"satisfaction": 81, "avg_wait": 12.5, "complaints_per_10k": 3.5}}, cap=40
+    )["f"]
+    assert full.total == 75.0 and not full.capped
+
+
+def test_satisfaction_alone_cannot_make_up_a_whole_score_under_the_cap() -> None:
+    only = scoring.score_all(CAPPED, {"s": {"satisfaction": 95}}, cap=40)["s"]
+    assert only.total is None and only.cap_blocked
+    assert scoring.score_all(CAPPED, {"s": {"satisfaction": 95}})["s"].total == 100.0
+    # A satisfaction-only card gives it the whole score by its own weights: scored as configured.
+    alone = [Spec("satisfaction", "target", 40, True, target=90, capped=True)]
+    assert scoring.score_all(alone, {"s": {"satisfaction": 90}}, cap=40)["s"].total == 100.0
+
+
+weights = st.floats(min_value=0, max_value=100, allow_nan=False)
+
+
+@given(
+    lines=st.lists(st.tuples(weights, st.booleans(), st.booleans()), min_size=1, max_size=8),
+    cap=st.floats(min_value=1, max_value=100, allow_nan=False),
+)
+def test_effective_weights_never_put_satisfaction_above_the_cap(
+    lines: list[tuple[float, bool, bool]], cap: float
+) -> None:
+    """K4 property: whatever drops out, the capped lines' effective weights sum to at most the cap, all
+    effective weights sum to 100, and a line's weight never changes sign or goes to a dropped line."""
+    specs = [
+        Spec(f"m{i}", "target", w, True, target=100.0, capped=c) for i, (w, c, _present) in enumerate(lines)
+    ]
+    values = {"x": {f"m{i}": 50.0 if present else None for i, (_w, _c, present) in enumerate(lines)}}
+    result = scoring.score_all(specs, values, cap=cap)["x"]
+    scored = [line for line in result.lines if line.points is not None]
+    if result.total is None:
+        assert not scored or result.cap_blocked or sum(line.weight for line in scored) == 0
+        return
+    assert sum(line.effective_weight for line in scored) == pytest.approx(100.0)
+    full = sum(w for w, _c, _p in lines)
+    own_share = sum(w for w, c, _p in lines if c) / full * 100
+    assert sum(line.effective_weight for line in scored if line.capped) <= max(cap, own_share) + 1e-6
+    assert all(line.effective_weight == 0.0 for line in result.lines if line.points is None)
+    assert all(line.effective_weight >= 0.0 for line in result.lines)
+    assert result.total == pytest.approx(50.0, abs=0.01)
 
 
 def test_nothing_to_score_is_no_score_not_zero() -> None:
@@ -168,3 +231,31 @@ def test_staff_scores_rank_among_all_tellers_but_a_teller_sees_only_their_own(wo
         own.rows[0].lines[0].href.startswith("/measures/?")
         and f"staff={other.pk}" in own.rows[0].lines[0].href
     )
+
+
+@pytest.mark.django_db
+def test_rank_rule_compares_a_unit_with_its_peers_bank_wide_whoever_looks(world: Any) -> None:
+    """K4: an outlet's rank points and its place at its level are the same for the tier-2 head and head
+    office; the tier-2 head sees only their outlets' rows, not the other branch's outlet."""
+    from fuwu.core import roles
+
+    sc = card("outlet", [("satisfaction", "rank", None, None, {"2026-01-01": 40})])
+    day = dt.date(2026, 8, 5)
+    satisfaction_day(world.outlet_a, day, 10, 9)  # 90 %
+    satisfaction_day(world.outlet_b, day, 10, 8)  # 80 %
+    satisfaction_day(world.outlet_x, day, 10, 10)  # 100 %, in the other tier-1 branch
+    head = world.person("sup_t2", world.t2, roles.SUPERVISOR)
+    mine = selectors.ranking(head, scorecard=sc, period_label="2026-Q3", within=world.t2)
+    seen = {r.code: (r.rank, r.total, r.level_rank, r.level_count) for r in mine.rows}
+    # OA is 2nd of 3 bank-wide: 100 · (3 − 2) ÷ (3 − 1) = 50 points; OB last: 0; first among the two listed.
+    assert seen == {"OA": (1, 50.0, 2, 3), "OB": (2, 0.0, 3, 3)}
+    bank = selectors.ranking(world.hq_manager, scorecard=sc, period_label="2026-Q3")
+    assert {r.code: r.total for r in bank.rows} == {"OA": 50.0, "OB": 0.0, "OX": 100.0}
+    # The page shows the tier-2 head their place bank-wide, never the other branch's outlet.
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(head)
+    page = browser.get(f"/appraisal/?card={sc.pk}&period=2026-Q3").content.decode()
+    assert "全行同级排名" in page and "2 / 3" in page and "3 / 3" in page
+    assert "OX" not in page and "观前街" not in page

@@ -136,3 +136,43 @@ def test_the_head_of_branch_approves_and_the_outlet_sees_the_wall(outlet: Any) -
     assert [(c.staff.username, c.round.month) for c in wall] == [("teller_c", MONTH)]
     assert wall[0].reasons[0]["kind"] == "satisfaction"
     assert selectors.star_wall(outlet.person("teller_x", outlet.outlet_x, roles.TELLER)) == []
+
+
+def test_compliments_in_feedback_add_points_up_to_the_policy_limit(outlet: Any) -> None:
+    """K5: compliments naming a staff member (the feedback app's facts) add points, capped in number."""
+    from fuwu.core.principals import system
+    from fuwu.feedback import services as feedback_services
+
+    box = system("feedback_box")
+    with clock.frozen(dt.datetime(2026, 10, 14, 10, tzinfo=clock.SHANGHAI)):
+        for n in range(4):  # four compliments of teller_a; the policy counts at most 3 × 5 points
+            feedback_services.feedback_submit(
+                actor=box,
+                outlet=outlet.outlet_a,
+                text=f"李柜员服务很耐心，第{n}次来都很满意",
+                client=f"10.9.0.{n}",
+                staff=outlet.teller_a,
+                compliment=True,
+            )
+        feedback_services.feedback_submit(  # not a compliment: no points
+            actor=box,
+            outlet=outlet.outlet_a,
+            text="张柜员的窗口排队太久了",
+            client="10.9.1.1",
+            staff=outlet.teller_c,
+        )
+    with clock.frozen(dt.datetime(2026, 9, 30, 10, tzinfo=clock.SHANGHAI)):  # last month: not counted
+        feedback_services.feedback_submit(
+            actor=box,
+            outlet=outlet.outlet_a,
+            text="服务很好很好很好",
+            client="10.9.2.1",
+            staff=outlet.teller_c,
+            compliment=True,
+        )
+    found = _by_name(services.star_round_open(actor=outlet.head_a, outlet=outlet.outlet_a, month=MONTH))
+    # teller_a: 90.0 + 3 × 5 = 105.0, ahead of teller_c's 95.0.
+    assert (found["teller_a"].score, found["teller_a"].rank) == (105.0, 1)
+    assert (found["teller_c"].score, found["teller_c"].rank) == (95.0, 2)
+    reason = next(r for r in found["teller_a"].reasons if r["kind"] == "compliments")
+    assert reason["points"] == 15.0 and "4" in reason["text"]

@@ -122,6 +122,16 @@ CASES = [
         outsider=_head_b,
     ),
     AccessCase(
+        S + "feedback_compliment_set",
+        setup=_item,
+        call=lambda w, who: services.feedback_compliment_set(
+            actor=who, item=w.item, is_compliment=True, staff=w.teller_a
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
         S + "follow_up_start",
         setup=_item,
         call=lambda w, who: services.follow_up_start(actor=who, follow_up=w.follow_up),
@@ -218,6 +228,72 @@ CASES = [
         setup=_item,
         call=lambda w, who: selectors.feedback_item(fetched_by=who, pk=w.item.pk),
         holder=lambda w: w.auditor,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "term_insights",
+        setup=_item,
+        call=lambda w, who: selectors.term_insights(
+            fetched_by=who, unit=w.outlet_a, start=clock.today(), end=clock.today()
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "reason_counts",
+        call=lambda w, who: selectors.reason_counts(
+            fetched_by=who, unit=w.outlet_a, start=clock.today(), end=clock.today()
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "rated_with_reason",
+        call=lambda w, who: selectors.rated_with_reason(
+            fetched_by=who, unit=w.outlet_a, reason="服务态度", start=clock.today(), end=clock.today()
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "feedback_filtered",
+        setup=_item,
+        call=lambda w, who: selectors.feedback_filtered(
+            fetched_by=who, where=selectors.FeedbackFilter(unit=w.outlet_a, term="排队")
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "sentiment_trend",
+        setup=_item,
+        call=lambda w, who: selectors.sentiment_trend(
+            fetched_by=who,
+            where=selectors.FeedbackFilter(unit=w.outlet_a, start=clock.today(), end=clock.today()),
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "compliment_choices",
+        call=lambda w, who: selectors.compliment_choices(fetched_by=who, outlet=w.outlet_a),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "compliment_targets",
+        setup=_item,
+        call=lambda w, who: selectors.compliment_targets(
+            fetched_by=who, item=w.item, staff_id=w.teller_a.pk, counter_id=None
+        ),
+        holder=lambda w: w.head_a,
         without=lambda w: w.teller_a,
         outsider=_head_b,
     ),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
 
 from fuwu.conftest import browser_login
+from fuwu.core import clock
 from fuwu.core.principals import SYSTEM
 from fuwu.feedback import services
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp
@@ -112,3 +116,67 @@ def test_handler_reveals_a_customers_phone_on_the_customer_page(browser_page, wo
     assert page.inner_text("[data-testid=phone]") == "13912345678"
     page.screenshot(path="/tmp/customer_reveal_1366.png", full_page=True)
     assert AuditEvent.objects.filter(action="pii.reveal", actor__username="handler_t2").count() == 1
+
+
+def test_insights_trend_chart_drills_down_to_the_messages_on_desktop_and_phone(browser_page, world):
+    """F6: the sentiment trend is drawn (ECharts from a static file), a click on a bar opens the messages
+    behind it, a phrase opens its messages; the pages fit a phone. Screenshots at 1366×768 and 390 px."""
+    Path("var").mkdir(exist_ok=True)
+    texts = ["排队时间太长，只开了两个窗口", "排队一个小时才办完，太慢了", "柜员很耐心，讲解清楚"]
+    for n, text in enumerate(texts):
+        services.feedback_submit(actor=SYSTEM, outlet=world.outlet_a, text=text, client=f"b{n}")
+    today = clock.today()
+    page = browser_page
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    browser_login(page, "head_a")
+    page.goto(f"/feedback/insights/?unit=OA&start={today - dt.timedelta(days=6)}&end={today}")
+    chart = page.locator("[data-testid=trend-chart] canvas")
+    chart.wait_for()
+    page.screenshot(path="var/screenshot-feedback-insights.png", full_page=True)
+    # The last bar (today) stacks the messages by sentiment: click the middle of its negative segment.
+    box = page.locator("[data-testid=trend-chart]").bounding_box()
+    assert box is not None
+    negative = page.evaluate(
+        """() => {
+          const c = echarts.getInstanceByDom(document.getElementById('trend-chart'));
+          const opt = c.getOption();
+          const s = opt.series.findIndex(x => x.id === 'negative');
+          const last = opt.xAxis[0].data.length - 1;
+          let below = 0;
+          for (let i = 0; i < s; i++) below += opt.series[i].data[last];
+          const middle = below + opt.series[s].data[last] / 2;  // the middle of the stacked segment
+          return c.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [last, middle]);
+        }"""
+    )
+    page.mouse.click(box["x"] + negative[0], box["y"] + negative[1])
+    page.wait_for_url("**/feedback/inbox/**sentiment=negative**")
+    listed = page.inner_text("[data-testid=feedback-list]")
+    assert "只开了两个窗口" in listed and "一个小时" in listed and "耐心" not in listed
+    assert "共 2 条" in page.inner_text("[data-testid=pager]")
+    page.locator("[data-testid=trend-chart] canvas").wait_for()
+    page.screenshot(path="var/screenshot-feedback-drilldown.png", full_page=True)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/feedback/insights/?unit=OA&start={today}&end={today}")
+    page.locator("[data-testid=trend-chart] canvas").wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
+    page.screenshot(path="var/screenshot-feedback-insights-phone.png", full_page=True)
+    assert "排队 (2)" in page.inner_text("[data-testid=terms]")
+    page.locator("[data-testid=terms]").get_by_role("link", name="排队", exact=True).click()
+    page.wait_for_url("**term=**")
+    assert "共 2 条" in page.inner_text("[data-testid=pager]")  # the same two messages the count counted
+    page.screenshot(path="var/screenshot-feedback-list-phone.png", full_page=True)
+    # K5 triage on a phone: the praised message becomes a compliment credited to teller_a.
+    praised = FeedbackItem.objects.get(text__contains="耐心")
+    page.goto(f"/feedback/inbox/{praised.pk}/")
+    form = page.locator("[data-testid=compliment-form]")
+    form.locator("input[name=is_compliment]").check()
+    form.locator("select[name=staff]").select_option(str(world.teller_a.pk))
+    form.get_by_role("button").click()
+    page.wait_for_selector("[data-testid=compliment-tag]")
+    page.screenshot(path="var/screenshot-feedback-item-phone.png", full_page=True)
+    praised.refresh_from_db()
+    assert praised.is_compliment and praised.staff == world.teller_a
+    assert errors == []

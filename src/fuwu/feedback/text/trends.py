@@ -15,6 +15,7 @@ own history.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -137,22 +138,30 @@ def stop_words() -> frozenset[str]:
     return frozenset(stopwordsiso.stopwords("zh")) | analysis.STOPWORDS | DOMAIN_STOP
 
 
+# Where a clause ends: words on either side of these are never joined into one phrase.
+_CLAUSE_BREAK = re.compile(r"[，。！？；：、,.!?;:\n]+")
+
+
 def _content(words: Iterable[str]) -> list[str]:
     stops = stop_words()
     return [w for w in words if len(w) >= 2 and w not in stops and not w.isdigit()]
 
 
 def phrases(text: str) -> list[str]:
-    """The message's content words and adjacent two-word phrases (each once, in order of appearance)."""
-    words = analysis.segment(text)
+    """The message's content words and adjacent two-word phrases (each once, in order of appearance).
+
+    Words are paired only inside one clause: "太长，只开了" never makes "长只开".
+    """
     stops = stop_words()
     out: list[str] = []
-    out += _content(words)
-    for a, b in itertools.pairwise(words):
-        if a in stops or b in stops or a.isdigit() or b.isdigit():
-            continue
-        if len(a) + len(b) >= 3 and (len(a) >= 2 or len(b) >= 2):
-            out.append(a + b)
+    for clause in _CLAUSE_BREAK.split(text):
+        words = analysis.segment(clause) if clause else []
+        out += _content(words)
+        for a, b in itertools.pairwise(words):
+            if a in stops or b in stops or a.isdigit() or b.isdigit():
+                continue
+            if len(a) + len(b) >= 3 and (len(a) >= 2 or len(b) >= 2):
+                out.append(a + b)
     return list(dict.fromkeys(out))
 
 
