@@ -247,6 +247,11 @@ def certificate_verify(*, code: str) -> Certificate | None:
     return Certificate.objects.select_related("course", "user").filter(verify_code=code).first()
 
 
+def certificate_valid(cert: Certificate) -> bool:
+    """A certificate is valid through its expiry date (Shanghai business date)."""
+    return cert.expires_on >= clock.today()
+
+
 def certificate_pdf(*, fetched_by: Principal, certificate: Certificate, verify_url: str) -> bytes:
     """The certificate as a PDF (WeasyPrint, Noto CJK) with a QR code of its public verification page."""
     found = _certificate(fetched_by, certificate.pk)

@@ -644,8 +644,16 @@ def grade_item(version: QuestionVersion, answer: Any) -> tuple[int | None, str]:
     return 0, feedback
 
 
-def attempt_submit(*, actor: Principal, attempt: Attempt) -> Attempt:
-    """Submit: the attempt freezes; choices are graded now, short answers wait for a grader."""
+def attempt_submit(
+    *, actor: Principal, attempt: Attempt, answers: Mapping[int, Any] | None = None
+) -> Attempt:
+    """Submit: the attempt freezes; choices are graded now, short answers wait for a grader.
+
+    `answers` sent with the submission are saved first while time allows (the page submits itself at zero);
+    after the grace period they are dropped and the paper is submitted as it stands.
+    """
+    if answers and _now() <= attempt.deadline + ANSWER_GRACE:
+        attempt_answer_many(actor=actor, attempt=attempt, answers=answers)
 
     def effect(locked: Attempt) -> None:
         locked.submitted_at = _now()
