@@ -9,6 +9,8 @@ app, and the ledger is found at run time like the other per-app hooks (`core.dis
 A ledger module defines:
     receive(*, actor: Principal, defect: Defect) -> object       # open (or return the existing) task
     tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]
+and may define, when receiving a defect starts other work than a task (training assigned from it):
+    follow_ups_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowUpView]
 """
 
 from __future__ import annotations
@@ -57,6 +59,19 @@ class TaskView:
     url: str
 
 
+@dataclass(frozen=True)
+class FollowUpView:
+    """Other work started from the same defect (a course assigned from a finding), shown beside its task."""
+
+    kind: str  # what it is, in the reader's language ("培训")
+    title: str  # e.g. the course
+    person: str
+    state_label: str
+    due: Any
+    done: bool
+    done_at: Any
+
+
 def _ledgers() -> list[Any]:
     return [module for _app, module in app_modules("ledger")]
 
@@ -71,4 +86,14 @@ def tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> lis
     found: list[TaskView] = []
     for module in _ledgers():
         found.extend(module.tasks_for(fetched_by=fetched_by, source_kind=source_kind, source_id=source_id))
+    return found
+
+
+def follow_ups_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowUpView]:
+    """What else the defect set going (training and its completion, T3), as `fetched_by` may see it."""
+    found: list[FollowUpView] = []
+    for module in _ledgers():
+        hook = getattr(module, "follow_ups_for", None)
+        if hook is not None:
+            found.extend(hook(fetched_by=fetched_by, source_kind=source_kind, source_id=source_id))
     return found

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fuwu.core import access, clock, scoping
+from fuwu.core import access, clock, defects, scoping
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import DomainError, ValidationFailed
 from fuwu.core.inputs import FormState, parse
@@ -311,6 +311,10 @@ def task_detail(
         "today": clock.today(),
         "open_states": selectors.OPEN_STATES,
         "photos": list(t.photos.all()),
+        # Training assigned from the same finding and its completion (T3), from whichever app keeps it.
+        "follow_ups": defects.follow_ups_for(
+            fetched_by=who, source_kind=t.source_kind, source_id=t.source_id
+        ),
     }
     return render(request, "inspections/task.html", context, status=status)
 

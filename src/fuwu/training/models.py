@@ -107,7 +107,7 @@ class Attendance(models.Model):
 
 
 class AssignmentStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not completed")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
 
