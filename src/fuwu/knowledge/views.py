@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from fuwu.core import access
+from fuwu.core import access, references
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.inputs import FormState, parse
@@ -126,6 +126,8 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "old": old,
         "new": new,
         "can_edit": can_edit,
+        # Courses (training) whose materials link to this entry; found through core.references.
+        "linked": references.referring(fetched_by=principal, kind=references.KNOWLEDGE_ENTRY, pk=entry.pk),
     }
     return render(request, "knowledge/entry.html", context)
 

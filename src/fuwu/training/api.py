@@ -27,7 +27,15 @@ from fuwu.training.models import (
     QuestionKind,
     Session,
 )
-from fuwu.training.schemas import AnswerIn, AssignByRoleIn, CheckinIn, GradeIn, SessionIn, SubmitIn
+from fuwu.training.schemas import (
+    AnswerIn,
+    AssignByRoleIn,
+    CheckinIn,
+    GradeIn,
+    MaterialIn,
+    SessionIn,
+    SubmitIn,
+)
 
 router = Router(tags=["training"])
 
@@ -40,11 +48,22 @@ class ActionOut(Schema):
     label: str
 
 
+class RecordRefOut(Schema):
+    kind: str
+    id: int
+    title: str
+    url: str
+    version: int | None
+    updated_at: dt.datetime | None
+
+
 class MaterialOut(Schema):
     id: int
     title: str
     url: str
-    file: str
+    # A knowledge base entry in its current version; `ref_missing` when it can no longer be opened.
+    ref: RecordRefOut | None
+    ref_missing: bool
 
 
 class CourseOut(Schema):
@@ -159,7 +178,8 @@ class VerifyOut(Schema):
     valid: bool
 
 
-def _course_out(c: Course) -> CourseOut:
+def _course_out(request: HttpRequest, c: Course) -> CourseOut:
+    materials = selectors.course_materials(fetched_by=request_principal(request), course=c)
     return CourseOut(
         id=c.pk,
         code=c.code,
@@ -170,7 +190,23 @@ def _course_out(c: Course) -> CourseOut:
         unit_code=c.org_unit.code,
         online=c.online,
         materials=[
-            MaterialOut(id=m.pk, title=m.title, url=m.url, file=m.file.name or "") for m in c.materials.all()
+            MaterialOut(
+                id=m.id,
+                title=m.title,
+                url=m.url,
+                ref=RecordRefOut(
+                    kind=m.ref.kind,
+                    id=m.ref.id,
+                    title=m.ref.title,
+                    url=m.ref.url,
+                    version=m.ref.version,
+                    updated_at=m.ref.updated_at,
+                )
+                if m.ref
+                else None,
+                ref_missing=m.ref_missing,
+            )
+            for m in materials
         ],
     )
 
@@ -268,12 +304,27 @@ def _certificate_out(request: HttpRequest, cert: Certificate) -> CertificateOut:
 @router.get("/training/courses", response=list[CourseOut])
 def course_list(request: HttpRequest) -> list[CourseOut]:
     """The active course catalogue with its materials."""
-    return [_course_out(c) for c in selectors.courses(fetched_by=request_principal(request))]
+    return [_course_out(request, c) for c in selectors.courses(fetched_by=request_principal(request))]
 
 
 @router.get("/training/courses/{pk}", response=CourseOut)
 def course_detail(request: HttpRequest, pk: int) -> CourseOut:
-    return _course_out(selectors.course(fetched_by=request_principal(request), pk=pk))
+    return _course_out(request, selectors.course(fetched_by=request_principal(request), pk=pk))
+
+
+@router.post("/training/courses/{pk}/materials", response={201: CourseOut})
+def material_add(request: HttpRequest, pk: int, payload: MaterialIn) -> Status[CourseOut]:
+    """Add a link or a knowledge base entry to a course (course editors)."""
+    who = request_principal(request)
+    course = selectors.course(fetched_by=who, pk=pk)
+    services.material_add(
+        actor=who,
+        course=course,
+        title=payload.title,
+        url=payload.url,
+        knowledge_entry_id=payload.knowledge_entry_id,
+    )
+    return Status(201, _course_out(request, course))
 
 
 @router.get("/training/sessions", response=list[SessionOut])

@@ -58,3 +58,11 @@ class SessionIn(Schema):
     def _shanghai(cls, value: dt.datetime) -> dt.datetime:
         # A form's datetime-local carries no zone: it is the bank's local time.
         return value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
+
+
+class MaterialIn(Schema):
+    """A link or a knowledge base entry (its current version is what learners read) added to a course."""
+
+    title: str = Field(default="", max_length=200)
+    url: str = Field(default="", max_length=200)
+    knowledge_entry_id: int | None = Field(default=None, ge=1)

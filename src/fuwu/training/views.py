@@ -46,6 +46,25 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A course: what it is, its materials (knowledge products in their current version), sessions, exams."""
+    who = request_principal(request)
+    course = selectors.course(fetched_by=who, pk=pk)
+    return render(
+        request,
+        "training/course.html",
+        {
+            "course": course,
+            "materials": selectors.course_materials(fetched_by=who, course=course),
+            "sessions": [
+                s for s in selectors.sessions(fetched_by=who, upcoming_only=True) if s.course_id == course.pk
+            ],
+            "exams": [e for e in selectors.exams(fetched_by=who) if e.course_id == course.pk],
+        },
+    )
+
+
+@login_required
 def manage(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
     who = request_principal(request)
     return render(

@@ -372,6 +372,7 @@ CASES = [
         without=noone,
         also=(
             Q + "course",
+            Q + "course_materials",
             Q + "exams",
             Q + "exam",
             Q + "my_assignments",
