@@ -105,7 +105,9 @@ def cluster(texts: list[str], *, distance: float = DISTANCE) -> list[Cluster]:
         # most central first: the smallest mean distance to the rest of the cluster
         order = members[np.argsort(distances[np.ix_(members, members)].mean(axis=1), kind="stable")]
         weights = np.asarray(word_matrix[members].sum(axis=0)).ravel()
-        top = [str(vocabulary[i]) for i in np.argsort(-weights, kind="stable")[:TERMS] if weights[i] > 0]
+        ranked = [str(vocabulary[i]) for i in np.argsort(-weights, kind="stable") if weights[i] > 0]
+        # a gap's name reads better in words than in single characters (到, 丢) unless nothing else is left
+        top = ([w for w in ranked if len(w) > 1] or ranked)[:TERMS]
         out.append(Cluster([int(i) for i in order], top))
     out.sort(key=lambda c: (-len(c.members), c.members[0]))
     return out
