@@ -10,8 +10,8 @@ A ledger module defines:
     receive(*, actor: Principal, defect: Defect) -> object       # open (or return the existing) task
     view(task: object) -> TaskView | None                         # a task it opened, as other apps show it
     tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]
-and may define (an app that acts on defects without keeping tasks, such as training's T3 assignments):
-    follow_ons_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowOn]
+and may define, when receiving a defect starts other work than a task (training assigned from it):
+    follow_ups_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowUpView]
 
 One source opens one task per `source_id`; a source that needs several (a complaint's handler opens further
 remediation tasks after its decision) numbers them `<id>/<n>`, and `tasks_for(<id>)` returns them all.
@@ -69,13 +69,16 @@ class TaskView:
 
 
 @dataclass(frozen=True)
-class FollowOn:
-    """Something else a defect set going, shown beside its rectification task (a training assigned, T3)."""
+class FollowUpView:
+    """Other work started from the same defect (a course assigned from a finding), shown beside its task."""
 
-    label: str
+    kind: str  # what it is, in the reader's language ("培训")
+    title: str  # e.g. the course
+    person: str
     state_label: str
     due: Any
     done: bool
+    done_at: Any
 
 
 def _ledgers() -> list[Any]:
@@ -106,11 +109,11 @@ def tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> lis
     return found
 
 
-def follow_ons_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowOn]:
-    """What other apps set going for one source (training assigned from it), as `fetched_by` may see it."""
-    found: list[FollowOn] = []
+def follow_ups_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowUpView]:
+    """What else the defect set going (training and its completion, T3), as `fetched_by` may see it."""
+    found: list[FollowUpView] = []
     for module in _ledgers():
-        describe = getattr(module, "follow_ons_for", None)
-        if describe is not None:
-            found.extend(describe(fetched_by=fetched_by, source_kind=source_kind, source_id=source_id))
+        hook = getattr(module, "follow_ups_for", None)
+        if hook is not None:
+            found.extend(hook(fetched_by=fetched_by, source_kind=source_kind, source_id=source_id))
     return found

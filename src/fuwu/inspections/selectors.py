@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fuwu.core import access, clock, figures, roles, scoping
-from fuwu.core.defects import FollowOn, follow_ons_for
+from fuwu.core.defects import FollowUpView, follow_ups_for
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
@@ -475,8 +475,8 @@ def league(*, fetched_by: Principal, since: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-def task_follow_ons(*, fetched_by: Principal, task: RectificationTask) -> list[FollowOn]:
+def task_follow_ups(*, fetched_by: Principal, task: RectificationTask) -> list[FollowUpView]:
     """What the task's defect also set going (training assigned from it, T3), as the viewer may see it."""
     access.require(fetched_by, "inspections.view_rectificationtask")
     found = scoping.get_visible(RectificationTask.objects.all(), fetched_by, pk=task.pk)
-    return follow_ons_for(fetched_by=fetched_by, source_kind=found.source_kind, source_id=found.source_id)
+    return follow_ups_for(fetched_by=fetched_by, source_kind=found.source_kind, source_id=found.source_id)

@@ -310,7 +310,7 @@ def task_detail(
         "today": clock.today(),
         "open_states": selectors.OPEN_STATES,
         "photos": list(t.photos.all()),
-        "follow_ons": selectors.task_follow_ons(fetched_by=who, task=t),
+        "follow_ups": selectors.task_follow_ups(fetched_by=who, task=t),
     }
     return render(request, "inspections/task.html", context, status=status)
 

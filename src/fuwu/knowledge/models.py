@@ -177,6 +177,27 @@ class Message(models.Model):
         return f"{self.get_sender_display()}: {self.text[:30]}"
 
 
+class GapCluster(models.Model):
+    """A knowledge gap: open unanswered questions that mean the same, found by the clustering task (gaps.py)."""
+
+    terms = models.JSONField(default=list)  # the words that weigh most: the gap's name on the screen
+    size = models.PositiveIntegerField()
+    examples = models.JSONField(default=list)  # the most central questions, as customers typed them
+    built_at = models.DateTimeField()
+    # Set by "create FAQ draft from cluster": the gap is being answered (its questions are resolved by it).
+    draft_entry = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    scope_path = None  # read through selectors that require knowledge.view_unansweredquestion (bank-wide)
+
+    class Meta:
+        ordering = ["-size", "pk"]
+        verbose_name = _("knowledge gap")
+        verbose_name_plural = _("knowledge gaps")
+
+    def __str__(self) -> str:
+        return " ".join(self.terms)
+
+
 class UnansweredQuestion(models.Model):
     """A question the assistant could not answer, kept for the knowledge editors (grouped by `group_key`)."""
 
@@ -191,6 +212,9 @@ class UnansweredQuestion(models.Model):
     )
     resolved_entry = models.ForeignKey(
         Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cluster = models.ForeignKey(
+        GapCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
     )
     at = models.DateTimeField()
 

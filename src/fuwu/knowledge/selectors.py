@@ -21,6 +21,7 @@ from fuwu.knowledge.models import (
     Conversation,
     Entry,
     EntryVersion,
+    GapCluster,
     LanguageFinding,
     Message,
     Phrase,
@@ -211,6 +212,24 @@ def unanswered_groups(*, fetched_by: Principal, include_resolved: bool = False) 
     for key, reason in qs.values_list("group_key", "reason"):
         reasons.setdefault(key, set()).add(reason)
     return [{**g, "reasons": sorted(reasons.get(g["group_key"], set()))} for g in groups[:200]]
+
+
+def gap_clusters(*, fetched_by: Principal, limit: int = 50) -> list[GapCluster]:
+    """The open knowledge gaps, largest first (no FAQ draft yet), each with its size and example questions."""
+    from fuwu.knowledge.services import knowledge_owner
+
+    access.require(fetched_by, "knowledge.view_unansweredquestion", unit=knowledge_owner())
+    return list(GapCluster.objects.filter(draft_entry__isnull=True).order_by("-size", "pk")[:limit])
+
+
+def gap_cluster(*, fetched_by: Principal, pk: int) -> GapCluster:
+    from fuwu.knowledge.services import knowledge_owner
+
+    access.require(fetched_by, "knowledge.view_unansweredquestion", unit=knowledge_owner())
+    found = GapCluster.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("Not found."))
+    return found
 
 
 # --- service language ---------------------------------------------------------------------------------------

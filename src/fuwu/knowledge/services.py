@@ -26,6 +26,7 @@ from fuwu.knowledge.models import (
     Conversation,
     Entry,
     EntryVersion,
+    GapCluster,
     LanguageCheck,
     LanguageFinding,
     Message,
@@ -514,6 +515,84 @@ def message_to_paraphrase(*, actor: Principal, message: Message, entry: Entry) -
         conversation=message.conversation, normalized=normalize(message.text)
     ).update(resolved_entry=entry)
     return paraphrase
+
+
+# --- knowledge gaps: unanswered questions clustered (A2) ------------------------------------------------------
+
+
+def gap_clusters_rebuild(*, actor: Principal) -> int:
+    """Cluster the open unanswered questions into knowledge gaps (the background task; replaces the last run).
+
+    Gaps that already have an FAQ draft keep it: their questions are resolved and are not clustered again.
+    """
+    from fuwu.knowledge import gaps
+
+    access.require(actor, "knowledge.view_unansweredquestion", unit=knowledge_owner())
+    rows = list(
+        UnansweredQuestion.objects.filter(resolved_entry__isnull=True)
+        .order_by("-at", "-pk")
+        .values_list("pk", "text")[: gaps.MAX_QUESTIONS]
+    )
+    found = gaps.cluster([text for _pk, text in rows])  # outside the transaction: seconds on a big backlog
+    now = clock.now()
+    with transaction.atomic():
+        UnansweredQuestion.objects.filter(cluster__draft_entry__isnull=True).update(cluster=None)
+        GapCluster.objects.filter(draft_entry__isnull=True).delete()
+        for c in found:
+            ids = [rows[i][0] for i in c.members]
+            examples = list(dict.fromkeys(rows[i][1] for i in c.members))[: gaps.EXAMPLES]
+            made = GapCluster.objects.create(terms=c.terms, size=len(ids), examples=examples, built_at=now)
+            UnansweredQuestion.objects.filter(pk__in=ids, resolved_entry__isnull=True).update(cluster=made)
+        audit.record(
+            actor=actor,
+            action="knowledge.gaps_rebuild",
+            org_unit=knowledge_owner(),
+            data={"questions": len(rows), "clusters": len(found)},
+        )
+    return len(found)
+
+
+# A draft's paraphrases: the cluster's distinct wordings, enough to train on without flooding the entry.
+DRAFT_PARAPHRASES = 20
+
+
+def gap_cluster_to_faq_draft(*, actor: Principal, cluster: GapCluster) -> Entry:
+    """One click: a draft FAQ entry whose question and paraphrases are the gap's questions; an editor writes
+    the answer and publishes it. The gap's questions count as resolved by the draft from now on."""
+    owner = knowledge_owner()
+    access.require(actor, "knowledge.add_entry", unit=owner)
+    with transaction.atomic():
+        locked = GapCluster.objects.select_for_update().filter(pk=cluster.pk).first()
+        if locked is None:
+            raise NotFound()
+        if locked.draft_entry_id is not None:
+            raise Conflict(_("This gap already has an FAQ draft."), code="draft_exists")
+        texts = list(
+            dict.fromkeys(
+                t.strip()
+                for t in locked.examples
+                + list(locked.questions.order_by("-at").values_list("text", flat=True)[:200])
+                if t.strip()
+            )
+        )
+        if not texts:
+            raise Conflict(_("This gap has no questions left."), code="empty_gap")
+        entry = entry_create(
+            actor=actor,
+            data=EntryData(
+                kind=Entry.Kind.FAQ,
+                question=texts[0][:300],
+                answer_html="<p>" + _("(Answer to be written by the knowledge editor.)") + "</p>",
+                visibility=Entry.Visibility.DRAFT,
+                paraphrases=tuple(t[:300] for t in texts[1 : DRAFT_PARAPHRASES + 1]),
+            ),
+            note=_("Draft from a knowledge gap"),
+        )
+        locked.draft_entry = entry
+        locked.save(update_fields=["draft_entry"])
+        locked.questions.update(resolved_entry=entry)
+        audit.record(actor=actor, action="knowledge.gap_to_draft", target=entry, org_unit=owner)
+    return entry
 
 
 # --- the service-language check (A3) ------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django_tasks import task
+
+from fuwu.core import scheduler
 
 
 @task()
@@ -23,3 +27,20 @@ def retrain_sentiment() -> str:
 
     model = services.sentiment_retrain()
     return str(model["sources"])
+
+
+@task(queue_name="sweeps")
+def cluster_knowledge_gaps() -> str:
+    """Cluster the open unanswered questions into knowledge gaps for the editors (jieba + TF-IDF + sklearn)."""
+    from fuwu.core.principals import system
+    from fuwu.knowledge import services
+    from fuwu.knowledge.models import GapCluster, UnansweredQuestion
+
+    # The hourly tick on a quiet (or brand-new, unit-less) installation: nothing to cluster, nothing to clear.
+    open_questions = UnansweredQuestion.objects.filter(resolved_entry__isnull=True).exists()
+    if not open_questions and not GapCluster.objects.filter(draft_entry__isnull=True).exists():
+        return "nothing to cluster"
+    return f"{services.gap_clusters_rebuild(actor=system('knowledge gaps'))} gaps"
+
+
+scheduler.register(cluster_knowledge_gaps, every=dt.timedelta(hours=1))

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fuwu.core import access
+from fuwu.core import access, references
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.inputs import FormState, parse
@@ -126,6 +128,8 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "old": old,
         "new": new,
         "can_edit": can_edit,
+        # Courses (training) whose materials link to this entry; found through core.references.
+        "linked": references.referring(fetched_by=principal, kind=references.KNOWLEDGE_ENTRY, pk=entry.pk),
     }
     return render(request, "knowledge/entry.html", context)
 
@@ -210,7 +214,35 @@ def message_to_paraphrase(request: HttpRequest, pk: int) -> HttpResponse:
 def unanswered(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
     groups = selectors.unanswered_groups(fetched_by=principal)
-    return render(request, "knowledge/unanswered.html", {"groups": groups})
+    context = {
+        "groups": groups,
+        "gaps": selectors.gap_clusters(fetched_by=principal),
+        "can_draft": access.has(principal, "knowledge.add_entry", unit=services.knowledge_owner()),
+    }
+    return render(request, "knowledge/unanswered.html", context)
+
+
+@login_required
+@require_POST
+def gaps_rebuild(request: HttpRequest) -> HttpResponse:
+    """Cluster again now (the background task; the page shows the last run until it finishes)."""
+    from fuwu.knowledge.tasks import cluster_knowledge_gaps
+
+    selectors.gap_clusters(fetched_by=request_principal(request), limit=1)  # the editors' right, checked here
+    cluster_knowledge_gaps.enqueue()
+    messages.info(request, _("The knowledge gaps are being clustered again; reload in a moment."))
+    return redirect("knowledge:unanswered")
+
+
+@login_required
+@require_POST
+def gap_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click: an FAQ draft from the gap's questions; the editor writes its answer next."""
+    principal = request_principal(request)
+    entry = services.gap_cluster_to_faq_draft(
+        actor=principal, cluster=selectors.gap_cluster(fetched_by=principal, pk=pk)
+    )
+    return redirect("knowledge:entry_edit", pk=entry.pk)
 
 
 def _language_page(request: HttpRequest, form: FormState, status: int = 200) -> HttpResponse:

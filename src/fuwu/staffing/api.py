@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
@@ -17,7 +17,7 @@ from fuwu.core.principals import Principal
 from fuwu.core.transitions import actions_json
 from fuwu.staffing import selectors, services
 from fuwu.staffing.models import Shift, StaffingPlan
-from fuwu.staffing.schemas import ErlangIn, PlanIn, ShiftIn
+from fuwu.staffing.schemas import ErlangIn, PlanIn, PublishIn, ShiftIn
 
 if TYPE_CHECKING:
     from fuwu.staffing import simulate
@@ -194,10 +194,15 @@ def plan_roster(request: HttpRequest, plan_id: int) -> dict[str, object]:
 
 
 @router.post("/staffing/plans/{plan_id}/publish", response=PlanOut)
-def plan_publish(request: HttpRequest, plan_id: int) -> dict[str, object]:
+def plan_publish(request: HttpRequest, plan_id: int, payload: Query[PublishIn]) -> dict[str, object]:
+    """Publish; a roster whose simulation misses the target is refused (409 `below_target`, the days in
+    `details`) unless `?accept_shortfall=true` confirms it."""
     principal = request_principal(request)
     plan = selectors.plan(fetched_by=principal, plan_id=plan_id)
-    return _plan_out(services.staffing_plan_publish(actor=principal, plan=plan), principal)
+    published = services.staffing_plan_publish(
+        actor=principal, plan=plan, accept_shortfall=payload.accept_shortfall
+    )
+    return _plan_out(published, principal)
 
 
 @router.post("/staffing/plans/{plan_id}/shifts", response=ShiftOut)

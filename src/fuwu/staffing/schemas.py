@@ -28,6 +28,12 @@ class PlanIn(Schema):
         return self.target_pct / 100.0 if self.target_pct is not None else None
 
 
+class PublishIn(Schema):
+    """Publish a plan; `accept_shortfall` confirms publishing a roster whose simulation misses the target."""
+
+    accept_shortfall: bool = False
+
+
 class ShiftIn(Schema):
     """Create or change one person's shift on one day of a draft plan."""
 

@@ -454,14 +454,77 @@ def shift_delete(*, actor: Principal, shift: Shift) -> None:
     PLAN.apply(shift.plan, "edit_shifts", actor=actor, effect=write)
 
 
-def staffing_plan_publish(*, actor: Principal, plan: StaffingPlan) -> StaffingPlan:
-    """Publish the roster; a published plan is frozen."""
+# Replications of each day's simulation before publishing: enough to tell a clear miss from the target,
+# quick enough to run inside the request (the page's "validate by simulation" runs 20).
+PUBLISH_REPLICATIONS = 10
+
+
+@dataclass(frozen=True)
+class DayShortfall:
+    """A planned day whose simulated service level misses the plan's target."""
+
+    date: dt.date
+    service_level: float
+    target: float
+
+
+def _days_below_target(actor: Principal, plan: StaffingPlan) -> list[DayShortfall]:
+    from fuwu.staffing import selectors
+
+    days = selectors.plan_simulation(fetched_by=actor, plan=plan, replications=PUBLISH_REPLICATIONS, seed=0)
+    return [
+        DayShortfall(d.date, round(d.result.service_level.mean, 3), plan.target_level)
+        for d in days
+        if d.result is not None and d.result.service_level.mean < plan.target_level
+    ]
+
+
+def staffing_plan_publish(
+    *, actor: Principal, plan: StaffingPlan, accept_shortfall: bool = False
+) -> StaffingPlan:
+    """Publish the roster; a published plan is frozen.
+
+    The roster is simulated first (W4): if any day's service level misses the target, publishing is refused
+    with the days and their levels (409 `below_target`) until the publisher confirms with `accept_shortfall`
+    — an outlet short of staff still needs a roster (seed 000: 弹性排班 is the manager's call), but never
+    one published without its manager seeing that it will not hold the target. The accepted shortfall is
+    recorded in the audit row.
+    """
+    snapshot = StaffingPlan.objects.select_related("unit").filter(pk=plan.pk).first()
+    if snapshot is None:
+        raise NotFound()
+    PLAN.check(snapshot, actor, PLAN.action("publish"))  # access and state before the simulation
+    seen = snapshot.version
+    short = _days_below_target(actor, snapshot)
+    if short and not accept_shortfall:
+        raise Conflict(
+            _("The simulated service level misses the target on %(n)s day(s); confirm to publish anyway.")
+            % {"n": len(short)},
+            code="below_target",
+            details={
+                "days": [
+                    {"date": d.date.isoformat(), "service_level": d.service_level, "target": d.target}
+                    for d in short
+                ]
+            },
+        )
 
     def write(locked: StaffingPlan) -> None:
+        if locked.version != seen:
+            raise _stale(locked, seen)  # the roster changed after it was simulated: check it again
         locked.version += 1
-        audit.record(actor=actor, action="staffing.plan_publish", target=locked, org_unit=locked.unit)
+        audit.record(
+            actor=actor,
+            action="staffing.plan_publish",
+            target=locked,
+            org_unit=locked.unit,
+            data={"below_target": [{"date": d.date.isoformat(), "level": d.service_level} for d in short]}
+            if short
+            else None,
+        )
 
-    PLAN.apply(plan, "publish", actor=actor, effect=write)
+    PLAN.apply(snapshot, "publish", actor=actor, effect=write)
+    _copy_state(snapshot, plan)
     return plan
 
 

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 from fuwu.core import clock
 from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import Conflict, ValidationFailed
 from fuwu.core.inputs import FormState, parse
 from fuwu.staffing import selectors, services
 from fuwu.staffing.models import CallLine, Channel
-from fuwu.staffing.schemas import PlanIn, ShiftIn
+from fuwu.staffing.schemas import PlanIn, PublishIn, ShiftIn
 
 
 def _next_monday() -> dt.date:
@@ -76,7 +76,22 @@ def _plan_context(request: HttpRequest, plan_id: int) -> dict[str, object]:
     grid = selectors.plan_grid(fetched_by=principal, plan=plan)
     labels = [c.label for c in grid[0].cells] if grid else []
     rows = [(labels[i], [day.cells[i] for day in grid]) for i in range(len(labels))]
+    # The week at a glance: forecast arrivals against required and rostered staff, interval by interval.
+    chart = {
+        "labels": [f"{day.date:%m-%d} {c.label}" for day in grid for c in day.cells],
+        "forecast": [round(c.forecast, 1) for day in grid for c in day.cells],
+        "required": [c.required for day in grid for c in day.cells],
+        "rostered": [c.rostered for day in grid for c in day.cells],
+        "names": {
+            "arrivals": _("Arrivals"),
+            "staff": _("Staff on duty"),
+            "forecast": _("Forecast"),
+            "required": _("Required"),
+            "rostered": _("Rostered"),
+        },
+    }
     return {
+        "chart": chart,
         "plan": plan,
         "grid": grid,
         "rows": rows,
@@ -106,7 +121,19 @@ def plan_roster(request: HttpRequest, plan_id: int) -> HttpResponse:
 def plan_publish(request: HttpRequest, plan_id: int) -> HttpResponse:
     principal = request_principal(request)
     plan = selectors.plan(fetched_by=principal, plan_id=plan_id)
-    services.staffing_plan_publish(actor=principal, plan=plan)
+    try:
+        data = parse(PublishIn, request.POST)
+        services.staffing_plan_publish(actor=principal, plan=plan, accept_shortfall=data.accept_shortfall)
+    except Conflict as exc:
+        if exc.code != "below_target":
+            raise
+        # The page says which days miss the target and asks for an explicit confirmation.
+        context = {
+            **_plan_context(request, plan_id),
+            "shortfall": exc.details["days"],
+            "shortfall_message": exc.message,
+        }
+        return render(request, "staffing/plan.html", context, status=409)
     return redirect("staffing:plan", plan_id=plan.pk)
 
 

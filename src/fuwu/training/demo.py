@@ -13,7 +13,7 @@ import random
 import time
 from typing import Any
 
-from fuwu.core import calendar, clock, roles
+from fuwu.core import calendar, clock, references, roles
 from fuwu.core.clock import SHANGHAI
 from fuwu.core.defects import Defect, SourceKind
 from fuwu.core.models import User
@@ -82,6 +82,9 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     )
 
 
+KB_PRODUCT = "“稳利”系列理财产品介绍"
+
+
 def _courses(bank: Any) -> dict[str, Course]:
     ho = bank.head_office
     specs = [
@@ -105,6 +108,11 @@ def _courses(bank: Any) -> dict[str, Course]:
     services.material_add(
         actor=SYSTEM, course=made["LANG"], title="服务语言规范手册", url="https://example.cn/lang.pdf"
     )
+    # The product's terms as the knowledge base publishes them today (core.references; the knowledge demo
+    # runs first). Without the knowledge app the course simply has no such material.
+    product = references.find(fetched_by=SYSTEM, kind=references.KNOWLEDGE_ENTRY, title=KB_PRODUCT)
+    if product is not None:
+        services.material_add(actor=SYSTEM, course=made["NPYL"], title="", knowledge_entry_id=product.id)
     return made
 
 

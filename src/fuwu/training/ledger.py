@@ -7,11 +7,13 @@ holds the training right itself: the rule table decides, so the assignment is ma
 
 from __future__ import annotations
 
-from fuwu.core.access import has
-from fuwu.core.defects import Defect, FollowOn, TaskView
+from django.utils.translation import gettext as _
+
+from fuwu.core import access
+from fuwu.core.defects import Defect, FollowUpView, TaskView
 from fuwu.core.principals import Principal, system
 from fuwu.training import selectors, services
-from fuwu.training.models import Assignment
+from fuwu.training.models import Assignment, AssignmentStatus
 
 _TRAINING = system("training.rules")
 
@@ -22,20 +24,23 @@ def receive(*, actor: Principal, defect: Defect) -> Assignment | None:
 
 
 def tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]:
-    # Training is not a rectification task: the ledger shows it beside the task (follow_ons_for).
+    # Training is not a rectification task: the ledger shows it as a follow-up (below).
     return []
 
 
-def follow_ons_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowOn]:
-    """The training assigned from one defect and whether it is done, for the rectification page (T3)."""
-    if not has(fetched_by, "training.view_assignment"):
+def follow_ups_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowUpView]:
+    """The course assigned from the finding and its completion (T3), for who may read assignments."""
+    if not access.has(fetched_by, "training.view_assignment"):
         return []
     return [
-        FollowOn(
-            label=f"{c.course} · {c.person}",
+        FollowUpView(
+            kind=_("Training"),
+            title=c.course,
+            person=c.person,
             state_label=c.status_label,
             due=c.due,
-            done=c.completed_at is not None,
+            done=c.status == AssignmentStatus.COMPLETED,
+            done_at=c.completed_at,
         )
         for c in selectors.completion_for(fetched_by=fetched_by, source_kind=source_kind, source_id=source_id)
     ]

@@ -57,8 +57,15 @@ class Material(models.Model):
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="training/materials/", blank=True)
     url = models.URLField(_("link"), blank=True)
+    # A record of another app this material is (core.references): a knowledge base product entry, shown
+    # in its current version wherever the course is read — the product's terms never go stale in training.
+    ref_kind = models.CharField(max_length=32, blank=True)
+    ref_id = models.PositiveIntegerField(null=True, blank=True)
 
     scope_path = "course__org_unit"
+
+    class Meta:
+        indexes = [models.Index(fields=["ref_kind", "ref_id"])]
 
     def __str__(self) -> str:
         return self.title
@@ -107,7 +114,7 @@ class Attendance(models.Model):
 
 
 class AssignmentStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not completed")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from fuwu.core import access, clock, figures
+from fuwu.core import access, clock, figures, references
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
@@ -21,6 +21,7 @@ from fuwu.training.models import (
     Certificate,
     Course,
     Exam,
+    Material,
     Question,
     Session,
 )
@@ -44,6 +45,41 @@ def course(*, fetched_by: Principal, pk: int) -> Course:
     if found is None:
         raise NotFound()
     return found
+
+
+@dataclass(frozen=True)
+class MaterialView:
+    """A course material as the learner reads it; a knowledge entry in its current version (`ref`)."""
+
+    id: int
+    title: str
+    url: str
+    ref: references.RecordRef | None
+    # Linked to a record the reader cannot open now (withdrawn to draft, deleted): say so, show nothing of it.
+    ref_missing: bool
+
+
+def course_materials(*, fetched_by: Principal, course: Course) -> list[MaterialView]:
+    """The course's materials; linked knowledge entries resolved to what the knowledge base says today."""
+    access.require(fetched_by, "training.view_course")
+    rows: list[Material] = list(course.materials.order_by("pk"))
+    refs: dict[str, dict[int, references.RecordRef]] = {}
+    for kind in {m.ref_kind for m in rows if m.ref_kind}:
+        ids = [m.ref_id for m in rows if m.ref_kind == kind and m.ref_id is not None]
+        refs[kind] = references.resolve(fetched_by=fetched_by, kind=kind, ids=ids)
+    out = []
+    for m in rows:
+        ref = refs.get(m.ref_kind, {}).get(m.ref_id) if m.ref_kind and m.ref_id is not None else None
+        out.append(
+            MaterialView(
+                id=m.pk,
+                title=ref.title if ref else m.title,
+                url=ref.url if ref else (m.file.url if m.file else m.url),
+                ref=ref,
+                ref_missing=bool(m.ref_kind) and ref is None,
+            )
+        )
+    return out
 
 
 def _sessions_visible(fetched_by: Principal) -> QuerySet[Session]:
@@ -246,6 +282,11 @@ def _certificate(fetched_by: Principal, pk: int) -> Certificate:
 def certificate_verify(*, code: str) -> Certificate | None:
     """Public verification by the code in the certificate's QR link: anyone holding the paper may check it."""
     return Certificate.objects.select_related("course", "user").filter(verify_code=code).first()
+
+
+def certificate_valid(cert: Certificate) -> bool:
+    """A certificate is valid through its expiry date (Shanghai business date)."""
+    return cert.expires_on >= clock.today()
 
 
 def certificate_pdf(*, fetched_by: Principal, certificate: Certificate, verify_url: str) -> bytes:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from fuwu.core import access, audit, calendar, clock, notifications
+from fuwu.core import access, audit, calendar, clock, notifications, references
 from fuwu.core.defects import Defect
 from fuwu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fuwu.core.history import by
@@ -139,14 +139,29 @@ def course_create(
 
 
 def material_add(
-    *, actor: Principal, course: Course, title: str, file: Any = None, url: str = ""
+    *,
+    actor: Principal,
+    course: Course,
+    title: str,
+    file: Any = None,
+    url: str = "",
+    knowledge_entry_id: int | None = None,
 ) -> Material:
-    """Attach a file or a link to a course."""
+    """Attach a file, a link or a knowledge base entry (a product's current terms) to a course."""
     access.require(actor, "training.change_course", unit=course.org_unit)
-    if not file and not url:
-        raise _invalid("file", _("Give a file or a link."))
+    if not file and not url and knowledge_entry_id is None:
+        raise _invalid("file", _("Give a file, a link or a knowledge base entry."))
+    ref_kind = ""
+    if knowledge_entry_id is not None:
+        found = references.resolve(
+            fetched_by=actor, kind=references.KNOWLEDGE_ENTRY, ids=[knowledge_entry_id]
+        )
+        if knowledge_entry_id not in found:
+            raise _invalid("knowledge_entry_id", _("No such knowledge base entry."))
+        ref_kind = references.KNOWLEDGE_ENTRY
+        title = title or found[knowledge_entry_id].title
     with transaction.atomic():
-        material = Material(course=course, title=title, url=url)
+        material = Material(course=course, title=title, url=url, ref_kind=ref_kind, ref_id=knowledge_entry_id)
         if file:
             material.file.save(getattr(file, "name", "material"), file, save=False)
         material.save()
@@ -692,8 +707,16 @@ def grade_item(version: QuestionVersion, answer: Any) -> tuple[int | None, str]:
     return 0, feedback
 
 
-def attempt_submit(*, actor: Principal, attempt: Attempt) -> Attempt:
-    """Submit: the attempt freezes; choices are graded now, short answers wait for a grader."""
+def attempt_submit(
+    *, actor: Principal, attempt: Attempt, answers: Mapping[int, Any] | None = None
+) -> Attempt:
+    """Submit: the attempt freezes; choices are graded now, short answers wait for a grader.
+
+    `answers` sent with the submission are saved first while time allows (the page submits itself at zero);
+    after the grace period they are dropped and the paper is submitted as it stands.
+    """
+    if answers and _now() <= attempt.deadline + ANSWER_GRACE:
+        attempt_answer_many(actor=actor, attempt=attempt, answers=answers)
 
     def effect(locked: Attempt) -> None:
         locked.submitted_at = _now()

@@ -8,6 +8,7 @@ app_name = "training"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("courses/<int:pk>/", views.course_detail, name="course"),
     path("manage/", views.manage, name="manage"),
     path("manage/assign/", views.assign_by_role, name="assign"),
     path("manage/completion/", views.completion, name="completion"),

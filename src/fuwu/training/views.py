@@ -22,7 +22,7 @@ from fuwu.core.transitions import allowed_names
 from fuwu.floor.mobile import absolute_url
 from fuwu.training import selectors, services
 from fuwu.training.models import AttemptStatus, QuestionKind
-from fuwu.training.schemas import AnswerIn, AssignByRoleIn, GradeIn, SessionIn
+from fuwu.training.schemas import AnswerIn, AssignByRoleIn, CheckinIn, GradeIn, SessionIn, SubmitIn
 
 
 @login_required
@@ -41,6 +41,25 @@ def index(request: HttpRequest) -> HttpResponse:
             "certificates": selectors.my_certificates(fetched_by=who),
             "today": clock.today(),
             "can_manage": access.has(who, "training.view_assignment"),
+        },
+    )
+
+
+@login_required
+def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A course: what it is, its materials (knowledge products in their current version), sessions, exams."""
+    who = request_principal(request)
+    course = selectors.course(fetched_by=who, pk=pk)
+    return render(
+        request,
+        "training/course.html",
+        {
+            "course": course,
+            "materials": selectors.course_materials(fetched_by=who, course=course),
+            "sessions": [
+                s for s in selectors.sessions(fetched_by=who, upcoming_only=True) if s.course_id == course.pk
+            ],
+            "exams": [e for e in selectors.exams(fetched_by=who) if e.course_id == course.pk],
         },
     )
 
@@ -99,12 +118,8 @@ def session_new(request: HttpRequest) -> HttpResponse:
             course=selectors.course(fetched_by=who, pk=payload.course_id),
             org_unit=core_selectors.org_unit(fetched_by=who, code=payload.unit_code),
             trainer=who,
-            starts_at=payload.starts_at.replace(tzinfo=clock.SHANGHAI)
-            if payload.starts_at.tzinfo is None
-            else payload.starts_at,
-            ends_at=payload.ends_at.replace(tzinfo=clock.SHANGHAI)
-            if payload.ends_at.tzinfo is None
-            else payload.ends_at,
+            starts_at=payload.starts_at,
+            ends_at=payload.ends_at,
             place=payload.place,
             online_url=payload.online_url,
             capacity=payload.capacity,
@@ -179,7 +194,8 @@ def checkin(request: HttpRequest, pk: int, secret: str) -> HttpResponse:
     session = selectors.session(fetched_by=who, pk=pk)
     done = None
     if request.method == "POST":
-        done = services.session_checkin(actor=who, session=session, secret=secret)
+        payload = parse(CheckinIn, {"secret": secret})
+        done = services.session_checkin(actor=who, session=session, secret=payload.secret)
     return render(request, "training/checkin.html", {"session": session, "done": done, "secret": secret})
 
 
@@ -261,14 +277,8 @@ def attempt_answer(request: HttpRequest, pk: int) -> HttpResponse:
     item = attempt.items.select_related("version").filter(position=position).first()
     if item is None:
         raise NotFound()
-    short = item.version.kind == QuestionKind.SHORT
-    payload = _answer_from_form(request, position, short)
-    services.attempt_answer(
-        actor=who,
-        attempt=attempt,
-        position=position,
-        answer={"text": payload.text} if short else payload.choice,
-    )
+    payload = _answer_from_form(request, position, item.version.kind == QuestionKind.SHORT)
+    services.attempt_answer(actor=who, attempt=attempt, position=position, answer=payload.value())
     return HttpResponse(status=204)
 
 
@@ -278,18 +288,16 @@ def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     who = request_principal(request)
     attempt = selectors.attempt(fetched_by=who, pk=pk)
     try:
-        if clock.now() <= attempt.deadline + services.ANSWER_GRACE:
-            answers: dict[int, Any] = {}
-            for item in attempt.items.select_related("version"):
-                key = f"q{item.position}"
-                if key not in request.POST:
-                    continue
-                short = item.version.kind == QuestionKind.SHORT
-                payload = _answer_from_form(request, item.position, short)
-                answers[item.position] = {"text": payload.text} if short else payload.choice
-            if answers:
-                services.attempt_answer_many(actor=who, attempt=attempt, answers=answers)
-        services.attempt_submit(actor=who, attempt=attempt)
+        payload = SubmitIn(
+            answers=[
+                _answer_from_form(request, item.position, item.version.kind == QuestionKind.SHORT)
+                for item in attempt.items.select_related("version")
+                if f"q{item.position}" in request.POST
+            ]
+        )
+        services.attempt_submit(
+            actor=who, attempt=attempt, answers={a.position: a.value() for a in payload.answers}
+        )
     except ValidationFailed as exc:
         return attempt_page(request, pk, FormState.failed(request.POST, exc), status=422)
     return redirect("training:attempt", pk=attempt.pk)
@@ -333,5 +341,5 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "training/verify.html",
-        {"cert": cert, "valid": cert.expires_on >= clock.today()},
+        {"cert": cert, "valid": selectors.certificate_valid(cert)},
     )

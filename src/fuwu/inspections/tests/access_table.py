@@ -364,9 +364,9 @@ CASES = [
         outsider=_head_x,
     ),
     AccessCase(
-        Q + "task_follow_ons",
+        Q + "task_follow_ups",
         setup=_done,
-        call=lambda w, who: selectors.task_follow_ons(fetched_by=who, task=w.task),
+        call=lambda w, who: selectors.task_follow_ups(fetched_by=who, task=w.task),
         holder=lambda w: w.head_a,
         without=lambda w: w.teller_a,
         outsider=_head_x,

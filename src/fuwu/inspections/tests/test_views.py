@@ -219,9 +219,9 @@ def test_the_rectification_page_shows_the_training_its_defect_assigned_and_its_c
     )
     task = next(o for o in opened if isinstance(o, RectificationTask))
     page = _client(world.head_a).get(f"/inspections/ledger/{task.pk}/").content.decode()
-    shown = page.split('data-testid="follow-ons"')[1].split("</ul>")[0]
-    assert "文明用语与禁用语 · 李柜员" in shown and "✓" not in shown
+    shown = page.split('data-testid="follow-ups"')[1].split("</table>")[0]
+    assert "文明用语与禁用语" in shown and "李柜员" in shown and "未完成" in shown
     assignment = next(o for o in opened if o is not None and not isinstance(o, RectificationTask))
     training.assignment_complete_online(actor=world.teller_a, assignment=assignment)
     page = _client(world.head_a).get(f"/inspections/ledger/{task.pk}/").content.decode()
-    assert "✓" in page.split('data-testid="follow-ons"')[1].split("</ul>")[0]
+    assert "已完成" in page.split('data-testid="follow-ups"')[1].split("</table>")[0]

@@ -86,6 +86,15 @@ def _item(w: Any) -> None:
     w.item = found[0] if isinstance(found, tuple) else found
 
 
+def _gap(w: Any) -> None:
+    from fuwu.core.principals import system
+    from fuwu.knowledge.models import GapCluster
+
+    _thread(w)
+    services.gap_clusters_rebuild(actor=system("knowledge gaps"))
+    w.gap = GapCluster.objects.order_by("-size").first()
+
+
 CASES = [
     AccessCase(
         S + "sentiment_label_correct",
@@ -227,6 +236,28 @@ CASES = [
         holder=_lobby_a,
         without=_handler_a,
         outsider=_lobby_b,
+    ),
+    AccessCase(
+        S + "gap_clusters_rebuild",
+        setup=_thread,
+        call=lambda w, who: services.gap_clusters_rebuild(actor=who),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        S + "gap_cluster_to_faq_draft",
+        setup=_gap,
+        call=lambda w, who: services.gap_cluster_to_faq_draft(actor=who, cluster=w.gap),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        Q + "gap_clusters",
+        setup=_gap,
+        call=lambda w, who: selectors.gap_clusters(fetched_by=who),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+        also=(Q + "gap_cluster",),
     ),
     AccessCase(
         Q + "unanswered_groups",

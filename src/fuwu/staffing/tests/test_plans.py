@@ -91,7 +91,7 @@ def test_head_edits_a_shift_and_a_published_plan_is_frozen(world: Any, plan: Sta
             actor=world.head_a, plan=plan, staff=teller, date=WEEK, start_slot=4, end_slot=2, lunch_slot=None
         )
     assert bad.value.details[0]["field"] == "end_slot"
-    services.staffing_plan_publish(actor=world.head_a, plan=plan)
+    services.staffing_plan_publish(actor=world.head_a, plan=plan, accept_shortfall=True)
     with pytest.raises(Conflict) as frozen:
         services.shift_delete(actor=world.head_a, shift=Shift.objects.get(pk=shift.pk))
     assert frozen.value.details["status"] == "published"
@@ -108,7 +108,7 @@ def test_a_shift_read_before_the_plan_was_published_cannot_be_deleted_after(
     )
     stale = selectors.shift(fetched_by=world.head_a, shift_id=Shift.objects.get(plan=plan).pk)
     assert stale.plan.status == StaffingPlan.Status.DRAFT
-    services.staffing_plan_publish(actor=world.head_a, plan=plan)
+    services.staffing_plan_publish(actor=world.head_a, plan=plan, accept_shortfall=True)
     with pytest.raises(Conflict):
         services.shift_delete(actor=world.head_a, shift=stale)
     assert Shift.objects.filter(plan=plan).count() == 1
@@ -384,7 +384,7 @@ def test_screens_offer_only_the_actions_the_plan_allows(world: Any, plan: Staffi
     auditor = client_for(world.auditor)
     assert auditor.get(f"/api/v1/staffing/plans/{plan.pk}").json()["actions"] == []
     assert b'data-testid="roster"' not in auditor.get(f"/staffing/plans/{plan.pk}/").content
-    services.staffing_plan_publish(actor=world.head_a, plan=plan)
+    services.staffing_plan_publish(actor=world.head_a, plan=plan, accept_shortfall=True)
     published = head.get(f"/api/v1/staffing/plans/{plan.pk}").json()
     assert published["actions"] == [] and published["version"] == plan.version
     page = head.get(f"/staffing/plans/{plan.pk}/").content

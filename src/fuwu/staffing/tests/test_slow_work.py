@@ -39,7 +39,7 @@ class TestStaleResults:
             actor=world.head_a, plan=plan, staff=teller, date=WEEK, start_slot=0, end_slot=8, lunch_slot=None
         )
         services.staffing_plan_roster(actor=world.head_a, plan=plan, time_limit=1)
-        services.staffing_plan_publish(actor=world.head_a, plan=plan)
+        services.staffing_plan_publish(actor=world.head_a, plan=plan, accept_shortfall=True)
         plan.refresh_from_db()
         assert plan.version == 4 and plan.status == "published"
 
@@ -78,7 +78,7 @@ class TestStaleResults:
 
         def meanwhile(stage: str) -> None:
             if stage == "forecasting":
-                services.staffing_plan_publish(actor=world.head_a, plan=plan)
+                services.staffing_plan_publish(actor=world.head_a, plan=plan, accept_shortfall=True)
 
         slower = services.plan_targets("branch", aht_seconds=900.0)
         with pytest.raises(Conflict):
