@@ -521,12 +521,17 @@ def _rescore(inspection: Inspection) -> scoring.Score:
 
 
 def _default_owner(unit: OrgUnit) -> User | None:
-    """The outlet head of `unit` (the first active one), who owns its rectifications by default."""
-    return (
+    """The outlet head of `unit` (the first active one), who owns its rectifications by default; for a unit
+    that is not an outlet (a contact centre's forbidden phrase at a branch or head office), its manager."""
+    head = (
         User.objects.filter(org_unit=unit, is_active=True, groups__name=roles.OUTLET_HEAD)
         .order_by("pk")
         .first()
     )
+    if head is not None:
+        return head
+    managers = notifications.unit_managers(unit)
+    return managers[0] if managers else None
 
 
 def inspection_submit(*, actor: Principal, inspection: Inspection) -> Inspection:

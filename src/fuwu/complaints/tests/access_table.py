@@ -107,6 +107,13 @@ def _under_review(w: Any) -> None:
     services.complaint_request_review(actor=w.teller_a, complaint=w.case, reason="不服")
 
 
+def _remediated(w: Any) -> None:
+    _decided(w)
+    services.remediation_create(
+        actor=w.handler, complaint=w.case, action="增开窗口", owner=w.head_a, due_date=dt.date(2099, 1, 1)
+    )
+
+
 def _alerted(w: Any) -> None:
     w.case = _register(w, severity="major")
     w.alert = w.case.alerts.get(org_unit=w.outlet_a)
@@ -407,7 +414,7 @@ CASES = [
     ),
     AccessCase(
         Q + "remediations",
-        setup=_decided,
+        setup=_remediated,
         call=lambda w, who: selectors.remediations(fetched_by=who, complaint=w.case),
         holder=_handler,
         without=_trainer_a,

@@ -20,6 +20,15 @@ BEFORE = [("complaints", "0005_code_table")]
 AFTER = [("complaints", "0007_merge_documents_and_ledger")]
 
 
+@pytest.fixture(autouse=True)
+def _codes() -> None:
+    # A transactional test flushes the tables afterwards, migration data included: the codes come back here.
+    from fuwu.complaints.codes import seed_codes
+    from fuwu.complaints.models import ClassificationCode
+
+    seed_codes(ClassificationCode)
+
+
 def _migrate(targets: list[tuple[str, str]]) -> Any:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

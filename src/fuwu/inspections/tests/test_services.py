@@ -548,3 +548,29 @@ def test_the_cli_imports_a_template_workbook_as_a_new_version(world: Any, tmp_pa
         xlsx.template_workbook(v, selectors.template_items(fetched_by=world.hq_manager, version=v))
     )
     assert import_template(path) == "imported 6S v2 with 6 items"
+
+
+def test_a_defect_outside_an_outlet_is_owned_by_that_units_manager(world: Any) -> None:
+    """S3: a contact centre's forbidden phrase at head office is not left without an owner."""
+    task = services.task_open(
+        actor=SYSTEM,
+        defect=Defect(
+            source_kind=SourceKind.LANGUAGE,
+            source_id="cc-1",
+            label="禁用语",
+            unit=world.ho,
+            description="坐席使用禁用语",
+        ),
+    )
+    assert task.owner == world.hq_manager
+    at_outlet = services.task_open(
+        actor=SYSTEM,
+        defect=Defect(
+            source_kind=SourceKind.LANGUAGE,
+            source_id="oa-1",
+            label="禁用语",
+            unit=world.outlet_a,
+            description="x",
+        ),
+    )
+    assert at_outlet.owner == world.head_a
