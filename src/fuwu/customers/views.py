@@ -12,11 +12,12 @@ from fuwu.core.access import has
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.models import User
 from fuwu.core.principals import Principal
 from fuwu.core.services import PII_PERMISSION
-from fuwu.customers import selectors, services
+from fuwu.customers import selectors, services, timeline
 from fuwu.customers.models import Customer
-from fuwu.customers.schemas import RevealIn
+from fuwu.customers.schemas import RevealIn, SuggestionReactIn, SuggestionReferIn
 
 
 @login_required
@@ -32,15 +33,26 @@ def _detail(
     principal: Principal,
     found: Customer,
     *,
+    compact: bool = False,
     revealed: dict[str, str] | None = None,
     form: FormState | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    if compact:
+        context = {"c": found, "v": selectors.view_360(fetched_by=principal, customer=found, compact=True)}
+        return render(request, "customers/compact_page.html", context, status=status)
+    chosen = frozenset(k for k in request.GET.getlist("kind") if k in timeline.kinds())
     context = {
         "c": found,
+        "v": selectors.view_360(fetched_by=principal, customer=found, compact=False),
         "can_reveal": has(principal, PII_PERMISSION, unit=found.home_outlet),
         "revealed": revealed or {},
         "form": form or FormState(),
+        "kinds": list(timeline.kinds().items()),
+        "chosen": chosen,
+        "page": selectors.customer_timeline(
+            fetched_by=principal, customer=found, kinds=chosen or None, cursor=request.GET.get("cursor", "")
+        ),
     }
     response = render(request, "customers/detail.html", context, status=status)
     if revealed:
@@ -52,7 +64,8 @@ def _detail(
 @never_cache
 def customer_detail(request: HttpRequest, customer_no: str) -> HttpResponse:
     principal = request_principal(request)
-    return _detail(request, principal, selectors.customer(fetched_by=principal, customer_no=customer_no))
+    found, compact = selectors.customer_view(fetched_by=principal, customer_no=customer_no)
+    return _detail(request, principal, found, compact=compact)
 
 
 @login_required
@@ -61,10 +74,52 @@ def customer_detail(request: HttpRequest, customer_no: str) -> HttpResponse:
 def customer_reveal(request: HttpRequest, customer_no: str) -> HttpResponse:
     """Show one full identifier on this response only (not stored in the session), audited by the service."""
     principal = request_principal(request)
-    found = selectors.customer(fetched_by=principal, customer_no=customer_no)
+    found, compact = selectors.customer_view(fetched_by=principal, customer_no=customer_no)
     try:
         payload = parse(RevealIn, request.POST)
     except ValidationFailed as exc:
-        return _detail(request, principal, found, form=FormState.failed(request.POST, exc), status=422)
+        return _detail(
+            request, principal, found, compact=compact, form=FormState.failed(request.POST, exc), status=422
+        )
     value = services.customer_reveal(actor=principal, customer=found, field=payload.field)
-    return _detail(request, principal, found, revealed={payload.field: value})
+    return _detail(request, principal, found, compact=compact, revealed={payload.field: value})
+
+
+def _compact(request: HttpRequest, principal: Principal, found: Customer, *, error: str = "") -> HttpResponse:
+    """The teller's compact 360 of the customer at the counter, with up to three suggestions (P1, P3)."""
+    unit = principal.org_unit if isinstance(principal, User) and principal.org_unit else found.home_outlet
+    shown = services.suggestions_show(actor=principal, customer=found, outlet=unit)
+    context = {
+        "c": found,
+        "v": selectors.view_360(fetched_by=principal, customer=found, compact=True),
+        "suggestions": shown,
+        "colleagues": selectors.referral_managers(fetched_by=principal, outlet=unit),
+        "error": error,
+    }
+    return render(request, "customers/partials/compact.html", context)
+
+
+@login_required
+@never_cache
+def customer_compact(request: HttpRequest, customer_no: str) -> HttpResponse:
+    principal = request_principal(request)
+    found, _compact_only = selectors.customer_view(fetched_by=principal, customer_no=customer_no)
+    return _compact(request, principal, found)
+
+
+@login_required
+@require_POST
+def suggestion_react(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record accepted/declined, or a referral to a relationship manager; answer with the fresh compact view."""
+    principal = request_principal(request)
+    found = selectors.suggestion(fetched_by=principal, pk=pk)
+    try:
+        if request.POST.get("reaction") == "refer":
+            refer = parse(SuggestionReferIn, request.POST)
+            services.suggestion_refer(actor=principal, suggestion=found, staff_code=refer.staff_code)
+        else:
+            react = parse(SuggestionReactIn, request.POST)
+            services.suggestion_react(actor=principal, suggestion=found, reaction=react.reaction)
+    except ValidationFailed as exc:
+        return _compact(request, principal, found.customer, error=str(exc))
+    return _compact(request, principal, found.customer)
