@@ -75,8 +75,8 @@ def customer_detail(request: HttpRequest, customer_no: str, kind: str = "", curs
     """The customer 360 (P1): identifiers masked, holdings exact or banded, and one page of history
     (`kind`: comma-separated kinds; `cursor`: the previous page's next_cursor). Tellers get the compact view."""
     principal = request_principal(request)
-    found, compact = selectors.customer_view(fetched_by=principal, customer_no=customer_no)
-    v = selectors.view_360(fetched_by=principal, customer=found, compact=compact)
+    v = selectors.view_360(fetched_by=principal, customer_no=customer_no)
+    found, compact = v.customer, v.compact
     kinds = frozenset(k for k in kind.split(",") if k) or None
     page = (
         None

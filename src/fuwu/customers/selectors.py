@@ -103,9 +103,10 @@ def customer_view(*, fetched_by: Principal, customer_no: str) -> tuple[Customer,
     raise NotFound(_("Not found."))
 
 
-def view_360(*, fetched_by: Principal, customer: Customer, compact: bool) -> View360:
-    """The profile part of the 360: holdings (exact or banded), risk assessment, household, tier history."""
-    require(fetched_by, VIEW)
+def view_360(*, fetched_by: Principal, customer_no: str) -> View360:
+    """The profile part of the 360 as `fetched_by` may see it (customer_view decides full or compact):
+    holdings (exact, banded, or names only), risk assessment, household, tier history."""
+    customer, compact = customer_view(fetched_by=fetched_by, customer_no=customer_no)
     today = clock.today()
     exact = not compact and has(fetched_by, EXACT, unit=customer.home_outlet)
     holdings = [

@@ -126,9 +126,9 @@ def tiers_recompute(*, actor: Principal) -> int:
     """Recompute every customer's AUM, tier and age group from their holdings; keep each change (P2).
 
     Run by the background task (tasks.py); one transaction per thousand customers so a bank-wide run never
-    holds one long transaction. Returns how many tiers changed.
+    holds one long transaction. Returns how many tiers changed. Bank-wide: head office's right.
     """
-    require(actor, CHANGE)
+    require(actor, "customers.change_product")
     now, today = clock.now(), clock.today()
     totals = dict(Holding.objects.values_list("customer_id").annotate(total=Sum("balance")).order_by())
     changed = 0
@@ -334,7 +334,7 @@ SUGGESTIONS: Machine[Suggestion] = Machine(
 )
 
 
-def suitability_profile(customer: Customer, day: dt.date) -> rules.Profile:
+def _suitability_profile(customer: Customer, day: dt.date) -> rules.Profile:
     """What the suitability rules need: age, the valid assessment's level, special groups, holdings."""
     latest = customer.risk_assessments.order_by("-assessed_on", "-pk").first()
     level = latest.level if latest is not None and latest.expires_on >= day else None
@@ -346,7 +346,7 @@ def suitability_profile(customer: Customer, day: dt.date) -> rules.Profile:
     )
 
 
-def product_facts(p: Product) -> rules.ProductFacts:
+def _product_facts(p: Product) -> rules.ProductFacts:
     return rules.ProductFacts(p.code, p.risk_level, p.min_age, p.max_age, p.is_active)
 
 
@@ -379,7 +379,7 @@ def suggestions_show(*, actor: Principal, customer: Customer, outlet: OrgUnit) -
     )
     if pending:
         return pending[: recommend.MAX_SUGGESTIONS]
-    profile = suitability_profile(customer, today)
+    profile = _suitability_profile(customer, today)
     # What the customer answered in the last 30 days is not offered again so soon.
     answered = Suggestion.objects.filter(
         customer=customer, shown_at__gte=now - dt.timedelta(days=30)
@@ -388,7 +388,7 @@ def suggestions_show(*, actor: Principal, customer: Customer, outlet: OrgUnit) -
         p.code: p
         for p in Product.objects.filter(is_active=True).exclude(pk__in=answered.values("product_id"))
     }
-    allowed = [code for code, p in products.items() if rules.refusal(product_facts(p), profile) is None]
+    allowed = [code for code, p in products.items() if rules.refusal(_product_facts(p), profile) is None]
     held = profile.held | recommend.segment_items(rules.stage_of(profile.age), customer.tier)
     stored = list(AssociationRule.objects.filter(antecedent__in=held).select_related("consequent"))
     rule_rows = [

@@ -31,20 +31,21 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def _detail(
     request: HttpRequest,
     principal: Principal,
-    found: Customer,
+    customer_no: str,
     *,
-    compact: bool = False,
     revealed: dict[str, str] | None = None,
     form: FormState | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    if compact:
-        context = {"c": found, "v": selectors.view_360(fetched_by=principal, customer=found, compact=True)}
+    v = selectors.view_360(fetched_by=principal, customer_no=customer_no)
+    found = v.customer
+    if v.compact:
+        context = {"c": found, "v": v}
         return render(request, "customers/compact_page.html", context, status=status)
     chosen = frozenset(k for k in request.GET.getlist("kind") if k in timeline.kinds())
     context = {
         "c": found,
-        "v": selectors.view_360(fetched_by=principal, customer=found, compact=False),
+        "v": v,
         "can_reveal": has(principal, PII_PERMISSION, unit=found.home_outlet),
         "revealed": revealed or {},
         "form": form or FormState(),
@@ -64,8 +65,7 @@ def _detail(
 @never_cache
 def customer_detail(request: HttpRequest, customer_no: str) -> HttpResponse:
     principal = request_principal(request)
-    found, compact = selectors.customer_view(fetched_by=principal, customer_no=customer_no)
-    return _detail(request, principal, found, compact=compact)
+    return _detail(request, principal, customer_no)
 
 
 @login_required
@@ -74,15 +74,13 @@ def customer_detail(request: HttpRequest, customer_no: str) -> HttpResponse:
 def customer_reveal(request: HttpRequest, customer_no: str) -> HttpResponse:
     """Show one full identifier on this response only (not stored in the session), audited by the service."""
     principal = request_principal(request)
-    found, compact = selectors.customer_view(fetched_by=principal, customer_no=customer_no)
+    found, _compact = selectors.customer_view(fetched_by=principal, customer_no=customer_no)
     try:
         payload = parse(RevealIn, request.POST)
     except ValidationFailed as exc:
-        return _detail(
-            request, principal, found, compact=compact, form=FormState.failed(request.POST, exc), status=422
-        )
+        return _detail(request, principal, customer_no, form=FormState.failed(request.POST, exc), status=422)
     value = services.customer_reveal(actor=principal, customer=found, field=payload.field)
-    return _detail(request, principal, found, compact=compact, revealed={payload.field: value})
+    return _detail(request, principal, customer_no, revealed={payload.field: value})
 
 
 def _compact(request: HttpRequest, principal: Principal, found: Customer, *, error: str = "") -> HttpResponse:
@@ -91,7 +89,7 @@ def _compact(request: HttpRequest, principal: Principal, found: Customer, *, err
     shown = services.suggestions_show(actor=principal, customer=found, outlet=unit)
     context = {
         "c": found,
-        "v": selectors.view_360(fetched_by=principal, customer=found, compact=True),
+        "v": selectors.view_360(fetched_by=principal, customer_no=found.customer_no),
         "suggestions": shown,
         "colleagues": selectors.referral_managers(fetched_by=principal, outlet=unit),
         "error": error,

@@ -12,7 +12,7 @@ from fuwu.core import clock, roles
 from fuwu.core.errors import NotFound
 from fuwu.core.principals import SYSTEM, DevicePrincipal
 from fuwu.core.services import device_token_authenticate
-from fuwu.customers import selectors, services
+from fuwu.customers import rules, selectors, services
 from fuwu.customers.tests import factories as cf
 from fuwu.feedback import services as feedback_services
 from fuwu.feedback.tests import factories as ff
@@ -123,9 +123,9 @@ def test_balances_are_bands_for_the_head_and_exact_for_the_rm(world, frozen_cloc
     products = cf.catalogue()
     c = cf.customer(world.outlet_a, "C363")
     cf.hold(c, products, "TD", balance=123_456)
-    head = selectors.view_360(fetched_by=world.head_a, customer=c, compact=False)
-    assert [h.amount for h in head.holdings] == ["50,000–200,000"]
-    exact = selectors.view_360(fetched_by=rm, customer=c, compact=False)
+    head = selectors.view_360(fetched_by=world.head_a, customer_no=c.customer_no)
+    assert [h.amount for h in head.holdings] == [str(rules.BANDS[2][1])]  # 5 万–20 万元
+    exact = selectors.view_360(fetched_by=rm, customer_no=c.customer_no)
     assert exact.holdings[0].amount == "123,456.00"
     client.force_login(world.head_a)
     html = client.get("/customers/C363/").content.decode()
