@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -465,3 +466,59 @@ def suggestion_refer(*, actor: Principal, suggestion: Suggestion, staff_code: st
         suggestion, "refer", actor=actor, effect=effect, data={"to": staff_code}
     )
     return referred
+
+
+# --- imports from the core banking system ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    customer_no: str
+    name: str
+    outlet: OrgUnit
+    id_number: str = ""
+    phone: str = ""
+    birth_date: dt.date | None = None
+    gender: str = ""
+    address: str = ""
+
+
+def customers_import(*, actor: Principal, rows: list[CustomerRow]) -> tuple[int, int]:
+    """Create or update customers by customer number (idempotent), all in one transaction: (created, updated)."""
+    existing = {
+        c.customer_no: c for c in Customer.objects.filter(customer_no__in=[r.customer_no for r in rows])
+    }
+    created = updated = 0
+    with transaction.atomic():
+        for row in rows:
+            require(actor, "customers.add_customer", unit=row.outlet)
+            found = existing.get(row.customer_no)
+            if found is None:
+                customer = customer_create(
+                    actor=actor,
+                    customer_no=row.customer_no,
+                    name=row.name,
+                    home_outlet=row.outlet,
+                    id_number=row.id_number or None,
+                    phone=row.phone or None,
+                    birth_date=row.birth_date,
+                    gender=row.gender,
+                )
+                if row.address:
+                    customer.address = row.address
+                    by(customer, actor).save(update_fields=["address"])
+                created += 1
+                continue
+            found.name, found.home_outlet = row.name, row.outlet
+            found.gender = row.gender or found.gender
+            found.address = row.address or found.address
+            found.birth_date = (
+                row.birth_date or rules.birth_date_from_id(row.id_number or "") or found.birth_date
+            )
+            apply_identifiers(
+                found, id_number=row.id_number or None, phone=row.phone or None, card_number=None
+            )
+            by(found, actor).save()
+            updated += 1
+        audit.record(actor=actor, action="customer.import", data={"created": created, "updated": updated})
+    return created, updated

@@ -212,6 +212,15 @@ CASES += [
         hides=lambda w, rows: w.suggestion not in rows,
     ),
     AccessCase(
+        S + "customers_import",
+        call=lambda w, who: services.customers_import(
+            actor=who, rows=[services.CustomerRow(customer_no="I1", name="导入客户", outlet=w.outlet_a)]
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
         Q + "referral_managers",
         call=lambda w, who: selectors.referral_managers(fetched_by=who, outlet=w.outlet_a),
         holder=lambda w: w.teller_a,
