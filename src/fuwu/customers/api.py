@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from fuwu.core.auth import request_principal
+from fuwu.core.errors import NotFound
+from fuwu.core.models import OrgUnit
 from fuwu.customers import selectors, services, timeline
 from fuwu.customers.models import Suggestion
-from fuwu.customers.schemas import RevealIn, SuggestionReactIn, SuggestionReferIn
+from fuwu.customers.schemas import (
+    FormPrefillIn,
+    FormSubmitIn,
+    RevealIn,
+    SuggestionReactIn,
+    SuggestionReferIn,
+)
 
 router = Router(tags=["customers"])
 
@@ -163,3 +172,44 @@ def customer_reveal(
     value = services.customer_reveal(actor=principal, customer=found, field=payload.field)
     response["Cache-Control"] = "no-store"
     return RevealOut(customer_no=found.customer_no, field=payload.field, value=value)
+
+
+class PrefillOut(Schema):
+    kind: str
+    known_customer: bool
+    values: dict[str, str]
+
+
+def _outlet(request: HttpRequest) -> OrgUnit:
+    unit = getattr(request_principal(request), "org_unit", None)
+    if unit is None:
+        raise NotFound(_("Not found."))
+    return unit
+
+
+@router.post("/customers/forms/{kind}/prefill", response=PrefillOut)
+def form_prefill(
+    request: HttpRequest, response: HttpResponse, kind: str, payload: FormPrefillIn
+) -> PrefillOut:
+    """A business form pre-filled from the profile and the last form of its kind; identifiers masked (P4)."""
+    found = selectors.form_prefill(
+        fetched_by=request_principal(request), outlet=_outlet(request), kind=kind, id_number=payload.id_number
+    )
+    response["Cache-Control"] = "no-store"
+    return PrefillOut(kind=found.kind, known_customer=found.customer is not None, values=found.values)
+
+
+@router.post("/customers/forms/{kind}", response=PrefillOut)
+def form_submit(request: HttpRequest, kind: str, payload: FormSubmitIn) -> PrefillOut:
+    """Keep the confirmed form; its changes update the profile (with history)."""
+    principal = request_principal(request)
+    record = services.form_submit(
+        actor=principal,
+        outlet=_outlet(request),
+        kind=kind,
+        id_number=payload.id_number,
+        values=payload.dict(exclude={"id_number"}),
+    )
+    return PrefillOut(
+        kind=record.kind, known_customer=True, values={k: str(v) for k, v in record.data.items()}
+    )

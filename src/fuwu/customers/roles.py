@@ -12,18 +12,20 @@ from fuwu.core import roles
 _SEE = ["customers.view_customer"]
 _PROFILE = [*_SEE, "customers.view_profile"]
 _SUGGEST = ["customers.view_suggestion", "customers.change_suggestion"]
+_FORMS = ["customers.add_formrecord"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    roles.LOBBY: _SEE,
-    roles.TELLER: [*_SEE, *_SUGGEST],
+    roles.LOBBY: [*_SEE, *_FORMS],
+    roles.TELLER: [*_SEE, *_SUGGEST, *_FORMS],
     roles.RM: [
         *_PROFILE,
         *_SUGGEST,
+        *_FORMS,
         "customers.add_customer",
         "customers.view_exact_balance",
         "customers.add_riskassessment",
     ],
-    roles.OUTLET_HEAD: [*_PROFILE, *_SUGGEST, "customers.add_customer", "customers.change_customer"],
+    roles.OUTLET_HEAD: [*_PROFILE, *_SUGGEST, *_FORMS, "customers.add_customer", "customers.change_customer"],
     roles.COMPLAINT_HANDLER: _PROFILE,
     roles.SUPERVISOR: _PROFILE,
     roles.CC_MANAGER: _SEE,

@@ -23,3 +23,19 @@ class SuggestionReferIn(Schema):
     """The relationship manager (staff code) a suggestion's customer is referred to."""
 
     staff_code: str = Field(min_length=1, max_length=32)
+
+
+class FormPrefillIn(Schema):
+    """The ID the customer presents; its keyed hash finds their profile and last form of the kind (P4)."""
+
+    id_number: str = Field(min_length=15, max_length=20)
+
+
+class FormSubmitIn(FormPrefillIn):
+    """A confirmed form: changed fields only matter; a masked value sent back means "unchanged"."""
+
+    phone: str = Field(default="", max_length=20)
+    address: str = Field(default="", max_length=200)
+    occupation: str = Field(default="", max_length=50)
+    payee_name: str = Field(default="", max_length=50)
+    payee_account: str = Field(default="", max_length=32)

@@ -13,8 +13,8 @@ from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import can_see_unit, get_visible, visible
-from fuwu.customers import rules, timeline
-from fuwu.customers.models import Customer, Product, RiskAssessment, Suggestion, TierChange
+from fuwu.customers import prefill, rules, timeline
+from fuwu.customers.models import Customer, FormRecord, Product, RiskAssessment, Suggestion, TierChange
 
 VIEW = "customers.view_customer"
 
@@ -174,3 +174,37 @@ def referral_managers(*, fetched_by: Principal, outlet: OrgUnit) -> QuerySet[Use
     return User.objects.filter(org_unit=outlet, is_active=True, groups__name=roles.RM).order_by(
         "display_name"
     )
+
+
+# --- pre-filled business forms (P4) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prefilled:
+    customer: Customer | None
+    kind: str
+    values: dict[str, str]  # field → what the form shows: masked identifiers, never a full one
+
+
+def form_prefill(*, fetched_by: Principal, outlet: OrgUnit, kind: str, id_number: str) -> Prefilled:
+    """The form of `kind` filled from the profile and the last form of that kind, identifiers masked (P4)."""
+    require(fetched_by, "customers.add_formrecord", unit=outlet)
+    prefill.check_kind(kind)
+    customer = prefill.customer_by_id(id_number)
+    wanted = prefill.FIELDS[kind]
+    if customer is None:
+        return Prefilled(None, kind, {"id_number": pii.mask_id(id_number)} if "id_number" in wanted else {})
+    last = (
+        FormRecord.objects.filter(id_hash=customer.id_hash, kind=kind)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    known = {
+        "name": customer.name,
+        "id_number": customer.id_masked,
+        "phone": customer.phone_masked,
+        "address": customer.address,
+        "occupation": customer.occupation,
+        **{f: str(last.data.get(f, "")) for f in prefill.FORM_ONLY if last is not None},
+    }
+    return Prefilled(customer, kind, {f: known.get(f, "") for f in wanted})

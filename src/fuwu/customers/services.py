@@ -14,15 +14,16 @@ from django.utils.translation import gettext as _
 from fuwu.core import audit, clock, pii
 from fuwu.core import services as core_services
 from fuwu.core.access import require
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.transitions import Machine, action
-from fuwu.customers import recommend, rules, timeline
+from fuwu.customers import prefill, recommend, rules, timeline
 from fuwu.customers.models import (
     AssociationRule,
     Customer,
+    FormRecord,
     Holding,
     Household,
     Product,
@@ -522,3 +523,64 @@ def customers_import(*, actor: Principal, rows: list[CustomerRow]) -> tuple[int,
             updated += 1
         audit.record(actor=actor, action="customer.import", data={"created": created, "updated": updated})
     return created, updated
+
+
+# --- pre-filled business forms (P4) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def form_submit(
+    *, actor: Principal, outlet: OrgUnit, kind: str, id_number: str, values: dict[str, str]
+) -> FormRecord:
+    """Keep a confirmed form (masked) and apply its confirmed changes to the profile, with history (P4)."""
+    require(actor, "customers.add_formrecord", unit=outlet)
+    prefill.check_kind(kind)
+    found = prefill.customer_by_id(id_number)
+    if found is None:
+        raise NotFound(_("Not found."))
+    # Locked: two counters confirming forms of one customer at once apply their changes one after the other.
+    customer = Customer.objects.select_for_update().get(pk=found.pk)
+    changed = []
+    for field in prefill.PROFILE_FIELDS:
+        value = (values.get(field) or "").strip()
+        if not value or field not in prefill.FIELDS[kind]:
+            continue
+        if field == "phone":
+            if "*" not in value and len(pii.normalize_phone(value)) != 11:
+                raise ValidationFailed(
+                    _("Please correct the marked fields."),
+                    details=[{"field": "phone", "reason": _("Not an 11-digit mobile number.")}],
+                )
+            # The form shows the masked number: sent back unchanged, it is no change.
+            if "*" in value or pii.keyed_hash("phone", pii.normalize_phone(value)) == customer.phone_hash:
+                continue
+            apply_identifiers(customer, id_number=None, phone=value, card_number=None)
+            changed.append("phone")
+        elif value != getattr(customer, field):
+            setattr(customer, field, value)
+            changed.append(field)
+    if changed:
+        by(customer, actor).save()
+    data = {"name": customer.name, "phone": customer.phone_masked}
+    for field in prefill.FIELDS[kind]:
+        if field in ("address", "occupation"):
+            data[field] = getattr(customer, field)
+    if "payee_name" in prefill.FIELDS[kind]:
+        data["payee_name"] = (values.get("payee_name") or "").strip()[:50]
+        data["payee_account"] = pii.mask_card(values.get("payee_account") or "")
+    record = FormRecord.objects.create(
+        customer=customer,
+        kind=kind,
+        id_hash=customer.id_hash,
+        data=data,
+        outlet=outlet,
+        submitted_at=clock.now(),
+    )
+    audit.record(
+        actor=actor,
+        action="form.submit",
+        target=record,
+        org_unit=outlet,
+        data={"kind": kind, "changed": changed},
+    )
+    return record

@@ -12,6 +12,7 @@ from fuwu.core.testing.access import AccessCase
 from fuwu.customers import selectors, services
 
 S = "fuwu.customers.services."
+ID = "110108198506123015"
 Q = "fuwu.customers.selectors."
 
 
@@ -210,6 +211,27 @@ CASES += [
         without=_lobby,
         outsider=lambda w: _rm(w, w.outlet_b, "rm_b"),
         hides=lambda w, rows: w.suggestion not in rows,
+    ),
+    AccessCase(
+        S + "form_submit",
+        setup=lambda w: services.customer_create(
+            actor=SYSTEM, customer_no="CF1", name="刘建华", home_outlet=w.outlet_a, id_number=ID
+        ),
+        call=lambda w, who: services.form_submit(
+            actor=who, outlet=w.outlet_a, kind="address_change", id_number=ID, values={"address": "北京"}
+        ),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.person("trainer_a", w.outlet_a, roles.TRAINER),
+        outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        Q + "form_prefill",
+        call=lambda w, who: selectors.form_prefill(
+            fetched_by=who, outlet=w.outlet_a, kind="account_opening", id_number=ID
+        ),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.person("trainer_a", w.outlet_a, roles.TRAINER),
+        outsider=lambda w: w.teller_b,
     ),
     AccessCase(
         S + "customers_import",
