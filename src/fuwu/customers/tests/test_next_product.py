@@ -132,3 +132,27 @@ def test_rules_are_readable_pairs_with_lift_above_one(world, shop):
 def test_score_never_returns_what_was_not_allowed():
     found = recommend.score(frozenset({"X"}), ["Y"], [recommend.Rule("X", "Z", 0.5, 0.9, 2.0)], ["Z", "Y"])
     assert [s.code for s in found] == ["Y"]
+
+
+def test_suggestions_are_offered_as_facts_for_conversion(world, shop, frozen_clock):
+    """P3: the measures read shown/converted suggestions by product, outlet and staff through core.facts."""
+    from fuwu.core.facts import fact_table
+
+    me, _products = shop
+    first, second, *_rest = services.suggestions_show(
+        actor=world.teller_a, customer=me, outlet=world.outlet_a
+    )
+    services.suggestion_react(actor=world.teller_a, suggestion=first, reaction="accept")
+    services.suggestion_react(actor=world.teller_a, suggestion=second, reaction="decline")
+    table = fact_table("suggestions")
+    assert table is not None
+    day = frozen_clock.today()
+    rows = list(table.rows(day, day, [world.outlet_a]))
+    by_product = {r["product"]: r for r in rows}
+    assert by_product[first.product.code]["converted"] and not by_product[second.product.code]["converted"]
+    assert {r["staff_id"] for r in rows} == {world.teller_a.pk} and {r["unit_id"] for r in rows} == {
+        world.outlet_a.pk
+    }
+    assert table.span() == [day, day]
+    assert (world.outlet_a.pk, day) in table.touched_since(frozen_clock.now() - dt.timedelta(minutes=1))
+    assert list(table.rows(day, day, [world.outlet_b])) == []
