@@ -152,3 +152,48 @@ def test_elderly_follows_the_birth_date_in_the_id(world, frozen_clock):
         actor=SYSTEM, customer_no="C365", name="王大爷", home_outlet=world.outlet_a, id_number=old_id
     )
     assert c.birth_date == dt.date(1950, 1, 1) and c.is_elderly
+
+
+def test_rm_reassignment_is_audited_and_refuses_a_non_rm(world, frozen_clock, rm):
+    """P2: an outlet head moves a customer to a relationship manager; each move is in the audit trail."""
+    from fuwu.core.errors import ValidationFailed
+    from fuwu.core.models import AuditEvent
+
+    c = cf.customer(world.outlet_a, "C366")
+    services.relationship_manager_assign(actor=world.head_a, customer=c, manager=rm)
+    c.refresh_from_db()
+    assert c.relationship_manager == rm
+    event = AuditEvent.objects.get(action="customer.rm_assign", target_id=str(c.pk))
+    assert event.data == {"from": "", "to": "RM_A"} and event.actor == world.head_a
+    with pytest.raises(ValidationFailed):
+        services.relationship_manager_assign(actor=world.head_a, customer=c, manager=world.teller_a)
+    c.refresh_from_db()
+    assert c.relationship_manager == rm
+
+
+def test_household_members_see_each_other_on_the_360(world, frozen_clock):
+    """P2: a household groups customers; the full 360 lists the other members."""
+    a = cf.customer(world.outlet_a, "C367", name="刘建华")
+    b = cf.customer(world.outlet_a, "C368", name="王丽")
+    services.household_create(actor=world.head_a, name="刘家", members=[(a, "head"), (b, "spouse")])
+    v = selectors.view_360(fetched_by=world.head_a, customer_no="C367")
+    assert [m.name for m in v.household] == ["王丽"]
+    assert selectors.view_360(fetched_by=world.teller_a, customer_no="C367").household == []
+
+
+def test_timeline_cost_does_not_grow_with_history(world, history):
+    """P1: one query per kind for the page and one per kind for the count, however long the history."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c, _ticket, _case = history
+    selectors.customer_timeline(fetched_by=world.head_a, customer=c)  # the principal's permissions, cached
+    with CaptureQueriesContext(connection) as small:
+        selectors.customer_timeline(fetched_by=world.head_a, customer=c)
+    for _ in range(30):
+        complaint(world, customer=c)
+    with CaptureQueriesContext(connection) as large:
+        page = selectors.customer_timeline(fetched_by=world.head_a, customer=c)
+    assert len(page.entries) == 20 and page.total == 33 and page.next_cursor
+    # Seven kinds (visit, referral, evaluation, feedback, complaint, suggestion, tier): a page and a count each.
+    assert len(large.captured_queries) == len(small.captured_queries) == 14
