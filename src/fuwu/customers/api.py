@@ -208,7 +208,8 @@ def form_submit(request: HttpRequest, kind: str, payload: FormSubmitIn) -> Prefi
         outlet=_outlet(request),
         kind=kind,
         id_number=payload.id_number,
-        values=payload.dict(exclude={"id_number"}),
+        token=payload.token,
+        values=payload.dict(exclude={"id_number", "token"}),
     )
     return PrefillOut(
         kind=record.kind, known_customer=True, values={k: str(v) for k, v in record.data.items()}

@@ -31,9 +31,11 @@ class FormPrefillIn(Schema):
     id_number: str = Field(min_length=15, max_length=20)
 
 
-class FormSubmitIn(FormPrefillIn):
-    """A confirmed form: changed fields only matter; a masked value sent back means "unchanged"."""
+class FormSubmitIn(Schema):
+    """A confirmed form: the presented ID (API) or the pre-filled page's token; a masked value means "unchanged"."""
 
+    id_number: str = Field(default="", max_length=20)
+    token: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=20)
     address: str = Field(default="", max_length=200)
     occupation: str = Field(default="", max_length=50)

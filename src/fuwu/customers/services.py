@@ -530,12 +530,21 @@ def customers_import(*, actor: Principal, rows: list[CustomerRow]) -> tuple[int,
 
 @transaction.atomic
 def form_submit(
-    *, actor: Principal, outlet: OrgUnit, kind: str, id_number: str, values: dict[str, str]
+    *,
+    actor: Principal,
+    outlet: OrgUnit,
+    kind: str,
+    values: dict[str, str],
+    id_number: str = "",
+    token: str = "",
 ) -> FormRecord:
-    """Keep a confirmed form (masked) and apply its confirmed changes to the profile, with history (P4)."""
+    """Keep a confirmed form (masked) and apply its confirmed changes to the profile, with history (P4).
+
+    The customer is the one of the presented ID, or of the pre-filled page's token (prefill.token_for).
+    """
     require(actor, "customers.add_formrecord", unit=outlet)
     prefill.check_kind(kind)
-    found = prefill.customer_by_id(id_number)
+    found = prefill.customer_by_token(token) if token else prefill.customer_by_id(id_number)
     if found is None:
         raise NotFound(_("Not found."))
     # Locked: two counters confirming forms of one customer at once apply their changes one after the other.

@@ -5,19 +5,26 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fuwu.core.access import has
 from fuwu.core.auth import request_principal
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.inputs import FormState, parse
 from fuwu.core.models import User
 from fuwu.core.principals import Principal
 from fuwu.core.services import PII_PERMISSION
-from fuwu.customers import selectors, services, timeline
-from fuwu.customers.models import Customer
-from fuwu.customers.schemas import RevealIn, SuggestionReactIn, SuggestionReferIn
+from fuwu.customers import prefill, selectors, services, timeline
+from fuwu.customers.models import Customer, FormRecord
+from fuwu.customers.schemas import (
+    FormPrefillIn,
+    FormSubmitIn,
+    RevealIn,
+    SuggestionReactIn,
+    SuggestionReferIn,
+)
 
 
 @login_required
@@ -121,3 +128,67 @@ def suggestion_react(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationFailed as exc:
         return _compact(request, principal, found.customer, error=str(exc))
     return _compact(request, principal, found.customer)
+
+
+def _form_page(
+    request: HttpRequest,
+    kind: str,
+    *,
+    filled: selectors.Prefilled | None = None,
+    form: FormState | None = None,
+    saved: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    rows = []
+    if filled is not None:
+        rows = [(f, prefill.LABELS[f], value, f in prefill.EDITABLE) for f, value in filled.values.items()]
+    context = {
+        "rows": rows,
+        "token": prefill.token_for(filled.customer) if filled is not None and filled.customer else "",
+        "kind": kind,
+        "kind_label": dict(FormRecord.Kind.choices).get(kind, ""),
+        "kinds": FormRecord.Kind.choices,
+        "filled": filled,
+        "form": form or FormState(),
+        "saved": saved,
+    }
+    response = render(request, "customers/form.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@never_cache
+def business_form(request: HttpRequest, kind: str) -> HttpResponse:
+    """A business form pre-filled for the customer whose ID is presented (POST: the ID never goes in a URL).
+
+    The first post (ID only) shows the form filled from the profile and the last form of its kind, masked;
+    the second (with `confirm`) keeps the form and applies the confirmed changes to the profile (P4).
+    """
+    principal = request_principal(request)
+    if request.method != "POST":
+        return _form_page(request, kind)
+    outlet = principal.org_unit if isinstance(principal, User) else None
+    if outlet is None:
+        raise NotFound(_("Not found."))
+    try:
+        if "confirm" in request.POST:
+            submitted = parse(FormSubmitIn, request.POST)
+            services.form_submit(
+                actor=principal,
+                outlet=outlet,
+                kind=kind,
+                token=submitted.token,
+                values=submitted.dict(exclude={"id_number", "token"}),
+            )
+            return _form_page(request, kind, saved=True)
+        presented = parse(FormPrefillIn, request.POST)
+        filled = selectors.form_prefill(
+            fetched_by=principal, outlet=outlet, kind=kind, id_number=presented.id_number
+        )
+    except ValidationFailed as exc:
+        # What was typed comes back, except the ID number itself: the page never echoes a full identifier.
+        typed = request.POST.copy()
+        typed.pop("id_number", None)
+        return _form_page(request, kind, form=FormState.failed(typed, exc), status=422)
+    return _form_page(request, kind, filled=filled)

@@ -83,3 +83,20 @@ def test_an_unknown_id_prefills_nothing_but_its_masked_form(world, customer):
         fetched_by=world.teller_a, outlet=world.outlet_a, kind="account_opening", id_number=other
     )
     assert filled.customer is None and filled.values == {"id_number": "110***********6637"}
+
+
+def test_form_page_fills_masked_and_confirms_without_the_full_number(world, customer, client):
+    """P4: the page shows the form pre-filled and masked; the confirmation carries a token, not the ID."""
+    client.force_login(world.teller_a)
+    html = client.post("/customers/forms/address_change/", {"id_number": ID}).content.decode()
+    assert "110***********3015" in html and "139****5678" in html
+    assert ID not in html and PHONE not in html
+    token = html.split('name="token" value="')[1].split('"')[0]
+    response = client.post(
+        "/customers/forms/address_change/",
+        {"confirm": "1", "token": token, "address": "上海市浦东新区", "phone": "139****5678"},
+    )
+    assert 'data-testid="form-saved"' in response.content.decode()
+    assert Customer.objects.get(pk=customer.pk).address == "上海市浦东新区"
+    bad = client.post("/customers/forms/address_change/", {"id_number": "110108198506123016"})
+    assert bad.status_code == 422 and "110108198506123016" not in bad.content.decode()
