@@ -156,3 +156,22 @@ def test_suggestions_are_offered_as_facts_for_conversion(world, shop, frozen_clo
     assert table.span() == [day, day]
     assert (world.outlet_a.pk, day) in table.touched_since(frozen_clock.now() - dt.timedelta(minutes=1))
     assert list(table.rows(day, day, [world.outlet_b])) == []
+
+
+def test_a_customer_who_waited_past_target_today_is_not_sold_to(world, shop, frozen_clock):
+    """P3: after a wait beyond the business's target, the counter gets no suggestions for this visit."""
+    from fuwu.customers import timeline
+    from fuwu.floor import services as floor_services
+    from fuwu.floor.tests.factories import floor
+
+    counters = floor(world.outlet_a)
+    id_number = "110108198003016613"
+    walkin = cf.customer(world.outlet_a, "WALK1", id_number=id_number)
+    ticket = floor_services.ticket_issue(
+        actor=SYSTEM, outlet=world.outlet_a, service_code="CASH", id_number=id_number
+    )
+    assert timeline.selling_blocks(walkin) == []
+    frozen_clock.advance(dt.timedelta(seconds=ticket.service.target_wait_seconds + 60))
+    floor_services.ticket_call_next(actor=world.teller_a, counter=counters["high1"])
+    assert len(timeline.selling_blocks(walkin)) == 1
+    assert services.suggestions_show(actor=world.teller_a, customer=walkin, outlet=world.outlet_a) == []
