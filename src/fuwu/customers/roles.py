@@ -1,19 +1,34 @@
-"""Who may see and register customers. Full ID and phone numbers need core.view_full_pii (core/roles.py)."""
+"""Who may see and register customers. Full ID and phone numbers need core.view_full_pii (core/roles.py).
+
+Tellers and lobby staff see the compact view of a customer (what the counter needs); the full 360 with its
+timeline is for relationship managers, outlet heads and head office; exact balances for relationship managers
+and auditors only (others see bands). Suggestions are shown and answered at counters (P3).
+"""
 
 from __future__ import annotations
 
 from fuwu.core import roles
 
 _SEE = ["customers.view_customer"]
+_PROFILE = [*_SEE, "customers.view_profile"]
+_SUGGEST = ["customers.view_suggestion", "customers.change_suggestion"]
+_FORMS = ["customers.add_formrecord"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    roles.LOBBY: _SEE,
-    roles.TELLER: _SEE,
-    roles.RM: [*_SEE, "customers.add_customer"],
-    roles.OUTLET_HEAD: [*_SEE, "customers.add_customer"],
-    roles.COMPLAINT_HANDLER: _SEE,
-    roles.SUPERVISOR: _SEE,
+    roles.LOBBY: [*_SEE, *_FORMS],
+    roles.TELLER: [*_SEE, *_SUGGEST, *_FORMS],
+    roles.RM: [
+        *_PROFILE,
+        *_SUGGEST,
+        *_FORMS,
+        "customers.add_customer",
+        "customers.view_exact_balance",
+        "customers.add_riskassessment",
+    ],
+    roles.OUTLET_HEAD: [*_PROFILE, *_SUGGEST, *_FORMS, "customers.add_customer", "customers.change_customer"],
+    roles.COMPLAINT_HANDLER: _PROFILE,
+    roles.SUPERVISOR: _PROFILE,
     roles.CC_MANAGER: _SEE,
-    roles.HQ_MANAGER: _SEE,
-    roles.AUDITOR: _SEE,
+    roles.HQ_MANAGER: [*_PROFILE, "customers.view_suggestion", "customers.change_product"],
+    roles.AUDITOR: [*_PROFILE, "customers.view_suggestion", "customers.view_exact_balance"],
 }

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
 
-from fuwu.core import pii
-from fuwu.core.access import require
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from fuwu.core import clock, pii, roles
+from fuwu.core.access import has, require
+from fuwu.core.errors import NotFound
+from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
-from fuwu.core.scoping import get_visible, visible
-from fuwu.customers.models import Customer
+from fuwu.core.scoping import can_see_unit, get_visible, visible
+from fuwu.customers import prefill, rules, timeline
+from fuwu.customers.models import Customer, FormRecord, Product, RiskAssessment, Suggestion, TierChange
 
 VIEW = "customers.view_customer"
 
@@ -48,3 +54,157 @@ def recognize(
     if phone:
         return qs.filter(phone_hash=pii.keyed_hash("phone", pii.normalize_phone(phone))).first()
     return None
+
+
+# --- the customer 360 (P1) -------------------------------------------------------------------------------
+
+PROFILE = "customers.view_profile"
+EXACT = "customers.view_exact_balance"
+
+
+@dataclass(frozen=True)
+class HoldingLine:
+    product: Product
+    amount: str  # exact (yuan, two decimals) for roles with the right, else a band
+
+
+@dataclass(frozen=True)
+class View360:
+    customer: Customer
+    compact: bool  # the teller's view: no holdings amounts, no household, no timeline beyond today
+    holdings: list[HoldingLine]
+    assessment: RiskAssessment | None
+    assessment_valid: bool
+    household: list[Customer]
+    tier_changes: list[TierChange]
+    selling_blocks: list[str]
+
+
+def customer_view(*, fetched_by: Principal, customer_no: str) -> tuple[Customer, bool]:
+    """The customer and whether `fetched_by` gets only the compact view (P1 scoping).
+
+    Full view: the profile right and the customer's home outlet in the principal's units. Compact view: the
+    customer right and either the home outlet in the principal's units or the customer at the principal's
+    counter right now (a teller of another outlet serving a visitor). Anyone else: not found.
+    """
+    require(fetched_by, VIEW)
+    found = (
+        Customer.objects.select_related("home_outlet", "relationship_manager")
+        .filter(customer_no=customer_no)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("Not found."))
+    in_scope = can_see_unit(fetched_by, found.home_outlet)
+    if in_scope and has(fetched_by, PROFILE):
+        return found, False
+    if in_scope or found.pk in timeline.serving(fetched_by):
+        return found, True
+    raise NotFound(_("Not found."))
+
+
+def view_360(*, fetched_by: Principal, customer_no: str) -> View360:
+    """The profile part of the 360 as `fetched_by` may see it (customer_view decides full or compact):
+    holdings (exact, banded, or names only), risk assessment, household, tier history."""
+    customer, compact = customer_view(fetched_by=fetched_by, customer_no=customer_no)
+    today = clock.today()
+    exact = not compact and has(fetched_by, EXACT, unit=customer.home_outlet)
+    holdings = [
+        HoldingLine(h.product, "" if compact else f"{h.balance:,.2f}" if exact else rules.band(h.balance))
+        for h in customer.holdings.select_related("product").order_by("product__category", "product__code")
+    ]
+    assessment = customer.risk_assessments.order_by("-assessed_on", "-pk").first()
+    household: list[Customer] = []
+    changes: list[TierChange] = []
+    if not compact:
+        if customer.household_id is not None:
+            household = list(
+                Customer.objects.filter(household_id=customer.household_id).exclude(pk=customer.pk)
+            )
+        changes = list(customer.tier_changes.all()[:10])
+    return View360(
+        customer=customer,
+        compact=compact,
+        holdings=holdings,
+        assessment=assessment,
+        assessment_valid=assessment is not None and assessment.expires_on >= today,
+        household=household,
+        tier_changes=changes,
+        selling_blocks=timeline.selling_blocks(customer),
+    )
+
+
+def customer_timeline(
+    *,
+    fetched_by: Principal,
+    customer: Customer,
+    kinds: frozenset[str] | None = None,
+    cursor: str = "",
+    limit: int = 20,
+) -> timeline.Page:
+    """One page of the customer's history across the apps, newest first (full-view readers only)."""
+    require(fetched_by, PROFILE, unit=customer.home_outlet)
+    return timeline.page(
+        customer,
+        fetched_by=fetched_by,
+        only=kinds,
+        cursor=timeline.Cursor.decode(cursor) if cursor else None,
+        limit=limit,
+    )
+
+
+def suggestion(*, fetched_by: Principal, pk: int) -> Suggestion:
+    require(fetched_by, "customers.view_suggestion")
+    return get_visible(Suggestion.objects.select_related("customer", "product", "outlet"), fetched_by, pk=pk)
+
+
+def referrals_to(*, fetched_by: Principal) -> QuerySet[Suggestion]:
+    """Suggestions referred to `fetched_by` (the relationship manager's list), newest first."""
+    require(fetched_by, "customers.view_suggestion")
+    return (
+        visible(Suggestion.objects.filter(referred_to_id=getattr(fetched_by, "pk", None)), fetched_by)
+        .select_related("customer", "product", "credited_staff")
+        .order_by("-reacted_at", "-pk")
+    )
+
+
+def referral_managers(*, fetched_by: Principal, outlet: OrgUnit) -> QuerySet[User]:
+    """The relationship managers of `outlet` a suggestion's customer may be referred to."""
+    require(fetched_by, "customers.change_suggestion", unit=outlet)
+    return User.objects.filter(org_unit=outlet, is_active=True, groups__name=roles.RM).order_by(
+        "display_name"
+    )
+
+
+# --- pre-filled business forms (P4) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prefilled:
+    customer: Customer | None
+    kind: str
+    values: dict[str, str]  # field → what the form shows: masked identifiers, never a full one
+
+
+def form_prefill(*, fetched_by: Principal, outlet: OrgUnit, kind: str, id_number: str) -> Prefilled:
+    """The form of `kind` filled from the profile and the last form of that kind, identifiers masked (P4)."""
+    require(fetched_by, "customers.add_formrecord", unit=outlet)
+    prefill.check_kind(kind)
+    customer = prefill.customer_by_id(id_number)
+    wanted = prefill.FIELDS[kind]
+    if customer is None:
+        return Prefilled(None, kind, {"id_number": pii.mask_id(id_number)} if "id_number" in wanted else {})
+    last = (
+        FormRecord.objects.filter(id_hash=customer.id_hash, kind=kind)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    known = {
+        "name": customer.name,
+        "id_number": customer.id_masked,
+        "phone": customer.phone_masked,
+        "address": customer.address,
+        "occupation": customer.occupation,
+        **{f: str(last.data.get(f, "")) for f in prefill.FORM_ONLY if last is not None},
+    }
+    return Prefilled(customer, kind, {f: known.get(f, "") for f in wanted})

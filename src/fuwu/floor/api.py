@@ -67,6 +67,7 @@ class CustomerOut(Schema):
     name_masked: str
     card_masked: str
     phone_masked: str
+    customer_no: str  # the counter console loads the compact customer 360 by it (P1)
 
 
 class TicketOut(Schema):

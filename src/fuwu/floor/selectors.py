@@ -111,6 +111,7 @@ class CustomerProfile:
     name_masked: str
     card_masked: str
     phone_masked: str
+    customer_no: str
 
 
 def customer_profile(*, fetched_by: Principal, ticket: Ticket) -> CustomerProfile | None:
@@ -128,6 +129,7 @@ def customer_profile(*, fetched_by: Principal, ticket: Ticket) -> CustomerProfil
         name_masked=pii.mask_name(ticket.customer.name),
         card_masked=ticket.customer.card_masked,
         phone_masked=ticket.customer.phone_masked,
+        customer_no=ticket.customer.customer_no,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from fuwu.core import roles
@@ -10,6 +12,7 @@ from fuwu.core.testing.access import AccessCase
 from fuwu.customers import selectors, services
 
 S = "fuwu.customers.services."
+ID = "110108198506123015"
 Q = "fuwu.customers.selectors."
 
 
@@ -21,6 +24,27 @@ def _customer(w: Any) -> None:
 
 def _head_b(w: Any) -> Any:
     return w.person("head_b", w.outlet_b, roles.OUTLET_HEAD)
+
+
+def _lobby(w: Any) -> Any:
+    return w.person("lobby_a", w.outlet_a, roles.LOBBY)
+
+
+def _rm(w: Any, unit: Any, name: str) -> Any:
+    return w.person(name, unit, roles.RM)
+
+
+def _product(w: Any) -> None:
+    _customer(w)
+    w.product = services.product_save(
+        actor=SYSTEM, code="TD", name="定期存款", category="deposit", risk_level=1
+    )
+
+
+def _suggestion(w: Any) -> None:
+    _product(w)
+    [w.suggestion] = services.suggestions_show(actor=SYSTEM, customer=w.customer, outlet=w.outlet_a)
+    w.rm_a = _rm(w, w.outlet_a, "rm_a")
 
 
 CASES = [
@@ -54,6 +78,175 @@ CASES = [
         setup=_customer,
         call=lambda w, who: selectors.customer(fetched_by=who, customer_no="CA1"),
         holder=lambda w: w.teller_a,
+        outsider=lambda w: w.teller_b,
+    ),
+]
+
+CASES += [
+    AccessCase(
+        S + "tiers_recompute",
+        call=lambda w, who: services.tiers_recompute(actor=who),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        S + "rules_train",
+        call=lambda w, who: services.rules_train(actor=who),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        S + "product_save",
+        call=lambda w, who: services.product_save(
+            actor=who, code="CD", name="大额存单", category="deposit", risk_level=1
+        ),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        S + "household_create",
+        setup=_customer,
+        call=lambda w, who: services.household_create(actor=who, name="刘家", members=[(w.customer, "head")]),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        S + "relationship_manager_assign",
+        setup=_customer,
+        call=lambda w, who: services.relationship_manager_assign(
+            actor=who, customer=w.customer, manager=None
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        S + "holding_set",
+        setup=_product,
+        call=lambda w, who: services.holding_set(
+            actor=who,
+            customer=w.customer,
+            product=w.product,
+            balance=Decimal(100),
+            opened_on=dt.date(2025, 1, 1),
+        ),
+        holder=lambda w: SYSTEM,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
+        S + "risk_assessment_record",
+        setup=_customer,
+        call=lambda w, who: services.risk_assessment_record(
+            actor=who, customer=w.customer, level=3, assessed_on=dt.date(2026, 1, 1)
+        ),
+        holder=lambda w: _rm(w, w.outlet_a, "rm_a"),
+        without=lambda w: w.teller_a,
+        outsider=lambda w: _rm(w, w.outlet_b, "rm_b"),
+    ),
+    AccessCase(
+        S + "suggestions_show",
+        setup=_product,
+        call=lambda w, who: services.suggestions_show(actor=who, customer=w.customer, outlet=w.outlet_a),
+        holder=lambda w: w.teller_a,
+        without=_lobby,
+        outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        S + "suggestion_react",
+        setup=_suggestion,
+        call=lambda w, who: services.suggestion_react(actor=who, suggestion=w.suggestion, reaction="decline"),
+        holder=lambda w: w.teller_a,
+        without=_lobby,
+        outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        S + "suggestion_refer",
+        setup=_suggestion,
+        call=lambda w, who: services.suggestion_refer(actor=who, suggestion=w.suggestion, staff_code="RM_A"),
+        holder=lambda w: w.teller_a,
+        without=_lobby,
+        outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        Q + "customer_view",
+        setup=_customer,
+        call=lambda w, who: selectors.customer_view(fetched_by=who, customer_no="CA1"),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.person("trainer_a", w.outlet_a, roles.TRAINER),
+        outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        Q + "view_360",
+        setup=_customer,
+        call=lambda w, who: selectors.view_360(fetched_by=who, customer_no="CA1"),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.person("trainer_a", w.outlet_a, roles.TRAINER),
+        outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        Q + "customer_timeline",
+        setup=_customer,
+        call=lambda w, who: selectors.customer_timeline(fetched_by=who, customer=w.customer),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "suggestion",
+        setup=_suggestion,
+        call=lambda w, who: selectors.suggestion(fetched_by=who, pk=w.suggestion.pk),
+        holder=lambda w: w.teller_a,
+        without=_lobby,
+        outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        Q + "referrals_to",
+        setup=lambda w: (
+            _suggestion(w),
+            services.suggestion_refer(actor=SYSTEM, suggestion=w.suggestion, staff_code="RM_A"),
+        ),
+        call=lambda w, who: selectors.referrals_to(fetched_by=who),
+        holder=lambda w: w.rm_a,
+        without=_lobby,
+        outsider=lambda w: _rm(w, w.outlet_b, "rm_b"),
+        hides=lambda w, rows: w.suggestion not in rows,
+    ),
+    AccessCase(
+        S + "form_submit",
+        setup=lambda w: services.customer_create(
+            actor=SYSTEM, customer_no="CF1", name="刘建华", home_outlet=w.outlet_a, id_number=ID
+        ),
+        call=lambda w, who: services.form_submit(
+            actor=who, outlet=w.outlet_a, kind="address_change", id_number=ID, values={"address": "北京"}
+        ),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.person("trainer_a", w.outlet_a, roles.TRAINER),
+        outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        Q + "form_prefill",
+        call=lambda w, who: selectors.form_prefill(
+            fetched_by=who, outlet=w.outlet_a, kind="account_opening", id_number=ID
+        ),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.person("trainer_a", w.outlet_a, roles.TRAINER),
+        outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        S + "customers_import",
+        call=lambda w, who: services.customers_import(
+            actor=who, rows=[services.CustomerRow(customer_no="I1", name="导入客户", outlet=w.outlet_a)]
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "referral_managers",
+        call=lambda w, who: selectors.referral_managers(fetched_by=who, outlet=w.outlet_a),
+        holder=lambda w: w.teller_a,
+        without=_lobby,
         outsider=lambda w: w.teller_b,
     ),
 ]
