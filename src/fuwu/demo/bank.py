@@ -300,11 +300,11 @@ def _build_customers(bank: DemoBank, rng: random.Random, regions: dict[str, str]
 
 
 def describe(bank: Any) -> str:
-    lines = [
+    """What was built, then what to open per role (the README's table, from fuwu.demo.tour)."""
+    from fuwu.demo import tour
+
+    summary = (
         f"demo bank (seed {bank.seed}): 1 head office, {len(bank.tier1)} tier-1, {len(bank.tier2)} tier-2, "
-        f"{len(bank.outlets)} outlets, {len(bank.staff)} staff, {bank.customers} customers",
-        f"logins (password {DEMO_PASSWORD}):",
-    ]
-    for username, role, unit in bank.logins:
-        lines.append(f"  {username:<12} {roles.role_label(role)!s:<10} @ {unit}")
-    return "\n".join(lines)
+        f"{len(bank.outlets)} outlets, {len(bank.staff)} staff, {bank.customers} customers"
+    )
+    return summary + "\n" + tour.text(DEMO_PASSWORD)
