@@ -20,6 +20,11 @@ def _minutes(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds / 60:.1f}"
 
 
+def _minutes_count(label: str, seconds: float | None) -> Count:
+    # No unit beside a dash: nothing measured yet today.
+    return Count(label, _minutes(seconds), unit=_("min") if seconds is not None else "")
+
+
 def panels(principal: Principal) -> list[Panel]:
     found: list[Panel] = []
     held = user_roles(principal)
@@ -59,9 +64,10 @@ def _my_day(principal: Principal) -> Panel:
         rows=rows,
         counts=[
             Count(_("Served today"), day.served),
-            Count(_("Average handle time"), _minutes(day.average_handle_seconds), unit=_("min")),
+            _minutes_count(_("Average handle time"), day.average_handle_seconds),
         ],
         more_url=console,
+        more_label=_("Open the counter console"),
         order=5,
     )
 
@@ -85,10 +91,11 @@ def _outlet_today(principal: Principal, unit: OrgUnit) -> Panel:
             Count(_("Waiting"), day.waiting, lobby),
             Count(_("VIP or special care waiting"), day.waiting_vip, lobby),
             Count(_("Served today"), day.served),
-            Count(_("Average wait"), _minutes(day.average_wait_seconds), unit=_("min")),
+            _minutes_count(_("Average wait"), day.average_wait_seconds),
             Count(_("Waited past target"), day.over_target),
             Count(_("Counters open"), f"{day.counters_open}/{day.counters}"),
         ],
         more_url=lobby,
+        more_label=_("Open the lobby console"),
         order=6,
     )

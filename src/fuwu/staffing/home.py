@@ -43,7 +43,13 @@ def _centre_today(principal: Principal) -> Panel:
             Count(_("%(line)s: 20 s service level") % {"line": label}, _percent(kpi.service_level), unit="%"),
             Count(_("%(line)s: answer rate") % {"line": label}, _percent(kpi.answer_rate), unit="%"),
         ]
-    return Panel(title=_("Contact centre today"), counts=counts, more_url=centre, order=8)
+    return Panel(
+        title=_("Contact centre today"),
+        counts=counts,
+        more_url=centre,
+        more_label=_("Open the contact centre"),
+        order=8,
+    )
 
 
 def _plans(principal: Principal) -> Panel:
