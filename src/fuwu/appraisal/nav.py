@@ -16,6 +16,7 @@ NAV = [
         frozenset(),
         _("Scores per level and period, each explained measure by measure"),
         order=400,
+        permission="appraisal.view_scorecard",
     ),
     NavItem(
         _("Scorecards"),
@@ -23,6 +24,7 @@ NAV = [
         frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.AUDITOR}),
         _("Measures, scoring rules and dated weights per level (satisfaction within the bank's cap)"),
         order=405,
+        permission="appraisal.view_staff_scores",
     ),
     NavItem(
         _("Quarterly briefing"),
@@ -30,6 +32,7 @@ NAV = [
         _LEADS,
         _("Build and download the quarterly service briefing as PDF and Excel"),
         order=410,
+        permission="appraisal.view_briefingjob",
     ),
     NavItem(
         _("Peer benchmarking"),
@@ -37,6 +40,7 @@ NAV = [
         frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.AUDITOR}),
         _("Our figures beside the other big banks': gap and rank"),
         order=415,
+        permission="appraisal.view_peerfigure",
     ),
     NavItem(
         _("Service stars"),
@@ -44,6 +48,7 @@ NAV = [
         frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.OUTLET_HEAD, roles.AUDITOR}),
         _("Monthly service stars per outlet: candidates, nominations, approval"),
         order=420,
+        permission="appraisal.view_staff_scores",
     ),
     NavItem(
         _("Wall of stars"),
@@ -51,5 +56,6 @@ NAV = [
         frozenset(),
         _("The approved service stars and why they were chosen"),
         order=421,
+        permission="appraisal.view_starround",
     ),
 ]

@@ -22,9 +22,21 @@ _LEADS = frozenset({roles.OUTLET_HEAD, roles.SUPERVISOR, roles.HQ_MANAGER, roles
 SECTION = _("Approvals")
 
 NAV = [
-    NavItem(_("My approvals"), "approvals:inbox", _DECIDERS, _("Steps waiting for your decision"), order=600),
     NavItem(
-        _("Approval cases"), "approvals:list", _STAFF, _("Loans, account openings and their steps"), order=601
+        _("My approvals"),
+        "approvals:inbox",
+        _DECIDERS,
+        _("Steps waiting for your decision"),
+        order=600,
+        permission="approvals.decide_step",
+    ),
+    NavItem(
+        _("Approval cases"),
+        "approvals:list",
+        _STAFF,
+        _("Loans, account openings and their steps"),
+        order=601,
+        permission="approvals.view_case",
     ),
     NavItem(
         _("Approval bottlenecks"),
@@ -32,6 +44,7 @@ NAV = [
         _LEADS,
         _("Elapsed time per step, breaches, heatmap"),
         order=602,
+        permission="approvals.view_bottlenecks",
     ),
 ]
 

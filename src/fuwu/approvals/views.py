@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuwu.approvals import selectors, services
@@ -19,24 +20,31 @@ from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.listing import ListSpec, Sort, listing
 from fuwu.core.models import User
 from fuwu.core.principals import Principal
 from fuwu.core.transitions import allowed_names
+
+CASE_LIST = ListSpec(
+    sorts=(
+        Sort("new", gettext_lazy("Newest first"), ("-started_at",)),
+        Sort("old", gettext_lazy("Oldest first"), ("started_at",)),
+        Sort("amount", gettext_lazy("Largest amount first"), ("-amount",)),
+    ),
+    text=("reference", "title", "version__process__name"),
+    state_field="status",
+    states=CaseStatus.choices,
+    unit_field="org_unit",
+    date_field="started_at",
+    mine=("started_by",),
+)
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     who = request_principal(request)
-    status = request.GET.get("status") or None
-    return render(
-        request,
-        "approvals/list.html",
-        {
-            "cases": selectors.cases(fetched_by=who, status=status),
-            "status": status,
-            "statuses": CaseStatus.choices,
-        },
-    )
+    found = listing(request, selectors.case_rows(fetched_by=who), CASE_LIST, principal=who)
+    return render(request, "approvals/list.html", found.context())
 
 
 @login_required

@@ -21,7 +21,9 @@ SHOWN = 8
 def panels(principal: Principal) -> list[Panel]:
     found: list[Panel] = []
     notice = notice_for(principal)
-    if notice is not None and notice.missing_year:
+    # Told on the home page to whoever enters the schedule or whose case deadlines hang on it, not the front line.
+    concerned = has(principal, "core.change_calendarday") or has(principal, "complaints.change_complaint")
+    if notice is not None and notice.missing_year and concerned:
         found.append(
             Panel(
                 title=_("Holiday schedule missing"),

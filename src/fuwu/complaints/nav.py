@@ -25,15 +25,28 @@ SECTION = _("Complaints")  # the menu section these items form
 
 NAV = [
     NavItem(
-        _("Complaints"), "complaints:list", _HANDLERS | _INTAKE, _("Cases, deadlines and alerts"), order=300
+        _("Complaints"),
+        "complaints:list",
+        _HANDLERS | _INTAKE,
+        _("Cases, deadlines and alerts"),
+        order=300,
+        permission="complaints.view_complaint",
     ),
-    NavItem(_("Register a complaint"), "complaints:new", _INTAKE, _("Intake from any channel"), order=301),
+    NavItem(
+        _("Register a complaint"),
+        "complaints:new",
+        _INTAKE,
+        _("Intake from any channel"),
+        order=301,
+        permission="complaints.add_complaint",
+    ),
     NavItem(
         _("Complaint statistics"),
         "complaints:stats",
         _HANDLERS,
         _("Quarterly regulator report (Excel)"),
         order=302,
+        permission="complaints.view_decision",
     ),
     NavItem(
         _("Typical cases"),
@@ -41,6 +54,7 @@ NAV = [
         _HANDLERS | {roles.TRAINER},
         _("De-identified positive and negative cases"),
         order=303,
+        permission="complaints.view_typicalcase",
     ),
     NavItem(
         _("Complaint hotspots"),
@@ -48,6 +62,7 @@ NAV = [
         _HANDLERS,
         _("Categories and terms on the rise"),
         order=304,
+        permission="complaints.view_decision",
     ),
 ]
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,7 +13,8 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 from django.utils.translation import gettext
 
-from fuwu.core.errors import DomainError, ValidationFailed
+from fuwu.core import nav
+from fuwu.core.errors import DomainError, Forbidden, ValidationFailed
 
 
 class DomainErrorMiddleware:
@@ -23,6 +25,15 @@ class DomainErrorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        """A menu page is refused (403) to whoever's menu lacks it: menus and access are one rule (core.nav)."""
+        match = request.resolver_match
+        if match is None or not nav.refused(request.user, match.view_name):
+            return None
+        return self.process_exception(request, Forbidden(gettext("Your role may not open this page.")))
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if request.path.startswith("/api/"):

@@ -6,8 +6,11 @@ so the platform needs to know no app by name.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
@@ -17,20 +20,36 @@ from django.utils.translation import gettext_lazy as _
 from fuwu.core import roles
 from fuwu.core.access import has
 from fuwu.core.discovery import app_modules
+from fuwu.core.errors import DomainError
 from fuwu.core.principals import Viewer
+
+if TYPE_CHECKING:
+    from fuwu.core.models import OrgUnit
+
+
+# A page every logged-in staff member may open (the business calendar, one's own training): the permission
+# is declared, and it is "none beyond being staff".
+EVERY_STAFF = ""
 
 
 @dataclass(frozen=True)
 class NavItem:
+    """One menu entry. Its `permission` is the one rule for both the menu and the page (#19): the item is shown
+    exactly when the user holds it, and core.middleware refuses the page (403) to a user who does not, before the
+    view runs — so a page is never reachable for a role whose menu lacks it, nor missing from a menu that could
+    open it. Objects inside a page stay the selectors' business (missing and not yours: 404)."""
+
     label: Promise | str
     url_name: str
-    roles: frozenset[str] = field(default_factory=frozenset)  # empty: every staff member
+    roles: frozenset[str] = field(default_factory=frozenset)  # on which roles' home pages the item is listed
     description: Promise | str = ""
     order: int = 100
-    # The permission the page itself requires: when given, the menu shows the item exactly when
-    # core.access would let the user in (menus and access are the same rule). `roles` then only
-    # says on which role's home page the item is listed.
-    permission: str = ""
+    permission: str | None = None  # required: a permission, or EVERY_STAFF (core/tests/test_nav.py checks)
+    # The unit the permission must reach, when the page belongs to one (e.g. head office's knowledge base).
+    unit: Callable[[], OrgUnit | None] | None = None
+    # A device or customer page that needs no login (kiosk, display board): the permission only decides who
+    # finds it in the menu; the page itself is public.
+    public: bool = False
 
 
 NAV: list[NavItem] = [
@@ -48,6 +67,7 @@ NAV: list[NavItem] = [
         frozenset(),
         _("Public holidays and make-up workdays"),
         order=910,
+        permission=EVERY_STAFF,
     ),
     NavItem(
         _("Device tokens"),
@@ -116,16 +136,43 @@ def items_for(user: Viewer) -> list[tuple[NavItem, str]]:
     return [(item, url) for _app, item, url in _visible(user, app_modules("nav"))]
 
 
+def may_open(user: Viewer, item: NavItem) -> bool:
+    """Whether this user may open the item's page: the one rule of the menu and of the page guard."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not item.permission:
+        return True
+    try:
+        unit = item.unit() if item.unit is not None else None
+    except DomainError:
+        return False  # the page's unit does not exist yet (an empty installation)
+    return has(user, item.permission, unit=unit) if unit is not None else has(user, item.permission)
+
+
+@functools.cache
+def _by_view_name() -> dict[str, NavItem]:
+    return {item.url_name: item for _app, module in app_modules("nav") for item in getattr(module, "NAV", [])}
+
+
+def item_for(view_name: str) -> NavItem | None:
+    """The menu item whose page this is (by 'app:name'), if the page is in any menu."""
+    return _by_view_name().get(view_name)
+
+
+def refused(user: Viewer, view_name: str) -> bool:
+    """A logged-in user opening a menu page their menu lacks (the login redirect stays the views' own)."""
+    item = item_for(view_name)
+    if item is None or item.public or not getattr(user, "is_authenticated", False):
+        return False
+    return not may_open(user, item)
+
+
 def _visible(user: Viewer, modules: list[tuple[str, ModuleType]]) -> list[tuple[str, NavItem, str]]:
     """(app, item, url) for every item of these nav modules the user may follow, in menu order."""
-    held = user_roles(user)
     entries = [(app, item) for app, module in modules for item in getattr(module, "NAV", [])]
     visible = []
     for app, item in sorted(entries, key=lambda e: (e[1].order, str(e[1].label))):
-        if item.permission:
-            if not has(user, item.permission):
-                continue
-        elif item.roles and not (item.roles & held) and not getattr(user, "is_superuser", False):
+        if not may_open(user, item):
             continue
         try:
             visible.append((app, item, reverse(item.url_name)))

@@ -41,6 +41,7 @@ class Panel:
     counts: list[Count] = field(default_factory=list)
     total: int | None = None  # all rows behind the panel, when more exist than are shown
     more_url: str = ""
+    more_label: Promise | str = ""  # the link's words when it leads to a console rather than a list
     empty: Promise | str = ""  # what to say when there is nothing to do
     order: int = 100
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,7 @@ from fuwu.core.access import has
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.listing import ListSpec, Sort, listing
 from fuwu.core.models import User
 from fuwu.core.principals import Principal
 from fuwu.core.services import PII_PERMISSION
@@ -26,13 +28,27 @@ from fuwu.customers.schemas import (
     SuggestionReferIn,
 )
 
+# The selector searches number and name itself (an exact number, never a partial ID).
+CUSTOMER_LIST = ListSpec(
+    sorts=(
+        Sort("no", gettext_lazy("By customer number"), ("customer_no",)),
+        Sort("new", gettext_lazy("Newest first"), ("-created_at",)),
+    ),
+    search=True,
+    state_field="tier",
+    states=Customer.Tier.choices,
+    unit_field="home_outlet",
+    mine=("relationship_manager",),
+)
+
 
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
-    search = request.GET.get("q", "")
-    rows = selectors.customers(fetched_by=principal, search=search)[:100]
-    return render(request, "customers/list.html", {"rows": rows, "q": search})
+    search = request.GET.get("q", "")[:100]
+    rows = selectors.customers(fetched_by=principal, search=search)
+    found = listing(request, rows, CUSTOMER_LIST, principal=principal)
+    return render(request, "customers/list.html", {**found.context(), "q": search})
 
 
 def _detail(

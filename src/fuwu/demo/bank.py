@@ -389,12 +389,11 @@ def showcase_lines() -> list[str]:
 
 
 def describe(bank: Any) -> str:
-    lines = [
+    """What was built, then what to open per role (the README's table, from fuwu.demo.tour)."""
+    from fuwu.demo import tour
+
+    summary = (
         f"demo bank (seed {bank.seed}): 1 head office, {len(bank.tier1)} tier-1, {len(bank.tier2)} tier-2, "
-        f"{len(bank.outlets)} outlets, {len(bank.staff)} staff, {bank.customers} customers",
-        f"logins (password {DEMO_PASSWORD}):",
-    ]
-    for username, role, unit in bank.logins:
-        lines.append(f"  {username:<12} {roles.role_label(role)!s:<10} @ {unit}")
-    lines.extend(showcase_lines())
-    return "\n".join(lines)
+        f"{len(bank.outlets)} outlets, {len(bank.staff)} staff, {bank.customers} customers"
+    )
+    return "\n".join([summary, tour.text(DEMO_PASSWORD), *showcase_lines()])

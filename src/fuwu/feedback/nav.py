@@ -17,6 +17,7 @@ NAV = [
         _MANAGERS,
         _("Dissatisfied customers to call back, with deadlines"),
         order=300,
+        permission="feedback.view_followup",
     ),
     NavItem(
         _("Feedback box"),
@@ -24,6 +25,7 @@ NAV = [
         _READERS,
         _("Messages from customers and their replies"),
         order=310,
+        permission="feedback.view_feedbackitem",
     ),
     NavItem(
         _("Evaluation figures"),
@@ -31,6 +33,7 @@ NAV = [
         _READERS,
         _("Evaluation rate and satisfaction by counter, staff and outlet"),
         order=320,
+        permission="feedback.view_evaluation",
     ),
     NavItem(
         _("Surveys"),
@@ -38,6 +41,7 @@ NAV = [
         _READERS,
         _("NPS and CSAT against targets; import survey results"),
         order=330,
+        permission="feedback.view_surveyresponse",
     ),
     NavItem(
         _("What customers say"),
@@ -45,6 +49,7 @@ NAV = [
         _READERS,
         _("Topics, sentiment and trending terms"),
         order=340,
+        permission="feedback.view_feedbackitem",
     ),
     NavItem(
         _("My feedback"),
@@ -52,6 +57,8 @@ NAV = [
         frozenset({roles.TELLER, roles.LOBBY, roles.RM}),
         _("Ratings and messages about your own service"),
         order=350,
+        # Those who serve customers on the floor, and so are rated: front line and outlet head.
+        permission="floor.add_ticket",
     ),
 ]
 

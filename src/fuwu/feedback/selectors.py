@@ -337,6 +337,15 @@ def own_stream(*, fetched_by: Principal, limit: int = 100) -> list[StreamEntry]:
     return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
 
 
+def my_ratings_today(*, fetched_by: Principal) -> dict[str, int]:
+    """Today's ratings of the reader's own service, by rating (the teller's 'my day', #19)."""
+    if not isinstance(fetched_by, User) or not fetched_by.is_active:
+        raise Forbidden(_("Only a staff member has ratings of their own."))
+    start = dt.datetime.combine(clock.today(), dt.time(0), tzinfo=clock.SHANGHAI)
+    rows = Evaluation.objects.filter(staff=fetched_by, at__gte=start, at__lt=start + dt.timedelta(days=1))
+    return dict(rows.order_by().values_list("rating").annotate(n=Count("pk")))
+
+
 # --- F4: surveys ------------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuwu.core import clock
@@ -28,6 +29,7 @@ from fuwu.core.access import has
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, Throttled, ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.listing import ListSpec, Sort, listing
 from fuwu.core.models import OrgUnit
 from fuwu.core.net import client_ip
 from fuwu.core.principals import Principal, system
@@ -261,25 +263,37 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+FOLLOW_UP_LIST = ListSpec(
+    sorts=(
+        Sort("new", gettext_lazy("Newest first"), ("-opened_at",)),
+        Sort("due", gettext_lazy("Due soonest"), ("due_at",)),
+        Sort("old", gettext_lazy("Oldest first"), ("opened_at",)),
+    ),
+    text=("summary", "staff__display_name", "owner__display_name"),
+    state_field="status",
+    states=FollowUp.Status.choices,
+    unit_field="outlet",
+    date_field="opened_at",
+    mine=("owner",),
+)
+
+
 @login_required
 def follow_up_list(request: HttpRequest) -> HttpResponse:
-    principal = request_principal(request)
-    open_only = request.GET.get("all") != "1"
-    rows = selectors.follow_ups(fetched_by=principal, open_only=open_only)[:300]
-    return _follow_ups_page(request, principal, rows=list(rows), open_only=open_only)
+    return _follow_ups_page(request, request_principal(request))
 
 
 def _follow_ups_page(
     request: HttpRequest,
     principal: Principal,
     *,
-    rows: list[FollowUp] | None = None,
-    open_only: bool = True,
     pad_form: FormState | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    if rows is None:
-        rows = list(selectors.follow_ups(fetched_by=principal, open_only=open_only)[:300])
+    # Paged, counted and newest first (#19): head office reads every outlet's, not the 300 oldest.
+    open_only = request.GET.get("all") != "1" and not request.GET.get("state")
+    rows = selectors.follow_ups(fetched_by=principal, open_only=open_only)
+    found = listing(request, rows, FOLLOW_UP_LIST, principal=principal)
     unit = getattr(principal, "org_unit", None)
     pad = None
     # The form is offered to whoever pad_config_set would accept here (the service checks again).
@@ -289,8 +303,9 @@ def _follow_ups_page(
         request,
         "feedback/follow_ups.html",
         {
-            "rows": rows,
+            **found.context(),
             "open_only": open_only,
+            "extra": [("all", "1")] if not open_only and not found.values["state"] else [],
             "pad": pad,
             "pad_reasons": "\n".join(pad.reasons) if pad else "",
             "unit": unit,

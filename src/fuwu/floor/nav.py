@@ -30,6 +30,8 @@ NAV = [
         frozenset({roles.LOBBY, roles.OUTLET_HEAD}),
         _("Hall screen with voice calling"),
         order=12,
+        permission="floor.divert_ticket",
+        public=True,
     ),
     NavItem(
         _("Ticket kiosk"),
@@ -37,6 +39,8 @@ NAV = [
         frozenset({roles.LOBBY, roles.OUTLET_HEAD}),
         _("Self-service ticket machine"),
         order=13,
+        permission="floor.divert_ticket",
+        public=True,
     ),
 ]
 

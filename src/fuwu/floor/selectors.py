@@ -498,3 +498,86 @@ def my_ticket(token: str) -> MyTicket:
         view.people_ahead = _position_in_line(found) - 1
         view.estimated_wait_seconds = estimates.waits(found.outlet).get(found.pk)
     return view
+
+
+# --- the home page's worklists (#19) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyDay:
+    """A staff member's own day at the counter: where they sit and what they have served."""
+
+    counter: Counter | None
+    current: Ticket | None
+    served: int
+    average_handle_seconds: float | None
+
+
+def my_day(*, fetched_by: Principal) -> MyDay:
+    """The reader's own counter and today's served tickets and average handle time (nobody else's)."""
+    access.require(fetched_by, VIEW_TICKET)
+    if not isinstance(fetched_by, User):
+        return MyDay(None, None, 0, None)
+    day = clock.today()
+    mine = Counter.objects.filter(staff=fetched_by).select_related("outlet").order_by("number").first()
+    current = None
+    if mine is not None:
+        current = (
+            Ticket.objects.filter(counter=mine, business_date=day, status__in=AT_COUNTER)
+            .select_related("service")
+            .first()
+        )
+    served = Ticket.objects.filter(
+        staff=fetched_by,
+        business_date=day,
+        status=S.FINISHED,
+        started_at__isnull=False,
+        finished_at__isnull=False,
+    )
+    spans = [(f - s).total_seconds() for s, f in served.values_list("started_at", "finished_at") if s and f]
+    return MyDay(mine, current, len(spans), sum(spans) / len(spans) if spans else None)
+
+
+@dataclass(frozen=True)
+class OutletDay:
+    """An outlet's queue now and its day so far: what an outlet head and the lobby look at first."""
+
+    outlet: OrgUnit
+    waiting: int
+    waiting_vip: (
+        int  # VIP (wealth, private banking) or special-care customers, as the lobby console marks them
+    )
+    longest_wait_seconds: int
+    served: int
+    average_wait_seconds: float | None
+    over_target: int  # served today after waiting longer than their business type's target
+    counters_open: int
+    counters: int
+
+
+def outlet_day(*, fetched_by: Principal, outlet: OrgUnit) -> OutletDay:
+    """Today's queue and figures of one outlet the reader may see."""
+    access.require(fetched_by, VIEW_TICKET, unit=outlet)
+    now = clock.now()
+    today = visible(Ticket.objects.filter(outlet=outlet, business_date=clock.business_date(now)), fetched_by)
+    waiting = list(
+        today.filter(status__in=WAITING).values_list("issued_at", "customer_tier", "is_special_group")
+    )
+    called = list(
+        today.filter(called_at__isnull=False).values_list(
+            "issued_at", "called_at", "service__target_wait_seconds"
+        )
+    )
+    waits = [(c - i).total_seconds() for i, c, _target in called if c is not None]
+    counters_all = list(Counter.objects.filter(outlet=outlet).values_list("is_open", flat=True))
+    return OutletDay(
+        outlet=outlet,
+        waiting=len(waiting),
+        waiting_vip=len([1 for _i, tier, special in waiting if special or tier in ("wealth", "private")]),
+        longest_wait_seconds=int(max(((now - i).total_seconds() for i, _t, _s in waiting), default=0)),
+        served=today.filter(status=S.FINISHED).count(),
+        average_wait_seconds=sum(waits) / len(waits) if waits else None,
+        over_target=sum(1 for i, c, target in called if c is not None and (c - i).total_seconds() > target),
+        counters_open=len([1 for is_open in counters_all if is_open]),
+        counters=len(counters_all),
+    )

@@ -14,6 +14,7 @@ NAV = [
         frozenset({roles.SUPERVISOR, roles.OUTLET_HEAD, roles.HQ_MANAGER, roles.AUDITOR}),
         _("Mystery shopper, video and on-site checks"),
         order=400,
+        permission="inspections.view_inspection",
     ),
     NavItem(
         _("Rectification ledger"),
@@ -23,6 +24,7 @@ NAV = [
         ),
         _("Every service defect and its fix, whatever found it"),
         order=401,
+        permission="inspections.view_rectificationtask",
     ),
     NavItem(
         _("Inspection templates"),
@@ -30,6 +32,7 @@ NAV = [
         frozenset({roles.SUPERVISOR, roles.HQ_MANAGER, roles.AUDITOR}),
         _("五个一, 七个一, 四不准, 四必须, 6S and more"),
         order=402,
+        permission="inspections.view_template",
     ),
     NavItem(
         _("Supervisors"),
@@ -37,6 +40,7 @@ NAV = [
         frozenset({roles.SUPERVISOR, roles.HQ_MANAGER, roles.AUDITOR}),
         _("Roster against the minimum and piece-rate tally"),
         order=403,
+        permission="inspections.view_supervision",
     ),
     NavItem(
         _("Inspection trends"),
@@ -44,6 +48,7 @@ NAV = [
         frozenset({roles.SUPERVISOR, roles.OUTLET_HEAD, roles.HQ_MANAGER, roles.AUDITOR}),
         _("Mystery-shopper score per quarter against the +2 target"),
         order=404,
+        permission="inspections.view_inspection",
     ),
 ]
 

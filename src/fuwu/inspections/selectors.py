@@ -91,6 +91,14 @@ def inspections_list(
     *, fetched_by: Principal, status: str = "", kind: str = "", outlet_code: str = "", limit: int = 200
 ) -> list[Inspection]:
     """Visible inspections, newest first; planned mystery visits only for those who may see them."""
+    rows = inspection_rows(fetched_by=fetched_by, status=status, kind=kind, outlet_code=outlet_code)
+    return list(rows.order_by("-created_at")[:limit])
+
+
+def inspection_rows(
+    *, fetched_by: Principal, status: str = "", kind: str = "", outlet_code: str = ""
+) -> QuerySet[Inspection]:
+    """The same inspections as a query, for the paged list (#19)."""
     access.require(fetched_by, "inspections.view_inspection")
     qs = _inspections(fetched_by)
     if status:
@@ -99,7 +107,7 @@ def inspections_list(
         qs = qs.filter(kind=kind)
     if outlet_code:
         qs = qs.filter(outlet__code=outlet_code)
-    return list(qs.order_by("-created_at")[:limit])
+    return qs
 
 
 def inspection(*, fetched_by: Principal, pk: int) -> Inspection:
@@ -207,6 +215,11 @@ def ledger(
     *, fetched_by: Principal, filt: LedgerFilter | None = None, limit: int = 500
 ) -> list[RectificationTask]:
     """The one rectification ledger: tasks from every source side by side, narrowed by one filter."""
+    return list(ledger_rows(fetched_by=fetched_by, filt=filt).order_by("due", "pk")[:limit])
+
+
+def ledger_rows(*, fetched_by: Principal, filt: LedgerFilter | None = None) -> QuerySet[RectificationTask]:
+    """The same ledger as a query, for the paged list and the home worklists (#19)."""
     access.require(fetched_by, "inspections.view_rectificationtask")
     f = filt or LedgerFilter()
     qs = scoping.visible(
@@ -227,7 +240,7 @@ def ledger(
         qs = qs.filter(owner=fetched_by)
     if f.q:
         qs = qs.filter(Q(label__icontains=f.q) | Q(description__icontains=f.q) | Q(reason_code__iexact=f.q))
-    return list(qs.order_by("due", "pk")[:limit])
+    return qs
 
 
 def task(*, fetched_by: Principal, pk: int) -> RectificationTask:

@@ -7,17 +7,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuwu.core import access, clock, scoping
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import DomainError, ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.listing import ListSpec, Select, Sort, listing
 from fuwu.core.models import OrgUnit, User
 from fuwu.inspections import selectors, services, xlsx
 from fuwu.inspections.models import Inspection, Item, RectificationTask, Severity
@@ -49,14 +52,29 @@ def _unit(request: HttpRequest, code: str) -> OrgUnit:
 # --- inspections ---------------------------------------------------------------------------------
 
 
+INSPECTION_LIST = ListSpec(
+    sorts=(
+        Sort("new", gettext_lazy("Newest first"), ("-created_at",)),
+        Sort("planned", gettext_lazy("Planned date"), ("planned_for",)),
+        Sort("score", gettext_lazy("Lowest score first"), ("score",)),
+    ),
+    text=("outlet__name", "version__template__name", "note"),
+    state_field="status",
+    states=Inspection.Status.choices,
+    unit_field="outlet",
+    date_field="created_at",
+    mine=("supervisor",),
+)
+
+
 @login_required
 def inspection_list(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
     who = request_principal(request)
-    rows = selectors.inspections_list(
-        fetched_by=who, status=request.GET.get("status", ""), kind=request.GET.get("kind", "")
-    )
+    rows = selectors.inspection_rows(fetched_by=who, kind=request.GET.get("kind", "")[:8])
+    kinds = Select("kind", _("Kind"), Inspection.Kind.choices)
+    found = listing(request, rows, INSPECTION_LIST, principal=who, selects=[kinds])
     context: dict[str, Any] = {
-        "rows": rows,
+        **found.context(),
         "form": form or FormState(),
         "kinds": Inspection.Kind.choices,
         "statuses": Inspection.Status.choices,
@@ -278,6 +296,17 @@ def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
 # --- the ledger ----------------------------------------------------------------------------------
 
 
+# The ledger keeps its own filter form (source, overdue, unit and below); paging, order and period are shared.
+LEDGER_LIST = ListSpec(
+    sorts=(
+        # Not yet closed first (no closing time), then by the nearest deadline.
+        Sort("due", gettext_lazy("Due soonest"), (F("closed_at").desc(nulls_first=True), "due")),
+        Sort("new", gettext_lazy("Newest first"), ("-opened_at",)),
+    ),
+    date_field="opened_at",
+)
+
+
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
     who = request_principal(request)
@@ -285,9 +314,10 @@ def ledger(request: HttpRequest) -> HttpResponse:
         q = parse(LedgerQuery, request.GET)
     except ValidationFailed:
         q = LedgerQuery()
-    rows = selectors.ledger(fetched_by=who, filt=selectors.LedgerFilter(**q.model_dump()))
+    rows = selectors.ledger_rows(fetched_by=who, filt=selectors.LedgerFilter(**q.model_dump()))
+    found = listing(request, rows, LEDGER_LIST, principal=who)
     context = {
-        "rows": rows,
+        **found.context(),
         "q": q,
         "today": clock.today(),
         "sources": RectificationTask.Source.choices,

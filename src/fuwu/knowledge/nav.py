@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuwu.core import roles
 from fuwu.core.nav import NavItem
+from fuwu.knowledge.services import knowledge_owner
 
 _ALL_STAFF: frozenset[str] = frozenset()  # every staff member
 _QUEUE = frozenset(
@@ -31,6 +32,7 @@ NAV = [
         _ALL_STAFF,
         _("Search answers, products, fees and documents"),
         order=400,
+        permission="knowledge.view_entry",
     ),
     NavItem(
         _("Assistant queue"),
@@ -38,6 +40,7 @@ NAV = [
         _QUEUE,
         _("Customer questions handed over by the assistant"),
         order=410,
+        permission="knowledge.change_conversation",
     ),
     NavItem(
         _("Unanswered questions"),
@@ -45,6 +48,8 @@ NAV = [
         _EDITORS,
         _("What the assistant could not answer, grouped"),
         order=420,
+        permission="knowledge.view_unansweredquestion",
+        unit=knowledge_owner,
     ),
     NavItem(
         _("Service language"),
@@ -52,5 +57,6 @@ NAV = [
         _LANGUAGE,
         _("Forbidden and required phrases and what was found"),
         order=430,
+        permission="knowledge.view_languagefinding",
     ),
 ]

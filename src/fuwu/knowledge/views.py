@@ -10,12 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuwu.core import access, references
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.listing import ListSpec, Sort, listing
 from fuwu.knowledge import selectors, services
 from fuwu.knowledge.models import Entry, Phrase
 from fuwu.knowledge.schemas import EntryIn, ParaphraseFromMessageIn, PhraseIn, ReplyIn, SentimentLabelIn
@@ -37,11 +39,16 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "query": query,
         "results": selectors.entry_search(fetched_by=principal, query=query) if query else [],
-        "entries": selectors.entries(
-            fetched_by=principal,
-            visibility=request.GET.get("visibility", ""),
-            category=request.GET.get("category", ""),
-        )[:200],
+        **listing(
+            request,
+            selectors.entries(
+                fetched_by=principal,
+                visibility=request.GET.get("visibility", ""),
+                category=request.GET.get("category", ""),
+            ),
+            ENTRY_LIST,
+            principal=principal,
+        ).context(),
         "can_edit": access.has(principal, "knowledge.change_entry", unit=services.knowledge_owner()),
         "visibilities": Entry.Visibility.choices,
     }
@@ -143,12 +150,37 @@ def entry_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return redirect("knowledge:entry", pk=entry.pk)
 
 
+QUEUE_LIST = ListSpec(
+    # Oldest waiting first (the selector's order: waiting before answered, then by hand-over time).
+    sorts=(
+        Sort("waiting", gettext_lazy("Waiting longest first"), ("status", "handed_over_at")),
+        Sort("new", gettext_lazy("Newest first"), ("-handed_over_at",)),
+    ),
+    unit_field="unit",
+    date_field="handed_over_at",
+    mine=("assignee",),
+)
+ENTRY_LIST = ListSpec(
+    sorts=(
+        Sort("category", gettext_lazy("By category"), ("category", "question")),
+        Sort("new", gettext_lazy("Newest first"), ("-pk",)),
+    ),
+    per_page=50,
+)
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
-    status = request.GET.get("status", "open")
-    rows = selectors.queue(fetched_by=principal, status=status)[:200]
-    return render(request, "knowledge/queue.html", {"rows": rows, "status": status})
+    status = request.GET.get("status", "open")[:16]
+    found = listing(
+        request, selectors.queue(fetched_by=principal, status=status), QUEUE_LIST, principal=principal
+    )
+    return render(
+        request,
+        "knowledge/queue.html",
+        {**found.context(), "status": status, "status_keep": [("status", status)]},
+    )
 
 
 def _conversation_page(request: HttpRequest, pk: int, form: FormState, status: int = 200) -> HttpResponse:

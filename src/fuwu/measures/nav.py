@@ -14,6 +14,7 @@ NAV = [
         frozenset(),
         _("Waits, service times, satisfaction and complaints, with trends and league tables"),
         order=300,
+        permission="measures.view_rollup",
     ),
     NavItem(
         _("Targets"),
@@ -21,5 +22,6 @@ NAV = [
         frozenset({roles.HQ_MANAGER, roles.SUPERVISOR, roles.OUTLET_HEAD, roles.AUDITOR}),
         _("Targets per measure and unit, progress and forecast"),
         order=310,
+        permission="measures.view_target",
     ),
 ]

@@ -14,6 +14,7 @@ NAV = [
         frozenset({roles.OUTLET_HEAD, roles.CC_MANAGER, roles.HQ_MANAGER, roles.SUPERVISOR, roles.AUDITOR}),
         _("Forecast, required counters and next week's roster"),
         order=60,
+        permission="staffing.view_staffingplan",
     ),
     NavItem(
         _("Contact centre"),
@@ -21,5 +22,6 @@ NAV = [
         frozenset({roles.CC_MANAGER, roles.HQ_MANAGER, roles.SUPERVISOR}),
         _("Answer rate, 20 s service level and intraday actual vs plan"),
         order=61,
+        permission="staffing.view_callrecord",
     ),
 ]

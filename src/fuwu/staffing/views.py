@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuwu.core import clock
@@ -15,8 +16,9 @@ from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import Conflict, ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.listing import ListSpec, Sort, listing
 from fuwu.staffing import selectors, services
-from fuwu.staffing.models import CallLine, Channel
+from fuwu.staffing.models import CallLine, Channel, StaffingPlan
 from fuwu.staffing.schemas import PlanIn, PublishIn, ShiftIn
 
 
@@ -33,11 +35,25 @@ def _date(value: str | None, default: dt.date) -> dt.date:
         return default
 
 
+PLAN_LIST = ListSpec(
+    sorts=(
+        Sort("new", gettext_lazy("Latest week first"), ("-week_start",)),
+        Sort("unit", gettext_lazy("By unit"), ("unit__path", "-week_start")),
+    ),
+    text=("unit__name",),
+    state_field="status",
+    states=StaffingPlan.Status.choices,
+    unit_field="unit",
+    date_field="week_start",
+)
+
+
 @login_required
 def plans(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
     principal = request_principal(request)
+    found = listing(request, selectors.plans(fetched_by=principal), PLAN_LIST, principal=principal)
     context = {
-        "plans": selectors.plans(fetched_by=principal)[:100],
+        **found.context(),
         "units": core_selectors.org_units(fetched_by=principal),
         "channels": Channel.choices,
         "next_monday": _next_monday(),

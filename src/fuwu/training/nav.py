@@ -10,13 +10,21 @@ _MANAGERS = frozenset({roles.OUTLET_HEAD, roles.SUPERVISOR, roles.TRAINER, roles
 SECTION = _("Training")
 
 NAV = [
-    NavItem(_("My training"), "training:index", frozenset(), _("Courses, exams and certificates"), order=500),
+    NavItem(
+        _("My training"),
+        "training:index",
+        frozenset(),
+        _("Courses, exams and certificates"),
+        order=500,
+        permission="training.view_course",
+    ),
     NavItem(
         _("Manage training"),
         "training:manage",
         _MANAGERS,
         _("Assign courses, grade, question bank"),
         order=501,
+        permission="training.assign_course",
     ),
     NavItem(
         _("Training completion"),
@@ -24,6 +32,7 @@ NAV = [
         _MANAGERS | {roles.AUDITOR},
         _("Completion by unit and course"),
         order=502,
+        permission="training.view_assignment",
     ),
 ]
 

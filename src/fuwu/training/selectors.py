@@ -135,13 +135,20 @@ def assignments(
     *, fetched_by: Principal, status: str | None = None, course_id: int | None = None
 ) -> list[Assignment]:
     """Assignments of the units the viewer may see (managers, trainers, auditors)."""
+    return list(assignment_rows(fetched_by=fetched_by, status=status, course_id=course_id)[:500])
+
+
+def assignment_rows(
+    *, fetched_by: Principal, status: str | None = None, course_id: int | None = None
+) -> QuerySet[Assignment]:
+    """The same assignments as a query, for the paged list and the home worklists (#19)."""
     access.require(fetched_by, "training.view_assignment")
     qs = visible(Assignment.objects.select_related("course", "user", "org_unit"), fetched_by)
     if status:
         qs = qs.filter(status=status)
     if course_id:
         qs = qs.filter(course_id=course_id)
-    return list(qs[:500])
+    return qs
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuwu.core import access, clock, roles
@@ -17,11 +18,12 @@ from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.listing import ListSpec, Sort, listing
 from fuwu.core.models import User
 from fuwu.core.transitions import allowed_names
 from fuwu.floor.mobile import absolute_url
 from fuwu.training import selectors, services
-from fuwu.training.models import AttemptStatus, QuestionKind
+from fuwu.training.models import AssignmentStatus, AttemptStatus, QuestionKind
 from fuwu.training.schemas import AnswerIn, AssignByRoleIn, CheckinIn, GradeIn, SessionIn, SubmitIn
 
 
@@ -43,6 +45,19 @@ def index(request: HttpRequest) -> HttpResponse:
             "can_manage": access.has(who, "training.view_assignment"),
         },
     )
+
+
+ASSIGNMENT_LIST = ListSpec(
+    sorts=(
+        Sort("due", gettext_lazy("Due soonest"), ("due_date",)),
+        Sort("new", gettext_lazy("Newest first"), ("-assigned_at",)),
+    ),
+    text=("user__display_name", "course__title"),
+    state_field="status",
+    states=AssignmentStatus.choices,
+    unit_field="org_unit",
+    date_field="due_date",
+)
 
 
 @login_required
@@ -67,11 +82,13 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def manage(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
     who = request_principal(request)
+    # Open assignments unless another state is asked for; paged, nearest due date first (#19).
+    rows = selectors.assignment_rows(fetched_by=who, status=None if request.GET.get("state") else "open")
     return render(
         request,
         "training/manage.html",
         {
-            "assignments": selectors.assignments(fetched_by=who, status="open"),
+            **listing(request, rows, ASSIGNMENT_LIST, principal=who).context(),
             "courses": selectors.courses(fetched_by=who),
             "units": core_selectors.org_units(fetched_by=who),
             "roles": roles.ROLES,

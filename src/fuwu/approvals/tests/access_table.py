@@ -199,6 +199,15 @@ CASES = [
         hides=lambda w, rows: w.case not in rows,
     ),
     AccessCase(
+        Q + "case_rows",
+        setup=_case,
+        call=lambda w, who: selectors.case_rows(fetched_by=who),
+        holder=lambda w: w.head_a,
+        without=noone,
+        outsider=lambda w: w.teller_b,
+        hides=lambda w, rows: w.case not in rows,
+    ),
+    AccessCase(
         Q + "case",
         setup=_case,
         call=lambda w, who: selectors.case(fetched_by=who, pk=w.case.pk),

@@ -86,11 +86,12 @@ SECTIONS_ZH = {
         "审批",
         "平台",
     ],
+    # The auditor reads the follow-ups too (#19: the menu shows every page the role opens).
     roles.AUDITOR: [
         "排班与客服中心",
+        "客户评价",
         "投诉管理",
         "指标与目标",
-        "客户评价",
         "督导检查",
         "知识库",
         "考核评价",
@@ -192,8 +193,8 @@ SECTIONS_EN = {
     roles.AUDITOR: [
         "Staffing",
         "Complaints",
-        "Measures",
         "Feedback",
+        "Measures",
         "Appraisal",
         "Supervision",
         "Knowledge",

@@ -322,6 +322,13 @@ CASES = [
         without=lambda w: w.pad,  # a device has no stream of its own
     ),
     AccessCase(
+        Q + "my_ratings_today",
+        setup=_floor,
+        call=lambda w, who: selectors.my_ratings_today(fetched_by=who),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.pad,  # a device has no ratings of its own
+    ),
+    AccessCase(
         Q + "survey_figures",
         call=lambda w, who: selectors.survey_figures(fetched_by=who, unit=w.outlet_a, start=TODAY, end=TODAY),
         holder=lambda w: w.head_a,

@@ -249,6 +249,14 @@ CASES = [
     _read(
         "positions", lambda w, who: selectors.positions(fetched_by=who, outlet=w.outlet_a, day=clock.today())
     ),
+    _read("outlet_day", lambda w, who: selectors.outlet_day(fetched_by=who, outlet=w.outlet_a)),
+    AccessCase(
+        Q + "my_day",
+        setup=_floor,
+        call=lambda w, who: selectors.my_day(fetched_by=who),
+        holder=lambda w: w.teller_a,
+        without=_handler_a,  # own figures only; a complaint handler has no counter day
+    ),
 ]
 
 EXEMPT = {

@@ -105,6 +105,9 @@ def test_counter_console_renders_for_a_teller(client: Client, world: Any, lobby_
 def test_pages_of_another_outlet_are_404(client: Client, world: Any, lobby_staff: Any) -> None:
     client.force_login(world.teller_b)
     assert client.get("/floor/counter/?outlet=OA").status_code == 404
+    # A teller has no lobby console at all (403, the menu's rule, #19); lobby staff of outlet B get 404 for A.
+    assert client.get("/floor/lobby/?outlet=OA").status_code == 403
+    client.force_login(world.person("lobby_b", world.outlet_b, roles.LOBBY))
     assert client.get("/floor/lobby/?outlet=OA").status_code == 404
     res = client.post(
         "/floor/lobby/positions/", {"outlet": "OA", "position": "1", "staff": lobby_staff["l1"].pk}

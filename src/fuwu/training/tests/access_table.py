@@ -318,6 +318,15 @@ CASES = [
         hides=lambda w, rows: w.assignment not in rows,
     ),
     AccessCase(
+        Q + "assignment_rows",
+        setup=_online,
+        call=lambda w, who: selectors.assignment_rows(fetched_by=who),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=head_b,
+        hides=lambda w, rows: w.assignment not in rows,
+    ),
+    AccessCase(
         Q + "get_assignment",
         setup=_online,
         call=lambda w, who: selectors.get_assignment(fetched_by=who, pk=w.assignment.pk),

@@ -6,11 +6,11 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from fuwu.core import roles
 from fuwu.core.discovery import app_modules
 from fuwu.core.models import OrgUnit, User
 from fuwu.customers.models import Customer
 from fuwu.demo import bank as demo_bank
+from fuwu.demo import tour
 
 
 def app_demo_steps() -> list[Any]:
@@ -56,13 +56,9 @@ class Command(BaseCommand):
         self.stdout.write(f"demo built in {time.monotonic() - started:.1f}s")
 
     def _logins(self) -> str:
-        lines = [
+        summary = (
             f"{OrgUnit.objects.filter(kind='outlet').count()} outlets, {User.objects.count()} staff, "
-            f"{Customer.objects.count()} customers",
-            f"logins (password {demo_bank.DEMO_PASSWORD}):",
-        ]
-        for username, role, unit in demo_bank.DEMO_LOGINS:
-            if User.objects.filter(username=username).exists():
-                lines.append(f"  {username:<12} {roles.role_label(role)!s:<10} @ {unit}")
-        lines.extend(demo_bank.showcase_lines())
-        return "\n".join(lines)
+            f"{Customer.objects.count()} customers"
+        )
+        # The same per-role table as the README's first screen (fuwu.demo.tour).
+        return "\n".join([summary, tour.text(demo_bank.DEMO_PASSWORD), *demo_bank.showcase_lines()])

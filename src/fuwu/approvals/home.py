@@ -1,0 +1,49 @@
+"""Approvals on the home page (#19): the steps waiting for the reader's decision, nearest deadline first."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fuwu.approvals import selectors
+from fuwu.core import clock
+from fuwu.core.access import has
+from fuwu.core.principals import Principal
+from fuwu.core.worklists import Count, Panel, Row
+
+SHOWN = 6
+
+
+def panels(principal: Principal) -> list[Panel]:
+    if not has(principal, "approvals.decide_step"):
+        return []
+    now = clock.now()
+    steps = selectors.inbox(fetched_by=principal)
+    inbox = reverse("approvals:inbox")
+    counts = [
+        Count(_("Waiting for me"), len(steps), inbox),
+        Count(_("Past the step's limit"), sum(1 for s in steps if s.due_at < now), inbox),
+    ]
+    if has(principal, "approvals.reassign_step"):
+        counts.append(
+            Count(_("Escalated to my units"), len(selectors.escalations(fetched_by=principal)), inbox)
+        )
+    return [
+        Panel(
+            title=_("Approvals waiting for me"),
+            rows=[
+                Row(
+                    f"{s.case.reference} · {s.case.title}",
+                    _("due %(at)s") % {"at": timezone.localtime(s.due_at).strftime("%m-%d %H:%M")},
+                    reverse("approvals:detail", args=[s.case_id]),
+                    urgent=s.due_at < now,
+                )
+                for s in steps[:SHOWN]
+            ],
+            counts=counts,
+            more_url=inbox,
+            empty=_("No approval waits for you."),
+            order=35,
+        )
+    ]
