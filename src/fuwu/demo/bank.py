@@ -380,8 +380,9 @@ def _build_showcase(bank: DemoBank, rms_by_outlet: dict[int, list[User]], create
 
 def showcase_lines() -> list[str]:
     """The printed guide to the showcase customers (the same table is in the README)."""
+    name = OrgUnit.objects.filter(code=SHOWCASE_OUTLET).values_list("name", flat=True).first()
     lines = [
-        f"customers to type at the kiosk of {SHOWCASE_OUTLET} (card or mobile; the lobby console shows them):"
+        f"customers to type at the kiosk of {name or SHOWCASE_OUTLET} (card or mobile; the lobby console shows them):"
     ]
     for s in SHOWCASE:
         lines.append(f"  card {s.card}  mobile {s.phone}  {s.name}: {s.what}")

@@ -59,6 +59,8 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     for kind in ("kiosk", "display"):
         _token, raw = device_token_issue(actor=SYSTEM, org_unit=flagship, kind=kind, name=f"demo {kind}")
         out.write(f"floor: {kind} for {flagship.name}: /floor/{kind}/#token={raw}\n")
+    for line in book_demo_appointments(flagship):
+        out.write(line + "\n")
     out.write(
         f"floor: live day: fuwu simulate-day --outlet {flagship.code} (real clock, counters no person holds)\n"
     )

@@ -157,3 +157,21 @@ def test_the_deadline_sweep_commits_case_by_case(world: Any) -> None:
         holder.join()
         sweeper.join()
     assert Alert.objects.filter(complaint=busy, kind="breach").exists()
+
+
+def test_four_simultaneous_turns_of_one_feedback_message_give_one_complaint(world: Any) -> None:
+    """#19: "转为投诉" clicked by two colleagues (or twice) at once: the message's row lock gives one case."""
+    from fuwu.feedback.services import feedback_submit
+
+    item, _token = feedback_submit(
+        actor=SYSTEM,
+        outlet=world.outlet_a,
+        text="网点排队一个多小时，柜员态度冷淡，也没人解释原因。",
+        client="1.2.3.4",
+    )
+    clients = [_client(world.head_a) for _ in range(4)]
+    results, errors = _at_once(4, lambda i: clients[i].post(f"/complaints/from-feedback/{item.pk}/"))
+    assert not errors
+    assert {r.status_code for r in results} == {302}
+    made = Complaint.objects.get(feedback_item=item)
+    assert {r["Location"] for r in results} == {f"/complaints/{made.pk}/"}

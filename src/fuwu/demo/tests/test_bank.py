@@ -47,6 +47,19 @@ def test_demo_bank_shape_and_roles(db: Any) -> None:
         > Customer.objects.filter(home_outlet__code="JS-XZ-03").count()
     )
     assert User.objects.get(username="head").check_password(demo_bank.DEMO_PASSWORD)
+    # #19: the customers the demo prints are the ones the kiosk recognises, with the tier and care they claim.
+    from fuwu.customers.selectors import recognize
+
+    printed = demo_bank.describe(bank)
+    for s in demo_bank.SHOWCASE:
+        assert s.card in printed and s.phone in printed
+        by_card, by_phone = recognize(card=s.card), recognize(phone=s.phone)
+        assert by_card is not None and by_card == by_phone and by_card.name == s.name
+        assert by_card.tier == s.tier and by_card.home_outlet == large
+    vip, _wealth, care, plain = (recognize(card=s.card) for s in demo_bank.SHOWCASE)
+    assert vip is not None and vip.tier == "private" and vip.relationship_manager is not None
+    assert care is not None and care.is_special and care.tier == "normal"
+    assert plain is not None and not plain.is_special
 
 
 def test_demo_bank_is_deterministic(db: Any) -> None:
