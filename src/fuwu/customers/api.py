@@ -12,7 +12,7 @@ from fuwu.customers.schemas import RevealIn
 router = Router(tags=["customers"])
 
 
-class CustomerOut(Schema):
+class CustomerDetailOut(Schema):
     customer_no: str
     name: str
     tier: str
@@ -28,11 +28,11 @@ class RevealOut(Schema):
     value: str
 
 
-@router.get("/customers/{customer_no}", response=CustomerOut)
-def customer_detail(request: HttpRequest, customer_no: str) -> CustomerOut:
+@router.get("/customers/{customer_no}", response=CustomerDetailOut)
+def customer_detail(request: HttpRequest, customer_no: str) -> CustomerDetailOut:
     """One customer as staff see them: identifiers masked."""
     found = selectors.customer(fetched_by=request_principal(request), customer_no=customer_no)
-    return CustomerOut(
+    return CustomerDetailOut(
         customer_no=found.customer_no,
         name=found.name,
         tier=found.tier,

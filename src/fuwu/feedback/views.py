@@ -30,10 +30,10 @@ from fuwu.core.principals import Principal, system
 from fuwu.feedback import importers, selectors, services
 from fuwu.feedback.models import FeedbackItem, FollowUp, SurveyTarget
 from fuwu.feedback.schemas import (
+    FeedbackReplyIn,
     FeedbackSubmitIn,
     FollowUpCloseIn,
     PadConfigIn,
-    ReplyIn,
     SurveyTargetIn,
 )
 
@@ -135,7 +135,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = FormState()
     if request.method == "POST":
         try:
-            payload = parse(ReplyIn, request.POST)
+            payload = parse(FeedbackReplyIn, request.POST)
             services.feedback_reply(actor=principal, item=item, text=payload.reply)
         except ValidationFailed as exc:
             form = FormState.failed(request.POST, exc)
