@@ -39,3 +39,8 @@ NAV = [
         order=13,
     ),
 ]
+
+# The audit trail's words for this app's actions (read by core.links).
+AUDIT_ACTIONS = {
+    "floor.customer_shown": _("Was shown a recognised customer's profile at the counter"),
+}
