@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from fuwu.core.auth import API_AUTH
@@ -41,7 +42,53 @@ class StrictParser(Parser):
         return parsed
 
 
-api = NinjaAPI(
+# Every operation can answer with the one error body (#18): documented once here rather than on
+# each of the hundred-odd route decorators, so a client (and schemathesis) knows every status.
+ERROR_STATUSES = {
+    400: "The body is not JSON, or holds NaN, Infinity or a NUL character.",
+    401: "Not logged in and no valid device token.",
+    403: "Logged in but not allowed, or the CSRF token is missing.",
+    404: "Not found, or not yours to see.",
+    409: "The object is not in a state that allows this action.",
+    422: "An input is not valid; details name the field and the reason.",
+    429: "Too many requests; Retry-After says when to try again.",
+}
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "ErrorOut",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"description": "Per-field errors ({field, reason}) or facts about the refusal."},
+            },
+        }
+    },
+}
+
+
+class FuwuAPI(NinjaAPI):
+    """NinjaAPI whose schema lists the error responses next to each operation's success."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    responses.setdefault(status, {"description": description, "content": ref})
+        return schema
+
+
+api = FuwuAPI(
     title="fuwu API",
     version="1",
     description="Branch floor, feedback, complaints, measures and staffing. Staff: session; devices: bearer token.",

@@ -141,8 +141,16 @@ def browser_page(live_server: Any) -> Iterator[Any]:
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Every browser test also checks the Content-Security-Policy (#18): a script or handler the
+        # policy blocked would otherwise fail silently, with only a console message to show for it.
+        blocked: list[str] = []
+        page.on(
+            "console",
+            lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
         try:
             yield page
+            assert blocked == [], f"blocked by the Content-Security-Policy: {blocked}"
         finally:
             context.close()
             browser.close()

@@ -40,7 +40,7 @@ class ScorecardIn(Schema):
     satisfaction_cap: float = Field(default=40.0, gt=0, le=100)
 
 
-class ItemIn(Schema):
+class ScorecardItemIn(Schema):
     measure: str = Field(min_length=1, max_length=40)
     rule: str = Field(min_length=1, max_length=8)
     target: float | None = None

@@ -9,7 +9,14 @@ from django.views.decorators.http import require_POST
 
 from fuwu.appraisal import figures, scoring, selectors, services
 from fuwu.appraisal.models import Level, Rule, StarRound
-from fuwu.appraisal.schemas import BriefingIn, ItemIn, NominationIn, PeerFigureIn, ScorecardIn, WeightIn
+from fuwu.appraisal.schemas import (
+    BriefingIn,
+    NominationIn,
+    PeerFigureIn,
+    ScorecardIn,
+    ScorecardItemIn,
+    WeightIn,
+)
 from fuwu.core import access
 from fuwu.core import roles as core_roles
 from fuwu.core.auth import request_principal
@@ -335,7 +342,7 @@ def item_new(request: HttpRequest, card_id: int) -> HttpResponse:
     principal = request_principal(request)
     card = selectors.scorecard(principal, card_id)
     try:
-        payload = parse(ItemIn, request.POST)
+        payload = parse(ScorecardItemIn, request.POST)
         services.scorecard_item_add(actor=principal, scorecard=card, **payload.dict())
     except ValidationFailed as exc:
         return scorecards(request, FormState.failed(request.POST, exc), status=422)

@@ -45,7 +45,7 @@ class TimelineOut(Schema):
     next_cursor: str
 
 
-class CustomerOut(Schema):
+class CustomerDetailOut(Schema):
     customer_no: str
     name: str
     tier: str
@@ -79,8 +79,10 @@ class RevealOut(Schema):
     value: str
 
 
-@router.get("/customers/{customer_no}", response=CustomerOut)
-def customer_detail(request: HttpRequest, customer_no: str, kind: str = "", cursor: str = "") -> CustomerOut:
+@router.get("/customers/{customer_no}", response=CustomerDetailOut)
+def customer_detail(
+    request: HttpRequest, customer_no: str, kind: str = "", cursor: str = ""
+) -> CustomerDetailOut:
     """The customer 360 (P1): identifiers masked, holdings exact or banded, and one page of history
     (`kind`: comma-separated kinds; `cursor`: the previous page's next_cursor). Tellers get the compact view."""
     principal = request_principal(request)
@@ -93,7 +95,7 @@ def customer_detail(request: HttpRequest, customer_no: str, kind: str = "", curs
         else selectors.customer_timeline(fetched_by=principal, customer=found, kinds=kinds, cursor=cursor)
     )
     rm = found.relationship_manager
-    return CustomerOut(
+    return CustomerDetailOut(
         customer_no=found.customer_no,
         name=found.name,
         tier=found.tier,

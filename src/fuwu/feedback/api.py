@@ -13,7 +13,7 @@ from fuwu.core.auth import request_principal
 from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.feedback import selectors, services
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp
-from fuwu.feedback.schemas import ComplimentIn, EvaluationIn, FollowUpCloseIn, ReplyIn
+from fuwu.feedback.schemas import ComplimentIn, EvaluationIn, FeedbackReplyIn, FollowUpCloseIn
 
 router = Router(tags=["feedback"])
 
@@ -228,7 +228,7 @@ def feedback_list(request: HttpRequest, status: str | None = None) -> list[Feedb
 
 
 @router.post("/feedback/items/{item_id}/reply", response=FeedbackOut)
-def feedback_reply(request: HttpRequest, item_id: int, payload: ReplyIn) -> FeedbackOut:
+def feedback_reply(request: HttpRequest, item_id: int, payload: FeedbackReplyIn) -> FeedbackOut:
     principal = request_principal(request)
     item = selectors.feedback_item(fetched_by=principal, pk=item_id)
     return _feedback_out(services.feedback_reply(actor=principal, item=item, text=payload.reply), principal)

@@ -68,7 +68,7 @@ class FeedbackSubmitIn(Schema):
         return _choice(value, list(FeedbackItem.Channel.values))
 
 
-class ReplyIn(Schema):
+class FeedbackReplyIn(Schema):
     """A staff member's answer to a feedback message."""
 
     reply: str = Field(max_length=2000)

@@ -38,11 +38,11 @@ from fuwu.feedback.models import FeedbackItem, FollowUp, SurveyTarget
 from fuwu.feedback.schemas import (
     ComplimentIn,
     FeedbackQueryIn,
+    FeedbackReplyIn,
     FeedbackSubmitIn,
     FollowUpCloseIn,
     PadConfigIn,
     ReasonQueryIn,
-    ReplyIn,
     SurveyTargetIn,
 )
 from fuwu.feedback.states import ANSWER_FEEDBACK
@@ -237,7 +237,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     counter=counter,
                 )
             else:
-                payload = parse(ReplyIn, request.POST)
+                payload = parse(FeedbackReplyIn, request.POST)
                 services.feedback_reply(actor=principal, item=item, text=payload.reply)
         except ValidationFailed as exc:
             if request.POST.get("action") == "compliment":

@@ -44,7 +44,9 @@ NAV = [
     ),
 ]
 
+# The audit trail's words for this app's actions (read by core.links).
 AUDIT_ACTIONS = {
     "floor.appointment_book": _("Booked an appointment"),
     "floor.appointment_check_in": _("Checked in an appointment"),
+    "floor.customer_shown": _("Was shown a recognised customer's profile at the counter"),
 }

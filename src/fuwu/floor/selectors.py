@@ -123,6 +123,11 @@ def customer_profile(*, fetched_by: Principal, ticket: Ticket) -> CustomerProfil
         return None
     if isinstance(fetched_by, DevicePrincipal) and fetched_by.kind != "counter":
         return None
+    # Recognition matches identifiers bank-wide, so whoever issues a ticket could type a stranger's
+    # phone number; the profile is shown only for the customer present at a counter (#18), and
+    # floor.services audits that showing when the ticket is called.
+    if ticket.status not in (Ticket.Status.CALLED, Ticket.Status.SERVING):
+        return None
     return CustomerProfile(
         tier=ticket.customer_tier,
         is_special_group=ticket.is_special_group,

@@ -883,6 +883,15 @@ def _called(actor: Principal, counter: Counter, head: Ticket, now: dt.datetime, 
     head.counter = counter
     if not logged:
         _event(head, STEPS["call"].event, actor, now, counter=counter)
+    if head.customer_id is not None:
+        # The counter now sees who this is (tier, masked name): recognition reaches a person (#18).
+        audit.record(
+            actor=actor,
+            action="floor.customer_shown",
+            target=head,
+            org_unit=counter.outlet,
+            data={"counter": counter.code, "number": head.number},
+        )
     return head
 
 

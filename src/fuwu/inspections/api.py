@@ -18,12 +18,12 @@ from fuwu.inspections import selectors, services
 from fuwu.inspections.models import Inspection, RectificationTask
 from fuwu.inspections.schemas import (
     AppealIn,
-    DecideIn,
     EvidenceIn,
+    InspectionPlanIn,
     LedgerQuery,
     NoteIn,
     ObserveIn,
-    PlanIn,
+    RectificationDecideIn,
     ReopenIn,
     ResponseIn,
     ScheduleIn,
@@ -288,7 +288,7 @@ def inspection_start_adhoc(request: HttpRequest, payload: StartIn) -> tuple[int,
 
 
 @router.post("/inspections/plan", response={201: InspectionOut})
-def inspection_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, object]]:
+def inspection_plan(request: HttpRequest, payload: InspectionPlanIn) -> tuple[int, dict[str, object]]:
     who = request_principal(request)
     supervisor = User.objects.filter(pk=payload.supervisor_id).first()
     if supervisor is None:
@@ -442,7 +442,7 @@ def task_appeal(request: HttpRequest, pk: int, payload: AppealIn) -> dict[str, o
 
 
 @router.post("/rectifications/{pk}/decide", response=TaskOut)
-def task_decide(request: HttpRequest, pk: int, payload: DecideIn) -> dict[str, object]:
+def task_decide(request: HttpRequest, pk: int, payload: RectificationDecideIn) -> dict[str, object]:
     who = request_principal(request)
     t = services.task_appeal_decide(
         actor=who, task=selectors.task(fetched_by=who, pk=pk), uphold=payload.uphold, note=payload.note

@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 
-class PlanIn(Schema):
+class InspectionPlanIn(Schema):
     outlet_code: str = Field(min_length=1, max_length=32)
     template_code: str = Field(min_length=1, max_length=32)
     kind: Literal["mystery", "video", "onsite"]
@@ -61,7 +61,7 @@ class AppealIn(Schema):
     reason: str = Field(min_length=4, max_length=4000)
 
 
-class DecideIn(Schema):
+class RectificationDecideIn(Schema):
     uphold: bool
     note: str = Field(min_length=2, max_length=2000)
 

@@ -27,12 +27,12 @@ from fuwu.inspections.models import Inspection, Item, RectificationTask, Severit
 from fuwu.inspections.photos import MAX_BYTES
 from fuwu.inspections.schemas import (
     AppealIn,
-    DecideIn,
     EvidenceIn,
+    InspectionPlanIn,
     LedgerQuery,
     NoteIn,
     ObserveIn,
-    PlanIn,
+    RectificationDecideIn,
     ReopenIn,
     ResponseIn,
     ScheduleIn,
@@ -141,7 +141,7 @@ def inspection_schedule(request: HttpRequest) -> HttpResponse:
 def inspection_plan(request: HttpRequest) -> HttpResponse:
     who = request_principal(request)
     try:
-        payload = parse(PlanIn, request.POST)
+        payload = parse(InspectionPlanIn, request.POST)
         supervisor = User.objects.filter(pk=payload.supervisor_id).first()
         if supervisor is None:
             raise ValidationFailed(
@@ -366,7 +366,7 @@ def task_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         elif name == "appeal":
             services.task_appeal(actor=who, task=t, reason=parse(AppealIn, request.POST).reason)
         elif name == "decide":
-            d = parse(DecideIn, request.POST)
+            d = parse(RectificationDecideIn, request.POST)
             services.task_appeal_decide(actor=who, task=t, uphold=d.uphold, note=d.note)
         else:
             return HttpResponse(status=404)

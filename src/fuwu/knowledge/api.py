@@ -13,7 +13,7 @@ from fuwu.core.auth import request_principal
 from fuwu.core.principals import system
 from fuwu.knowledge import selectors, services
 from fuwu.knowledge.models import Message
-from fuwu.knowledge.schemas import AskIn, ReplyIn
+from fuwu.knowledge.schemas import AskIn, KnowledgeReplyIn
 
 router = Router(tags=["knowledge"])
 
@@ -98,7 +98,7 @@ def thread(request: HttpRequest, token: str, after: int = 0) -> ThreadOut:
 
 
 @router.post("/knowledge/queue/{pk}/reply", response=MessageOut)
-def reply(request: HttpRequest, pk: int, payload: ReplyIn) -> MessageOut:
+def reply(request: HttpRequest, pk: int, payload: KnowledgeReplyIn) -> MessageOut:
     """Staff answer a handed-over conversation of their unit."""
     principal = request_principal(request)
     conversation = selectors.conversation(fetched_by=principal, pk=pk)

@@ -49,7 +49,7 @@ class EntryIn(Schema):
         return self
 
 
-class ReplyIn(Schema):
+class KnowledgeReplyIn(Schema):
     text: str = Field(min_length=1, max_length=2000)
 
 

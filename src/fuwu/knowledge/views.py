@@ -20,7 +20,13 @@ from fuwu.core.inputs import FormState, parse
 from fuwu.core.listing import ListSpec, Sort, listing
 from fuwu.knowledge import selectors, services
 from fuwu.knowledge.models import Entry, Phrase
-from fuwu.knowledge.schemas import EntryIn, ParaphraseFromMessageIn, PhraseIn, ReplyIn, SentimentLabelIn
+from fuwu.knowledge.schemas import (
+    EntryIn,
+    KnowledgeReplyIn,
+    ParaphraseFromMessageIn,
+    PhraseIn,
+    SentimentLabelIn,
+)
 
 
 def chat(request: HttpRequest) -> HttpResponse:
@@ -214,7 +220,7 @@ def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
     principal = request_principal(request)
     thread = selectors.conversation(fetched_by=principal, pk=pk)
     try:
-        payload = parse(ReplyIn, request.POST)
+        payload = parse(KnowledgeReplyIn, request.POST)
         services.conversation_reply(actor=principal, conversation=thread, text=payload.text)
     except ValidationFailed as exc:
         return _conversation_page(request, pk, FormState.failed(request.POST, exc), status=422)

@@ -49,3 +49,10 @@ def test_an_id_beyond_64_bits_is_not_a_server_error(world: Any) -> None:
 def test_a_date_at_the_end_of_time_is_not_a_server_error(world: Any) -> None:
     response = _client(world.auditor).get("/audit/?end=9999-12-31")
     assert response.status_code in (200, 422)
+
+
+def test_a_negative_list_limit_is_refused_not_a_server_error(world: Any) -> None:
+    """#18: schemathesis found `GET /api/v1/complaints?limit=-27197304617150` answered 500."""
+    response = _client(world.hq_manager).get("/api/v1/complaints?limit=-1")
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "limit"

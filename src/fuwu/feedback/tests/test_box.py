@@ -218,3 +218,14 @@ def test_trending_terms_are_built_from_the_masked_text(world, frozen_clock):
     today = frozen_clock.today()
     terms = selectors.trending_terms(fetched_by=world.hq_manager, unit=world.outlet_a, start=today, end=today)
     assert not any("110108198506123015" in t for t, _n in terms)
+
+
+def test_the_same_box_form_posted_twice_stores_one_message(client, world, frozen_clock):
+    """#18: a double-submitted feedback form (one-time token) stores the message once."""
+    page = client.get("/feedback/box/OA/?qr=1").content.decode()
+    token = re.search(r'name="once_token" value="([^"]+)"', page).group(1)
+    first = submit(client, once_token=token)
+    second = submit(client, once_token=token)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert FeedbackItem.objects.count() == 1

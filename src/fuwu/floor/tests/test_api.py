@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from fuwu.core.models import AuditEvent
 from fuwu.core.principals import SYSTEM
 from fuwu.customers.services import customer_create
 from fuwu.floor.models import Ticket
@@ -193,6 +194,30 @@ def test_counter_sees_the_masked_profile_and_public_devices_see_none(
     assert "13912345678" not in called.content.decode() and profile["phone_masked"].endswith("5678")
     shown = client.get(f"/api/v1/tickets/{called.json()['id']}", **setup["display"])
     assert shown.status_code == 200 and shown.json()["customer"] is None
+
+
+def test_recognition_shows_the_profile_only_at_the_counter_and_audits_it(
+    client: Client, world: Any, setup: Any
+) -> None:
+    """#18: staff issuing a ticket for a typed phone number learn nothing; the counter that calls it does."""
+    customer_create(
+        actor=SYSTEM,
+        customer_no="V9",
+        name="孙先生",
+        home_outlet=world.outlet_x,
+        tier="wealth",
+        phone="13812345678",
+    )
+    client.force_login(world.head_a)
+    issued = post(client, "/api/v1/outlets/OA/tickets", {"service_code": "CASH", "phone": "13812345678"})
+    assert issued.status_code == 201 and issued.json().get("customer") is None
+    assert client.get(f"/api/v1/tickets/{issued.json()['id']}").json()["customer"] is None
+    assert not AuditEvent.objects.filter(action="floor.customer_shown").exists()
+    client.logout()
+    called = post(client, "/api/v1/counters/OA-W01/call-next", **setup["counter"])
+    assert called.json()["customer"]["tier"] == "wealth"
+    [shown] = AuditEvent.objects.filter(action="floor.customer_shown")
+    assert shown.target_id == str(called.json()["id"]) and shown.data["counter"] == "OA-W01"
 
 
 def test_transfer_refer_divert_over_http(client: Client, world: Any, setup: Any) -> None:

@@ -50,7 +50,7 @@ def test_kiosk_ticket_is_called_announced_and_finished(world: Any, browser_page:
     assert not kiosk.is_visible("[data-testid=kiosk-services]")
     assert "token=" not in kiosk.url
     # The slip's QR code carries the customer's mobile ticket link (Q2, Q6); it loads as an image.
-    kiosk.wait_for_function("document.getElementById('slip-qr').naturalWidth > 0")
+    kiosk.wait_for_function("() => document.getElementById('slip-qr').naturalWidth > 0")
     mobile_url = kiosk.get_attribute("[data-testid=kiosk-slip-qr]", "data-url")
     assert mobile_url and "/floor/t/" in mobile_url
     kiosk.screenshot(path="var/screenshot-floor-kiosk.png")
@@ -64,16 +64,18 @@ def test_kiosk_ticket_is_called_announced_and_finished(world: Any, browser_page:
     browser_login(page, "teller_a")
     page.goto(f"/floor/counter/?counter={counters['high1'].code}")
     page.click("#call-next")
-    page.wait_for_function("document.querySelector('[data-testid=current-number]').textContent === 'A001'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=current-number]').textContent === 'A001'"
+    )
 
-    display.wait_for_function("document.getElementById('now-number').textContent === 'A001'")
+    display.wait_for_function("() => document.getElementById('now-number').textContent === 'A001'")
     phone.reload()
     assert "请到1号窗口办理" in phone.inner_text("[data-testid=my-ticket-status]")
     phone.screenshot(path="var/screenshot-floor-my-ticket.png")
-    display.wait_for_function("window.__spoken.length >= 1")
+    display.wait_for_function("() => window.__spoken.length >= 1")
     page.click("[data-step=recall]")
     display.wait_for_function(
-        "window.__spoken.length >= 2 && window.__spoken[1].end !== null", timeout=20_000
+        "() => window.__spoken.length >= 2 && window.__spoken[1].end !== null", timeout=20_000
     )
     spoken = display.evaluate("window.__spoken")
     assert spoken[0]["text"] == "请A零零一号到一号窗口" and spoken[0]["lang"] == "zh-CN"
@@ -82,9 +84,9 @@ def test_kiosk_ticket_is_called_announced_and_finished(world: Any, browser_page:
     display.screenshot(path="var/screenshot-floor-display.png")
 
     page.click("[data-step=start]")
-    page.wait_for_function("document.getElementById('current-info').textContent.includes('办理中')")
+    page.wait_for_function("() => document.getElementById('current-info').textContent.includes('办理中')")
     page.click("[data-step=finish]")
-    page.wait_for_function("document.querySelector('[data-testid=current-number]').textContent === '—'")
+    page.wait_for_function("() => document.querySelector('[data-testid=current-number]').textContent === '—'")
     page.screenshot(path="var/screenshot-floor-counter.png")
     ticket = Ticket.objects.get(number="A001")
     assert (
@@ -113,11 +115,11 @@ def test_lobby_sees_vip_arrival_diverts_and_sets_positions(world: Any, browser_p
     browser_login(page, "head_a")
     page.goto("/floor/lobby/")
     page.wait_for_function(
-        f"document.querySelector('[data-testid=vip-arrivals]').textContent.includes('{vip.number}')"
+        f"() => document.querySelector('[data-testid=vip-arrivals]').textContent.includes('{vip.number}')"
     )
     page.select_option(f"select[data-for='{plain.pk}']", "mobile_banking")
     page.click(f"button[data-divert='{plain.pk}']")
-    page.wait_for_function("document.getElementById('status').textContent.includes('已分流')")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('已分流')")
     assert Ticket.objects.get(pk=plain.pk).diverted_channel == "mobile_banking"
     positions = page.locator("[data-testid=positions]")
     assert "由网点负责人兼顾" in positions.inner_text()
@@ -125,7 +127,7 @@ def test_lobby_sees_vip_arrival_diverts_and_sets_positions(world: Any, browser_p
     row.locator("select").select_option(label="李柜员")
     row.locator("button").click()
     page.wait_for_function(
-        "document.querySelector('[data-testid=positions]').textContent.includes('由3号位兼顾')"
+        "() => document.querySelector('[data-testid=positions]').textContent.includes('由3号位兼顾')"
     )
     page.screenshot(path="var/screenshot-floor-lobby.png")
 
@@ -147,13 +149,13 @@ def test_counter_console_lists_a_transferred_customer_and_offers_only_the_allowe
     waiting = page.locator("[data-testid=counter-waiting]")
     # The CASH business is not served at a low counter, but this customer was sent to one.
     page.wait_for_function(
-        f"document.querySelector('[data-testid=counter-waiting]').textContent.includes('{cash.number}')"
+        f"() => document.querySelector('[data-testid=counter-waiting]').textContent.includes('{cash.number}')"
     )
     assert "个人现金存取" in waiting.inner_text()
     assert page.locator("[data-step=start]").is_hidden()
     page.click("#call-next")
     page.wait_for_function(
-        f"document.querySelector('[data-testid=current-number]').textContent === '{cash.number}'"
+        f"() => document.querySelector('[data-testid=current-number]').textContent === '{cash.number}'"
     )
     page.wait_for_selector("[data-step=start]", state="visible")
     assert page.locator("[data-step=finish]").is_hidden() and page.locator("#call-next").is_hidden()
@@ -173,7 +175,7 @@ def test_a_device_screen_with_a_revoked_token_says_so_within_seconds(
     token, raw = core_services.device_token_issue(actor=SYSTEM, org_unit=world.outlet_a, kind=screen)
     page = browser_page
     page.goto(f"/floor/{screen}/?outlet=OA#token={raw}")
-    page.wait_for_function("document.body.innerText.includes('A')")  # the first picture came
+    page.wait_for_function("() => document.body.innerText.includes('A')")  # the first picture came
     assert page.locator("[data-testid=offline]").is_hidden()
     core_services.device_token_revoke(actor=SYSTEM, token=token)
     page.wait_for_selector("[data-testid=offline]", state="visible", timeout=6_000)
@@ -192,7 +194,7 @@ def test_customer_taps_im_leaving_on_the_phone_and_gives_up_the_number(world: An
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("[data-testid=my-leave]")
     page.wait_for_function(
-        "document.querySelector('[data-testid=my-state]').textContent.includes('您已放弃此号')"
+        "() => document.querySelector('[data-testid=my-state]').textContent.includes('您已放弃此号')"
     )
     page.screenshot(path="var/screenshot-floor-my-ticket-left.png")
     assert Ticket.objects.get(pk=ticket.pk).status == "cancelled"

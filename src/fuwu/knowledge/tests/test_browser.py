@@ -39,7 +39,7 @@ def test_customer_on_a_phone_is_handed_over_and_sees_the_staff_answer(world: Any
 
     phone.fill("#chat-input", "我要转人工")
     phone.press("#chat-input", "Enter")
-    phone.wait_for_function("document.getElementById('chat-status').textContent.includes('工作人员')")
+    phone.wait_for_function("() => document.getElementById('chat-status').textContent.includes('工作人员')")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path="var/screenshot-knowledge-chat-phone.png", full_page=True)
     thread = Conversation.objects.get()

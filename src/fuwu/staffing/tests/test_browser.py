@@ -45,7 +45,7 @@ def test_outlet_head_opens_next_weeks_plan_edits_it_and_sees_requirement_vs_rost
     form.locator("select[name=lunch_slot]").select_option("7")
     form.get_by_role("button").click()
     page.wait_for_function(
-        "document.querySelectorAll('[data-testid=plan-table] tbody tr')[1].querySelector('td').dataset.rostered === '1'"
+        "() => document.querySelectorAll('[data-testid=plan-table] tbody tr')[1].querySelector('td').dataset.rostered === '1'"
     )
     assert table.locator("tbody tr").nth(7).locator("td").first.get_attribute("data-rostered") == "0"  # lunch
     page.locator("[data-testid=simulate]").click()

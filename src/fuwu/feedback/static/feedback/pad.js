@@ -3,7 +3,7 @@
   "use strict";
   const root = document.getElementById("pad");
   const api = root.dataset.api;
-  const T = window.PAD_TEXT;
+  const T = document.getElementById("pad-text").dataset;  // translated strings, from the page
   const $ = (id) => document.getElementById(id);
   const KEY = "fuwu.pad.token";
   if (location.hash.startsWith("#token=")) {
