@@ -45,6 +45,9 @@ def test_hq_drills_from_the_bank_to_an_outlet_and_sees_its_trend(world: Any, bro
     assert page.evaluate(POINTS, "#trend-chart") == 3
     assert page.get_by_test_id("kpi-tickets_issued").inner_text() == "36"
     assert page.get_by_test_id("unit-avg_wait").inner_text() == "分钟"
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=f"var/screenshot-measures-outlet-{width}.png", full_page=False)
     assert (
         page.locator(
             "[data-testid=league-table] tr[data-kind=counter], [data-testid=league-table] tr[data-kind=staff]"
