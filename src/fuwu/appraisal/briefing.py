@@ -96,7 +96,7 @@ def figure(measure_id: str, value: float | None) -> float | None:
 
 def measure_column(measure_id: str, label: str | None = None) -> Column:
     m = figures.measure(measure_id)
-    return Column(label or f"{m.name_zh}({m.unit})", DECIMALS_KIND.get(m.decimals, DEC2), 14)
+    return Column(label or f"{m.name_zh}({unit_name(m.unit)})", DECIMALS_KIND.get(m.decimals, DEC2), 14)
 
 
 def _ranking(principal: Principal, unit: OrgUnit, quarter: str) -> Section:

@@ -31,6 +31,11 @@ KEY_MEASURES: tuple[str, ...] = tuple(selectors.KEY_MEASURES)
 STAFF_MEASURES: tuple[str, ...] = tuple(selectors.STAFF_MEASURES)
 
 
+def unit_label(unit: str) -> str:
+    """The catalogue's on-screen name of a unit code."""
+    return str(catalogue.UNIT_LABELS.get(unit, unit))
+
+
 def measures() -> tuple[Measure, ...]:
     return catalogue.MEASURES
 

@@ -62,7 +62,7 @@ def headers(measure_ids: Sequence[str]) -> list[str]:
     return [
         _("Unit code"),
         _("Unit"),
-        *(f"{catalogue.BY_ID[m].name} ({catalogue.BY_ID[m].unit})" for m in measure_ids),
+        *(f"{catalogue.BY_ID[m].name} ({catalogue.BY_ID[m].unit_label})" for m in measure_ids),
     ]
 
 

@@ -449,7 +449,7 @@ def league(
                     "label": str(labels.get(key, key)),
                     "unit": None,
                     "values": catalogue.evaluate(parts),
-                    "ranked": ranked(parts),
+                    "ranked": _ranked(parts),
                 }
             )
         return rows
@@ -471,7 +471,7 @@ def league(
                         "label": label,
                         "unit": None,
                         "values": catalogue.evaluate(parts),
-                        "ranked": ranked(parts),
+                        "ranked": _ranked(parts),
                     }
                 )
         return rows
@@ -485,13 +485,13 @@ def league(
                 "label": child.name,
                 "unit": child,
                 "values": catalogue.evaluate(parts),
-                "ranked": ranked(parts),
+                "ranked": _ranked(parts),
             }
         )
     return rows
 
 
-def ranked(parts: catalogue.Parts) -> dict[str, bool]:
+def _ranked(parts: catalogue.Parts) -> dict[str, bool]:
     """Per measure, whether these parts carry the catalogue's minimum volume for a place in a ranking."""
     return {m.id: m.ranked(parts) for m in catalogue.MEASURES}
 

@@ -80,7 +80,9 @@ def _ranking(rows: list[dict[str, Any]], focus: str) -> list[dict[str, Any]]:
     shown = [
         {"name": r["label"], "value": _r(r["values"].get(focus)), "href": r.get("href")}
         for r in rows
+        # tickets no one served ("(none)") are not a person to rank
         if r["kind"] in {"unit", "staff"}
+        and r["key"] != NONE_KEY
         and r["ranked"].get(focus, True)
         and r["values"].get(focus) is not None
     ]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext as _
 
 from fuwu.appraisal import figures
 from fuwu.appraisal.models import Rule
@@ -26,8 +25,8 @@ def unit_label(unit: str) -> str:
 
 
 def unit_name(unit: str) -> str:
-    labels = {"count": _("count"), "min": _("min"), "d": _("days"), "s": _("seconds")}
-    return str(labels.get(unit, unit))
+    """A measure's unit as the catalogue names it on screens (分钟, 分, 个/次…), never the code."""
+    return figures.unit_label(unit)
 
 
 @register.filter

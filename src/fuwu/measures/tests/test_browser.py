@@ -25,7 +25,8 @@ def test_hq_drills_from_the_bank_to_an_outlet_and_sees_its_trend(world: Any, bro
     today = clock.today()
     for offset, wait in ((0, 300), (1, 600), (2, 900)):
         day = today - dt.timedelta(days=offset)
-        f.ticket(world.outlet_a, f.at(day, 9), wait=wait, service_seconds=400, rating="satisfied")
+        for _ in range(12):  # 36 tickets: enough volume for a place in the league (#19)
+            f.ticket(world.outlet_a, f.at(day, 9), wait=wait, service_seconds=400, rating="satisfied")
     f.ticket(world.outlet_x, f.at(today, 9), wait=60, service_seconds=400)
     services.rollup_rebuild(actor=SYSTEM, start=today - dt.timedelta(days=2), end=today)
     period = f"{(today - dt.timedelta(days=2)).isoformat()}..{today.isoformat()}"
@@ -42,10 +43,26 @@ def test_hq_drills_from_the_bank_to_an_outlet_and_sees_its_trend(world: Any, bro
         page.wait_for_selector(f"[data-testid=subject]:has-text('{name}')")
     page.wait_for_selector("#trend-chart canvas")
     assert page.evaluate(POINTS, "#trend-chart") == 3
-    assert page.get_by_test_id("kpi-tickets_issued").inner_text() == "3"
+    assert page.get_by_test_id("kpi-tickets_issued").inner_text() == "36"
+    assert page.get_by_test_id("unit-avg_wait").inner_text() == "分钟"
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=f"var/screenshot-measures-outlet-{width}.png", full_page=False)
     assert (
         page.locator(
             "[data-testid=league-table] tr[data-kind=counter], [data-testid=league-table] tr[data-kind=staff]"
         ).count()
         >= 1
     )
+
+
+def test_the_definitions_page_reads_on_a_counter_pc_and_a_phone(world: Any, browser_page: Any) -> None:
+    """K1: the catalogue's definitions in Chinese, legible at 1366×768 and at 390 px (screenshots to look at)."""
+    page = browser_page
+    browser_login(page, "hq")
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/measures/definitions/")
+        assert page.locator("[data-testid=definitions] tr[data-measure]").count() >= 40
+        assert "神秘人检查得分" in page.get_by_test_id("definitions").inner_text()
+        page.screenshot(path=f"var/screenshot-measure-definitions-{width}.png", full_page=False)

@@ -110,14 +110,17 @@ def test_measures_from_raw_facts_and_from_a_parquet_export_agree_with_rollups(
     # `fuwu export facts` (the spelling): the command `export` with the kind `facts`.
     run("export", "facts", "--out", str(tmp_path), "--from", "2026-10-01", "--to", "2026-10-31")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "approval_steps.parquet",
         "calendar.parquet",
         "calls.parquet",
         "complaints.parquet",
         "evaluations.parquet",
         "feedback.parquet",
         "inspections.parquet",
+        "language.parquet",
         "rectifications.parquet",
         "tickets.parquet",
+        "training.parquet",
         "units.parquet",
     ]
     parquet = json.loads(run(*args, "--source", "facts", "--parquet", str(tmp_path)))["rows"]
