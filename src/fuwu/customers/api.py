@@ -121,7 +121,7 @@ def customer_detail(
     )
 
 
-class SuggestionOut(Schema):
+class ProductSuggestionOut(Schema):
     id: int
     product_code: str
     product_name: str
@@ -129,14 +129,14 @@ class SuggestionOut(Schema):
     status: str
 
 
-def _suggestion(s: Suggestion) -> SuggestionOut:
-    return SuggestionOut(
+def _suggestion(s: Suggestion) -> ProductSuggestionOut:
+    return ProductSuggestionOut(
         id=s.pk, product_code=s.product.code, product_name=s.product.name, reason=s.reason, status=s.status
     )
 
 
-@router.post("/customers/{customer_no}/suggestions", response=list[SuggestionOut])
-def suggestions_show(request: HttpRequest, customer_no: str) -> list[SuggestionOut]:
+@router.post("/customers/{customer_no}/suggestions", response=list[ProductSuggestionOut])
+def suggestions_show(request: HttpRequest, customer_no: str) -> list[ProductSuggestionOut]:
     """At most three suitable products for the customer, recorded as shown at the caller's outlet (P3)."""
     principal = request_principal(request)
     found, _compact = selectors.customer_view(fetched_by=principal, customer_no=customer_no)
@@ -144,8 +144,8 @@ def suggestions_show(request: HttpRequest, customer_no: str) -> list[SuggestionO
     return [_suggestion(s) for s in services.suggestions_show(actor=principal, customer=found, outlet=unit)]
 
 
-@router.post("/suggestions/{pk}/react", response=SuggestionOut)
-def suggestion_react(request: HttpRequest, pk: int, payload: SuggestionReactIn) -> SuggestionOut:
+@router.post("/suggestions/{pk}/react", response=ProductSuggestionOut)
+def suggestion_react(request: HttpRequest, pk: int, payload: SuggestionReactIn) -> ProductSuggestionOut:
     """Record the customer's answer: accepted or declined."""
     principal = request_principal(request)
     found = selectors.suggestion(fetched_by=principal, pk=pk)
@@ -154,8 +154,8 @@ def suggestion_react(request: HttpRequest, pk: int, payload: SuggestionReactIn) 
     )
 
 
-@router.post("/suggestions/{pk}/refer", response=SuggestionOut)
-def suggestion_refer(request: HttpRequest, pk: int, payload: SuggestionReferIn) -> SuggestionOut:
+@router.post("/suggestions/{pk}/refer", response=ProductSuggestionOut)
+def suggestion_refer(request: HttpRequest, pk: int, payload: SuggestionReferIn) -> ProductSuggestionOut:
     """Refer the customer to a relationship manager for the product; the referrer is credited (Q5)."""
     principal = request_principal(request)
     found = selectors.suggestion(fetched_by=principal, pk=pk)

@@ -125,7 +125,7 @@ class OptionOut(Schema):
     text: str
 
 
-class ItemOut(Schema):
+class ExamItemOut(Schema):
     position: int
     kind: str
     text: str
@@ -155,7 +155,7 @@ class AttemptOut(Schema):
     passed: bool | None
     certificate_id: int | None
     actions: list[ActionOut]
-    items: list[ItemOut]
+    items: list[ExamItemOut]
 
 
 class CertificateOut(Schema):
@@ -255,7 +255,7 @@ def _attempt_out(request: HttpRequest, attempt: Attempt) -> AttemptOut:
             order = item.option_order or list(range(len(v.options)))
             options = [OptionOut(index=i, text=v.options[i]) for i in order]
         items.append(
-            ItemOut(
+            ExamItemOut(
                 position=item.position,
                 kind=v.kind,
                 text=v.text,

@@ -53,8 +53,14 @@ def test_teller_sees_compact_360_declines_a_suggestion_and_the_rm_gets_the_refer
     declined = Suggestion.objects.get(customer=me, product__name=first_product)
     assert declined.status == "declined" and declined.reacted_by == world.teller_a
 
-    page.locator("[data-testid=suggestion]").first.locator("[data-testid=react-refer]").click()
-    page.wait_for_function("document.querySelectorAll('[data-testid=suggestion]').length < 3")
+    second = page.locator("[data-testid=suggestion]").first
+    second_product = second.locator("strong").inner_text()
+    second.locator("[data-testid=react-refer]").click()
+    page.wait_for_function(
+        "(name) => ![...document.querySelectorAll('[data-testid=suggestion] strong')]"
+        ".some((e) => e.textContent === name)",
+        arg=second_product,
+    )
     referred = Suggestion.objects.get(customer=me, status="referred")
     assert referred.referred_to == rm and referred.credited_staff == world.teller_a
 

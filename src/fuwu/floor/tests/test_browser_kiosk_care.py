@@ -99,12 +99,14 @@ def test_appointment_check_in_at_the_kiosk(world: Any, browser_page: Any, live_s
     )
     page.fill("[data-testid=checkin-code]", "999999" if valid.code != "999999" else "888888")
     page.click("[data-testid=checkin-yes]")
-    page.wait_for_function("document.querySelector('[data-testid=checkin-error]').textContent.length > 0")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=checkin-error]').textContent.length > 0"
+    )
     assert page.inner_text("[data-testid=checkin-error]").startswith("预约码无效")
     page.fill("[data-testid=checkin-code]", expired.code)
     page.press("[data-testid=checkin-code]", "Enter")
     page.wait_for_function(
-        "document.querySelector('[data-testid=checkin-error]').textContent.includes('已过期')"
+        "() => document.querySelector('[data-testid=checkin-error]').textContent.includes('已过期')"
     )
     page.screenshot(path="var/screenshot-kiosk-checkin-expired.png")
     page.fill("[data-testid=checkin-code]", valid.code)

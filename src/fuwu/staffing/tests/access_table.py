@@ -20,6 +20,10 @@ def _head_b(w: Any) -> Any:
     return w.person("head_b", w.outlet_b, roles.OUTLET_HEAD)
 
 
+def _cc_a(w: Any) -> Any:
+    return w.person("cc_a", w.outlet_a, roles.CC_MANAGER)
+
+
 def _cc_x(w: Any) -> Any:
     return w.person("cc_x", w.outlet_x, roles.CC_MANAGER)
 
@@ -198,9 +202,9 @@ CASES = [
         Q + "line_days",
         setup=_calls,
         call=lambda w, who: selectors.line_days(fetched_by=who, line="95599", first=CALL_DAY, last=CALL_DAY),
-        holder=lambda w: w.head_a,
+        holder=_cc_a,
         without=lambda w: w.teller_a,
-        outsider=_head_b,
+        outsider=_cc_x,
         hides=lambda w, days: sum(d.total.offered for d in days) == 0,
         also=(Q + "call_kpis",),
     ),
@@ -208,9 +212,9 @@ CASES = [
         Q + "intraday",
         setup=_calls,
         call=lambda w, who: selectors.intraday(fetched_by=who, line="95599", day=CALL_DAY),
-        holder=lambda w: w.head_a,
+        holder=_cc_a,
         without=lambda w: w.teller_a,
-        outsider=_head_b,
+        outsider=_cc_x,
         hides=lambda w, result: not result[1],
     ),
 ]
