@@ -136,6 +136,18 @@ APPROVAL_SUM_PARTS: tuple[str, ...] = (
 # A balance like the ledger's (see STOCK_PARTS): +1 when a step becomes active, −1 when it stops being active.
 APPROVAL_STOCK_PARTS: tuple[str, ...] = ("appr_open",)
 APPROVAL_PARTS: tuple[str, ...] = APPROVAL_COUNT_PARTS + APPROVAL_SUM_PARTS + APPROVAL_STOCK_PARTS
+# Next-product parts (P3 facts: customers.Suggestion, declared by customers/fact_tables.py as "suggestions"):
+# each suggestion on the business date it was shown, at its outlet, with its reaction as it stands now; also
+# cut by staff member (the rollups' "staff" cut: the referrer credited, else whom it was shown to) and by
+# product (the "product" cut, keyed by product code).
+SUGGESTION_PARTS: tuple[str, ...] = (
+    "sugg_shown",  # suggestions shown
+    "sugg_accepted",  # of those, accepted by the customer
+    "sugg_referred",  # of those, referred to a relationship manager
+)
+# Compliment parts (K5 facts: feedback.FeedbackItem marked a compliment, declared by feedback/fact_tables.py
+# as "compliments"): on the business date written, at its outlet; also cut by the staff member it names.
+COMPLIMENT_PARTS: tuple[str, ...] = ("compliments",)
 PARTS: tuple[str, ...] = (
     COUNT_PARTS
     + SUM_PARTS
@@ -145,6 +157,8 @@ PARTS: tuple[str, ...] = (
     + TRAINING_PARTS
     + LANGUAGE_PARTS
     + APPROVAL_PARTS
+    + SUGGESTION_PARTS
+    + COMPLIMENT_PARTS
 )
 COMPLAINT_PARTS = (
     "complaints",
@@ -163,6 +177,8 @@ TICKET_PARTS = (
     - set(TRAINING_PARTS)
     - set(LANGUAGE_PARTS)
     - set(APPROVAL_PARTS)
+    - set(SUGGESTION_PARTS)
+    - set(COMPLIMENT_PARTS)
 )
 # Every balance part, whatever app it comes from: readers sum these up to a date instead of over a period.
 STOCK_PARTS: tuple[str, ...] = LEDGER_STOCK_PARTS + APPROVAL_STOCK_PARTS
@@ -248,6 +264,8 @@ INSPECTION_GRAINS = (ORG, *TIME_GRAINS)
 TRAINING_GRAINS = (ORG, "course", *TIME_GRAINS)
 LANGUAGE_GRAINS = (ORG, "agent", *TIME_GRAINS)
 APPROVAL_GRAINS = (ORG, "step", *TIME_GRAINS)
+SUGGESTION_GRAINS = (ORG, "staff", "product", *TIME_GRAINS)
+COMPLIMENT_GRAINS = (ORG, "staff", *TIME_GRAINS)
 
 
 def step_bucket(hours: float) -> int:
@@ -355,6 +373,7 @@ UNIT_LABELS: dict[str, Promise | str] = {
 MIN_EVALUATIONS = 30
 MIN_TICKETS = 30
 MIN_CALLS = 100
+MIN_SUGGESTIONS = 20
 
 MEASURES: tuple[Measure, ...] = (
     Measure(
@@ -997,6 +1016,52 @@ MEASURES: tuple[Measure, ...] = (
         ("inspections.RectificationTask",),
         INSPECTION_GRAINS,
         _count("rect_overdue"),
+        0,
+    ),
+    # Next product (P3; seeds 001/002): what the counter suggested and what the customers made of it.
+    Measure(
+        "suggestions_shown",
+        _("Product suggestions shown"),
+        "产品推荐展示次数",
+        COUNT,
+        True,
+        _(
+            "Next-product suggestions shown to staff for a customer in the period (a suggestion shown again the same day counts once)."
+        ),
+        ("customers.Suggestion",),
+        SUGGESTION_GRAINS,
+        _count("sugg_shown"),
+        0,
+        judged=False,
+    ),
+    Measure(
+        "suggestion_conversion",
+        _("Suggestion conversion rate"),
+        "产品推荐转化率",
+        PERCENT,
+        True,
+        _(
+            "Suggestions shown in the period that the customer accepted or that were referred to a relationship manager ÷ suggestions shown in the period."
+        ),
+        ("customers.Suggestion",),
+        SUGGESTION_GRAINS,
+        _ratio_sum(("sugg_accepted", "sugg_referred"), "sugg_shown", 100),
+        volume="sugg_shown",
+        min_volume=MIN_SUGGESTIONS,
+    ),
+    # Compliments (K5; seed 000): praise in the feedback box, for the outlet and the staff member it names.
+    Measure(
+        "compliments",
+        _("Compliments in feedback"),
+        "表扬数",
+        COUNT,
+        True,
+        _(
+            "Feedback messages written in the period that the customer or triage marked as a compliment (表扬)."
+        ),
+        ("feedback.FeedbackItem",),
+        COMPLIMENT_GRAINS,
+        _count("compliments"),
         0,
     ),
 )

@@ -30,6 +30,8 @@ TICKET_GROUPS = (
 )
 COMPLAINT_GROUPS = ("unit_id", "business_date", *TIME_GRAINS)
 CALL_GROUPS = ("unit_id", "business_date", "line", "hour", *TIME_GRAINS)
+COMPLIMENT_GROUPS = ("unit_id", "business_date", "staff_id", *TIME_GRAINS)
+SUGGESTION_GROUPS = (*COMPLIMENT_GROUPS, "product")
 
 
 def _flag(condition: ir.BooleanValue) -> ir.IntegerValue:
@@ -339,6 +341,23 @@ def step_parts(steps: ir.Table, by: Sequence[str]) -> ir.Table:
     return _aggregate(stacked, _grains(stacked, by, "day"), {n: stacked[n].sum() for n in STEP_PARTS})
 
 
+def suggestion_parts(suggestions: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Next-product parts per group (`by` ⊆ SUGGESTION_GROUPS), on the business date each was shown."""
+    t = suggestions
+    sums = {
+        "sugg_shown": t.count(),
+        "sugg_accepted": t.count(where=t.status == facts.ACCEPTED),
+        "sugg_referred": t.count(where=t.status == facts.REFERRED),
+    }
+    return _aggregate(t, _grains(t, by), sums)
+
+
+def compliment_parts(compliments: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Compliment parts per group (`by` ⊆ COMPLIMENT_GROUPS), on the business date each was written."""
+    t = compliments
+    return _aggregate(t, _grains(t, by), {"compliments": t.count()})
+
+
 def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[str, Any]]:
     """Executed parts per group as plain dicts (ticket and complaint parts merged on the group)."""
     out: dict[tuple[Any, ...], dict[str, float]] = {}
@@ -352,6 +371,10 @@ def parts_frame(tables: Mapping[str, ir.Table], by: Sequence[str]) -> list[dict[
 
     if all(k in TICKET_GROUPS for k in by):
         merge(ticket_parts(tables["tickets"], tables["evaluations"], by).to_pyarrow())
+    if "suggestions" in tables and all(k in SUGGESTION_GROUPS for k in by):
+        merge(suggestion_parts(tables["suggestions"], by).to_pyarrow())
+    if "compliments" in tables and all(k in COMPLIMENT_GROUPS for k in by):
+        merge(compliment_parts(tables["compliments"], by).to_pyarrow())
     if "calls" in tables and all(k in CALL_GROUPS for k in by):
         merge(call_parts(tables["calls"], by).to_pyarrow())
     if all(k in COMPLAINT_GROUPS for k in by):

@@ -42,6 +42,8 @@ TABLES = (
     "training",
     "language",
     "approval_steps",
+    "suggestions",
+    "compliments",
     "calendar",
 )
 
@@ -178,6 +180,28 @@ def _build_schemas() -> dict[str, pa.Schema]:
                 ("due_at", ts),
             ]
         ),
+        # Next-product suggestions (declared by customers' fact_tables), on the business date shown; staff_id is
+        # the referrer credited, else whom it was shown to ("-" for neither), status the reaction as it stands.
+        "suggestions": pa.schema(
+            [
+                ("suggestion_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("business_date", pa.date32()),
+                ("product", pa.string()),
+                ("staff_id", pa.string()),
+                ("status", pa.string()),
+            ]
+        ),
+        # Compliments in feedback (declared by feedback's fact_tables), on the business date written; staff_id
+        # is the staff member named ("-" for none).
+        "compliments": pa.schema(
+            [
+                ("feedback_id", pa.int64()),
+                ("unit_id", pa.int64()),
+                ("business_date", pa.date32()),
+                ("staff_id", pa.string()),
+            ]
+        ),
         # day_index counts calendar days, business_index counts business days up to and including the date,
         # so differences of either give calendar or business days between two dates on any engine.
         "calendar": pa.schema(
@@ -202,10 +226,22 @@ def __getattr__(name: str) -> object:
 
 
 # Tables an older export may lack (written before those facts were added); readers treat them as empty.
-OPTIONAL = frozenset({"calls", "inspections", "rectifications", "training", "language", "approval_steps"})
+OPTIONAL = frozenset(
+    {
+        "calls",
+        "inspections",
+        "rectifications",
+        "training",
+        "language",
+        "approval_steps",
+        "suggestions",
+        "compliments",
+    }
+)
 NONE_KEY = "-"  # the key of a cut whose value is missing (ticket never reached a counter, no tier…)
 MERGED, WITHDRAWN = "merged", "withdrawn"
 MYSTERY = "mystery"  # the kind of a mystery-shopper (神秘人) inspection
+ACCEPTED, REFERRED = "accepted", "referred"  # the reactions to a suggestion that count as converted
 
 
 def _units_filter(units: Iterable[OrgUnit] | None, field: str) -> dict[str, Any]:
@@ -326,6 +362,38 @@ def hooked_rows(
     return table.rows(start, end, units)
 
 
+def _staff_key(staff_id: Any) -> str:
+    return str(staff_id) if staff_id else NONE_KEY
+
+
+def suggestion_rows(
+    start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Suggestions shown on business dates start..end (customers' "suggestions" table), keyed for the cuts."""
+    for row in hooked_rows("suggestions", start, end, units):
+        yield {
+            "suggestion_id": row["suggestion_id"],
+            "unit_id": row["unit_id"],
+            "business_date": row["business_date"],
+            "product": str(row["product"]),
+            "staff_id": _staff_key(row["staff_id"]),
+            "status": str(row["status"]),
+        }
+
+
+def compliment_rows(
+    start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Compliments written on business dates start..end (feedback's "compliments" table), keyed for the cuts."""
+    for row in hooked_rows("compliments", start, end, units):
+        yield {
+            "feedback_id": row["feedback_id"],
+            "unit_id": row["unit_id"],
+            "business_date": row["business_date"],
+            "staff_id": _staff_key(row["staff_id"]),
+        }
+
+
 def calendar_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     rows = []
     business = 0
@@ -376,6 +444,8 @@ def arrow_tables(start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None =
         "training": _table("training", hooked_rows("training", start, end, unit_list)),
         "language": _table("language", hooked_rows("language", start, end, unit_list)),
         "approval_steps": _table("approval_steps", hooked_rows("approval_steps", start, end, unit_list)),
+        "suggestions": _table("suggestions", suggestion_rows(start, end, unit_list)),
+        "compliments": _table("compliments", compliment_rows(start, end, unit_list)),
         "calendar": _table("calendar", calendar_rows(earliest, end)),
     }
 

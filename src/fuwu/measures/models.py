@@ -12,12 +12,14 @@ from fuwu.measures.catalogue import (
     APPROVAL_SUM_PARTS,
     CALL_COUNT_PARTS,
     CALL_SUM_PARTS,
+    COMPLIMENT_PARTS,
     COUNT_PARTS,
     HIST_PARTS,
     INSPECTION_COUNT_PARTS,
     INSPECTION_SUM_PARTS,
     LANGUAGE_PARTS,
     STOCK_PARTS,
+    SUGGESTION_PARTS,
     SUM_PARTS,
     TRAINING_PARTS,
 )
@@ -34,6 +36,7 @@ class Cut(models.TextChoices):
     COURSE = "course", _("Course")
     AGENT = "agent", _("Agent")
     STEP = "step", _("Approval step")
+    PRODUCT = "product", _("Product")
 
 
 class Rollup(models.Model):
@@ -42,7 +45,8 @@ class Rollup(models.Model):
     The cut "" row holds the whole unit; the other cuts split the ticket parts of that same day, so the
     rows of one cut add up to the "" row's ticket parts. A contact centre's call parts are split the same
     way by call line and by hour offered; training parts by course, language parts by agent, approval parts
-    by process step.
+    by process step, suggestion parts by product. The staff cut also holds each member's suggestion and
+    compliment parts (a member with no ticket may have a row).
     """
 
     date = models.DateField(_("business date"))
@@ -59,6 +63,8 @@ class Rollup(models.Model):
         + TRAINING_PARTS
         + LANGUAGE_PARTS
         + APPROVAL_COUNT_PARTS
+        + SUGGESTION_PARTS
+        + COMPLIMENT_PARTS
     ):
         locals()[_part] = models.PositiveIntegerField(default=0)
     for _part in SUM_PARTS + CALL_SUM_PARTS + INSPECTION_SUM_PARTS + APPROVAL_SUM_PARTS:

@@ -20,7 +20,7 @@ from fuwu.measures.catalogue import (
     step_bucket,
     wait_bucket,
 )
-from fuwu.measures.facts import MERGED, MYSTERY, WITHDRAWN
+from fuwu.measures.facts import ACCEPTED, MERGED, MYSTERY, REFERRED, WITHDRAWN
 
 RowKey = tuple[int, dt.date, str, str]  # unit id, business date, cut, key
 CALL_CUTS = (("line", "line"), ("hour", "hour"))
@@ -71,6 +71,8 @@ def accumulate(
     training: Iterable[dict[str, Any]] = (),
     language: Iterable[dict[str, Any]] = (),
     steps: Iterable[dict[str, Any]] = (),
+    suggestions: Iterable[dict[str, Any]] = (),
+    compliments: Iterable[dict[str, Any]] = (),
 ) -> dict[RowKey, dict[str, float]]:
     """Parts per (unit, business date, cut, key) for dates start..end."""
     out: dict[RowKey, dict[str, float]] = defaultdict(empty_parts)
@@ -139,7 +141,28 @@ def accumulate(
             if start <= day <= end:
                 add((row["unit_id"], day, "", ""), parts)
                 add((row["unit_id"], day, "step", str(row["key"])), parts)
+    for row in suggestions:
+        day = row["business_date"]
+        if start <= day <= end:
+            parts = suggestion_parts(row)
+            add((row["unit_id"], day, "", ""), parts)
+            add((row["unit_id"], day, "staff", row["staff_id"]), parts)
+            add((row["unit_id"], day, "product", row["product"]), parts)
+    for row in compliments:
+        day = row["business_date"]
+        if start <= day <= end:
+            add((row["unit_id"], day, "", ""), {"compliments": 1})
+            add((row["unit_id"], day, "staff", row["staff_id"]), {"compliments": 1})
     return out
+
+
+def suggestion_parts(row: dict[str, Any]) -> dict[str, float]:
+    """The parts one suggestion contributes on the business date it was shown (its reaction as it stands)."""
+    return {
+        "sugg_shown": 1,
+        "sugg_accepted": int(row["status"] == ACCEPTED),
+        "sugg_referred": int(row["status"] == REFERRED),
+    }
 
 
 def step_events(row: dict[str, Any]) -> list[tuple[dt.date, dict[str, float]]]:

@@ -61,6 +61,8 @@ def _write(start: dt.date, end: dt.date, units: list[OrgUnit] | None) -> int:
         facts.hooked_rows("training", start, end, units),
         facts.hooked_rows("language", start, end, units),
         facts.hooked_rows("approval_steps", start, end, units),
+        facts.suggestion_rows(start, end, units),
+        facts.compliment_rows(start, end, units),
     )
     stale = Rollup.objects.filter(date__range=(start, end))
     if units is not None:
