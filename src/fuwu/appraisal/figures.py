@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -101,27 +100,10 @@ def staff_values(principal: Principal, within: OrgUnit, p: Period, ids: Sequence
 def month_staff_parts(
     principal: Principal, outlet: OrgUnit, start: dt.date, end: dt.date
 ) -> dict[int, dict[str, float]]:
-    """The staff cut's parts per member at one outlet (evaluations counted, for the stars' floor)."""
+    """The staff cut's parts per member at one outlet (evaluations counted for the stars' floor, and the
+    catalogue's compliments naming each member)."""
     found = selectors.parts_by(outlet, start, end, fetched_by=principal, by=["key"], cut="staff")
     return {int(key): parts for (key,), parts in found.items() if str(key).isdigit()}
-
-
-def compliments(outlet: OrgUnit, start: dt.date, end: dt.date) -> dict[int, list[dict[str, Any]]]:
-    """Compliments in feedback naming each staff member of `outlet`, written start..end (K5), keyed by user id.
-
-    Read from the facts the feedback app offers (`core.facts`, table "compliments"); none when no app
-    offers them. The caller has checked the reader's right to the outlet.
-    """
-    from fuwu.core.facts import fact_table
-
-    table = fact_table("compliments")
-    found: dict[int, list[dict[str, Any]]] = {}
-    if table is None:
-        return found
-    for row in table.rows(start, end, [outlet]):
-        if row.get("staff_id") is not None:
-            found.setdefault(int(row["staff_id"]), []).append(row)
-    return found
 
 
 def evaluate(parts: dict[str, float], ids: Iterable[str]) -> Values:

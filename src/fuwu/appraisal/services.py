@@ -372,11 +372,12 @@ def _rank_candidates(actor: Principal, r: StarRound) -> None:
     start, end = _month_bounds(r.month)
     parts = figures.month_staff_parts(actor, r.outlet, start, end)
     nominations = {n.staff_id: n for n in r.nominations.all()}
-    praised = figures.compliments(r.outlet, start, end)
+    # The staff cut holds each member's evaluations and compliments alike (a member praised but never
+    # evaluated has a row too).
     staff = {
         u.pk: u
         for u in User.objects.filter(is_active=True, org_unit=r.outlet)
-        if u.pk in parts or u.pk in nominations or u.pk in praised
+        if u.pk in parts or u.pk in nominations
     }
     upheld = _upheld(actor, list(staff), start, end)
     signals = _signals(actor, r.outlet, start, end)
@@ -385,7 +386,9 @@ def _rank_candidates(actor: Principal, r: StarRound) -> None:
         reasons: list[dict[str, Any]] = []
         mine = parts.get(pk)
         evaluated = int(mine.get("evaluated", 0)) if mine else 0
-        satisfaction = figures.evaluate(mine, ["satisfaction"])["satisfaction"] if mine else None
+        values = figures.evaluate(mine, ["satisfaction", "compliments"]) if mine else {}
+        satisfaction = values.get("satisfaction")
+        praised = int(values.get("compliments") or 0)
         score: float | None = None
         if satisfaction is not None and evaluated >= policy.min_evaluations:
             score = round(satisfaction, 1)
@@ -406,9 +409,8 @@ def _rank_candidates(actor: Principal, r: StarRound) -> None:
                     % {"n": evaluated, "min": policy.min_evaluations},
                 }
             )
-        kind_words = praised.get(pk, [])
-        if kind_words and score is not None:
-            counted = min(len(kind_words), policy.max_compliments)
+        if praised and score is not None:
+            counted = min(praised, policy.max_compliments)
             points = policy.compliment_points * counted
             score += points
             reasons.append(
@@ -416,16 +418,16 @@ def _rank_candidates(actor: Principal, r: StarRound) -> None:
                     "kind": "compliments",
                     "points": points,
                     "text": _("%(n)s compliment(s) in feedback: %(points)s points")
-                    % {"n": len(kind_words), "points": f"{points:g}"},
+                    % {"n": praised, "points": f"{points:g}"},
                 }
             )
-        elif kind_words:
+        elif praised:
             reasons.append(
                 {
                     "kind": "compliments",
                     "points": 0,
                     "text": _("%(n)s compliment(s) in feedback (no points without enough evaluations)")
-                    % {"n": len(kind_words)},
+                    % {"n": praised},
                 }
             )
         nomination = nominations.get(pk)

@@ -142,6 +142,7 @@ def test_compliments_in_feedback_add_points_up_to_the_policy_limit(outlet: Any) 
     """K5: compliments naming a staff member (the feedback app's facts) add points, capped in number."""
     from fuwu.core.principals import system
     from fuwu.feedback import services as feedback_services
+    from fuwu.measures import services as measures_services
 
     box = system("feedback_box")
     with clock.frozen(dt.datetime(2026, 10, 14, 10, tzinfo=clock.SHANGHAI)):
@@ -170,6 +171,10 @@ def test_compliments_in_feedback_add_points_up_to_the_policy_limit(outlet: Any) 
             staff=outlet.teller_c,
             compliment=True,
         )
+    # The catalogue's compliments measure reads the rollups: the sweep rebuilds the days written on (only
+    # those, so the evaluations rolled up by hand on the 12th stay).
+    for day in (dt.date(2026, 9, 30), dt.date(2026, 10, 14)):
+        measures_services.rollup_rebuild(actor=SYSTEM, start=day, end=day)
     found = _by_name(services.star_round_open(actor=outlet.head_a, outlet=outlet.outlet_a, month=MONTH))
     # teller_a: 90.0 + 3 × 5 = 105.0, ahead of teller_c's 95.0.
     assert (found["teller_a"].score, found["teller_a"].rank) == (105.0, 1)
