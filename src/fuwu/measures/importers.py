@@ -1,4 +1,4 @@
-"""`fuwu import events FILE.(csv|parquet)`: visit history from an existing queue system.
+"""`fuwu import events FILE.(csv|xlsx|parquet)`: visit history from an existing queue system.
 
 The whole file is validated first (every bad row reported with its line and reason) and then written in
 one transaction; rows whose ticket_id was imported before are skipped, so a re-run changes nothing.
@@ -6,7 +6,6 @@ one transaction; rows whose ticket_id was imported before are skipped, so a re-r
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import itertools
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from fuwu.core import audit, clock, rollups
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import SYSTEM
+from fuwu.core.tabular import read_table
 from fuwu.feedback.models import Evaluation
 from fuwu.floor.models import Counter, ServiceType, Ticket, TicketEvent
 
@@ -58,27 +58,14 @@ RATINGS = {"", "empty", *Evaluation.Rating.values}
 
 
 def _records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    """(columns, (line number, record)…) for a CSV (line 1 is the header) or a Parquet file (row 1 is the first)."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
+    """(columns, (line number, record)…): CSV (UTF-8/GBK) and .xlsx through core.tabular; Parquet rows count from 1."""
+    if path.suffix.lower() == ".parquet":
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
         return table.column_names, ((i + 1, r) for i, r in enumerate(table.to_pylist()))
-    if suffix != ".csv":
-        raise ValidationFailed(
-            _("Unsupported file type."),
-            details=[{"row": None, "field": "file", "reason": _("Expected .csv or .parquet.")}],
-        )
-    handle = path.open(newline="", encoding="utf-8-sig")
-    reader = csv.DictReader(handle)
-    columns = list(reader.fieldnames or [])
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        with handle:
-            yield from enumerate(reader, start=2)
-
-    return columns, rows()
+    read = read_table(path)
+    return read.columns, read.rows
 
 
 def _text(value: Any) -> str:
