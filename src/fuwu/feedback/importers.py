@@ -162,7 +162,8 @@ def parse(path: Path, *, actor: Principal, org_unit: OrgUnit) -> list[SurveyRow]
         problems.append({"row": 2, "field": None, "reason": _("the file has no data rows")})
     if problems:
         raise ValidationFailed(
-            _("%(count)s problem(s) in the survey file; nothing was imported.") % {"count": len(problems)},
+            _("%(count)s problem(s) in the survey file, first on line %(line)s; nothing was imported.")
+            % {"count": len(problems), "line": problems[0]["row"]},
             details=problems,
         )
     return parsed

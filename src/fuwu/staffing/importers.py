@@ -118,7 +118,12 @@ def import_calls(path: Path, out: TextIO | Any = None) -> str:
         else:
             centres[code] = unit
     if problems:
-        raise ValidationFailed(_("The call-record file has errors."), details=problems)
+        first = next((p["row"] for p in problems if p["row"]), None)
+        raise ValidationFailed(
+            _("%(count)s problem(s) in the call-record file, first on line %(line)s; nothing was imported.")
+            % {"count": len(problems), "line": first or "-"},
+            details=problems,
+        )
     with transaction.atomic():
         total = sum(
             services.call_records_import(actor=SYSTEM, centre=centres[code], rows=rows)
