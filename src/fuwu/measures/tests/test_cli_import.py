@@ -260,7 +260,12 @@ def test_import_events_creates_tickets_events_and_evaluations_idempotently(
     path = write_csv(tmp_path / "events.csv", good_rows())
     assert "imported 3 tickets, skipped 0" in run("import", "events", str(path))
     served = Ticket.objects.get(external_id="Q-1")
-    assert served.status == "finished" and served.staff == floor.teller_a and served.counter.code == "OA-01"
+    assert (
+        served.status == "finished"
+        and served.staff == floor.teller_a
+        and served.counter is not None
+        and served.counter.code == "OA-01"
+    )
     assert served.business_date == DAY and served.channel == "import"
     assert list(served.events.values_list("kind", flat=True)) == ["issued", "called", "started", "finished"]
     assert Evaluation.objects.get(ticket=served).rating == "satisfied"
