@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from fuwu.core.errors import ValidationFailed
@@ -201,3 +202,24 @@ def test_cli_import_survey(world, frozen_clock, tmp_path):
     call_command("import", "survey", str(write(tmp_path, GOOD)), stdout=out)
     assert "已导入 4 条调查答卷" in out.getvalue()
     assert SurveyBatch.objects.get().org_unit == world.ho
+
+
+def test_gbk_csv_with_chinese_headers_imports(world, frozen_clock, tmp_path):
+    """#18, F4: a vendor's CSV saved by Excel in China (GBK, Chinese headers) imports with its comments intact."""
+    path = tmp_path / "survey.csv"
+    path.write_bytes(("问卷编号,网点代码,日期,推荐意愿,服务满意度,总体满意度,意见\n" + GOOD).encode("gbk"))
+    summary = importers.survey_import_file(path, actor=world.hq_manager, org_unit=world.ho, file_name="s.csv")
+    assert "4" in summary
+    assert SurveyResponse.objects.get(external_id="R4").comment == "排队太久了"
+
+
+def test_bad_row_after_a_blank_line_commits_nothing_and_names_its_true_line_in_chinese(
+    world, frozen_clock, tmp_path
+):
+    """#18, F4: one bad row refuses the file; the Chinese message names the file's own line."""
+    path = write(tmp_path, GOOD + "\n" + "R9,OA,2026-02-24,12,5,5,\n")
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as caught:
+        importers.survey_import_file(path, actor=world.hq_manager, org_unit=world.ho, file_name="x")
+    assert "调查文件有 1 处问题，首处在第 7 行" in caught.value.message
+    assert [(d["row"], d["field"]) for d in caught.value.details] == [(7, "nps")]
+    assert not SurveyResponse.objects.exists() and not SurveyBatch.objects.exists()
