@@ -6,7 +6,6 @@ is reported with its row number.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 from typing import Any, TextIO
@@ -18,6 +17,7 @@ from fuwu.core.access import can_see_path
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
 from fuwu.core.principals import SYSTEM, Principal
+from fuwu.core.tabular import read_table
 from fuwu.feedback.models import SurveyResponse
 from fuwu.feedback.services import SurveyRow, survey_batch_import
 
@@ -41,35 +41,14 @@ COLUMNS = {
 REQUIRED = ("response_id", "outlet_code", "date")
 
 
-def _read(path: Path) -> tuple[list[str], list[list[Any]]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        if sheet is None:
-            return [], []
-        values = [list(r) for r in sheet.iter_rows(values_only=True)]
-    elif path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            values = [list(r) for r in csv.reader(handle)]
-    else:
-        raise ValidationFailed(
-            _("Upload a .csv or .xlsx file."),
-            details=[{"field": "file", "reason": _("Upload a .csv or .xlsx file.")}],
-        )
-    if not values:
-        return [], []
-    header = [str(h or "").strip() for h in values[0]]
-    return header, [r for r in values[1:] if any(v not in (None, "") for v in r)]
-
-
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     text = str(value or "").strip().replace("/", "-")
-    return dt.date.fromisoformat(text)
+    # An Excel date cell reads as "2026-10-12 00:00:00".
+    return dt.datetime.fromisoformat(text).date() if " " in text else dt.date.fromisoformat(text)
 
 
 def _score(value: Any, low: int, high: int) -> int | None:
@@ -83,7 +62,8 @@ def _score(value: Any, low: int, high: int) -> int | None:
 
 def parse(path: Path, *, actor: Principal, org_unit: OrgUnit) -> list[SurveyRow]:
     """Validated rows of a survey file, or ValidationFailed listing every bad row."""
-    header, rows = _read(path)
+    table = read_table(path)
+    header = table.columns
     names = [COLUMNS.get(h.lower(), COLUMNS.get(h, "")) for h in header]
     missing = [c for c in REQUIRED if c not in names]
     unknown = [h for h, n in zip(header, names, strict=True) if h and not n]
@@ -100,8 +80,10 @@ def parse(path: Path, *, actor: Principal, org_unit: OrgUnit) -> list[SurveyRow]
     parsed: list[SurveyRow] = []
     seen: dict[str, int] = {}
     candidates: list[tuple[int, dict[str, Any]]] = []
-    for line, raw in enumerate(rows, start=2):
-        record = {n: (raw[i] if i < len(raw) else None) for i, n in enumerate(names)}
+    for line, raw in table.rows:
+        record = {
+            n: value for h, n in zip(header, names, strict=True) if n and (value := raw.get(h)) is not None
+        }
         candidates.append((line, record))
     existing = set(
         SurveyResponse.objects.filter(
@@ -176,11 +158,12 @@ def parse(path: Path, *, actor: Principal, org_unit: OrgUnit) -> list[SurveyRow]
                 str(record.get("comment") or "").strip()[:1000],
             )
         )
-    if not rows:
+    if not candidates:
         problems.append({"row": 2, "field": None, "reason": _("the file has no data rows")})
     if problems:
         raise ValidationFailed(
-            _("%(count)s problem(s) in the survey file; nothing was imported.") % {"count": len(problems)},
+            _("%(count)s problem(s) in the survey file, first on line %(line)s; nothing was imported.")
+            % {"count": len(problems), "line": problems[0]["row"]},
             details=problems,
         )
     return parsed

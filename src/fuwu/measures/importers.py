@@ -1,4 +1,4 @@
-"""`fuwu import events FILE.(csv|parquet)`: visit history from an existing queue system.
+"""`fuwu import events FILE.(csv|xlsx|parquet)`: visit history from an existing queue system.
 
 The whole file is validated first (every bad row reported with its line and reason) and then written in
 one transaction; rows whose ticket_id was imported before are skipped, so a re-run changes nothing.
@@ -6,7 +6,6 @@ one transaction; rows whose ticket_id was imported before are skipped, so a re-r
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import itertools
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from fuwu.core import audit, clock, rollups
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import SYSTEM
+from fuwu.core.tabular import read_table
 from fuwu.feedback.models import Evaluation
 from fuwu.floor.models import Counter, ServiceType, Ticket, TicketEvent
 
@@ -58,34 +58,21 @@ RATINGS = {"", "empty", *Evaluation.Rating.values}
 
 
 def _records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    """(columns, (line number, record)…) for a CSV (line 1 is the header) or a Parquet file (row 1 is the first)."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
+    """(columns, (line number, record)…): CSV (UTF-8/GBK) and .xlsx through core.tabular; Parquet rows count from 1."""
+    if path.suffix.lower() == ".parquet":
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
         return table.column_names, ((i + 1, r) for i, r in enumerate(table.to_pylist()))
-    if suffix != ".csv":
-        raise ValidationFailed(
-            _("Unsupported file type."),
-            details=[{"row": None, "field": "file", "reason": _("Expected .csv or .parquet.")}],
-        )
-    handle = path.open(newline="", encoding="utf-8-sig")
-    reader = csv.DictReader(handle)
-    columns = list(reader.fieldnames or [])
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        with handle:
-            yield from enumerate(reader, start=2)
-
-    return columns, rows()
+    read = read_table(path)
+    return read.columns, read.rows
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _moment(value: Any, field: str, problems: list[str]) -> dt.datetime | None:
+def _moment(value: Any, field: str, problems: list[tuple[str, str]]) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -94,10 +81,10 @@ def _moment(value: Any, field: str, problems: list[str]) -> dt.datetime | None:
         try:
             moment = dt.datetime.fromisoformat(str(value).strip())
         except ValueError:
-            problems.append(f"{field}: not an ISO-8601 timestamp: {value!r}")
+            problems.append((field, _("not an ISO-8601 timestamp: %(value)s") % {"value": repr(value)}))
             return None
     if moment.tzinfo is None:
-        problems.append(f"{field}: {value!r} has no UTC offset")
+        problems.append((field, _("%(value)s has no UTC offset") % {"value": repr(value)}))
         return None
     return moment.astimezone(dt.UTC)
 
@@ -110,61 +97,87 @@ class _Lookups:
         self.staff = {u.staff_code: u for u in User.objects.exclude(staff_code=None)}
 
 
-def _check(record: dict[str, Any], look: _Lookups) -> tuple[list[str], dict[str, Any]]:
-    problems: list[str] = []
+def _check(record: dict[str, Any], look: _Lookups) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    problems: list[tuple[str, str]] = []
     row: dict[str, Any] = {"ticket_id": _text(record.get("ticket_id"))}
     if not row["ticket_id"] or len(row["ticket_id"]) > 64:
-        problems.append("ticket_id: missing or longer than 64 characters")
+        problems.append(("ticket_id", _("missing or longer than 64 characters")))
     outlet = look.outlets.get(_text(record.get("outlet_code")))
     if outlet is None:
-        problems.append(f"outlet_code: no outlet {_text(record.get('outlet_code'))!r}")
+        problems.append(
+            ("outlet_code", _("no outlet %(code)s") % {"code": repr(_text(record.get("outlet_code")))})
+        )
     else:
         row["outlet"] = outlet
         code = _text(record.get("service_code"))
         row["service"] = look.services.get((outlet.pk, code))
         if row["service"] is None:
             problems.append(
-                f"service_code: outlet {outlet.code} offers no business type {code!r} (add it first)"
+                (
+                    "service_code",
+                    _("outlet %(outlet)s offers no business type %(code)s (add it first)")
+                    % {"outlet": outlet.code, "code": repr(code)},
+                )
             )
         counter_code = _text(record.get("counter_code"))
         row["counter"] = look.counters.get(counter_code) if counter_code else None
         if counter_code and (row["counter"] is None or row["counter"].outlet_id != outlet.pk):
-            problems.append(f"counter_code: outlet {outlet.code} has no counter {counter_code!r}")
+            problems.append(
+                (
+                    "counter_code",
+                    _("outlet %(outlet)s has no counter %(code)s")
+                    % {"outlet": outlet.code, "code": repr(counter_code)},
+                )
+            )
     staff_code = _text(record.get("staff_code"))
     row["staff"] = look.staff.get(staff_code) if staff_code else None
     if staff_code and row["staff"] is None:
-        problems.append(f"staff_code: no staff member {staff_code!r}")
+        problems.append(("staff_code", _("no staff member %(code)s") % {"code": repr(staff_code)}))
     row["tier"] = _text(record.get("customer_tier")).lower()
     if row["tier"] not in TIERS:
-        problems.append(f"customer_tier: {row['tier']!r} is not normal, wealth or private")
+        problems.append(
+            ("customer_tier", _("%(value)s is not normal, wealth or private") % {"value": repr(row["tier"])})
+        )
     for name in ("issued_at", "called_at", "started_at", "finished_at"):
         row[name] = _moment(record.get(name), name, problems)
-    if row["issued_at"] is None and not any(p.startswith("issued_at") for p in problems):
-        problems.append("issued_at: missing")
+    if row["issued_at"] is None and not any(f == "issued_at" for f, _r in problems):
+        problems.append(("issued_at", _("missing")))
     chain = [
         (n, row[n]) for n in ("issued_at", "called_at", "started_at", "finished_at") if row[n] is not None
     ]
     for (a, ta), (b, tb) in itertools.pairwise(chain):
         if tb < ta:
-            problems.append(f"{b}: is before {a}")
+            problems.append((b, _("is before %(field)s") % {"field": a}))
     outcome = _text(record.get("outcome")).lower()
     row["outcome"] = outcome
     if outcome not in OUTCOMES:
-        problems.append(f"outcome: {outcome!r} is not one of {', '.join(OUTCOMES)}")
+        problems.append(
+            (
+                "outcome",
+                _("%(value)s is not one of %(choices)s")
+                % {"value": repr(outcome), "choices": ", ".join(OUTCOMES)},
+            )
+        )
     elif outcome == "served" and None in (row["called_at"], row["started_at"], row["finished_at"]):
-        problems.append("outcome: served needs called_at, started_at and finished_at")
+        problems.append(("outcome", _("served needs called_at, started_at and finished_at")))
     elif outcome == "no_show" and row["called_at"] is None:
-        problems.append("outcome: no_show needs called_at")
+        problems.append(("outcome", _("no_show needs called_at")))
     elif outcome in {"diverted", "cancelled", "no_show"} and row["finished_at"] is not None:
-        problems.append(f"finished_at: a {outcome} ticket cannot have finished")
+        problems.append(
+            ("finished_at", _("a %(outcome)s ticket cannot have finished") % {"outcome": outcome})
+        )
     rating = _text(record.get("evaluation")).lower()
     if rating not in RATINGS:
         problems.append(
-            f"evaluation: {rating!r} is not satisfied, basically_satisfied, dissatisfied or empty"
+            (
+                "evaluation",
+                _("%(value)s is not satisfied, basically_satisfied, dissatisfied or empty")
+                % {"value": repr(rating)},
+            )
         )
     row["rating"] = "" if rating in {"", "empty"} else rating
     if row["rating"] and outcome != "served":
-        problems.append("evaluation: only a served ticket can be evaluated")
+        problems.append(("evaluation", _("only a served ticket can be evaluated")))
     return problems, row
 
 
@@ -184,14 +197,23 @@ def import_events(path: Path, out: TextIO | Any = None) -> str:
     for line, record in tqdm(records, desc="checking", unit=" rows", file=out, disable=out is None):
         found, row = _check(record, look)
         if row["ticket_id"] in seen:
-            found.append(f"ticket_id: {row['ticket_id']!r} already on line {seen[row['ticket_id']]}")
+            found.append(
+                (
+                    "ticket_id",
+                    _("%(id)s already on line %(line)s")
+                    % {"id": repr(row["ticket_id"]), "line": seen[row["ticket_id"]]},
+                )
+            )
         seen.setdefault(row["ticket_id"], line)
-        for problem in found:
-            field, _sep, reason = problem.partition(": ")
+        for field, reason in found:
             problems.append({"row": line, "field": field, "reason": reason})
         rows.append(row)
     if problems:
-        raise ValidationFailed(_("The events file has errors."), details=problems)
+        raise ValidationFailed(
+            _("%(count)s problem(s) in the events file, first on line %(line)s; nothing was imported.")
+            % {"count": len(problems), "line": problems[0]["row"]},
+            details=problems,
+        )
     existing = set(Ticket.objects.filter(external_id__in=list(seen)).values_list("external_id", flat=True))
     fresh = [r for r in rows if r["ticket_id"] not in existing]
     created = _write(fresh, out)

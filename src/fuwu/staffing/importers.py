@@ -7,9 +7,7 @@ offset is Beijing time.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,6 +18,7 @@ from fuwu.core import clock
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
 from fuwu.core.principals import SYSTEM
+from fuwu.core.tabular import read_table
 from fuwu.staffing import services
 from fuwu.staffing.models import CallLine
 
@@ -31,24 +30,6 @@ LINE_ALIASES = {
     "信用卡": CallLine.CREDIT_CARD,
     "creditcard": CallLine.CREDIT_CARD,
 }
-
-
-def _records(path: Path) -> Iterator[dict[str, Any]]:
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        if sheet is None:
-            return
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        for values in rows:
-            if values is None or all(v is None or v == "" for v in values):
-                continue
-            yield dict(zip(header, values, strict=False))
-        return
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        yield from csv.DictReader(handle)
 
 
 def _time(value: Any) -> dt.datetime | None:
@@ -63,16 +44,8 @@ def parse_calls(path: Path) -> tuple[dict[str, list[services.CallRow]], list[dic
     problems: list[dict[str, Any]] = []
     grouped: dict[str, list[services.CallRow]] = {}
     seen: set[str] = set()
-    header_checked = False
-    for line_no, record in enumerate(_records(path), start=2):
-        if not header_checked:
-            missing = [c for c in REQUIRED if c not in record]
-            if missing:
-                raise ValidationFailed(
-                    _("Missing columns."),
-                    details=[{"row": 1, "field": m, "reason": _("Missing column.")} for m in missing],
-                )
-            header_checked = True
+    table = read_table(path, required=REQUIRED)
+    for line_no, record in table.rows:
         row_problems: list[dict[str, Any]] = []
 
         def bad(
@@ -127,6 +100,8 @@ def parse_calls(path: Path) -> tuple[dict[str, list[services.CallRow]], list[dic
                 agent=str(record.get("agent") or "").strip(),
             )
         )
+    if not seen:
+        problems.append({"row": None, "field": "call_id", "reason": _("the file has no data rows")})
     return grouped, problems
 
 
@@ -143,7 +118,12 @@ def import_calls(path: Path, out: TextIO | Any = None) -> str:
         else:
             centres[code] = unit
     if problems:
-        raise ValidationFailed(_("The call-record file has errors."), details=problems)
+        first = next((p["row"] for p in problems if p["row"]), None)
+        raise ValidationFailed(
+            _("%(count)s problem(s) in the call-record file, first on line %(line)s; nothing was imported.")
+            % {"count": len(problems), "line": first or "-"},
+            details=problems,
+        )
     with transaction.atomic():
         total = sum(
             services.call_records_import(actor=SYSTEM, centre=centres[code], rows=rows)

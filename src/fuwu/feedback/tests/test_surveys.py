@@ -6,8 +6,10 @@ import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from fuwu.core.errors import ValidationFailed
@@ -33,7 +35,9 @@ GOOD = (
 )
 
 
-def test_good_csv_imports_and_figures_follow_definitions(world, frozen_clock, tmp_path):
+def test_good_csv_imports_and_figures_follow_definitions(
+    world: Any, frozen_clock: Any, tmp_path: Path
+) -> None:
     summary = importers.survey_import_file(
         write(tmp_path, GOOD), actor=world.hq_manager, org_unit=world.ho, file_name="survey.csv"
     )
@@ -46,10 +50,13 @@ def test_good_csv_imports_and_figures_follow_definitions(world, frozen_clock, tm
     assert figures.service_csat == 3 / 4 * 100
     assert figures.overall_csat == 3 / 4 * 100
     # the detractor opens a follow-up at its outlet
-    assert FollowUp.objects.get().survey_response.external_id == "R4"
+    detractor = FollowUp.objects.get().survey_response
+    assert detractor is not None and detractor.external_id == "R4"
 
 
-def test_bad_file_reports_every_bad_row_and_imports_nothing(world, frozen_clock, tmp_path):
+def test_bad_file_reports_every_bad_row_and_imports_nothing(
+    world: Any, frozen_clock: Any, tmp_path: Path
+) -> None:
     body = (
         "R1,OA,2026-02-20,10,5,5,ok\n"
         "R2,OA,2026-02-30,9,4,5,bad date\n"
@@ -75,7 +82,7 @@ def test_bad_file_reports_every_bad_row_and_imports_nothing(world, frozen_clock,
     assert not SurveyResponse.objects.exists() and not SurveyBatch.objects.exists()
 
 
-def test_wrong_columns_are_reported(world, frozen_clock, tmp_path):
+def test_wrong_columns_are_reported(world: Any, frozen_clock: Any, tmp_path: Path) -> None:
     path = write(tmp_path, "R1,OA,2026-02-20,10\n", header="id,branch,when,score\n")
     with pytest.raises(ValidationFailed) as caught:
         importers.survey_import_file(path, actor=world.hq_manager, org_unit=world.ho, file_name="x")
@@ -93,7 +100,7 @@ def test_wrong_columns_are_reported(world, frozen_clock, tmp_path):
     }
 
 
-def test_reimporting_the_same_rows_is_refused(world, frozen_clock, tmp_path):
+def test_reimporting_the_same_rows_is_refused(world: Any, frozen_clock: Any, tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
     importers.survey_import_file(path, actor=world.hq_manager, org_unit=world.ho, file_name="a")
     with pytest.raises(ValidationFailed) as caught:
@@ -102,7 +109,7 @@ def test_reimporting_the_same_rows_is_refused(world, frozen_clock, tmp_path):
     assert SurveyResponse.objects.count() == 4
 
 
-def test_excel_with_chinese_headers_and_real_dates(world, frozen_clock, tmp_path):
+def test_excel_with_chinese_headers_and_real_dates(world: Any, frozen_clock: Any, tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
     sheet.append(["问卷编号", "网点代码", "日期", "推荐意愿", "服务满意度", "总体满意度", "意见"])
@@ -114,7 +121,9 @@ def test_excel_with_chinese_headers_and_real_dates(world, frozen_clock, tmp_path
     assert sorted(SurveyResponse.objects.values_list("external_id", "nps")) == [("X1", 10), ("X2", 6)]
 
 
-def test_outlet_head_cannot_import_rows_of_another_outlet(world, frozen_clock, tmp_path):
+def test_outlet_head_cannot_import_rows_of_another_outlet(
+    world: Any, frozen_clock: Any, tmp_path: Path
+) -> None:
     with pytest.raises(ValidationFailed) as caught:
         importers.survey_import_file(
             write(tmp_path, GOOD), actor=world.head_a, org_unit=world.outlet_a, file_name="x"
@@ -122,7 +131,7 @@ def test_outlet_head_cannot_import_rows_of_another_outlet(world, frozen_clock, t
     assert {d["row"] for d in caught.value.details} == {5}
 
 
-def test_targets_from_seed_and_progress(world, frozen_clock, tmp_path):
+def test_targets_from_seed_and_progress(world: Any, frozen_clock: Any, tmp_path: Path) -> None:
     services.survey_target_set(
         actor=world.hq_manager, org_unit=world.ho, measure="service_csat", target=Decimal(90)
     )
@@ -157,7 +166,7 @@ def test_targets_from_seed_and_progress(world, frozen_clock, tmp_path):
         )
 
 
-def test_upload_page_shows_row_errors(client, world, frozen_clock, tmp_path):
+def test_upload_page_shows_row_errors(client: Any, world: Any, frozen_clock: Any, tmp_path: Path) -> None:
     client.force_login(world.hq_manager)
     path = write(tmp_path, "R1,OA,not-a-date,10,5,5,\n")
     with path.open("rb") as handle:
@@ -171,7 +180,7 @@ def test_upload_page_shows_row_errors(client, world, frozen_clock, tmp_path):
     assert client.get("/feedback/surveys/").status_code == 403
 
 
-def test_survey_figures_api_is_scoped(client, world, frozen_clock, tmp_path):
+def test_survey_figures_api_is_scoped(client: Any, world: Any, frozen_clock: Any, tmp_path: Path) -> None:
     importers.survey_import_file(
         write(tmp_path, GOOD), actor=world.hq_manager, org_unit=world.ho, file_name="s"
     )
@@ -194,10 +203,31 @@ def test_survey_figures_api_is_scoped(client, world, frozen_clock, tmp_path):
     )
 
 
-def test_cli_import_survey(world, frozen_clock, tmp_path):
+def test_cli_import_survey(world: Any, frozen_clock: Any, tmp_path: Path) -> None:
     from django.core.management import call_command
 
     out = io.StringIO()
     call_command("import", "survey", str(write(tmp_path, GOOD)), stdout=out)
     assert "已导入 4 条调查答卷" in out.getvalue()
     assert SurveyBatch.objects.get().org_unit == world.ho
+
+
+def test_gbk_csv_with_chinese_headers_imports(world: Any, frozen_clock: Any, tmp_path: Path) -> None:
+    """#18, F4: a vendor's CSV saved by Excel in China (GBK, Chinese headers) imports with its comments intact."""
+    path = tmp_path / "survey.csv"
+    path.write_bytes(("问卷编号,网点代码,日期,推荐意愿,服务满意度,总体满意度,意见\n" + GOOD).encode("gbk"))
+    summary = importers.survey_import_file(path, actor=world.hq_manager, org_unit=world.ho, file_name="s.csv")
+    assert "4" in summary
+    assert SurveyResponse.objects.get(external_id="R4").comment == "排队太久了"
+
+
+def test_bad_row_after_a_blank_line_commits_nothing_and_names_its_true_line_in_chinese(
+    world: Any, frozen_clock: Any, tmp_path: Path
+) -> None:
+    """#18, F4: one bad row refuses the file; the Chinese message names the file's own line."""
+    path = write(tmp_path, GOOD + "\n" + "R9,OA,2026-02-24,12,5,5,\n")
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as caught:
+        importers.survey_import_file(path, actor=world.hq_manager, org_unit=world.ho, file_name="x")
+    assert "调查文件有 1 处问题，首处在第 7 行" in caught.value.message
+    assert [(d["row"], d["field"]) for d in caught.value.details] == [(7, "nps")]
+    assert not SurveyResponse.objects.exists() and not SurveyBatch.objects.exists()

@@ -14,11 +14,15 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
+from openpyxl import Workbook
 
+from fuwu.core.errors import ValidationFailed
 from fuwu.core.principals import SYSTEM
 from fuwu.feedback.models import Evaluation
 from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.measures import services
+from fuwu.measures.importers import import_events
 from fuwu.measures.models import DirtyDay
 from fuwu.measures.tests import factories as f
 
@@ -258,7 +262,12 @@ def test_import_events_creates_tickets_events_and_evaluations_idempotently(
     path = write_csv(tmp_path / "events.csv", good_rows())
     assert "imported 3 tickets, skipped 0" in run("import", "events", str(path))
     served = Ticket.objects.get(external_id="Q-1")
-    assert served.status == "finished" and served.staff == floor.teller_a and served.counter.code == "OA-01"
+    assert (
+        served.status == "finished"
+        and served.staff == floor.teller_a
+        and served.counter is not None
+        and served.counter.code == "OA-01"
+    )
     assert served.business_date == DAY and served.channel == "import"
     assert list(served.events.values_list("kind", flat=True)) == ["issued", "called", "started", "finished"]
     assert Evaluation.objects.get(ticket=served).rating == "satisfied"
@@ -318,16 +327,17 @@ def test_import_events_names_every_bad_row_and_imports_nothing(floor: Any, tmp_p
         run("import", "events", str(path))
     message = str(info.value)
     assert "Nothing was imported" in message
-    assert "line 5 outlet_code: no outlet 'ZZ'" in message
-    assert "line 6 service_code: outlet OA offers no business type 'LOAN'" in message
-    assert "line 6 issued_at: '2026-10-12T09:00:00' has no UTC offset" in message
-    assert "line 6 outcome: served needs called_at, started_at and finished_at" in message
+    assert "事件文件有 9 处问题，首处在第 5 行" in message
+    assert "line 5 outlet_code: 没有网点 'ZZ'" in message
+    assert "line 6 service_code: 网点 OA 没有业务类型 'LOAN'" in message
+    assert "line 6 issued_at: '2026-10-12T09:00:00' 缺少时区" in message
+    assert "line 6 outcome: 已办结（served）需要 called_at、started_at 和 finished_at" in message
     for reason in (
-        "no counter 'OA-09'",
+        "没有窗口 'OA-09'",
         "customer_tier: 'vip'",
-        "called_at: is before issued_at",
-        "only a served ticket can be evaluated",
-        "'Q-1' already on line 2",
+        "called_at: 早于 issued_at",
+        "只有已办结的号票才能评价",
+        "'Q-1' 已出现在第 2 行",
     ):
         assert any(reason in line and line.strip().startswith("line 7") for line in message.splitlines()), (
             reason
@@ -354,3 +364,50 @@ def test_the_fuwu_console_command_offers_export_facts_and_the_old_name() -> None
     assert "--out" in console("export-facts", "--help")
     listing = console("--help")
     assert "export facts --out DIR" in listing and "export-facts" in listing
+
+
+def test_import_events_reads_a_gbk_csv_as_excel_in_china_saves_it(floor: Any, tmp_path: Path) -> None:
+    """#18: a GBK-encoded CSV imports (Chinese ticket ids kept), not a traceback."""
+    rows = good_rows()
+    rows[0][0] = "号票-1"
+    path = tmp_path / "events.csv"
+    with path.open("w", newline="", encoding="gbk") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    with pytest.raises(UnicodeDecodeError):
+        path.read_text(encoding="utf-8")
+    assert "imported 3 tickets" in run("import", "events", str(path))
+    assert Ticket.objects.get(external_id="号票-1").status == "finished"
+
+
+def test_import_events_reads_an_xlsx_workbook(floor: Any, tmp_path: Path) -> None:
+    """#18: the same rows saved from Excel as .xlsx import the same way."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in [HEADER, *good_rows()]:
+        sheet.append(row)
+    book.save(tmp_path / "events.xlsx")
+    assert "imported 3 tickets" in run("import", "events", str(tmp_path / "events.xlsx"))
+    assert set(Ticket.objects.values_list("external_id", flat=True)) == {"Q-1", "Q-2", "Q-3"}
+
+
+def test_a_bad_row_after_a_blank_line_is_named_by_its_true_line_in_chinese(
+    floor: Any, tmp_path: Path
+) -> None:
+    """#18: one bad row commits nothing; the Chinese message names the file's own line (blank line counted)."""
+    rows = good_rows()
+    path = tmp_path / "events.csv"
+    with path.open("w", newline="", encoding="gbk") as handle:
+        writer = csv.writer(handle)
+        writer.writerows([HEADER, *rows])
+        handle.write("\n")  # line 5 is blank
+        writer.writerow(
+            ["Q-9", "OA", "CASH", "", "", "gold", "2026-10-12T09:00:00+08:00", "", "", "", "diverted", ""]
+        )
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as caught:
+        import_events(path)
+    assert "第 6 行" in caught.value.message
+    assert caught.value.details == [
+        {"row": 6, "field": "customer_tier", "reason": "'gold' 不是 normal、wealth 或 private"}
+    ]
+    assert Ticket.objects.count() == 0 and TicketEvent.objects.count() == 0

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from openpyxl import Workbook
 
 from fuwu.core import clock, roles
@@ -268,3 +269,30 @@ def test_line_plan_is_forecast_from_call_history_and_intraday_compares_actual(
     the_plan, intraday = selectors.intraday(fetched_by=manager, line="95599", day=dt.date(2026, 3, 2))
     assert the_plan == plan
     assert intraday[0].label == "08:00" and intraday[0].forecast == monday.cells[0].forecast
+
+
+def test_a_gbk_csv_with_chinese_line_names_imports(world: Any, tmp_path: Path) -> None:
+    """#18, W5: a call file saved by Excel in China (GBK) imports; 信用卡 and agent names survive."""
+    path = tmp_path / "calls.csv"
+    path.write_bytes(GOOD.replace(",B01", ",张三").encode("gbk"))
+    assert import_calls(path) == "imported 8 call records"
+    assert CallRecord.objects.get(call_id="k1").agent == "张三"
+
+
+def test_a_bad_row_after_a_blank_line_commits_nothing_and_names_its_line_in_chinese(
+    world: Any, tmp_path: Path
+) -> None:
+    """#18, W5: the message names the file's own line (a blank line does not shift it); nothing is stored."""
+    text = GOOD + "\n" + f"b1,95599,{DAY}T09:00:00,{DAY}T08:00:00,{DAY}T09:03:05,,A01\n"
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as failed:
+        import_calls(write(tmp_path, text))
+    assert "话务记录文件有 1 处问题，首处在第 11 行" in failed.value.message
+    assert [(d["row"], d["field"]) for d in failed.value.details] == [(11, "answered_at")]
+    assert CallRecord.objects.count() == 0
+
+
+def test_a_header_only_calls_file_is_refused_not_imported_as_zero(world: Any, tmp_path: Path) -> None:
+    """#18: "imported 0" would hide a wrong file."""
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as failed:
+        import_calls(write(tmp_path, CALL_HEADER))
+    assert [d["reason"] for d in failed.value.details] == ["文件中没有数据行"]
