@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from fuwu.core import transitions
+from fuwu.core import clock, transitions
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
@@ -23,6 +23,7 @@ from fuwu.inspections.schemas import (
     LedgerQuery,
     NoteIn,
     ObserveIn,
+    PieceRateQuery,
     RectificationDecideIn,
     ReopenIn,
     ResponseIn,
@@ -198,7 +199,7 @@ def _task_out(t: RectificationTask, who: Principal) -> dict[str, object]:
         "status_label": str(t.get_status_display()),
         "owner": (t.owner.display_name or t.owner.username) if t.owner else "",
         "due": t.due,
-        "overdue": t.status in selectors.OPEN_STATES and t.due < _today(),
+        "overdue": t.is_overdue,
         "escalation_level": t.escalation_level,
         "recheck_at_next_inspection": t.recheck_at_next_inspection,
         "evidence": t.evidence,
@@ -206,12 +207,6 @@ def _task_out(t: RectificationTask, who: Principal) -> dict[str, object]:
         "appeal_decision": t.appeal_decision,
         "actions": transitions.actions_json(t, who),
     }
-
-
-def _today() -> dt.date:
-    from fuwu.core import clock
-
-    return clock.today()
 
 
 def _unit(who: Principal, code: str) -> OrgUnit:
@@ -448,3 +443,145 @@ def task_decide(request: HttpRequest, pk: int, payload: RectificationDecideIn) -
         actor=who, task=selectors.task(fetched_by=who, pk=pk), uphold=payload.uphold, note=payload.note
     )
     return _task_out(t, who)
+
+
+# --- supervisors and trends (S4, S5) ---
+
+
+class SupervisorRosterOut(Schema):
+    branch_code: str
+    branch_name: str
+    supervisors: list[str]
+    minimum: int
+    gap: int
+
+
+class PieceRateOut(Schema):
+    supervisor_id: int
+    supervisor: str
+    inspections: int
+    findings_verified: int
+    findings_open: int
+    findings_removed: int
+    amount_yuan: int  # verified findings × the piece rate: what payroll pays
+
+
+class MysteryQuarterOut(Schema):
+    quarter: str
+    mystery_score: Decimal | None
+    satisfaction: float | None  # 满意度 % of the same outlet and quarter (the catalogue's satisfaction)
+
+
+class MysteryTrendOut(Schema):
+    outlet_code: str
+    outlet_name: str
+    quarters: list[MysteryQuarterOut]
+    latest_gain: Decimal | None
+    meets_target: bool | None
+
+
+class BranchLeagueOut(Schema):
+    unit_code: str
+    unit_name: str
+    inspection_score: Decimal | None
+    inspections: int
+
+
+class WorstItemOut(Schema):
+    code: str
+    text: str
+    template: str
+    failed: int
+    answered: int
+    fail_rate: float
+
+
+class SupervisionTrendsOut(Schema):
+    quarters: list[str]
+    target_gain: Decimal
+    outlets: list[MysteryTrendOut]
+    league: list[BranchLeagueOut]
+    worst_items: list[WorstItemOut]
+
+
+def _name(u: User) -> str:
+    return str(u.display_name or u.username)
+
+
+@router.get("/inspections/supervisors/roster", response=list[SupervisorRosterOut])
+def supervisor_roster(request: HttpRequest) -> list[SupervisorRosterOut]:
+    """Each branch's supervisors against the seed's minimum (tier-1 ≥ 5, tier-2 ≥ 3) and the gap."""
+    return [
+        SupervisorRosterOut(
+            branch_code=r.branch.code,
+            branch_name=r.branch.name,
+            supervisors=[_name(u) for u in r.supervisors],
+            minimum=r.minimum,
+            gap=r.gap,
+        )
+        for r in selectors.roster(fetched_by=request_principal(request))
+    ]
+
+
+@router.get("/inspections/supervisors/piece-rate", response=list[PieceRateOut])
+def supervisor_piece_rate(request: HttpRequest, filters: Query[PieceRateQuery]) -> list[PieceRateOut]:
+    """The month's tally per supervisor (verified findings paid; removed on appeal never), for payroll."""
+    rows = selectors.piece_rate(fetched_by=request_principal(request), month=filters.first_day())
+    return [
+        PieceRateOut(
+            supervisor_id=r.supervisor.pk,
+            supervisor=_name(r.supervisor),
+            inspections=r.inspections,
+            findings_verified=r.findings_verified,
+            findings_open=r.findings_open,
+            findings_removed=r.findings_removed,
+            amount_yuan=r.findings_verified * selectors.PIECE_RATE_YUAN,
+        )
+        for r in rows
+    ]
+
+
+@router.get("/inspections/trends", response=SupervisionTrendsOut)
+def supervision_trends(request: HttpRequest) -> SupervisionTrendsOut:
+    """The trends page as data: 神秘人 score per outlet per quarter beside satisfaction, against the +2 target;
+    branches ranked by inspection score; the items failed most often (the last WORST_ITEMS_DAYS days)."""
+    who = request_principal(request)
+    quarters = selectors.last_quarters(selectors.TREND_QUARTERS)
+    since = clock.today() - dt.timedelta(days=selectors.WORST_ITEMS_DAYS)
+    return SupervisionTrendsOut(
+        quarters=quarters,
+        target_gain=selectors.MYSTERY_TARGET_GAIN,
+        outlets=[
+            MysteryTrendOut(
+                outlet_code=r.outlet.code,
+                outlet_name=r.outlet.name,
+                quarters=[
+                    MysteryQuarterOut(quarter=q, mystery_score=score, satisfaction=sat)
+                    for q, score, sat in r.cells
+                ],
+                latest_gain=r.latest_gain,
+                meets_target=r.meets_target,
+            )
+            for r in selectors.mystery_trend(fetched_by=who, quarters=quarters)
+        ],
+        league=[
+            BranchLeagueOut(
+                unit_code=row["unit"].code,
+                unit_name=row["unit"].name,
+                inspection_score=row["score"],
+                inspections=row["inspections"],
+            )
+            for row in selectors.league(fetched_by=who, since=since)
+        ],
+        worst_items=[
+            WorstItemOut(
+                code=w.code,
+                text=w.text,
+                template=w.template,
+                failed=w.failed,
+                answered=w.answered,
+                fail_rate=w.fail_rate,
+            )
+            for w in selectors.worst_items(fetched_by=who, since=since)
+        ],
+    )

@@ -57,7 +57,9 @@ def _planned(principal: Principal) -> Panel:
 
 def _overdue_rectifications(principal: Principal) -> Panel:
     overdue = selectors.ledger_rows(fetched_by=principal, filt=selectors.LedgerFilter(overdue=True))
-    still_open = selectors.ledger_rows(fetched_by=principal, filt=selectors.LedgerFilter(status="open_all"))
+    still_open = selectors.ledger_rows(
+        fetched_by=principal, filt=selectors.LedgerFilter(status=selectors.OPEN_ALL)
+    )
     base = reverse("inspections:ledger")
     rows = [
         Row(
@@ -73,11 +75,11 @@ def _overdue_rectifications(principal: Principal) -> Panel:
         rows=rows,
         counts=[
             Count(_("Overdue"), overdue.count(), f"{base}?overdue=true"),
-            Count(_("Not yet fixed"), still_open.count(), f"{base}?status=open_all"),
+            Count(_("Not yet fixed"), still_open.count(), f"{base}?status={selectors.OPEN_ALL}"),
             Count(
                 _("Mine"),
                 still_open.filter(owner_id=principal.pk).count(),
-                f"{base}?status=open_all&mine=true",
+                f"{base}?status={selectors.OPEN_ALL}&mine=true",
             ),
         ],
         more_url=f"{base}?overdue=true",

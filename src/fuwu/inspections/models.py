@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fuwu.core import clock
 from fuwu.core.models import OrgUnit, audited
 
 
@@ -160,6 +164,11 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.outlet.name} #{self.pk}"
 
+    @property
+    def is_submitted(self) -> bool:
+        """Handed in: scored, and its findings are in the rectification ledger."""
+        return self.status == self.Status.SUBMITTED
+
 
 class Response(models.Model):
     """The answer to one item of one inspection, saved item by item as a draft."""
@@ -230,6 +239,9 @@ class RectificationTask(models.Model):
         APPEALED = "appealed", _("Under appeal")
         WITHDRAWN = "withdrawn", _("Withdrawn on appeal")
 
+    # The ledger's "not yet fixed": the unit still owes the fix (an appeal is still undecided).
+    OPEN_STATES = (Status.OPEN, Status.REOPENED, Status.APPEALED)
+
     class Source(models.TextChoices):
         INSPECTION = "inspection", _("Inspection")
         COMPLAINT = "complaint", _("Complaint")
@@ -299,6 +311,26 @@ class RectificationTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_kind_display()} {self.label}"
+
+    # Overdue, defined once for the ledger, the task page, the API, the home worklist and the escalation
+    # sweep: not yet fixed and its due date (a business date, inclusive) passed. Evidence handed in on or
+    # before the due date is on time (`on_time`), by the same comparison.
+    @staticmethod
+    def past_due(due: dt.date, day: dt.date) -> bool:
+        return day > due
+
+    @classmethod
+    def overdue_on(cls, day: dt.date) -> Q:
+        """The overdue rule as a query filter, for lists and the sweep."""
+        return Q(status__in=cls.OPEN_STATES, due__lt=day)
+
+    def is_overdue_on(self, day: dt.date) -> bool:
+        return self.status in self.OPEN_STATES and self.past_due(self.due, day)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Overdue today (Shanghai business date): what screens mark."""
+        return self.is_overdue_on(clock.today())
 
 
 class Photo(models.Model):

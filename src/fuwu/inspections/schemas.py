@@ -8,6 +8,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from fuwu.core import clock
+
 
 class InspectionPlanIn(Schema):
     outlet_code: str = Field(min_length=1, max_length=32)
@@ -22,6 +24,13 @@ class ScheduleIn(Schema):
     quarter: str = Field(pattern=r"^\d{4}Q[1-4]$")
     template_code: str = Field(min_length=1, max_length=32)
     kind: Literal["mystery", "video", "onsite"] = "mystery"
+
+
+class PieceRateQuery(Schema):
+    month: str = Field(default="", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")  # YYYY-MM; this month when empty
+
+    def first_day(self) -> dt.date:
+        return dt.date.fromisoformat(self.month + "-01") if self.month else clock.today().replace(day=1)
 
 
 class StartIn(Schema):

@@ -30,13 +30,15 @@ from fuwu.inspections.models import (
 
 # The seed's minimum corps of supervisors (004 §三.1): ≥5 per tier-1 branch, ≥3 per tier-2 branch.
 ROSTER_MINIMUM = {OrgUnit.Kind.TIER1: 5, OrgUnit.Kind.TIER2: 3}
+# The trends page and API: this quarter and the three before; league and worst items over the last year.
+TREND_QUARTERS = 4
+WORST_ITEMS_DAYS = 365
+# 计件奖励 per verified finding (seed 004 §三.1: paid outside the regular performance pay).
+PIECE_RATE_YUAN = 20
 # Seed 004 §三: the 神秘人 score must rise by 2 points or more.
 MYSTERY_TARGET_GAIN = Decimal("2")
-OPEN_STATES = (
-    RectificationTask.Status.OPEN,
-    RectificationTask.Status.REOPENED,
-    RectificationTask.Status.APPEALED,
-)
+# The ledger filter's value for every state of RectificationTask.OPEN_STATES at once ("not yet fixed").
+OPEN_ALL = "open_all"
 UNANNOUNCED_HIDDEN = (Inspection.Status.PLANNED, Inspection.Status.IN_PROGRESS)
 
 
@@ -192,7 +194,7 @@ def recheck_items(*, fetched_by: Principal, outlet: OrgUnit) -> list[Rectificati
         RectificationTask.objects.filter(unit=outlet)
         .filter(
             Q(recheck_at_next_inspection=True, status=RectificationTask.Status.SUBMITTED)
-            | Q(status__in=OPEN_STATES)
+            | Q(status__in=RectificationTask.OPEN_STATES)
         )
         .order_by("due")
     )
@@ -227,15 +229,15 @@ def ledger_rows(*, fetched_by: Principal, filt: LedgerFilter | None = None) -> Q
     )
     if f.source_kind:
         qs = qs.filter(source_kind=f.source_kind)
-    if f.status == "open_all":
-        qs = qs.filter(status__in=OPEN_STATES)
+    if f.status == OPEN_ALL:
+        qs = qs.filter(status__in=RectificationTask.OPEN_STATES)
     elif f.status:
         qs = qs.filter(status=f.status)
     if f.unit_code:
         unit = OrgUnit.objects.filter(code=f.unit_code).first()
         qs = qs.filter(unit__path__startswith=unit.path) if unit is not None else qs.none()
     if f.overdue:
-        qs = qs.filter(status__in=OPEN_STATES, due__lt=clock.today())
+        qs = qs.filter(RectificationTask.overdue_on(clock.today()))
     if f.mine and isinstance(fetched_by, User):
         qs = qs.filter(owner=fetched_by)
     if f.q:
@@ -326,6 +328,17 @@ def piece_rate(*, fetched_by: Principal, month: dt.date) -> list[TallyRow]:
 
 
 # --- trends (S5) ---------------------------------------------------------------------------------
+
+
+def last_quarters(n: int) -> list[str]:
+    """The `n` quarters up to and including today's, oldest first ('2026Q1' …)."""
+    today = clock.today()
+    y, q = today.year, (today.month - 1) // 3 + 1
+    out = []
+    for _i in range(n):
+        out.append(f"{y}Q{q}")
+        y, q = (y - 1, 4) if q == 1 else (y, q - 1)
+    return list(reversed(out))
 
 
 def critical_failures(

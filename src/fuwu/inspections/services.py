@@ -694,7 +694,7 @@ def task_submit_evidence(
         now = clock.now()
         locked.evidence = evidence.strip()
         locked.submitted_at = now
-        locked.on_time = clock.business_date(now) <= locked.due
+        locked.on_time = not RectificationTask.past_due(locked.due, clock.business_date(now))
         if photo:
             _photo_create(actor=actor, unit=locked.unit, content=photo, task=locked)
         return locked
@@ -833,20 +833,16 @@ def tasks_escalate(*, actor: Principal, today: dt.date | None = None) -> int:
     access.require(actor, "inspections.verify_task")
     day = today or clock.today()
     escalated = 0
-    candidates = list(
-        RectificationTask.objects.filter(
-            status__in=[RectificationTask.Status.OPEN, RectificationTask.Status.REOPENED], due__lt=day
-        ).values_list("pk", flat=True)
-    )
+    # An undecided appeal pauses escalation: the branch, not the outlet, owes the next step.
+    escalating = RectificationTask.overdue_on(day) & ~Q(status=RectificationTask.Status.APPEALED)
+    candidates = list(RectificationTask.objects.filter(escalating).values_list("pk", flat=True))
     for pk in candidates:
         with transaction.atomic():
             qs = RectificationTask.objects.select_related("unit")
             if connection.features.has_select_for_update:
                 # Skip a task someone is acting on right now; the next sweep gets it.
                 qs = qs.select_for_update(skip_locked=True, of=("self",))
-            task = qs.filter(
-                pk=pk, status__in=[RectificationTask.Status.OPEN, RectificationTask.Status.REOPENED]
-            ).first()
+            task = qs.filter(escalating, pk=pk).first()
             if task is None:
                 continue
             overdue = calendar.business_days_between(task.due, day)

@@ -32,16 +32,13 @@ from fuwu.inspections.schemas import (
     LedgerQuery,
     NoteIn,
     ObserveIn,
+    PieceRateQuery,
     RectificationDecideIn,
     ReopenIn,
     ResponseIn,
     ScheduleIn,
     StartIn,
     TemplateIn,
-)
-
-PIECE_RATE_YUAN = (
-    20  # 计件奖励 per verified finding (seed 004 §三.1: paid outside the regular performance pay)
 )
 
 
@@ -319,11 +316,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     context = {
         **found.context(),
         "q": q,
-        "today": clock.today(),
         "sources": RectificationTask.Source.choices,
-        "statuses": RectificationTask.Status.choices,
+        "statuses": [(selectors.OPEN_ALL, _("Not yet fixed")), *RectificationTask.Status.choices],
         "units": scoping.visible_units(who).exclude(kind=OrgUnit.Kind.DEPARTMENT).order_by("path")[:300],
-        "open_states": selectors.OPEN_STATES,
     }
     return render(request, "inspections/ledger.html", context)
 
@@ -337,8 +332,6 @@ def task_detail(
     context = {
         "t": t,
         "form": form or FormState(),
-        "today": clock.today(),
-        "open_states": selectors.OPEN_STATES,
         "photos": list(t.photos.all()),
         "follow_ups": selectors.task_follow_ups(fetched_by=who, task=t),
     }
@@ -508,11 +501,10 @@ def templates_install(request: HttpRequest) -> HttpResponse:
 
 
 def _month(request: HttpRequest) -> dt.date:
-    raw = request.GET.get("month", "")
     try:
-        return dt.date.fromisoformat(raw + "-01") if raw else clock.today().replace(day=1)
-    except ValueError:
-        return clock.today().replace(day=1)
+        return parse(PieceRateQuery, request.GET).first_day()
+    except ValidationFailed:
+        return PieceRateQuery().first_day()  # a mistyped month shows this month, as an empty field does
 
 
 @login_required
@@ -526,7 +518,7 @@ def supervisors(request: HttpRequest) -> HttpResponse:
             "roster": selectors.roster(fetched_by=who),
             "tally": selectors.piece_rate(fetched_by=who, month=month),
             "month": month,
-            "rate": PIECE_RATE_YUAN,
+            "rate": selectors.PIECE_RATE_YUAN,
         },
     )
 
@@ -536,7 +528,7 @@ def supervisors_export(request: HttpRequest) -> HttpResponse:
     who = request_principal(request)
     month = _month(request)
     content = xlsx.tally_workbook(
-        month.strftime("%Y-%m"), selectors.piece_rate(fetched_by=who, month=month), PIECE_RATE_YUAN
+        month.strftime("%Y-%m"), selectors.piece_rate(fetched_by=who, month=month), selectors.PIECE_RATE_YUAN
     )
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -545,21 +537,11 @@ def supervisors_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _last_quarters(n: int) -> list[str]:
-    today = clock.today()
-    y, q = today.year, (today.month - 1) // 3 + 1
-    out = []
-    for _i in range(n):
-        out.append(f"{y}Q{q}")
-        y, q = (y - 1, 4) if q == 1 else (y, q - 1)
-    return list(reversed(out))
-
-
 @login_required
 def trends(request: HttpRequest) -> HttpResponse:
     who = request_principal(request)
-    quarters = _last_quarters(4)
-    since = clock.today() - dt.timedelta(days=365)
+    quarters = selectors.last_quarters(selectors.TREND_QUARTERS)
+    since = clock.today() - dt.timedelta(days=selectors.WORST_ITEMS_DAYS)
     rows = selectors.mystery_trend(fetched_by=who, quarters=quarters)
     return render(
         request,

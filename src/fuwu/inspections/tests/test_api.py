@@ -137,3 +137,34 @@ def test_templates_can_be_saved_as_new_versions_through_the_api(world: Any) -> N
         .status_code
         == 403
     )
+
+
+def test_roster_piece_rate_and_trends_read_through_the_api(world: Any) -> None:
+    """S4–S5 for a client: the roster gap, the month's payroll tally, and the trends page's figures."""
+    from fuwu.core import rollups
+    from fuwu.core.principals import SYSTEM
+    from fuwu.inspections import services
+    from fuwu.inspections.tests.factories import submitted, task_for
+
+    a = submitted(world, "WGY", fail={"WGY-1", "WGY-2"}, kind="mystery")
+    services.task_submit_evidence(actor=world.head_a, task=task_for(a, "WGY-1"), evidence="已整改")
+    services.task_verify(actor=world.sup2, task=task_for(a, "WGY-1"))
+    rollups.rebuild(actor=SYSTEM, start=clock.today() - dt.timedelta(days=1), end=clock.today())
+    hq = _client(world.hq_manager)
+    roster = {r["branch_code"]: r for r in hq.get("/api/v1/inspections/supervisors/roster").json()}
+    assert len(roster["T1"]["supervisors"]) == 1 and (roster["T1"]["minimum"], roster["T1"]["gap"]) == (5, 4)
+    month = f"{clock.today():%Y-%m}"
+    tally = hq.get(f"/api/v1/inspections/supervisors/piece-rate?month={month}").json()
+    (mine,) = [r for r in tally if r["supervisor_id"] == world.sup.pk]
+    assert (mine["findings_verified"], mine["findings_open"], mine["amount_yuan"]) == (1, 1, 20)
+    assert hq.get("/api/v1/inspections/supervisors/piece-rate?month=2026-13").status_code == 422
+    trends = hq.get("/api/v1/inspections/trends").json()
+    assert trends["quarters"][-1] == f"{clock.today().year}Q{(clock.today().month - 1) // 3 + 1}"
+    assert float(trends["target_gain"]) == 2
+    (outlet,) = [o for o in trends["outlets"] if o["outlet_code"] == world.outlet_a.code]
+    assert outlet["quarters"][-1]["mystery_score"] is not None
+    assert {w["code"] for w in trends["worst_items"]} <= {"WGY-1", "WGY-2"}
+    # the outlet head reads neither the roster nor the tally
+    head = _client(world.head_a)
+    assert head.get("/api/v1/inspections/supervisors/roster").status_code == 403
+    assert head.get(f"/api/v1/inspections/supervisors/piece-rate?month={month}").status_code == 403

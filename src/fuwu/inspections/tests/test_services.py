@@ -410,6 +410,36 @@ def test_each_escalation_rung_notifies_the_owner_and_that_rungs_manager_once(
     assert Notification.objects.get(recipient=t1_manager).target_id == str(t.pk)
 
 
+def test_overdue_is_one_rule_for_the_ledger_the_task_the_api_and_the_sweep(world: Any) -> None:
+    """Past its due date and not yet fixed: the ledger filter, the task's flag and the API agree, day by day;
+    the sweep escalates exactly those, except a task whose appeal the branch has not decided yet."""
+    from fuwu.core import calendar
+
+    inspection = submitted(world, "SBZ", fail={"SBZ-2", "SBZ-3", "SBZ-4"})
+    late, appealed, fixed = (task_for(inspection, c) for c in ("SBZ-2", "SBZ-3", "SBZ-4"))
+    services.task_appeal(actor=world.head_a, task=appealed, reason="误判,申诉")
+    services.task_submit_evidence(actor=world.head_a, task=fixed, evidence="已整改")
+    assert fixed.on_time is True
+    sup = _client_for(world.sup)
+    for day, overdue in ((late.due, set()), (late.due + dt.timedelta(days=1), {late.pk, appealed.pk})):
+        with clock.frozen(dt.datetime.combine(day, dt.time(10), tzinfo=clock.SHANGHAI)):
+            listed = selectors.ledger(fetched_by=world.sup, filt=selectors.LedgerFilter(overdue=True))
+            flagged = {t.pk for t in RectificationTask.objects.all() if t.is_overdue}
+            api = {t["id"] for t in sup.get("/api/v1/rectifications").json() if t["overdue"]}
+        assert {t.pk for t in listed} == flagged == api == overdue, day
+    assert late.due == appealed.due  # both normal severity: five business days
+    assert services.tasks_escalate(actor=SYSTEM, today=calendar.add_business_days(late.due, 1)) == 1
+    assert RectificationTask.objects.get(escalation_level__gt=0) == late
+
+
+def _client_for(user: Any) -> Any:
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
 def test_overdue_tasks_escalate_up_the_tree_one_level_at_a_time(world: Any) -> None:
     t = task_for(submitted(world), "SBZ-2")
     from fuwu.core import calendar

@@ -1,5 +1,6 @@
 // Each item saves itself when answered, so a lost connection loses nothing already saved. An item whose save
-// failed keeps its input on the page, is marked, and is retried when the browser is back online.
+// failed keeps its input on the page, is marked, and is retried when the browser is back online. The words
+// shown come translated from the page (data-saved-text, data-offline-text).
 (function () {
   "use strict";
   var pending = new Set();
@@ -22,13 +23,13 @@
         pending.delete(form);
         var photo = form.querySelector("input[type=file]");
         if (photo && photo.value) { window.location.reload(); return; }
-        mark(form, document.documentElement.lang.indexOf("zh") === 0 ? "已保存" : "saved", false);
+        mark(form, form.dataset.savedText, false);
         var running = document.getElementById("running");
         if (running && res.body.score !== null) { running.textContent = res.body.score; }
       })
       .catch(function () {
         pending.add(form);
-        mark(form, document.documentElement.lang.indexOf("zh") === 0 ? "未保存,联网后自动重试" : "not saved, retrying when online", true);
+        mark(form, form.dataset.offlineText, true);
       });
   }
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
