@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fuwu.approvals import selectors
-from fuwu.core import clock
 from fuwu.core.access import has
 from fuwu.core.principals import Principal
 from fuwu.core.worklists import Count, Panel, Row
@@ -18,12 +17,11 @@ SHOWN = 6
 def panels(principal: Principal) -> list[Panel]:
     if not has(principal, "approvals.decide_step"):
         return []
-    now = clock.now()
     steps = selectors.inbox(fetched_by=principal)
     inbox = reverse("approvals:inbox")
     counts = [
         Count(_("Waiting for me"), len(steps), inbox),
-        Count(_("Past the step's limit"), sum(1 for s in steps if s.due_at < now), inbox),
+        Count(_("Past the step's limit"), sum(1 for s in steps if s.is_overdue), inbox),
     ]
     if has(principal, "approvals.reassign_step"):
         counts.append(
@@ -37,7 +35,7 @@ def panels(principal: Principal) -> list[Panel]:
                     f"{s.case.reference} · {s.case.title}",
                     _("due %(at)s") % {"at": timezone.localtime(s.due_at).strftime("%m-%d %H:%M")},
                     reverse("approvals:detail", args=[s.case_id]),
-                    urgent=s.due_at < now,
+                    urgent=s.is_overdue,
                 )
                 for s in steps[:SHOWN]
             ],

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fuwu.core import clock
 from fuwu.core.models import OrgUnit, audited
 
 
@@ -166,6 +167,16 @@ class CaseStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} · {self.step_def.name}"
+
+    @property
+    def is_waiting(self) -> bool:
+        """Waiting for a decision: its due time and assignee are what matter."""
+        return self.status == StepStatus.ACTIVE
+
+    @property
+    def is_overdue(self) -> bool:
+        """Waiting for a decision past its (pause-adjusted) due time."""
+        return self.is_waiting and self.due_at < clock.now()
 
 
 class CaseEvent(models.Model):

@@ -62,7 +62,6 @@ def inbox(request: HttpRequest, form: FormState | None = None, status: int = 200
             if access.has(who, "approvals.reassign_step")
             else [],
             "colleagues": colleagues,
-            "now": clock.now(),
             "form": form or FormState(),
         },
         status=status,
@@ -156,7 +155,6 @@ def case_detail(
             "case_actions": allowed_names(case, who),
             "timeline": selectors.timeline(fetched_by=who, case=case),
             "attachments": case.attachments.all(),
-            "now": clock.now(),
             "form": form or FormState(),
         },
         status=status,

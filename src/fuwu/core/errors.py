@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 
 class DomainError(Exception):
@@ -12,6 +12,7 @@ class DomainError(Exception):
 
     status = 400
     code = "invalid"
+    title = gettext_lazy("Please check your input")  # the heading of the error page above the message
 
     def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
         super().__init__(message)
@@ -32,6 +33,7 @@ class NotFound(DomainError):
 
     status = 404
     code = "not_found"
+    title = gettext_lazy("Not found")
 
     def __init__(self, message: str | None = None, **kwargs: Any) -> None:
         super().__init__(message or gettext("Not found."), **kwargs)
@@ -42,6 +44,7 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+    title = gettext_lazy("Not possible now")
 
 
 class ValidationFailed(DomainError):
@@ -56,6 +59,7 @@ class Forbidden(DomainError):
 
     status = 403
     code = "forbidden"
+    title = gettext_lazy("Not allowed")
 
 
 class Unauthenticated(DomainError):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from fuwu.core import access, clock, pii, roles, sql
 from fuwu.core.errors import NotFound
@@ -20,7 +21,7 @@ from fuwu.core.principals import DevicePrincipal, Principal, system
 from fuwu.core.scoping import can_see_path, visible
 from fuwu.floor import estimates, mobile, policy
 from fuwu.floor.models import Counter, LobbyPosition, PositionAssignment, ServiceType, Ticket, TicketEvent
-from fuwu.floor.services import HELD, ISSUED, TICKETS
+from fuwu.floor.services import DIVERT_CHANNELS, HELD, ISSUED, TICKETS
 
 S = Ticket.Status
 VIEW_TICKET = "floor.view_ticket"
@@ -413,6 +414,17 @@ def positions(*, fetched_by: Principal, outlet: OrgUnit, day: dt.date) -> list[P
 # --- the customer's own ticket (public, by signed link; Q2, Q6) -------------------------------------
 
 
+# The mobile ticket page's words for a ticket's state (those naming a window or channel are in MyTicket.message).
+MY_TICKET_MESSAGES = {
+    S.WAITING: gettext_lazy("Waiting"),
+    S.FINISHED: gettext_lazy("Done. Thank you for your visit."),
+    S.NO_SHOW: gettext_lazy(
+        "Your number was called and has passed. Please take a new number or ask the lobby staff."
+    ),
+    S.CANCELLED: gettext_lazy("You gave up this number. Take a new one if you come back."),
+}
+
+
 @dataclass
 class MyTicket:
     """What the customer's phone may show: no tier, special group, name, card, ID or phone, ever."""
@@ -439,6 +451,29 @@ class MyTicket:
         if self.estimated_wait_seconds is None:
             return None
         return max(0, round(self.estimated_wait_seconds / 60))
+
+    @property
+    def is_waiting(self) -> bool:
+        """Still in line: the page shows the place in line, the wait and "I'm leaving"."""
+        return self.status == S.WAITING
+
+    @property
+    def go_now(self) -> bool:
+        """Called to a window: the page flashes the message."""
+        return self.status == S.CALLED
+
+    @property
+    def message(self) -> str:
+        """What the customer's page says of the ticket now, in the reader's language."""
+        window = {"number": self.counter_number}
+        if self.status == S.CALLED:
+            return gettext("Please go to window %(number)s now") % window
+        if self.status == S.SERVING:
+            return gettext("Being served at window %(number)s") % window
+        if self.status == S.DIVERTED:
+            channel = DIVERT_CHANNELS.get(self.diverted_channel, "")
+            return gettext("You were guided to: %(channel)s") % {"channel": channel}
+        return str(MY_TICKET_MESSAGES.get(self.status, gettext_lazy("This number is closed.")))
 
 
 # Who acts when the customer uses their own ticket's page: the signed link is their key.

@@ -148,11 +148,9 @@ MY_TICKET_POLL_SECONDS = 15
 
 
 def _my_ticket_context(view: selectors.MyTicket | None) -> dict[str, object]:
-    channel = services.DIVERT_CHANNELS.get(view.diverted_channel) if view is not None else None
     return {
         "t": view,
         "poll": MY_TICKET_POLL_SECONDS,
-        "channel_label": str(channel) if channel else "",
         "updated": clock.local_now(),
     }
 

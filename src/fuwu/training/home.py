@@ -10,7 +10,7 @@ from fuwu.core.access import has
 from fuwu.core.principals import Principal
 from fuwu.core.worklists import Count, Panel, Row
 from fuwu.training import selectors
-from fuwu.training.models import AssignmentStatus
+from fuwu.training.models import Assignment, AssignmentStatus
 
 SHOWN = 6
 
@@ -30,7 +30,7 @@ def _to_do(principal: Principal) -> Panel:
     today = clock.today()
     to_grade = selectors.attempts_to_grade(fetched_by=principal)
     open_ones = selectors.assignment_rows(fetched_by=principal, status=AssignmentStatus.OPEN)
-    overdue = open_ones.filter(due_date__lt=today)
+    overdue = open_ones.filter(Assignment.overdue_on(today))
     manage = reverse("training:manage")
     rows = [
         Row(f"{a.exam.title} · {a.user}", _("waiting for grading"), reverse("training:attempt", args=[a.pk]))
@@ -56,7 +56,6 @@ def _to_do(principal: Principal) -> Panel:
 
 def _mine(principal: Principal) -> Panel | None:
     """One's own open courses, shown only when there are some."""
-    today = clock.today()
     own = [a for a in selectors.my_assignments(fetched_by=principal) if a.status == AssignmentStatus.OPEN]
     if not own:
         return None
@@ -68,7 +67,7 @@ def _mine(principal: Principal) -> Panel | None:
                 a.course.title,
                 _("due %(due)s") % {"due": f"{a.due_date:%m-%d}"},
                 index,
-                urgent=a.due_date < today,
+                urgent=a.is_overdue,
             )
             for a in own[:SHOWN]
         ],

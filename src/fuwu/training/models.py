@@ -6,12 +6,15 @@ answer and the times, and refuses any change to those once the attempt is submit
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fuwu.core import clock
 from fuwu.core.models import OrgUnit, audited
 
 
@@ -166,6 +169,21 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.course}"
 
+    # Overdue, defined once for the learner's list, the manager's home panel and the overdue sweep: not yet
+    # completed and past its due date.
+    @staticmethod
+    def overdue_on(day: dt.date) -> Q:
+        return Q(status=AssignmentStatus.OPEN, due_date__lt=day)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == AssignmentStatus.OPEN and self.due_date < clock.today()
+
+    @property
+    def is_due_soon(self) -> bool:
+        """Open, not yet overdue, and the learner has been reminded (the reminder sweep's horizon)."""
+        return self.status == AssignmentStatus.OPEN and self.reminded_at is not None and not self.is_overdue
+
 
 class QuestionKind(models.TextChoices):
     SINGLE = "single", _("Single choice")
@@ -285,6 +303,11 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam} #{self.number} {self.user}"
+
+    @property
+    def is_graded(self) -> bool:
+        """The result is final (auto-graded, or hand-graded by the trainer) and may be shown."""
+        return self.status == AttemptStatus.GRADED
 
 
 class FrozenAfterSubmission(Exception):
