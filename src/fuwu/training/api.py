@@ -14,7 +14,6 @@ from fuwu.core import clock
 from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound
-from fuwu.core.models import User
 from fuwu.core.transitions import actions_json
 from fuwu.floor.mobile import absolute_url
 from fuwu.training import selectors, services
@@ -343,19 +342,7 @@ def session_detail(request: HttpRequest, pk: int) -> SessionOut:
 def session_create(request: HttpRequest, payload: SessionIn) -> Status[SessionOut]:
     """Schedule a session run by the caller (the HTML form's action)."""
     who = request_principal(request)
-    if not isinstance(who, User):
-        raise NotFound()
-    session = services.session_create(
-        actor=who,
-        course=selectors.course(fetched_by=who, pk=payload.course_id),
-        org_unit=core_selectors.org_unit(fetched_by=who, code=payload.unit_code),
-        trainer=who,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
-        place=payload.place,
-        online_url=payload.online_url,
-        capacity=payload.capacity,
-    )
+    session = services.session_schedule(actor=who, data=payload)
     return Status(201, _session_out(selectors.session(fetched_by=who, pk=session.pk)))
 
 

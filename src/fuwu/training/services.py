@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from fuwu.core import access, audit, calendar, clock, notifications, references
+from fuwu.core import selectors as core_selectors
 from fuwu.core.defects import Defect
 from fuwu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal, SystemPrincipal, system
 from fuwu.core.transitions import Machine, action
-from fuwu.training import paper
+from fuwu.training import paper, selectors
 from fuwu.training.models import (
     Assignment,
     AssignmentSource,
@@ -39,6 +40,7 @@ from fuwu.training.models import (
     QuestionVersion,
     Session,
 )
+from fuwu.training.schemas import SessionIn
 
 # Check-in opens a little before the start so people at the door are not turned away.
 CHECKIN_EARLY = dt.timedelta(minutes=15)
@@ -205,6 +207,23 @@ def session_create(
         session.save()
         audit.record(actor=actor, action="training.session_create", target=session, org_unit=org_unit)
     return session
+
+
+def session_schedule(*, actor: Principal, data: SessionIn) -> Session:
+    """The one reading of the "schedule a session" input (the HTML form and the API): run by the caller."""
+    if not isinstance(actor, User):
+        raise NotFound()
+    return session_create(
+        actor=actor,
+        course=selectors.course(fetched_by=actor, pk=data.course_id),
+        org_unit=core_selectors.org_unit(fetched_by=actor, code=data.unit_code),
+        trainer=actor,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        place=data.place,
+        online_url=data.online_url,
+        capacity=data.capacity,
+    )
 
 
 def session_checkin(*, actor: Principal, session: Session, secret: str) -> Attendance:
@@ -385,9 +404,7 @@ def reminders_sweep(*, actor: Principal) -> int:
 def overdue_sweep(*, actor: Principal) -> int:
     """Tell the learner's manager, once, of each open assignment past its due date (#17); audited."""
     access.require(actor, "training.assign_course")
-    overdue = Assignment.objects.filter(
-        status=AssignmentStatus.OPEN, escalated_at__isnull=True, due_date__lt=clock.today()
-    )
+    overdue = Assignment.objects.filter(Assignment.overdue_on(clock.today()), escalated_at__isnull=True)
     count = 0
     with transaction.atomic():
         # skip_locked + escalated_at set in the same transaction: a second sweep finds nothing left to send.

@@ -19,7 +19,6 @@ from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.inputs import FormState, parse
 from fuwu.core.listing import ListSpec, Sort, listing
-from fuwu.core.models import User
 from fuwu.core.transitions import allowed_names
 from fuwu.floor.mobile import absolute_url
 from fuwu.training import selectors, services
@@ -41,7 +40,6 @@ def index(request: HttpRequest) -> HttpResponse:
             "sessions": selectors.sessions(fetched_by=who, upcoming_only=True),
             "attempts": selectors.my_attempts(fetched_by=who),
             "certificates": selectors.my_certificates(fetched_by=who),
-            "today": clock.today(),
             "can_manage": access.has(who, "training.view_assignment"),
         },
     )
@@ -127,20 +125,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
     """Schedule a session; the trainer runs it and shows its check-in QR code in the room."""
     who = request_principal(request)
     try:
-        payload = parse(SessionIn, request.POST)
-        if not isinstance(who, User):
-            raise NotFound()
-        session = services.session_create(
-            actor=who,
-            course=selectors.course(fetched_by=who, pk=payload.course_id),
-            org_unit=core_selectors.org_unit(fetched_by=who, code=payload.unit_code),
-            trainer=who,
-            starts_at=payload.starts_at,
-            ends_at=payload.ends_at,
-            place=payload.place,
-            online_url=payload.online_url,
-            capacity=payload.capacity,
-        )
+        session = services.session_schedule(actor=who, data=parse(SessionIn, request.POST))
     except ValidationFailed as exc:
         return manage(request, FormState.failed(request.POST, exc), status=422)
     return redirect("training:session", pk=session.pk)
