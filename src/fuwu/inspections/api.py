@@ -508,7 +508,7 @@ def _name(u: User) -> str:
     return str(u.display_name or u.username)
 
 
-@router.get("/inspections/supervisors/roster", response=list[SupervisorRosterOut])
+@router.get("/supervision/roster", response=list[SupervisorRosterOut])
 def supervisor_roster(request: HttpRequest) -> list[SupervisorRosterOut]:
     """Each branch's supervisors against the seed's minimum (tier-1 ≥ 5, tier-2 ≥ 3) and the gap."""
     return [
@@ -523,7 +523,7 @@ def supervisor_roster(request: HttpRequest) -> list[SupervisorRosterOut]:
     ]
 
 
-@router.get("/inspections/supervisors/piece-rate", response=list[PieceRateOut])
+@router.get("/supervision/piece-rate", response=list[PieceRateOut])
 def supervisor_piece_rate(request: HttpRequest, filters: Query[PieceRateQuery]) -> list[PieceRateOut]:
     """The month's tally per supervisor (verified findings paid; removed on appeal never), for payroll."""
     rows = selectors.piece_rate(fetched_by=request_principal(request), month=filters.first_day())
@@ -541,7 +541,7 @@ def supervisor_piece_rate(request: HttpRequest, filters: Query[PieceRateQuery]) 
     ]
 
 
-@router.get("/inspections/trends", response=SupervisionTrendsOut)
+@router.get("/supervision/trends", response=SupervisionTrendsOut)
 def supervision_trends(request: HttpRequest) -> SupervisionTrendsOut:
     """The trends page as data: 神秘人 score per outlet per quarter beside satisfaction, against the +2 target;
     branches ranked by inspection score; the items failed most often (the last WORST_ITEMS_DAYS days)."""

@@ -151,14 +151,14 @@ def test_roster_piece_rate_and_trends_read_through_the_api(world: Any) -> None:
     services.task_verify(actor=world.sup2, task=task_for(a, "WGY-1"))
     rollups.rebuild(actor=SYSTEM, start=clock.today() - dt.timedelta(days=1), end=clock.today())
     hq = _client(world.hq_manager)
-    roster = {r["branch_code"]: r for r in hq.get("/api/v1/inspections/supervisors/roster").json()}
+    roster = {r["branch_code"]: r for r in hq.get("/api/v1/supervision/roster").json()}
     assert len(roster["T1"]["supervisors"]) == 1 and (roster["T1"]["minimum"], roster["T1"]["gap"]) == (5, 4)
     month = f"{clock.today():%Y-%m}"
-    tally = hq.get(f"/api/v1/inspections/supervisors/piece-rate?month={month}").json()
+    tally = hq.get(f"/api/v1/supervision/piece-rate?month={month}").json()
     (mine,) = [r for r in tally if r["supervisor_id"] == world.sup.pk]
     assert (mine["findings_verified"], mine["findings_open"], mine["amount_yuan"]) == (1, 1, 20)
-    assert hq.get("/api/v1/inspections/supervisors/piece-rate?month=2026-13").status_code == 422
-    trends = hq.get("/api/v1/inspections/trends").json()
+    assert hq.get("/api/v1/supervision/piece-rate?month=2026-13").status_code == 422
+    trends = hq.get("/api/v1/supervision/trends").json()
     assert trends["quarters"][-1] == f"{clock.today().year}Q{(clock.today().month - 1) // 3 + 1}"
     assert float(trends["target_gain"]) == 2
     (outlet,) = [o for o in trends["outlets"] if o["outlet_code"] == world.outlet_a.code]
@@ -166,5 +166,5 @@ def test_roster_piece_rate_and_trends_read_through_the_api(world: Any) -> None:
     assert {w["code"] for w in trends["worst_items"]} <= {"WGY-1", "WGY-2"}
     # the outlet head reads neither the roster nor the tally
     head = _client(world.head_a)
-    assert head.get("/api/v1/inspections/supervisors/roster").status_code == 403
-    assert head.get(f"/api/v1/inspections/supervisors/piece-rate?month={month}").status_code == 403
+    assert head.get("/api/v1/supervision/roster").status_code == 403
+    assert head.get(f"/api/v1/supervision/piece-rate?month={month}").status_code == 403
