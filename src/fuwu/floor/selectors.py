@@ -473,7 +473,8 @@ class MyTicket:
         if self.status == S.DIVERTED:
             channel = DIVERT_CHANNELS.get(self.diverted_channel, "")
             return gettext("You were guided to: %(channel)s") % {"channel": channel}
-        return str(MY_TICKET_MESSAGES.get(self.status, gettext_lazy("This number is closed.")))
+        found = MY_TICKET_MESSAGES.get(S(self.status))
+        return gettext("This number is closed.") if found is None else str(found)
 
 
 # Who acts when the customer uses their own ticket's page: the signed link is their key.

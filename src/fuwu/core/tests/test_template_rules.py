@@ -56,7 +56,7 @@ def violations(source: str) -> list[tuple[int, str]]:
             )
             member = bit == "in" and (_is_state(left) or _is_state(right))
             if compares or member:
-                found.append((token.lineno, f"{{% {token.contents} %}}"))
+                found.append((token.lineno or 0, f"{{% {token.contents} %}}"))
                 break
     return found
 
