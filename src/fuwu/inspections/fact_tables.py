@@ -55,12 +55,15 @@ def _day(moment: dt.datetime | None) -> dt.date | None:
 
 def _task_row(row: dict[str, Any]) -> dict[str, Any]:
     verified = row["status"] == RectificationTask.Status.VERIFIED and row["verified_at"] is not None
+    # Evidence counts while it stands: a task back in the open states (reopened, or appealed after that) owes
+    # the fix again, so its overdue balance follows the ledger's one rule (RectificationTask.overdue_on).
+    standing = row["status"] not in RectificationTask.OPEN_STATES
     return {
         "task_id": row["pk"],
         "unit_id": row["unit_id"],
         "opened_date": clock.business_date(row["opened_at"]),
         "due": row["due"],
-        "submitted_date": _day(row["submitted_at"]),
+        "submitted_date": _day(row["submitted_at"]) if standing else None,
         "closed_date": _day(row["closed_at"]),
         "verified_date": _day(row["verified_at"]) if verified else None,
         "on_time": bool(row["on_time"]),

@@ -95,7 +95,7 @@ INSPECTION_SUM_PARTS: tuple[str, ...] = ("inspection_score_sum", "mystery_score_
 # still adds across units. Readers sum them from the first rollup up to the period's last date (or today).
 LEDGER_STOCK_PARTS: tuple[str, ...] = (
     "rect_open",  # +1 on the date opened, −1 on the date closed (verified, or withdrawn on appeal)
-    "rect_overdue",  # +1 the day after the due date, −1 when evidence is submitted or the task closes
+    "rect_overdue",  # +1 the day after the due date, −1 when evidence is submitted (and stands) or the task closes
 )
 INSPECTION_PARTS: tuple[str, ...] = INSPECTION_COUNT_PARTS + INSPECTION_SUM_PARTS + LEDGER_STOCK_PARTS
 # Training parts (T1 facts: training.Assignment, declared by training/fact_tables.py as "training"), on the
@@ -1011,7 +1011,7 @@ MEASURES: tuple[Measure, ...] = (
         COUNT,
         False,
         _(
-            "Open rectification tasks past their due date with no evidence submitted, at the end of the period's last date (today for a period still running)."
+            "Open rectification tasks past their due date with no evidence submitted (evidence rejected on reopening does not count), at the end of the period's last date (today for a period still running)."
         ),
         ("inspections.RectificationTask",),
         INSPECTION_GRAINS,

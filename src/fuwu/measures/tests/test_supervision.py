@@ -113,6 +113,30 @@ def test_supervision_figures_on_hand_computed_cases(month: Any) -> None:
     assert later["open_rectifications"] == 2
 
 
+def test_a_reopened_task_past_its_due_date_is_overdue_in_the_catalogue_as_in_the_ledger(month: Any) -> None:
+    """One overdue rule (#14): evidence rejected on reopening no longer stands, so the catalogue's balance at
+    the end of a day equals the ledger's overdue tasks of that day, the reopened one included."""
+    from fuwu.inspections import selectors as ledger
+    from fuwu.inspections.models import RectificationTask
+
+    clock.set_clock(dt.datetime(2026, 3, 3, 10, tzinfo=clock.SHANGHAI), speed=0)
+    try:
+        fixed = RectificationTask.objects.get(status="open", source_kind="inspection")
+        inspections.task_submit_evidence(actor=month.head_a, task=fixed, evidence="已整改")  # on time
+        inspections.task_reopen(actor=month.sup2, task=fixed, note="复查时问题依旧")
+    finally:
+        clock.reset()
+    late = calendar.add_business_days(MON, 10)
+    services.rollup_rebuild(actor=SYSTEM, start=MON, end=late)
+    with clock.frozen(dt.datetime.combine(late, dt.time(18), tzinfo=clock.SHANGHAI)):
+        overdue = ledger.ledger(fetched_by=month.hq_manager, filt=ledger.LedgerFilter(overdue=True))
+        values = catalogue.evaluate(
+            selectors.total(month.outlet_a, late, late, fetched_by=month.hq_manager), SUPERVISION
+        )
+    assert {t.pk for t in overdue} >= {fixed.pk}
+    assert values["overdue_rectifications"] == len(overdue) == 2  # the complaint's and the reopened one
+
+
 def test_a_period_still_running_reads_todays_balance_not_a_forecast(month: Any) -> None:
     """Overdue is counted as of today: a task falling due next week is not overdue in this month's figure."""
     services.rollup_rebuild(actor=SYSTEM, start=MON, end=MON + dt.timedelta(days=30))
