@@ -1,6 +1,6 @@
 """Demo supervision: a year of 神秘人 / video / on-site inspections across the demo outlets by the demo's
 supervisors, through the real services (dated with core.clock), with Chinese finding notes, generated evidence
-photos, rectifications in every state, a few appeals, and the escalation sweep run over the overdue ones.
+photos, rectifications in every state, a few appeals; finish() runs the escalation sweep over the overdue ones.
 
 Every outlet has a service level that drifts up over the year (the "+2 points" campaign), so the trend and
 league pages have something true to show. One seeded random.Random: the same seed gives the same year.
@@ -236,9 +236,12 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
                 _rectify(rng, task, today)
             except DomainError:
                 continue
+    out.write(f"inspections: {visits} visits over {days} days in {time.monotonic() - started:.1f}s\n")
+
+
+def finish(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
+    """The escalation sweep once every app has built: overdue tasks of every source, the forbidden phrases
+    that the knowledge step reports after this app's step included, climb the org tree."""
     escalated = services.tasks_escalate(actor=ACTOR)
     states = {s: RectificationTask.objects.filter(status=s).count() for s in RectificationTask.Status.values}
-    out.write(
-        f"inspections: {visits} visits over {days} days, rectifications {states}, {escalated} escalated "
-        f"in {time.monotonic() - started:.1f}s\n"
-    )
+    out.write(f"rectification ledger: {states}, {escalated} escalated\n")

@@ -23,6 +23,9 @@ CALLS = [
     "您好，您的卡已经挂失成功，补卡请携带身份证到网点。祝您生活愉快",
 ]
 
+# When each batch of demo call transcripts was imported (days before the demo runs).
+IMPORTED_DAYS_AGO = (35, 21, 9, 0)
+
 GAP_QUESTIONS = [
     "数字人民币钱包怎么开通",
     "数字人民币钱包开通要去网点吗",
@@ -92,19 +95,27 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
         services.conversation_ask(actor=assistant_actor, question=question, outlet_code=code)
     gaps = services.gap_clusters_rebuild(actor=system("knowledge gaps"))
     out.write(f"knowledge: {len(GAP_QUESTIONS)} unanswered questions clustered into {gaps} gaps\n")
-    staff = [u for u in bank.staff if u.staff_code][:5]
+    # The calls are to the outlets' service phones (网点服务电话), answered by outlet staff: a forbidden phrase
+    # is the outlet's to rectify, and climbs to its branch when overdue. One person at each of five outlets.
+    outlets = {o.pk for o in bank.outlets}
+    by_outlet = {u.org_unit_id: u for u in bank.staff if u.staff_code and u.org_unit_id in outlets}
+    staff = list(by_outlet.values())[:5]
     if staff:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "calls.csv"
-            start = clock.now() - dt.timedelta(days=1)
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(["call_id", "agent", "time", "text"])
-                for i, text in enumerate(CALLS * 4):
-                    agent = staff[i % len(staff)]
-                    at = (start + dt.timedelta(minutes=7 * i)).isoformat()
-                    writer.writerow([f"DEMO-{i + 1:04d}", agent.staff_code, at, text])
-            importers.import_transcripts(path)
+        # Four batches imported on the day after their calls, the oldest weeks ago: their forbidden-phrase
+        # rectifications are overdue by now, as a real ledger's are, and the escalation sweep finds them.
+        now = clock.now()
+        for batch, days_ago in enumerate(IMPORTED_DAYS_AGO):
+            start = now - dt.timedelta(days=days_ago + 1)
+            with tempfile.TemporaryDirectory() as folder, clock.frozen(now - dt.timedelta(days=days_ago)):
+                path = Path(folder) / "calls.csv"
+                with path.open("w", newline="", encoding="utf-8") as handle:
+                    writer = csv.writer(handle)
+                    writer.writerow(["call_id", "agent", "time", "text"])
+                    for i, text in enumerate(CALLS):
+                        n = batch * len(CALLS) + i
+                        at = (start + dt.timedelta(minutes=7 * n)).isoformat()
+                        writer.writerow([f"DEMO-{n + 1:04d}", staff[n % len(staff)].staff_code, at, text])
+                importers.import_transcripts(path)
     out.write(
         f"knowledge: {Entry.objects.count()} entries, {LanguageCheck.objects.count()} texts checked for service language\n"
     )

@@ -14,7 +14,7 @@ from fuwu.demo import tour
 
 
 def app_demo_steps() -> list[Any]:
-    """Each app may add to the demo in fuwu/<app>/demo.py: build(bank, *, out, options)."""
+    """Each app may add to the demo in fuwu/<app>/demo.py: build(bank, *, out, options), and finish(…)."""
     return [module for _app, module in app_modules("demo", exclude=("fuwu.demo",))]
 
 
@@ -38,10 +38,18 @@ class Command(BaseCommand):
         call_command("calendar", "seed", verbosity=0)
         bank = demo_bank.build(seed=opts["seed"], customers=opts["customers"])
         self.stdout.write(f"org tree, staff and customers in {time.monotonic() - started:.1f}s")
-        for step in app_demo_steps():
+        steps = app_demo_steps()
+        for step in steps:
             step_started = time.monotonic()
             step.build(bank, out=self.stdout, options=opts)
             self.stdout.write(f"{step.__name__}: {time.monotonic() - step_started:.1f}s")
+        # A step may also finish(bank, *, out, options) once every app has built: a sweep over what later
+        # apps wrote too, as the scheduler would run it (the ledger's escalation sees knowledge's forbidden
+        # phrases, which come after the inspections step; #14).
+        for step in steps:
+            finish = getattr(step, "finish", None)
+            if finish is not None:
+                finish(bank, out=self.stdout, options=opts)
         # Steps after the measures step (inspections, knowledge, training, approvals) wrote facts the catalogue
         # rolls up too (#14, #17, #20): build the rollups once more over everything.
         from fuwu.core import rollups
