@@ -255,3 +255,11 @@ def test_the_login_page_has_a_language_switch_and_a_favicon(db: Any) -> None:
     english = Client()
     english.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     assert "中文" in english.get("/login/").content.decode()
+
+
+def test_an_error_page_is_headed_by_its_kind_of_refusal(client_for: Any, world: Any) -> None:
+    """The heading is the error's own title (DomainError.title), in Chinese; the template tests no status."""
+    missing = client_for(world.hq_manager).get("/complaints/999999/")
+    assert missing.status_code == 404 and "未找到" in missing.content.decode()
+    refused = client_for(world.teller_a).get("/audit/")
+    assert refused.status_code == 403 and "无权操作" in refused.content.decode()
