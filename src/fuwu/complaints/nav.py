@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from fuwu.complaints.states import ANALYSE
 from fuwu.core import roles
 from fuwu.core.nav import NavItem
 
@@ -46,7 +47,7 @@ NAV = [
         _HANDLERS,
         _("Quarterly regulator report (Excel)"),
         order=302,
-        permission="complaints.view_decision",
+        permission=ANALYSE,
     ),
     NavItem(
         _("Typical cases"),
@@ -62,7 +63,7 @@ NAV = [
         _HANDLERS,
         _("Categories and terms on the rise"),
         order=304,
-        permission="complaints.view_decision",
+        permission=ANALYSE,
     ),
 ]
 

@@ -23,6 +23,9 @@ HANDLE = "complaints.change_complaint"
 APPROVE = "complaints.change_extension"
 REMEDIATE = "complaints.open_remediation"
 CURATE = "complaints.add_typicalcase"
+# The regulator statistics and hotspots read decided outcomes across cases (roles.py says who holds it); the
+# same permission guards their pages and menu items (nav.py) and these reads, pages and API alike (#19).
+ANALYSE = "complaints.view_decision"
 
 S = Status
 HANDLING = (S.REGISTERED, S.IN_PROGRESS)

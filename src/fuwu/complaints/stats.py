@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from fuwu.complaints.classifier import tokenize
 from fuwu.complaints.models import Complaint, Dimension, Status
 from fuwu.complaints.selectors import code_names, readable
-from fuwu.complaints.states import VIEW
+from fuwu.complaints.states import ANALYSE
 from fuwu.core import calendar, clock
 from fuwu.core.access import require
 from fuwu.core.clock import SHANGHAI
@@ -38,7 +38,7 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _scoped(principal: Principal, unit: OrgUnit | None) -> QuerySet[Complaint]:
-    require(principal, VIEW, message=_("Your role may not read complaints."))
+    require(principal, ANALYSE, message=_("Your role may not read the complaint statistics."))
     qs = readable(visible(Complaint.objects.all(), principal), principal)
     return qs.filter(outlet__path__startswith=unit.path) if unit is not None else qs
 

@@ -8,23 +8,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fuwu.core import clock, roles
+from fuwu.core import clock
 from fuwu.core.access import has
-from fuwu.core.nav import user_roles
 from fuwu.core.principals import Principal
 from fuwu.core.worklists import Count, Panel, Row
 from fuwu.feedback import selectors
 from fuwu.feedback.models import Evaluation
 
 SHOWN = 6
-_SERVING = {roles.TELLER, roles.LOBBY, roles.RM}
 
 
 def panels(principal: Principal) -> list[Panel]:
     found = []
     if has(principal, selectors.VIEW_FOLLOW_UPS):
         found.append(_follow_ups(principal))
-    if user_roles(principal) & _SERVING:
+    if has(principal, selectors.OWN_FEEDBACK):
         found.append(_my_ratings(principal))
     return found
 

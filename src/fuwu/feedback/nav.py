@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuwu.core import roles
 from fuwu.core.nav import NavItem
+from fuwu.feedback.selectors import OWN_FEEDBACK
 
 _MANAGERS = frozenset({roles.OUTLET_HEAD, roles.SUPERVISOR, roles.HQ_MANAGER})
 _READERS = _MANAGERS | {roles.AUDITOR}  # the roles with the app's view_* permissions (roles.py)
@@ -57,8 +58,7 @@ NAV = [
         frozenset({roles.TELLER, roles.LOBBY, roles.RM}),
         _("Ratings and messages about your own service"),
         order=350,
-        # Those who serve customers on the floor, and so are rated: front line and outlet head.
-        permission="floor.add_ticket",
+        permission=OWN_FEEDBACK,
     ),
 ]
 

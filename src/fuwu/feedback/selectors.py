@@ -244,6 +244,10 @@ def evaluation_table(
 
 VIEW_ITEMS = "feedback.view_feedbackitem"
 VIEW_FOLLOW_UPS = "feedback.view_followup"
+# Who has feedback of their own: those who serve customers on the floor (front line and outlet head, who
+# may work a counter), so the ones pads and the feedback box name. One rule for the "My feedback" menu item
+# (nav.py), its page, the home panel and these reads (#19).
+OWN_FEEDBACK = "floor.add_ticket"
 
 
 def feedback_items(*, fetched_by: Principal, status: str | None = None) -> QuerySet[FeedbackItem]:
@@ -328,6 +332,7 @@ def own_stream(*, fetched_by: Principal, limit: int = 100) -> list[StreamEntry]:
     """What customers said about this staff member: their ratings and feedback, never anyone else's."""
     if not isinstance(fetched_by, User) or not fetched_by.is_active:
         raise Forbidden(_("Only a staff member has an own feedback stream."))
+    require(fetched_by, OWN_FEEDBACK, message=_("Only staff who serve customers have feedback of their own."))
     evaluations = Evaluation.objects.filter(staff=fetched_by).order_by("-at")[:limit]
     items = FeedbackItem.objects.filter(staff=fetched_by).order_by("-submitted_at")[:limit]
     entries = [
@@ -341,6 +346,7 @@ def my_ratings_today(*, fetched_by: Principal) -> dict[str, int]:
     """Today's ratings of the reader's own service, by rating (the teller's 'my day', #19)."""
     if not isinstance(fetched_by, User) or not fetched_by.is_active:
         raise Forbidden(_("Only a staff member has ratings of their own."))
+    require(fetched_by, OWN_FEEDBACK, message=_("Only staff who serve customers have feedback of their own."))
     start = dt.datetime.combine(clock.today(), dt.time(0), tzinfo=clock.SHANGHAI)
     rows = Evaluation.objects.filter(staff=fetched_by, at__gte=start, at__lt=start + dt.timedelta(days=1))
     return dict(rows.order_by().values_list("rating").annotate(n=Count("pk")))

@@ -62,7 +62,7 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
     for line in book_demo_appointments(flagship):
         out.write(line + "\n")
     out.write(
-        f"floor: live day: fuwu simulate-day --outlet {flagship.code} (real clock, counters no person holds)\n"
+        f"floor: live day: fuwu simulate-day --outlet {flagship.code} (real clock, its own windows from 91)\n"
     )
 
 

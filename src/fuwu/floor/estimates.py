@@ -86,6 +86,7 @@ _LINE = (
     "issued_at",
     "priority_class",
     "required_counter_kind",
+    "is_simulated",
 )
 
 
@@ -95,7 +96,7 @@ class Snapshot:
 
     now: dt.datetime
     catalogue: list[ServiceType]
-    counters: list[tuple[int, str, bool]]  # id, kind, is_open
+    counters: list[tuple[int, str, bool, bool]]  # id, kind, is_open, is_simulated
     learned: list[tuple[Any, ...]]
     line_rows: list[tuple[Any, ...]]
 
@@ -112,18 +113,20 @@ class Snapshot:
         for waiting in line:
             if waiting.id == ticket.id:
                 break
-            ahead += waiting.service_id == ticket.service_id
+            ahead += waiting.service_id == ticket.service_id and waiting.simulated == ticket.simulated
         return estimates.get(ticket.id), ahead + 1
 
     def _project(self, joining: policy.Waiting | None) -> tuple[dict[int, int], list[policy.Waiting]]:
         """The projection, and the line in calling order it was made from."""
-        working = [c for c in self.counters if c[2]] or self.counters
+        # The open counters; where none of a line (people's, or the live simulation's) is open, all of its.
+        open_lines = {simulated for _pk, _kind, is_open, simulated in self.counters if is_open}
+        working = [c for c in self.counters if c[2] or c[3] not in open_lines]
         occupancy = _blend(self.learned, self.catalogue)
         mean_all = sum(occupancy.values()) / len(occupancy) if occupancy else 300.0
         line: list[policy.Waiting] = []
         busy_until: dict[int, float] = {}
         for row in self.line_rows:
-            pk, status, counter_id, service_id, called_at, queued, issued, pc, kind = sql.convert(
+            pk, status, counter_id, service_id, called_at, queued, issued, pc, kind, simulated = sql.convert(
                 Ticket, _LINE, row
             )
             if status == Ticket.Status.WAITING:
@@ -134,6 +137,7 @@ class Snapshot:
                         priority_class=pc,
                         service_id=service_id,
                         required_kind=kind,
+                        simulated=bool(simulated),
                     )
                 )
                 continue
@@ -146,13 +150,20 @@ class Snapshot:
             line.sort(key=lambda w: w.key())
         result: dict[int, int] = {}
         kinds = {s.pk: frozenset(s.counter_kind_list) for s in self.catalogue}
-        free = [(busy_until.get(pk, 0.0), i) for i, (pk, _kind, _open) in enumerate(working)]
+        free = [(busy_until.get(pk, 0.0), i) for i, (pk, *_rest) in enumerate(working)]
         heapq.heapify(free)
         pending = list(line)
         while free and pending:
             at, i = heapq.heappop(free)
-            kind = working[i][1]
-            pick = next((j for j, w in enumerate(pending) if policy.eligible(w, kind, kinds)), None)
+            _pk, kind, _open, simulated = working[i]
+            pick = next(
+                (
+                    j
+                    for j, w in enumerate(pending)
+                    if policy.eligible(w, kind, kinds, simulated_counter=simulated)
+                ),
+                None,
+            )
             if pick is None:
                 continue  # nothing left this counter may serve: it drops out of the projection
             ticket = pending.pop(pick)
@@ -172,7 +183,8 @@ def snapshot(outlet: OrgUnit, now: dt.datetime) -> Snapshot:
                 [outlet.pk],
             ),
             (
-                f"SELECT id, kind, is_open FROM {Counter._meta.db_table} WHERE outlet_id = %s ORDER BY number",
+                f"SELECT id, kind, is_open, is_simulated FROM {Counter._meta.db_table} WHERE outlet_id = %s "
+                "ORDER BY number",
                 [outlet.pk],
             ),
             _learned_query(outlet, now),
@@ -193,7 +205,7 @@ def snapshot(outlet: OrgUnit, now: dt.datetime) -> Snapshot:
     return Snapshot(
         now=now,
         catalogue=[sql.instance(ServiceType, None, row) for row in catalogue],
-        counters=[(pk, kind, bool(is_open)) for pk, kind, is_open in counters],
+        counters=[(pk, kind, bool(is_open), bool(simulated)) for pk, kind, is_open, simulated in counters],
         learned=learned,
         line_rows=rows,
     )

@@ -88,6 +88,9 @@ class Counter(models.Model):
         blank=True,
         related_name="+",
     )
+    # One of the demo's live simulated day's own counters (#19): only the simulation works it, and it calls
+    # only simulated tickets while a person's counter never calls one (floor.policy.eligible).
+    is_simulated = models.BooleanField(default=False, db_default=False)
 
     history = audited()
     scope_path = "outlet"
@@ -189,7 +192,8 @@ class Ticket(models.Model):
     required_counter_kind = models.CharField(max_length=16, choices=CounterKind.choices, blank=True)
     # Estimated wait at issue time (Q6), kept so its error can be measured against the real wait.
     estimated_wait_seconds = models.PositiveIntegerField(null=True, blank=True)
-    # Issued by the demo's live simulated day (#19): the pad never asks a person to rate it.
+    # Issued by the demo's live simulated day (#19): only its own counters call it (floor.policy.eligible),
+    # and the pad never asks a person to rate it.
     is_simulated = models.BooleanField(default=False, db_default=False)
 
     scope_path = "outlet"

@@ -70,6 +70,7 @@ class Waiting:
     priority_class: int
     service_id: int
     required_kind: str = ""
+    simulated: bool = False  # the demo's live simulated day's customer (#19)
 
     def key(self, bound: dt.timedelta | None = None) -> tuple[dt.datetime, int]:
         return (route_key(self.queued_at, self.priority_class, bound), self.id)
@@ -77,12 +78,22 @@ class Waiting:
 
 # --- which counter may serve which ticket: the one rule, in Python and as the SQL the hot path runs -------
 # A ticket transferred to a counter kind waits for that kind only; any other ticket waits for the kinds its
-# business type lists. `eligible` and `eligible_sql` say the same thing (tests/test_policy.py checks they
+# business type lists. The demo's live simulated day (#19) is a line of its own: its tickets are called only
+# by its own counters and its counters call only its tickets, so a person never takes (nor is taken from)
+# a simulated customer. `eligible` and `eligible_sql` say the same thing (tests/test_policy.py checks they
 # agree); the counter console's waiting list, the wait estimator and the call-next statement all use them.
 
 
-def eligible(ticket: Waiting, counter_kind: str, kinds_by_service: dict[int, frozenset[str]]) -> bool:
-    """May a counter of `counter_kind` serve this ticket?"""
+def eligible(
+    ticket: Waiting,
+    counter_kind: str,
+    kinds_by_service: dict[int, frozenset[str]],
+    *,
+    simulated_counter: bool = False,
+) -> bool:
+    """May a counter of `counter_kind` (one of the simulation's own when `simulated_counter`) serve this ticket?"""
+    if ticket.simulated != simulated_counter:
+        return False
     if ticket.required_kind:
         return ticket.required_kind == counter_kind
     return counter_kind in kinds_by_service.get(ticket.service_id, frozenset())
@@ -96,6 +107,7 @@ def waiting_of(ticket: Any) -> Waiting:
         priority_class=ticket.priority_class,
         service_id=ticket.service_id,
         required_kind=ticket.required_counter_kind,
+        simulated=ticket.is_simulated,
     )
 
 
@@ -107,14 +119,15 @@ def served_services(counter_kind: str, catalogue: Iterable[Any]) -> list[str]:
 def eligible_sql(alias: str, service_table: str) -> str:
     """`eligible` as a WHERE fragment over the ticket table aliased `alias`; parameters: `eligible_params`."""
     return (
-        f"({alias}.required_counter_kind = %s OR ({alias}.required_counter_kind = '' AND {alias}.service_id IN "
-        f"(SELECT v.id FROM {service_table} v WHERE v.outlet_id = %s AND ',' || v.counter_kinds || ',' LIKE %s)))"
+        f"({alias}.is_simulated = %s AND ({alias}.required_counter_kind = %s OR ({alias}.required_counter_kind = '' "
+        f"AND {alias}.service_id IN (SELECT v.id FROM {service_table} v WHERE v.outlet_id = %s "
+        "AND ',' || v.counter_kinds || ',' LIKE %s))))"
     )
 
 
-def eligible_params(counter_kind: str, outlet_id: int) -> list[object]:
+def eligible_params(counter_kind: str, outlet_id: int, *, simulated_counter: bool) -> list[object]:
     """The parameters of `eligible_sql` for a counter of `counter_kind` at outlet `outlet_id`."""
-    return [counter_kind, outlet_id, f"%,{counter_kind},%"]
+    return [simulated_counter, counter_kind, outlet_id, f"%,{counter_kind},%"]
 
 
 def next_for(
@@ -122,7 +135,11 @@ def next_for(
     counter_kind: str,
     kinds_by_service: dict[int, frozenset[str]],
     bound: dt.timedelta | None = None,
+    *,
+    simulated_counter: bool = False,
 ) -> Waiting | None:
     """The ticket a counter of this kind calls next (the same rule the database query applies)."""
-    candidates = [w for w in waiting if eligible(w, counter_kind, kinds_by_service)]
+    candidates = [
+        w for w in waiting if eligible(w, counter_kind, kinds_by_service, simulated_counter=simulated_counter)
+    ]
     return min(candidates, key=lambda w: w.key(bound), default=None)

@@ -60,6 +60,11 @@ def counters(*, fetched_by: Principal, outlet: OrgUnit) -> QuerySet[Counter]:
     return visible(Counter.objects.filter(outlet=outlet).select_related("staff"), fetched_by)
 
 
+def workable_counters(*, fetched_by: Principal, outlet: OrgUnit) -> QuerySet[Counter]:
+    """The counters a person may take at the counter console: not the demo's simulated day's own (#19)."""
+    return counters(fetched_by=fetched_by, outlet=outlet).filter(is_simulated=False)
+
+
 _OUTLET_REF = ("id", "path")
 
 
@@ -276,7 +281,7 @@ def counter_waiting(*, fetched_by: Principal, counter: Counter) -> list[dict[str
     return [
         _waiting_row(t, est, now, with_customers=not isinstance(fetched_by, DevicePrincipal))
         for t in line
-        if policy.eligible(policy.waiting_of(t), counter.kind, kinds)
+        if policy.eligible(policy.waiting_of(t), counter.kind, kinds, simulated_counter=counter.is_simulated)
     ]
 
 
@@ -292,12 +297,14 @@ def _position_in_line(t: Ticket) -> int:
     with sql.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*) FROM {Ticket._meta.db_table} WHERE outlet_id = %s AND business_date = %s "
-            "AND status = %s AND service_id = %s AND (route_key < %s OR (route_key = %s AND id < %s))",
+            "AND status = %s AND service_id = %s AND is_simulated = %s "
+            "AND (route_key < %s OR (route_key = %s AND id < %s))",
             [
                 t.outlet_id,
                 sql.value(Ticket, "business_date", t.business_date),
                 S.WAITING,
                 t.service_id,
+                t.is_simulated,
                 key,
                 key,
                 t.pk,

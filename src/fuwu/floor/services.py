@@ -20,10 +20,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fuwu.core import access, audit, clock, sql
-from fuwu.core.errors import Conflict, NotFound, ValidationFailed
+from fuwu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
-from fuwu.core.principals import DevicePrincipal, Principal, principal_label
+from fuwu.core.principals import DevicePrincipal, Principal, SystemPrincipal, principal_label
 from fuwu.core.transitions import Action, Machine, action
 from fuwu.customers.selectors import recognize
 from fuwu.floor import estimates, policy
@@ -439,7 +439,7 @@ def _take(actor: Principal, counter: Counter, now: dt.datetime) -> tuple[str, li
         counter.outlet_id,
         sql.value(Ticket, "business_date", clock.business_date(now)),
         *source,
-        *policy.eligible_params(counter.kind, counter.outlet_id),
+        *policy.eligible_params(counter.kind, counter.outlet_id, simulated_counter=counter.is_simulated),
         counter.pk,
         *HELD,
     ]
@@ -557,9 +557,17 @@ def service_type_save(
 
 @transaction.atomic
 def counter_save(
-    *, actor: Principal, outlet: OrgUnit, code: str, number: int, kind: str, is_open: bool = False
+    *,
+    actor: Principal,
+    outlet: OrgUnit,
+    code: str,
+    number: int,
+    kind: str,
+    is_open: bool = False,
+    is_simulated: bool = False,
 ) -> Counter:
-    """Create or update one counter (window) of an outlet."""
+    """Create or update one counter (window) of an outlet; `is_simulated` makes it one of the demo's live
+    simulated day's own (#19)."""
     access.require(actor, COUNTER_PERM, unit=outlet, message=gettext("Your role may not set up counters."))
     if kind not in CounterKind.values:
         raise ValidationFailed(
@@ -581,14 +589,25 @@ def counter_save(
             ],
         )
     counter.number, counter.kind, counter.is_open = number, kind, is_open
+    counter.is_simulated = is_simulated
     by(counter, actor).save()
     return counter
+
+
+def _refuse_a_person_at_a_simulated_counter(actor: Principal, counter: Counter) -> None:
+    """Only the simulation (the system) works its own counters: a person never shares one with it (#19)."""
+    if counter.is_simulated and not isinstance(actor, SystemPrincipal):
+        raise Forbidden(
+            gettext("This window belongs to the demo's simulated day: open a window of your own."),
+            code="simulated_counter",
+        )
 
 
 @transaction.atomic
 def counter_set_open(*, actor: Principal, counter: Counter, is_open: bool) -> Counter:
     """Open a counter (the operating staff takes it) or close it."""
     access.require(actor, OPERATE_PERM, unit=counter.outlet, counter=counter.code)
+    _refuse_a_person_at_a_simulated_counter(actor, counter)
     # Row lock: opening and closing (or two colleagues taking the counter) happen one after the other.
     counter = (
         Counter.objects.select_for_update().get(pk=counter.pk)
@@ -661,9 +680,11 @@ def _issue(
     customer_card: str | None = None,
     id_number: str | None = None,
     phone: str | None = None,
-    appointment_code: str | None = None,
+    appointment_code: str = "",
     simulated: bool = False,
 ) -> Ticket:
+    """Write the next ticket; `appointment_code` (a checked-in appointment's) makes it an appointment visit
+    with appointment priority and keeps the code on the ticket (its transfers carry it on)."""
     issue = TICKETS.action("issue")
     access.require(actor, issue.permission, unit=outlet)
     now = clock.now()
@@ -701,7 +722,9 @@ def _issue(
     )
     pclass = policy.priority_class(appointment_due=bool(appointment_code), tier=tier, special_group=special)
     # Estimate first: the day's number row stays locked from _next_seq to commit, so keep that stretch short.
-    newcomer = policy.Waiting(id=NEWCOMER, queued_at=now, priority_class=pclass, service_id=service.pk)
+    newcomer = policy.Waiting(
+        id=NEWCOMER, queued_at=now, priority_class=pclass, service_id=service.pk, simulated=simulated
+    )
     estimate, position = state.joining(newcomer)
     # Everything above only reads and may refuse; the writes below need no savepoint of their own.
     with transaction.atomic(savepoint=False):
@@ -721,7 +744,7 @@ def _issue(
             issued_at=now,
             queued_at=now,
             route_key=policy.route_key(now, pclass),
-            appointment_code=appointment_code or "",
+            appointment_code=appointment_code,
             estimated_wait_seconds=estimate,
             is_simulated=simulated,
         )
@@ -804,7 +827,6 @@ def appointment_check_in(
             actor=actor,
             outlet=outlet,
             service_code=found.service.code,
-            channel=Ticket.Channel.APPOINTMENT,
             customer_card=customer_card,
             id_number=id_number,
             phone=phone,
@@ -863,6 +885,7 @@ def appointment_book(
 def ticket_call_next(*, actor: Principal, counter: Counter) -> Ticket | None:
     """Call the next ticket this counter may serve, by the policy in floor.policy; None when none waits (Q4)."""
     access.require(actor, TICKETS.action("call").permission, unit=counter.outlet, counter=counter.code)
+    _refuse_a_person_at_a_simulated_counter(actor, counter)
     # No savepoint for the one-statement take: it either hands this counter a ticket or changes nothing.
     with transaction.atomic(savepoint=False):
         now = clock.now()
@@ -1042,6 +1065,8 @@ def ticket_transfer(
             transferred_from=t,
             required_counter_kind=counter_kind or "",
             appointment_code=t.appointment_code,
+            # The simulation's customer stays in its own line after a transfer, and a person's in theirs.
+            is_simulated=t.is_simulated,
         )
         t._event_data = {  # type: ignore[attr-defined]
             "to_ticket": onward.pk,

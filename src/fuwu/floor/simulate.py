@@ -4,9 +4,10 @@ Customers arrive by a weekday/hour profile, lobby staff divert some, counters ca
 through `fuwu.floor.services`, with the clock either jumping from event to event (measurement: a day in
 seconds) or on the real clock (the live demo, #19). The live day never warps the clock: an accelerated
 clock stamped tickets hours ahead of the server's, so the kiosk promised waits from customers not yet
-arrived and the pad asked a real customer to rate a ticket "finished" in the afternoon. Live, it only
-takes counters no person holds, gives a counter up as soon as a person takes it, and marks its tickets
-`is_simulated` (the pad never offers them for a rating).
+arrived and the pad asked a real customer to rate a ticket "finished" in the afternoon. Live, it works
+its own counters (`simulation_counters`, which no person may open) and marks its tickets `is_simulated`:
+floor.policy keeps the two lines apart, so a person's call-next never takes a simulated customer and the
+simulation never takes a person's, and the pad never offers a simulated ticket for a rating.
 """
 
 from __future__ import annotations
@@ -136,9 +137,28 @@ def live_opening(now: dt.datetime) -> dt.datetime:
     return now.replace(microsecond=0)
 
 
-def _person_holds(counter: Counter) -> bool:
-    """A staff member has taken the counter (the live day runs its counters with no one on duty)."""
-    return Counter.objects.filter(pk=counter.pk, staff__isnull=False).exists()
+# The simulation's own windows are numbered from here, clear of an outlet's real ones.
+SIMULATED_NUMBERS = 91
+
+
+def simulation_counters(outlet: OrgUnit) -> list[Counter]:
+    """The live day's own counters at `outlet`, one for each of the outlet's real ones (same kind), made
+    on first use: the simulation serves as many customers as the outlet's windows would."""
+    mine = list(Counter.objects.filter(outlet=outlet, is_simulated=True).order_by("number"))
+    if mine:
+        return mine
+    real = Counter.objects.filter(outlet=outlet, is_simulated=False).order_by("number")
+    return [
+        services.counter_save(
+            actor=SYSTEM,
+            outlet=outlet,
+            code=f"{outlet.code}-SIM{i + 1:02d}",
+            number=SIMULATED_NUMBERS + i,
+            kind=c.kind,
+            is_simulated=True,
+        )
+        for i, c in enumerate(real)
+    ]
 
 
 def simulate_day(
@@ -153,11 +173,13 @@ def simulate_day(
     log: Callable[[str], None] | None = None,
 ) -> DayResult:
     """Run one business day at `outlet` through the services: clock jumps (`day`), or live on the real clock
-    from now (`day` is then today), on the counters no person holds."""
+    from now (`day` is then today), on its own counters and line."""
     catalogue = {s.code: s for s in ServiceType.objects.filter(outlet=outlet, is_active=True)}
-    counters = list(Counter.objects.filter(outlet=outlet).order_by("number"))
-    if live:
-        counters = [c for c in counters if c.staff_id is None]
+    counters = (
+        simulation_counters(outlet)
+        if live
+        else list(Counter.objects.filter(outlet=outlet, is_simulated=False).order_by("number"))
+    )
     if not catalogue or not counters:
         return DayResult()
     size_volume = volume if volume is not None else 150.0
@@ -199,7 +221,7 @@ def simulate_day(
         push(at, "arrive", None)
     first = max(opening, started) if live else opening
     for i, counter in enumerate(counters):
-        # Live, the counters open with no one on duty: no person's day is credited with simulated customers.
+        # Live, its counters open with no one on duty: no person's day is credited with simulated customers.
         teller = None if live or i >= len(tellers) else tellers[i]
         push(first + dt.timedelta(seconds=i * 7), "open", (counter, teller))
 
@@ -241,8 +263,6 @@ def simulate_day(
                 result.observations.pop(ticket.pk, None)
         elif kind == "free":
             counter = payload
-            if live and _person_holds(counter):
-                continue  # a person took the counter: the simulation leaves it to them
             called = services.ticket_call_next(actor=SYSTEM, counter=counter)
             if called is None:
                 idle.append(counter)  # woken by the next arrival or transfer
@@ -265,9 +285,6 @@ def simulate_day(
             result.no_show += 1
             push(now, "free", t.counter)
         elif kind == "start":
-            if live and payload.counter is not None and _person_holds(payload.counter):
-                services.ticket_no_show(actor=SYSTEM, ticket=payload)  # hand the counter over at once
-                continue
             t = services.ticket_start(actor=SYSTEM, ticket=payload)
             duration = true_service_seconds(rng, true_mean[t.service.code])
             roll = rng.random()

@@ -42,7 +42,7 @@ def counter_console(request: HttpRequest) -> HttpResponse:
     outlet = selectors.workplace(
         fetched_by=principal, outlet=_outlet_for(request, principal), place="counter"
     )
-    counters = list(selectors.counters(fetched_by=principal, outlet=outlet))
+    counters = list(selectors.workable_counters(fetched_by=principal, outlet=outlet))
     code = request.GET.get("counter")
     current = next((c for c in counters if c.code == code), None) or next(
         (c for c in counters if c.staff_id == principal.pk), counters[0] if counters else None

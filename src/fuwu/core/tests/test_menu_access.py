@@ -91,3 +91,59 @@ def test_an_object_outside_ones_units_answers_like_a_missing_one_and_a_refused_r
     assert client.get(reverse("feedback:follow_up", args=[follow_up.pk + 1000])).status_code == 403
     client.force_login(world.head_a)
     assert client.get(reverse("feedback:follow_up", args=[follow_up.pk])).status_code == 200
+
+
+def test_call_figures_statistics_and_own_feedback_follow_one_rule_in_menu_page_and_api(world: Any) -> None:
+    """Reviewed after #19's access changes; each is the same permission for the menu, the page and the API:
+
+    - the contact centre's calls belong to the centre (no outlet in a call record), so an outlet head has no
+      slice of them to need: refused in menu, page and API, while the centre's manager reads them;
+    - complaint statistics and hotspots read decided outcomes across cases: the handlers, their managers and
+      auditors; the front line that takes complaints in is refused the API as well as the page;
+    - "My feedback" is for whoever serves customers on the floor (pads and the feedback box name them),
+      outlet head included; a complaint handler has none, and its read refuses as its page does.
+    """
+    from fuwu.core.errors import Forbidden
+    from fuwu.feedback import selectors as feedback
+
+    cc = world.person("cc_rule", world.ho, roles.CC_MANAGER)
+    handler = world.person("handler_rule", world.t2, roles.COMPLAINT_HANDLER)
+    client = Client()
+
+    def menu(who: Any) -> set[str]:
+        return {i.url_name for i, _u in items_for(who)}
+
+    kpis = "/api/v1/staffing/calls/kpis?line=95599&date=2026-03-02"
+    client.force_login(world.head_a)
+    assert "staffing:centre" not in menu(world.head_a)
+    assert client.get(reverse("staffing:centre")).status_code == 403
+    assert client.get(kpis).status_code == 403
+    client.force_login(cc)
+    assert "staffing:centre" in menu(cc)
+    assert client.get(reverse("staffing:centre")).status_code == 200
+    assert client.get(kpis).status_code == 200
+
+    stats_api = "/api/v1/complaints-stats/quarter?year=2026&quarter=1"
+    client.force_login(world.teller_a)
+    assert "complaints:stats" not in menu(world.teller_a)
+    assert client.get(reverse("complaints:stats")).status_code == 403
+    assert client.get(stats_api).status_code == 403
+    client.force_login(handler)
+    assert "complaints:stats" in menu(handler)
+    assert client.get(reverse("complaints:stats")).status_code == 200
+    assert client.get(stats_api).status_code == 200
+
+    for who, serves in (
+        (world.teller_a, True),
+        (world.head_a, True),
+        (handler, False),
+        (world.auditor, False),
+    ):
+        client.force_login(who)
+        assert ("feedback:mine" in menu(who)) is serves, who
+        assert client.get(reverse("feedback:mine")).status_code == (200 if serves else 403), who
+        if serves:
+            assert feedback.own_stream(fetched_by=who) == []
+        else:
+            with pytest.raises(Forbidden):
+                feedback.own_stream(fetched_by=who)

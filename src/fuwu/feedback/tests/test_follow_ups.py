@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from fuwu.feedback.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def dissatisfied(world, counter, staff):
+def dissatisfied(world: Any, counter: Any, staff: Any) -> Evaluation:
     from fuwu.core.principals import DevicePrincipal
     from fuwu.core.services import device_token_authenticate
 

@@ -224,6 +224,7 @@ CASES = [
     _read("outlet", lambda w, who: selectors.outlet(fetched_by=who, code="OA")),
     _read("services", lambda w, who: selectors.services(fetched_by=who, outlet=w.outlet_a)),
     _read("counters", lambda w, who: selectors.counters(fetched_by=who, outlet=w.outlet_a)),
+    _read("workable_counters", lambda w, who: selectors.workable_counters(fetched_by=who, outlet=w.outlet_a)),
     _read("counter", lambda w, who: selectors.counter(fetched_by=who, code="OA-W01")),
     _read("ticket", lambda w, who: selectors.ticket(fetched_by=who, pk=w.ticket.pk)),
     _read("outlet_staff", lambda w, who: selectors.outlet_staff(fetched_by=who, outlet=w.outlet_a)),

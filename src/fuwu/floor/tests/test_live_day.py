@@ -1,5 +1,6 @@
-"""A demo that tells the truth (#19): the live day runs on the server's clock, keeps off counters a person
-holds, and neither the kiosk's estimate nor the pad is fooled by simulated or future-stamped tickets."""
+"""A demo that tells the truth (#19): the live day runs on the server's clock, on its own counters and line
+(a person's call-next never takes its customers, nor it a person's), and neither the kiosk's estimate nor the
+pad is fooled by simulated or future-stamped tickets."""
 
 from __future__ import annotations
 
@@ -11,17 +12,19 @@ import pytest
 from django.test import Client
 
 from fuwu.core import clock
-from fuwu.core.principals import SYSTEM
+from fuwu.core.errors import Forbidden
+from fuwu.core.principals import SYSTEM, DevicePrincipal
+from fuwu.core.services import device_token_authenticate
 from fuwu.feedback.tests import factories as feedback_factories
-from fuwu.floor import services
+from fuwu.floor import selectors, services
 from fuwu.floor.models import Ticket
-from fuwu.floor.simulate import live_opening, simulate_day
-from fuwu.floor.tests.factories import floor
+from fuwu.floor.simulate import live_opening, simulate_day, simulation_counters
+from fuwu.floor.tests.factories import device, floor
 
 pytestmark = pytest.mark.django_db
 
 
-def test_live_day_stamps_nothing_ahead_of_the_clock_and_keeps_off_a_persons_counter(
+def test_live_day_stamps_nothing_ahead_of_the_clock_and_works_only_its_own_counters(
     world: Any, seeded_calendar: Any
 ) -> None:
     counters = floor(world.outlet_a, size="small")
@@ -45,9 +48,76 @@ def test_live_day_stamps_nothing_ahead_of_the_clock_and_keeps_off_a_persons_coun
     assert min(t.issued_at for t in tickets) >= start
     stamps = [s for t in tickets for s in (t.issued_at, t.called_at, t.started_at, t.finished_at) if s]
     assert max(stamps) <= end
-    assert not tickets.filter(counter=mine).exists()
+    # Its own windows, one per real one, numbered apart; never a real window.
+    own = simulation_counters(world.outlet_a)
+    assert [c.kind for c in own] == [c.kind for c in counters.values()]
+    assert all(c.is_simulated and c.number >= 91 for c in own)
+    served_at = set(tickets.exclude(counter=None).values_list("counter_id", flat=True))
+    assert served_at and served_at <= {c.pk for c in own}
     mine.refresh_from_db()
     assert mine.staff_id == world.teller_a.pk
+
+
+def test_a_persons_call_next_never_takes_a_simulated_ticket_nor_the_simulation_a_persons(
+    world: Any, seeded_calendar: Any, frozen_clock: Any
+) -> None:
+    counters = floor(world.outlet_a, size="small")
+    mine = counters["high1"]
+    simulated_high = next(c for c in simulation_counters(world.outlet_a) if c.kind == "high")
+    services.counter_set_open(actor=world.teller_a, counter=mine, is_open=True)
+    # The simulation's customer is first in line for the same business, the person second.
+    sim = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH", simulated=True)
+    frozen_clock.advance(dt.timedelta(seconds=30))
+    person = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
+    # The person's place in line and estimate count only people: nobody ahead of them.
+    assert person.position_at_issue == 1
+    assert selectors.position_in_line(fetched_by=SYSTEM, ticket=person) == 1
+    # The teller's console lists only the person; call-next takes the person, then finds nobody.
+    waiting = selectors.counter_waiting(fetched_by=world.teller_a, counter=mine)
+    assert [row["id"] for row in waiting] == [person.pk]
+    called = services.ticket_call_next(actor=world.teller_a, counter=mine)
+    assert called is not None and called.pk == person.pk
+    services.ticket_no_show(actor=world.teller_a, ticket=called)
+    assert services.ticket_call_next(actor=world.teller_a, counter=mine) is None
+    assert Ticket.objects.get(pk=sim.pk).status == Ticket.Status.WAITING
+    # A counter terminal at the person's window is held to the same line.
+    terminal = DevicePrincipal(device_token_authenticate(device(world.outlet_a, "counter", mine)))
+    assert services.ticket_call_next(actor=terminal, counter=mine) is None
+    # The simulation's window takes its own customer and, once that is done, never the person's next one.
+    taken = services.ticket_call_next(actor=SYSTEM, counter=simulated_high)
+    assert taken is not None and taken.pk == sim.pk
+    services.ticket_no_show(actor=SYSTEM, ticket=taken)
+    later = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
+    assert services.ticket_call_next(actor=SYSTEM, counter=simulated_high) is None
+    assert Ticket.objects.get(pk=later.pk).status == Ticket.Status.WAITING
+    # A transfer keeps the simulated customer in the simulation's line.
+    sim2 = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH", simulated=True)
+    at_sim = services.ticket_call_next(actor=SYSTEM, counter=simulated_high)
+    assert at_sim is not None and at_sim.pk == sim2.pk
+    onward = services.ticket_transfer(actor=SYSTEM, ticket=at_sim, service_code="XFER")
+    assert onward.is_simulated
+    low = counters["low1"]
+    services.counter_set_open(actor=world.head_a, counter=low, is_open=True)
+    assert services.ticket_call_next(actor=world.head_a, counter=low) is None
+
+
+def test_no_person_works_a_simulated_counter(world: Any, seeded_calendar: Any) -> None:
+    floor(world.outlet_a, size="small")
+    [own, *_rest] = simulation_counters(world.outlet_a)
+    services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH", simulated=True)
+    for step in (
+        lambda: services.counter_set_open(actor=world.teller_a, counter=own, is_open=True),
+        lambda: services.ticket_call_next(actor=world.teller_a, counter=own),
+    ):
+        with pytest.raises(Forbidden):
+            step()
+    # The counter console does not offer it, and its API call-next answers 403.
+    client = Client()
+    client.force_login(world.teller_a)
+    page = client.get("/floor/counter/").content.decode()
+    assert own.code not in page
+    answer = client.post(f"/api/v1/counters/{own.code}/call-next")
+    assert answer.status_code == 403, answer.content
 
 
 def test_live_day_after_hours_plays_the_day_from_now() -> None:
@@ -75,26 +145,30 @@ def test_kiosk_estimate_ignores_a_call_stamped_hours_ahead(world: Any, seeded_ca
 def test_pad_never_offers_a_simulated_or_future_finished_ticket(world: Any, seeded_calendar: Any) -> None:
     counters = floor(world.outlet_a, size="small")
     counter = counters["high1"]
-    token = feedback_factories.pad_token(world.outlet_a, counter.code)
+    own = next(c for c in simulation_counters(world.outlet_a) if c.kind == "high")
     client = Client()
     now = dt.datetime(2026, 3, 3, 10, 0, tzinfo=clock.SHANGHAI)
 
-    def serve(at: dt.datetime, *, simulated: bool) -> Ticket:
+    def serve(at: dt.datetime, *, at_counter: Any) -> Ticket:
         with clock.frozen(at):
             t = services.ticket_issue(
-                actor=SYSTEM, outlet=world.outlet_a, service_code="CASH", simulated=simulated
+                actor=SYSTEM, outlet=world.outlet_a, service_code="CASH", simulated=at_counter.is_simulated
             )
-            called = services.ticket_call_next(actor=SYSTEM, counter=counter)
+            called = services.ticket_call_next(actor=SYSTEM, counter=at_counter)
             assert called is not None and called.pk == t.pk
             services.ticket_start(actor=SYSTEM, ticket=called)
             return services.ticket_finish(actor=SYSTEM, ticket=called)
 
-    real = serve(now - dt.timedelta(seconds=20), simulated=False)
-    serve(now - dt.timedelta(seconds=10), simulated=True)
-    with clock.frozen(now):
-        state = client.get("/api/v1/pad/current", **feedback_factories.bearer(token)).json()
-    assert state["ticket"]["id"] == real.pk  # the person's, not the simulation's later one
-    serve(now + dt.timedelta(hours=4), simulated=False)  # "finished" by a clock hours ahead
-    with clock.frozen(now):
-        state = client.get("/api/v1/pad/current", **feedback_factories.bearer(token)).json()
-    assert state["ticket"]["id"] == real.pk
+    def offered(pad_at: Any) -> Any:
+        token = feedback_factories.pad_token(world.outlet_a, pad_at.code)
+        with clock.frozen(now):
+            return client.get("/api/v1/pad/current", **feedback_factories.bearer(token)).json()["ticket"]
+
+    real = serve(now - dt.timedelta(seconds=20), at_counter=counter)
+    serve(now - dt.timedelta(seconds=10), at_counter=own)
+    assert offered(counter)["id"] == real.pk
+    assert (
+        offered(own) is None
+    )  # a pad put at the simulation's window never asks anyone to rate its customers
+    serve(now + dt.timedelta(hours=4), at_counter=counter)  # "finished" by a clock hours ahead
+    assert offered(counter)["id"] == real.pk

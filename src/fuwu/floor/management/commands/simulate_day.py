@@ -1,8 +1,8 @@
 """`fuwu simulate-day`: a business day at one outlet through the floor services.
 
-Live (the default) it runs on the real clock from now, on the counters no person holds, so the display
-board, lobby console and kiosk move with customers whose times are true (#19); a person who opens one of
-its counters takes it over. `--fast` replays yesterday with the clock jumping from event to event (a day in
+Live (the default) it runs on the real clock from now, on its own windows and line (no person opens its
+windows, and neither side calls the other's customers), so the display board, lobby console and kiosk move
+with customers whose times are true (#19). `--fast` replays yesterday with the clock jumping from event to event (a day in
 seconds; nothing is stamped in the future). Stop with Ctrl-C.
 """
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         outlet = OrgUnit.objects.filter(code=opts["outlet"], kind=OrgUnit.Kind.OUTLET).first()
         if outlet is None:
             raise CommandError(f"no outlet {opts['outlet']}")
-        counters = outlet.counters.count()
+        counters = outlet.counters.filter(is_simulated=False).count()
         size = "large" if counters >= SIZES["large"] else "medium" if counters >= SIZES["medium"] else "small"
         volume = opts["volume"] or DAILY_VOLUME[size]
         live = not opts["fast"]
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         rng = random.Random(opts["seed"] if opts["seed"] is not None else day.toordinal())
         self.stdout.write(
             f"simulating {day} at {outlet.name} ({volume:.0f} customers), "
-            + ("on the real clock, counters no person holds" if live else "fast")
+            + ("on the real clock, on its own windows" if live else "fast")
             + "; Ctrl-C stops"
         )
         try:
