@@ -49,9 +49,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "staff": who.staff.pk if who.staff else None,
         "measure": focus,
     }
+    products = (
+        selectors.by_product(who.unit, period, fetched_by=principal)
+        if focus in selectors.PRODUCT_MEASURES and not who.staff
+        else []
+    )
     context = {
         "who": who,
         "data": data,
+        "products": products,
+        "product_ids": selectors.PRODUCT_MEASURES,
         "period": period,
         "focus": focus,
         "base": base,
