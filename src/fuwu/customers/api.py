@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -385,7 +385,9 @@ class ReassignedOut(Schema):
 def portfolio_list(request: HttpRequest, page: int = 1) -> PortfolioPageOut:
     """The relationship managers of the caller's units with their portfolio's size and assets."""
     principal = request_principal(request)
-    total, rows = _page(selectors.portfolios(fetched_by=principal).order_by("-customer_count", "pk"), page)
+    total, rows = _page(
+        selectors.portfolios(fetched_by=principal).order_by(F("customer_count").desc(), "pk"), page
+    )
     return PortfolioPageOut(
         total=total,
         page=page,

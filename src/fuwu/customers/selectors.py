@@ -294,15 +294,12 @@ def reassign_targets(*, fetched_by: Principal) -> QuerySet[User]:
 
 
 def portfolio_customers(*, fetched_by: Principal, customer_nos: list[str]) -> list[Customer]:
-    """The customers a reassignment names, all visible to the principal (one unknown refuses them all)."""
+    """The customers a reassignment names, all visible to the principal (one unknown: NotFound for all)."""
     require(fetched_by, "customers.change_customer")
     wanted = sorted(set(customer_nos))
     found = list(visible(Customer.objects.filter(customer_no__in=wanted), fetched_by).order_by("customer_no"))
     if len(found) != len(wanted):
-        raise ValidationFailed(
-            _("Please correct the marked fields."),
-            details=[{"field": "customer_nos", "reason": _("No such customer at your outlets.")}],
-        )
+        raise NotFound(_("No such customer at your outlets."))
     return found
 
 

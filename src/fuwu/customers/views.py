@@ -356,9 +356,11 @@ def portfolio_detail(request: HttpRequest, staff_code: str) -> HttpResponse:
     moved = 0
     can_move = has(principal, "customers.change_customer")
     if request.method == "POST":
+        field = "customer_nos"  # what a NotFound is about: the customers, then the target manager
         try:
             asked = parse(PortfolioReassignIn, request.POST)
             chosen = selectors.portfolio_customers(fetched_by=principal, customer_nos=asked.customer_nos)
+            field = "staff_code"
             target = (
                 selectors.portfolio_manager(fetched_by=principal, staff_code=asked.staff_code)
                 if asked.staff_code
@@ -368,9 +370,13 @@ def portfolio_detail(request: HttpRequest, staff_code: str) -> HttpResponse:
         except ValidationFailed as exc:
             form, status = _failed(request, exc), 422
         except NotFound:
-            reason = _("Not a relationship manager of this branch.")
+            reason = (
+                _("No such customer at your outlets.")
+                if field == "customer_nos"
+                else _("Not a relationship manager of this branch.")
+            )
             form = FormState.failed(
-                request.POST, ValidationFailed(reason, details=[{"field": "staff_code", "reason": reason}])
+                request.POST, ValidationFailed(reason, details=[{"field": field, "reason": reason}])
             )
             status = 422
     rows = selectors.portfolio(fetched_by=principal, manager=manager)

@@ -491,7 +491,7 @@ def league(
     return rows
 
 
-# The next-product measures (P3): shown by product on the dashboard when one of them is in focus.
+# The next-product measures (P3), shown by product under the unit's dashboard.
 PRODUCT_MEASURES = ("suggestions_shown", "suggestion_conversion")
 
 

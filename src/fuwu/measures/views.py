@@ -49,11 +49,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "staff": who.staff.pk if who.staff else None,
         "measure": focus,
     }
-    products = (
-        selectors.by_product(who.unit, period, fetched_by=principal)
-        if focus in selectors.PRODUCT_MEASURES and not who.staff
-        else []
-    )
+    # Next-product conversion by product (P3): a unit's table, shown once anything was suggested under it.
+    products = [] if who.staff else selectors.by_product(who.unit, period, fetched_by=principal)
     context = {
         "who": who,
         "data": data,

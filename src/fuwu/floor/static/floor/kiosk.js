@@ -41,7 +41,7 @@
       const f = await Floor.api(`/customers/forms/${chosen.form_kind}/prefill`, {method: "POST", body: {id_number: ident}});
       if (!f.known_customer) return;
       filled = f;
-      $("prefill-fields").innerHTML = f.fields.map((x) => `<label>${Floor.esc(x.label)}` + (x.editable
+      $("prefill-fields").innerHTML = f.fields.map((x) => `<label><span>${Floor.esc(x.label)}</span>` + (x.editable
         ? `<input name="${Floor.esc(x.name)}" value="${Floor.esc(x.value)}" autocomplete="off">`
         : `<span data-field="${Floor.esc(x.name)}">${Floor.esc(x.value)}</span>`) + `</label>`).join("");
       $("prefill").hidden = false;
