@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -11,12 +14,18 @@ from ninja import Router, Schema
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit
-from fuwu.customers import selectors, services, timeline
-from fuwu.customers.models import Suggestion
+from fuwu.core.principals import Principal
+from fuwu.customers import prefill, selectors, services, timeline
+from fuwu.customers.models import Household, Product, RiskAssessment, Suggestion
 from fuwu.customers.schemas import (
     FormPrefillIn,
     FormSubmitIn,
+    HouseholdCreateIn,
+    HouseholdMemberIn,
+    HouseholdMemberRemoveIn,
+    PortfolioReassignIn,
     RevealIn,
+    RiskAssessmentIn,
     SuggestionReactIn,
     SuggestionReferIn,
 )
@@ -176,10 +185,34 @@ def customer_reveal(
     return RevealOut(customer_no=found.customer_no, field=payload.field, value=value)
 
 
+class PrefillFieldOut(Schema):
+    name: str
+    label: str
+    value: str  # identifiers only ever masked
+    editable: bool
+
+
 class PrefillOut(Schema):
     kind: str
     known_customer: bool
     values: dict[str, str]
+    fields: list[PrefillFieldOut]
+    # Sent back with the confirmed form instead of the ID number (valid half an hour); "" for an unknown ID.
+    token: str = ""
+
+
+def _prefill_out(kind: str, values: dict[str, str], *, known: bool, token: str = "") -> PrefillOut:
+    return PrefillOut(
+        kind=kind,
+        known_customer=known,
+        values=values,
+        fields=[
+            PrefillFieldOut(name=f, label=str(prefill.LABELS[f]), value=v, editable=f in prefill.EDITABLE)
+            for f, v in values.items()
+            if f in prefill.LABELS
+        ],
+        token=token,
+    )
 
 
 def _outlet(request: HttpRequest) -> OrgUnit:
@@ -198,7 +231,8 @@ def form_prefill(
         fetched_by=request_principal(request), outlet=_outlet(request), kind=kind, id_number=payload.id_number
     )
     response["Cache-Control"] = "no-store"
-    return PrefillOut(kind=found.kind, known_customer=found.customer is not None, values=found.values)
+    token = prefill.token_for(found.customer) if found.customer is not None else ""
+    return _prefill_out(found.kind, found.values, known=found.customer is not None, token=token)
 
 
 @router.post("/customers/forms/{kind}", response=PrefillOut)
@@ -213,6 +247,286 @@ def form_submit(request: HttpRequest, kind: str, payload: FormSubmitIn) -> Prefi
         token=payload.token,
         values=payload.dict(exclude={"id_number", "token"}),
     )
-    return PrefillOut(
-        kind=record.kind, known_customer=True, values={k: str(v) for k, v in record.data.items()}
+    return _prefill_out(record.kind, {k: str(v) for k, v in record.data.items()}, known=True)
+
+
+# --- households, RM portfolios, risk assessments, the product catalogue (P2, P3) ------------------------
+
+PAGE_SIZE = 50
+
+
+def _page(rows: QuerySet[Any], page: int) -> tuple[int, list[Any]]:
+    """(total, the rows of page `page`): the same 50-row pages as the screens."""
+    found = Paginator(rows, PAGE_SIZE).get_page(page)
+    return found.paginator.count, list(found.object_list)
+
+
+class HouseholdMemberOut(Schema):
+    customer_no: str
+    name: str
+    role: str
+
+
+class HouseholdOut(Schema):
+    id: int
+    name: str
+    home_outlet: str
+    members: list[HouseholdMemberOut]
+
+
+class HouseholdRowOut(Schema):
+    id: int
+    name: str
+    home_outlet: str
+    member_count: int
+
+
+class HouseholdPageOut(Schema):
+    total: int
+    page: int
+    items: list[HouseholdRowOut]
+
+
+def _household(principal: Principal, household: Household) -> HouseholdOut:
+    members = selectors.household_members(fetched_by=principal, household=household)
+    return HouseholdOut(
+        id=household.pk,
+        name=household.name,
+        home_outlet=household.home_outlet.code,
+        members=[
+            HouseholdMemberOut(customer_no=m.customer_no, name=m.name, role=m.household_role) for m in members
+        ],
+    )
+
+
+@router.get("/households", response=HouseholdPageOut)
+def household_list(request: HttpRequest, page: int = 1) -> HouseholdPageOut:
+    """The households of the caller's outlets, newest first (50 a page)."""
+    principal = request_principal(request)
+    total, rows = _page(selectors.households(fetched_by=principal).order_by("-created_at", "-pk"), page)
+    return HouseholdPageOut(
+        total=total,
+        page=page,
+        items=[
+            HouseholdRowOut(id=h.pk, name=h.name, home_outlet=h.home_outlet.code, member_count=h.member_count)
+            for h in rows
+        ],
+    )
+
+
+@router.post("/households", response={201: HouseholdOut})
+def household_create(request: HttpRequest, payload: HouseholdCreateIn) -> tuple[int, HouseholdOut]:
+    """Start a household with its first member."""
+    principal = request_principal(request)
+    head = selectors.customer(fetched_by=principal, customer_no=payload.customer_no.strip())
+    made = services.household_create(
+        actor=principal, name=payload.name.strip(), members=[(head, payload.role)]
+    )
+    return 201, _household(principal, made)
+
+
+@router.get("/households/{pk}", response=HouseholdOut)
+def household_detail(request: HttpRequest, pk: int) -> HouseholdOut:
+    principal = request_principal(request)
+    return _household(principal, selectors.household(fetched_by=principal, pk=pk))
+
+
+@router.post("/households/{pk}/members", response=HouseholdOut)
+def household_member_add(request: HttpRequest, pk: int, payload: HouseholdMemberIn) -> HouseholdOut:
+    """Add a customer of the household's outlet (audited)."""
+    principal = request_principal(request)
+    household = selectors.household(fetched_by=principal, pk=pk)
+    customer = selectors.household_candidate(
+        fetched_by=principal, household=household, customer_no=payload.customer_no
+    )
+    services.household_member_add(actor=principal, household=household, customer=customer, role=payload.role)
+    return _household(principal, household)
+
+
+@router.post("/households/{pk}/members/remove", response=HouseholdOut)
+def household_member_remove(request: HttpRequest, pk: int, payload: HouseholdMemberRemoveIn) -> HouseholdOut:
+    """Take a member out of the household (audited)."""
+    principal = request_principal(request)
+    household = selectors.household(fetched_by=principal, pk=pk)
+    member = next(
+        (
+            m
+            for m in selectors.household_members(fetched_by=principal, household=household)
+            if m.customer_no == payload.customer_no
+        ),
+        None,
+    )
+    if member is None:
+        raise NotFound(_("Not found."))
+    services.household_member_remove(actor=principal, household=household, customer=member)
+    return _household(principal, household)
+
+
+class PortfolioOut(Schema):
+    staff_code: str
+    name: str
+    unit: str
+    customer_count: int
+    aum: str
+
+
+class PortfolioPageOut(Schema):
+    total: int
+    page: int
+    items: list[PortfolioOut]
+
+
+class ReassignedOut(Schema):
+    moved: int
+    staff_code: str
+
+
+@router.get("/portfolios", response=PortfolioPageOut)
+def portfolio_list(request: HttpRequest, page: int = 1) -> PortfolioPageOut:
+    """The relationship managers of the caller's units with their portfolio's size and assets."""
+    principal = request_principal(request)
+    total, rows = _page(
+        selectors.portfolios(fetched_by=principal).order_by(F("customer_count").desc(), "pk"), page
+    )
+    return PortfolioPageOut(
+        total=total,
+        page=page,
+        items=[
+            PortfolioOut(
+                staff_code=m.staff_code or "",
+                name=m.display_name or m.username,
+                unit=m.org_unit.code if m.org_unit else "",
+                customer_count=m.customer_count,
+                aum=f"{m.aum_total or 0:.2f}",
+            )
+            for m in rows
+        ],
+    )
+
+
+@router.post("/portfolios/reassign", response=ReassignedOut)
+def portfolio_reassign(request: HttpRequest, payload: PortfolioReassignIn) -> ReassignedOut:
+    """Move customers to another relationship manager (or none), all or none; each move is audited."""
+    principal = request_principal(request)
+    chosen = selectors.portfolio_customers(fetched_by=principal, customer_nos=payload.customer_nos)
+    target = (
+        selectors.portfolio_manager(fetched_by=principal, staff_code=payload.staff_code)
+        if payload.staff_code
+        else None
+    )
+    moved = services.portfolio_reassign(actor=principal, customers=chosen, manager=target)
+    return ReassignedOut(moved=moved, staff_code=payload.staff_code)
+
+
+class RiskAssessmentOut(Schema):
+    level: str
+    assessed_on: dt.date
+    expires_on: dt.date
+    valid: bool
+
+
+class RiskAssessmentPageOut(Schema):
+    total: int
+    page: int
+    items: list[RiskAssessmentOut]
+
+
+def _assessment(a: RiskAssessment) -> RiskAssessmentOut:
+    return RiskAssessmentOut(
+        level=f"C{a.level}", assessed_on=a.assessed_on, expires_on=a.expires_on, valid=not a.is_expired
+    )
+
+
+@router.get("/customers/{customer_no}/risk-assessments", response=RiskAssessmentPageOut)
+def risk_assessment_list(request: HttpRequest, customer_no: str, page: int = 1) -> RiskAssessmentPageOut:
+    """The customer's risk assessments, newest first, each with its expiry."""
+    principal = request_principal(request)
+    found = selectors.customer(fetched_by=principal, customer_no=customer_no)
+    total, rows = _page(selectors.risk_assessments(fetched_by=principal, customer=found), page)
+    return RiskAssessmentPageOut(total=total, page=page, items=[_assessment(a) for a in rows])
+
+
+@router.post("/customers/{customer_no}/risk-assessments", response={201: RiskAssessmentOut})
+def risk_assessment_record(
+    request: HttpRequest, customer_no: str, payload: RiskAssessmentIn
+) -> tuple[int, RiskAssessmentOut]:
+    """Record a risk assessment taken with the customer (audited)."""
+    principal = request_principal(request)
+    found = selectors.customer(fetched_by=principal, customer_no=customer_no)
+    made = services.risk_assessment_record(
+        actor=principal,
+        customer=found,
+        level=payload.level,
+        assessed_on=payload.assessed_on,
+        valid_days=payload.valid_days,
+    )
+    return 201, _assessment(made)
+
+
+class CatalogueProductOut(Schema):
+    code: str
+    name: str
+    category: str
+    risk_level: str
+    fees: str
+    min_age: int
+    max_age: int | None
+    on_sale: bool
+    holders: int
+
+
+class CatalogueProductPageOut(Schema):
+    total: int
+    page: int
+    items: list[CatalogueProductOut]
+
+
+class PublishedFeeOut(Schema):
+    item: str
+    price: str
+    basis: str
+
+
+class CatalogueProductDetailOut(CatalogueProductOut):
+    published_title: str
+    published_risk_level: str
+    published_fees: list[PublishedFeeOut]
+
+
+def _product(p: Product, holders: int) -> dict[str, Any]:
+    return {
+        "code": p.code,
+        "name": p.name,
+        "category": p.category,
+        "risk_level": f"R{p.risk_level}",
+        "fees": p.fees,
+        "min_age": p.min_age,
+        "max_age": p.max_age,
+        "on_sale": p.is_active,
+        "holders": holders,
+    }
+
+
+@router.get("/products", response=CatalogueProductPageOut)
+def product_list(request: HttpRequest, page: int = 1) -> CatalogueProductPageOut:
+    """The product catalogue with each product's risk level R1–R5 and fees."""
+    principal = request_principal(request)
+    total, rows = _page(selectors.products(fetched_by=principal).order_by("code"), page)
+    return CatalogueProductPageOut(
+        total=total, page=page, items=[CatalogueProductOut(**_product(p, p.holder_count)) for p in rows]
+    )
+
+
+@router.get("/products/{code}", response=CatalogueProductDetailOut)
+def product_detail(request: HttpRequest, code: str) -> CatalogueProductDetailOut:
+    """One product, with what the knowledge base publishes about it where it has a product entry."""
+    found = selectors.product(fetched_by=request_principal(request), code=code)
+    published = found.published
+    return CatalogueProductDetailOut(
+        **_product(found.product, found.holders),
+        published_title=published.title if published else "",
+        published_risk_level=published.risk_level if published else "",
+        published_fees=[
+            PublishedFeeOut(item=i, price=p, basis=b) for i, p, b in (published.fees if published else [])
+        ],
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fuwu.core import clock
 from fuwu.core.models import OrgUnit, audited
 
 
@@ -229,6 +230,11 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: C{self.level}"
+
+    @property
+    def is_expired(self) -> bool:
+        """Past its validity: the customer counts as unassessed (R1 products only) until assessed again."""
+        return self.expires_on < clock.today()
 
 
 class AssociationRule(models.Model):

@@ -31,6 +31,9 @@ LABELS = {
     "payee_name": gettext_lazy("Payee"),
     "payee_account": gettext_lazy("Payee account"),
 }
+# The floor's businesses whose counter work starts from one of these forms: the kiosk pre-fills it when the
+# customer chooses the business with their ID (Q2 pre-fill), through the same service as the counter's page.
+SERVICE_FORMS = {"OPEN": "account_opening", "XFER": "transfer"}
 EDITABLE = frozenset({"phone", "address", "occupation", "payee_name", "payee_account"})
 # A pre-filled page carries this instead of the ID number, so the confirmation needs no full number in the page.
 TOKEN_MAX_AGE = 30 * 60

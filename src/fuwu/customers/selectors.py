@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from fuwu.core import clock, pii, roles
 from fuwu.core.access import has, require
-from fuwu.core.errors import NotFound
+from fuwu.core.discovery import app_modules
+from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
-from fuwu.core.scoping import can_see_unit, get_visible, visible
+from fuwu.core.scoping import can_see_unit, get_visible, visible, visible_units
 from fuwu.customers import prefill, rules, timeline
-from fuwu.customers.models import Customer, FormRecord, Product, RiskAssessment, Suggestion, TierChange
+from fuwu.customers.models import (
+    Customer,
+    FormRecord,
+    Household,
+    Product,
+    RiskAssessment,
+    Suggestion,
+    TierChange,
+)
 
 VIEW = "customers.view_customer"
 
@@ -208,3 +217,138 @@ def form_prefill(*, fetched_by: Principal, outlet: OrgUnit, kind: str, id_number
         **{f: str(last.data.get(f, "")) for f in prefill.FORM_ONLY if last is not None},
     }
     return Prefilled(customer, kind, {f: known.get(f, "") for f in wanted})
+
+
+# --- households, RM portfolios, risk assessments, the product catalogue (P2, P3 screens) -----------------
+
+VIEW_HOUSEHOLD = "customers.view_household"
+
+
+def households(*, fetched_by: Principal) -> QuerySet[Household]:
+    """The households of the principal's outlets, with how many members each has."""
+    require(fetched_by, VIEW_HOUSEHOLD)
+    return visible(Household.objects.select_related("home_outlet"), fetched_by).annotate(
+        member_count=Count("members")
+    )
+
+
+def household(*, fetched_by: Principal, pk: int) -> Household:
+    require(fetched_by, VIEW_HOUSEHOLD)
+    return get_visible(Household.objects.select_related("home_outlet"), fetched_by, pk=pk)
+
+
+def household_members(*, fetched_by: Principal, household: Household) -> list[Customer]:
+    require(fetched_by, VIEW_HOUSEHOLD, unit=household.home_outlet)
+    return list(household.members.select_related("relationship_manager").order_by("customer_no"))
+
+
+def household_candidate(*, fetched_by: Principal, household: Household, customer_no: str) -> Customer:
+    """A customer of the household's outlet to add to it (the manager's form names them by number)."""
+    require(fetched_by, "customers.change_household", unit=household.home_outlet)
+    found = Customer.objects.filter(
+        customer_no=customer_no.strip(), home_outlet=household.home_outlet
+    ).first()
+    if found is None:
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            details=[{"field": "customer_no", "reason": _("No such customer at this outlet.")}],
+        )
+    return found
+
+
+def _managers(fetched_by: Principal) -> QuerySet[User]:
+    return User.objects.filter(
+        groups__name=roles.RM, is_active=True, org_unit__in=visible_units(fetched_by)
+    ).select_related("org_unit")
+
+
+def portfolios(*, fetched_by: Principal) -> QuerySet[User]:
+    """The relationship managers of the principal's units, each with their customers' count and AUM."""
+    require(fetched_by, PROFILE)
+    return _managers(fetched_by).annotate(
+        customer_count=Count("managed_customers"), aum_total=Sum("managed_customers__aum")
+    )
+
+
+def portfolio_manager(*, fetched_by: Principal, staff_code: str) -> User:
+    """One relationship manager of the principal's units, by staff code."""
+    require(fetched_by, PROFILE)
+    found = _managers(fetched_by).filter(staff_code=staff_code).first()
+    if found is None:
+        raise NotFound(_("Not found."))
+    return found
+
+
+def portfolio(*, fetched_by: Principal, manager: User | None) -> QuerySet[Customer]:
+    """The customers of one relationship manager (None: the customers with none) that the principal sees."""
+    require(fetched_by, PROFILE)
+    return visible(
+        Customer.objects.filter(relationship_manager=manager).select_related("home_outlet"), fetched_by
+    )
+
+
+def reassign_targets(*, fetched_by: Principal) -> QuerySet[User]:
+    """The relationship managers a portfolio may be moved to (the service checks each customer's branch)."""
+    require(fetched_by, "customers.change_customer")
+    return _managers(fetched_by).order_by("display_name", "username")
+
+
+def portfolio_customers(*, fetched_by: Principal, customer_nos: list[str]) -> list[Customer]:
+    """The customers a reassignment names, all visible to the principal (one unknown: NotFound for all)."""
+    require(fetched_by, "customers.change_customer")
+    wanted = sorted(set(customer_nos))
+    found = list(visible(Customer.objects.filter(customer_no__in=wanted), fetched_by).order_by("customer_no"))
+    if len(found) != len(wanted):
+        raise NotFound(_("No such customer at your outlets."))
+    return found
+
+
+def risk_assessments(*, fetched_by: Principal, customer: Customer) -> QuerySet[RiskAssessment]:
+    """The customer's risk assessments, newest first (the newest unexpired one decides suitability)."""
+    require(fetched_by, "customers.view_riskassessment", unit=customer.home_outlet)
+    return customer.risk_assessments.order_by("-assessed_on", "-pk")
+
+
+VIEW_PRODUCT = "customers.view_product"
+
+
+def products(*, fetched_by: Principal) -> QuerySet[Product]:
+    """The bank's product catalogue with how many customers hold each product."""
+    require(fetched_by, VIEW_PRODUCT)
+    return Product.objects.annotate(holder_count=Count("holdings"))
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the knowledge base publishes about a product (its 价格公示): risk level, fee lines, documents."""
+
+    title: str
+    risk_level: str  # "R1".."R5", or "" when the entry does not rate it
+    fees: list[tuple[str, str, str]]  # (item, price, basis)
+    documents: list[str]
+    url: str
+
+
+@dataclass(frozen=True)
+class ProductView:
+    product: Product
+    holders: int
+    published: Published | None
+
+
+def product(*, fetched_by: Principal, code: str) -> ProductView:
+    """One product with its holders and, where the knowledge base has a live product entry, what it publishes.
+
+    The knowledge base sits above this app: it answers through its `customer_products.py` hook
+    (`published(name) -> Published | None`), found through core.discovery.
+    """
+    require(fetched_by, VIEW_PRODUCT)
+    found = Product.objects.filter(code=code).first()
+    if found is None:
+        raise NotFound(_("Not found."))
+    published = None
+    for _app, module in app_modules("customer_products"):
+        published = module.published(found.name)
+        if published is not None:
+            break
+    return ProductView(found, found.holdings.count(), published)

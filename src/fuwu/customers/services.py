@@ -26,6 +26,7 @@ from fuwu.customers.models import (
     FormRecord,
     Holding,
     Household,
+    HouseholdRole,
     Product,
     RiskAssessment,
     Suggestion,
@@ -165,15 +166,75 @@ def household_create(*, actor: Principal, name: str, members: list[tuple[Custome
             details=[{"field": "members", "reason": _("A household needs at least one member.")}],
         )
     home = members[0][0].home_outlet
-    require(actor, CHANGE, unit=home)
+    require(actor, "customers.add_household", unit=home)
     household = by(Household(name=name, home_outlet=home, created_at=clock.now()), actor)
     household.save()
-    for customer, role in members:
-        require(actor, CHANGE, unit=customer.home_outlet)
-        customer.household, customer.household_role = household, role
-        by(customer, actor).save(update_fields=["household", "household_role"])
     audit.record(actor=actor, action="household.create", target=household, org_unit=home)
+    for customer, role in members:
+        household_member_add(actor=actor, household=household, customer=customer, role=role)
     return household
+
+
+def _member_check(household: Household, customer: Customer) -> None:
+    if customer.home_outlet_id != household.home_outlet_id:
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            details=[{"field": "customer_no", "reason": _("Not a customer of the household's outlet.")}],
+        )
+
+
+@transaction.atomic
+def household_member_add(
+    *, actor: Principal, household: Household, customer: Customer, role: str
+) -> Customer:
+    """Put a customer of the household's outlet into it (moving them out of any other), with their role."""
+    require(actor, "customers.change_household", unit=household.home_outlet)
+    _member_check(household, customer)
+    if role not in HouseholdRole.values:
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            details=[{"field": "role", "reason": _("Choose one of the offered values.")}],
+        )
+    before = customer.household_id
+    customer.household, customer.household_role = household, role
+    by(customer, actor).save(update_fields=["household", "household_role"])
+    audit.record(
+        actor=actor,
+        action="household.member_add",
+        target=household,
+        org_unit=household.home_outlet,
+        data={"customer": customer.customer_no, "role": role, "from": before},
+    )
+    return customer
+
+
+@transaction.atomic
+def household_member_remove(*, actor: Principal, household: Household, customer: Customer) -> Customer:
+    """Take a customer out of the household (their accounts were never shared, so nothing else changes)."""
+    require(actor, "customers.change_household", unit=household.home_outlet)
+    if customer.household_id != household.pk:
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            details=[{"field": "customer_no", "reason": _("Not a member of this household.")}],
+        )
+    customer.household, customer.household_role = None, ""
+    by(customer, actor).save(update_fields=["household", "household_role"])
+    audit.record(
+        actor=actor,
+        action="household.member_remove",
+        target=household,
+        org_unit=household.home_outlet,
+        data={"customer": customer.customer_no},
+    )
+    return customer
+
+
+@transaction.atomic
+def portfolio_reassign(*, actor: Principal, customers: list[Customer], manager: User | None) -> int:
+    """Move customers to another relationship manager (or to none) in one go: all or none, each audited."""
+    for customer in customers:
+        relationship_manager_assign(actor=actor, customer=customer, manager=manager)
+    return len(customers)
 
 
 @transaction.atomic
@@ -266,6 +327,11 @@ def risk_assessment_record(
         raise ValidationFailed(
             _("Please correct the marked fields."),
             details=[{"field": "level", "reason": _("Choose one of the offered values.")}],
+        )
+    if assessed_on > clock.today():
+        raise ValidationFailed(
+            _("Please correct the marked fields."),
+            details=[{"field": "assessed_on", "reason": _("An assessment cannot be dated in the future.")}],
         )
     assessment = RiskAssessment.objects.create(
         customer=customer,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -19,11 +19,16 @@ from fuwu.core.models import User
 from fuwu.core.principals import Principal
 from fuwu.core.services import PII_PERMISSION
 from fuwu.customers import prefill, selectors, services, timeline
-from fuwu.customers.models import Customer, FormRecord
+from fuwu.customers.models import Customer, FormRecord, HouseholdRole, Product
 from fuwu.customers.schemas import (
     FormPrefillIn,
     FormSubmitIn,
+    HouseholdCreateIn,
+    HouseholdMemberIn,
+    HouseholdMemberRemoveIn,
+    PortfolioReassignIn,
     RevealIn,
+    RiskAssessmentIn,
     SuggestionReactIn,
     SuggestionReferIn,
 )
@@ -208,3 +213,243 @@ def business_form(request: HttpRequest, kind: str) -> HttpResponse:
         typed.pop("id_number", None)
         return _form_page(request, kind, form=FormState.failed(typed, exc), status=422)
     return _form_page(request, kind, filled=filled)
+
+
+# --- households, RM portfolios, risk assessments, the product catalogue (P2, P3) ------------------------
+
+HOUSEHOLD_LIST = ListSpec(
+    sorts=(
+        Sort("new", gettext_lazy("Newest first"), ("-created_at",)),
+        Sort("name", gettext_lazy("By name"), ("name",)),
+    ),
+    text=("name",),
+    unit_field="home_outlet",
+)
+
+
+def _failed(request: HttpRequest, exc: ValidationFailed) -> FormState:
+    return FormState.failed(request.POST, exc)
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    """The households of the reader's outlets; a manager starts a new one with its first member."""
+    principal = request_principal(request)
+    form = FormState()
+    status = 200
+    if request.method == "POST":
+        try:
+            made = parse(HouseholdCreateIn, request.POST)
+            head = selectors.customer(fetched_by=principal, customer_no=made.customer_no.strip())
+            household = services.household_create(
+                actor=principal, name=made.name.strip(), members=[(head, made.role)]
+            )
+            return redirect("customers:household", pk=household.pk)
+        except (ValidationFailed, NotFound) as exc:
+            form, status = _refused(request, exc, "customer_no"), 422
+    found = listing(request, selectors.households(fetched_by=principal), HOUSEHOLD_LIST, principal=principal)
+    context = {
+        **found.context(),
+        "form": form,
+        "roles": HouseholdRole.choices,
+        "can_manage": has(principal, "customers.add_household"),
+    }
+    return render(request, "customers/households.html", context, status=status)
+
+
+def _refused(request: HttpRequest, exc: ValidationFailed | NotFound, field: str) -> FormState:
+    """A refused form: its errors, or for a customer number that finds nobody, that field's error."""
+    if isinstance(exc, ValidationFailed):
+        return _failed(request, exc)
+    reason = _("No such customer at your outlets.")
+    return FormState.failed(
+        request.POST, ValidationFailed(reason, details=[{"field": field, "reason": reason}])
+    )
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One household: its members and their roles; managers add and remove members (each change audited)."""
+    principal = request_principal(request)
+    household = selectors.household(fetched_by=principal, pk=pk)
+    form = FormState()
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "remove":
+                gone = parse(HouseholdMemberRemoveIn, request.POST)
+                member = next(
+                    (
+                        m
+                        for m in selectors.household_members(fetched_by=principal, household=household)
+                        if m.customer_no == gone.customer_no
+                    ),
+                    None,
+                )
+                if member is None:
+                    raise NotFound(_("Not found."))
+                services.household_member_remove(actor=principal, household=household, customer=member)
+            else:
+                added = parse(HouseholdMemberIn, request.POST)
+                customer = selectors.household_candidate(
+                    fetched_by=principal, household=household, customer_no=added.customer_no
+                )
+                services.household_member_add(
+                    actor=principal, household=household, customer=customer, role=added.role
+                )
+            return redirect("customers:household", pk=household.pk)
+        except ValidationFailed as exc:
+            form, status = _failed(request, exc), 422
+    context = {
+        "h": household,
+        "members": selectors.household_members(fetched_by=principal, household=household),
+        "form": form,
+        "roles": HouseholdRole.choices,
+        "can_manage": has(principal, "customers.change_household", unit=household.home_outlet),
+    }
+    return render(request, "customers/household.html", context, status=status)
+
+
+PORTFOLIO_LIST = ListSpec(
+    sorts=(
+        Sort("size", gettext_lazy("Most customers first"), ("-customer_count",)),
+        Sort("name", gettext_lazy("By name"), ("display_name", "username")),
+    ),
+    text=("display_name", "staff_code"),
+    unit_field="org_unit",
+)
+PORTFOLIO_CUSTOMERS = ListSpec(
+    sorts=(
+        Sort("aum", gettext_lazy("Largest assets first"), ("-aum",)),
+        Sort("no", gettext_lazy("By customer number"), ("customer_no",)),
+    ),
+    text=("name", "customer_no"),
+    state_field="tier",
+    states=Customer.Tier.choices,
+    unit_field="home_outlet",
+)
+NO_MANAGER = "-"  # the portfolio of the customers with no relationship manager
+
+
+@login_required
+def portfolio_list(request: HttpRequest) -> HttpResponse:
+    """The relationship managers of the reader's units with their portfolio's size and assets."""
+    principal = request_principal(request)
+    found = listing(request, selectors.portfolios(fetched_by=principal), PORTFOLIO_LIST, principal=principal)
+    unassigned = selectors.portfolio(fetched_by=principal, manager=None).count()
+    context = {**found.context(), "unassigned": unassigned, "none": NO_MANAGER}
+    return render(request, "customers/portfolios.html", context)
+
+
+@login_required
+def portfolio_detail(request: HttpRequest, staff_code: str) -> HttpResponse:
+    """One manager's customers (or those with none); the outlet head moves the ticked ones to another
+    manager in one audited step."""
+    principal = request_principal(request)
+    manager = (
+        None
+        if staff_code == NO_MANAGER
+        else selectors.portfolio_manager(fetched_by=principal, staff_code=staff_code)
+    )
+    form = FormState()
+    status = 200
+    moved = 0
+    can_move = has(principal, "customers.change_customer")
+    if request.method == "POST":
+        field = "customer_nos"  # what a NotFound is about: the customers, then the target manager
+        try:
+            asked = parse(PortfolioReassignIn, request.POST)
+            chosen = selectors.portfolio_customers(fetched_by=principal, customer_nos=asked.customer_nos)
+            field = "staff_code"
+            target = (
+                selectors.portfolio_manager(fetched_by=principal, staff_code=asked.staff_code)
+                if asked.staff_code
+                else None
+            )
+            moved = services.portfolio_reassign(actor=principal, customers=chosen, manager=target)
+        except ValidationFailed as exc:
+            form, status = _failed(request, exc), 422
+        except NotFound:
+            reason = (
+                _("No such customer at your outlets.")
+                if field == "customer_nos"
+                else _("Not a relationship manager of this branch.")
+            )
+            form = FormState.failed(
+                request.POST, ValidationFailed(reason, details=[{"field": field, "reason": reason}])
+            )
+            status = 422
+    rows = selectors.portfolio(fetched_by=principal, manager=manager)
+    found = listing(request, rows, PORTFOLIO_CUSTOMERS, principal=principal)
+    context = {
+        **found.context(),
+        "manager": manager,
+        "staff_code": staff_code,
+        "form": form,
+        "moved": moved,
+        "targets": selectors.reassign_targets(fetched_by=principal) if can_move else [],
+        "can_move": can_move,
+    }
+    return render(request, "customers/portfolio.html", context, status=status)
+
+
+RISK_LIST = ListSpec(sorts=(Sort("new", gettext_lazy("Newest first"), ("-assessed_on",)),), per_page=20)
+
+
+@login_required
+def risk_assessments(request: HttpRequest, customer_no: str) -> HttpResponse:
+    """The customer's risk assessments with their expiry; a relationship manager records a new one."""
+    principal = request_principal(request)
+    customer = selectors.customer(fetched_by=principal, customer_no=customer_no)
+    rows = selectors.risk_assessments(fetched_by=principal, customer=customer)
+    form = FormState()
+    status = 200
+    if request.method == "POST":
+        try:
+            taken = parse(RiskAssessmentIn, request.POST)
+            services.risk_assessment_record(
+                actor=principal,
+                customer=customer,
+                level=taken.level,
+                assessed_on=taken.assessed_on,
+                valid_days=taken.valid_days,
+            )
+            return redirect("customers:risk", customer_no=customer.customer_no)
+        except ValidationFailed as exc:
+            form, status = _failed(request, exc), 422
+    found = listing(request, rows, RISK_LIST, principal=principal)
+    context = {
+        **found.context(),
+        "c": customer,
+        "form": form,
+        "levels": [(n, f"C{n}") for n in range(1, 6)],
+        "can_record": has(principal, "customers.add_riskassessment", unit=customer.home_outlet),
+    }
+    return render(request, "customers/risk.html", context, status=status)
+
+
+PRODUCT_LIST = ListSpec(
+    sorts=(
+        Sort("code", gettext_lazy("By product code"), ("code",)),
+        Sort("risk", gettext_lazy("By risk level"), ("risk_level", "code")),
+        Sort("held", gettext_lazy("Most held first"), ("-holder_count",)),
+    ),
+    text=("name", "code"),
+    state_field="category",
+    states=Product.Category.choices,
+)
+
+
+@login_required
+def product_list(request: HttpRequest) -> HttpResponse:
+    principal = request_principal(request)
+    found = listing(request, selectors.products(fetched_by=principal), PRODUCT_LIST, principal=principal)
+    return render(request, "customers/products.html", found.context())
+
+
+@login_required
+def product_detail(request: HttpRequest, code: str) -> HttpResponse:
+    principal = request_principal(request)
+    return render(
+        request, "customers/product.html", {"p": selectors.product(fetched_by=principal, code=code)}
+    )

@@ -157,6 +157,8 @@ class FeedbackItem(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
+        # The customer 360 finds a customer's box messages by their phone's keyed hash, newest first.
+        indexes = [models.Index(fields=["phone_hash", "-submitted_at"], name="feedback_item_phone_idx")]
         verbose_name = _("feedback item")
         verbose_name_plural = _("feedback items")
 

@@ -14,6 +14,7 @@ from fuwu.core.auth import request_principal
 from fuwu.core.net import AnonThrottle
 from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.core.transitions import actions_json
+from fuwu.customers import prefill
 from fuwu.floor import mobile, policy, selectors, services
 from fuwu.floor.models import Ticket
 from fuwu.floor.schemas import CheckInIn, DivertIn, IssueIn, ReferIn, TransferIn
@@ -38,6 +39,8 @@ class ServiceOut(Schema):
     counter_kinds: list[str]
     target_wait_seconds: int
     materials: list[str]
+    # The business form the kiosk pre-fills for this business from the customer's ID (P4), or "".
+    form_kind: str = ""
 
 
 class OutletOut(Schema):
@@ -198,6 +201,7 @@ def outlets(request: HttpRequest) -> list[OutletOut]:
                         counter_kinds=s.counter_kind_list,
                         target_wait_seconds=s.target_wait_seconds,
                         materials=materials.required(s.code, s.material_list),
+                        form_kind=prefill.SERVICE_FORMS.get(s.code, ""),
                     )
                     for s in catalogue
                 ],

@@ -153,6 +153,18 @@ def required_documents(*, fetched_by: Principal, service_code: str) -> list[str]
     return list(found.documents) if found else []
 
 
+def product_entry(*, fetched_by: Principal, name: str) -> Entry | None:
+    """The newest live (staff or public) product entry whose standard question names the product."""
+    access.require(fetched_by, "knowledge.view_entry")
+    if not name.strip():
+        return None
+    return (
+        Entry.objects.filter(assistant.answerable("staff"), kind=Entry.Kind.PRODUCT, question__contains=name)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+
+
 # --- the staff queue -----------------------------------------------------------------------------------------
 
 

@@ -109,6 +109,19 @@ def league(request: HttpRequest, unit: int | None = None, period: str | None = N
     return [LeagueRowOut(kind=r["kind"], key=r["key"], label=r["label"], values=r["values"]) for r in rows]
 
 
+@router.get("/measures/products", response=list[LeagueRowOut])
+def by_product(
+    request: HttpRequest, unit: int | None = None, period: str | None = None
+) -> list[LeagueRowOut]:
+    """The next-product measures by product (P3), each product by its name."""
+    principal = request_principal(request)
+    where = selectors.visible_unit(unit, fetched_by=principal)
+    rows = selectors.by_product(
+        where, selectors.parse_period(period or selectors.current_month()), fetched_by=principal
+    )
+    return [LeagueRowOut(kind=r["kind"], key=r["key"], label=r["label"], values=r["values"]) for r in rows]
+
+
 def _target_out(p: selectors.Progress) -> TargetOut:
     t = p.target
     return TargetOut(

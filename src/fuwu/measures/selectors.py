@@ -491,6 +491,29 @@ def league(
     return rows
 
 
+# The next-product measures (P3), shown by product under the unit's dashboard.
+PRODUCT_MEASURES = ("suggestions_shown", "suggestion_conversion")
+
+
+def by_product(unit: OrgUnit, period: Period, *, fetched_by: Principal) -> list[dict[str, Any]]:
+    """One row per product suggested under `unit` in the period with the next-product measures; each product
+    by its catalogue name (the rollups key it by code), most shown first."""
+    table = fact_table("suggestions")
+    names = table.labels["product"]() if table is not None and "product" in table.labels else {}
+    rows = [
+        {
+            "kind": Cut.PRODUCT,
+            "key": key,
+            "label": str(names.get(key, key)),
+            "values": catalogue.evaluate(parts, PRODUCT_MEASURES),
+        }
+        for (key,), parts in parts_by(
+            unit, period.start, period.end, by=["key"], cut=Cut.PRODUCT, fetched_by=fetched_by
+        ).items()
+    ]
+    return sorted(rows, key=lambda r: (-(r["values"].get("suggestions_shown") or 0), r["label"]))
+
+
 def _ranked(parts: catalogue.Parts) -> dict[str, bool]:
     """Per measure, whether these parts carry the catalogue's minimum volume for a place in a ranking."""
     return {m.id: m.ranked(parts) for m in catalogue.MEASURES}

@@ -49,9 +49,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "staff": who.staff.pk if who.staff else None,
         "measure": focus,
     }
+    # Next-product conversion by product (P3): a unit's table, shown once anything was suggested under it.
+    products = [] if who.staff else selectors.by_product(who.unit, period, fetched_by=principal)
     context = {
         "who": who,
         "data": data,
+        "products": products,
+        "product_ids": selectors.PRODUCT_MEASURES,
         "period": period,
         "focus": focus,
         "base": base,

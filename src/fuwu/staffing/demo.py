@@ -18,6 +18,7 @@ from fuwu.core import services as core_services
 from fuwu.core.errors import Conflict
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import SYSTEM
+from fuwu.customers.models import Customer
 from fuwu.demo.names import chinese_name
 from fuwu.floor.models import Ticket
 from fuwu.staffing import erlang, services, simulate
@@ -42,6 +43,9 @@ def _profile(slots: int) -> np.ndarray:
     return np.asarray(shape / shape.sum(), dtype=np.float64)
 
 
+IDENTIFIED = 0.6  # share of calls whose caller the IVR matched to a customer
+
+
 def _centre(bank: Any) -> OrgUnit:
     existing: OrgUnit | None = OrgUnit.objects.filter(code=CENTRE_CODE).first()
     if existing is not None:
@@ -58,6 +62,8 @@ def _calls(centre: OrgUnit, rng: np.random.Generator, weeks: int) -> int:
     first = today - dt.timedelta(days=7 * weeks)
     targets = services.DEFAULT_TARGETS
     rows: list[CallRecord] = []
+    # Most callers are identified (card or phone at the IVR): their calls join their customer 360 timeline.
+    callers = list(Customer.objects.values_list("pk", flat=True))
     for line, (daily, aht, patience, _agents) in LINES.items():
         plan = targets[line]
         shape = _profile(plan.slots)
@@ -101,6 +107,9 @@ def _calls(centre: OrgUnit, rng: np.random.Generator, weeks: int) -> int:
                         agent=""
                         if answered is None
                         else f"{'H' if line == '95599' else 'K'}{rng.integers(1, 60):03d}",
+                        customer_id=callers[int(rng.integers(len(callers)))]
+                        if callers and rng.random() < IDENTIFIED
+                        else None,
                     )
                 )
     CallRecord.objects.filter(centre=centre, offered_at__date__gte=first).delete()

@@ -1,12 +1,14 @@
 """`fuwu import calls FILE.csv|FILE.xlsx`: contact-centre call records (W5), validated whole, stored atomically.
 
 Columns: call_id, line (95599 | credit_card, or 信用卡), offered_at, answered_at, ended_at, abandoned_at, agent,
-and optionally centre (org-unit code; the head office when absent). Times are ISO 8601; a time without an
-offset is Beijing time.
+and optionally centre (org-unit code; the head office when absent), customer_no and phone (the caller: linked
+to the customer by their number, else by the keyed hash of the calling number, which is never stored). Times
+are ISO 8601; a time without an offset is Beijing time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any, TextIO
@@ -14,16 +16,28 @@ from typing import Any, TextIO
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fuwu.core import clock
+from fuwu.core import clock, pii
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
 from fuwu.core.principals import SYSTEM
 from fuwu.core.tabular import read_table
+from fuwu.customers.models import Customer
 from fuwu.staffing import services
 from fuwu.staffing.models import CallLine
 
 REQUIRED = ("call_id", "line", "offered_at")
-COLUMNS = ("call_id", "line", "offered_at", "answered_at", "ended_at", "abandoned_at", "agent", "centre")
+COLUMNS = (
+    "call_id",
+    "line",
+    "offered_at",
+    "answered_at",
+    "ended_at",
+    "abandoned_at",
+    "agent",
+    "centre",
+    "customer_no",
+    "phone",
+)
 LINE_ALIASES = {
     "95599": CallLine.HOTLINE,
     "credit_card": CallLine.CREDIT_CARD,
@@ -43,6 +57,8 @@ def parse_calls(path: Path) -> tuple[dict[str, list[services.CallRow]], list[dic
     """Rows grouped by centre code, and every problem found (row numbers as in the file)."""
     problems: list[dict[str, Any]] = []
     grouped: dict[str, list[services.CallRow]] = {}
+    pending: list[tuple[str, services.CallRow]] = []
+    callers: list[tuple[int, str, str]] = []  # (line, customer number, phone's keyed hash) per good row
     seen: set[str] = set()
     table = read_table(path, required=REQUIRED)
     for line_no, record in table.rows:
@@ -89,20 +105,55 @@ def parse_calls(path: Path) -> tuple[dict[str, list[services.CallRow]], list[dic
             problems.extend(row_problems)
             continue
         assert offered is not None and line is not None
-        grouped.setdefault(centre, []).append(
-            services.CallRow(
-                call_id=call_id,
-                line=line,
-                offered_at=offered,
-                answered_at=answered,
-                ended_at=ended,
-                abandoned_at=abandoned,
-                agent=str(record.get("agent") or "").strip(),
+        phone = pii.normalize_phone(str(record.get("phone") or ""))
+        callers.append(
+            (
+                line_no,
+                str(record.get("customer_no") or "").strip(),
+                pii.keyed_hash("phone", phone) if phone else "",
+            )
+        )
+        pending.append(
+            (
+                centre,
+                services.CallRow(
+                    call_id=call_id,
+                    line=line,
+                    offered_at=offered,
+                    answered_at=answered,
+                    ended_at=ended,
+                    abandoned_at=abandoned,
+                    agent=str(record.get("agent") or "").strip(),
+                ),
             )
         )
     if not seen:
         problems.append({"row": None, "field": "call_id", "reason": _("the file has no data rows")})
+    links = _callers(callers, problems)
+    for (centre, row), customer_id in zip(pending, links, strict=True):
+        grouped.setdefault(centre, []).append(dataclasses.replace(row, customer_id=customer_id))
     return grouped, problems
+
+
+def _callers(callers: list[tuple[int, str, str]], problems: list[dict[str, Any]]) -> list[int | None]:
+    """Each row's customer: by customer number (an unknown one is a row problem), else by the phone's
+    keyed hash (a caller who is not a customer stays unlinked). Two queries for the whole file."""
+    numbers = {no for _line, no, _hash in callers if no}
+    hashes = {h for _line, no, h in callers if h and not no}
+    by_no = dict(Customer.objects.filter(customer_no__in=numbers).values_list("customer_no", "pk"))
+    by_phone: dict[str, int] = {}
+    for phone_hash, pk in (
+        Customer.objects.filter(phone_hash__in=hashes).order_by("pk").values_list("phone_hash", "pk")
+    ):
+        by_phone.setdefault(phone_hash, pk)
+    found: list[int | None] = []
+    for line_no, no, phone_hash in callers:
+        if no and no not in by_no:
+            problems.append(
+                {"row": line_no, "field": "customer_no", "reason": _("No customer %(no)s.") % {"no": no}}
+            )
+        found.append(by_no.get(no) if no else by_phone.get(phone_hash))
+    return found
 
 
 def import_calls(path: Path, out: TextIO | Any = None) -> str:

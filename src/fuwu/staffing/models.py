@@ -36,12 +36,29 @@ class CallRecord(models.Model):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     abandoned_at = models.DateTimeField(_("abandoned at"), null=True, blank=True)
     agent = models.CharField(_("agent"), max_length=32, blank=True)
+    # The caller, matched on import by customer number or the keyed hash of the calling number (the number
+    # itself is never stored); feeds the customer 360's timeline (P1).
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     scope_path = "centre"
 
     class Meta:
         ordering = ["offered_at"]
-        indexes = [models.Index(fields=["centre", "line", "offered_at"], name="staffing_call_line_idx")]
+        indexes = [
+            models.Index(fields=["centre", "line", "offered_at"], name="staffing_call_line_idx"),
+            models.Index(fields=["customer", "-offered_at"], name="staffing_call_customer_idx"),
+        ]
+        permissions = [
+            # A customer's own calls are their history (like their visits), not the hotline's figures.
+            ("view_customer_calls", "May see a customer's own calls in the customer 360"),
+        ]
         verbose_name = _("call record")
         verbose_name_plural = _("call records")
 

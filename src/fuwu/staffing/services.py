@@ -587,6 +587,7 @@ class CallRow:
     ended_at: dt.datetime | None
     abandoned_at: dt.datetime | None
     agent: str
+    customer_id: int | None = None  # the caller, when the import matched them to a customer
 
 
 @transaction.atomic
@@ -614,6 +615,7 @@ def call_records_import(*, actor: Principal, centre: OrgUnit, rows: Sequence[Cal
             ended_at=r.ended_at,
             abandoned_at=r.abandoned_at,
             agent=r.agent,
+            customer_id=r.customer_id,
         )
         for r in rows
     )

@@ -15,6 +15,7 @@ from fuwu.core.principals import SYSTEM
 SECTIONS_ZH = {
     roles.LOBBY: [
         "网点厅堂",
+        "客户",
         "投诉管理",
         "指标与目标",
         "客户评价",
@@ -26,6 +27,7 @@ SECTIONS_ZH = {
     ],
     roles.TELLER: [
         "网点厅堂",
+        "客户",
         "投诉管理",
         "指标与目标",
         "客户评价",
@@ -37,6 +39,7 @@ SECTIONS_ZH = {
     ],
     roles.RM: [
         "网点厅堂",
+        "客户",
         "投诉管理",
         "指标与目标",
         "客户评价",
@@ -48,6 +51,7 @@ SECTIONS_ZH = {
     ],
     roles.OUTLET_HEAD: [
         "网点厅堂",
+        "客户",
         "排班与客服中心",
         "客户评价",
         "投诉管理",
@@ -59,8 +63,18 @@ SECTIONS_ZH = {
         "审批",
         "平台",
     ],
-    roles.COMPLAINT_HANDLER: ["投诉管理", "指标与目标", "知识库", "考核评价", "督导检查", "培训", "平台"],
+    roles.COMPLAINT_HANDLER: [
+        "客户",
+        "投诉管理",
+        "指标与目标",
+        "知识库",
+        "考核评价",
+        "督导检查",
+        "培训",
+        "平台",
+    ],
     roles.SUPERVISOR: [
+        "客户",
         "排班与客服中心",
         "客户评价",
         "投诉管理",
@@ -72,9 +86,19 @@ SECTIONS_ZH = {
         "审批",
         "平台",
     ],
-    roles.CC_MANAGER: ["排班与客服中心", "投诉管理", "指标与目标", "知识库", "考核评价", "培训", "平台"],
+    roles.CC_MANAGER: [
+        "客户",
+        "排班与客服中心",
+        "投诉管理",
+        "指标与目标",
+        "知识库",
+        "考核评价",
+        "培训",
+        "平台",
+    ],
     roles.TRAINER: ["指标与目标", "投诉管理", "知识库", "考核评价", "培训", "平台"],
     roles.HQ_MANAGER: [
+        "客户",
         "排班与客服中心",
         "客户评价",
         "投诉管理",
@@ -88,6 +112,7 @@ SECTIONS_ZH = {
     ],
     # The auditor reads the follow-ups too (#19: the menu shows every page the role opens).
     roles.AUDITOR: [
+        "客户",
         "排班与客服中心",
         "客户评价",
         "投诉管理",
@@ -103,6 +128,7 @@ SECTIONS_ZH = {
 SECTIONS_EN = {
     roles.LOBBY: [
         "Branch floor",
+        "Customers",
         "Complaints",
         "Measures",
         "Feedback",
@@ -114,6 +140,7 @@ SECTIONS_EN = {
     ],
     roles.TELLER: [
         "Branch floor",
+        "Customers",
         "Complaints",
         "Measures",
         "Feedback",
@@ -125,6 +152,7 @@ SECTIONS_EN = {
     ],
     roles.RM: [
         "Branch floor",
+        "Customers",
         "Complaints",
         "Measures",
         "Feedback",
@@ -136,6 +164,7 @@ SECTIONS_EN = {
     ],
     roles.OUTLET_HEAD: [
         "Branch floor",
+        "Customers",
         "Staffing",
         "Complaints",
         "Feedback",
@@ -148,6 +177,7 @@ SECTIONS_EN = {
         "Platform",
     ],
     roles.COMPLAINT_HANDLER: [
+        "Customers",
         "Complaints",
         "Measures",
         "Appraisal",
@@ -157,6 +187,7 @@ SECTIONS_EN = {
         "Platform",
     ],
     roles.SUPERVISOR: [
+        "Customers",
         "Staffing",
         "Complaints",
         "Feedback",
@@ -169,6 +200,7 @@ SECTIONS_EN = {
         "Platform",
     ],
     roles.CC_MANAGER: [
+        "Customers",
         "Staffing",
         "Complaints",
         "Measures",
@@ -179,6 +211,7 @@ SECTIONS_EN = {
     ],
     roles.TRAINER: ["Measures", "Complaints", "Appraisal", "Knowledge", "Training", "Platform"],
     roles.HQ_MANAGER: [
+        "Customers",
         "Staffing",
         "Complaints",
         "Feedback",
@@ -191,6 +224,7 @@ SECTIONS_EN = {
         "Platform",
     ],
     roles.AUDITOR: [
+        "Customers",
         "Staffing",
         "Complaints",
         "Feedback",
@@ -238,6 +272,7 @@ def test_an_apps_section_title_comes_from_its_own_nav_module(world: Any, monkeyp
 
     monkeypatch.setattr(complaints_nav, "SECTION", "投诉与信访", raising=False)
     assert sidebar_sections(world, roles.COMPLAINT_HANDLER) == [
+        "客户",
         "投诉与信访",
         "指标与目标",
         "知识库",

@@ -47,6 +47,22 @@ def _suggestion(w: Any) -> None:
     w.rm_a = _rm(w, w.outlet_a, "rm_a")
 
 
+def _household(w: Any) -> None:
+    _customer(w)
+    w.household = services.household_create(actor=SYSTEM, name="刘家", members=[(w.customer, "head")])
+    w.other = services.customer_create(actor=SYSTEM, customer_no="CA2", name="王丽", home_outlet=w.outlet_a)
+
+
+def _assigned(w: Any) -> None:
+    _customer(w)
+    w.rm_a = _rm(w, w.outlet_a, "rm_a")
+    services.relationship_manager_assign(actor=SYSTEM, customer=w.customer, manager=w.rm_a)
+
+
+def _trainer(w: Any) -> Any:
+    return w.person("trainer_a", w.outlet_a, roles.TRAINER)
+
+
 CASES = [
     AccessCase(
         S + "customer_create",
@@ -248,6 +264,134 @@ CASES += [
         holder=lambda w: w.teller_a,
         without=_lobby,
         outsider=lambda w: w.teller_b,
+    ),
+    AccessCase(
+        S + "household_member_add",
+        setup=_household,
+        call=lambda w, who: services.household_member_add(
+            actor=who, household=w.household, customer=w.other, role="spouse"
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        S + "household_member_remove",
+        setup=_household,
+        call=lambda w, who: services.household_member_remove(
+            actor=who, household=w.household, customer=w.customer
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        S + "portfolio_reassign",
+        setup=_assigned,
+        call=lambda w, who: services.portfolio_reassign(actor=who, customers=[w.customer], manager=None),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.rm_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "households",
+        setup=_household,
+        call=lambda w, who: selectors.households(fetched_by=who),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+        hides=lambda w, rows: w.household not in rows,
+    ),
+    AccessCase(
+        Q + "household",
+        setup=_household,
+        call=lambda w, who: selectors.household(fetched_by=who, pk=w.household.pk),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "household_members",
+        setup=_household,
+        call=lambda w, who: selectors.household_members(fetched_by=who, household=w.household),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "household_candidate",
+        setup=_household,
+        call=lambda w, who: selectors.household_candidate(
+            fetched_by=who, household=w.household, customer_no="CA2"
+        ),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "portfolios",
+        setup=_assigned,
+        call=lambda w, who: selectors.portfolios(fetched_by=who),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+        hides=lambda w, rows: w.rm_a not in rows,
+    ),
+    AccessCase(
+        Q + "portfolio_manager",
+        setup=_assigned,
+        call=lambda w, who: selectors.portfolio_manager(fetched_by=who, staff_code="RM_A"),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "portfolio",
+        setup=_assigned,
+        call=lambda w, who: selectors.portfolio(fetched_by=who, manager=w.rm_a),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+        hides=lambda w, rows: w.customer not in rows,
+    ),
+    AccessCase(
+        Q + "reassign_targets",
+        setup=_assigned,
+        call=lambda w, who: selectors.reassign_targets(fetched_by=who),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.rm_a,
+        outsider=_head_b,
+        hides=lambda w, rows: w.rm_a not in rows,
+    ),
+    AccessCase(
+        Q + "portfolio_customers",
+        setup=_assigned,
+        call=lambda w, who: selectors.portfolio_customers(fetched_by=who, customer_nos=["CA1"]),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.rm_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "risk_assessments",
+        setup=_customer,
+        call=lambda w, who: selectors.risk_assessments(fetched_by=who, customer=w.customer),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_b,
+    ),
+    AccessCase(
+        Q + "products",
+        setup=_product,
+        call=lambda w, who: selectors.products(fetched_by=who),
+        holder=lambda w: w.teller_a,
+        without=_trainer,
+    ),
+    AccessCase(
+        Q + "product",
+        setup=_product,
+        call=lambda w, who: selectors.product(fetched_by=who, code="TD"),
+        holder=lambda w: w.teller_a,
+        without=_trainer,
     ),
 ]
 

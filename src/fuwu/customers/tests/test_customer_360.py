@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,10 +19,13 @@ from fuwu.feedback import services as feedback_services
 from fuwu.feedback.tests import factories as ff
 from fuwu.floor import services as floor_services
 from fuwu.floor.tests.factories import floor
+from fuwu.staffing.importers import import_calls
+from fuwu.staffing.models import CallRecord
 
 pytestmark = pytest.mark.django_db
 
 ID = "110108198506123015"
+PHONE = "13912340360"
 
 
 @pytest.fixture
@@ -45,9 +49,10 @@ def visit(world: Any, counters: dict[str, Any], teller: Any, *, finish: bool = T
 
 
 @pytest.fixture
-def history(world: Any, frozen_clock: Any, seeded_calendar: Any) -> Any:
-    """A customer of outlet A with a visit, its evaluation, a complaint and a suggestion reaction."""
-    c = cf.customer(world.outlet_a, "C360", id_number=ID)
+def history(world: Any, frozen_clock: Any, seeded_calendar: Any, tmp_path: Path) -> Any:
+    """A customer of outlet A with a visit, its evaluation, a call to the hotline, a complaint and a message
+    left in the feedback box with their phone."""
+    c = cf.customer(world.outlet_a, "C360", id_number=ID, phone=PHONE)
     counters = floor(world.outlet_a)
     counters["high1"].staff = world.teller_a
     counters["high1"].save()
@@ -57,7 +62,23 @@ def history(world: Any, frozen_clock: Any, seeded_calendar: Any) -> Any:
     assert token is not None
     feedback_services.evaluation_record(actor=DevicePrincipal(token), ticket=ticket, rating="dissatisfied")
     clock.advance(dt.timedelta(hours=1))
+    # The hotline's file names the caller by the calling number only; the import links it by its keyed hash.
+    called_at = (clock.now() - dt.timedelta(minutes=30)).isoformat()
+    answered = (clock.now() - dt.timedelta(minutes=29)).isoformat()
+    ended = (clock.now() - dt.timedelta(minutes=25)).isoformat()
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "call_id,line,offered_at,answered_at,ended_at,abandoned_at,agent,phone\n"
+        f"h1,95599,{called_at},{answered},{ended},,A07,{PHONE}\n"
+        f"h2,95599,{called_at},,,{answered},,13800009999\n",
+        encoding="utf-8",
+    )
+    import_calls(calls)
     case = complaint(world, customer=c)
+    clock.advance(dt.timedelta(minutes=10))
+    feedback_services.feedback_submit(
+        actor=SYSTEM, outlet=world.outlet_a, text="大堂经理很耐心，谢谢", client="10.0.0.9", phone=PHONE
+    )
     return c, ticket, case
 
 
@@ -69,10 +90,15 @@ def test_timeline_merges_every_app_newest_first_and_pages_without_gaps(
     with django_assert_max_num_queries(25):
         page = selectors.customer_timeline(fetched_by=world.head_a, customer=c)
     kinds = [e.kind for e in page.entries]
-    assert kinds == ["complaint", "evaluation", "visit"]
-    assert page.total == 3
-    assert case.reference in page.entries[0].title
-    assert "李柜员" in page.entries[2].detail and "7" in page.entries[2].detail
+    assert kinds == ["feedback", "complaint", "call", "evaluation", "visit"]
+    assert page.total == 5
+    assert case.reference in page.entries[1].title
+    assert "A07" in page.entries[2].detail and "95599" in page.entries[2].title
+    assert "李柜员" in page.entries[4].detail and "7" in page.entries[4].detail
+    assert [e.at for e in page.entries] == sorted((e.at for e in page.entries), reverse=True)
+    # The other caller is no customer of ours: their call is linked to nobody, and no number is stored.
+    assert CallRecord.objects.get(call_id="h2").customer is None
+    assert CallRecord.objects.get(call_id="h1").customer == c
     seen = []
     cursor = ""
     while True:
@@ -194,6 +220,7 @@ def test_timeline_cost_does_not_grow_with_history(world, history):
         complaint(world, customer=c)
     with CaptureQueriesContext(connection) as large:
         page = selectors.customer_timeline(fetched_by=world.head_a, customer=c)
-    assert len(page.entries) == 20 and page.total == 33 and page.next_cursor
-    # Seven kinds (visit, referral, evaluation, feedback, complaint, suggestion, tier): a page and a count each.
-    assert len(large.captured_queries) == len(small.captured_queries) == 14
+    assert len(page.entries) == 20 and page.total == 35 and page.next_cursor
+    # Eight kinds (visit, referral, evaluation, feedback, complaint, call, suggestion, tier): a page and a
+    # count each.
+    assert len(large.captured_queries) == len(small.captured_queries) == 16

@@ -25,8 +25,8 @@ def customer(world, frozen_clock):
     )
 
 
-def post(client, path, body):
-    return client.post(path, json.dumps(body), content_type="application/json")
+def post(client, path, body, **headers):
+    return client.post(path, json.dumps(body), content_type="application/json", **headers)
 
 
 def test_prefill_never_shows_an_unmasked_identifier(world, customer, client):
@@ -100,3 +100,50 @@ def test_form_page_fills_masked_and_confirms_without_the_full_number(world, cust
     assert Customer.objects.get(pk=customer.pk).address == "上海市浦东新区"
     bad = client.post("/customers/forms/address_change/", {"id_number": "110108198506123016"})
     assert bad.status_code == 422 and "110108198506123016" not in bad.content.decode()
+
+
+def test_kiosk_prefills_the_chosen_business_form_masked_and_keeps_it_by_token(world, customer, client):
+    """P4 at the kiosk (Q2 pre-fill): the business's form comes from the same pre-fill service, masked; the
+    confirmation carries the token, and the changed address updates the profile with history."""
+    from fuwu.floor.tests.factories import bearer, device, floor
+
+    floor(world.outlet_b)
+    kiosk = bearer(device(world.outlet_b, "kiosk"))  # the customer's home is outlet A
+    services.form_submit(
+        actor=SYSTEM,
+        outlet=world.outlet_a,
+        kind="transfer",
+        id_number=ID,
+        values={"payee_name": "周敏", "payee_account": ACCOUNT},
+    )
+    [outlet] = client.get("/api/v1/outlets", **kiosk).json()
+    kinds = {s["code"]: s["form_kind"] for s in outlet["services"]}
+    assert kinds["XFER"] == "transfer" and kinds["OPEN"] == "account_opening" and kinds["CASH"] == ""
+    seen = []
+    for kind in ("transfer", "account_opening"):
+        response = post(client, f"/api/v1/customers/forms/{kind}/prefill", {"id_number": ID}, **kiosk)
+        assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+        seen.append(response.content.decode())
+    assert all(ID not in body and PHONE not in body and ACCOUNT not in body for body in seen)
+    transfer = json.loads(seen[0])
+    shown = {f["name"]: (f["value"], f["editable"]) for f in transfer["fields"]}
+    assert shown["id_number"] == ("110***********3015", False)
+    assert shown["payee_account"] == ("622202*********0123", True) and shown["payee_name"][0] == "周敏"
+    opening = json.loads(seen[1])
+    kept = post(
+        client,
+        "/api/v1/customers/forms/account_opening",
+        {"token": opening["token"], "phone": "139****5678", "address": "广州市天河区体育西路 3 号"},
+        **kiosk,
+    )
+    assert kept.status_code == 200 and ID not in kept.content.decode()
+    c = Customer.objects.get(pk=customer.pk)
+    assert c.address == "广州市天河区体育西路 3 号" and c.phone_hash == customer.phone_hash
+    assert c.history.filter(address="广州市天河区体育西路 3 号").exists()
+    record = FormRecord.objects.filter(kind="account_opening").get()
+    assert record.outlet == world.outlet_b and PHONE not in json.dumps(record.data)
+    # The token is the only key to the customer: a forged one finds nobody.
+    assert (
+        post(client, "/api/v1/customers/forms/account_opening", {"token": "forged"}, **kiosk).status_code
+        == 404
+    )

@@ -213,6 +213,12 @@ CASES = [
         without=lambda w: w.person("nobody", w.outlet_a),
     ),
     AccessCase(
+        Q + "product_entry",
+        call=lambda w, who: selectors.product_entry(fetched_by=who, name="大额存单"),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.person("nobody", w.outlet_a),
+    ),
+    AccessCase(
         Q + "queue",
         setup=_thread,
         call=lambda w, who: selectors.queue(fetched_by=who),

@@ -130,6 +130,7 @@ CASES = [
         without=_kiosk,
         outsider=lambda w: w.teller_b,
         hides=lambda w, rows: not rows,
+        also=(Q + "by_product",),  # parts_by on the product cut, labelled
     ),
     AccessCase(
         Q + "total",

@@ -185,3 +185,18 @@ def test_the_definitions_page_and_api_list_the_new_measures_in_chinese(world: An
     assert listed["suggestion_conversion"]["min_volume"] == catalogue.MIN_SUGGESTIONS
     assert "product" in listed["suggestion_conversion"]["grains"]
     assert "staff" in listed["compliments"]["grains"]
+
+
+def test_conversion_by_product_shows_product_names_not_codes(world: Any, shown: Any, client: Any) -> None:
+    """P3: the dashboard's and the API's product rows are named as the catalogue names them."""
+    services.rollup_rebuild(actor=SYSTEM, start=MON, end=MON)
+    client.force_login(world.head_a)
+    accepted = shown["ME1"][0].product
+    html = client.get(f"/measures/?unit={world.outlet_a.pk}&period=2026-03-02").content.decode()
+    table = html.split('data-testid="product-table"')[1].split("</table>")[0]
+    assert accepted.name in table and f">{accepted.code}<" not in table
+    rows = client.get(f"/api/v1/measures/products?unit={world.outlet_a.pk}&period=2026-03-02").json()
+    assert {r["key"]: r["label"] for r in rows}[accepted.code] == accepted.name
+    assert sum(r["values"]["suggestions_shown"] for r in rows) == len(shown["ME1"]) + len(shown["ME2"])
+    quiet = client.get(f"/measures/?unit={world.outlet_a.pk}&period=2026-02-02").content.decode()
+    assert 'data-testid="product-table"' not in quiet  # nothing suggested that day: no table

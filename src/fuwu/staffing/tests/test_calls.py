@@ -296,3 +296,30 @@ def test_a_header_only_calls_file_is_refused_not_imported_as_zero(world: Any, tm
     with translation.override("zh-hans"), pytest.raises(ValidationFailed) as failed:
         import_calls(write(tmp_path, CALL_HEADER))
     assert [d["reason"] for d in failed.value.details] == ["文件中没有数据行"]
+
+
+def test_import_links_the_caller_by_customer_number_or_phone_hash_and_stores_no_number(
+    world: Any, tmp_path: Path
+) -> None:
+    """P1: a call names its caller by customer number or calling number; the number is only hashed, and an
+    unknown customer number rejects the file."""
+    from fuwu.customers.tests import factories as cf
+
+    by_no = cf.customer(world.outlet_a, "L100", phone="13911110000")
+    by_phone = cf.customer(world.outlet_b, "L101", phone="13922220000")
+    head = "call_id,line,offered_at,answered_at,ended_at,abandoned_at,agent,customer_no,phone\n"
+    rows = [
+        f"p1,95599,{DAY}T09:00:00,{DAY}T09:00:05,{DAY}T09:03:05,,A01,L100,",
+        f"p2,95599,{DAY}T09:01:00,,,{DAY}T09:01:30,,,139 2222 0000",
+        f"p3,95599,{DAY}T09:02:00,,,{DAY}T09:02:30,,,13800001234",
+    ]
+    import_calls(write(tmp_path, head + "\n".join(rows) + "\n"))
+    linked = dict(CallRecord.objects.values_list("call_id", "customer_id"))
+    assert linked == {"p1": by_no.pk, "p2": by_phone.pk, "p3": None}
+    stored = " ".join(str(v) for row in CallRecord.objects.values_list() for v in row)
+    assert "13922220000" not in stored and "13800001234" not in stored
+    bad = write(tmp_path, head + f"p4,95599,{DAY}T10:00:00,,,{DAY}T10:00:30,,NOSUCH,\n", "bad.csv")
+    with pytest.raises(ValidationFailed) as refused:
+        import_calls(bad)
+    assert refused.value.details[0]["field"] == "customer_no" and refused.value.details[0]["row"] == 2
+    assert not CallRecord.objects.filter(call_id="p4").exists()

@@ -26,6 +26,9 @@ def test_quick_demo_builds_call_history_line_plans_and_an_outlet_roster(db: Any)
     demo.build(bank, out=out, options={"quick": True})
     assert CallRecord.objects.filter(line="95599").count() > 10_000
     assert CallRecord.objects.filter(line="credit_card").count() > 4_000
+    # Most callers are identified, so their calls are in their customer 360 (P1).
+    linked = CallRecord.objects.filter(customer__isnull=False).count() / CallRecord.objects.count()
+    assert 0.5 < linked < 0.7
     plans = {(p.unit.code, p.channel, p.week_start): p for p in StaffingPlan.objects.select_related("unit")}
     wanted = {(demo.CENTRE_CODE, "95599"), (demo.CENTRE_CODE, "credit_card"), (outlet.code, "branch")}
     # #19: this week's plan is published (the one in force today), next week's is a draft to review.

@@ -30,6 +30,26 @@
     Floor.connection(null);
   }
 
+  // The business's form pre-filled from the customer's profile and last form (P4): values come masked from
+  // the server; the confirmation sends back the signed token, never the ID number.
+  let filled = null;
+  async function prefill(ident) {
+    filled = null;
+    $("prefill").hidden = true;
+    if (!chosen.form_kind || !/^\d{17}[\dXx]$/.test(ident)) return;
+    try {
+      const f = await Floor.api(`/customers/forms/${chosen.form_kind}/prefill`, {method: "POST", body: {id_number: ident}});
+      if (!f.known_customer) return;
+      filled = f;
+      $("prefill-fields").innerHTML = f.fields.map((x) => `<label><span>${Floor.esc(x.label)}</span>` + (x.editable
+        ? `<input name="${Floor.esc(x.name)}" value="${Floor.esc(x.value)}" autocomplete="off">`
+        : `<span data-field="${Floor.esc(x.name)}">${Floor.esc(x.value)}</span>`) + `</label>`).join("");
+      $("prefill").hidden = false;
+    } catch (e) {
+      Floor.connection(e);  // no form is no reason not to take a number
+    }
+  }
+
   $("services").addEventListener("click", (ev) => {
     const btn = ev.target.closest("button[data-code]");
     if (!btn) return;
@@ -37,6 +57,7 @@
     $("confirm-title").textContent = chosen.prefix + " " + chosen.name;
     $("confirm-materials").innerHTML = chosen.materials.map((m) => `<li>${Floor.esc(m)}</li>`).join("");
     show("confirm");
+    prefill($("card").value.replace(/\s/g, ""));
   });
   $("confirm-no").addEventListener("click", () => show("services"));
   $("confirm-yes").addEventListener("click", async () => {
@@ -47,6 +68,12 @@
     else if (ident) body.customer_card = ident;
     if ($("appointment").value.trim()) body.appointment_code = $("appointment").value.trim();
     try {
+      if (filled) {
+        const form = {token: filled.token};
+        $("prefill-fields").querySelectorAll("input[name]").forEach((i) => { form[i.name] = i.value.trim(); });
+        await Floor.api(`/customers/forms/${filled.kind}`, {method: "POST", body: form});
+        filled = null;
+      }
       const t = await Floor.api(`/outlets/${outlet}/tickets`, {method: "POST", body, idempotent: Floor.newKey()});
       $("slip-number").textContent = t.number;
       $("slip-service").textContent = t.service_name;
