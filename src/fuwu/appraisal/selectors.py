@@ -338,9 +338,38 @@ def star_wall(fetched_by: Principal, *, outlet: OrgUnit | None = None, months: i
     )
 
 
-def star_policy(fetched_by: Principal) -> StarPolicy:
+def star_policy(fetched_by: Principal, *, month: str) -> StarPolicy:
+    """The service-star rule a month's rounds are ranked under (what every round page states)."""
     access.require(fetched_by, "appraisal.view_starround")
-    return StarPolicy.objects.filter(name="default").first() or StarPolicy(name="default")
+    return StarPolicy.in_force(figures.period(month).start)
+
+
+@dataclass
+class PolicyRow:
+    policy: StarPolicy
+    in_force: bool  # the rule of the current month
+    changed_by: str
+    changed_at: Any  # datetime of the last change (the audit trail has every one)
+
+
+def star_policies(fetched_by: Principal) -> list[PolicyRow]:
+    """The dated schedule of service-star rules, latest first, each with its last change (who, when)."""
+    access.require(fetched_by, "appraisal.view_starpolicy")
+    policies = list(StarPolicy.objects.order_by("-effective_from"))
+    last: dict[int, Any] = {}
+    for h in StarPolicy.history.filter(id__in=[p.pk for p in policies]).select_related("history_user"):
+        if h.id not in last or h.history_date > last[h.id].history_date:
+            last[h.id] = h
+    current = StarPolicy.in_force(figures.period(figures.current_month()).start)
+    return [
+        PolicyRow(
+            p,
+            p.pk == current.pk,
+            str(last[p.pk].history_user or "") if p.pk in last else "",
+            last[p.pk].history_date if p.pk in last else None,
+        )
+        for p in policies
+    ]
 
 
 # --- benchmarking (K7) -----------------------------------------------------------------------------
