@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from fuwu.appraisal import figures, scoring
 from fuwu.appraisal.models import (
@@ -321,7 +321,12 @@ def star_round(fetched_by: Principal, pk: Any) -> StarRound:
 def star_candidates(fetched_by: Principal, round: StarRound) -> list[Candidate]:
     """A round's candidates, best first, each with the reasons for the score (what the outlet sees)."""
     access.require(fetched_by, "appraisal.view_starround", unit=round.outlet)
-    return list(round.candidates.select_related("staff").order_by("disqualified", "rank", "pk"))
+    # Unranked candidates (too few evaluations) after the ranked ones, on every database.
+    return list(
+        round.candidates.select_related("staff").order_by(
+            "disqualified", F("rank").asc(nulls_last=True), "pk"
+        )
+    )
 
 
 def star_wall(fetched_by: Principal, *, outlet: OrgUnit | None = None, months: int = 12) -> list[Candidate]:

@@ -242,6 +242,15 @@ def briefing_run(*, actor: Principal, job: BriefingJob) -> BriefingJob:
         BriefingJob.objects.filter(pk=job.pk).update(
             status=BriefingJob.Status.FAILED, finished_at=clock.now(), message=exc.message[:200]
         )
+    except Exception:
+        # Anything else (a full disk, a typesetting error) must not leave the page polling a job that never
+        # ends: the job fails visibly and the error goes on to the worker's log.
+        BriefingJob.objects.filter(pk=job.pk).update(
+            status=BriefingJob.Status.FAILED,
+            finished_at=clock.now(),
+            message=_("The briefing could not be built; the error is in the server log."),
+        )
+        raise
     job.refresh_from_db()
     return job
 

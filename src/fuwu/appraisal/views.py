@@ -226,7 +226,13 @@ def star_policy(request: HttpRequest, form: FormState | None = None, status: int
         form = FormState(
             values={
                 "month": month,
-                **{name: str(getattr(base, name)) for name in StarPolicyIn.model_fields if name != "month"},
+                **{
+                    name: f"{getattr(base, name):g}"
+                    if isinstance(getattr(base, name), float)
+                    else str(getattr(base, name))
+                    for name in StarPolicyIn.model_fields
+                    if name != "month"
+                },
             }
         )
     return render(

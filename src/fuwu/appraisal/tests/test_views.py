@@ -214,3 +214,25 @@ def test_the_wall_of_stars_shows_each_reasons_points(world: Any) -> None:
     assert 'data-testid="points-satisfaction">95</span>' in wall
     assert 'data-testid="points-compliments">+10</span>' in wall and "留言表扬 2 条" in wall
     assert 'data-testid="points-nomination">+10</span>' in wall and "115 分" in wall
+
+
+def test_a_briefing_that_breaks_fails_visibly_instead_of_building_forever(
+    scored: Any, settings: Any, tmp_path: Any
+) -> None:
+    """K6: the page stops polling — a folder that cannot be written (a file in its place) fails the job."""
+    from fuwu.appraisal import services
+
+    settings.MEDIA_ROOT = tmp_path
+
+    client = _client(scored.hq_manager)
+    client.post("/appraisal/briefings/new/", {"quarter": "2026-Q3", "unit_code": "T2"})
+    job = BriefingJob.objects.get()
+    blocker = services.briefing_folder(job)
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_bytes(b"not a folder")
+    with pytest.raises(FileExistsError):
+        build_briefing.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == BriefingJob.Status.FAILED and not job.in_progress
+    status = client.get(f"/appraisal/briefings/{job.pk}/status/").content.decode()
+    assert "hx-trigger" not in status and "服务器日志" in status
