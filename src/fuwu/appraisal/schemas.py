@@ -51,7 +51,7 @@ class ScorecardItemIn(Schema):
 class StarPolicyIn(Schema):
     """The service-star rule from a month on (K5)."""
 
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month: str = Field(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")  # 20xx: "0000-01" would be no date at all
     upheld_action: Literal["disqualify", "deduct"]
     deduction: float = Field(ge=0, le=100)
     critical_action: Literal["disqualify", "deduct"]

@@ -185,12 +185,11 @@ def test_the_api_lists_and_sets_the_star_rules(world: Any) -> None:
         "/api/v1/appraisal/star-policies", body, content_type="application/json"
     )
     assert refused.status_code == 403
-    invalid = hq.post(
-        "/api/v1/appraisal/star-policies",
-        {**body, "upheld_action": "fine"},
-        content_type="application/json",
-    )
-    assert invalid.status_code == 422
+    for wrong in ({"upheld_action": "fine"}, {"month": "0000-01"}, {"stars_per_outlet": 0}):
+        invalid = hq.post(
+            "/api/v1/appraisal/star-policies", {**body, **wrong}, content_type="application/json"
+        )
+        assert invalid.status_code == 422, wrong
 
 
 def test_the_wall_of_stars_shows_each_reasons_points(world: Any) -> None:
