@@ -16,6 +16,7 @@ FUWU_COMMANDS = {
     "outlets": "List outlets with their counters and business types (--json).",
     "simulate-day": "Run a simulated business day at an outlet through the real services.",
     "measures": "Print measures for a level and period (the figures the dashboards show).",
+    "briefing": "Write the quarterly service briefing as PDF and Excel: --quarter 2026-Q3 [--unit CODE] [--all] --out DIR.",
     "export": "Export data for other tools: `fuwu export facts --out DIR` (Parquet for DuckDB or Spark).",
     "export-facts": "The earlier name of `fuwu export facts`.",
 }

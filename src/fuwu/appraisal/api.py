@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from fuwu.appraisal import selectors, services
-from fuwu.appraisal.schemas import BriefingIn, PeerFigureIn
+from fuwu.appraisal import figures, selectors, services
+from fuwu.appraisal.models import StarPolicy
+from fuwu.appraisal.schemas import BriefingIn, PeerFigureIn, StarPolicyIn
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.principals import Principal
 
@@ -143,3 +144,39 @@ def briefing_job(request: HttpRequest, job_id: int) -> dict[str, Any]:
 def peer_save(request: HttpRequest, body: PeerFigureIn) -> tuple[int, dict[str, int]]:
     figure = services.peer_figure_set(actor=_principal(request), **body.dict())
     return 201, {"id": figure.pk}
+
+
+class StarPolicyOut(Schema):
+    month: str  # in force from this month on
+    in_force: bool
+    upheld_action: str
+    deduction: float
+    critical_action: str
+    critical_deduction: float
+    min_evaluations: int
+    nomination_bonus: float
+    compliment_points: float
+    max_compliments: int
+    stars_per_outlet: int
+
+
+def _policy(policy: Any, in_force: bool) -> dict[str, Any]:
+    return {
+        "month": policy.month,
+        "in_force": in_force,
+        **{name: getattr(policy, name) for name in StarPolicyIn.model_fields if name != "month"},
+    }
+
+
+@router.get("/appraisal/star-policies", response=list[StarPolicyOut])
+def star_policies(request: HttpRequest) -> list[dict[str, Any]]:
+    """The service-star rules by month, latest first (K5)."""
+    return [_policy(row.policy, row.in_force) for row in selectors.star_policies(_principal(request))]
+
+
+@router.post("/appraisal/star-policies", response={201: StarPolicyOut})
+def star_policy_set(request: HttpRequest, body: StarPolicyIn) -> tuple[int, dict[str, Any]]:
+    """Set the service-star rule from a month on (head office)."""
+    policy = services.star_policy_set(actor=_principal(request), **body.rule())
+    in_force = StarPolicy.in_force(figures.period(figures.current_month()).start)
+    return 201, _policy(policy, policy.pk == in_force.pk)

@@ -38,6 +38,19 @@ PEERS = [
     ("中国银行", 2023, "tellers_per_outlet", 6.17, True),
 ]
 
+# The seed-000 rule: an upheld complaint or a failed critical inspection item disqualifies; compliments count.
+DEMO_STAR_RULE: dict[str, Any] = {
+    "upheld_action": "disqualify",
+    "deduction": 20.0,
+    "critical_action": "disqualify",
+    "critical_deduction": 20.0,
+    "min_evaluations": 10,
+    "nomination_bonus": 10.0,
+    "compliment_points": 5.0,
+    "max_compliments": 3,
+    "stars_per_outlet": 1,
+}
+
 
 def scorecards() -> list[Scorecard]:
     actor = system("demo")
@@ -90,7 +103,7 @@ def peers() -> int:
 
 def stars(months: int = 3) -> int:
     """Service stars for the last complete months at every outlet: ranked, submitted and approved."""
-    from fuwu.appraisal.models import StarRound
+    from fuwu.appraisal.models import StarPolicy, StarRound
     from fuwu.appraisal.selectors import star_candidates
     from fuwu.core import clock
     from fuwu.core.errors import ValidationFailed
@@ -100,6 +113,9 @@ def stars(months: int = 3) -> int:
     today = clock.today()
     index = today.year * 12 + today.month - 1
     approved = 0
+    first = dt.date((index - months) // 12, (index - months) % 12 + 1, 1)
+    if not StarPolicy.objects.exists():  # the rule the demo's months were ranked under, on the rules page
+        services.star_policy_set(actor=actor, effective_from=first, **DEMO_STAR_RULE)
     for step in range(months, 0, -1):
         month = f"{(index - step) // 12}-{(index - step) % 12 + 1:02d}"
         for outlet in OrgUnit.objects.filter(kind="outlet").order_by("path"):

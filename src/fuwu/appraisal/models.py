@@ -6,6 +6,8 @@ scorecard page, a briefing and `fuwu measures` cannot disagree.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -93,17 +95,25 @@ class ItemWeight(models.Model):
 
 
 class StarPolicy(models.Model):
-    """How service-star candidates score and what an upheld complaint costs (one row, name "default")."""
+    """How service-star candidates score and what an upheld complaint or a failed critical inspection item
+    costs, from the month `effective_from` on (until the next row): a change never re-scores earlier months."""
 
     class Upheld(models.TextChoices):
         DISQUALIFY = "disqualify", _("Disqualify")
         DEDUCT = "deduct", _("Deduct points")
 
-    name = models.CharField(max_length=20, unique=True, default="default")
+    effective_from = models.DateField(_("effective from"), unique=True)  # the first day of a month
     upheld_action = models.CharField(
         _("an upheld complaint"), max_length=10, choices=Upheld.choices, default=Upheld.DISQUALIFY
     )
     deduction = models.FloatField(_("points deducted per upheld complaint"), default=20.0)
+    critical_action = models.CharField(
+        _("a failed critical inspection item"),
+        max_length=10,
+        choices=Upheld.choices,
+        default=Upheld.DISQUALIFY,
+    )
+    critical_deduction = models.FloatField(_("points deducted per failed critical item"), default=20.0)
     min_evaluations = models.PositiveIntegerField(_("evaluations needed"), default=10)
     nomination_bonus = models.FloatField(_("points for a nomination"), default=10.0)
     compliment_points = models.FloatField(_("points per compliment in feedback"), default=5.0)
@@ -112,8 +122,31 @@ class StarPolicy(models.Model):
 
     history = audited()
 
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("service-star policy")
+        verbose_name_plural = _("service-star policies")
+
     def __str__(self) -> str:
-        return self.name
+        return f"{self.effective_from:%Y-%m}"
+
+    @classmethod
+    def in_force(cls, month_start: dt.date) -> StarPolicy:
+        """The policy of the month starting `month_start` (the defaults when none was ever set)."""
+        found = cls.objects.filter(effective_from__lte=month_start).order_by("-effective_from").first()
+        return found or cls(effective_from=dt.date(2000, 1, 1))
+
+    @property
+    def upheld_disqualifies(self) -> bool:
+        return self.upheld_action == self.Upheld.DISQUALIFY
+
+    @property
+    def critical_disqualifies(self) -> bool:
+        return self.critical_action == self.Upheld.DISQUALIFY
+
+    @property
+    def month(self) -> str:
+        return f"{self.effective_from:%Y-%m}"
 
 
 class StarRound(models.Model):

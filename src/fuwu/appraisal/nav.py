@@ -51,6 +51,14 @@ NAV = [
         permission="appraisal.view_staff_scores",
     ),
     NavItem(
+        _("Service-star rules"),
+        "appraisal:star_policy",
+        frozenset({roles.HQ_MANAGER}),
+        _("How candidates score: compliment points, nominations, and what disqualifies or deducts, by month"),
+        order=422,
+        permission="appraisal.view_starpolicy",
+    ),
+    NavItem(
         _("Wall of stars"),
         "appraisal:star_wall",
         frozenset(),

@@ -3,7 +3,13 @@ from __future__ import annotations
 from fuwu.core import roles
 
 _READ = ["appraisal.view_scorecard", "appraisal.view_starround", "appraisal.view_peerfigure"]
-_LEAD = [*_READ, "appraisal.view_staff_scores", "appraisal.view_briefingjob", "appraisal.add_briefingjob"]
+_LEAD = [
+    *_READ,
+    "appraisal.view_staff_scores",
+    "appraisal.view_briefingjob",
+    "appraisal.add_briefingjob",
+    "appraisal.view_starpolicy",
+]
 _HQ = [
     *_LEAD,
     "appraisal.add_scorecard",

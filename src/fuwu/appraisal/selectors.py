@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from fuwu.appraisal import figures, scoring
 from fuwu.appraisal.models import (
@@ -321,7 +321,12 @@ def star_round(fetched_by: Principal, pk: Any) -> StarRound:
 def star_candidates(fetched_by: Principal, round: StarRound) -> list[Candidate]:
     """A round's candidates, best first, each with the reasons for the score (what the outlet sees)."""
     access.require(fetched_by, "appraisal.view_starround", unit=round.outlet)
-    return list(round.candidates.select_related("staff").order_by("disqualified", "rank", "pk"))
+    # Unranked candidates (too few evaluations) after the ranked ones, on every database.
+    return list(
+        round.candidates.select_related("staff").order_by(
+            "disqualified", F("rank").asc(nulls_last=True), "pk"
+        )
+    )
 
 
 def star_wall(fetched_by: Principal, *, outlet: OrgUnit | None = None, months: int = 12) -> list[Candidate]:
@@ -338,9 +343,38 @@ def star_wall(fetched_by: Principal, *, outlet: OrgUnit | None = None, months: i
     )
 
 
-def star_policy(fetched_by: Principal) -> StarPolicy:
+def star_policy(fetched_by: Principal, *, month: str) -> StarPolicy:
+    """The service-star rule a month's rounds are ranked under (what every round page states)."""
     access.require(fetched_by, "appraisal.view_starround")
-    return StarPolicy.objects.filter(name="default").first() or StarPolicy(name="default")
+    return StarPolicy.in_force(figures.period(month).start)
+
+
+@dataclass
+class PolicyRow:
+    policy: StarPolicy
+    in_force: bool  # the rule of the current month
+    changed_by: str
+    changed_at: Any  # datetime of the last change (the audit trail has every one)
+
+
+def star_policies(fetched_by: Principal) -> list[PolicyRow]:
+    """The dated schedule of service-star rules, latest first, each with its last change (who, when)."""
+    access.require(fetched_by, "appraisal.view_starpolicy")
+    policies = list(StarPolicy.objects.order_by("-effective_from"))
+    last: dict[int, Any] = {}
+    for h in StarPolicy.history.filter(id__in=[p.pk for p in policies]).select_related("history_user"):
+        if h.id not in last or h.history_date > last[h.id].history_date:
+            last[h.id] = h
+    current = StarPolicy.in_force(figures.period(figures.current_month()).start)
+    return [
+        PolicyRow(
+            p,
+            p.pk == current.pk,
+            str(last[p.pk].history_user or "") if p.pk in last else "",
+            last[p.pk].history_date if p.pk in last else None,
+        )
+        for p in policies
+    ]
 
 
 # --- benchmarking (K7) -----------------------------------------------------------------------------

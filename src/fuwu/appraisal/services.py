@@ -242,6 +242,15 @@ def briefing_run(*, actor: Principal, job: BriefingJob) -> BriefingJob:
         BriefingJob.objects.filter(pk=job.pk).update(
             status=BriefingJob.Status.FAILED, finished_at=clock.now(), message=exc.message[:200]
         )
+    except Exception:
+        # Anything else (a full disk, a typesetting error) must not leave the page polling a job that never
+        # ends: the job fails visibly and the error goes on to the worker's log.
+        BriefingJob.objects.filter(pk=job.pk).update(
+            status=BriefingJob.Status.FAILED,
+            finished_at=clock.now(),
+            message=_("The briefing could not be built; the error is in the server log."),
+        )
+        raise
     job.refresh_from_db()
     return job
 
@@ -249,55 +258,68 @@ def briefing_run(*, actor: Principal, job: BriefingJob) -> BriefingJob:
 # --- service stars (K5) ----------------------------------------------------------------------------
 
 
-def _star_policy() -> StarPolicy:
-    policy, _created = StarPolicy.objects.get_or_create(name="default")
-    return policy
-
-
 def star_policy_set(
     *,
     actor: Principal,
+    effective_from: dt.date,
     upheld_action: str,
     deduction: float,
+    critical_action: str,
+    critical_deduction: float,
     min_evaluations: int,
     nomination_bonus: float,
+    compliment_points: float,
+    max_compliments: int,
     stars_per_outlet: int,
-    compliment_points: float | None = None,
-    max_compliments: int | None = None,
 ) -> StarPolicy:
-    """Set how candidates score and what an upheld complaint costs (disqualify, or deduct points each)."""
+    """Set the service-star rule from a month on (the first of a month): how candidates score, and whether an
+    upheld complaint or a failed critical inspection item disqualifies or deducts points each.
+
+    Earlier months keep the rule they were ranked under; a month already approved anywhere is closed."""
     access.require(actor, "appraisal.change_starpolicy")
-    if upheld_action not in StarPolicy.Upheld.values:
-        raise _invalid("upheld_action", _("Choose one of the offered values."))
-    if deduction < 0 or nomination_bonus < 0 or stars_per_outlet < 1:
-        raise _invalid("deduction", _("Enter a positive number."))
-    if (compliment_points is not None and compliment_points < 0) or (
-        max_compliments is not None and max_compliments < 0
+    if effective_from.day != 1:
+        raise _invalid("effective_from", _("Enter the first day of a month."))
+    for field, value in (("upheld_action", upheld_action), ("critical_action", critical_action)):
+        if value not in StarPolicy.Upheld.values:
+            raise _invalid(field, _("Choose one of the offered values."))
+    for field, number in (
+        ("deduction", deduction),
+        ("critical_deduction", critical_deduction),
+        ("nomination_bonus", nomination_bonus),
+        ("compliment_points", compliment_points),
+        ("min_evaluations", min_evaluations),
+        ("max_compliments", max_compliments),
     ):
-        raise _invalid("compliment_points", _("Enter a positive number."))
+        if number < 0:
+            raise _invalid(field, _("Enter a positive number."))
+    if stars_per_outlet < 1:
+        raise _invalid("stars_per_outlet", _("Enter a positive number."))
+    month = f"{effective_from:%Y-%m}"
+    values = {
+        "upheld_action": upheld_action,
+        "deduction": deduction,
+        "critical_action": critical_action,
+        "critical_deduction": critical_deduction,
+        "min_evaluations": min_evaluations,
+        "nomination_bonus": nomination_bonus,
+        "compliment_points": compliment_points,
+        "max_compliments": max_compliments,
+        "stars_per_outlet": stars_per_outlet,
+    }
     with transaction.atomic():
-        policy = _star_policy()
-        policy.upheld_action = upheld_action
-        policy.deduction = deduction
-        policy.min_evaluations = min_evaluations
-        policy.nomination_bonus = nomination_bonus
-        policy.stars_per_outlet = stars_per_outlet
-        if compliment_points is not None:
-            policy.compliment_points = compliment_points
-        if max_compliments is not None:
-            policy.max_compliments = max_compliments
-        policy.save()
+        # A rule approved stars were chosen under stays as it was: the wall shows why they were chosen.
+        if StarRound.objects.filter(month__gte=month, status=StarRound.Status.APPROVED).exists():
+            raise _invalid(
+                "effective_from",
+                _("Stars of %(month)s or later are already approved: choose a later month.")
+                % {"month": month},
+            )
+        policy, created = StarPolicy.objects.update_or_create(effective_from=effective_from, defaults=values)
         audit.record(
             actor=actor,
             action="appraisal.star_policy_set",
             target=policy,
-            data={
-                "upheld_action": upheld_action,
-                "deduction": deduction,
-                "min_evaluations": min_evaluations,
-                "compliment_points": policy.compliment_points,
-                "max_compliments": policy.max_compliments,
-            },
+            data={"effective_from": effective_from.isoformat(), "created": created, **values},
         )
     return policy
 
@@ -353,7 +375,9 @@ def _signals(
     """Points and disqualifications other apps contribute through `<app>/stars.py` (SIGNALS = [callable]).
 
     Each callable (principal, outlet, start, end) returns {staff id: [{"kind", "text", "points",
-    "disqualify"}]} — e.g. an inspections app's mystery-shopper observations and failed critical items.
+    "disqualify"}]} — e.g. an inspections app's mystery-shopper observations and failed critical items. A row
+    marked "disqualify" is a failed critical item: the star policy's rule decides whether it disqualifies or
+    deducts its points.
     """
     from fuwu.core.discovery import app_modules
 
@@ -368,8 +392,8 @@ def _signals(
 def _rank_candidates(actor: Principal, r: StarRound) -> None:
     from fuwu.appraisal.scoring import competition_ranks
 
-    policy = _star_policy()
     start, end = _month_bounds(r.month)
+    policy = StarPolicy.in_force(start)
     parts = figures.month_staff_parts(actor, r.outlet, start, end)
     nominations = {n.staff_id: n for n in r.nominations.all()}
     # The staff cut holds each member's evaluations and compliments alike (a member praised but never
@@ -466,7 +490,13 @@ def _rank_candidates(actor: Principal, r: StarRound) -> None:
         for signal in signals.get(pk, []):
             points = float(signal.get("points") or 0)
             if signal.get("disqualify"):
-                disqualified = True
+                # A failed critical item: the policy says whether it disqualifies or costs points.
+                if policy.critical_disqualifies:
+                    disqualified = True
+                else:
+                    points = -policy.critical_deduction
+                    if score is not None:
+                        score += points
             elif score is not None:
                 score += points
             reasons.append(
@@ -536,7 +566,7 @@ def star_submit(*, actor: Principal, round: StarRound) -> StarRound:
     def effect(locked: StarRound) -> StarRound:
         _rank_candidates(actor, locked)
         locked.ranked_at = clock.now()
-        n = _star_policy().stars_per_outlet
+        n = StarPolicy.in_force(_month_bounds(locked.month)[0]).stars_per_outlet
         best = [
             c for c in locked.candidates.filter(disqualified=False, rank__isnull=False).order_by("rank", "pk")
         ]

@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fuwu.appraisal import figures, scoring, selectors, services
-from fuwu.appraisal.models import Level, Rule, StarRound
+from fuwu.appraisal.models import Level, Rule, StarPolicy, StarRound
 from fuwu.appraisal.schemas import (
     BriefingIn,
     NominationIn,
     PeerFigureIn,
     ScorecardIn,
     ScorecardItemIn,
+    StarPolicyIn,
     WeightIn,
 )
 from fuwu.core import access
@@ -166,7 +167,7 @@ def star_round(
             "candidates": selectors.star_candidates(principal, r),
             "nominations": list(r.nominations.select_related("staff")),
             "staff": staff,
-            "policy": selectors.star_policy(principal),
+            "policy": selectors.star_policy(principal, month=r.month),
             "form": form or FormState(),
         },
         status=status,
@@ -212,6 +213,55 @@ def star_act(request: HttpRequest, round_id: int, name: str) -> HttpResponse:
     except ValidationFailed as exc:
         return star_round(request, round_id, FormState.failed(request.POST, exc), status=422)
     return redirect("appraisal:star_round", round_id=r.pk)
+
+
+@login_required
+def star_policy(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
+    principal = request_principal(request)
+    schedule = selectors.star_policies(principal)
+    month = figures.shift(figures.current_month(), 1)
+    if form is None:
+        # The form starts from next month with the rule in force then, to be changed where needed.
+        base = selectors.star_policy(principal, month=month)
+        form = FormState(
+            values={
+                "month": month,
+                **{
+                    name: f"{getattr(base, name):g}"
+                    if isinstance(getattr(base, name), float)
+                    else str(getattr(base, name))
+                    for name in StarPolicyIn.model_fields
+                    if name != "month"
+                },
+            }
+        )
+    return render(
+        request,
+        "appraisal/star_policy.html",
+        {
+            "schedule": schedule,
+            "current": selectors.star_policy(principal, month=figures.current_month()),
+            "form": form,
+            "actions": StarPolicy.Upheld.choices,
+            "can_edit": access.has(principal, "appraisal.change_starpolicy"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def star_policy_set(request: HttpRequest) -> HttpResponse:
+    principal = request_principal(request)
+    try:
+        payload = parse(StarPolicyIn, request.POST)
+        services.star_policy_set(actor=principal, **payload.rule())
+    except ValidationFailed as exc:
+        failed = FormState.failed(request.POST, exc)
+        if "effective_from" in failed.errors:  # the service names the date the form asks as a month
+            failed.errors["month"] = failed.errors.pop("effective_from")
+        return star_policy(request, failed, status=422)
+    return redirect("appraisal:star_policy")
 
 
 @login_required

@@ -39,3 +39,15 @@ def role_name(code: str) -> str:
     from fuwu.core import roles
 
     return str(roles.role_label(code))
+
+
+@register.filter
+def reason_points(reason: dict[str, object]) -> str:
+    """A star reason's points as the wall and the round show them: the satisfaction base as is, the rest
+    signed (+15, −20); nothing when a reason carries no points."""
+    points = reason.get("points")
+    if not isinstance(points, int | float) or not points:
+        return ""
+    if reason.get("kind") == "satisfaction":
+        return f"{points:g}"
+    return f"+{points:g}" if points > 0 else f"−{-points:g}"

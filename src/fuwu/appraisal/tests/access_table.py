@@ -189,10 +189,15 @@ CASES += [
         S + "star_policy_set",
         call=lambda w, who: services.star_policy_set(
             actor=who,
+            effective_from=dt.date(2026, 11, 1),
             upheld_action="deduct",
             deduction=20,
+            critical_action="deduct",
+            critical_deduction=30,
             min_evaluations=5,
             nomination_bonus=5,
+            compliment_points=4,
+            max_compliments=2,
             stars_per_outlet=1,
         ),
         holder=lambda w: w.hq_manager,
@@ -283,9 +288,15 @@ CASES += [
     ),
     AccessCase(
         Q + "star_policy",
-        call=lambda w, who: selectors.star_policy(who),
+        call=lambda w, who: selectors.star_policy(who, month="2026-10"),
         holder=lambda w: w.teller_a,
         without=_nobody,
+    ),
+    AccessCase(
+        Q + "star_policies",
+        call=lambda w, who: selectors.star_policies(who),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.teller_a,
     ),
 ]
 

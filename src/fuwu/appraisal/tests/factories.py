@@ -37,3 +37,22 @@ def card(
                 actor=SYSTEM, item=item, effective_from=dt.date.fromisoformat(day), weight=weight
             )
     return Scorecard.objects.get(pk=sc.pk)
+
+
+def compliments(outlet: Any, staff: Any, n: int, day: dt.date) -> None:
+    """`n` compliments naming `staff` in the feedback box on `day`, rolled up as the sweep would."""
+    from fuwu.core.principals import system
+    from fuwu.feedback import services as feedback_services
+    from fuwu.measures import services as measures_services
+
+    with clock.frozen(dt.datetime.combine(day, dt.time(10), tzinfo=clock.SHANGHAI)):
+        for i in range(n):
+            feedback_services.feedback_submit(
+                actor=system("feedback_box"),
+                outlet=outlet,
+                text=f"柜员服务很耐心，第{i}次来都很满意",
+                client=f"10.9.3.{i}",
+                staff=staff,
+                compliment=True,
+            )
+    measures_services.rollup_rebuild(actor=SYSTEM, start=day, end=day)

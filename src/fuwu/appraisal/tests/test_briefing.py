@@ -256,3 +256,18 @@ def test_an_outlet_briefing_ranks_its_staff_on_the_staff_scorecard(data: Any) ->
     built = briefing.build(data.head_a, unit=data.outlet_a, quarter=QUARTER)
     rows = built.section("ranking").rows
     assert [(r[0], r[2], r[3]) for r in rows] == [(1, "李柜员", 100.0)]
+
+
+def test_the_charts_are_vector_graphics_with_their_text_as_paths(data: Any, tmp_path: Path) -> None:
+    """K6: the PDF's charts are drawn, not pictures: no raster image in the file, and the chart's labels are
+    outlines (no font needed for them)."""
+    from fuwu.appraisal import pdf
+
+    built = briefing.build(data.hq_manager, unit=data.t2, quarter=QUARTER)
+    svg = pdf.chart_svg(built.section("ranking"))
+    assert svg is not None and "<path" in svg and "<text" not in svg and "<image" not in svg
+    pdf_path, _xlsx = briefing.write(data.hq_manager, unit=data.t2, quarter=QUARTER, out=tmp_path)
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf_path)], capture_output=True, check=True, text=True
+    ).stdout.splitlines()
+    assert len(listing) == 2, listing  # the two header lines only

@@ -62,3 +62,34 @@ def test_a_failed_critical_inspection_item_disqualifies_a_candidate(
     (c,) = selectors.star_candidates(SYSTEM, r)
     assert c.disqualified and c.rank is None
     assert any("未执行双人复核" in reason["text"] for reason in c.reasons)
+
+
+def test_the_star_rule_may_deduct_for_a_failed_critical_item_instead(
+    world: Any, with_inspections: Any
+) -> None:
+    rollup(
+        world.outlet_a,
+        dt.date(2026, 10, 9),
+        cut="staff",
+        key=str(world.teller_a.pk),
+        evaluated=20,
+        satisfied=20,
+    )
+    services.star_policy_set(
+        actor=world.hq_manager,
+        effective_from=dt.date(2026, 10, 1),
+        upheld_action="disqualify",
+        deduction=20,
+        critical_action="deduct",
+        critical_deduction=30,
+        min_evaluations=10,
+        nomination_bonus=10,
+        compliment_points=5,
+        max_compliments=3,
+        stars_per_outlet=1,
+    )
+    stub_stars.FAILED[world.teller_a.pk] = "未执行双人复核"
+    r = services.star_round_open(actor=world.head_a, outlet=world.outlet_a, month="2026-10")
+    (c,) = selectors.star_candidates(SYSTEM, r)
+    assert not c.disqualified and (c.score, c.rank) == (70.0, 1)
+    assert {"kind": "inspection", "points": -30.0, "text": "关键项不合格：未执行双人复核"} in c.reasons

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from fuwu.appraisal import selectors, services
-from fuwu.appraisal.tests.factories import rollup
+from fuwu.appraisal.tests.factories import compliments, rollup
 from fuwu.complaints.models import Complaint, Decision
 from fuwu.core import clock, roles
 from fuwu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -64,6 +64,22 @@ def outlet(world: Any) -> Any:
     return world
 
 
+def _rule(actor: Any, month_start: dt.date, **changes: Any) -> Any:
+    """The default rule with `changes`, in force from `month_start` on."""
+    rule: dict[str, Any] = {
+        "upheld_action": "disqualify",
+        "deduction": 20.0,
+        "critical_action": "disqualify",
+        "critical_deduction": 20.0,
+        "min_evaluations": 10,
+        "nomination_bonus": 10.0,
+        "compliment_points": 5.0,
+        "max_compliments": 3,
+        "stars_per_outlet": 1,
+    }
+    return services.star_policy_set(actor=actor, effective_from=month_start, **{**rule, **changes})
+
+
 def _by_name(round_: Any) -> dict[str, Any]:
     return {c.staff.username: c for c in selectors.star_candidates(SYSTEM, round_)}
 
@@ -89,14 +105,7 @@ def test_an_upheld_complaint_disqualifies_by_default(outlet: Any) -> None:
 
 
 def test_the_deduct_rule_takes_points_per_upheld_complaint_instead(outlet: Any) -> None:
-    services.star_policy_set(
-        actor=outlet.hq_manager,
-        upheld_action="deduct",
-        deduction=20,
-        min_evaluations=10,
-        nomination_bonus=10,
-        stars_per_outlet=1,
-    )
+    _rule(outlet.hq_manager, dt.date(2026, 10, 1), upheld_action="deduct", deduction=20)
     _upheld_against(outlet.teller_c, DAY)
     found = _by_name(services.star_round_open(actor=outlet.head_a, outlet=outlet.outlet_a, month=MONTH))
     assert not found["teller_c"].disqualified
@@ -181,3 +190,53 @@ def test_compliments_in_feedback_add_points_up_to_the_policy_limit(outlet: Any) 
     assert (found["teller_c"].score, found["teller_c"].rank) == (95.0, 2)
     reason = next(r for r in found["teller_a"].reasons if r["kind"] == "compliments")
     assert reason["points"] == 15.0 and "4" in reason["text"]
+
+
+def test_the_rule_is_dated_a_later_rule_leaves_earlier_months_as_they_were(outlet: Any) -> None:
+    """K5: compliment points come from the rule in force in the round's month; a rule from November on
+    does not touch October."""
+    compliments(outlet.outlet_a, outlet.teller_a, 3, dt.date(2026, 10, 14))
+    _rule(outlet.hq_manager, dt.date(2026, 10, 1), compliment_points=2.0, max_compliments=2)
+    _rule(outlet.hq_manager, dt.date(2026, 11, 1), compliment_points=10.0, max_compliments=5)
+    found = _by_name(services.star_round_open(actor=outlet.head_a, outlet=outlet.outlet_a, month=MONTH))
+    # 90.0 + min(3, 2) × 2 = 94.0, still behind teller_c's 95.0
+    assert (found["teller_a"].score, found["teller_a"].rank) == (94.0, 2)
+    reason = next(r for r in found["teller_a"].reasons if r["kind"] == "compliments")
+    assert reason["points"] == 4.0 and "4" in reason["text"]
+    assert selectors.star_policy(outlet.teller_a, month="2026-11").compliment_points == 10.0
+    assert selectors.star_policy(outlet.teller_a, month="2026-09").compliment_points == 5.0  # defaults
+    assert [row.policy.month for row in selectors.star_policies(outlet.hq_manager)] == ["2026-11", "2026-10"]
+
+
+def test_a_rule_is_set_from_the_first_of_a_month_and_never_under_approved_stars(outlet: Any) -> None:
+    with pytest.raises(ValidationFailed) as mid_month:
+        _rule(outlet.hq_manager, dt.date(2026, 10, 15))
+    assert mid_month.value.details[0]["field"] == "effective_from"
+    r = services.star_round_open(actor=outlet.head_a, outlet=outlet.outlet_a, month=MONTH)
+    services.star_submit(actor=outlet.head_a, round=r)
+    services.star_approve(actor=outlet.supervisor, round=r)
+    with pytest.raises(ValidationFailed):  # October's stars were chosen under the rule they show
+        _rule(outlet.hq_manager, dt.date(2026, 9, 1), compliment_points=9.0)
+    _rule(outlet.hq_manager, dt.date(2026, 11, 1), compliment_points=9.0)
+    with pytest.raises(Forbidden):
+        _rule(outlet.head_a, dt.date(2026, 12, 1))
+
+
+def test_the_rule_sets_what_an_upheld_complaint_and_a_failed_critical_item_cost(outlet: Any) -> None:
+    """An audit row per change, with the whole rule."""
+    from fuwu.core.models import AuditEvent
+
+    policy = _rule(
+        outlet.hq_manager,
+        dt.date(2026, 10, 1),
+        upheld_action="deduct",
+        deduction=12.5,
+        critical_action="deduct",
+        critical_deduction=30.0,
+    )
+    assert not policy.upheld_disqualifies and not policy.critical_disqualifies
+    _upheld_against(outlet.teller_c, DAY)
+    found = _by_name(services.star_round_open(actor=outlet.head_a, outlet=outlet.outlet_a, month=MONTH))
+    assert found["teller_c"].score == 82.5 and not found["teller_c"].disqualified
+    entry = AuditEvent.objects.filter(action="appraisal.star_policy_set").latest("at")
+    assert entry.data["critical_deduction"] == 30.0 and entry.data["effective_from"] == "2026-10-01"
