@@ -10,6 +10,7 @@ from fuwu.core.defects import Defect
 from fuwu.core.principals import SYSTEM
 from fuwu.core.testing.access import AccessCase
 from fuwu.training import selectors, services
+from fuwu.training.schemas import SessionIn
 
 S = "fuwu.training.services."
 Q = "fuwu.training.selectors."
@@ -162,6 +163,23 @@ CASES = [
             starts_at=clock.now(),
             ends_at=clock.now() + dt.timedelta(hours=1),
             place="三楼",
+        ),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.teller_a,
+        outsider=trainer_x,
+    ),
+    AccessCase(
+        S + "session_schedule",
+        setup=_course,
+        call=lambda w, who: services.session_schedule(
+            actor=who,
+            data=SessionIn(
+                course_id=w.course.pk,
+                unit_code=w.t2.code,
+                starts_at=clock.now(),
+                ends_at=clock.now() + dt.timedelta(hours=1),
+                place="三楼",
+            ),
         ),
         holder=lambda w: w.hq_manager,
         without=lambda w: w.teller_a,
