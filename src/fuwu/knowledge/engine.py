@@ -1,5 +1,6 @@
-"""The assistant's model: char 1–2-gram TF-IDF, a linear SVM over the knowledge base's own paraphrases plus a
-lexical nearest-paraphrase score, and an isotonic map from score to calibrated confidence.
+"""The assistant's model: char 1–2-gram TF-IDF over normalised text with bank synonyms rewritten (`prepare`),
+a linear SVM over the knowledge base's own paraphrases, plus two lexical scores (the nearest paraphrase's
+cosine and char BM25), and a Platt map from the softmax's top probability to calibrated confidence.
 
 Trained from the database (`train_from_db`) or from plain pairs (`train`, used by the benchmark), saved under
 the data directory and published by an atomic rename of a pointer file: the process that answers keeps the
@@ -241,7 +242,12 @@ def _bm25_weights(counts: Any) -> Any:
     return counts.tocsc()
 
 
-def _fit(texts: Sequence[str], labels: Sequence[int]) -> tuple[Any, ...]:
+# The fitted parts of a Model, in its field order: vocabulary, idf, coef_t, intercept, classes, para_matrix,
+# para_starts, bm25.
+Fitted = tuple[dict[str, int], Any, Any, Any, list[int], Any, Any, Any]
+
+
+def _fit(texts: Sequence[str], labels: Sequence[int]) -> Fitted:
     import numpy as np
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.svm import LinearSVC
