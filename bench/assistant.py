@@ -3,12 +3,17 @@
     PYTHONPATH=src .venv/bin/python bench/assistant.py [--quick]
 
 HONESTY NOTE. The accuracy figures here are a SMOKE TEST on a FAQ written by hand for this project
-(src/fuwu/knowledge/data/faq_demo.csv: 32 answers × 5 questions, bench/data/faq_smoke_test.csv: one further
-unseen paraphrase per answer, also hand-written). They show that the pipeline works; they are not an
-accuracy on real customer wording. The issue's goal (≥ 90 % top-1, ≥ 97 % top-3 on a real bank FAQ of
-≈ 940 answers / 16k questions) can only be checked on that real set, which is kept outside the project.
+(src/fuwu/knowledge/data/faq_demo.csv: 32 answers × 8 questions), measured on two sets of further hand-written
+paraphrases the model never trains on: bench/data/faq_smoke_test.csv (32, one per answer, written first) and
+bench/data/faq_heldout.csv (96, three per answer, written together with the demo FAQ's last three questions per
+answer and split from them before any model change). The same author wrote the questions, the test sets and
+the bank synonym list (src/fuwu/knowledge/data/synonyms.py), having read the first test set: the figures show
+that the pipeline works; they are not an accuracy on real customer wording. The model's weights were chosen on
+held-out folds of the training questions only. The issue's goal (≥ 90 % top-1, ≥ 97 % top-3 on a real bank
+FAQ of ≈ 940 answers / 16k questions) can only be checked on that real set, kept outside the project.
 The retraining time and the latency with 940 classes are measured on a SYNTHETIC 16k-question set of the
-real set's shape (generated below), whose accuracy means nothing.
+real set's shape (generated below), whose accuracy means nothing. Wall times depend on what else runs on the
+machine; the CPU time of the retraining is printed beside its wall time.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -29,6 +35,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fuwu.settings")
 
 FAQ = ROOT / "src" / "fuwu" / "knowledge" / "data" / "faq_demo.csv"
 SMOKE = ROOT / "bench" / "data" / "faq_smoke_test.csv"
+HELD_OUT = ROOT / "bench" / "data" / "faq_heldout.csv"
 
 
 def load_faq() -> tuple[list[str], list[int], dict[int, str], dict[str, int]]:
@@ -54,16 +61,37 @@ def topk(model, queries: list[tuple[str, int]]) -> tuple[float, float, list[tupl
     return hits1 / len(queries), hits3 / len(queries), calib
 
 
+def read_queries(path: Path, index: dict[str, int]) -> list[tuple[str, int]]:
+    with path.open(encoding="utf-8") as handle:
+        return [(r["question"], index[r["standard_question"]]) for r in csv.DictReader(handle)]
+
+
+def print_reliability(pairs: list[tuple[float, bool]]) -> None:
+    from fuwu.knowledge import engine
+
+    print("    bin        n   mean conf  accuracy")
+    for row in engine.reliability_table(pairs, bins=5):
+        print(
+            f"    {row['low']:.1f}-{row['high']:.1f}  {int(row['n']):4d}   {row['confidence']:.2f}       {row['accuracy']:.2f}"
+        )
+
+
 def smoke() -> None:
     from fuwu.knowledge import engine
 
     texts, labels, std, index = load_faq()
     model = engine.train(texts, labels)
-    with SMOKE.open(encoding="utf-8") as handle:
-        queries = [(r["question"], index[r["standard_question"]]) for r in csv.DictReader(handle)]
-    t1, t3, calib = topk(model, queries)
     print(f"SMOKE TEST (hand-written, {len(std)} answers, {len(texts)} training questions)")
-    print(f"  unseen hand-written paraphrases: n={len(queries)} top-1 {t1:.1%} top-3 {t3:.1%}")
+    test_calib: list[tuple[float, bool]] = []
+    for name, path in (("first set", SMOKE), ("second set", HELD_OUT)):
+        queries = read_queries(path, index)
+        t1, t3, calib = topk(model, queries)
+        test_calib += calib
+        print(f"  unseen hand-written paraphrases, {name}: n={len(queries)} top-1 {t1:.1%} top-3 {t3:.1%}")
+    both = [h for _c, h in test_calib]
+    print(f"  both sets: n={len(both)} top-1 {sum(both) / len(both):.1%}")
+    print("  reliability of the calibrated confidence on the unseen paraphrases:")
+    print_reliability(test_calib)
     # Held-out folds: each fold holds out one question of every answer and trains on the rest.
     rng = random.Random(1)
     fold_calib: list[tuple[float, bool]] = []
@@ -82,13 +110,11 @@ def smoke() -> None:
         f3 += b * len(held)
         n += len(held)
         fold_calib += c
-    print(f"  held-out folds (4 × one question per answer): n={n} top-1 {f1 / n:.1%} top-3 {f3 / n:.1%}")
-    print("  reliability of the calibrated confidence on these held-out predictions:")
-    print("    bin        n   mean conf  accuracy")
-    for row in engine.reliability_table(fold_calib + calib, bins=5):
-        print(
-            f"    {row['low']:.1f}-{row['high']:.1f}  {int(row['n']):4d}   {row['confidence']:.2f}       {row['accuracy']:.2f}"
-        )
+    print(
+        f"  held-out folds of the training questions (4 × one per answer): n={n} top-1 {f1 / n:.1%} top-3 {f3 / n:.1%}"
+    )
+    print("  reliability on these held-out folds:")
+    print_reliability(fold_calib)
     out_of_scope = ["今天会下雪吗", "你会唱歌吗", "晚饭吃什么好", "你们行长叫什么", "帮我订个酒店"]
     oos = sum(model.ranked(q, k=1)[0][0] == engine.OOS for q in out_of_scope)
     print(f"  out-of-scope (hand-written, unseen): {oos}/{len(out_of_scope)} recognised")
@@ -138,24 +164,25 @@ def scale(quick: bool) -> None:
 
     n_classes = 200 if quick else 940
     texts, labels = synthetic(n_classes)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     model = engine.train(texts, labels)
-    seconds = time.monotonic() - started
+    seconds, cpu = time.monotonic() - started, time.process_time() - cpu
     print(f"SYNTHETIC {len(texts)} questions / {n_classes} classes (generated; accuracy meaningless)")
-    print(f"  retraining (final fit + calibration on a 300-class sample): {seconds:.1f} s  (goal ≤ 120 s)")
+    print(
+        f"  retraining (final fit + calibration on a 300-class sample): {seconds:.1f} s wall, "
+        f"{cpu:.1f} s CPU  (goal ≤ 120 s)"
+    )
     queries = [t + "呢" for t in random.Random(5).sample(texts, 2000)]
     for q in queries[:20]:
         model.ranked(q)
-    times = []
+    times, cpu = [], []
     for q in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         model.ranked(q)
         times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    p99 = times[int(len(times) * 0.99) - 1]
-    print(
-        f"  ranking latency over {len(times)} questions: p50 {statistics.median(times):.1f} ms, p99 {p99:.1f} ms (goal ≤ 50 ms)"
-    )
+        cpu.append((time.thread_time() - c0) * 1000)
+    print(f"  ranking latency over {len(times)} questions: {percentiles(times)}")
+    print(f"    its own CPU per question (the rest is waiting for a core): {percentiles(cpu, goal=False)}")
 
 
 def end_to_end() -> None:
@@ -178,17 +205,50 @@ def end_to_end() -> None:
     started = time.monotonic()
     import_faq(FAQ)
     print(f"END TO END (hand-written FAQ on SQLite): import + retrain {time.monotonic() - started:.1f} s")
-    with SMOKE.open(encoding="utf-8") as handle:
-        queries = [r["question"] for r in csv.DictReader(handle)] * 20
-    times = []
-    for q in queries:
-        t0 = time.perf_counter()
+    queries = [q for path in (SMOKE, HELD_OUT) for q, _gold in read_queries(path, load_faq()[3])] * 5
+    for q in queries[:20]:  # warm: the first call loads the published model
         assistant.answer(q)
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
+
+    def timed(batch: list[str], out: list[float], cpu: list[float] | None = None) -> None:
+        from django.db import connection
+
+        for q in batch:
+            t0, c0 = time.perf_counter(), time.thread_time()
+            assistant.answer(q)
+            out.append((time.perf_counter() - t0) * 1000)
+            if cpu is not None:
+                cpu.append((time.thread_time() - c0) * 1000)
+        connection.close()
+
+    times: list[float] = []
+    cpu: list[float] = []
+    timed(queries, times, cpu)
+    print(f"  assistant.answer, one client, {len(times)} calls: {percentiles(times)}")
+    print(f"    its own CPU per call (the rest is waiting for a core): {percentiles(cpu, goal=False)}")
+    clients = 2  # one per core of this machine; a server runs one process per core
+    per_client: list[list[float]] = [[] for _ in range(clients)]
+    threads = [
+        threading.Thread(target=timed, args=(queries[i::clients], per_client[i])) for i in range(clients)
+    ]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    loaded = [x for part in per_client for x in part]
     print(
-        f"  assistant.answer over {len(times)} calls: p50 {statistics.median(times):.1f} ms, p99 {times[int(len(times) * 0.99) - 1]:.1f} ms"
+        f"  assistant.answer, {clients} concurrent clients (threads), {len(loaded)} calls in {elapsed:.1f} s: "
+        f"{percentiles(loaded)}"
     )
+    print(f"  load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def percentiles(times: list[float], *, goal: bool = True) -> str:
+    ordered = sorted(times)
+    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
+    text = f"p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms"
+    return text + " (goal p99 ≤ 50 ms)" if goal else text
 
 
 def main() -> None:

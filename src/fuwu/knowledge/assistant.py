@@ -14,10 +14,15 @@ Policy (decide):
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
+import threading
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.db import transaction
 from django.db.models import Q
 
 from fuwu.core import clock
@@ -41,17 +46,18 @@ def asks_for_person(question: str) -> bool:
     return bool(_PERSON.search(normalize(question)))
 
 
-def answerable(audience: Audience) -> Q:
+def shown_visibilities(audience: Audience) -> list[str]:
     from fuwu.knowledge.models import Entry
 
+    if audience == "public":
+        return [Entry.Visibility.PUBLIC]
+    return [Entry.Visibility.PUBLIC, Entry.Visibility.STAFF]
+
+
+def answerable(audience: Audience) -> Q:
     today = clock.business_date(clock.now())
-    shown = (
-        [Entry.Visibility.PUBLIC]
-        if audience == "public"
-        else [Entry.Visibility.PUBLIC, Entry.Visibility.STAFF]
-    )
     return (
-        Q(visibility__in=shown)
+        Q(visibility__in=shown_visibilities(audience))
         & (Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
     )
@@ -64,6 +70,87 @@ def _ensure_model() -> engine.Model | None:
     return model
 
 
+# --- the entries an answer may use, cached per knowledge-base change ------------------------------------------
+#
+# Ranking needs, for a handful of entry ids, whether the audience may be told them today and their text. A
+# query per question cost more than the ranking itself, so each process keeps the live entries in memory,
+# keyed by a stamp file beside the published model that every entry write replaces (`entries_changed`). The
+# audience and date rules are applied per question, so an entry expiring at midnight is never answered
+# after it. Without a stamp (an installation whose entries were never written through the services) every
+# question reads the database, as before.
+
+
+@dataclass(frozen=True)
+class LiveEntry:
+    pk: int
+    question: str
+    answer_html: str
+    visibility: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+    def shown(self, visibilities: list[str], today: dt.date) -> bool:
+        return (
+            self.visibility in visibilities
+            and (self.valid_from is None or self.valid_from <= today)
+            and (self.valid_to is None or self.valid_to >= today)
+        )
+
+
+_STAMP = "entries.version"
+_live: dict[str, Any] = {"key": None, "entries": {}}
+
+
+def _write_stamp() -> None:
+    directory = engine.model_dir()
+    tmp = directory / f"{_STAMP}.{os.getpid()}.{threading.get_ident()}"
+    tmp.write_text(uuid.uuid4().hex)
+    os.replace(tmp, directory / _STAMP)
+
+
+def entries_changed() -> None:
+    """Called by every service that writes an entry: answers stop using the cached entries.
+
+    Now (this process may answer inside the same transaction) and again on commit, because another process
+    may have re-read the old rows between the first stamp and the commit.
+    """
+    _write_stamp()
+    transaction.on_commit(_write_stamp)
+
+
+def _live_entries() -> dict[int, LiveEntry] | None:
+    from fuwu.knowledge.models import Entry
+
+    path = engine.model_dir() / _STAMP
+    try:
+        key = (str(path), path.read_text())
+    except FileNotFoundError:
+        return None
+    if _live["key"] == key:
+        cached: dict[int, LiveEntry] = _live["entries"]
+        return cached
+    rows = Entry.objects.exclude(visibility=Entry.Visibility.DRAFT).values_list(
+        "pk", "question", "answer_html", "visibility", "valid_from", "valid_to"
+    )
+    entries = {row[0]: LiveEntry(*row) for row in rows}
+    _live["key"], _live["entries"] = key, entries  # readers see the old pair or the new one
+    return entries
+
+
+def _shown_entries(ids: list[int], audience: Audience) -> dict[int, LiveEntry]:
+    from fuwu.knowledge.models import Entry
+
+    live = _live_entries()
+    if live is None:
+        rows = Entry.objects.filter(answerable(audience), pk__in=ids).values_list(
+            "pk", "question", "answer_html", "visibility", "valid_from", "valid_to"
+        )
+        return {row[0]: LiveEntry(*row) for row in rows}
+    visibilities = shown_visibilities(audience)
+    today = clock.business_date(clock.now())
+    return {pk: live[pk] for pk in ids if pk in live and live[pk].shown(visibilities, today)}
+
+
 @dataclass
 class Ranked:
     """The model's ranking restricted to what the audience may see, plus why the top choice was dropped."""
@@ -74,8 +161,6 @@ class Ranked:
 
 
 def rank(question: str, *, audience: Audience = "public", k: int = 4) -> Ranked:
-    from fuwu.knowledge.models import Entry
-
     model = _ensure_model()
     if model is None or not question.strip():
         return Ranked()
@@ -84,7 +169,7 @@ def rank(question: str, *, audience: Audience = "public", k: int = 4) -> Ranked:
     if ranked and ranked[0][0] == engine.OOS:
         result.out_of_scope = True
     ids = [entry_id for entry_id, _c in ranked if entry_id != engine.OOS]
-    entries = {e.pk: e for e in Entry.objects.filter(answerable(audience), pk__in=ids)}
+    entries = _shown_entries(ids, audience)
     if ranked and ranked[0][0] != engine.OOS and ranked[0][0] not in entries:
         result.withheld = True
     for entry_id, confidence in ranked:

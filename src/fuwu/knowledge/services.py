@@ -118,9 +118,11 @@ def _record_version(entry: Entry, actor: Principal, note: str) -> EntryVersion:
     )
 
 
-def _retrain_later() -> None:
+def _entries_changed() -> None:
+    """Answers stop using the cached entries at once; the assistant retrains after the commit."""
     from fuwu.knowledge.tasks import retrain_assistant
 
+    assistant.entries_changed()
     transaction.on_commit(retrain_assistant.enqueue)
 
 
@@ -184,7 +186,7 @@ def entry_create(*, actor: Principal, data: EntryData, note: str = "", source: s
     _set_paraphrases(entry, data.paraphrases, source)
     _record_version(entry, actor, note or _("Created"))
     audit.record(actor=actor, action="knowledge.entry_create", target=entry, org_unit=owner)
-    _retrain_later()
+    _entries_changed()
     return entry
 
 
@@ -211,7 +213,7 @@ def entry_update(*, actor: Principal, entry: Entry, data: EntryData, note: str =
         org_unit=locked.owner,
         data={"version": locked.version},
     )
-    _retrain_later()
+    _entries_changed()
     return locked
 
 
@@ -273,7 +275,7 @@ def paraphrase_add(
     locked.save()
     _record_version(locked, actor, _("Added the question “%(text)s”") % {"text": paraphrase.text})
     audit.record(actor=actor, action="knowledge.paraphrase_add", target=locked, org_unit=locked.owner)
-    _retrain_later()
+    _entries_changed()
     return paraphrase
 
 

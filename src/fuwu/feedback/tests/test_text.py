@@ -27,8 +27,11 @@ def test_topics_are_assigned():
 
 def test_sentiment_on_held_out_set_meets_floor():
     result = measure(DATA / "eval.tsv")
-    # Measured 2026-11-24: accuracy 0.867, macro-F1 0.867 on 90 comments; the floor catches regressions.
-    assert result["accuracy"] >= 0.8 and result["macro_f1"] >= 0.8
+    # Measured 2026-12-05 (neutral threshold 0.75, chosen for real feedback's neutral majority): macro-F1 0.723
+    # on the 90 comments as they are (a third neutral), 0.769 with them weighted to 80 % neutral, accuracy 0.893
+    # then. Hand-written, so a smoke test; the floors catch regressions.
+    assert result["macro_f1"] >= 0.7
+    assert result["majority_macro_f1"] >= 0.75 and result["majority_accuracy"] >= 0.85
 
 
 def test_evaluation_set_shares_no_comment_with_training_set():

@@ -29,7 +29,7 @@ def test_customer_on_a_phone_is_handed_over_and_sees_the_staff_answer(world: Any
     phone.wait_for_selector(".msg.bot >> nth=1")
     assert "还款" in phone.inner_text(".msg.bot >> nth=1")
 
-    phone.fill("#chat-input", "往别的银行转钱要收钱吗")
+    phone.fill("#chat-input", "转账")  # fee, limit or a missing transfer: it asks which
     phone.press("#chat-input", "Enter")
     phone.wait_for_selector(".options button")
     assert "您是想问" in phone.inner_text(".msg.bot >> nth=2")
