@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from fuwu.complaints.calendar_years import next_year_missing
-from fuwu.complaints.models import OPEN_STATUSES, Complaint
+from fuwu.complaints.models import Complaint
 from fuwu.core.access import has
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import visible
@@ -39,7 +39,7 @@ def notice_for(viewer: Principal | AnonymousUser | None) -> ScheduleNotice | Non
     flagged = 0
     if handles:
         flagged = visible(
-            Complaint.objects.filter(calendar_unknown=True, status__in=list(OPEN_STATUSES)), principal
+            Complaint.objects.filter(calendar_unknown=True, is_open=True), principal
         ).count()
     missing = next_year_missing()
     if missing is None and not flagged:
