@@ -22,8 +22,8 @@ def panels(principal: Principal) -> list[Panel]:
     steps = selectors.inbox(fetched_by=principal)
     inbox = reverse("approvals:inbox")
     counts = [
-        Count(_("Waiting for me"), len(steps), inbox),
-        Count(_("Past the step's limit"), sum(1 for s in steps if s.due_at < now), inbox),
+        Count(_("Waiting for me"), steps.count(), inbox),
+        Count(_("Past the step's limit"), steps.filter(due_at__lt=now).count(), inbox),
     ]
     if has(principal, "approvals.reassign_step"):
         counts.append(
