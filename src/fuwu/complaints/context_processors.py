@@ -38,9 +38,7 @@ def notice_for(viewer: Principal | AnonymousUser | None) -> ScheduleNotice | Non
         return None
     flagged = 0
     if handles:
-        flagged = visible(
-            Complaint.objects.filter(calendar_unknown=True, is_open=True), principal
-        ).count()
+        flagged = visible(Complaint.objects.filter(calendar_unknown=True, is_open=True), principal).count()
     missing = next_year_missing()
     if missing is None and not flagged:
         return None

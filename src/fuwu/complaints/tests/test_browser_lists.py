@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LISTS = {
     "handler": ["/complaints/", "/complaints/?state=closed"],
-    "head_a": ["/complaints/library/", "/devices/", "/appraisal/briefings/"],
+    "head_a": ["/complaints/library/", "/devices/", "/appraisal/briefings/", "/knowledge/language/"],
+    "teller_a": ["/feedback/mine/"],
     "rm_a": ["/approvals/inbox/"],
 }
 
@@ -33,13 +34,22 @@ def _world(world: Any) -> Any:
     case = services.complaint_assign(actor=world.head_a, complaint=f.complaint(world), handler=world.handler)
     services.complaint_investigate(actor=world.handler, complaint=case, root_cause="高峰期人手不足")
     services.complaint_decide(
-        actor=world.handler, complaint=case, facts="属实", basis="《柜面服务规范》第5条", remedy="致歉", upheld=True
+        actor=world.handler,
+        complaint=case,
+        facts="属实",
+        basis="《柜面服务规范》第5条",
+        remedy="致歉",
+        upheld=True,
     )
     services.complaint_reply(actor=world.handler, complaint=case, method="phone", text="已向您致歉")
     services.complaint_revisit(actor=world.handler, complaint=case, satisfaction="satisfied")
-    services.typical_case_create(actor=world.handler, complaint=case, polarity="negative", title="高峰期等候未解释")
+    services.typical_case_create(
+        actor=world.handler, complaint=case, polarity="negative", title="高峰期等候未解释"
+    )
     for n in range(3):
-        core_services.device_token_issue(actor=SYSTEM, org_unit=world.outlet_a, kind="kiosk", name=f"取号机{n}")
+        core_services.device_token_issue(
+            actor=SYSTEM, org_unit=world.outlet_a, kind="kiosk", name=f"取号机{n}"
+        )
     approvals.small_loan()
     approvals.People(world)
     for amount in ("50000", "80000"):
@@ -67,6 +77,8 @@ def test_the_case_list_is_on_the_first_screen_and_the_lists_are_photographed(
                     assert page.locator("[data-testid=alerts] summary").is_visible()
                     assert not page.locator("[data-testid=alerts] table").is_visible()  # folded
     page.set_viewport_size({"width": 1366, "height": 768})
+    page.context.clear_cookies()
+    browser_login(page, "handler")
     page.goto("/complaints/?state=closed")
     assert "计时中" not in page.content()
     page.locator("[data-testid=complaint-list] a").first.click()
