@@ -363,19 +363,26 @@ def own_stream(
     return parts["evaluation"].union(parts["feedback"], all=True)
 
 
-def stream_entries(rows: list[dict[str, Any]]) -> list[StreamEntry]:
-    """A page of `own_stream` rows as entries, in the page's order (two reads: one per source)."""
-    evaluations = Evaluation.objects.in_bulk([r["pk"] for r in rows if r["kind"] == "evaluation"])
-    items = FeedbackItem.objects.in_bulk([r["pk"] for r in rows if r["kind"] == "feedback"])
+def stream_entries(*, fetched_by: Principal, rows: list[dict[str, Any]]) -> list[StreamEntry]:
+    """A page of `own_stream` rows as entries, in the page's order (two reads: one per source); only the
+    reader's own, as `own_stream` reads them."""
+    if not isinstance(fetched_by, User) or not fetched_by.is_active:
+        raise Forbidden(_("Only a staff member has an own feedback stream."))
+    evaluations = Evaluation.objects.filter(staff=fetched_by).in_bulk(
+        [r["pk"] for r in rows if r["kind"] == "evaluation"]
+    )
+    items = FeedbackItem.objects.filter(staff=fetched_by).in_bulk(
+        [r["pk"] for r in rows if r["kind"] == "feedback"]
+    )
     entries = []
     for r in rows:
-        if r["kind"] == "evaluation":
+        if r["kind"] == "evaluation" and r["pk"] in evaluations:
             e = evaluations[r["pk"]]
             said = "、".join(e.reasons) or e.comment
             entries.append(
                 StreamEntry(e.at, "evaluation", e.rating, said, _("Pad rating"), e.get_rating_display())
             )
-        else:
+        elif r["pk"] in items:
             i = items[r["pk"]]
             entries.append(
                 StreamEntry(

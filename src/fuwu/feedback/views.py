@@ -365,7 +365,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
     found = listing(request, rows, MINE_LIST, principal=principal, query=query)
     return render(
-        request, "feedback/mine.html", {**found.context(), "entries": selectors.stream_entries(found.rows)}
+        request,
+        "feedback/mine.html",
+        {**found.context(), "entries": selectors.stream_entries(fetched_by=principal, rows=found.rows)},
     )
 
 
