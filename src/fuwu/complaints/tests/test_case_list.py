@@ -76,9 +76,7 @@ def test_the_open_flag_follows_every_move_of_the_state(ctx: Any) -> None:
 
 
 def test_the_list_is_paged_counted_per_state_and_most_urgent_first(ctx: Any) -> None:
-    oldest = f.complaint(ctx)
-    for _ in range(51):
-        f.complaint(ctx)
+    normals = [f.complaint(ctx) for _ in range(52)]
     major = f.complaint(ctx, severity="major")
     closed = _closed(ctx)
     client = _client(ctx.handler)
@@ -86,15 +84,19 @@ def test_the_list_is_paged_counted_per_state_and_most_urgent_first(ctx: Any) -> 
     assert "共 54 条" in first and "第 1 页，共 2 页" in first
     assert 'data-testid="state-counts"' in first and "已登记 <strong>53</strong>" in first
     assert "已办结 <strong>1</strong>" in first
-    # Most urgent first: the fast-tracked major case leads, the closed one is last.
-    assert first.index(major.reference) < first.index(oldest.reference)
-    assert closed.reference not in first
+    # Most urgent first: the fast-tracked major case leads, the closed one is last; on a tie, the newest first.
+    table = first[first.index('data-testid="complaint-list"') :]
+    assert table.index(major.reference) < table.index(normals[-1].reference)
+    assert closed.reference not in first and normals[0].reference not in first
     second = client.get("/complaints/?page=2").content.decode()
-    assert closed.reference in second and 'rel="next"' not in second and "共 54 条" in second
+    assert closed.reference in second and normals[0].reference in second
+    assert 'rel="next"' not in second and "共 54 条" in second
 
 
 def test_filters_state_unit_period_mine_text_overdue_and_sort(ctx: Any) -> None:
-    other = f.complaint(ctx, outlet=ctx.outlet_b, content="ATM吞卡后三天未处理，客户多次来电催问。")
+    other = f.complaint(
+        ctx, actor=ctx.teller_b, outlet=ctx.outlet_b, content="ATM吞卡后三天未处理，客户多次来电催问。"
+    )
     mine = services.complaint_assign(actor=ctx.head_a, complaint=f.complaint(ctx), handler=ctx.handler)
     clock.advance(dt.timedelta(days=20))
     late = f.complaint(ctx)
