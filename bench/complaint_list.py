@@ -104,7 +104,7 @@ def _run(url: str, rows: int, runs: int) -> None:
 def _world(rows: int) -> dict[str, Any]:
     import random
 
-    from fuwu.complaints.models import Complaint
+    from fuwu.complaints.models import OPEN_STATUSES, Complaint
     from fuwu.core import clock, roles, services
     from fuwu.core.principals import SYSTEM
 
@@ -152,6 +152,8 @@ def _world(rows: int) -> dict[str, Any]:
                 due_at=received + dt.timedelta(days=15),
                 closed_at=received + dt.timedelta(days=rng.randint(1, 20)) if status == "closed" else None,
                 status=status,
+                # Bulk-written: the open flag the state machine sets with every move of the status (#19).
+                is_open=status in OPEN_STATUSES,
                 severity="normal",
                 channel_code="A01",
                 category_code="B01",

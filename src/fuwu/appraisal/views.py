@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuwu.appraisal import figures, scoring, selectors, services
-from fuwu.appraisal.models import Level, Rule, StarPolicy, StarRound
+from fuwu.appraisal.models import BriefingJob, Level, Rule, StarPolicy, StarRound
 from fuwu.appraisal.schemas import (
     BriefingIn,
     NominationIn,
@@ -23,6 +24,7 @@ from fuwu.core import roles as core_roles
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.listing import ListSpec, Sort, listing
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.scoping import get_visible
 
@@ -61,16 +63,36 @@ def ranking(request: HttpRequest) -> HttpResponse:
     )
 
 
+BRIEFING_LIST = ListSpec(
+    sorts=(
+        Sort("new", gettext_lazy("Newest first"), ("-requested_at",)),
+        Sort("old", gettext_lazy("Oldest first"), ("requested_at",)),
+        Sort("quarter", gettext_lazy("Latest quarter first"), ("-quarter", "unit__path")),
+    ),
+    text=("quarter", "unit__name", "message"),
+    state_field="status",
+    states=BriefingJob.Status.choices,
+    unit_field="unit",
+    date_field="requested_at",
+    mine=("requested_by",),
+    per_page=20,
+)
+
+
 @login_required
 def briefings(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
     principal = request_principal(request)
     units = selectors.briefing_units(principal)
-    jobs = list(selectors.briefing_jobs(principal)[:20])
+    # Paged, counted and filtered (#19): the page showed the newest 20 briefings.
+    found = listing(request, selectors.briefing_jobs(principal), BRIEFING_LIST, principal=principal)
     form = form or FormState(
         values={"quarter": _default_quarter(), "unit_code": units[0].code if units else ""}
     )
     return render(
-        request, "appraisal/briefings.html", {"units": units, "jobs": jobs, "form": form}, status=status
+        request,
+        "appraisal/briefings.html",
+        {**found.context(), "units": units, "form": form},
+        status=status,
     )
 
 

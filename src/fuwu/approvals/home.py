@@ -20,7 +20,7 @@ def panels(principal: Principal) -> list[Panel]:
     steps = selectors.inbox(fetched_by=principal)
     inbox = reverse("approvals:inbox")
     counts = [
-        Count(_("Waiting for me"), len(steps), inbox),
+        Count(_("Waiting for me"), steps.count(), inbox),
         Count(_("Past the step's limit"), sum(1 for s in steps if s.is_overdue), inbox),
     ]
     if has(principal, "approvals.reassign_step"):

@@ -50,17 +50,17 @@ def timeline(*, fetched_by: Principal, case: Case) -> list[CaseEvent]:
     return list(CaseEvent.objects.filter(case=case).select_related("step__step_def"))
 
 
-def inbox(*, fetched_by: Principal) -> list[CaseStep]:
-    """The open steps `fetched_by` may decide now (own role and unit, assigned, or by delegation)."""
+def inbox(*, fetched_by: Principal) -> QuerySet[CaseStep]:
+    """The open steps `fetched_by` may decide now (own role and unit, assigned, or by delegation), due first."""
     access.require(fetched_by, "approvals.decide_step")
-    from fuwu.approvals.services import may_decide
+    from fuwu.approvals.services import decidable_by
 
     if not isinstance(fetched_by, User):
-        return []
+        return CaseStep.objects.none()
     qs = visible(CaseStep.objects.filter(status=StepStatus.ACTIVE), fetched_by).select_related(
-        "case", "step_def", "owner_unit"
+        "case__version__process", "step_def", "owner_unit"
     )
-    return [s for s in qs.order_by("due_at")[:500] if may_decide(s, fetched_by)]
+    return qs.filter(decidable_by(fetched_by)).order_by("due_at", "pk")
 
 
 def escalations(*, fetched_by: Principal) -> list[Escalation]:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -88,6 +88,21 @@ def may_decide(step: CaseStep, principal: Principal) -> bool:
         return any(p.pk == step.assignee_id for p in people)
     role = step.step_def.owner_role
     return any(_holds(p, role, step.owner_unit_id) for p in people)
+
+
+def decidable_by(principal: Principal) -> Q:
+    """`may_decide` as a filter over steps, so the inbox pages and counts in SQL (#19): assigned to the reader
+    or a delegator; unassigned, of a role one of them holds in their own unit."""
+    if isinstance(principal, SystemPrincipal):
+        return Q()
+    if not isinstance(principal, User):
+        return Q(pk__in=[])
+    people = [principal, *_delegators(principal, clock.today())]
+    rule = Q(assignee__in=people)
+    for person in people:
+        held = list(person.groups.values_list("name", flat=True))
+        rule |= Q(assignee__isnull=True, owner_unit_id=person.org_unit_id, step_def__owner_role__in=held)
+    return rule
 
 
 def _decider(step: CaseStep, principal: Principal) -> None:

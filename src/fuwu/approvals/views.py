@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -47,17 +48,40 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/list.html", found.context())
 
 
+INBOX_LIST = ListSpec(
+    sorts=(
+        Sort("due", gettext_lazy("Due soonest"), ("due_at",)),
+        Sort("new", gettext_lazy("Newest first"), ("-started_at",)),
+        Sort("amount", gettext_lazy("Largest amount first"), ("-case__amount",)),
+    ),
+    text=("case__reference", "case__title", "step_def__name"),
+    state_field="case__version__process__code",  # the processes are the reader's, set per request
+    state_label=gettext_lazy("Process"),
+    unit_field="case__org_unit",
+    date_field="started_at",
+    mine=("assignee",),
+)
+
+
 @login_required
 def inbox(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
     who = request_principal(request)
     colleagues = (
         list(core_selectors.staff(fetched_by=who).exclude(pk=who.pk)[:300]) if isinstance(who, User) else []
     )
+    steps = selectors.inbox(fetched_by=who)
+    processes = steps.order_by("case__version__process__code").values_list(
+        "case__version__process__code", "case__version__process__name"
+    )
+    # Paged and counted (#19): the inbox stopped at 500 steps.
+    found = listing(
+        request, steps, dataclasses.replace(INBOX_LIST, states=list(processes.distinct())), principal=who
+    )
     return render(
         request,
         "approvals/inbox.html",
         {
-            "steps": selectors.inbox(fetched_by=who),
+            **found.context(),
             "escalations": selectors.escalations(fetched_by=who)
             if access.has(who, "approvals.reassign_step")
             else [],

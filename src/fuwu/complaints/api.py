@@ -7,13 +7,13 @@ request bodies are the schemas the pages parse too (schemas.py), and `actions.py
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Query, Router, Schema
 
-from fuwu.complaints import actions, deadlines, schemas, selectors, services, stats
+from fuwu.complaints import actions, deadlines, schemas, selectors, services, stats, worklist
 from fuwu.complaints.codes import current_codes
 from fuwu.complaints.models import Alert, Complaint
 from fuwu.core import clock, transitions
@@ -60,6 +60,20 @@ class ComplaintOut(Schema):
     phone_masked: str
     major_basis: str
     calendar_unknown: bool
+
+
+class ComplaintStateCountOut(Schema):
+    state: str
+    label: str
+    count: int
+
+
+class ComplaintPageOut(Schema):
+    count: int  # every case the query matches
+    page: int
+    pages: int
+    counts: list[ComplaintStateCountOut]  # per state, the other filters applied
+    results: list[ComplaintOut]
 
 
 class ClockOut(Schema):
@@ -220,16 +234,17 @@ def register(request: HttpRequest, payload: schemas.ComplaintIn) -> tuple[int, d
     return 201, _detail(complaint, principal)
 
 
-@router.get("/complaints", response=list[ComplaintOut])
-def list_complaints(
-    request: HttpRequest,
-    status: str | None = None,
-    q: str | None = None,
-    # Declared in the schema: limit=-1 was a 500 (negative slicing), found by schemathesis (#18).
-    limit: Annotated[int, Field(ge=1, le=500)] = 100,
-) -> list[dict[str, Any]]:
-    qs = selectors.complaints(fetched_by=_who(request), status=status, q=q)
-    return [_out(c) for c in qs.select_related("merged_into")[:limit]]
+@router.get("/complaints", response=ComplaintPageOut)
+def list_complaints(request: HttpRequest, query: Query[schemas.ComplaintListIn]) -> dict[str, Any]:
+    """The case list page's query and rows: most urgent first, paged, with the count per state (#19)."""
+    found = worklist.case_list(request, query, principal=_who(request))
+    return {
+        "count": found.total,
+        "page": found.page.number,
+        "pages": found.page.paginator.num_pages,
+        "counts": [{"state": c.value, "label": str(c.label), "count": c.count} for c in found.counts],
+        "results": [_out(c) for c in found.rows],
+    }
 
 
 @router.get("/complaints/alerts", response=list[AlertOut])

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from fuwu.complaints.calendar_years import next_year_missing
-from fuwu.complaints.models import OPEN_STATUSES, Complaint
+from fuwu.complaints.models import Complaint
 from fuwu.core.access import has
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import visible
@@ -38,9 +38,10 @@ def notice_for(viewer: Principal | AnonymousUser | None) -> ScheduleNotice | Non
         return None
     flagged = 0
     if handles:
-        flagged = visible(
-            Complaint.objects.filter(calendar_unknown=True, status__in=list(OPEN_STATUSES)), principal
-        ).count()
+        # IN terms, not `=True`: Django writes a true-test of a boolean as the bare column, which SQLite answers
+        # by reading every case instead of the calendar_unknown index (430 ms of a list page at 100k, #19).
+        unknown = Complaint.objects.filter(calendar_unknown__in=[True], is_open__in=[True])
+        flagged = visible(unknown, principal).count()
     missing = next_year_missing()
     if missing is None and not flagged:
         return None

@@ -6,6 +6,7 @@ no principal, so not a service or selector.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from fuwu.complaints import clock as statutory
@@ -26,12 +27,20 @@ def events(complaint: Complaint) -> list[statutory.Event]:
 
 
 def clock_state(complaint: Complaint, *, today: dt.date | None = None) -> statutory.ClockResult:
-    """The statutory clock of `complaint` replayed from its stored events."""
-    return statutory.compute(
-        clock.business_date(complaint.received_at),
-        events(complaint),
-        today=today or clock.today(),
-    )
+    """The statutory clock of `complaint` replayed from its stored events.
+
+    A handled case's clock stopped the day it was handled (replied, closed, merged): its events end with the
+    reply, which is no clock event, so the replay alone would still say "running" and keep counting days (#19).
+    """
+    day = today or clock.today()
+    start = clock.business_date(complaint.received_at)
+    replayed = events(complaint)
+    result = statutory.compute(start, replayed, today=day)
+    if complaint.is_open or result.state == "stopped":
+        return result
+    handled = clock.business_date(complaint.closed_at) if complaint.closed_at else day
+    stopped = statutory.compute(start, replayed, today=min(day, max(handled, start)))
+    return dataclasses.replace(stopped, state="stopped", stopped_on=handled)
 
 
 def refresh_due(complaint: Complaint) -> statutory.ClockResult:

@@ -155,6 +155,7 @@ def build(bank: Any, *, out: Any, options: dict[str, Any]) -> None:
                 # As the intake does when the referral names no date of its own: the statutory due date.
                 complaint.regulator_due_at = statutory.end_of_day(due)
             _progress(complaint, rng, now, today)
+            complaint.follow_status()  # bulk-written history: the flag the state machine would have set
             complaints.append(complaint)
     _save(complaints, rng, now)
     # Later intakes of the same days continue after the demo's numbers.

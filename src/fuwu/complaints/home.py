@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from fuwu.complaints import selectors
 from fuwu.complaints.context_processors import notice_for
-from fuwu.complaints.models import OPEN_STATUSES, Status
+from fuwu.complaints.models import Status
 from fuwu.core import clock
 from fuwu.core.access import has
 from fuwu.core.principals import Principal
@@ -44,11 +44,12 @@ def panels(principal: Principal) -> list[Panel]:
         return found
     now = clock.now()
     base = reverse("complaints:list")
-    open_cases = selectors.complaints(fetched_by=principal).filter(status__in=list(OPEN_STATUSES))
+    # An IN term so SQLite reads the open-cases index (a bare boolean test would read every case).
+    open_cases = selectors.complaints(fetched_by=principal).filter(is_open__in=[True])
     by_state = dict(open_cases.order_by().values_list("status").annotate(n=Tally("pk")))
     counts = [
-        Count(Status(state).label, by_state[state], f"{base}?status={state}")
-        for state in Status.values
+        Count(label, by_state[state], f"{base}?state={state}")
+        for state, label in Status.choices
         if by_state.get(state)
     ]
     counts.append(Count(_("Mine"), open_cases.filter(handler_id=principal.pk).count(), f"{base}?mine=1"))
@@ -63,7 +64,7 @@ def panels(principal: Principal) -> list[Panel]:
             reverse("complaints:detail", args=[c.pk]),
             urgent=c.due_at < now,
         )
-        for c in open_cases.order_by("due_at")[:SHOWN]
+        for c in open_cases.order_by("due_at", "pk")[:SHOWN]
     ]
     found.append(
         Panel(

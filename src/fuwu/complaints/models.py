@@ -129,6 +129,9 @@ class Complaint(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED, db_index=True
     )
+    # status in OPEN_STATUSES, stored so the worklist (open first, nearest deadline) reads an index instead of
+    # sorting every case by a CASE expression; set with the status by `states.COMPLAINT` through `follow_status()`.
+    is_open = models.BooleanField(_("open"), default=True)
     severity = models.CharField(
         _("severity"), max_length=8, choices=Severity.choices, default=Severity.NORMAL
     )
@@ -223,7 +226,19 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["outlet", "received_at"], name="complaints_outlet_recv")]
+        indexes = [
+            models.Index(fields=["outlet", "received_at"], name="complaints_outlet_recv"),
+            # The worklist's orders read straight off an index: most urgent first (selectors.URGENT_FIRST) and
+            # open first by nearest deadline; the id breaks ties as the list does.
+            models.Index(
+                fields=["-is_open", "-is_fast_track", "-is_special_group", "due_at", "-id"],
+                name="complaints_urgent",
+            ),
+            models.Index(fields=["-is_open", "due_at", "-id"], name="complaints_open_due"),
+            # The counts per state read the status with the columns scoping and need-to-know filter on, from
+            # the index alone rather than every row's page of the table.
+            models.Index(fields=["status", "outlet", "staff"], name="complaints_status_scope"),
+        ]
         permissions = [("open_remediation", "May open remediation tasks in the rectification ledger")]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
@@ -231,9 +246,9 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+    def follow_status(self) -> None:
+        """Set the stored open flag from the status (the state machine calls this with every move)."""
+        self.is_open = self.status in OPEN_STATUSES
 
 
 class ReferenceSequence(models.Model):

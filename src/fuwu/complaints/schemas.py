@@ -11,6 +11,14 @@ import datetime as dt
 
 from ninja import Schema
 
+from fuwu.core.listing import ListQueryIn
+
+
+class ComplaintListIn(ListQueryIn):
+    """The case list's query, on the page (`?…`) and in `GET /api/v1/complaints`."""
+
+    overdue: bool = False  # only cases past their statutory deadline (open, or handled late)
+
 
 class ComplaintIn(Schema):
     outlet_code: str

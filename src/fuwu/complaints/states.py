@@ -100,6 +100,7 @@ COMPLAINT: Machine[Complaint] = Machine(
     unit=lambda c: c.outlet,
     audit_prefix="complaint",
     select_related=("outlet",),
+    follow=Complaint.follow_status,
     actions=[
         action("assign", HANDLING, S.IN_PROGRESS, HANDLE, gettext_lazy("Assign"), guard=recusal),
         action("investigate", [S.IN_PROGRESS], None, HANDLE, gettext_lazy("Record findings"), guard=recusal),

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fuwu.complaints import actions, deadlines, schemas, selectors, services, sniff, stats
+from fuwu.complaints import actions, deadlines, schemas, selectors, services, sniff, stats, worklist
 from fuwu.complaints.codes import current_codes
 from fuwu.complaints.context_processors import notice_for
 from fuwu.complaints.models import (
@@ -25,7 +24,6 @@ from fuwu.complaints.models import (
     Revisit,
     Severity,
     Source,
-    Status,
     Tag,
     TypicalCase,
 )
@@ -36,6 +34,7 @@ from fuwu.core.access import has
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.inputs import FormState, parse
+from fuwu.core.listing import ListSpec, Sort, listing
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import visible
@@ -51,40 +50,27 @@ def _date(value: str, field: str) -> dt.date | None:
         raise ValidationFailed(message, details=[{"field": field, "reason": message}]) from exc
 
 
-LIST_PAGE_SIZE = 50
 ALERTS_SHOWN = 5
 
 
 @login_required
 def complaint_list(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
-    status = request.GET.get("status") or None
-    q = request.GET.get("q") or None
-    overdue = request.GET.get("overdue") == "1"
-    mine = request.GET.get("mine") == "1"
-    rows = selectors.complaints(
-        fetched_by=principal, status=status, q=q, overdue_only=overdue, now=clock.now(), mine=mine
-    )
-    # Paged and counted (#19): a branch has thousands of cases; the open ones by nearest deadline first.
-    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = request.GET.copy()
-    filters.pop("page", None)
-    alerts = selectors.alerts(fetched_by=principal)
+    query = parse(schemas.ComplaintListIn, request.GET)
+    found = worklist.case_list(request, query, principal=principal)
+    alerts = selectors.alerts(fetched_by=principal).order_by("-created_at")
+    shown = list(alerts[:ALERTS_SHOWN])
     return render(
         request,
         "complaints/list.html",
         {
-            "page": page,
-            "rows": page.object_list,
-            "filters": filters.urlencode(),
-            "statuses": Status.choices,
-            "status": status or "",
-            "q": q or "",
-            "overdue": overdue,
-            "mine": mine,
-            # A few alerts above the list, the rest one click away: they must not push the cases off screen.
-            "alerts": alerts[:ALERTS_SHOWN],
-            "alert_count": alerts.count(),
+            **found.context(),
+            "overdue": query.overdue,
+            "extra": [("overdue", "1")] if query.overdue else [],
+            # Folded into one line above the list (the newest few inside, the rest on the cases' pages): alerts
+            # must not push the cases off the screen.
+            "alerts": shown,
+            "alert_count": alerts.count() if len(shown) == ALERTS_SHOWN else len(shown),
             "now": clock.now(),
             "schedule_notice": notice_for(principal),
         },
@@ -216,8 +202,7 @@ def _detail_page(
             "alerts": complaint.alerts.all()[:20],
             "today": clock.today(),
             "tag_labels": [dict(Tag.choices).get(t, t) for t in complaint.tags],
-            # A handled case's clock has stopped whatever the replay says of its last period (#19).
-            "clock_label": CLOCK_LABELS.get(state.state if complaint.is_open else "stopped", state.state),
+            "clock_label": CLOCK_LABELS[state.state],
             "on_time": complaint.closed_at <= complaint.due_at if complaint.closed_at else None,
             "can_reveal": has(principal, "core.view_full_pii", unit=complaint.outlet)
             and bool(complaint.phone_cipher),
@@ -431,20 +416,30 @@ def regulator_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+LIBRARY_LIST = ListSpec(
+    sorts=(
+        Sort("new", gettext_lazy("Newest first"), ("-created_at",)),
+        Sort("old", gettext_lazy("Oldest first"), ("created_at",)),
+        Sort("title", gettext_lazy("By title"), ("title",)),
+    ),
+    text=("title", "text", "lesson", "category_code"),
+    state_field="polarity",
+    states=TypicalCase.Polarity.choices,
+    state_label=gettext_lazy("Polarity"),
+    state_counts=True,
+    unit_field="outlet",
+    date_field="created_at",
+    mine=("created_by",),
+    per_page=20,  # each case is a card with its whole text
+)
+
+
 @login_required
 def library(request: HttpRequest) -> HttpResponse:
     principal = request_principal(request)
-    polarity = request.GET.get("polarity") or None
-    return render(
-        request,
-        "complaints/library.html",
-        {
-            "cases": selectors.typical_cases(fetched_by=principal, polarity=polarity)[:100],
-            "polarity": polarity or "",
-            "polarities": TypicalCase.Polarity.choices,
-            "names": selectors.code_names(fetched_by=principal),
-        },
-    )
+    # Paged, counted and filtered (#19): the library showed the newest 100 cases.
+    found = listing(request, selectors.typical_cases(fetched_by=principal), LIBRARY_LIST, principal=principal)
+    return render(request, "complaints/library.html", found.context())
 
 
 @login_required

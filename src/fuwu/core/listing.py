@@ -1,10 +1,12 @@
 """Every staff list pages, counts, sorts and filters the same way (#19).
 
 A view passes the already scoped queryset from its app's selector and a `ListSpec` saying which fields the
-list may be sorted and filtered by; `listing()` reads the request (q, state, unit, since, until, mine,
-sort, page) and returns the page with its total and the filter form's values. It only ever narrows what
-the selector returned, so scoping and need-to-know stay with the selector. The complaint list and the audit
-trail page the same way (Paginator + core/partials/pager.html).
+list may be sorted and filtered by; `listing()` reads the request through one schema, `ListQueryIn` (q,
+state, unit, since, until, mine, sort, page; a bad value is a translated 422), and returns the page with
+its total and the filter form's values. An API endpoint takes the same schema as `Query[…]` and passes it
+in, so a list's page and its API answer to the same query. It only ever narrows what the selector
+returned, so scoping and need-to-know stay with the selector. The audit trail pages the same way
+(Paginator + core/partials/pager.html).
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from ninja import Field, Schema
 
 from fuwu.core.access import home_unit
 from fuwu.core.errors import ValidationFailed
+from fuwu.core.inputs import parse
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import visible_units
@@ -32,6 +36,19 @@ M = TypeVar("M", bound=Model)
 
 PAGE_SIZE = 50
 MAX_TEXT = 100
+
+
+class ListQueryIn(Schema):
+    """The query every paged list answers to, on its page and in its API (`Query[ListQueryIn]`)."""
+
+    q: str = Field(default="", max_length=MAX_TEXT)
+    state: str = Field(default="", max_length=32)
+    unit: str = Field(default="", max_length=32)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    mine: bool = False
+    sort: str = Field(default="", max_length=32)
+    page: int = Field(default=1, ge=1)
 
 
 @dataclass(frozen=True)
@@ -48,8 +65,14 @@ class ListSpec:
     search: bool = (
         False  # the selector itself searches ?q= (e.g. an exact customer number): only show the box
     )
+    # The selector applies the whole query itself (a union of two tables cannot be filtered afterwards):
+    # listing only checks, sorts, counts and pages; the form shows what the fields below name.
+    narrowed_by_selector: bool = False
     state_field: str = ""  # ?state= filters this field by one of `states`
     states: Sequence[tuple[str, Any]] = ()
+    state_label: Promise | str = ""  # the filter's name when the field is not a status (a kind, a source)
+    # Count the rows of each state (the other filters applied): shown as links; the page's total comes from them.
+    state_counts: bool = False
     unit_field: str = ""  # the OrgUnit foreign key: ?unit=CODE keeps that unit and everything below it
     date_field: str = ""  # ?since= / ?until= (business dates, inclusive) on this date or datetime field
     mine: tuple[str, ...] = ()  # ?mine=1 keeps rows where any of these user fields is the reader
@@ -66,6 +89,14 @@ class Select:
     value: str = ""
 
 
+@dataclass(frozen=True)
+class StateCount:
+    value: str
+    label: Promise | str
+    count: int
+    query: str  # the list's query string narrowed to this state
+
+
 @dataclass
 class Listing:
     page: Page[Any]
@@ -74,6 +105,7 @@ class Listing:
     filters: str  # the query string without the page, for the pager links
     units: list[OrgUnit] = field(default_factory=list)
     selects: list[Select] = field(default_factory=list)
+    counts: list[StateCount] = field(default_factory=list)
 
     @property
     def rows(self) -> list[Any]:
@@ -95,51 +127,86 @@ def listing(
     *,
     principal: Principal,
     selects: Sequence[Select] = (),
+    query: ListQueryIn | None = None,
 ) -> Listing:
-    """One page of `rows` narrowed and ordered by the request, with the total count."""
+    """One page of `rows` narrowed and ordered by the query (read from the request unless given), with the total."""
     get = request.GET
-    values = {
-        k: (get.get(k) or "").strip()[:MAX_TEXT] for k in ("q", "state", "unit", "since", "until", "sort")
-    }
-    values["mine"] = "1" if get.get("mine") == "1" else ""
-    rows = _narrow(rows, spec, values, principal)
-    sort = next((s for s in spec.sorts if s.key == values["sort"]), spec.sorts[0])
-    values["sort"] = sort.key
-    page = Paginator(rows.order_by(*sort.order_by, "-pk"), spec.per_page).get_page(get.get("page"))
+    query = query if query is not None else parse(ListQueryIn, request.GET)
+    sort = _sort(spec, query.sort)
+    if query.state and query.state not in {str(v) for v, _label in spec.states}:
+        raise _invalid("state", _("Choose one of the listed states."))
+    asked = [Select(s.name, s.label, s.choices, (get.get(s.name) or "")[:MAX_TEXT]) for s in selects]
+    for chosen in asked:
+        if chosen.value and chosen.value not in {str(v) for v, _label in chosen.choices}:
+            raise _invalid(chosen.name, _("Choose one of the offered values."))
     keep = get.copy()
     keep.pop("page", None)
-    units = _unit_choices(principal) if spec.unit_field else []
-    asked = [Select(s.name, s.label, s.choices, (get.get(s.name) or "")[:MAX_TEXT]) for s in selects]
-    return Listing(page=page, spec=spec, values=values, filters=keep.urlencode(), units=units, selects=asked)
+    counts: list[StateCount] = []
+    total: int | None = None
+    if spec.state_counts:
+        # One GROUP BY gives each state's count and so the total: the pager needs no COUNT of its own.
+        every = _narrow(rows, spec, query.model_copy(update={"state": ""}), principal)
+        tally = dict(every.order_by().values_list(spec.state_field).annotate(n=Count("pk")))
+        for value, label in spec.states:
+            link = keep.copy()
+            link["state"] = str(value)
+            counts.append(StateCount(str(value), label, int(tally.get(value, 0)), link.urlencode()))
+        total = int(tally.get(query.state, 0)) if query.state else sum(tally.values())
+    paginator = Paginator(
+        _narrow(rows, spec, query, principal).order_by(*sort.order_by, "-pk"), spec.per_page
+    )
+    if total is not None:
+        paginator.__dict__["count"] = total  # Paginator.count is a cached_property: set, it is not asked
+    values = {
+        "q": query.q.strip(),
+        "state": query.state,
+        "unit": query.unit,
+        "since": query.since.isoformat() if query.since else "",
+        "until": query.until.isoformat() if query.until else "",
+        "sort": sort.key,
+        "mine": "1" if query.mine else "",
+    }
+    return Listing(
+        page=paginator.get_page(query.page),
+        spec=spec,
+        values=values,
+        filters=keep.urlencode(),
+        units=_unit_choices(principal) if spec.unit_field else [],
+        selects=asked,
+        counts=counts,
+    )
 
 
-def _narrow(rows: QuerySet[M], spec: ListSpec, values: dict[str, str], principal: Principal) -> QuerySet[M]:
-    if spec.text and values["q"]:
+def _sort(spec: ListSpec, key: str) -> Sort:
+    if not key:
+        return spec.sorts[0]
+    found = next((s for s in spec.sorts if s.key == key), None)
+    if found is None:
+        raise _invalid("sort", _("Choose one of the offered values."))
+    return found
+
+
+def _narrow(rows: QuerySet[M], spec: ListSpec, query: ListQueryIn, principal: Principal) -> QuerySet[M]:
+    if spec.narrowed_by_selector:
+        return rows
+    text = query.q.strip()
+    if spec.text and text:
         match = Q()
         for name in spec.text:
-            match |= Q(**{f"{name}__icontains": values["q"]})
+            match |= Q(**{f"{name}__icontains": text})
         rows = rows.filter(match)
-    if spec.state_field and values["state"]:
-        known = {str(v) for v, _label in spec.states}
-        if values["state"] not in known:
-            raise _invalid("state", _("Choose one of the listed states."))
-        rows = rows.filter(**{spec.state_field: values["state"]})
-    if spec.unit_field and values["unit"]:
-        unit = OrgUnit.objects.filter(code=values["unit"]).first()
+    if spec.state_field and query.state:
+        rows = rows.filter(**{spec.state_field: query.state})
+    if spec.unit_field and query.unit:
+        unit = OrgUnit.objects.filter(code=query.unit).first()
         rows = rows.filter(**{f"{spec.unit_field}__path__startswith": unit.path}) if unit else rows.none()
     if spec.date_field:
-        is_datetime = _is_datetime(rows, spec.date_field)
-        for key, lookup in (("since", "gte"), ("until", "lt")):
-            day = _date(values[key], key)
-            if day is None:
-                continue
-            if lookup == "lt":
-                day += dt.timedelta(days=1)
-            bound: dt.date | dt.datetime = day
-            if is_datetime:
-                bound = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-            rows = rows.filter(**{f"{spec.date_field}__{lookup}": bound})
-    if spec.mine and values["mine"]:
+        if query.since is not None:
+            rows = rows.filter(**{f"{spec.date_field}__gte": _bound(rows, spec.date_field, query.since)})
+        if query.until is not None:
+            day_after = query.until + dt.timedelta(days=1)
+            rows = rows.filter(**{f"{spec.date_field}__lt": _bound(rows, spec.date_field, day_after)})
+    if spec.mine and query.mine:
         if not isinstance(principal, User):
             return rows.none()
         match = Q()
@@ -149,27 +216,21 @@ def _narrow(rows: QuerySet[M], spec: ListSpec, values: dict[str, str], principal
     return rows
 
 
+def _bound(rows: QuerySet[Any], name: str, day: dt.date) -> dt.date | dt.datetime:
+    """The start of a business day, as the field compares it (a date, or midnight in the active time zone)."""
+    model: Any = rows.model
+    for part in name.split("__")[:-1]:
+        model = model._meta.get_field(part).related_model
+    if model._meta.get_field(name.split("__")[-1]).get_internal_type() == "DateTimeField":
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return day
+
+
 def _unit_choices(principal: Principal) -> list[OrgUnit]:
     """The units the reader may narrow to: their own and everything below it (none when there is only one)."""
     units = list(visible_units(principal).exclude(kind=OrgUnit.Kind.DEPARTMENT).order_by("path"))
     own = home_unit(principal)
     return units if len(units) > 1 or own is None else []
-
-
-def _is_datetime(rows: QuerySet[Any], name: str) -> bool:
-    model: Any = rows.model
-    for part in name.split("__")[:-1]:
-        model = model._meta.get_field(part).related_model
-    return model._meta.get_field(name.split("__")[-1]).get_internal_type() == "DateTimeField"
-
-
-def _date(value: str, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise _invalid(name, _("Enter a date as YYYY-MM-DD.")) from exc
 
 
 def _invalid(name: str, message: str) -> ValidationFailed:

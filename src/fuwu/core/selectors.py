@@ -96,9 +96,13 @@ def audit_changes(*, fetched_by: Principal, event: AuditEvent) -> list[dict[str,
     return [{"field": c.field, "before": c.old, "after": c.new} for c in delta.changes]
 
 
-def device_tokens(*, fetched_by: Principal) -> QuerySet[DeviceToken]:
+def device_tokens(*, fetched_by: Principal, revoked: bool | None = None) -> QuerySet[DeviceToken]:
+    """The tokens of the reader's units, newest first; `revoked`: only revoked (True) or only live (False)."""
     require(fetched_by, DEVICE_PERMISSION, message=_("Your role may not manage device tokens."))
-    return visible(DeviceToken.objects.select_related("org_unit"), fetched_by).order_by("-created_at")
+    qs = visible(DeviceToken.objects.select_related("org_unit"), fetched_by)
+    if revoked is not None:
+        qs = qs.filter(revoked_at__isnull=not revoked)
+    return qs.order_by("-created_at")
 
 
 def device_token(*, fetched_by: Principal, pk: int) -> DeviceToken:

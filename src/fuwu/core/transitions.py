@@ -89,6 +89,9 @@ class Machine(Generic[M]):
     record_event: Callable[[M, Action, Principal, dict[str, Any]], None] | None = None
     # Extra keys for a refusal's details (the floor's device API names the ticket number).
     describe: Callable[[M], Mapping[str, Any]] | None = None
+    # Sets stored fields derived from the state (the complaint's indexed open flag) with every move of the
+    # state, here and nowhere else: not in save() or a signal, which bulk writes and updates would bypass.
+    follow: Callable[[M], None] | None = None
     # The floor's ticket events are its audit trail; other aggregates also write an AuditEvent row.
     audit: bool = True
     select_related: tuple[str, ...] = ()
@@ -200,6 +203,8 @@ class Machine(Generic[M]):
             result = effect(locked) if effect is not None else locked
             if act.target is not None:
                 setattr(locked, self.field, act.target)
+                if self.follow is not None:
+                    self.follow(locked)
             _save(locked, actor)
             if self.record_event is not None:
                 self.record_event(locked, act, actor, data)

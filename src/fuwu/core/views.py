@@ -6,10 +6,12 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuwu.core import clock, notifications, roles, selectors, services
@@ -18,6 +20,7 @@ from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.files import csv_text, xlsx_append
 from fuwu.core.inputs import FormState, parse
 from fuwu.core.links import object_label, object_url
+from fuwu.core.listing import ListSpec, Select, Sort, listing
 from fuwu.core.models import DeviceToken
 from fuwu.core.nav import items_for, user_roles
 from fuwu.core.schemas import AuditQueryIn, DeviceIssueIn
@@ -51,11 +54,32 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     return render(request, "core/calendar.html", {"days": days, "year": year})
 
 
+DEVICE_LIST = ListSpec(
+    sorts=(
+        Sort("new", gettext_lazy("Newest first"), ("-created_at",)),
+        Sort("used", gettext_lazy("Last used first"), (F("last_used_at").desc(nulls_last=True),)),
+        Sort("unit", gettext_lazy("By outlet"), ("org_unit__path", "kind", "counter_code")),
+    ),
+    text=("name", "counter_code", "prefix"),
+    state_field="kind",
+    states=DeviceToken.Kind.choices,
+    state_label=gettext_lazy("Kind"),
+    unit_field="org_unit",
+    date_field="created_at",
+    mine=("created_by",),
+)
+REVOKED = {"live": False, "revoked": True}  # ?live= → device_tokens(revoked=…)
+
+
 @login_required
 def devices(request: HttpRequest, form: FormState | None = None, status: int = 200) -> HttpResponse:
     principal = request_principal(request)
+    # Paged, counted and filtered (#19): the list stopped at 300 tokens.
+    live = Select("live", _("Status"), [("live", _("In use")), ("revoked", _("Revoked"))])
+    rows = selectors.device_tokens(fetched_by=principal, revoked=REVOKED.get(request.GET.get("live", "")))
+    found = listing(request, rows, DEVICE_LIST, principal=principal, selects=[live])
     context = {
-        "tokens": selectors.device_tokens(fetched_by=principal)[:300],
+        **found.context(),
         "outlets": selectors.org_units(fetched_by=principal, kind="outlet"),
         "kinds": DeviceToken.Kind.choices,
         "new_token": request.session.pop("new_device_token", None),

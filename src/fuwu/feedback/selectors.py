@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 
@@ -326,20 +326,80 @@ class StreamEntry:
     kind: str
     rating: str
     text: str
+    kind_label: str = ""
+    rating_label: str = ""
 
 
-def own_stream(*, fetched_by: Principal, limit: int = 100) -> list[StreamEntry]:
-    """What customers said about this staff member: their ratings and feedback, never anyone else's."""
+def own_stream(
+    *,
+    fetched_by: Principal,
+    kind: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    q: str = "",
+) -> QuerySet[Any]:
+    """What customers said about this staff member, never anyone else's: their pad ratings and feedback-box
+    messages as one query (a union of {kind, pk, at}), so the page pages and counts it in SQL (#19).
+
+    `kind` keeps one source ("evaluation" or "feedback"); `since`/`until` are business dates, inclusive; `q`
+    searches the words. `stream_entries` turns a page of these rows into what the page shows.
+    """
     if not isinstance(fetched_by, User) or not fetched_by.is_active:
         raise Forbidden(_("Only a staff member has an own feedback stream."))
     require(fetched_by, OWN_FEEDBACK, message=_("Only staff who serve customers have feedback of their own."))
-    evaluations = Evaluation.objects.filter(staff=fetched_by).order_by("-at")[:limit]
-    items = FeedbackItem.objects.filter(staff=fetched_by).order_by("-submitted_at")[:limit]
-    entries = [
-        StreamEntry(e.at, "evaluation", e.rating, "、".join(e.reasons) or e.comment) for e in evaluations
-    ]
-    entries += [StreamEntry(i.submitted_at, "feedback", i.sentiment, i.text) for i in items]
-    return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
+    parts = {
+        "evaluation": Evaluation.objects.filter(staff=fetched_by).annotate(when=F("at")),
+        "feedback": FeedbackItem.objects.filter(staff=fetched_by).annotate(when=F("submitted_at")),
+    }
+    if q:
+        parts["evaluation"] = parts["evaluation"].filter(comment__icontains=q)
+        parts["feedback"] = parts["feedback"].filter(text__icontains=q)
+    for name, rows in parts.items():
+        if since is not None:
+            rows = rows.filter(when__gte=dt.datetime.combine(since, dt.time.min, tzinfo=clock.SHANGHAI))
+        if until is not None:
+            end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI)
+            rows = rows.filter(when__lt=end)
+        # No ordering inside: a compound statement's parts may not have one; the list orders the union.
+        tagged = rows.order_by().annotate(kind=Value(name, output_field=CharField()))
+        parts[name] = tagged.values("kind", "pk", "when")
+    if kind in parts:
+        return parts[kind]
+    return parts["evaluation"].union(parts["feedback"], all=True)
+
+
+def stream_entries(*, fetched_by: Principal, rows: list[dict[str, Any]]) -> list[StreamEntry]:
+    """A page of `own_stream` rows as entries, in the page's order (two reads: one per source); only the
+    reader's own, as `own_stream` reads them."""
+    if not isinstance(fetched_by, User) or not fetched_by.is_active:
+        raise Forbidden(_("Only a staff member has an own feedback stream."))
+    evaluations = Evaluation.objects.filter(staff=fetched_by).in_bulk(
+        [r["pk"] for r in rows if r["kind"] == "evaluation"]
+    )
+    items = FeedbackItem.objects.filter(staff=fetched_by).in_bulk(
+        [r["pk"] for r in rows if r["kind"] == "feedback"]
+    )
+    entries = []
+    for r in rows:
+        if r["kind"] == "evaluation" and r["pk"] in evaluations:
+            e = evaluations[r["pk"]]
+            said = "、".join(e.reasons) or e.comment
+            entries.append(
+                StreamEntry(e.at, "evaluation", e.rating, said, _("Pad rating"), e.get_rating_display())
+            )
+        elif r["pk"] in items:
+            i = items[r["pk"]]
+            entries.append(
+                StreamEntry(
+                    i.submitted_at,
+                    "feedback",
+                    i.sentiment,
+                    i.text,
+                    _("Feedback box"),
+                    i.get_sentiment_display(),
+                )
+            )
+    return entries
 
 
 def my_ratings_today(*, fetched_by: Principal) -> dict[str, int]:

@@ -29,7 +29,7 @@ from fuwu.core.access import has
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound, Throttled, ValidationFailed
 from fuwu.core.inputs import FormState, parse
-from fuwu.core.listing import ListSpec, Sort, listing
+from fuwu.core.listing import ListQueryIn, ListSpec, Sort, listing
 from fuwu.core.models import OrgUnit
 from fuwu.core.net import client_ip
 from fuwu.core.principals import Principal, system
@@ -341,11 +341,34 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+MINE_LIST = ListSpec(
+    sorts=(
+        Sort("new", gettext_lazy("Newest first"), ("-when",)),
+        Sort("old", gettext_lazy("Oldest first"), ("when",)),
+    ),
+    search=True,
+    state_field="kind",
+    states=(("evaluation", gettext_lazy("Pad rating")), ("feedback", gettext_lazy("Feedback box"))),
+    state_label=gettext_lazy("Kind"),
+    date_field="when",
+    narrowed_by_selector=True,  # one union over two tables: own_stream applies the query
+)
+
+
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    """The staff member's own stream of ratings and feedback."""
-    entries = selectors.own_stream(fetched_by=request_principal(request))
-    return render(request, "feedback/mine.html", {"entries": entries})
+    """The staff member's own stream of ratings and feedback, paged and counted (#19; it stopped at 100)."""
+    principal = request_principal(request)
+    query = parse(ListQueryIn, request.GET)
+    rows = selectors.own_stream(
+        fetched_by=principal, kind=query.state, since=query.since, until=query.until, q=query.q.strip()
+    )
+    found = listing(request, rows, MINE_LIST, principal=principal, query=query)
+    return render(
+        request,
+        "feedback/mine.html",
+        {**found.context(), "entries": selectors.stream_entries(fetched_by=principal, rows=found.rows)},
+    )
 
 
 def _range(request: HttpRequest, days: int = 30) -> tuple[dt.date, dt.date]:

@@ -19,7 +19,7 @@ from fuwu.core.errors import ValidationFailed
 from fuwu.core.inputs import FormState, parse
 from fuwu.core.listing import ListSpec, Sort, listing
 from fuwu.knowledge import selectors, services
-from fuwu.knowledge.models import Entry, Phrase
+from fuwu.knowledge.models import Entry, LanguageFinding, Phrase
 from fuwu.knowledge.schemas import (
     EntryIn,
     KnowledgeReplyIn,
@@ -283,11 +283,30 @@ def gap_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("knowledge:entry_edit", pk=entry.pk)
 
 
+FINDING_LIST = ListSpec(
+    sorts=(
+        Sort("new", gettext_lazy("Newest first"), ("-at",)),
+        Sort("old", gettext_lazy("Oldest first"), ("at",)),
+    ),
+    text=("matched", "excerpt", "phrase__text", "agent_code", "staff__display_name"),
+    state_field="source",
+    states=LanguageFinding.Source.choices,
+    state_label=gettext_lazy("Source"),
+    unit_field="unit",
+    date_field="at",
+    mine=("staff",),
+)
+
+
 def _language_page(request: HttpRequest, form: FormState, status: int = 200) -> HttpResponse:
     principal = request_principal(request)
+    # Paged, counted and filtered (#19): the page showed the newest 100 findings.
+    findings = listing(
+        request, selectors.language_findings(fetched_by=principal), FINDING_LIST, principal=principal
+    )
     context = {
+        **findings.context(),
         "phrases": selectors.phrases(fetched_by=principal),
-        "findings": selectors.language_findings(fetched_by=principal)[:100],
         "rates_unit": selectors.language_rates(fetched_by=principal, by="unit"),
         "rates_staff": selectors.language_rates(fetched_by=principal, by="staff"),
         "can_edit": access.has(principal, "knowledge.change_phrase", unit=services.knowledge_owner()),

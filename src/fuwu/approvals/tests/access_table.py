@@ -288,4 +288,5 @@ EXEMPT = {
     S
     + "may_decide": "a predicate over one step already fetched through an access-checked path (used by guards)",
     S + "owner_unit": "pure tree walk: which ancestor of an outlet owns a step level",
+    S + "decidable_by": "may_decide as a filter: narrows the steps the inbox selector already access-checked",
 }

@@ -219,6 +219,7 @@ def _merge(*, actor: Principal, original: Complaint, resubmission: Complaint, ne
 
     def effect(locked: Complaint) -> None:
         resubmission.status = Status.MERGED
+        resubmission.follow_status()  # born merged: no transition of its own sets the flag
         resubmission.merged_into = locked
         resubmission.closed_at = resubmission.received_at
         if new_facts:

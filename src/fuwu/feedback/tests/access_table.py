@@ -322,6 +322,15 @@ CASES = [
         without=lambda w: w.pad,  # a device has no stream of its own
     ),
     AccessCase(
+        Q + "stream_entries",
+        setup=_floor,
+        call=lambda w, who: selectors.stream_entries(
+            fetched_by=who, rows=list(selectors.own_stream(fetched_by=w.teller_a))
+        ),
+        holder=lambda w: w.teller_a,
+        without=lambda w: w.pad,  # a device has no stream of its own
+    ),
+    AccessCase(
         Q + "my_ratings_today",
         setup=_floor,
         call=lambda w, who: selectors.my_ratings_today(fetched_by=who),
