@@ -143,7 +143,7 @@ def test_call_figures_statistics_and_own_feedback_follow_one_rule_in_menu_page_a
         assert ("feedback:mine" in menu(who)) is serves, who
         assert client.get(reverse("feedback:mine")).status_code == (200 if serves else 403), who
         if serves:
-            assert feedback.own_stream(fetched_by=who) == []
+            assert not feedback.own_stream(fetched_by=who).exists()
         else:
             with pytest.raises(Forbidden):
                 feedback.own_stream(fetched_by=who)
