@@ -29,7 +29,7 @@ from fuwu.approvals.models import (
     StepStatus,
     UnitLevel,
 )
-from fuwu.core import access, audit, clock, notifications
+from fuwu.core import access, audit, clock, notifications, pii
 from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import OrgUnit, User
@@ -51,7 +51,13 @@ def _event(
     case: Case, kind: str, actor: Principal, step: CaseStep | None = None, comment: str = "", **data: Any
 ) -> None:
     CaseEvent.objects.create(
-        case=case, step=step, at=_now(), actor_label=_label(actor), kind=kind, comment=comment, data=data
+        case=case,
+        step=step,
+        at=_now(),
+        actor_label=_label(actor),
+        kind=kind,
+        comment=pii.scrub(comment),  # approvers quote the applicant's numbers; shown masked (#18)
+        data=data,
     )
 
 
@@ -372,7 +378,7 @@ def _lock_case(step: CaseStep) -> Case:
 def _finish(locked: CaseStep, actor: Principal, comment: str) -> Case:
     locked.finished_at = _now()
     locked.decided_by = actor if isinstance(actor, User) else None
-    locked.comment = comment
+    locked.comment = pii.scrub(comment)
     return _lock_case(locked)
 
 

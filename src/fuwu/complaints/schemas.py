@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
+from fuwu.complaints.models import MajorBasis, Severity, Source, Tag
+from fuwu.core.inputs import one_of, trimmed
 from fuwu.core.listing import ListQueryIn
 
 
@@ -21,24 +23,25 @@ class ComplaintListIn(ListQueryIn):
 
 
 class ComplaintIn(Schema):
-    outlet_code: str
-    source: str
-    content: str
-    complainant_name: str
-    channel_code: str
-    category_code: str
-    reason_code: str
-    severity: str = "normal"
-    major_basis: str = ""
-    tags: list[str] = []
+    # Documented as the service enforces them (#18); the codes are the regulator's tables in the database.
+    outlet_code: str = Field(max_length=32)
+    source: str = one_of(Source.values)
+    content: str = trimmed(1, 20_000)
+    complainant_name: str = trimmed(1, 50)
+    channel_code: str = Field(max_length=16)
+    category_code: str = Field(max_length=16)
+    reason_code: str = Field(max_length=16)
+    severity: str = one_of(Severity.values, default="normal")
+    major_basis: str = one_of(MajorBasis.values, default="")
+    tags: list[str] = Field(default=[], json_schema_extra={"items": {"enum": list(Tag.values)}})
     customer_id: int | None = None
     customer_no: str = ""
     phone: str = ""
     staff_code: str = ""
-    product: str = ""
-    demand: str = ""
-    representatives: int = 1
-    complainants_in_person: int = 1
+    product: str = Field(default="", max_length=100)
+    demand: str = Field(default="", max_length=20_000)
+    representatives: int = Field(default=1, json_schema_extra={"minimum": 1, "maximum": 5})
+    complainants_in_person: int = Field(default=1, json_schema_extra={"minimum": 1})
     regulator_due_date: dt.date | None = None
     resubmission_of: str = ""  # the open case's reference (or id)
     new_facts: bool = False

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import ValidationError
 
 from fuwu.core.errors import ValidationFailed
@@ -154,3 +154,21 @@ class FormState:
         values = data.dict() if isinstance(data, QueryDict) else dict(data)
         values.pop("csrfmiddlewaretoken", None)
         return cls(values=values, errors=errors, message=exc.message)
+
+
+# The OpenAPI schema states what the validators enforce (#18), so a client (and schemathesis's valid
+# requests) can know it; the validators still word the refusal in the user's language.
+
+
+def one_of(values: Iterable[str], **kwargs: Any) -> Any:
+    """A Field holding one code of a fixed set, listed in the schema as an enum."""
+    return Field(json_schema_extra={"enum": list(values)}, **kwargs)
+
+
+def trimmed(min_chars: int, max_length: int, **kwargs: Any) -> Any:
+    """A text Field whose validator strips it and wants at least `min_chars` characters left."""
+    # A non-blank first and last character with enough between them, whatever whitespace surrounds them.
+    pattern = r"^\s*\S[\s\S]*$" if min_chars == 1 else rf"^\s*\S[\s\S]{{{min_chars - 2},}}\S\s*$"
+    return Field(
+        max_length=max_length, json_schema_extra={"minLength": min_chars, "pattern": pattern}, **kwargs
+    )

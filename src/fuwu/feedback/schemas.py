@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import field_validator, model_validator
 
+from fuwu.core.inputs import one_of, trimmed
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp, SurveyTarget
 
 TEXT_MIN, TEXT_MAX = 5, 2000
@@ -24,7 +25,7 @@ def _choice(value: str, allowed: list[str]) -> str:
 class EvaluationIn(Schema):
     """The pad's rating of one finished ticket."""
 
-    rating: str = Field(max_length=20)
+    rating: str = one_of(Evaluation.Rating.values, max_length=20)
     reasons: list[str] = Field(default_factory=list, max_length=20)
     comment: str = Field(default="", max_length=500)
 
@@ -37,9 +38,9 @@ class EvaluationIn(Schema):
 class FeedbackSubmitIn(Schema):
     """A message left in the public feedback box."""
 
-    text: str
-    subject: str = FeedbackItem.Subject.OUTLET
-    channel: str = FeedbackItem.Channel.ONLINE
+    text: str = trimmed(TEXT_MIN, TEXT_MAX)
+    subject: str = one_of(FeedbackItem.Subject.values, default=FeedbackItem.Subject.OUTLET)
+    channel: str = one_of(FeedbackItem.Channel.values, default=FeedbackItem.Channel.ONLINE)
     staff_code: str = Field(default="", max_length=20)
     service: int | None = None
     contact_name: str = Field(default="", max_length=40)
@@ -71,7 +72,7 @@ class FeedbackSubmitIn(Schema):
 class FeedbackReplyIn(Schema):
     """A staff member's answer to a feedback message."""
 
-    reply: str = Field(max_length=2000)
+    reply: str = trimmed(5, 2000)
 
     @field_validator("reply")
     @classmethod
@@ -93,8 +94,8 @@ class ComplimentIn(Schema):
 class FollowUpCloseIn(Schema):
     """What was done for a dissatisfied customer, and the outcome that closes the follow-up."""
 
-    outcome: str
-    note: str = Field(max_length=2000)
+    outcome: str = one_of(FollowUp.Outcome.values)
+    note: str = trimmed(5, 2000)
 
     @field_validator("outcome")
     @classmethod

@@ -351,7 +351,7 @@ def feedback_submit(
 @transaction.atomic
 def feedback_reply(*, actor: Principal, item: FeedbackItem, text: str) -> FeedbackItem:
     """Answer a feedback item; the customer reads it through the private link."""
-    text = text.strip()
+    text = pii.scrub(text.strip())  # a reply often repeats the number the message gave (#18)
 
     def write(locked: FeedbackItem) -> FeedbackItem:
         if len(text) < 5:
@@ -428,7 +428,7 @@ def follow_up_start(*, actor: Principal, follow_up: FollowUp) -> FollowUp:
 
 def follow_up_close(*, actor: Principal, follow_up: FollowUp, outcome: str, note: str) -> FollowUp:
     """Record what was done and close the follow-up; a fault found goes to the rectification ledger."""
-    note = note.strip()
+    note = pii.scrub(note.strip())  # masked like the message it follows up (#18)
 
     def write(locked: FollowUp) -> FollowUp:
         problems = []

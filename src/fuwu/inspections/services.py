@@ -12,7 +12,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from fuwu.core import access, audit, calendar, clock, notifications, roles
+from fuwu.core import access, audit, calendar, clock, notifications, pii, roles
 from fuwu.core.defects import Defect, SourceKind, report
 from fuwu.core.errors import Conflict, NotFound, ValidationFailed
 from fuwu.core.history import by
@@ -441,7 +441,7 @@ def response_save(
         values = {
             "result": result,
             "points": points,
-            "note": note,
+            "note": pii.scrub(note),  # a supervisor may quote a customer; shown masked (#18)
             "staff": staff,
             "position": position,
             "updated_at": now,
@@ -613,12 +613,12 @@ def inspection_observe(
             User.objects.filter(pk=staff_id, org_unit=locked.outlet).first() if staff_id else None
         )
         locked.position = position
-        locked.note = note
+        locked.note = pii.scrub(note)
         by(locked, actor).save()
     inspection.staff_observed_id, inspection.position, inspection.note = (
         locked.staff_observed_id,
         position,
-        note,
+        locked.note,
     )
     return locked
 
@@ -692,7 +692,7 @@ def task_submit_evidence(
                 details=[{"field": "evidence", "reason": _("This field is required.")}],
             )
         now = clock.now()
-        locked.evidence = evidence.strip()
+        locked.evidence = pii.scrub(evidence.strip())
         locked.submitted_at = now
         locked.on_time = not RectificationTask.past_due(locked.due, clock.business_date(now))
         if photo:
@@ -708,7 +708,7 @@ def task_verify(*, actor: Principal, task: RectificationTask, note: str = "") ->
     def effect(locked: RectificationTask) -> RectificationTask:
         locked.verified_at = locked.closed_at = clock.now()
         locked.verified_by = actor if isinstance(actor, User) else None
-        locked.verification_note = note
+        locked.verification_note = pii.scrub(note)
         locked.recheck_at_next_inspection = False
         return locked
 
@@ -725,7 +725,7 @@ def task_reopen(*, actor: Principal, task: RectificationTask, note: str) -> Rect
                 _("Say why it is reopened."),
                 details=[{"field": "note", "reason": _("This field is required.")}],
             )
-        locked.verification_note = note.strip()
+        locked.verification_note = pii.scrub(note.strip())
         locked.recheck_at_next_inspection = False
         return locked
 
@@ -757,7 +757,7 @@ def task_appeal(*, actor: Principal, task: RectificationTask, reason: str) -> Re
                     }
                 ],
             )
-        locked.appeal_reason = reason.strip()
+        locked.appeal_reason = pii.scrub(reason.strip())
         locked.appealed_at = clock.now()
         return locked
 
@@ -776,7 +776,7 @@ def task_appeal_decide(
                 _("Give the reason for the decision."),
                 details=[{"field": "note", "reason": _("This field is required.")}],
             )
-        locked.appeal_decision = note.strip()
+        locked.appeal_decision = pii.scrub(note.strip())
         if uphold:
             locked.closed_at = clock.now()
         if uphold and locked.finding_id is not None:

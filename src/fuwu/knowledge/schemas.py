@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 
 class AskIn(Schema):
@@ -16,6 +16,15 @@ class AskIn(Schema):
     channel: str = Field(default="web", pattern="^(web|kiosk|api)$")
     # A clarifying option the customer picked ("您是想问…"): answer that entry.
     entry_id: int | None = None
+    # The validator below, in the schema (#18): a question with some text, or a picked entry.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["question"], "properties": {"question": {"pattern": r"\S"}}},
+                {"required": ["entry_id"], "properties": {"entry_id": {"type": "integer"}}},
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _something_asked(self) -> AskIn:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fuwu.core import access, audit, clock, rollups
+from fuwu.core import access, audit, clock, pii, rollups
 from fuwu.core.defects import Defect, SourceKind, report
 from fuwu.core.errors import Conflict, NotFound, ValidationFailed
 from fuwu.core.models import OrgUnit, User
@@ -389,7 +389,8 @@ def conversation_ask(
 ) -> Turn:
     """A customer's message: the assistant answers, asks "您是想问…", or hands the conversation to staff."""
     now = clock.now()
-    question = question.strip()[:500]
+    # Customers type their phone or ID number into the chat; staff and the unanswered log see it masked.
+    question = pii.scrub(question.strip())[:500]
     with transaction.atomic():
         if conversation is None:
             conversation = Conversation.objects.create(
@@ -471,7 +472,7 @@ def _bot_turn(conversation: Conversation, decision: assistant.Decision, now: dt.
 
 def conversation_reply(*, actor: Principal, conversation: Conversation, text: str) -> Message:
     """A staff member answers in the customer's thread; the reply is checked for forbidden phrases."""
-    text = text.strip()
+    text = pii.scrub(text.strip())  # masked like the customer's side of the thread
     if not text:
         raise ValidationFailed(_("Type a reply."), details=[{"field": "text", "reason": _("Type a reply.")}])
 

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from fuwu.core import selectors as core_selectors
@@ -280,11 +279,6 @@ def erlang_required(request: HttpRequest, payload: ErlangIn) -> dict[str, object
     """Required agents per interval for the given traffic (Erlang A when a patience is given)."""
     from fuwu.staffing import erlang
 
-    if not payload.traffic or len(payload.traffic) > 100_000:
-        raise ValidationFailed(
-            _("Give 1 to 100,000 intervals."),
-            details=[{"field": "traffic", "reason": _("1 to 100,000 values.")}],
-        )
     try:
         if payload.patience_seconds:
             agents = erlang.required_agents_a(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import Field
@@ -45,9 +46,11 @@ class ShiftIn(Schema):
 
 
 class ErlangIn(Schema):
-    traffic: list[float]
-    aht_seconds: float = Field(gt=0)
-    target_seconds: float = Field(default=20.0, ge=0)
-    target_level: float = Field(default=0.8, ge=0, le=1)
-    patience_seconds: float | None = Field(default=None, gt=0)
+    # The formulas' own domain (erlang.py refuses the rest): calls ≥ 0 per interval, a level below 1.
+    # The upper bounds are far beyond any hotline and keep one request's work bounded.
+    traffic: list[Annotated[float, Field(ge=0, le=100_000)]] = Field(min_length=1, max_length=100_000)
+    aht_seconds: float = Field(gt=0, le=86_400)
+    target_seconds: float = Field(default=20.0, ge=0, le=86_400)
+    target_level: float = Field(default=0.8, ge=0, lt=1)
+    patience_seconds: float | None = Field(default=None, gt=0, le=86_400)
     answer_rate: float | None = Field(default=None, gt=0, lt=1)

@@ -170,12 +170,12 @@ def complaint_register(
         channel_code=channel_code,
         category_code=category_code,
         reason_code=reason_code,
-        product=product,
+        product=pii.scrub(product.strip()),  # free text like the content (#18)
         # Hotline staff type what the caller says; numbers in free text are masked before anyone sees them.
         content=pii.scrub(content.strip()),
         demand=pii.scrub(demand),
         customer=customer,
-        complainant_name=complainant_name.strip(),
+        complainant_name=pii.scrub(complainant_name.strip()),
         is_special_group=special or Tag.SPECIAL_GROUP in tag_set,
         representatives=representatives,
         complainants_in_person=complainants_in_person,

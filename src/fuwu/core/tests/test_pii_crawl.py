@@ -1,0 +1,378 @@
+"""The full PII crawl (#18): ten spellings of one phone and one ID number in every free-text field, then
+every page, API read, export and log line, as every role: nobody reads one of them unmasked.
+
+The numbers go in through the services (the write path people use): complaint text, demand, product and
+complainant, the handler's findings, decision, reply and revisit note, feedback text and contact name with
+the staff reply and the follow-up note, the assistant chat and the staff answer in it. Then each role walks
+every URL pattern (path parameters filled with the planted objects) and every link those pages offer one
+level deep (which is how the exports are found: CSV, Excel and PDF are read as text), and every GET
+operation of the API. The log is the console handler's own output (the one with the PII filter).
+
+Roles with the reveal right (complaint handler, auditor) are held to the same bar: GET never reveals; the
+full value comes only from the audited POST reveal, checked last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html import unescape
+from typing import Any
+from urllib.parse import urlsplit
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from fuwu.api import api
+from fuwu.approvals import services as approval_services
+from fuwu.approvals.tests import factories as approval_factories
+from fuwu.complaints import services as complaint_services
+from fuwu.conftest import World
+from fuwu.core import pii, roles
+from fuwu.core.models import AuditEvent
+from fuwu.core.principals import SYSTEM, system
+from fuwu.core.tests.test_pii import SPELLINGS
+from fuwu.customers.services import customer_create
+from fuwu.feedback import services as feedback_services
+from fuwu.feedback.models import FollowUp
+from fuwu.inspections import services as inspection_services
+from fuwu.inspections.tests import factories as inspection_factories
+from fuwu.knowledge import services as knowledge_services
+
+pytestmark = pytest.mark.django_db
+
+# What masking hides: 139****5678 keeps neither "1391234" nor, in 110***********3015, "19850612". Any
+# spelling (spaces, hyphens, full width) is brought to plain digits before looking for them.
+PHONE_CORE, ID_CORE = "1391234", "19850612"
+PLANT = "态度很差，非常不满意，投诉！号码：" + "；".join(s for s, _masked in SPELLINGS)
+_WIDE = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)[\s\-\u00a0\u3000+]+(?=\d)")
+
+# Not pages a role reads: the admin is for superusers only; logout ends the crawl's session; the
+# reveal endpoints are the audited way to the full value (checked on their own at the end); the API
+# is read operation by operation from its schema.
+SKIP = re.compile(r"^/(admin|static|media|i18n|logout|api/)|/reveal|/logout")
+MAX_PER_ROLE = 400
+
+
+def unmasked(text: str) -> list[str]:
+    flat = _BETWEEN_DIGITS.sub("", text.translate(_WIDE))
+    return [core for core in (PHONE_CORE, ID_CORE) if core in flat]
+
+
+@dataclass
+class Planted:
+    complaint: Any
+    items: list[Any]
+    tokens: list[str]
+    follow_up: Any
+    conversation: Any
+    customer: Any
+    path_values: dict[str, str] = field(default_factory=dict)
+
+
+def _cast(world: World) -> dict[str, Any]:
+    cast = {
+        roles.LOBBY: world.person("lobby_a", world.outlet_a, roles.LOBBY),
+        roles.TELLER: world.teller_a,
+        roles.RM: world.person("rm_a", world.outlet_a, roles.RM),
+        roles.OUTLET_HEAD: world.head_a,
+        roles.COMPLAINT_HANDLER: world.person("handler_t2", world.t2, roles.COMPLAINT_HANDLER),
+        roles.SUPERVISOR: world.person("supervisor_t1", world.t1, roles.SUPERVISOR),
+        roles.CC_MANAGER: world.person("cc_ho", world.ho, roles.CC_MANAGER),
+        roles.TRAINER: world.person("trainer_t1", world.t1, roles.TRAINER),
+        roles.HQ_MANAGER: world.hq_manager,
+        roles.AUDITOR: world.auditor,
+    }
+    assert set(cast) == roles.ROLE_CODES
+    return cast
+
+
+def _plant(world: World, cast: dict[str, Any]) -> Planted:
+    handler = cast[roles.COMPLAINT_HANDLER]
+    customer = customer_create(
+        actor=SYSTEM,
+        customer_no="C18",
+        name="刘建华",
+        home_outlet=world.outlet_a,
+        phone="13912345678",
+        id_number="110108198506123015",
+    )
+    complaint = complaint_services.complaint_register(
+        actor=world.teller_a,
+        outlet=world.outlet_a,
+        source="counter",
+        complainant_name="刘先生" + SPELLINGS[0][0],
+        content=PLANT,
+        demand=PLANT,
+        product=("理财" + "、".join(s for s, _m in SPELLINGS))[:100],
+        channel_code="01",
+        category_code="04",
+        reason_code="01",
+        phone="13912345678",
+        customer=customer,
+    )
+    complaint_services.complaint_assign(actor=world.head_a, complaint=complaint, handler=handler)
+    complaint_services.complaint_investigate(actor=handler, complaint=complaint, root_cause=PLANT)
+    complaint_services.complaint_decide(
+        actor=handler, complaint=complaint, facts=PLANT, basis=PLANT, remedy=PLANT, upheld=True
+    )
+    complaint_services.complaint_reply(actor=handler, complaint=complaint, method="phone", text=PLANT)
+    complaint_services.complaint_revisit(
+        actor=handler, complaint=complaint, satisfaction="satisfied", note=PLANT
+    )
+    items, tokens = [], []
+    for n, (spelling, _masked) in enumerate(SPELLINGS):
+        item, raw = feedback_services.feedback_submit(
+            actor=SYSTEM,
+            outlet=world.outlet_a,
+            text=PLANT,
+            client=f"10.18.0.{n}",
+            contact_name=("王" + spelling)[:40],
+            phone="13912345678",
+        )
+        items.append(item)
+        tokens.append(raw)
+    feedback_services.feedback_reply(actor=world.head_a, item=items[0], text=PLANT)
+    follow_up = FollowUp.objects.filter(feedback=items[0]).get()
+    feedback_services.follow_up_close(actor=world.head_a, follow_up=follow_up, outcome="resolved", note=PLANT)
+    turn = knowledge_services.conversation_ask(
+        actor=system("assistant"), question="转人工 " + PLANT, outlet_code="OA"
+    )
+    knowledge_services.conversation_reply(actor=world.head_a, conversation=turn.conversation, text=PLANT)
+    # A supervisor's finding and observation note, and an approver's comment: staff free text too.
+    supervisor = inspection_factories.setup(world).sup
+    inspection = inspection_services.inspection_start_adhoc(
+        actor=supervisor, outlet=world.outlet_a, template_code="SBZ", kind="onsite"
+    )
+    inspection_factories.fill(world, inspection, fail={"SBZ-2"})
+    failed = next(i for i in inspection_factories.items(inspection) if i.code == "SBZ-2")
+    inspection_services.response_save(
+        actor=supervisor, inspection=inspection, item_id=failed.pk, result="fail", note=PLANT
+    )
+    inspection_services.inspection_observe(
+        actor=supervisor, inspection=inspection, staff_id=None, position=None, note=PLANT
+    )
+    inspection_services.inspection_submit(actor=supervisor, inspection=inspection)
+    approval_factories.small_loan()
+    case = approval_factories.start(world, "50000")
+    approval_services.step_approve(actor=cast[roles.RM], step=approval_factories.active(case), comment=PLANT)
+    planted = Planted(complaint, items, tokens, follow_up, turn.conversation, customer)
+    planted.path_values = {
+        "complaints/<int:pk>": str(complaint.pk),
+        "item_pk": str(items[0].pk),
+        "feedback/inbox/<int:pk>": str(items[0].pk),
+        "feedback/follow-ups/<int:pk>": str(follow_up.pk),
+        "knowledge/queue/<int:pk>": str(turn.conversation.pk),
+        "inspections/<int:pk>": str(inspection.pk),
+        "approvals/<int:pk>": str(case.pk),
+        "/inspections/{pk}": str(inspection.pk),
+        "/approvals/cases/{pk}": str(case.pk),
+        "customer_no": customer.customer_no,
+        "outlet_code": "OA",
+        "token": tokens[0],
+        "fmt": "csv",
+        "kind": "decision",
+        "/complaints/{pk}": str(complaint.pk),
+        "/knowledge/conversations/{token}": turn.conversation.token,
+        "/my-ticket/{token}": tokens[0],
+    }
+    return planted
+
+
+def _patterns(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _patterns(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield "/" + prefix + str(p.pattern)
+
+
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _fill(route: str, planted: Planted) -> str:
+    def value(match: re.Match[str]) -> str:
+        converter, name = match.group(1) or "str", match.group(2)
+        for key, found in planted.path_values.items():
+            if (
+                "/" in key
+                and route.startswith("/" + key.split("<")[0])
+                and key.endswith(f"<{converter}:{name}>")
+            ):
+                return found
+        if name in planted.path_values:
+            return planted.path_values[name]
+        return "1" if converter in ("int", "path") else "x"
+
+    return _PARAM.sub(value, route)
+
+
+def _text_of(response: Any) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if "spreadsheetml" in kind:
+        book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(
+            " ".join(str(v) for v in row if v is not None)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    if "pdf" in kind:
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+            pdf.write(body)
+            pdf.flush()
+            return subprocess.run(
+                ["pdftotext", pdf.name, "-"], capture_output=True, text=True, check=True
+            ).stdout
+    text = body.decode("utf-8-sig", errors="replace")
+    if "json" in kind:
+        # \uXXXX escapes would hide full-width digits from the search.
+        text = json.dumps(json.loads(text), ensure_ascii=False)
+    return unescape(text)
+
+
+_HREF = re.compile(r'(?:href|src|hx-get|data-url)="(/[^"#]*)"')
+
+
+@dataclass
+class Crawl:
+    pages: int = 0
+    apis: int = 0
+    exports: int = 0
+    leaks: list[tuple[str, str, list[str]]] = field(default_factory=list)
+
+
+def _is_export(response: Any) -> bool:
+    kind = response.get("Content-Type", "")
+    return any(k in kind for k in ("csv", "spreadsheetml", "pdf")) or "attachment" in response.get(
+        "Content-Disposition", ""
+    )
+
+
+def _crawl_pages(client: Client, role: str, routes: list[str], crawl: Crawl) -> None:
+    seen: set[str] = set()
+    queue = [(url, 0) for url in routes]
+    while queue and len(seen) < MAX_PER_ROLE:
+        url, depth = queue.pop(0)
+        parts = urlsplit(url)
+        # Pages differ by path; a query only matters when it asks for a download.
+        key = url if re.search(r"format|fmt|export|download", parts.query) else parts.path
+        if key in seen or SKIP.search(parts.path):
+            continue
+        seen.add(key)
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        text = _text_of(response)
+        if _is_export(response):
+            crawl.exports += 1
+        else:
+            crawl.pages += 1
+        if found := unmasked(text):
+            crawl.leaks.append((role, url, found))
+        if depth < 1 and "html" in response.get("Content-Type", ""):
+            queue += [(unescape(link), depth + 1) for link in _HREF.findall(text)]
+
+
+def _api_reads(planted: Planted, unit_code: str, today: dt.date) -> list[str]:
+    spec = api.get_openapi_schema(path_prefix="/api/v1/")
+    query_values = {
+        "start": (today - dt.timedelta(days=30)).isoformat(),
+        "end": today.isoformat(),
+        "date": today.isoformat(),
+        "unit": unit_code,
+        "year": str(today.year),
+        "quarter": str((today.month - 1) // 3 + 1),
+        "period": today.strftime("%Y-%m"),
+        "line": "95588",
+    }
+    urls = []
+    for path, operations in spec["paths"].items():
+        if "get" not in operations:
+            continue
+        url = path
+        for template, found in planted.path_values.items():
+            if template.startswith("/") and path.endswith(template):
+                url = path.replace(template.rsplit("/", 1)[1], found)
+        url = re.sub(r"\{[^}]+\}", lambda m: "OA" if "code" in m.group(0) else "1", url)
+        required = [
+            p["name"]
+            for p in operations["get"].get("parameters", [])
+            if p["in"] == "query" and p.get("required")
+        ]
+        query = "&".join(f"{name}={query_values.get(name, '1')}" for name in required)
+        urls.append(f"{url}?{query}" if query else url)
+    return urls
+
+
+@pytest.fixture
+def console_log() -> Iterator[io.StringIO]:
+    """The configured console handler's own output (its PII filter included), written to a buffer."""
+    handlers = [
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler) and any(isinstance(f, pii.PiiLogFilter) for f in h.filters)
+    ]
+    assert handlers, "the console handler with the PII filter is configured"
+    buffer = io.StringIO()
+    previous = [h.setStream(buffer) for h in handlers]
+    try:
+        yield buffer
+    finally:
+        for h, stream in zip(handlers, previous, strict=True):
+            h.setStream(stream)
+
+
+def test_no_role_reads_a_planted_number_unmasked_anywhere(
+    world: World,
+    frozen_clock: Any,
+    seeded_calendar: Any,
+    console_log: io.StringIO,
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    """#18: every page, API read, export and the log, as every role: 0 unmasked spellings."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cast = _cast(world)
+    planted = _plant(world, cast)
+    # One logged line carrying every spelling, as an error quoting its input would.
+    logging.getLogger("fuwu.test.crawl").warning("caller said %s", PLANT)
+    routes = sorted({_fill(route, planted) for route in _patterns(get_resolver().url_patterns)})
+    today = frozen_clock.now().date()
+    crawl = Crawl()
+    for role, user in cast.items():
+        client = Client()
+        client.force_login(user)
+        _crawl_pages(client, role, routes, crawl)
+        for url in _api_reads(planted, user.org_unit.code, today):
+            response = client.get(url)
+            if response.status_code == 200:
+                crawl.apis += 1
+                if found := unmasked(_text_of(response)):
+                    crawl.leaks.append((role, url, found))
+    log = console_log.getvalue()
+    assert "caller said" in log and "139****5678" in log  # the log was captured, masked
+    if found := unmasked(log):
+        crawl.leaks.append(("log", "console", found))
+    print(f"\nPII crawl: {crawl.pages} pages, {crawl.apis} API reads, {crawl.exports} exports; leaks:")
+    for leak in crawl.leaks:
+        print("  ", *leak)
+    assert crawl.pages > 200 and crawl.apis > 50 and crawl.exports > 10
+    assert crawl.leaks == []
+
+    # The right to see the full number is the audited reveal, and only that.
+    client = Client()
+    client.force_login(cast[roles.COMPLAINT_HANDLER])
+    revealed = client.post(f"/api/v1/complaints/{planted.complaint.pk}/reveal-phone")
+    assert revealed.json() == {"phone": "13912345678"}
+    assert AuditEvent.objects.filter(action="pii.reveal", actor=cast[roles.COMPLAINT_HANDLER]).exists()
