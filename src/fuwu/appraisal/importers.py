@@ -99,7 +99,7 @@ def import_rows(actor: Principal, rows: list[dict[str, Any]]) -> int:
 def import_peers(path: Path, out: TextIO | Any = None) -> str:
     rows = read_rows(Path(path))
     count = import_rows(system("import peers"), rows)
-    return f"{count} peer figures imported"
+    return _("imported %(count)s peer figures") % {"count": count}
 
 
 IMPORTERS = {"peers": import_peers}

@@ -52,8 +52,8 @@ def test_a_bad_row_commits_nothing_and_says_line_field_and_reason(world, tmp_pat
     with pytest.raises(CommandError) as exc:
         run("customers", path)
     text = str(exc.value)
-    assert "line 3 id_number" in text and "校验位" in text
-    assert "line 4 outlet" in text
+    assert "第 3 行，id_number：" in text and "校验位" in text
+    assert "第 4 行，outlet：" in text
     assert BAD_ID not in text  # the refused number is not echoed
     assert not Customer.objects.exists()
 
@@ -68,7 +68,7 @@ def test_holdings_import_from_excel_and_refuses_unknown_customers_whole(world, t
     sheet.append(["K001", "CD", "300,000.50", "2024-05-01"])
     path = tmp_path / "h.xlsx"
     book.save(path)
-    assert "imported 2 holdings" in run("holdings", path)
+    assert "已导入 2 条持仓" in run("holdings", path)
     assert Holding.objects.get(product=products["CD"]).balance == 300000.50
     run("holdings", path)
     assert Holding.objects.count() == 2
@@ -77,5 +77,5 @@ def test_holdings_import_from_excel_and_refuses_unknown_customers_whole(world, t
     book.save(path)
     with pytest.raises(CommandError) as exc:
         run("holdings", path)
-    assert "K999" in str(exc.value) and "line 5 balance" in str(exc.value)
+    assert "K999" in str(exc.value) and "第 5 行，balance：" in str(exc.value)
     assert Holding.objects.count() == 2
