@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -239,7 +239,7 @@ def _already_imported(ids: list[str]) -> set[str]:
                     _("Another import of these tickets is still running; try again when it has finished."),
                     details=[{"row": None, "field": "ticket_id", "reason": repr(external_id)}],
                 )
-            found.add(external_id)
+            found.add(str(external_id))  # matched by the IN list, so never empty
     return found
 
 
@@ -279,7 +279,7 @@ def _write(rows: list[dict[str, Any]], out: TextIO | Any, *, file_name: str) -> 
 
 
 def _write_chunk(
-    rows: list[dict[str, Any]], batch: ImportBatch, next_seq: dict[tuple[int, dt.date], int]
+    rows: Sequence[dict[str, Any]], batch: ImportBatch, next_seq: dict[tuple[int, dt.date], int]
 ) -> None:
     # Everything is built before the transaction opens, so the write lock is held for the inserts alone;
     # bulk_create fills in each ticket's key, which its events and evaluation then take.

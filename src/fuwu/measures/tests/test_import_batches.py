@@ -204,7 +204,7 @@ def test_committed_chunks_stay_hidden_from_other_connections_until_published(flo
         reader = threading.Thread(target=read)
         reader.start()
         reader.join()
-        return seen[0]  # type: ignore[no-any-return]
+        return seen[0]
 
     batch = unpublished_batch([row(1), row(2), row(3)])
     assert counts() == ((0, 0, 0), 3)

@@ -153,7 +153,7 @@ def test_excel_file_and_the_import_command(world: Any, tmp_path: Path) -> None:
     first = CallRecord.objects.get(call_id="e1")
     assert first.offered_at == dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.SHANGHAI)
     assert first.centre == world.ho
-    with pytest.raises(CommandError, match="未从 .* 导入任何数据"):
+    with pytest.raises(CommandError, match=r"未从 .* 导入任何数据"):
         call_command("import", "calls", str(write(tmp_path, CALL_HEADER + "z1,95599,,,,,\n")))
 
 
