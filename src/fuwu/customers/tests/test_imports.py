@@ -36,8 +36,8 @@ def test_customers_import_is_idempotent_on_the_customer_number(world, tmp_path):
         "c.csv",
         f"客户号,姓名,网点,身份证号,手机号,地址\nK001,刘建华,OA,{GOOD_ID},13912345678,北京市海淀区\nK002,周敏,OB,,,\n",
     )
-    assert "2 new" in run("customers", path)
-    assert "2 updated" in run("customers", path)
+    assert "新增 2 位" in run("customers", path)
+    assert "更新 2 位" in run("customers", path)
     c = Customer.objects.get(customer_no="K001")
     assert Customer.objects.count() == 2 and c.birth_date.year == 1985 and c.id_masked == "110***********3015"
     assert c.address == "北京市海淀区"
