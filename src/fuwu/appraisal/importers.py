@@ -1,4 +1,4 @@
-"""`fuwu import peers FILE.xlsx`: published figures of other banks (同业对标, K7).
+"""`fuwu import peers FILE.(xlsx|csv)`: published figures of other banks (同业对标, K7).
 
 Columns (first sheet, header row): bank, year, measure, value, source, same_definition, note. `measure` is a
 catalogue measure id or a structure figure (outlets, tellers_per_outlet, lobby_staff_per_outlet);
@@ -15,8 +15,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fuwu.appraisal import figures, services
+from fuwu.appraisal.models import PeerFigure
 from fuwu.core.errors import DomainError, ValidationFailed
 from fuwu.core.principals import Principal, system
+from fuwu.core.tabular import read_table, too_long
 
 COLUMNS = ("bank", "year", "measure", "value", "source", "same_definition", "note")
 YES = {"1", "true", "yes", "y", "是", "相同", "一致"}
@@ -24,64 +26,62 @@ NO = {"0", "false", "no", "n", "否", "不同", "不一致"}
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    """The checked rows of a peer-figure workbook (ValidationFailed lists every bad row)."""
-    from openpyxl import load_workbook
+    """The checked rows of a peer-figure workbook or CSV (ValidationFailed lists every bad row and field).
 
-    book = load_workbook(path, read_only=True, data_only=True)
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
-        raise ValidationFailed(_("The file is empty."), details=[{"row": 1, "reason": _("no header row")}])
-    header = [str(c or "").strip().lower() for c in rows[0]]
-    missing = [c for c in COLUMNS[:5] if c not in header]
+    Read through core.tabular like every import (#18): a corrupt or oversized file is refused with a reason,
+    not a server error, and a row is named by its own line in the file.
+    """
+    table = read_table(path)
+    columns = {c.lower(): c for c in table.columns}
+    missing = [c for c in COLUMNS[:5] if c not in columns]
     if missing:
         raise ValidationFailed(
             _("The file lacks required columns: %(columns)s") % {"columns": ", ".join(missing)},
-            details=[{"row": 1, "reason": _("missing column"), "field": ", ".join(missing)}],
+            details=[{"row": 1, "reason": _("missing column"), "field": c} for c in missing],
         )
+    limits = {
+        f.name: f.max_length or 0 for f in PeerFigure._meta.fields if f.name in ("bank", "source", "note")
+    }
     problems: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
-    for number, raw in enumerate(rows[1:], start=2):
-        record = {name: raw[i] if i < len(raw) else None for i, name in enumerate(header) if name in COLUMNS}
-        if all(v in (None, "") for v in record.values()):
-            continue
-        reasons = []
+    for number, raw in table.rows:
+        record = {name: raw.get(columns.get(name, ""), "") for name in COLUMNS}
+        found: list[tuple[str, str]] = []
         try:
-            figures.peer_measure(str(record.get("measure") or ""))
+            figures.peer_measure(record["measure"])
         except DomainError:
-            reasons.append(f"unknown measure {record.get('measure')!r}")
+            found.append(("measure", _("unknown measure %(value)s") % {"value": repr(record["measure"])}))
         try:
-            year = int(str(record.get("year")))
+            year = int(record["year"])
         except ValueError:
-            reasons.append("year must be a whole number")
+            found.append(("year", _("must be a whole number")))
             year = 0
-        value = record.get("value")
-        if not isinstance(value, int | float):
-            try:
-                value = float(str(value))
-            except ValueError:
-                reasons.append("value must be a number")
-        flag = (
-            str(record.get("same_definition") if record.get("same_definition") is not None else "1")
-            .strip()
-            .lower()
-        )
+        try:
+            value = float(record["value"])
+        except ValueError:
+            found.append(("value", _("must be a number")))
+            value = 0.0
+        flag = (record["same_definition"] or "1").lower()
         if flag not in YES | NO:
-            reasons.append("same_definition must be 1 or 0")
-        if not str(record.get("bank") or "").strip() or not str(record.get("source") or "").strip():
-            reasons.append("bank and source are required")
-        if reasons:
-            problems.append({"row": number, "reason": "; ".join(reasons)})
+            found.append(("same_definition", _("must be 1 or 0")))
+        for name in ("bank", "source"):
+            if not record[name]:
+                found.append((name, _("required")))
+        for name, limit in limits.items():
+            if problem := too_long(record[name], limit, row=number, field=name):
+                found.append((name, str(problem["reason"])))
+        if found:
+            problems.extend({"row": number, "field": field, "reason": reason} for field, reason in found)
             continue
         out.append(
             {
-                "bank": str(record["bank"]).strip(),
+                "bank": record["bank"],
                 "year": year,
-                "measure": str(record["measure"]).strip(),
-                "value": float(value),  # type: ignore[arg-type]
-                "source": str(record["source"]).strip(),
+                "measure": record["measure"],
+                "value": value,
+                "source": record["source"],
                 "same_definition": flag in YES,
-                "note": str(record.get("note") or "").strip(),
+                "note": record["note"],
             }
         )
     if problems:
@@ -99,7 +99,7 @@ def import_rows(actor: Principal, rows: list[dict[str, Any]]) -> int:
 def import_peers(path: Path, out: TextIO | Any = None) -> str:
     rows = read_rows(Path(path))
     count = import_rows(system("import peers"), rows)
-    return f"{count} peer figures imported"
+    return _("imported %(count)s peer figures") % {"count": count}
 
 
 IMPORTERS = {"peers": import_peers}

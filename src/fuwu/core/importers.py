@@ -66,7 +66,7 @@ def import_calendar(path: Path, out: TextIO | Any = None) -> str:
     with transaction.atomic():
         for day, kind, name in rows:
             services.calendar_day_set(actor=SYSTEM, date=day, kind=kind, name=name)
-    return f"imported {len(rows)} calendar days"
+    return _("imported %(count)s calendar days") % {"count": len(rows)}
 
 
 IMPORTERS = {"calendar": import_calendar}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -235,3 +235,31 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.kind}"
+
+
+class ImportBatch(models.Model):
+    """One run of a large import (#18): its rows are written in short transactions, tagged with the batch,
+    and every reader ignores them until one short update sets `published_at` — so the floor keeps writing
+    while the file goes in, and a failed run shows nothing."""
+
+    kind = models.CharField(max_length=32)
+    file_name = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class PublishedManager(models.Manager[_M]):
+    """The default manager of a model an import batch writes to (its `import_batch` link): the rows of a batch
+    not yet published are not there, for every selector, measure and fact read alike. Deleting and Django's
+    own related-object plumbing go through `_base_manager`, which still sees them."""
+
+    def get_queryset(self) -> models.QuerySet[_M]:
+        # Uncorrelated: the database reads the (few) pending batch ids once per query.
+        pending = ImportBatch.objects.filter(published_at=None).values("pk")
+        return super().get_queryset().exclude(import_batch__in=pending)

@@ -129,7 +129,10 @@ def import_customers(path: Path, out: TextIO | Any = None) -> str:
             details=[{"row": None, "field": "file", "reason": _("empty")}],
         )
     created, updated = services.customers_import(actor=SYSTEM, rows=rows)
-    return f"imported customers: {created} new, {updated} updated"
+    return _("imported customers: %(created)s new, %(updated)s updated") % {
+        "created": created,
+        "updated": updated,
+    }
 
 
 def import_holdings(path: Path, out: TextIO | Any = None) -> str:
@@ -178,7 +181,7 @@ def import_holdings(path: Path, out: TextIO | Any = None) -> str:
             services.holding_set(
                 actor=SYSTEM, customer=known[no], product=product, balance=balance, opened_on=opened
             )
-    return f"imported {len(parsed)} holdings"
+    return _("imported %(count)s holdings") % {"count": len(parsed)}
 
 
 IMPORTERS = {"customers": import_customers, "holdings": import_holdings}

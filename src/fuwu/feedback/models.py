@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fuwu.core import clock
-from fuwu.core.models import OrgUnit, audited
+from fuwu.core.models import ImportBatch, OrgUnit, PublishedManager, audited
 
 
 class Evaluation(models.Model):
@@ -31,10 +31,23 @@ class Evaluation(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     at = models.DateTimeField(_("rated at"), db_index=True)
     source = models.CharField(max_length=10, default="pad")  # pad | import
+    # Written by `fuwu import events` (#18); hidden from every reader until the batch is published.
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = PublishedManager["Evaluation"]()
 
     scope_path = "outlet"
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["import_batch"],
+                name="feedback_eval_import_idx",
+                condition=models.Q(import_batch__isnull=False),
+            )
+        ]
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
 

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from fuwu.core import clock, sql
+from fuwu.core import batches, clock, sql
 from fuwu.core.models import OrgUnit
 from fuwu.floor import policy
 from fuwu.floor.models import Counter, ServiceType, Ticket
@@ -50,7 +50,8 @@ def _learned_query(outlet: OrgUnit, now: dt.datetime) -> tuple[str, list[Any]]:
     return (
         f"SELECT service_id, AVG({_HELD_SECONDS[connection.vendor]}), COUNT(*) FROM {Ticket._meta.db_table} "
         "WHERE outlet_id = %s AND status = %s AND business_date >= %s AND business_date <= %s "
-        "AND called_at IS NOT NULL AND finished_at IS NOT NULL AND finished_at <= %s GROUP BY service_id",
+        "AND called_at IS NOT NULL AND finished_at IS NOT NULL AND finished_at <= %s "
+        f"AND {batches.published_sql('import_batch_id')} GROUP BY service_id",
         [
             outlet.pk,
             Ticket.Status.FINISHED,

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fuwu.core.models import OrgUnit, audited
+from fuwu.core.models import ImportBatch, OrgUnit, PublishedManager, audited
 
 
 class CounterKind(models.TextChoices):
@@ -195,6 +195,12 @@ class Ticket(models.Model):
     # Issued by the demo's live simulated day (#19): only its own counters call it (floor.policy.eligible),
     # and the pad never asks a person to rate it.
     is_simulated = models.BooleanField(default=False, db_default=False)
+    # Written by `fuwu import events` (#18); hidden from every reader until the batch is published.
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = PublishedManager["Ticket"]()
 
     scope_path = "outlet"
     # Not stored: ticket_issue sets it (the place in line when issued) so the kiosk's answer needs no count.
@@ -230,6 +236,7 @@ class Ticket(models.Model):
                     ("staff", "staff"),
                     ("transferred_from", "transfer"),
                     ("referred_to", "referral"),
+                    ("import_batch", "import"),
                 )
             ),
         ]
@@ -268,11 +275,23 @@ class TicketEvent(models.Model):
         Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     data = models.JSONField(default=dict, blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = PublishedManager["TicketEvent"]()
 
     scope_path = "ticket__outlet"
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["import_batch"],
+                name="floor_event_import_idx",
+                condition=models.Q(import_batch__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} @ {self.at:%H:%M:%S}"

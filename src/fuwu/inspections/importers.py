@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.utils.translation import gettext as _
+
 from fuwu.core.principals import system
 from fuwu.inspections import services, xlsx
 
@@ -20,7 +22,11 @@ def import_template(path: Path, out: TextIO | Any = None) -> str:
         items=specs,
         note=f"import {path.name}",
     )
-    return f"imported {version.template.code} v{version.number} with {len(specs)} items"
+    return _("imported %(code)s v%(version)s with %(count)s items") % {
+        "code": version.template.code,
+        "version": version.number,
+        "count": len(specs),
+    }
 
 
 IMPORTERS = {"inspection-template": import_template}

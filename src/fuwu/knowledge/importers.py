@@ -195,8 +195,16 @@ def import_faq(path: Path, out: TextIO | Any = None, *, actor: Principal = SYSTE
     from fuwu.knowledge import engine
 
     model = engine.train_from_db()
-    trained = f", assistant retrained on {model.n_questions} questions" if model is not None else ""
-    return f"imported {len(groups)} entries from {len(rows)} questions{trained}"
+    done = _("imported %(entries)s entries from %(questions)s questions") % {
+        "entries": len(groups),
+        "questions": len(rows),
+    }
+    if model is None:
+        return done
+    return _("%(done)s; assistant retrained on %(count)s questions") % {
+        "done": done,
+        "count": model.n_questions,
+    }
 
 
 def _moment(value: str) -> dt.datetime:
@@ -263,7 +271,7 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
     if problems:
         raise ValidationFailed(_("The transcripts file has errors."), details=problems)
     calls, hits = services.transcripts_record(actor=system("import transcripts"), rows=checked)
-    return f"checked {calls} calls, {hits} forbidden phrases found"
+    return _("checked %(calls)s calls, %(hits)s forbidden phrases found") % {"calls": calls, "hits": hits}
 
 
 LABEL_COLUMNS = {"text": "text", "文本": "text", "label": "label", "标签": "label"}
@@ -297,7 +305,10 @@ def import_sentiment_labels(path: Path, out: TextIO | Any = None) -> str:
         raise ValidationFailed(_("The labels file has errors."), details=problems)
     stored = services.sentiment_labels_add(actor=system("import sentiment-labels"), rows=labelled)
     model = services.sentiment_retrain()
-    return f"stored {stored} labelled comments; sentiment model retrained on {model['sources']}"
+    return _("stored %(count)s labelled comments; sentiment model retrained on %(sources)s") % {
+        "count": stored,
+        "sources": model["sources"],
+    }
 
 
 IMPORTERS = {

@@ -1,14 +1,16 @@
 """`fuwu import events FILE.(csv|xlsx|parquet)`: visit history from an existing queue system.
 
-The whole file is validated first (every bad row reported with its line and reason) and then written in
-one transaction; rows whose ticket_id was imported before are skipped, so a re-run changes nothing.
+The whole file is validated first (every bad row reported with its line and reason), outside any transaction;
+then it is written in short transactions as one import batch that readers see only once it is published
+(core.batches, #18), so the floor keeps issuing and calling meanwhile and a failed run leaves nothing. Rows
+whose ticket_id was imported before are skipped, so a re-run changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,9 +19,9 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from fuwu.core import audit, clock, rollups
+from fuwu.core import audit, batches, clock, rollups
 from fuwu.core.errors import ValidationFailed
-from fuwu.core.models import OrgUnit, User
+from fuwu.core.models import ImportBatch, OrgUnit, User
 from fuwu.core.principals import SYSTEM
 from fuwu.core.tabular import read_table
 from fuwu.feedback.models import Evaluation
@@ -182,7 +184,8 @@ def _check(record: dict[str, Any], look: _Lookups) -> tuple[list[tuple[str, str]
 
 
 def import_events(path: Path, out: TextIO | Any = None) -> str:
-    """Validate the whole file, then create tickets, their events and evaluations in one transaction."""
+    """Validate the whole file outside any transaction, then write its tickets, their events and evaluations
+    as one import batch that every reader sees at once (core.batches)."""
     columns, records = _records(path)
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
@@ -214,61 +217,104 @@ def import_events(path: Path, out: TextIO | Any = None) -> str:
             % {"count": len(problems), "line": problems[0]["row"]},
             details=problems,
         )
-    existing = set(Ticket.objects.filter(external_id__in=list(seen)).values_list("external_id", flat=True))
+    batches.import_batches_discard_stale(actor=SYSTEM, kind="events", tables=TABLES)
+    existing = _already_imported(list(seen))
     fresh = [r for r in rows if r["ticket_id"] not in existing]
-    created = _write(fresh, out)
-    return f"imported {created} tickets, skipped {len(rows) - len(fresh)} already imported"
+    created = _write(fresh, out, file_name=path.name)
+    return _("imported %(created)s tickets, skipped %(skipped)s already imported") % {
+        "created": created,
+        "skipped": len(rows) - len(fresh),
+    }
 
 
-@transaction.atomic
-def _write(rows: list[dict[str, Any]], out: TextIO | Any) -> int:
-    next_seq: dict[tuple[int, dt.date], int] = {}
-    tickets = []
+def _already_imported(ids: list[str]) -> set[str]:
+    """The ticket ids a published import brought in before; refuses ids a running import is writing."""
+    found: set[str] = set()
+    for start in range(0, len(ids), batches.CHUNK_ROWS):
+        for external_id, batch_id, published_at in Ticket._base_manager.filter(
+            external_id__in=ids[start : start + batches.CHUNK_ROWS]
+        ).values_list("external_id", "import_batch", "import_batch__published_at"):
+            if batch_id is not None and published_at is None:
+                raise ValidationFailed(
+                    _("Another import of these tickets is still running; try again when it has finished."),
+                    details=[{"row": None, "field": "ticket_id", "reason": repr(external_id)}],
+                )
+            found.add(str(external_id))  # matched by the IN list, so never empty
+    return found
+
+
+# Children first: the order a failed batch is deleted in.
+TABLES = (Evaluation, TicketEvent, Ticket)
+
+
+def _write(rows: list[dict[str, Any]], out: TextIO | Any, *, file_name: str) -> int:
+    """Write the checked rows in short transactions as one unpublished batch, then publish it (core.batches)."""
+    if not rows:
+        return 0
+    batch = batches.import_batch_start(actor=SYSTEM, kind="events", file_name=file_name)
+    try:
+        next_seq: dict[tuple[int, dt.date], int] = {}
+        with tqdm(total=len(rows), desc="writing", unit=" rows", file=out, disable=out is None) as progress:
+            for part in batches.chunks(rows):
+                _write_chunk(part, batch, next_seq)
+                progress.update(len(part))
+        pairs = {(r["outlet"].pk, clock.business_date(r["issued_at"])) for r in rows}
+        with transaction.atomic():
+            batches.import_batch_publish(actor=SYSTEM, batch=batch)
+            rollups.mark_dirty(actor=SYSTEM, pairs=pairs)
+            audit.record(
+                actor=SYSTEM,
+                action="measures.import_events",
+                target=batch,
+                data={"tickets": len(rows), "days": len(pairs)},
+            )
+            from fuwu.measures.tasks import refresh_rollups
+
+            transaction.on_commit(refresh_rollups.enqueue)
+    except BaseException:
+        # Interrupted too (Ctrl-C): what was written stays invisible, and goes.
+        batches.import_batch_discard(actor=SYSTEM, batch=batch, tables=TABLES)
+        raise
+    return len(rows)
+
+
+def _write_chunk(
+    rows: Sequence[dict[str, Any]], batch: ImportBatch, next_seq: dict[tuple[int, dt.date], int]
+) -> None:
+    # Everything is built before the transaction opens, so the write lock is held for the inserts alone;
+    # bulk_create fills in each ticket's key, which its events and evaluation then take.
+    tickets: list[Ticket] = []
+    events: list[TicketEvent] = []
+    evaluations: list[Evaluation] = []
     for row in rows:
         day = clock.business_date(row["issued_at"])
         key = (row["outlet"].pk, day)
         if key not in next_seq:
-            top = Ticket.objects.filter(outlet=row["outlet"], business_date=day).aggregate(m=Max("seq"))["m"]
-            next_seq[key] = (top or 0) + 1
+            top = Ticket._base_manager.filter(outlet=row["outlet"], business_date=day).aggregate(m=Max("seq"))
+            next_seq[key] = (top["m"] or 0) + 1
         seq = next_seq[key]
         next_seq[key] += 1
-        tickets.append(
-            Ticket(
-                outlet=row["outlet"],
-                business_date=day,
-                number=f"I{seq:07d}",
-                seq=seq,
-                service=row["service"],
-                channel=Ticket.Channel.IMPORT,
-                status=OUTCOMES[row["outcome"]],
-                customer_tier=row["tier"],
-                counter=row["counter"],
-                staff=row["staff"],
-                issued_at=row["issued_at"],
-                called_at=row["called_at"],
-                last_called_at=row["called_at"],
-                started_at=row["started_at"],
-                finished_at=row["finished_at"],
-                diverted_channel="imported" if row["outcome"] == "diverted" else "",
-                external_id=row["ticket_id"],
-            )
+        ticket = Ticket(
+            outlet=row["outlet"],
+            business_date=day,
+            number=f"I{seq:07d}",
+            seq=seq,
+            service=row["service"],
+            channel=Ticket.Channel.IMPORT,
+            status=OUTCOMES[row["outcome"]],
+            customer_tier=row["tier"],
+            counter=row["counter"],
+            staff=row["staff"],
+            issued_at=row["issued_at"],
+            called_at=row["called_at"],
+            last_called_at=row["called_at"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+            diverted_channel="imported" if row["outcome"] == "diverted" else "",
+            external_id=row["ticket_id"],
+            import_batch=batch,
         )
-    saved: list[Ticket] = []
-    for start in tqdm(
-        range(0, len(tickets), 2000), desc="writing", unit=" batches", file=out, disable=out is None
-    ):
-        saved.extend(Ticket.objects.bulk_create(tickets[start : start + 2000]))
-    if saved and saved[0].pk is None:  # backends that return no keys: read them back by external id
-        ids = dict(
-            Ticket.objects.filter(external_id__in=[t.external_id for t in saved]).values_list(
-                "external_id", "pk"
-            )
-        )
-        for t in saved:
-            t.pk = ids[t.external_id]
-    events: list[TicketEvent] = []
-    evaluations: list[Evaluation] = []
-    for ticket, row in zip(saved, rows, strict=True):
+        tickets.append(ticket)
         steps = [
             (TicketEvent.Kind.ISSUED, row["issued_at"]),
             (TicketEvent.Kind.CALLED, row["called_at"]),
@@ -284,6 +330,7 @@ def _write(rows: list[dict[str, Any]], out: TextIO | Any) -> int:
                 counter=row["counter"],
                 actor_label="import",
                 data={"source": "import"},
+                import_batch=batch,
             )
             for kind, at in steps
             if at is not None
@@ -298,20 +345,13 @@ def _write(rows: list[dict[str, Any]], out: TextIO | Any) -> int:
                     rating=row["rating"],
                     at=row["finished_at"],
                     source="import",
+                    import_batch=batch,
                 )
             )
-    TicketEvent.objects.bulk_create(events, batch_size=5000)
-    Evaluation.objects.bulk_create(evaluations, batch_size=5000)
-    pairs = {(t.outlet_id, t.business_date) for t in saved}
-    rollups.mark_dirty(actor=SYSTEM, pairs=pairs)
-    audit.record(
-        actor=SYSTEM, action="measures.import_events", data={"tickets": len(saved), "days": len(pairs)}
-    )
-    if saved:
-        from fuwu.measures.tasks import refresh_rollups
-
-        transaction.on_commit(refresh_rollups.enqueue)
-    return len(saved)
+    with transaction.atomic():
+        Ticket.objects.bulk_create(tickets)
+        TicketEvent.objects.bulk_create(events)
+        Evaluation.objects.bulk_create(evaluations)
 
 
 IMPORTERS = {"events": import_events}

@@ -180,7 +180,7 @@ def import_calls(path: Path, out: TextIO | Any = None) -> str:
             services.call_records_import(actor=SYSTEM, centre=centres[code], rows=rows)
             for code, rows in grouped.items()
         )
-    return f"imported {total} call records"
+    return _("imported %(count)s call records") % {"count": total}
 
 
 IMPORTERS = {"calls": import_calls}

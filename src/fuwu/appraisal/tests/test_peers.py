@@ -84,3 +84,32 @@ def test_peer_figures_import_from_excel_all_or_nothing(world: Any, tmp_path: Pat
     call_command("import", "peers", str(good))
     assert PeerFigure.objects.count() == 2
     assert not PeerFigure.objects.get(bank="农业银行").same_definition
+
+
+def test_peer_files_are_read_like_every_import_and_refused_with_reasons(world: Any, tmp_path: Path) -> None:
+    """#18: a corrupt workbook is refused with a reason (it was a traceback, a 500 on upload), a GBK CSV from
+    Excel reads, each bad row is named by its own line and field in Chinese, over-long text is refused."""
+    broken = tmp_path / "peers.xlsx"
+    broken.write_bytes(b"PK\x03\x04 this is not a zip")
+    with pytest.raises(ValidationFailed, match="不是可读取的 Excel"):
+        importers.read_rows(broken)
+    csv_file = tmp_path / "peers.csv"
+    csv_file.write_bytes(
+        (
+            "bank,year,measure,value,source,same_definition,note\n"
+            "工商银行,2023,lobby_staff_per_outlet,1.25,年报,是,\n\n"
+            f"农业银行,二〇二三,lobby_staff_per_outlet,0.9,{'年' * 201},1,\n"
+        ).encode("gbk")
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        importers.read_rows(csv_file)
+    assert refused.value.details == [
+        {"row": 4, "field": "year", "reason": "必须是整数"},
+        {"row": 4, "field": "source", "reason": "超过 200 个字符"},
+    ]
+    csv_file.write_bytes(
+        csv_file.read_bytes()
+        .replace("二〇二三".encode("gbk"), b"2023")
+        .replace(("年" * 201).encode("gbk"), "年报".encode("gbk"))
+    )
+    assert [r["bank"] for r in importers.read_rows(csv_file)] == ["工商银行", "农业银行"]

@@ -124,13 +124,13 @@ def test_a_bad_file_is_refused_whole_naming_each_line_and_changes_nothing(ctx: A
     rows[1] = ("A", 101, "营业现场", "1", "01")  # a number cell: leading zeros would be lost
     with pytest.raises(CommandError) as err:
         run_import(workbook(tmp_path / "numbers.xlsx", rows))
-    assert "line 3" in str(err.value)
+    assert "第 3 行" in str(err.value)
     rows[1] = ("A", "101", "营业现场", "9", "01")  # unknown parent
     rows.append(("D", "x", "无", "", ""))  # no such dimension
     with pytest.raises(CommandError) as err:
         run_import(workbook(tmp_path / "bad.xlsx", rows))
     message = str(err.value)
-    assert "line 3" in message and "parent" in message and "0305" in message and "line 14" in message
+    assert "第 3 行" in message and "parent" in message and "0305" in message and "第 14 行" in message
     assert (
         list(ClassificationCode.objects.order_by("pk").values_list("code", "is_active", "verified")) == before
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import fuwu
 from fuwu.core import calendar, scheduler
 from fuwu.core.models import DeviceToken, SweepRun, User
 
@@ -80,23 +82,46 @@ def test_calendar_import_reports_every_bad_row_and_imports_nothing(db: Any, tmp_
     with pytest.raises(CommandError) as err:
         run("import", "calendar", str(bad))
     message = str(err.value)
-    for line in ("line 3 date", "line 4 kind", "line 5 date", "line 6 kind"):
+    for line in ("第 3 行，date：", "第 4 行，kind：", "第 5 行，date：", "第 6 行，kind："):
         assert line in message
-    assert "Nothing was imported" in message
+    assert f"未从 {bad} 导入任何数据。" in message
     assert calendar.is_business_day(__import__("datetime").date(2027, 2, 8))
 
     good = tmp_path / "2027-ok.csv"
     good.write_text(
         "date,kind,name\n2027-02-08,holiday,春节\n2027-02-20,workday,春节调休\n", encoding="utf-8"
     )
-    assert "imported 2 calendar days" in run("import", "calendar", str(good))
+    assert "已导入 2 个日历日" in run("import", "calendar", str(good))
     assert not calendar.is_business_day(__import__("datetime").date(2027, 2, 8))
+
+
+def test_the_import_command_speaks_chinese_from_the_console(tmp_path: Path) -> None:
+    """#18: `fuwu import` run by hand answers in settings.LANGUAGE_CODE, each bad row as 第 N 行，字段：原因."""
+    bad = tmp_path / "2027.csv"
+    bad.write_text("date,kind\n2027-02-08,holiday\n\n2027-02-3x,holiday\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "fuwu.cli", "import", "calendar", str(bad)],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "FUWU_DATA_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "fuwu.settings",
+            "PYTHONPATH": str(
+                Path(fuwu.__file__).parent.parent
+            ),  # this checkout's code, not the installed one
+        },
+    )
+    assert result.returncode == 1
+    assert f"未从 {bad} 导入任何数据。" in result.stderr
+    assert "  第 4 行，date：不是日期：2027-02-3x" in result.stderr
+    assert "line" not in result.stderr and "Nothing" not in result.stderr
 
 
 def test_import_unknown_kind(db: Any, tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("a\n")
-    with pytest.raises(CommandError, match="unknown import kind"):
+    with pytest.raises(CommandError, match="未知的导入类型 'nonsense'"):
         run("import", "nonsense", str(path))
 
 

@@ -20,7 +20,7 @@ ROWS = "date,kind,name\n2027-02-08,holiday,春节\n\n\n2027-02-20,workday,春节
 def test_a_gbk_csv_from_excel_imports_like_utf8(db: Any, tmp_path: Path) -> None:
     path = tmp_path / "2027.csv"
     path.write_bytes(ROWS.encode("gbk"))
-    assert import_calendar(path) == "imported 2 calendar days"
+    assert import_calendar(path) == "已导入 2 个日历日"
     assert CalendarDay.objects.get(date=dt.date(2027, 2, 8)).name == "春节"
 
 

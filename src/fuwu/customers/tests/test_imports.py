@@ -36,8 +36,8 @@ def test_customers_import_is_idempotent_on_the_customer_number(world, tmp_path):
         "c.csv",
         f"客户号,姓名,网点,身份证号,手机号,地址\nK001,刘建华,OA,{GOOD_ID},13912345678,北京市海淀区\nK002,周敏,OB,,,\n",
     )
-    assert "2 new" in run("customers", path)
-    assert "2 updated" in run("customers", path)
+    assert "新增 2 位" in run("customers", path)
+    assert "更新 2 位" in run("customers", path)
     c = Customer.objects.get(customer_no="K001")
     assert Customer.objects.count() == 2 and c.birth_date.year == 1985 and c.id_masked == "110***********3015"
     assert c.address == "北京市海淀区"
@@ -52,8 +52,8 @@ def test_a_bad_row_commits_nothing_and_says_line_field_and_reason(world, tmp_pat
     with pytest.raises(CommandError) as exc:
         run("customers", path)
     text = str(exc.value)
-    assert "line 3 id_number" in text and "校验位" in text
-    assert "line 4 outlet" in text
+    assert "第 3 行，id_number：" in text and "校验位" in text
+    assert "第 4 行，outlet：" in text
     assert BAD_ID not in text  # the refused number is not echoed
     assert not Customer.objects.exists()
 
@@ -68,7 +68,7 @@ def test_holdings_import_from_excel_and_refuses_unknown_customers_whole(world, t
     sheet.append(["K001", "CD", "300,000.50", "2024-05-01"])
     path = tmp_path / "h.xlsx"
     book.save(path)
-    assert "imported 2 holdings" in run("holdings", path)
+    assert "已导入 2 条持仓" in run("holdings", path)
     assert Holding.objects.get(product=products["CD"]).balance == 300000.50
     run("holdings", path)
     assert Holding.objects.count() == 2
@@ -77,5 +77,5 @@ def test_holdings_import_from_excel_and_refuses_unknown_customers_whole(world, t
     book.save(path)
     with pytest.raises(CommandError) as exc:
         run("holdings", path)
-    assert "K999" in str(exc.value) and "line 5 balance" in str(exc.value)
+    assert "K999" in str(exc.value) and "第 5 行，balance：" in str(exc.value)
     assert Holding.objects.count() == 2

@@ -577,7 +577,7 @@ def test_the_cli_imports_a_template_workbook_as_a_new_version(world: Any, tmp_pa
     path.write_bytes(
         xlsx.template_workbook(v, selectors.template_items(fetched_by=world.hq_manager, version=v))
     )
-    assert import_template(path) == "imported 6S v2 with 6 items"
+    assert import_template(path) == "已导入 6S 第 2 版，共 6 个检查项"
 
 
 def test_a_defect_outside_an_outlet_is_owned_by_that_units_manager(world: Any) -> None:

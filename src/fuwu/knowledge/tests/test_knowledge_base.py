@@ -61,7 +61,7 @@ def test_faq_rows_with_one_answer_are_paraphrases_and_answer_at_once(world: Any,
         "还信用卡的方式,手机银行还款,信用卡\n",
     )
     summary = import_faq(path)
-    assert "imported 2 entries from 6 questions" in summary
+    assert "已由 6 个问题导入 2 个条目" in summary
     card = Entry.objects.get(question="怎么开卡")
     assert sorted(card.paraphrases.values_list("text", flat=True)) == ["我想办一张银行卡", "新开储蓄卡要什么"]
     assert card.visibility == Entry.Visibility.PUBLIC and card.category == "借记卡"

@@ -83,7 +83,7 @@ def test_transcript_import_checks_calls_and_computes_rates(world: Any, tmp_path:
         "C3,TELLER_B,2026-03-02 09:30,喂？卡丢了？下班了明天再来\n",
     )
     summary = import_transcripts(path)
-    assert "checked 3 calls" in summary
+    assert "已检查 3 通电话" in summary
     assert CallTranscript.objects.get(call_id="C3").missing_required == ["您好", "再见"]
     assert LanguageFinding.objects.filter(source_ref="C1").count() == 2
     from fuwu.core import rollups

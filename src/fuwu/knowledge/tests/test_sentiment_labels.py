@@ -54,7 +54,7 @@ def test_imported_labels_retrain_the_model_a_new_process_uses(
     rows = [(f"蓝鲸理财送的东西{i}号又来了", "negative") for i in range(30)]
     rows += [(f"第{i}次来办业务，一切正常", "neutral") for i in range(30)]
     summary = import_sentiment_labels(_labels(tmp_path, rows))
-    assert "stored 60" in summary
+    assert "已保存 60 条" in summary
     model_file = data_dir / "feedback_text" / "model.json"
     assert json.loads(model_file.read_text(encoding="utf-8"))["sources"]["bank_labels"] == 60
     code = (

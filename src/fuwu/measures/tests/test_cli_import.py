@@ -260,7 +260,7 @@ def test_import_events_creates_tickets_events_and_evaluations_idempotently(
     floor: Any, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "events.csv", good_rows())
-    assert "imported 3 tickets, skipped 0" in run("import", "events", str(path))
+    assert "已导入 3 张号票，跳过 0 张" in run("import", "events", str(path))
     served = Ticket.objects.get(external_id="Q-1")
     assert (
         served.status == "finished"
@@ -276,7 +276,7 @@ def test_import_events_creates_tickets_events_and_evaluations_idempotently(
         (floor.outlet_a.pk, DAY),
         (floor.outlet_a.pk, DAY + dt.timedelta(days=1)),
     }
-    assert "imported 0 tickets, skipped 3" in run("import", "events", str(path))
+    assert "已导入 0 张号票，跳过 3 张" in run("import", "events", str(path))
     assert Ticket.objects.count() == 3 and TicketEvent.objects.count() == 4 + 3 + 2
     services.rollup_refresh(actor=SYSTEM)
     data = json.loads(
@@ -299,7 +299,7 @@ def test_import_events_reads_parquet(floor: Any, tmp_path: Path) -> None:
     rows = good_rows()
     table = pa.table({name: [r[i] for r in rows] for i, name in enumerate(HEADER)})
     pq.write_table(table, tmp_path / "events.parquet")
-    assert "imported 3 tickets" in run("import", "events", str(tmp_path / "events.parquet"))
+    assert "已导入 3 张号票" in run("import", "events", str(tmp_path / "events.parquet"))
 
 
 def test_import_events_names_every_bad_row_and_imports_nothing(floor: Any, tmp_path: Path) -> None:
@@ -326,20 +326,20 @@ def test_import_events_names_every_bad_row_and_imports_nothing(floor: Any, tmp_p
     with pytest.raises(CommandError) as info:
         run("import", "events", str(path))
     message = str(info.value)
-    assert "Nothing was imported" in message
+    assert f"未从 {path} 导入任何数据。" in message
     assert "事件文件有 9 处问题，首处在第 5 行" in message
-    assert "line 5 outlet_code: 没有网点 'ZZ'" in message
-    assert "line 6 service_code: 网点 OA 没有业务类型 'LOAN'" in message
-    assert "line 6 issued_at: '2026-10-12T09:00:00' 缺少时区" in message
-    assert "line 6 outcome: 已办结（served）需要 called_at、started_at 和 finished_at" in message
+    assert "第 5 行，outlet_code：没有网点 'ZZ'" in message
+    assert "第 6 行，service_code：网点 OA 没有业务类型 'LOAN'" in message
+    assert "第 6 行，issued_at：'2026-10-12T09:00:00' 缺少时区" in message
+    assert "第 6 行，outcome：已办结（served）需要 called_at、started_at 和 finished_at" in message
     for reason in (
         "没有窗口 'OA-09'",
-        "customer_tier: 'vip'",
-        "called_at: 早于 issued_at",
+        "customer_tier：'vip'",
+        "called_at：早于 issued_at",
         "只有已办结的号票才能评价",
         "'Q-1' 已出现在第 2 行",
     ):
-        assert any(reason in line and line.strip().startswith("line 7") for line in message.splitlines()), (
+        assert any(reason in line and line.strip().startswith("第 7 行") for line in message.splitlines()), (
             reason
         )
     assert not Ticket.objects.exists()
@@ -348,7 +348,7 @@ def test_import_events_names_every_bad_row_and_imports_nothing(floor: Any, tmp_p
 def test_import_events_refuses_a_file_without_the_columns(floor: Any, tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("ticket_id,outlet_code\nA,OA\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="line 1 service_code: 缺少此列。"):
+    with pytest.raises(CommandError, match="第 1 行，service_code：缺少此列。"):
         run("import", "events", str(path))
 
 
@@ -375,7 +375,7 @@ def test_import_events_reads_a_gbk_csv_as_excel_in_china_saves_it(floor: Any, tm
         csv.writer(handle).writerows([HEADER, *rows])
     with pytest.raises(UnicodeDecodeError):
         path.read_text(encoding="utf-8")
-    assert "imported 3 tickets" in run("import", "events", str(path))
+    assert "已导入 3 张号票" in run("import", "events", str(path))
     assert Ticket.objects.get(external_id="号票-1").status == "finished"
 
 
@@ -387,7 +387,7 @@ def test_import_events_reads_an_xlsx_workbook(floor: Any, tmp_path: Path) -> Non
     for row in [HEADER, *good_rows()]:
         sheet.append(row)
     book.save(tmp_path / "events.xlsx")
-    assert "imported 3 tickets" in run("import", "events", str(tmp_path / "events.xlsx"))
+    assert "已导入 3 张号票" in run("import", "events", str(tmp_path / "events.xlsx"))
     assert set(Ticket.objects.values_list("external_id", flat=True)) == {"Q-1", "Q-2", "Q-3"}
 
 

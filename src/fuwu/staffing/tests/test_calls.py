@@ -60,7 +60,7 @@ def manager(world: Any) -> Any:
 def test_import_then_kpis_per_line_follow_the_contact_centre_definitions(
     world: Any, manager: Any, tmp_path: Path
 ) -> None:
-    assert import_calls(write(tmp_path, GOOD)) == "imported 8 call records"
+    assert import_calls(write(tmp_path, GOOD)) == "已导入 8 条话务记录"
     day = dt.date(2026, 3, 2)
     hotline = selectors.call_kpis(fetched_by=manager, line="95599", day=day)
     total = hotline.total
@@ -153,7 +153,7 @@ def test_excel_file_and_the_import_command(world: Any, tmp_path: Path) -> None:
     first = CallRecord.objects.get(call_id="e1")
     assert first.offered_at == dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.SHANGHAI)
     assert first.centre == world.ho
-    with pytest.raises(CommandError, match="Nothing was imported"):
+    with pytest.raises(CommandError, match=r"未从 .* 导入任何数据"):
         call_command("import", "calls", str(write(tmp_path, CALL_HEADER + "z1,95599,,,,,\n")))
 
 
@@ -275,7 +275,7 @@ def test_a_gbk_csv_with_chinese_line_names_imports(world: Any, tmp_path: Path) -
     """#18, W5: a call file saved by Excel in China (GBK) imports; 信用卡 and agent names survive."""
     path = tmp_path / "calls.csv"
     path.write_bytes(GOOD.replace(",B01", ",张三").encode("gbk"))
-    assert import_calls(path) == "imported 8 call records"
+    assert import_calls(path) == "已导入 8 条话务记录"
     assert CallRecord.objects.get(call_id="k1").agent == "张三"
 
 
