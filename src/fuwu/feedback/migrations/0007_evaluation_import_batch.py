@@ -9,8 +9,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0004_import_batch'),
-        ('feedback', '0005_feedbackitem_compliment'),
-        ('floor', '0007_ticket_import_batch'),
+        ('feedback', '0006_feedbackitem_phone_index'),
+        ('floor', '0008_ticket_import_batch'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0004_import_batch'),
         ('customers', '0002_customer_360_products_suggestions_forms'),
-        ('floor', '0006_appointments'),
+        ('floor', '0007_counter_is_simulated'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
