@@ -11,14 +11,19 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from fuwu.complaints.models import MajorBasis, Severity, Source, Tag
+from fuwu.complaints.models import MajorBasis, Severity, Source, Status, Tag
 from fuwu.core.inputs import one_of, trimmed
 from fuwu.core.listing import ListQueryIn
+
+CASE_SORTS = ("urgent", "due", "new", "old")  # the keys of worklist.CASE_LIST's sorts
 
 
 class ComplaintListIn(ListQueryIn):
     """The case list's query, on the page (`?…`) and in `GET /api/v1/complaints`."""
 
+    # Listed in the schema as the list accepts them (#18); test_case_list checks they match the list's own.
+    state: str = one_of(["", *Status.values], default="")
+    sort: str = one_of(["", *CASE_SORTS], default="")
     overdue: bool = False  # only cases past their statutory deadline (open, or handled late)
 
 

@@ -51,6 +51,10 @@ class ListQueryIn(Schema):
     page: int = Field(default=1, ge=1)
 
 
+_EARLIEST = dt.date(1900, 1, 1)
+_LATEST = dt.date(9998, 12, 30)
+
+
 @dataclass(frozen=True)
 class Sort:
     key: str  # the value in ?sort=
@@ -201,10 +205,13 @@ def _narrow(rows: QuerySet[M], spec: ListSpec, query: ListQueryIn, principal: Pr
         unit = OrgUnit.objects.filter(code=query.unit).first()
         rows = rows.filter(**{f"{spec.unit_field}__path__startswith": unit.path}) if unit else rows.none()
     if spec.date_field:
+        # Clamped to dates a time zone can shift and a day can follow: no bank record lies outside them,
+        # and `until=9999-12-31` must narrow nothing rather than overflow.
         if query.since is not None:
-            rows = rows.filter(**{f"{spec.date_field}__gte": _bound(rows, spec.date_field, query.since)})
+            since = max(query.since, _EARLIEST)
+            rows = rows.filter(**{f"{spec.date_field}__gte": _bound(rows, spec.date_field, since)})
         if query.until is not None:
-            day_after = query.until + dt.timedelta(days=1)
+            day_after = min(query.until, _LATEST) + dt.timedelta(days=1)
             rows = rows.filter(**{f"{spec.date_field}__lt": _bound(rows, spec.date_field, day_after)})
     if spec.mine and query.mine:
         if not isinstance(principal, User):

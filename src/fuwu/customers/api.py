@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound
@@ -224,7 +224,10 @@ def _outlet(request: HttpRequest) -> OrgUnit:
 
 @router.post("/customers/forms/{kind}/prefill", response=PrefillOut)
 def form_prefill(
-    request: HttpRequest, response: HttpResponse, kind: str, payload: FormPrefillIn
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: FormPrefillIn,
+    kind: str = Path(..., pattern=prefill.KIND_PATTERN),
 ) -> PrefillOut:
     """A business form pre-filled from the profile and the last form of its kind; identifiers masked (P4)."""
     found = selectors.form_prefill(
@@ -236,7 +239,9 @@ def form_prefill(
 
 
 @router.post("/customers/forms/{kind}", response=PrefillOut)
-def form_submit(request: HttpRequest, kind: str, payload: FormSubmitIn) -> PrefillOut:
+def form_submit(
+    request: HttpRequest, payload: FormSubmitIn, kind: str = Path(..., pattern=prefill.KIND_PATTERN)
+) -> PrefillOut:
     """Keep the confirmed form; its changes update the profile (with history)."""
     principal = request_principal(request)
     record = services.form_submit(

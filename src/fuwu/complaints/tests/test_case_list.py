@@ -173,3 +173,26 @@ def test_alerts_fold_into_one_line_above_the_list(ctx: Any) -> None:
     assert "<details" in folded and " open" not in folded
     assert page.index('data-testid="alerts"') < page.index('data-testid="complaint-list"')
     assert page.count("alert_ack") <= 5 + 1  # the newest five, not all of them
+
+
+def test_the_api_schema_lists_the_states_and_sorts_the_list_accepts() -> None:
+    """#18: schemathesis sends only what the schema lists, so the lists must be the list's own."""
+    from fuwu.api import api
+    from fuwu.complaints.models import Status
+    from fuwu.complaints.worklist import CASE_LIST
+
+    params = {
+        p["name"]: p["schema"]
+        for p in api.get_openapi_schema(path_prefix="/api/v1/")["paths"]["/api/v1/complaints"]["get"][
+            "parameters"
+        ]
+    }
+    assert params["sort"]["enum"] == ["", *(s.key for s in CASE_LIST.sorts)]
+    assert params["state"]["enum"] == ["", *Status.values]
+
+
+def test_a_period_at_the_calendar_s_ends_narrows_nothing_rather_than_overflowing(ctx: Any) -> None:
+    f.complaint(ctx)
+    client = _client(ctx.handler)
+    answer = client.get("/api/v1/complaints?since=0001-01-01&until=9999-12-31")
+    assert answer.status_code == 200 and answer.json()["count"] == 1

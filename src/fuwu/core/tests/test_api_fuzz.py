@@ -60,6 +60,8 @@ REFERENCES_OR_RULES_ACROSS_FIELDS = {
     "GET /api/v1/staffing/calls/kpis": "a hotline line that has call records",
     "POST /api/v1/appraisal/briefings": "a unit the caller may brief",
     "POST /api/v1/approvals/cases": "a published process and an outlet",
+    "POST /api/v1/customers/forms/{kind}/prefill": "an ID number's check digit (GB 11643)",
+    "POST /api/v1/customers/forms/{kind}": "the presented ID's check digit (GB 11643), or the page's token",
 }
 
 CSRF_SECRET = "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz"  # any 32 characters from Django's alphabet

@@ -77,6 +77,8 @@ def test_teller_calls_serves_and_finishes_a_customer_from_my_day(browser_page: A
     assert "1 号窗口" in day.inner_text() and "今日已服务" in day.inner_text()
     _shoot(page, "teller")
     day.get_by_role("link", name="1 号窗口").click()
+    # The click returns once the console page commits; its script binds the buttons only when it has run.
+    page.wait_for_load_state("load")
     page.click("#call-next")
     page.wait_for_function(
         "n => document.querySelector('[data-testid=current-number]').textContent.includes(n)",
