@@ -437,6 +437,7 @@ PRODUCT_LIST = ListSpec(
     text=("name", "code"),
     state_field="category",
     states=Product.Category.choices,
+    state_label=gettext_lazy("Category"),
 )
 
 

@@ -176,6 +176,7 @@ def test_product_catalogue_lists_names_risk_and_fees_and_shows_the_knowledge_ent
     client.force_login(world.teller_a)
     listed = client.get("/customers/products/").content.decode()
     assert "大额存单" in listed and "R5" in listed and "共 19 条" in listed
+    assert "类别 <select" in listed and "状态 <select" not in listed  # the filter says what it filters
     funds = client.get("/customers/products/?state=fund").content.decode()
     assert "货币基金" in funds and "大额存单" not in funds and "共 4 条" in funds
     detail = client.get("/customers/products/CD/").content.decode()
