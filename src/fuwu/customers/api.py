@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Path, Router, Schema
+from ninja import Router, Schema
+from ninja.params.functions import Path as path_param
 
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound
@@ -227,7 +228,7 @@ def form_prefill(
     request: HttpRequest,
     response: HttpResponse,
     payload: FormPrefillIn,
-    kind: str = Path(..., pattern=prefill.KIND_PATTERN),
+    kind: Annotated[str, path_param(pattern=prefill.KIND_PATTERN)],
 ) -> PrefillOut:
     """A business form pre-filled from the profile and the last form of its kind; identifiers masked (P4)."""
     found = selectors.form_prefill(
@@ -240,7 +241,9 @@ def form_prefill(
 
 @router.post("/customers/forms/{kind}", response=PrefillOut)
 def form_submit(
-    request: HttpRequest, payload: FormSubmitIn, kind: str = Path(..., pattern=prefill.KIND_PATTERN)
+    request: HttpRequest,
+    payload: FormSubmitIn,
+    kind: Annotated[str, path_param(pattern=prefill.KIND_PATTERN)],
 ) -> PrefillOut:
     """Keep the confirmed form; its changes update the profile (with history)."""
     principal = request_principal(request)
