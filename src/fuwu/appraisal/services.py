@@ -24,7 +24,7 @@ from fuwu.appraisal.models import (
     StarRound,
 )
 from fuwu.appraisal.states import STAR_ROUND
-from fuwu.core import access, audit, clock
+from fuwu.core import access, audit, clock, pii
 from fuwu.core import roles as core_roles
 from fuwu.core.errors import DomainError, ValidationFailed
 from fuwu.core.models import OrgUnit, User
@@ -537,7 +537,7 @@ def star_round_rank(*, actor: Principal, round: StarRound) -> StarRound:
 
 def star_nominate(*, actor: Principal, round: StarRound, staff: User, reason: str) -> StarRound:
     """The outlet head nominates a member of the outlet's staff, with a reason shown on the wall of stars."""
-    reason = reason.strip()
+    reason = pii.scrub(reason.strip())  # shown on the wall of stars to everyone in the outlet (#18)
     if len(reason) < 2:
         raise _invalid("reason", _("Say why, in a few words."))
 
@@ -626,9 +626,10 @@ def peer_figure_set(
             measure=measure,
             defaults={
                 "value": value,
-                "source": source.strip(),
+                # Free text typed or imported by hand: masked like every other free-text field (#18).
+                "source": pii.scrub(source.strip()),
                 "same_definition": same_definition,
-                "note": note,
+                "note": pii.scrub(note),
             },
         )
         audit.record(

@@ -345,7 +345,7 @@ def case_start(
                     version=version,
                     reference="",
                     org_unit=outlet,
-                    title=title,
+                    title=pii.scrub(title),  # a title often names the applicant and quotes a number (#18)
                     amount=amount,
                     started_by=actor if isinstance(actor, User) else None,
                     started_by_label=_label(actor),

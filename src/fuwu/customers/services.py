@@ -631,7 +631,8 @@ def form_submit(
                 continue
             apply_identifiers(customer, id_number=None, phone=value, card_number=None)
             changed.append("phone")
-        elif value != getattr(customer, field):
+        elif (value := pii.scrub(value)) != getattr(customer, field):
+            # Address and occupation are free text: a number typed into them is kept masked (#18).
             setattr(customer, field, value)
             changed.append(field)
     if changed:
@@ -641,7 +642,7 @@ def form_submit(
         if field in ("address", "occupation"):
             data[field] = getattr(customer, field)
     if "payee_name" in prefill.FIELDS[kind]:
-        data["payee_name"] = (values.get("payee_name") or "").strip()[:50]
+        data["payee_name"] = pii.scrub((values.get("payee_name") or "").strip())[:50]
         data["payee_account"] = pii.mask_card(values.get("payee_account") or "")
     record = FormRecord.objects.create(
         customer=customer,

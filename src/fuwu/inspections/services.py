@@ -111,7 +111,8 @@ def template_version_create(
         # Lock the template so two editors saving at once get versions n+1 and n+2, not a unique-key error.
         template = Template.objects.select_for_update().get(pk=template.pk)
         template.name = name
-        template.description = description
+        # Template text is written by head office and read by every supervisor: masked like all free text (#18).
+        template.description = pii.scrub(description)
         by(template, actor).save()
         number = (template.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = TemplateVersion.objects.create(
@@ -119,7 +120,7 @@ def template_version_create(
             number=number,
             created_at=clock.now(),
             created_by=actor if isinstance(actor, User) else None,
-            note=note,
+            note=pii.scrub(note),
         )
         sections: dict[str, Section] = {}
         for order, s in enumerate(items, start=1):
@@ -132,8 +133,8 @@ def template_version_create(
                 section=section,
                 order=order,
                 code=s.code,
-                text=s.text,
-                guidance=s.guidance,
+                text=pii.scrub(s.text),
+                guidance=pii.scrub(s.guidance),
                 weight=s.weight,
                 response=Item.Response.POINTS if s.points is not None else Item.Response.YES_NO,
                 max_points=s.points or 1,

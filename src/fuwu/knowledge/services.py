@@ -156,7 +156,19 @@ def _validate(data: EntryData) -> EntryData:
         problems.append({"field": "valid_to", "reason": _("The end of validity is before its start.")})
     if problems:
         raise ValidationFailed(_("Please correct the marked fields."), details=problems)
-    return EntryData(**{**data.__dict__, "answer_html": answer, "question": data.question.strip()})
+    # Knowledge text is published (to customers, for public entries) and nobody holds a right to read a
+    # personal number in it: one there is a content error, so it is masked on save for every reader, like
+    # every other free-text field (#18). The bank's own numbers (95588, landlines) are not ID or mobile
+    # shaped and stay as written.
+    return EntryData(
+        **{
+            **data.__dict__,
+            "answer_html": pii.scrub(answer),
+            "question": pii.scrub(data.question.strip()),
+            "documents": tuple(pii.scrub(d) for d in data.documents),
+            "paraphrases": tuple(pii.scrub(p) for p in data.paraphrases),
+        }
+    )
 
 
 def _apply(entry: Entry, data: EntryData) -> None:
@@ -257,6 +269,7 @@ def paraphrase_add(
     """One more way to ask the entry's question (a new version of the entry)."""
     # Knowledge is bank-wide: any unit's queue staff may teach the assistant a customer's wording.
     access.require(actor, "knowledge.add_paraphrase")
+    text = pii.scrub(text)  # a customer's wording from the queue may carry their number (#18)
     key = normalize(text)
     if not key:
         raise ValidationFailed(
@@ -708,17 +721,19 @@ def transcripts_record(*, actor: Principal, rows: Sequence[TranscriptRow]) -> tu
     hits = 0
     for row in rows:
         access.require(actor, "knowledge.change_phrase", unit=row.unit)
+        # Callers read out their numbers: the transcript, and the excerpts cut from it, keep them masked (#18).
+        text = pii.scrub(row.text)
         transcript = CallTranscript.objects.create(
             call_id=row.call_id,
             agent=row.agent,
             agent_code=row.agent_code,
             unit=row.unit,
             at=row.at,
-            text=row.text,
+            text=text,
         )
         findings, missing = _check_language(
             actor=actor,
-            text=row.text,
+            text=text,
             source=LanguageFinding.Source.CALL,
             source_ref=row.call_id,
             staff=row.agent,
@@ -777,7 +792,8 @@ def sentiment_labels_add(*, actor: Principal, rows: Sequence[tuple[str, str]]) -
     access.require(actor, "knowledge.add_sentimentlabel", unit=knowledge_owner())
     now = clock.now()
     SentimentLabel.objects.bulk_create(
-        SentimentLabel(text=text, label=label, source=SentimentLabel.Source.IMPORT, at=now)
+        # Training text, masked like the feedback it resembles (#18).
+        SentimentLabel(text=pii.scrub(text), label=label, source=SentimentLabel.Source.IMPORT, at=now)
         for text, label in rows
     )
     audit.record(actor=actor, action="knowledge.sentiment_labels_add", data={"rows": len(rows)})

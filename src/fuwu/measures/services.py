@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from fuwu.complaints.models import Complaint
-from fuwu.core import audit, clock, history
+from fuwu.core import audit, clock, history, pii
 from fuwu.core.access import require
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.facts import fact_tables
@@ -208,7 +208,13 @@ def target_set(
         due_date=due_date,
         created_by=actor if isinstance(actor, User) else None,
     )
-    target.baseline, target.value, target.start_date, target.note = baseline, value, start_date, note
+    # The note is free text like every other: a number typed into it is kept masked (#18).
+    target.baseline, target.value, target.start_date, target.note = (
+        baseline,
+        value,
+        start_date,
+        pii.scrub(note),
+    )
     history.by(target, actor)
     target.save()
     audit.record(

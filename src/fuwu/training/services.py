@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from fuwu.core import access, audit, calendar, clock, notifications, references
+from fuwu.core import access, audit, calendar, clock, notifications, pii, references
 from fuwu.core import selectors as core_selectors
 from fuwu.core.defects import Defect
 from fuwu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -656,7 +656,9 @@ def _normalise_answer(version: QuestionVersion, answer: Any) -> Any:
         text = str(answer.get("text", "") if isinstance(answer, dict) else answer or "").strip()
         if len(text) > 2000:
             raise _invalid("answer", _("Enter at most %(max_length)s characters.") % {"max_length": 2000})
-        return {"text": text}
+        return {
+            "text": pii.scrub(text)
+        }  # a trainee may quote a customer's number; graders see it masked (#18)
     values = answer if isinstance(answer, list) else [answer]
     try:
         chosen = sorted({int(v) for v in values if v is not None and v != ""})
@@ -762,7 +764,7 @@ def attempt_grade(
         if not 0 <= awarded <= item.version.points:
             raise _invalid("awarded", _("Enter a value of at most %(le)s.") % {"le": item.version.points})
         item.awarded = awarded
-        item.feedback = feedback
+        item.feedback = pii.scrub(feedback)  # masked like the answer it grades (#18)
         item.graded_by = actor if isinstance(actor, User) else None
         item.save(update_fields=["awarded", "feedback", "graded_by"])
 

@@ -17,7 +17,7 @@ from fuwu.complaints import letters, sniff
 from fuwu.complaints.models import Attachment, Complaint
 from fuwu.complaints.services._common import as_user, audit_case, problem, refuse_if
 from fuwu.complaints.states import HANDLE, VIEW, recusal
-from fuwu.core import audit, clock
+from fuwu.core import audit, clock, pii
 from fuwu.core.access import require
 from fuwu.core.principals import Principal
 
@@ -63,7 +63,7 @@ def attachment_add(
         content_type=found.content_type,
         size=len(content),
         sha256=digest,
-        note=note.strip(),
+        note=pii.scrub(note.strip()),  # masked like the complaint text it documents (#18)
         uploaded_by=as_user(actor),
         uploaded_at=clock.now(),
     )

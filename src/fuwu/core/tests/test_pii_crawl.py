@@ -3,7 +3,13 @@ every page, API read, export and log line, as every role: nobody reads one of th
 
 The numbers go in through the services (the write path people use): complaint text, demand, product and
 complainant, the handler's findings, decision, reply and revisit note, feedback text and contact name with
-the staff reply and the follow-up note, the assistant chat and the staff answer in it. Then each role walks
+the staff reply and the follow-up note, the assistant chat and the staff answer in it, a complaint document's
+note, a supervisor's finding and observation, an approval's title and comment, a trainee's short answer and
+its grading feedback, a star nomination's reason, a peer figure's source and note, a target's note, the
+address and payee typed into a customer form, an inspection template's description, item text, guidance
+and change note, a call transcript, labelled sentiment text, and a knowledge entry's question, answer and
+paraphrases. Knowledge text is published and nobody holds a right to read a personal number in it, so it
+is masked on save for every reader (a number there is a content error, not data to reveal). Then each role walks
 every URL pattern (path parameters filled with the planted objects) and every link those pages offer one
 level deep (which is how the exports are found: CSV, Excel and PDF are read as text), and every GET
 operation of the API. The log is the console handler's own output (the one with the PII filter).
@@ -23,6 +29,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +40,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from fuwu.api import api
+from fuwu.appraisal import services as appraisal_services
 from fuwu.approvals import services as approval_services
 from fuwu.approvals.tests import factories as approval_factories
 from fuwu.complaints import services as complaint_services
@@ -41,12 +49,16 @@ from fuwu.core import pii, roles
 from fuwu.core.models import AuditEvent
 from fuwu.core.principals import SYSTEM, system
 from fuwu.core.tests.test_pii import SPELLINGS
+from fuwu.customers import services as customer_services
 from fuwu.customers.services import customer_create
 from fuwu.feedback import services as feedback_services
 from fuwu.feedback.models import FollowUp
 from fuwu.inspections import services as inspection_services
 from fuwu.inspections.tests import factories as inspection_factories
 from fuwu.knowledge import services as knowledge_services
+from fuwu.measures import services as measure_services
+from fuwu.training import services as training_services
+from fuwu.training.tests import factories as training_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -164,8 +176,15 @@ def _plant(world: World, cast: dict[str, Any]) -> Planted:
     )
     inspection_services.inspection_submit(actor=supervisor, inspection=inspection)
     approval_factories.small_loan()
-    case = approval_factories.start(world, "50000")
-    approval_services.step_approve(actor=cast[roles.RM], step=approval_factories.active(case), comment=PLANT)
+    started = approval_factories.start(world, "50000")
+    approval_services.step_approve(
+        actor=cast[roles.RM], step=approval_factories.active(started), comment=PLANT
+    )
+    more = _plant_more(world, cast, complaint)
+    # A case whose title quotes the numbers (the approved one above carries them in its comment).
+    approval_services.case_start(
+        actor=world.teller_a, process_code="LOAN", outlet=world.outlet_a, title=PLANT, amount=Decimal("50000")
+    )
     planted = Planted(complaint, items, tokens, follow_up, turn.conversation, customer)
     planted.path_values = {
         "complaints/<int:pk>": str(complaint.pk),
@@ -174,9 +193,9 @@ def _plant(world: World, cast: dict[str, Any]) -> Planted:
         "feedback/follow-ups/<int:pk>": str(follow_up.pk),
         "knowledge/queue/<int:pk>": str(turn.conversation.pk),
         "inspections/<int:pk>": str(inspection.pk),
-        "approvals/<int:pk>": str(case.pk),
+        "approvals/<int:pk>": str(started.pk),
         "/inspections/{pk}": str(inspection.pk),
-        "/approvals/cases/{pk}": str(case.pk),
+        "/approvals/cases/{pk}": str(started.pk),
         "customer_no": customer.customer_no,
         "outlet_code": "OA",
         "token": tokens[0],
@@ -185,8 +204,102 @@ def _plant(world: World, cast: dict[str, Any]) -> Planted:
         "/complaints/{pk}": str(complaint.pk),
         "/knowledge/conversations/{token}": turn.conversation.token,
         "/my-ticket/{token}": tokens[0],
+        **more,
     }
     return planted
+
+
+def _plant_more(world: World, cast: dict[str, Any], complaint: Any) -> dict[str, str]:
+    """The staff-written free text beyond complaints and feedback: one call per field, through its service.
+
+    Returns the path values of the pages that show them.
+    """
+    handler, head = cast[roles.COMPLAINT_HANDLER], world.head_a
+    complaint_services.attachment_add(
+        actor=handler, complaint=complaint, name="letter.jpg", content=inspection_factories.jpeg(), note=PLANT
+    )
+    # Training: a trainee's short answer quoting the customer, and the grader's feedback on it.
+    training_factories.bank()
+    training_services.question_save(
+        actor=SYSTEM, code="S18", category="简答", kind="short", text="客户留下号码时怎么办？", points=2
+    )
+    course = training_factories.course(world, code="PII", kind="skills", title="隐私")
+    exam = training_services.exam_create(actor=SYSTEM, course=course, title="隐私考试", draw={"简答": 1})
+    attempt = training_services.attempt_start(actor=world.teller_a, exam=exam, rng=training_factories.rng())
+    training_services.attempt_submit(
+        actor=world.teller_a,
+        attempt=attempt,
+        answers={item.position: {"text": PLANT} for item in attempt.items.all()},
+    )
+    training_services.attempt_grade(
+        actor=cast[roles.TRAINER], attempt=attempt, position=1, awarded=1, feedback=PLANT
+    )
+    # Appraisal: a star nomination's reason; a peer bank's figure with its source and note.
+    round_ = appraisal_services.star_round_open(actor=head, outlet=world.outlet_a, month="2026-03")
+    appraisal_services.star_nominate(actor=head, round=round_, staff=world.teller_a, reason=PLANT[:200])
+    appraisal_services.peer_figure_set(
+        actor=SYSTEM,
+        bank="某同业",
+        year=2025,
+        measure="avg_wait",
+        value=5.0,
+        source=PLANT[:200],
+        note=PLANT[:200],
+    )
+    measure_services.target_set(
+        actor=SYSTEM,
+        measure="avg_wait",
+        unit=world.outlet_a,
+        baseline=10.0,
+        value=4.0,
+        start_date=dt.date(2026, 1, 1),
+        due_date=dt.date(2026, 12, 31),
+        note=PLANT[:200],
+    )
+    # Customer forms: the address a customer gives, and a transfer's payee.
+    for kind, values in (("address_change", {"address": PLANT[:200]}), ("transfer", {"payee_name": PLANT})):
+        customer_services.form_submit(
+            actor=world.teller_a,
+            outlet=world.outlet_a,
+            kind=kind,
+            values=values,
+            id_number="110108198506123015",
+        )
+    # Knowledge: an entry's question, answer and paraphrases; a call transcript; labelled training text.
+    entry = knowledge_services.entry_create(
+        actor=SYSTEM,
+        data=knowledge_services.EntryData(
+            kind="faq",
+            question="号码挂失 " + SPELLINGS[0][0],
+            answer_html=f"<p>{PLANT}</p>",
+            visibility="public",
+            paraphrases=tuple(f"挂失 {s}" for s, _m in SPELLINGS),
+        ),
+    )
+    knowledge_services.paraphrase_add(actor=SYSTEM, entry=entry, text="我的号码 " + SPELLINGS[3][0])
+    knowledge_services.transcripts_record(
+        actor=SYSTEM,
+        rows=[
+            knowledge_services.TranscriptRow(
+                "CALL18", None, "A18", world.outlet_a, dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC), PLANT
+            )
+        ],
+    )
+    knowledge_services.sentiment_labels_add(actor=SYSTEM, rows=[(PLANT, "negative")])
+    # Inspections: a template's description, item text and guidance, and its change note.
+    inspection_services.template_version_create(
+        actor=SYSTEM,
+        code="PII",
+        name="隐私检查",
+        description=PLANT,
+        items=[inspection_services.ItemSpec(section="一", code="PII-1", text=PLANT, guidance=PLANT)],
+        note=PLANT[:200],
+    )
+    return {
+        "training/attempts/<int:pk>": str(attempt.pk),
+        "round_id": str(round_.pk),
+        "knowledge/entries/<int:pk>": str(entry.pk),
+    }
 
 
 def _patterns(patterns: list[Any], prefix: str = "") -> Iterator[str]:
