@@ -1,4 +1,5 @@
-"""`fuwu import calls FILE.csv|FILE.xlsx`: contact-centre call records (W5), validated whole, stored atomically.
+"""`fuwu import calls FILE.csv|FILE.xlsx`: contact-centre call records (W5), validated whole outside any
+transaction, then written in short transactions as one import batch published at once (core.batches, #18).
 
 Columns: call_id, line (95599 | credit_card, or 信用卡), offered_at, answered_at, ended_at, abandoned_at, agent,
 and optionally centre (org-unit code; the head office when absent), customer_no and phone (the caller: linked
@@ -13,7 +14,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fuwu.core import clock, pii
@@ -175,11 +175,9 @@ def import_calls(path: Path, out: TextIO | Any = None) -> str:
             % {"count": len(problems), "line": first or "-"},
             details=problems,
         )
-    with transaction.atomic():
-        total = sum(
-            services.call_records_import(actor=SYSTEM, centre=centres[code], rows=rows)
-            for code, rows in grouped.items()
-        )
+    total = services.call_records_import_batch(
+        actor=SYSTEM, grouped={centres[code]: rows for code, rows in grouped.items()}, file_name=path.name
+    )
     return _("imported %(count)s call records") % {"count": total}
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fuwu.core.models import OrgUnit, audited
+from fuwu.core.models import ImportBatch, OrgUnit, PublishedManager, audited
 
 
 class CallLine(models.TextChoices):
@@ -46,6 +46,12 @@ class CallRecord(models.Model):
         blank=True,
         related_name="+",
     )
+    # Written by `fuwu import calls` (#18); hidden from every reader until the batch is published.
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = PublishedManager["CallRecord"]()
 
     scope_path = "centre"
 
@@ -54,6 +60,11 @@ class CallRecord(models.Model):
         indexes = [
             models.Index(fields=["centre", "line", "offered_at"], name="staffing_call_line_idx"),
             models.Index(fields=["customer", "-offered_at"], name="staffing_call_customer_idx"),
+            models.Index(
+                fields=["import_batch"],
+                name="staffing_call_import_idx",
+                condition=models.Q(import_batch__isnull=False),
+            ),
         ]
         permissions = [
             # A customer's own calls are their history (like their visits), not the hotline's figures.
