@@ -508,9 +508,9 @@ def _photo_create(
         uploaded_by=actor if isinstance(actor, User) else None,
     )
     photo.file.save(original.name or "photo", original, save=False)
-    written.append(photo.file.name)
+    written.append(str(photo.file.name))
     photo.thumbnail.save(thumb.name or "thumb", thumb, save=False)
-    written.append(photo.thumbnail.name)
+    written.append(str(photo.thumbnail.name))
     photo.save()
     audit.record(
         actor=actor,
