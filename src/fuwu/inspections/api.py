@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
-from ninja import File, Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from fuwu.core import clock, transitions
@@ -14,7 +14,7 @@ from fuwu.core.auth import request_principal
 from fuwu.core.errors import NotFound
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
-from fuwu.inspections import selectors, services
+from fuwu.inspections import selectors, services, xlsx
 from fuwu.inspections.models import Inspection, RectificationTask
 from fuwu.inspections.schemas import (
     AppealIn,
@@ -227,6 +227,14 @@ def templates(request: HttpRequest) -> list[dict[str, object]]:
     ]
 
 
+@router.post("/inspections/templates/import", response={201: TemplateSummaryOut})
+def template_import(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, dict[str, object]]:
+    """A new version from a workbook in the export's layout: all or nothing; a 422 names each bad row and field."""
+    who = request_principal(request)
+    v = services.template_import_xlsx(actor=who, content=file.read(xlsx.MAX_IMPORT_BYTES))
+    return 201, {"code": v.template.code, "name": v.template.name, "version": v.number}
+
+
 @router.get("/inspections/templates/{code}", response=TemplateOut)
 def template(request: HttpRequest, code: str, version: int | None = None) -> dict[str, object]:
     who = request_principal(request)
@@ -256,6 +264,28 @@ def template_save(request: HttpRequest, payload: TemplateIn) -> tuple[int, dict[
         items=[services.ItemSpec(**i.model_dump()) for i in payload.items],
     )
     return 201, {"code": v.template.code, "name": v.template.name, "version": v.number}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/inspections/templates/{code}/xlsx",
+    openapi_extra={
+        "responses": {
+            200: {"description": "OK", "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
+        }
+    },
+)
+def template_export(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
+    """The template version as the Excel workbook the import reads back (the page's export)."""
+    who = request_principal(request)
+    v = selectors.template_version(fetched_by=who, code=code, number=version)
+    response = HttpResponse(
+        xlsx.template_workbook(v, selectors.template_items(fetched_by=who, version=v)), XLSX
+    )
+    response["Content-Disposition"] = f'attachment; filename="template-{v.template.code}-v{v.number}.xlsx"'
+    return response
 
 
 # --- inspections ---
@@ -399,11 +429,24 @@ def task(request: HttpRequest, pk: int) -> dict[str, object]:
     return _task_out(selectors.task(fetched_by=who, pk=pk), who)
 
 
+NO_PHOTOS: list[UploadedFile] = []  # the default of an optional file list (never mutated)
+
+
 @router.post("/rectifications/{pk}/evidence", response=TaskOut)
-def task_evidence(request: HttpRequest, pk: int, payload: EvidenceIn) -> dict[str, object]:
+def task_evidence(
+    request: HttpRequest,
+    pk: int,
+    payload: Form[EvidenceIn],
+    photo: File[list[UploadedFile]] = NO_PHOTOS,
+) -> dict[str, object]:
+    """Multipart, as the page's form: the evidence text and any photos (field `photo`, repeatable), checked and
+    stored by the same service as the page's upload; one refused photo refuses the whole submission."""
     who = request_principal(request)
     t = services.task_submit_evidence(
-        actor=who, task=selectors.task(fetched_by=who, pk=pk), evidence=payload.evidence
+        actor=who,
+        task=selectors.task(fetched_by=who, pk=pk),
+        evidence=payload.evidence,
+        photo_files=[p.read(services_limit()) for p in photo],
     )
     return _task_out(t, who)
 

@@ -188,7 +188,7 @@ def _rectify(rng: random.Random, task: RectificationTask, today: dt.date) -> Non
         actor=owner,
         task=task,
         evidence=rng.choice(EVIDENCE),
-        photo=_photo(rng, clock.now(), "整改后") if rng.random() < 0.5 else None,
+        photo_files=[_photo(rng, clock.now(), "整改后")] if rng.random() < 0.5 else [],
     )
     if age - fix_after < 2:
         return  # awaiting verification

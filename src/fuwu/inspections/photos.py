@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from fuwu.core import clock
@@ -100,3 +103,19 @@ def files(checked: Checked) -> tuple[ContentFile[bytes], ContentFile[bytes]]:
         ContentFile(checked.content, name=f"{name}.{checked.extension}"),
         ContentFile(checked.thumbnail, name=f"{name}_t.jpg"),
     )
+
+
+@contextmanager
+def removed_if_failed() -> Iterator[list[str]]:
+    """Collect the storage names written in the block; if the block fails (so its transaction rolls back, taking the
+    Photo rows with it) delete those files, so a refused submission leaves no file without its row.
+
+    Files are written before the commit rather than after it: a write after the commit could fail and leave a
+    committed Photo row whose file never existed."""
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise

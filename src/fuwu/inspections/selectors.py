@@ -146,6 +146,13 @@ def inspection_lines(*, fetched_by: Principal, inspection_obj: Inspection) -> li
     ]
 
 
+def inspection_tasks(*, fetched_by: Principal, inspection_obj: Inspection) -> dict[int, RectificationTask]:
+    """The rectification tasks opened from this inspection's findings that the reader may see, by finding id."""
+    found = inspection(fetched_by=fetched_by, pk=inspection_obj.pk)
+    tasks = scoping.visible(RectificationTask.objects.filter(finding__inspection=found), fetched_by)
+    return {t.finding_id: t for t in tasks if t.finding_id is not None}
+
+
 def running_score(*, fetched_by: Principal, inspection_obj: Inspection) -> scoring.Score:
     """The score of the answers saved so far (a draft's running score)."""
     found = inspection(fetched_by=fetched_by, pk=inspection_obj.pk)

@@ -152,6 +152,29 @@ def template_version_create(
     return version
 
 
+def template_import_xlsx(*, actor: Principal, content: bytes) -> TemplateVersion:
+    """A new template version from an Excel workbook (the page's and the API's import): all or nothing, every
+    problem named by row and field."""
+    # xlsx imports ItemSpec from here, and the schema is the one the API's template save validates with.
+    from fuwu.core.inputs import parse
+    from fuwu.inspections import xlsx
+    from fuwu.inspections.schemas import TemplateIn
+
+    access.require(actor, "inspections.change_template")
+    info, specs = xlsx.read_template(content)
+    payload = parse(
+        TemplateIn, {**info, "note": _("Imported from Excel"), "items": [s.__dict__ for s in specs]}
+    )
+    return template_version_create(
+        actor=actor,
+        code=payload.code,
+        name=payload.name,
+        description=payload.description,
+        note=payload.note,
+        items=specs,
+    )
+
+
 def _builtin_specs() -> list[tuple[str, str, str, list[ItemSpec]]]:
     out = []
     for code, name, description, sections in BUILTIN:
@@ -464,6 +487,7 @@ def _photo_create(
     actor: Principal,
     unit: OrgUnit,
     content: bytes,
+    written: list[str],
     inspection: Inspection | None = None,
     item: Item | None = None,
     task: RectificationTask | None = None,
@@ -485,7 +509,9 @@ def _photo_create(
         uploaded_by=actor if isinstance(actor, User) else None,
     )
     photo.file.save(original.name or "photo", original, save=False)
+    written.append(str(photo.file.name))
     photo.thumbnail.save(thumb.name or "thumb", thumb, save=False)
+    written.append(str(photo.thumbnail.name))
     photo.save()
     audit.record(
         actor=actor,
@@ -501,12 +527,14 @@ def photo_add(*, actor: Principal, inspection: Inspection, item_id: int, content
     """Attach an evidence photo to one item of an inspection in progress."""
     access.require(actor, "inspections.conduct_inspection", unit=inspection.outlet)
     item = _item(inspection, item_id)
-    with transaction.atomic():
+    with photos.removed_if_failed() as written, transaction.atomic():
         # Lock the inspection so no photo lands on an inspection that was submitted meanwhile.
         locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
         if locked.status != Inspection.Status.IN_PROGRESS:
             raise INSPECTION.refusal(locked, INSPECTION.action("submit"))
-        return _photo_create(actor=actor, unit=locked.outlet, content=content, inspection=locked, item=item)
+        return _photo_create(
+            actor=actor, unit=locked.outlet, content=content, written=written, inspection=locked, item=item
+        )
 
 
 def _answers_of(inspection: Inspection) -> list[scoring.Answer]:
@@ -681,9 +709,10 @@ def task_open(*, actor: Principal, defect: Defect) -> RectificationTask:
 
 
 def task_submit_evidence(
-    *, actor: Principal, task: RectificationTask, evidence: str, photo: bytes | None = None
+    *, actor: Principal, task: RectificationTask, evidence: str, photo_files: Sequence[bytes] = ()
 ) -> RectificationTask:
-    """The owner reports the fix with its evidence."""
+    """The owner reports the fix with its evidence and any photos (each checked as an inspection's photo is); one
+    refused photo refuses the whole submission and leaves no file behind."""
 
     def effect(locked: RectificationTask) -> RectificationTask:
         # Input is judged after access and state (checked by apply), so a stranger learns nothing.
@@ -696,11 +725,12 @@ def task_submit_evidence(
         locked.evidence = pii.scrub(evidence.strip())
         locked.submitted_at = now
         locked.on_time = not RectificationTask.past_due(locked.due, clock.business_date(now))
-        if photo:
-            _photo_create(actor=actor, unit=locked.unit, content=photo, task=locked)
+        for content in photo_files:
+            _photo_create(actor=actor, unit=locked.unit, content=content, written=written, task=locked)
         return locked
 
-    return TASK.apply(task, "submit_evidence", actor=actor, effect=effect)
+    with photos.removed_if_failed() as written:
+        return TASK.apply(task, "submit_evidence", actor=actor, effect=effect)
 
 
 def task_verify(*, actor: Principal, task: RectificationTask, note: str = "") -> RectificationTask:

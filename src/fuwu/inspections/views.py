@@ -188,7 +188,7 @@ def inspection_detail(
         "form": form or FormState(),
         "positions": range(1, 8),
         "max_mb": MAX_BYTES // (1024 * 1024),
-        "tasks": {t.finding_id: t for t in RectificationTask.objects.filter(finding__inspection=i)},
+        "tasks": selectors.inspection_tasks(fetched_by=who, inspection_obj=i),
     }
     if editing:
         context["staff"] = selectors.outlet_staff(fetched_by=who, outlet=i.outlet)
@@ -346,9 +346,11 @@ def task_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     try:
         if name == "submit_evidence":
             ev = parse(EvidenceIn, request.POST)
-            upload = request.FILES.get("photo")
             services.task_submit_evidence(
-                actor=who, task=t, evidence=ev.evidence, photo=upload.read(MAX_BYTES + 1) if upload else None
+                actor=who,
+                task=t,
+                evidence=ev.evidence,
+                photo_files=[u.read(MAX_BYTES + 1) for u in request.FILES.getlist("photo")],
             )
         elif name == "verify":
             services.task_verify(actor=who, task=t, note=parse(NoteIn, request.POST).note)
@@ -473,18 +475,7 @@ def template_import(request: HttpRequest) -> HttpResponse:
             raise ValidationFailed(
                 _("Choose a file."), details=[{"field": "file", "reason": _("Choose a file.")}]
             )
-        info, specs = xlsx.read_template(upload.read(5 * 1024 * 1024))
-        payload = parse(
-            TemplateIn, {**info, "note": _("Imported from Excel"), "items": [s.__dict__ for s in specs]}
-        )
-        v = services.template_version_create(
-            actor=who,
-            code=payload.code,
-            name=payload.name,
-            description=payload.description,
-            note=payload.note,
-            items=specs,
-        )
+        v = services.template_import_xlsx(actor=who, content=upload.read(xlsx.MAX_IMPORT_BYTES))
     except ValidationFailed as exc:
         return template_list(request, FormState.failed(request.POST, exc), status=422)
     return redirect("inspections:template", code=v.template.code)

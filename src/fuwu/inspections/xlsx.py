@@ -13,6 +13,8 @@ from fuwu.inspections.models import Item, TemplateVersion
 from fuwu.inspections.selectors import TallyRow
 from fuwu.inspections.services import ItemSpec
 
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # a template of a few hundred items is far smaller
+
 HEADERS = ["分区", "编号", "检查项", "权重", "满分", "关键项", "不符合须拍照", "严重程度", "号位", "检查说明"]
 SEVERITY = {"minor": "轻微", "normal": "一般", "major": "较重", "critical": "严重"}
 SEVERITY_BACK = {v: k for k, v in SEVERITY.items()} | {k: k for k in SEVERITY}

@@ -62,6 +62,7 @@ REFERENCES_OR_RULES_ACROSS_FIELDS = {
     "POST /api/v1/approvals/cases": "a published process and an outlet",
     "POST /api/v1/customers/forms/{kind}/prefill": "an ID number's check digit (GB 11643)",
     "POST /api/v1/customers/forms/{kind}": "the presented ID's check digit (GB 11643), or the page's token",
+    "POST /api/v1/inspections/templates/import": "an Excel workbook in the export's layout",
 }
 
 CSRF_SECRET = "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz"  # any 32 characters from Django's alphabet

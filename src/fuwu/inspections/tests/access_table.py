@@ -307,6 +307,14 @@ CASES = [
         outsider=_head_x,
     ),
     AccessCase(
+        Q + "inspection_tasks",
+        setup=_done,
+        call=lambda w, who: selectors.inspection_tasks(fetched_by=who, inspection_obj=w.done),
+        holder=lambda w: w.head_a,
+        without=lambda w: w.teller_a,
+        outsider=_head_x,
+    ),
+    AccessCase(
         Q + "running_score",
         setup=_filled,
         call=lambda w, who: selectors.running_score(fetched_by=who, inspection_obj=w.insp),

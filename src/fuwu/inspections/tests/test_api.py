@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -70,14 +75,12 @@ def test_a_visit_through_the_api_with_idempotent_writes(world: Any) -> None:
     r = head.post(
         f"/api/v1/rectifications/{task['id']}/evidence",
         {"evidence": "已安排大堂经理站立值守"},
-        content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="e-1",
     )
     assert r.json()["status"] == "submitted"
     r = head.post(
         f"/api/v1/rectifications/{task['id']}/evidence",
         {"evidence": "已安排大堂经理站立值守"},
-        content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="e-1",
     )
     assert r.status_code == 200 and r["Idempotent-Replayed"] == "true"
@@ -168,3 +171,118 @@ def test_roster_piece_rate_and_trends_read_through_the_api(world: Any) -> None:
     head = _client(world.head_a)
     assert head.get("/api/v1/supervision/roster").status_code == 403
     assert head.get(f"/api/v1/supervision/piece-rate?month={month}").status_code == 403
+
+
+def _stored(sha256: str) -> list[Path]:
+    """The files in storage named by this content hash (the original and its thumbnail)."""
+    root = Path(settings.MEDIA_ROOT)
+    return list(root.rglob(f"{sha256[:32]}*")) if root.exists() else []
+
+
+def _unique_jpeg() -> bytes:
+    # A fresh EXIF text gives fresh bytes, so no earlier run's file can stand in for this one's.
+    return jpeg(exif_time=f"2026:03:02 10:15:00 {uuid.uuid4().hex}")
+
+
+def test_evidence_photos_through_the_api_are_checked_and_stored_as_the_page_does(world: Any) -> None:
+    """#14 API: a tablet submits the fix with photos (multipart), once, even when it retries."""
+    from fuwu.inspections.tests.factories import submitted, task_for
+
+    t = task_for(submitted(world), "SBZ-2")
+    head = _client(world.head_a)
+    first, second = _unique_jpeg(), jpeg(exif_time="2026:03:05 09:30:00")
+
+    def send() -> Any:
+        return head.post(
+            f"/api/v1/rectifications/{t.pk}/evidence",
+            {
+                "evidence": "已安排大堂经理站立值守",
+                "photo": [
+                    SimpleUploadedFile("a.jpg", first, content_type="image/jpeg"),
+                    SimpleUploadedFile("b.jpg", second, content_type="image/jpeg"),
+                ],
+            },
+            HTTP_IDEMPOTENCY_KEY="ev-photos",
+        )
+
+    r = send()
+    assert r.status_code == 200 and r.json()["status"] == "submitted", r.content
+    again = send()
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    photos = list(t.photos.order_by("pk"))
+    assert [p.sha256 for p in photos] == [
+        hashlib.sha256(first).hexdigest(),
+        hashlib.sha256(second).hexdigest(),
+    ]
+    assert photos[1].taken_at is not None and photos[1].taken_at.day == 5
+    assert all(p.file and p.thumbnail and p.content_type == "image/jpeg" for p in photos)
+    assert len(_stored(photos[0].sha256)) == 2  # the original and its thumbnail
+
+
+def test_a_refused_evidence_submission_leaves_no_file_in_storage(world: Any) -> None:
+    """#14: the first photo is fine and written, the second is not an image: nothing is kept, row or file."""
+    from fuwu.inspections.tests.factories import submitted, task_for
+
+    t = task_for(submitted(world), "SBZ-2")
+    good = _unique_jpeg()
+    sha = hashlib.sha256(good).hexdigest()
+    r = _client(world.head_a).post(
+        f"/api/v1/rectifications/{t.pk}/evidence",
+        {
+            "evidence": "已安排大堂经理站立值守",
+            "photo": [
+                SimpleUploadedFile("a.jpg", good, content_type="image/jpeg"),
+                SimpleUploadedFile("b.jpg", b"<?php echo 1;", content_type="image/jpeg"),
+            ],
+        },
+    )
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "photo"
+    t.refresh_from_db()
+    assert t.status == RectificationTask.Status.OPEN and not t.photos.exists()
+    assert _stored(sha) == []
+
+
+def test_templates_export_and_import_through_the_api(world: Any) -> None:
+    """#14 API: the page's Excel export and import, all or nothing, errors by row and field in Chinese."""
+    from openpyxl import load_workbook
+
+    from fuwu.inspections.models import Template
+
+    setup(world)
+    hq = _client(world.hq_manager)
+    exported = hq.get("/api/v1/inspections/templates/SBZ/xlsx")
+    assert exported.status_code == 200 and exported["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    wb = load_workbook(io.BytesIO(exported.content))
+    wb["检查项"]["C2"] = "严禁推诿、拒办客户业务"
+    out = io.BytesIO()
+    wb.save(out)
+    r = hq.post(
+        "/api/v1/inspections/templates/import",
+        {"file": SimpleUploadedFile("t.xlsx", out.getvalue())},
+        HTTP_IDEMPOTENCY_KEY="imp-1",
+    )
+    assert r.status_code == 201 and r.json() == {"code": "SBZ", "name": r.json()["name"], "version": 2}
+    items = hq.get("/api/v1/inspections/templates/SBZ").json()["items"]
+    assert items[0]["text"] == "严禁推诿、拒办客户业务"
+
+    wb["检查项"]["D3"] = "很重"  # weight is not a number
+    wb["检查项"]["H4"] = "极严重"  # not a severity
+    out = io.BytesIO()
+    wb.save(out)
+    bad = hq.post(
+        "/api/v1/inspections/templates/import", {"file": SimpleUploadedFile("t.xlsx", out.getvalue())}
+    )
+    assert bad.status_code == 422
+    details = bad.json()["error"]["details"]
+    assert {(d["row"], d["field"]) for d in details} == {(3, "weight"), (4, "severity")}
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in d["reason"]) for d in details)
+    assert Template.objects.get(code="SBZ").versions.count() == 2  # nothing of the bad file was saved
+    head = _client(world.head_a)
+    assert (
+        head.post(
+            "/api/v1/inspections/templates/import", {"file": SimpleUploadedFile("t.xlsx", out.getvalue())}
+        ).status_code
+        == 403
+    )

@@ -311,7 +311,9 @@ def test_rectification_life_open_submit_reopen_submit_verify(world: Any) -> None
         services.task_submit_evidence(actor=world.sup, task=t, evidence="x")
     with pytest.raises(ValidationFailed):
         services.task_submit_evidence(actor=world.head_a, task=t, evidence="  ")
-    services.task_submit_evidence(actor=world.head_a, task=t, evidence="已安排专人值守1号位", photo=jpeg())
+    services.task_submit_evidence(
+        actor=world.head_a, task=t, evidence="已安排专人值守1号位", photo_files=[jpeg()]
+    )
     assert t.status == "submitted" and t.on_time is True and t.photos.count() == 1
     with pytest.raises(Forbidden):
         services.task_verify(actor=world.head_a, task=t)  # no verifying one's own fix
