@@ -14,6 +14,15 @@ S = "fuwu.inspections.services."
 Q = "fuwu.inspections.selectors."
 
 
+def _workbook(w: Any) -> None:
+    from fuwu.core.principals import SYSTEM
+    from fuwu.inspections import xlsx
+
+    setup(w)
+    version = selectors.template_version(fetched_by=SYSTEM, code="WGY")
+    w.workbook = xlsx.template_workbook(version, selectors.template_items(fetched_by=SYSTEM, version=version))
+
+
 def _head_x(w: Any) -> Any:
     return w.person("head_x", w.outlet_x, roles.OUTLET_HEAD)
 
@@ -95,6 +104,13 @@ CASES = [
             description="",
             items=[services.ItemSpec(section="一", code="N-1", text="检查项")],
         ),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.sup,
+    ),
+    AccessCase(
+        S + "template_import_xlsx",
+        setup=_workbook,
+        call=lambda w, who: services.template_import_xlsx(actor=who, content=w.workbook),
         holder=lambda w: w.hq_manager,
         without=lambda w: w.sup,
     ),

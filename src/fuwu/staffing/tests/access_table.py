@@ -134,6 +134,15 @@ CASES = [
         outsider=_cc_x,
     ),
     AccessCase(
+        S + "call_records_import_batch",
+        call=lambda w, who: services.call_records_import_batch(
+            actor=who, grouped={w.outlet_a: [_row(f"b-{who.pk}")]}, file_name="calls.csv"
+        ),
+        holder=lambda w: w.hq_manager,
+        without=lambda w: w.head_a,
+        outsider=_cc_x,
+    ),
+    AccessCase(
         Q + "plans",
         setup=_plan,
         call=lambda w, who: selectors.plans(fetched_by=who),
