@@ -116,3 +116,34 @@ def test_a_briefing_claimed_by_several_workers_is_built_once(world: Any) -> None
         "briefing-T2-2026-Q3.pdf",
         "briefing-T2-2026-Q3.xlsx",
     ]
+
+
+def test_racing_rule_changes_for_one_month_leave_one_rule_and_every_change_audited(world: Any) -> None:
+    """K5: six head-office users set the same month's star rule at once: no error, one row, six audit rows."""
+    from fuwu.appraisal.models import StarPolicy
+    from fuwu.core.models import AuditEvent
+
+    month = dt.date(2027, 3, 1)
+    rule: dict[str, Any] = {
+        "upheld_action": StarPolicy.Upheld.DISQUALIFY,
+        "deduction": 20.0,
+        "critical_action": StarPolicy.Upheld.DISQUALIFY,
+        "critical_deduction": 20.0,
+        "min_evaluations": 10,
+        "nomination_bonus": 10.0,
+        "max_compliments": 3,
+        "stars_per_outlet": 1,
+    }
+    calls = [
+        (
+            lambda points=points: services.star_policy_set(
+                actor=SYSTEM, effective_from=month, compliment_points=float(points), **rule
+            )
+        )
+        for points in range(1, 7)
+    ]
+    results, errors = _race(calls)
+    assert not errors and len(results) == 6
+    rows = StarPolicy.objects.filter(effective_from=month)
+    assert rows.count() == 1 and rows.get().compliment_points in {1.0, 2.0, 3.0, 4.0, 5.0, 6.0}
+    assert AuditEvent.objects.filter(action="appraisal.star_policy_set").count() == 6
