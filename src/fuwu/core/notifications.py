@@ -5,9 +5,10 @@ transaction commits (`transaction.on_commit`), so a rolled-back action notifies 
 sent by a background task (django-tasks) so a slow mail server never holds a lock or a request.
 
 The message is an English msgid marked with `gettext_noop` plus its parameters; it is translated when read,
-so each reader sees it in their language (Chinese by default). A `key` makes a sender idempotent: the same
-key for the same recipient is written once (unique constraint), which is how a sweep that runs twice, or two
-workers racing, notify once.
+so each reader sees it in their language (Chinese by default). The message, every string parameter and the
+actor's label are scrubbed of ID, phone and card numbers on the way in (`pii.scrub`; our references such as
+SP20260302000001 pass unchanged). A `key` makes a sender idempotent: the same key for the same recipient is
+written once (unique constraint), which is how a sweep that runs twice, or two workers racing, notify once.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext
 
-from fuwu.core import clock, roles
+from fuwu.core import clock, pii, roles
 from fuwu.core.models import Notification, OrgUnit, User
 from fuwu.core.principals import Principal, principal_label
 
@@ -79,19 +80,32 @@ def notify(
     people = {u.pk: u for u in recipients if u is not None and u.is_active and u.pk != me}
     if not people:
         return
+    # What a notification shows is scrubbed here, once for every sender (#18): a parameter is often text a
+    # person typed (a title, a name, a comment), and an e-mail copy leaves the bank.
     fields = {
         "kind": kind,
-        "message": message,
-        "params": dict(params or {}),
+        "message": pii.scrub(message),
+        "params": {name: _scrubbed(value) for name, value in (params or {}).items()},
         "target_type": obj._meta.label_lower if obj is not None else "",
         "target_id": str(obj.pk) if obj is not None else "",
-        "actor_label": principal_label(actor),
+        "actor_label": pii.scrub(principal_label(actor)),
         "key": key[:150],
         # When it happened, not when the row lands after the commit (a demo writes history at its dates).
         "created_at": clock.now(),
     }
     ids = sorted(people)
     transaction.on_commit(lambda: _deliver(ids, fields, email=email))
+
+
+def _scrubbed(value: Any) -> Any:
+    """`value` (a JSON value) with every string in it scrubbed of ID, phone and card numbers."""
+    if isinstance(value, str):
+        return pii.scrub(value)
+    if isinstance(value, list | tuple):
+        return [_scrubbed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    return value
 
 
 def _deliver(recipient_ids: list[int], fields: dict[str, Any], *, email: bool) -> list[Notification]:

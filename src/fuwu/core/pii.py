@@ -1,6 +1,7 @@
 """ID and phone numbers: a keyed hash to find them, a masked form to show, ciphertext for the few who may see it.
 
-Full values are never logged: PiiLogFilter rewrites any ID- or phone-shaped digits in log records.
+Full values are never logged: PiiLogFilter rewrites any ID-, phone- or card-shaped digits in log records
+(with `scrub`, so a reference such as SP20260302000001 reads the same in the log as on the page).
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ _FREE_CARD_RE = re.compile(rf"(?<![\d*])\d{{4}}(?:{_SEP}\d{{4}}){{2,3}}(?:{_SEP}
 _FREE_PHONE_RE = re.compile(
     rf"(?<![\d*])(?:(?:\+|＋|00)?86{_SEP})?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?![\d])"
 )
+# Our own references, as their generators write them: an approval case (approvals.services.case_start,
+# SP + business date + case id), a complaint (complaints.services.intake.next_reference, TS + date + the
+# day's number), a training certificate (training.services._certify, FW-date-attempt). Never a card,
+# however long the id part grows.
+OUR_REFERENCE_RE = re.compile(r"(?:SP\d{14,}|TS\d{12,}|FW-\d{8}-\d{6,})")
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_CODE_PREFIX_RE = re.compile(r"[A-Za-z]+-?$")
+_RUN_RE = re.compile(r"\d+")
 _WIDE = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "x", "－": "-"})
 
 
@@ -129,18 +138,77 @@ def _digits(value: str) -> str:
     return re.sub(r"[^\dXx]", "", value)
 
 
+def luhn_ok(digits: str) -> bool:
+    """The check digit every bank card number ends with (ISO/IEC 7812)."""
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        d = int(char) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _code_is_card(prefix: str, run: str) -> bool:
+    # A code's digits are a card only when they could be one: 16-19 of them with a valid check digit
+    # (a 1-in-10 chance for a code, so at worst an odd code is masked), and never one of our references.
+    return 16 <= len(run) <= 19 and luhn_ok(run) and not OUR_REFERENCE_RE.fullmatch(prefix + run)
+
+
+def _mask_cards(text: str, pattern: re.Pattern[str]) -> str:
+    """Mask the card-shaped numbers `pattern` finds, except the digits of a code glued to ASCII letters.
+
+    SP20260302000001, TS202603020001, FW-20260302-000001 or an order number ORD2026… are references
+    people type to name a record: masking them garbles the text and hides nothing personal. A bare digit
+    run is masked whatever its check digit: customers mistype, and a card with one wrong digit is still
+    their card. ID and phone numbers are masked before this, glued to letters or not.
+    """
+    parts: list[str] = []
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        start, end = m.span()
+        before = start - 1 if start > 1 and text[start - 1] == "-" else start  # FW-…, ORD-…
+        glued_left = before > 0 and text[before - 1] in _ASCII_LETTERS
+        glued_right = end < len(text) and text[end] in _ASCII_LETTERS
+        runs = list(_RUN_RE.finditer(text, start, end))
+        # A card spelled in groups of four is a card even right after letters ("card6222 0212 …").
+        grouped_card = len(runs) > 1 and len((runs[0] if glued_left else runs[-1]).group(0)) == 4
+        if glued_left and not grouped_card:
+            first = runs[0]
+            prefix_match = _CODE_PREFIX_RE.search(text, max(start - 32, 0), start)
+            prefix = prefix_match.group(0) if prefix_match else ""
+            if not _code_is_card(prefix, first.group(0)):
+                # The code ends where its digits end; whatever follows a separator is looked at afresh.
+                parts.append(text[pos : first.end()])
+                pos = first.end()
+                continue
+        elif glued_right and not grouped_card:
+            last = runs[-1]
+            if not _code_is_card("", last.group(0)):
+                head = text[start : last.start()]
+                parts.append(text[pos:start])
+                parts.append(_mask_cards(head, pattern) if len(runs) > 1 else head)
+                parts.append(last.group(0))
+                pos = end
+                continue
+        parts.append(text[pos:start])
+        parts.append(mask_card(m.group(0)))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def scrub(text: str) -> str:
     """Mask every ID-, card- or phone-shaped number in free text, however it is spaced or written.
 
     Full-width digits become ASCII first (the masked form is what is stored and shown). A phone number
-    written with +86/86 keeps no country code in its masked form.
+    written with +86/86 keeps no country code in its masked form. A code glued to ASCII letters (our own
+    references SP…, TS…, FW-…, an order number) is no card and keeps its digits (see _mask_cards).
     """
     text = text.translate(_WIDE)
     text = _FREE_ID_RE.sub(lambda m: mask_id(_digits(m.group(0))), text)
     text = _FREE_PHONE_RE.sub(lambda m: mask_phone(normalize_phone(m.group(0))), text)
-    text = _FREE_CARD_RE.sub(lambda m: mask_card(m.group(0)), text)
+    text = _mask_cards(text, _FREE_CARD_RE)
     text = ID_RE.sub(lambda m: mask_id(m.group(0)), text)
-    text = CARD_RE.sub(lambda m: mask_card(m.group(0)), text)
+    text = _mask_cards(text, CARD_RE)
     return PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
