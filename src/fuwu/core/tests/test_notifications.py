@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 from django.test import Client
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from fuwu.core import notifications, selectors, services
@@ -203,3 +204,60 @@ def test_unit_managers_are_the_outlet_head_and_above_them_the_branchs(world: Any
     assert notifications.managers_above(world.outlet_a, exclude=[world.head_a.pk]) == [supervisor]
     branch_manager = world.person("bm", world.t2, roles.HQ_MANAGER)
     assert notifications.unit_managers(world.t2) == [branch_manager]
+
+
+def test_notification_text_is_scrubbed_and_a_reference_survives(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Whatever a sender passes, no personal number is stored or mailed; our own reference reads as typed (#18)."""
+    from fuwu.approvals.tests import factories as approval_factories
+
+    approval_factories.small_loan()
+    reference = approval_factories.start(world, "50000").reference
+    world.teller_a.email = "teller@example.com"
+    world.teller_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(
+            actor=system("客服 +86 139 1234 5678"),
+            recipients=[world.teller_a],
+            kind="test",
+            obj=world.outlet_a,
+            message=gettext_noop(
+                "Approval %(case)s, step %(step)s is 50%% past its time limit; escalated to %(unit)s."
+            ),
+            params={
+                "case": reference,
+                "step": "客户13912345678来电",
+                "unit": "身份证110108 19850612 3015",
+                "more": [{"note": "卡号6222021234567890123"}, 7],
+            },
+            email=True,
+        )
+    row = Notification.objects.get()
+    assert row.params == {
+        "case": reference,
+        "step": "客户139****5678来电",
+        "unit": "身份证110***********3015",
+        "more": [{"note": "卡号622202*********0123"}, 7],
+    }
+    assert row.actor_label == "system:客服 139****5678"
+    with translation.override("zh-hans"):
+        shown = notifications.text(row)
+    assert reference in shown and "139****5678" in shown and "110***********3015" in shown
+    send_notification_email.call(row.pk)
+    body = mail.outbox[0].body
+    assert reference in body and "13912345678" not in body and "19850612" not in body
+
+
+def test_a_message_that_is_not_a_msgid_is_scrubbed_too(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(
+            actor=system("test"),
+            recipients=[world.teller_a],
+            kind="test",
+            obj=None,
+            message="Call 139-1234-5678 about SP20260302000001",
+        )
+    assert Notification.objects.get().message == "Call 139****5678 about SP20260302000001"
