@@ -27,17 +27,25 @@ def test_topics_are_assigned():
 
 def test_sentiment_on_held_out_set_meets_floor():
     result = measure(DATA / "eval.tsv")
-    # Measured 2026-12-05 (neutral threshold 0.75, chosen for real feedback's neutral majority): macro-F1 0.723
-    # on the 90 comments as they are (a third neutral), 0.769 with them weighted to 80 % neutral, accuracy 0.893
+    # Measured 2026-12-05 (neutral threshold 0.70, chosen for real feedback's neutral majority): macro-F1 0.765
+    # on the 90 comments as they are (a third neutral), 0.799 with them weighted to 80 % neutral, accuracy 0.905
     # then. Hand-written, so a smoke test; the floors catch regressions.
-    assert result["macro_f1"] >= 0.7
-    assert result["majority_macro_f1"] >= 0.75 and result["majority_accuracy"] >= 0.85
+    assert result["macro_f1"] >= 0.74
+    assert result["majority_macro_f1"] >= 0.77 and result["majority_accuracy"] >= 0.88
+
+
+def test_sentiment_on_held_out_product_comments_meets_floor():
+    # Bank product comments (mostly neutral statements and questions), written after the training ones:
+    # macro-F1 0.888, accuracy 0.917 measured 2026-12-05; a smoke test like the one above.
+    result = measure(DATA / "eval_products.tsv")
+    assert result["macro_f1"] >= 0.85 and result["accuracy"] >= 0.88
 
 
 def test_evaluation_set_shares_no_comment_with_training_set():
     train, _ = load(DATA / "train.tsv")
     held, _ = load(DATA / "eval.tsv")
-    assert not set(train) & set(held)
+    products, _ = load(DATA / "eval_products.tsv")
+    assert not set(train) & (set(held) | set(products))
 
 
 @pytest.mark.django_db

