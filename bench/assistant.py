@@ -3,14 +3,17 @@
     PYTHONPATH=src .venv/bin/python bench/assistant.py [--quick]
 
 HONESTY NOTE. The accuracy figures here are a SMOKE TEST on a FAQ written by hand for this project
-(src/fuwu/knowledge/data/faq_demo.csv: 32 answers × 8 questions), measured on two sets of further hand-written
-paraphrases the model never trains on: bench/data/faq_smoke_test.csv (32, one per answer, written first) and
-bench/data/faq_heldout.csv (96, three per answer, written together with the demo FAQ's last three questions per
-answer and split from them before any model change). The same author wrote the questions, the test sets and
-the bank synonym list (src/fuwu/knowledge/data/synonyms.py), having read the first test set: the figures show
-that the pipeline works; they are not an accuracy on real customer wording. The model's weights were chosen on
-held-out folds of the training questions only. The issue's goal (≥ 90 % top-1, ≥ 97 % top-3 on a real bank
-FAQ of ≈ 940 answers / 16k questions) can only be checked on that real set, kept outside the project.
+(src/fuwu/knowledge/data/faq_demo.csv: 32 answers × 17–18 questions), measured on three sets of further
+hand-written paraphrases the model never trains on: bench/data/faq_smoke_test.csv (32, one per answer, written
+first), bench/data/faq_heldout.csv (96, three per answer, written together with the demo FAQ's 6th–8th
+questions per answer and split from them before any model change) and bench/data/faq_heldout2.csv (64, two per
+answer, written and committed before the FAQ's 9th–18th questions per answer; a training question equal to a
+held-out one after normalisation was dropped, never adapted). The same author wrote the questions, the test
+sets and the bank synonym list (src/fuwu/knowledge/data/synonyms.py), having read the first test set and
+written the third: the figures show that the pipeline works; they are not an accuracy on real customer
+wording. The model's weights were chosen on held-out folds of the training questions only. The issue's goal
+(≥ 90 % top-1, ≥ 97 % top-3 on a real bank FAQ of ≈ 940 answers / 16k questions) can only be checked on that
+real set, kept outside the project.
 The retraining time and the latency with 940 classes are measured on a SYNTHETIC 16k-question set of the
 real set's shape (generated below), whose accuracy means nothing. Wall times depend on what else runs on the
 machine; the CPU time of the retraining is printed beside its wall time.
@@ -36,6 +39,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fuwu.settings")
 FAQ = ROOT / "src" / "fuwu" / "knowledge" / "data" / "faq_demo.csv"
 SMOKE = ROOT / "bench" / "data" / "faq_smoke_test.csv"
 HELD_OUT = ROOT / "bench" / "data" / "faq_heldout.csv"
+HELD_OUT2 = ROOT / "bench" / "data" / "faq_heldout2.csv"
 
 
 def load_faq() -> tuple[list[str], list[int], dict[int, str], dict[str, int]]:
@@ -83,14 +87,20 @@ def smoke() -> None:
     model = engine.train(texts, labels)
     print(f"SMOKE TEST (hand-written, {len(std)} answers, {len(texts)} training questions)")
     test_calib: list[tuple[float, bool]] = []
-    for name, path in (("first set", SMOKE), ("second set", HELD_OUT)):
+    totals: dict[str, list[float]] = {"first and second sets": [0, 0, 0], "all three sets": [0, 0, 0]}
+    for name, path in (("first set", SMOKE), ("second set", HELD_OUT), ("third set", HELD_OUT2)):
         queries = read_queries(path, index)
         t1, t3, calib = topk(model, queries)
         test_calib += calib
+        for total, sums in totals.items():
+            if path != HELD_OUT2 or total == "all three sets":
+                sums[0] += t1 * len(queries)
+                sums[1] += t3 * len(queries)
+                sums[2] += len(queries)
         print(f"  unseen hand-written paraphrases, {name}: n={len(queries)} top-1 {t1:.1%} top-3 {t3:.1%}")
-    both = [h for _c, h in test_calib]
-    print(f"  both sets: n={len(both)} top-1 {sum(both) / len(both):.1%}")
-    print("  reliability of the calibrated confidence on the unseen paraphrases:")
+    for total, (h1, h3, n) in totals.items():
+        print(f"  {total}: n={int(n)} top-1 {h1 / n:.1%} top-3 {h3 / n:.1%}")
+    print("  reliability of the calibrated confidence on all unseen paraphrases (three sets):")
     print_reliability(test_calib)
     # Held-out folds: each fold holds out one question of every answer and trains on the rest.
     rng = random.Random(1)
@@ -205,7 +215,9 @@ def end_to_end() -> None:
     started = time.monotonic()
     import_faq(FAQ)
     print(f"END TO END (hand-written FAQ on SQLite): import + retrain {time.monotonic() - started:.1f} s")
-    queries = [q for path in (SMOKE, HELD_OUT) for q, _gold in read_queries(path, load_faq()[3])] * 5
+    queries = [
+        q for path in (SMOKE, HELD_OUT, HELD_OUT2) for q, _gold in read_queries(path, load_faq()[3])
+    ] * 5
     for q in queries[:20]:  # warm: the first call loads the published model
         assistant.answer(q)
 

@@ -24,7 +24,7 @@ def model_dir(tmp_path: Path, settings: Any) -> Iterator[Path]:
 
 @pytest.fixture
 def faq(world: Any) -> Any:
-    """The demo FAQ (32 answers, 256 questions) imported as public entries, assistant trained."""
+    """The demo FAQ (32 answers, 570 questions) imported as public entries, assistant trained."""
     from fuwu.knowledge.importers import import_faq
 
     import_faq(FAQ)

@@ -180,4 +180,5 @@ def test_export_writes_a_reimportable_file(faq: Any, tmp_path: Path) -> None:
 
     export_faq(tmp_path / "out")
     text = (tmp_path / "out" / "faq.csv").read_text(encoding="utf-8-sig")
-    assert text.startswith("question,answer,category") and text.count("\n") == 257
+    # The header and the demo FAQ's 570 questions, one per row.
+    assert text.startswith("question,answer,category") and text.count("\n") == 571
