@@ -106,7 +106,9 @@ def test_households_started_at_once_keep_every_member_and_one_chain_of_moves(wor
     results, errors = _race(N, work)
     assert errors == [] and len(results) == N
     assert Household.objects.count() == N
-    for k, household in enumerate(results):
+    made = {h.name: h for h in results}  # results come in finishing order
+    for k in range(N):
+        household = made[f"家庭{k}"]
         own[k].refresh_from_db()
         assert own[k].household_id == household.pk and own[k].household_role == "spouse"
     shared.refresh_from_db()
