@@ -138,7 +138,10 @@ def tiers_recompute(*, actor: Principal) -> int:
     ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), 1000):
         with transaction.atomic():
-            batch = Customer.objects.filter(pk__in=ids[start : start + 1000]).select_for_update()
+            # In primary-key order, the one order every service locking several customers keeps (_lock).
+            batch = (
+                Customer.objects.filter(pk__in=ids[start : start + 1000]).select_for_update().order_by("pk")
+            )
             updates, history = [], []
             for c in batch:  # locked: a concurrent RM reassignment must not be overwritten by this save
                 aum = totals.get(c.pk) or Decimal(0)
@@ -157,6 +160,15 @@ def tiers_recompute(*, actor: Principal) -> int:
     return changed
 
 
+def _lock(customers: list[Customer]) -> None:
+    """Lock these customers' rows in primary-key order before a service changes them one by one.
+
+    One order for every service that locks several customers (household, reassignment, tier run), so two of
+    them naming the same customers in another order wait for each other instead of deadlocking.
+    """
+    list(Customer.objects.select_for_update().filter(pk__in=[c.pk for c in customers]).order_by("pk"))
+
+
 @transaction.atomic
 def household_create(*, actor: Principal, name: str, members: list[tuple[Customer, str]]) -> Household:
     """Group customers of one outlet into a household (relationship group); each keeps their own accounts."""
@@ -167,6 +179,7 @@ def household_create(*, actor: Principal, name: str, members: list[tuple[Custome
         )
     home = members[0][0].home_outlet
     require(actor, "customers.add_household", unit=home)
+    _lock([customer for customer, _role in members])
     household = by(Household(name=name, home_outlet=home, created_at=clock.now()), actor)
     household.save()
     audit.record(actor=actor, action="household.create", target=household, org_unit=home)
@@ -187,51 +200,66 @@ def _member_check(household: Household, customer: Customer) -> None:
 def household_member_add(
     *, actor: Principal, household: Household, customer: Customer, role: str
 ) -> Customer:
-    """Put a customer of the household's outlet into it (moving them out of any other), with their role."""
+    """Put a customer of the household's outlet into it (moving them out of any other), with their role.
+
+    Already a member in that role: nothing to do (a repeated add changes nothing and is not audited again).
+    """
     require(actor, "customers.change_household", unit=household.home_outlet)
-    _member_check(household, customer)
     if role not in HouseholdRole.values:
         raise ValidationFailed(
             _("Please correct the marked fields."),
             details=[{"field": "role", "reason": _("Choose one of the offered values.")}],
         )
-    before = customer.household_id
+    # Locked and read afresh: the caller's copy may predate another manager's move, and saving that copy would
+    # record a stale row in the history and the wrong household the customer came from.
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    _member_check(household, locked)
+    before = locked.household_id
     customer.household, customer.household_role = household, role
-    by(customer, actor).save(update_fields=["household", "household_role"])
+    if before == household.pk and locked.household_role == role:
+        return locked
+    locked.household, locked.household_role = household, role
+    by(locked, actor).save(update_fields=["household", "household_role"])
     audit.record(
         actor=actor,
         action="household.member_add",
         target=household,
         org_unit=household.home_outlet,
-        data={"customer": customer.customer_no, "role": role, "from": before},
+        data={"customer": locked.customer_no, "role": role, "from": before},
     )
-    return customer
+    return locked
 
 
 @transaction.atomic
 def household_member_remove(*, actor: Principal, household: Household, customer: Customer) -> Customer:
     """Take a customer out of the household (their accounts were never shared, so nothing else changes)."""
     require(actor, "customers.change_household", unit=household.home_outlet)
-    if customer.household_id != household.pk:
+    # Locked and checked afresh: a customer another manager has just moved or removed is no longer a member,
+    # and taking them out again would drop them from the household they were moved to.
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if locked.household_id != household.pk:
         raise ValidationFailed(
             _("Please correct the marked fields."),
             details=[{"field": "customer_no", "reason": _("Not a member of this household.")}],
         )
+    locked.household, locked.household_role = None, ""
+    by(locked, actor).save(update_fields=["household", "household_role"])
     customer.household, customer.household_role = None, ""
-    by(customer, actor).save(update_fields=["household", "household_role"])
     audit.record(
         actor=actor,
         action="household.member_remove",
         target=household,
         org_unit=household.home_outlet,
-        data={"customer": customer.customer_no},
+        data={"customer": locked.customer_no},
     )
-    return customer
+    return locked
 
 
 @transaction.atomic
 def portfolio_reassign(*, actor: Principal, customers: list[Customer], manager: User | None) -> int:
     """Move customers to another relationship manager (or to none) in one go: all or none, each audited."""
+    # All locked first, in one order: two heads naming the same customers in another order would deadlock.
+    _lock(customers)
     for customer in customers:
         relationship_manager_assign(actor=actor, customer=customer, manager=manager)
     return len(customers)

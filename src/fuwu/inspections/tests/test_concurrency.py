@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -12,9 +13,10 @@ from django.db import connection
 from fuwu.core import roles
 from fuwu.core.defects import Defect, SourceKind, report
 from fuwu.core.errors import Conflict
+from fuwu.core.models import AuditEvent
 from fuwu.core.principals import SYSTEM
 from fuwu.inspections import services
-from fuwu.inspections.models import RectificationTask, Response
+from fuwu.inspections.models import Item, RectificationTask, Response, Template, TemplateVersion
 from fuwu.inspections.tests.factories import items, setup, submitted, task_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -95,3 +97,46 @@ def test_two_reports_of_the_same_defect_open_one_task(world: Any) -> None:
     results, errors = _race(4, work)
     assert errors == [] and len(set(results)) == 1
     assert RectificationTask.objects.filter(source_id="C-42").count() == 1
+
+
+def _workbook(code: str) -> bytes:
+    """The 五个一 checklist exported to Excel, under another code if asked (a template not yet in the bank)."""
+    from openpyxl import load_workbook
+
+    from fuwu.inspections import selectors, xlsx
+
+    version = selectors.template_version(fetched_by=SYSTEM, code="WGY")
+    content = xlsx.template_workbook(version, selectors.template_items(fetched_by=SYSTEM, version=version))
+    wb = load_workbook(io.BytesIO(content))
+    wb[xlsx.INFO_SHEET]["B1"] = code
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("code", ["WGY", "NEW1"])
+def test_head_office_importing_one_template_at_once_gets_one_version_each(world: Any, code: str) -> None:
+    """Each import is a deliberate new version, as two imports one after the other would be: numbered in turn,
+    never the same number twice (a unique-key error) and, for a template new to the bank, one template."""
+    setup(world)
+    managers = [world.person(f"hq{k}", world.ho, roles.HQ_MANAGER) for k in range(6)]
+    content = _workbook(code)
+    existing = TemplateVersion.objects.filter(template__code=code).count()  # WGY: built in as v1
+    per_version = Item.objects.filter(version__template__code="WGY").count()
+    results, errors = _race(
+        len(managers), lambda k: services.template_import_xlsx(actor=managers[k], content=content)
+    )
+    assert errors == [] and len(results) == len(managers)
+    assert Template.objects.filter(code=code).count() == 1
+    numbers = sorted(v.number for v in results)
+    assert numbers == list(range(existing + 1, existing + len(managers) + 1))
+    assert sorted(
+        TemplateVersion.objects.filter(template__code=code).values_list("number", flat=True)
+    ) == list(range(1, existing + len(managers) + 1))
+    for v in results:
+        assert Item.objects.filter(version=v).count() == per_version
+    saved = AuditEvent.objects.filter(
+        action="inspections.template.version", data__template=code, actor__in=managers
+    )
+    assert sorted(a.data["number"] for a in saved) == numbers
+    assert [a.data["created"] for a in saved].count(True) == (0 if existing else 1)
