@@ -17,11 +17,11 @@ SHOWN = 6
 def panels(principal: Principal) -> list[Panel]:
     if not has(principal, "approvals.decide_step"):
         return []
-    steps = selectors.inbox(fetched_by=principal)
+    summary = selectors.inbox_summary(fetched_by=principal, first=SHOWN)
     inbox = reverse("approvals:inbox")
     counts = [
-        Count(_("Waiting for me"), steps.count(), inbox),
-        Count(_("Past the step's limit"), sum(1 for s in steps if s.is_overdue), inbox),
+        Count(_("Waiting for me"), summary.waiting, inbox),
+        Count(_("Past the step's limit"), summary.overdue, inbox),
     ]
     if has(principal, "approvals.reassign_step"):
         counts.append(
@@ -37,7 +37,7 @@ def panels(principal: Principal) -> list[Panel]:
                     reverse("approvals:detail", args=[s.case_id]),
                     urgent=s.is_overdue,
                 )
-                for s in steps[:SHOWN]
+                for s in summary.first
             ],
             counts=counts,
             more_url=inbox,

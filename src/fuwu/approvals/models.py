@@ -7,6 +7,8 @@ of the bottleneck analysis: started_at, finished_at, paused_seconds (waiting for
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -177,6 +179,11 @@ class CaseStep(models.Model):
     def is_overdue(self) -> bool:
         """Waiting for a decision past its (pause-adjusted) due time."""
         return self.is_waiting and self.due_at < clock.now()
+
+    @staticmethod
+    def overdue_at(now: dt.datetime) -> models.Q:
+        """`is_overdue` at `now` as a filter, so a count of late steps is one aggregate in SQL (#19)."""
+        return models.Q(status=StepStatus.ACTIVE, due_at__lt=now)
 
 
 class CaseEvent(models.Model):

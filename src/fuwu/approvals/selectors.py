@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from fuwu.approvals import hours
 from fuwu.approvals.models import Case, CaseEvent, CaseStep, Escalation, Process, StepDef, StepStatus
@@ -61,6 +61,27 @@ def inbox(*, fetched_by: Principal) -> QuerySet[CaseStep]:
         "case__version__process", "step_def", "owner_unit"
     )
     return qs.filter(decidable_by(fetched_by)).order_by("due_at", "pk")
+
+
+@dataclass(frozen=True)
+class InboxSummary:
+    """The home panel's view of the inbox: how many steps wait, how many are late, and the first few."""
+
+    waiting: int
+    overdue: int
+    first: list[CaseStep]
+
+
+def inbox_summary(*, fetched_by: Principal, first: int) -> InboxSummary:
+    """Both counts in one aggregate query and the `first` steps due soonest in another: never the whole inbox
+    read into memory (a decider with hundreds of steps opens the home page many times a day)."""
+    steps = inbox(fetched_by=fetched_by)
+    counted = steps.aggregate(
+        waiting=Count("pk"), overdue=Count("pk", filter=CaseStep.overdue_at(clock.now()))
+    )
+    return InboxSummary(
+        waiting=counted["waiting"] or 0, overdue=counted["overdue"] or 0, first=list(steps[:first])
+    )
 
 
 def escalations(*, fetched_by: Principal) -> list[Escalation]:

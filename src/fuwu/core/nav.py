@@ -113,12 +113,18 @@ def grouped_for(user: Viewer) -> list[tuple[Promise | str, list[tuple[NavItem, s
     return [(titles[app], entries) for app, entries in ordered]
 
 
-def _section_title(app: str, module: ModuleType) -> Promise | str:
+def _section_title(app: str, module: ModuleType | None) -> Promise | str:
     declared: Promise | str | None = getattr(module, "SECTION", None)
     if declared:
         return declared
     config = apps.get_containing_app_config(app)
     return config.verbose_name if config else app
+
+
+def section_title(app: str) -> Promise | str:
+    """What names `app` on screens: its menu section's title (the home page titles a panel it could not
+    show with it)."""
+    return _section_title(app, dict(app_modules("nav")).get(app))
 
 
 def user_roles(user: Viewer) -> set[str]:

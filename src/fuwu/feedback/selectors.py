@@ -24,6 +24,7 @@ from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.core.scoping import get_visible, visible
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp, SurveyResponse, SurveyTarget
 from fuwu.feedback.rules import PadSettings, pad_settings_in_force
+from fuwu.floor import policy as floor_policy
 from fuwu.floor.models import Counter as Window  # collections.Counter counts terms below
 from fuwu.floor.models import ServiceType, Ticket
 
@@ -186,8 +187,9 @@ def evaluation_table(
         problems.append({"field": "end", "reason": _("The end date is before the start date.")})
     if problems:
         raise ValidationFailed(_("Choose a grouping, a period and a date range."), details=problems)
+    # The real floor's customers only (floor.policy.real): the live simulated day's are never rated.
     tickets = visible(Ticket.objects.all(), fetched_by).filter(
-        status=Ticket.Status.FINISHED, business_date__gte=start, business_date__lte=end
+        floor_policy.real(), status=Ticket.Status.FINISHED, business_date__gte=start, business_date__lte=end
     )
     if within is not None:
         tickets = tickets.filter(outlet__path__startswith=within.path)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 
 APPOINTMENT_DUE, VIP, SPECIAL_GROUP, NORMAL = 0, 1, 2, 3
 
@@ -143,3 +144,16 @@ def next_for(
         w for w in waiting if eligible(w, counter_kind, kinds_by_service, simulated_counter=simulated_counter)
     ]
     return min(candidates, key=lambda w: w.key(bound), default=None)
+
+
+# --- the real floor -----------------------------------------------------------------------------------
+# The demo's live simulated day (#19) is not the bank's business: its customers and windows count in no
+# figure about the floor (the outlet's day on the home page, the lobby's diversion figures, every measure
+# and rollup, the evaluation table, the staffing forecast), and no person steps one of its tickets
+# (floor.services refuses it).
+
+
+def real(prefix: str = "") -> Q:
+    """Tickets (or counters) of the real floor, not the live simulated day's, as a filter; `prefix` reaches
+    them across a relation (``"ticket__"``)."""
+    return Q(**{f"{prefix}is_simulated": False})

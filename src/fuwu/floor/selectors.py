@@ -368,10 +368,11 @@ WORKPLACES = {"counter": "floor.change_ticket", "lobby": "floor.divert_ticket"}
 
 
 def diversion_stats(*, fetched_by: Principal, outlet: OrgUnit, day: dt.date) -> dict[str, int]:
-    """Tickets issued and diverted on `day` (transfers' onward segments not counted twice)."""
+    """Tickets issued and diverted on `day` (transfers' onward segments not counted twice; the real floor's)."""
     access.require(fetched_by, VIEW_TICKET, unit=outlet)
     today = visible(
-        Ticket.objects.filter(outlet=outlet, business_date=day, transferred_from__isnull=True), fetched_by
+        Ticket.objects.filter(policy.real(), outlet=outlet, business_date=day, transferred_from__isnull=True),
+        fetched_by,
     )
     return {"issued": today.count(), "diverted": today.filter(status=S.DIVERTED).count()}
 
@@ -604,10 +605,14 @@ class OutletDay:
 
 
 def outlet_day(*, fetched_by: Principal, outlet: OrgUnit) -> OutletDay:
-    """Today's queue and figures of one outlet the reader may see."""
+    """Today's queue and figures of one outlet the reader may see: the real floor's, not the live simulated
+    day's customers and windows (floor.policy.real)."""
     access.require(fetched_by, VIEW_TICKET, unit=outlet)
     now = clock.now()
-    today = visible(Ticket.objects.filter(outlet=outlet, business_date=clock.business_date(now)), fetched_by)
+    today = visible(
+        Ticket.objects.filter(policy.real(), outlet=outlet, business_date=clock.business_date(now)),
+        fetched_by,
+    )
     waiting = list(
         today.filter(status__in=WAITING).values_list("issued_at", "customer_tier", "is_special_group")
     )
@@ -617,7 +622,9 @@ def outlet_day(*, fetched_by: Principal, outlet: OrgUnit) -> OutletDay:
         )
     )
     waits = [(c - i).total_seconds() for i, c, _target in called if c is not None]
-    counters_all = list(Counter.objects.filter(outlet=outlet).values_list("is_open", flat=True))
+    counters_all = list(
+        Counter.objects.filter(policy.real(), outlet=outlet).values_list("is_open", flat=True)
+    )
     return OutletDay(
         outlet=outlet,
         waiting=len(waiting),

@@ -186,6 +186,16 @@ def _counter_code(ticket: Ticket) -> str:
     return ticket.counter.code if ticket.counter_id is not None and ticket.counter is not None else ""
 
 
+def _only_the_simulation_steps_its_customers(ticket: Ticket, actor: Principal) -> None:
+    """The live simulated day's customer is not in the hall (#19): a person cannot divert it or see it leave,
+    so the lobby console offers neither and the API refuses both; the simulation itself (the system) may."""
+    if ticket.is_simulated and not isinstance(actor, SystemPrincipal):
+        raise Forbidden(
+            gettext("This customer belongs to the demo's simulated day: only the simulation moves them."),
+            code="simulated_ticket",
+        )
+
+
 TICKETS = _TicketMachine(
     model=Ticket,
     actions=[
@@ -197,11 +207,25 @@ TICKETS = _TicketMachine(
         action("no_show", [S.CALLED], S.NO_SHOW, OPERATE_PERM, _("No-show")),
         action("transfer", [S.CALLED, S.SERVING], S.TRANSFERRED, OPERATE_PERM, _("Transfer")),
         action("refer", [S.CALLED, S.SERVING], None, OPERATE_PERM, _("Refer")),
-        action("divert", [S.WAITING], S.DIVERTED, LOBBY_PERM, _("Divert")),
+        action(
+            "divert",
+            [S.WAITING],
+            S.DIVERTED,
+            LOBBY_PERM,
+            _("Divert"),
+            guard=_only_the_simulation_steps_its_customers,
+        ),
         action("cancel", [S.WAITING, S.CALLED, S.SERVING], S.CANCELLED, CLOSE_DAY_PERM, _("Close the day")),
         # The customer gives up their place: from the mobile ticket's page (as the system, the signed link
         # being the customer's key), or lobby staff for a customer who tells them.
-        action("leave", [S.WAITING], S.CANCELLED, LOBBY_PERM, _("I'm leaving")),
+        action(
+            "leave",
+            [S.WAITING],
+            S.CANCELLED,
+            LOBBY_PERM,
+            _("I'm leaving"),
+            guard=_only_the_simulation_steps_its_customers,
+        ),
     ],
     unit=lambda t: t.outlet,
     counter=_counter_code,

@@ -20,6 +20,7 @@ from fuwu.core import calendar, clock
 from fuwu.core.facts import fact_table, fact_tables
 from fuwu.core.models import OrgUnit
 from fuwu.feedback.models import FeedbackItem
+from fuwu.floor import policy as floor_policy
 from fuwu.floor.models import Ticket
 
 # The columnar schemas are built on first use: pyarrow is heavy, and this module is imported by pages that
@@ -253,9 +254,14 @@ def _units_filter(units: Iterable[OrgUnit] | None, field: str) -> dict[str, Any]
 def ticket_rows(
     start: dt.date, end: dt.date, units: Iterable[OrgUnit] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Tickets of business dates start..end (inclusive), with their evaluation rating if any."""
+    """Tickets of business dates start..end (inclusive), with their evaluation rating if any.
+
+    The real floor's only (floor.policy.real): the demo's live simulated day is in no measure or rollup.
+    """
     qs = (
-        Ticket.objects.filter(business_date__range=(start, end), **_units_filter(units, "outlet"))
+        Ticket.objects.filter(
+            floor_policy.real(), business_date__range=(start, end), **_units_filter(units, "outlet")
+        )
         .values(
             "id",
             "outlet_id",
@@ -478,11 +484,12 @@ def parquet_paths(directory: Path) -> dict[str, Path]:
 
 def fact_dates() -> tuple[dt.date, dt.date] | None:
     """The first and last business dates any fact falls on (None when there are no facts)."""
+    real = Ticket.objects.filter(floor_policy.real())
     days = [
         d
         for d in (
-            Ticket.objects.order_by("business_date").values_list("business_date", flat=True).first(),
-            Ticket.objects.order_by("-business_date").values_list("business_date", flat=True).first(),
+            real.order_by("business_date").values_list("business_date", flat=True).first(),
+            real.order_by("-business_date").values_list("business_date", flat=True).first(),
         )
         if d is not None
     ]

@@ -21,6 +21,7 @@ from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import get_visible
 from fuwu.feedback.models import Evaluation, FeedbackItem
+from fuwu.floor import policy as floor_policy
 from fuwu.floor.models import Ticket, TicketEvent
 from fuwu.measures import catalogue, facts, rollups
 from fuwu.measures.models import DirtyDay, Rollup, RollupState, Target
@@ -129,9 +130,14 @@ def _touched_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
         | Q(started_at__gte=since)
         | Q(finished_at__gte=since)
     )
-    touched.update(Ticket.objects.filter(recent).values_list("outlet_id", "business_date").distinct())
+    # The live simulated day's tickets count in no measure (floor.policy.real): they touch no rollup.
     touched.update(
-        TicketEvent.objects.filter(at__gte=since)
+        Ticket.objects.filter(recent, floor_policy.real())
+        .values_list("outlet_id", "business_date")
+        .distinct()
+    )
+    touched.update(
+        TicketEvent.objects.filter(floor_policy.real("ticket__"), at__gte=since)
         .values_list("ticket__outlet_id", "ticket__business_date")
         .distinct()
     )

@@ -16,6 +16,7 @@ from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.scoping import get_visible, visible
+from fuwu.floor import policy as floor_policy
 from fuwu.floor.models import Ticket
 from fuwu.measures.catalogue import call_parts
 from fuwu.staffing.models import CallLine, CallRecord, Channel, Shift, StaffingPlan, StaffProfile
@@ -152,7 +153,9 @@ def _business_mix(the_plan: StaffingPlan, weeks: int) -> list[simulate.CustomerC
         the_plan.week_start - dt.timedelta(weeks=weeks), dt.time(0), tzinfo=clock.SHANGHAI
     )
     rows = (
-        Ticket.objects.filter(outlet__path__startswith=the_plan.unit.path, issued_at__gte=since)
+        Ticket.objects.filter(
+            floor_policy.real(), outlet__path__startswith=the_plan.unit.path, issued_at__gte=since
+        )
         .values("service__code", "service__mean_service_seconds", "priority_class")
         .annotate(n=Count("id"))
     )

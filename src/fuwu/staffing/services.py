@@ -21,6 +21,7 @@ from fuwu.core.errors import Conflict, NotFound, ValidationFailed
 from fuwu.core.history import by
 from fuwu.core.models import ImportBatch, OrgUnit, User
 from fuwu.core.principals import Principal
+from fuwu.floor import policy as floor_policy
 from fuwu.floor.models import Ticket
 from fuwu.staffing.models import (
     CallRecord,
@@ -63,7 +64,13 @@ def _arrival_history(
     stamps: Iterable[dt.datetime]
     if channel == Channel.BRANCH:
         stamps = (
-            Ticket.objects.filter(outlet__path__startswith=unit.path, issued_at__gte=start, issued_at__lt=end)
+            # The live simulated day's customers are no demand to staff for (floor.policy.real).
+            Ticket.objects.filter(
+                floor_policy.real(),
+                outlet__path__startswith=unit.path,
+                issued_at__gte=start,
+                issued_at__lt=end,
+            )
             .values_list("issued_at", flat=True)
             .iterator()
         )

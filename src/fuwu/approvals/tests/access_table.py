@@ -241,6 +241,15 @@ CASES = [
         hides=lambda w, rows: w.step not in rows,
     ),
     AccessCase(
+        Q + "inbox_summary",
+        setup=_case,
+        call=lambda w, who: selectors.inbox_summary(fetched_by=who, first=6),
+        holder=rm_a,
+        without=lambda w: w.teller_a,
+        outsider=rm_b,
+        hides=lambda w, summary: summary.waiting == 0 and w.step not in summary.first,
+    ),
+    AccessCase(
         Q + "bottlenecks",
         setup=_case_rolled_up,
         call=lambda w, who: selectors.bottlenecks(

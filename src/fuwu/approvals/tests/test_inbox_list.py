@@ -66,3 +66,40 @@ def test_bad_inbox_input_is_a_422_in_chinese(inbox: Any, query: str, reason: str
     client.force_login(inbox.people.rm)
     response = client.get(f"/approvals/inbox/{query}")
     assert response.status_code == 422 and reason in response.content.decode()
+
+
+def test_the_home_panel_counts_late_steps_in_sql_and_reads_only_the_rows_it_shows(
+    world: Any, frozen_clock: Any
+) -> None:
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fuwu.approvals import home
+    from fuwu.approvals.models import CaseStep
+    from fuwu.core import clock
+
+    f.small_loan()
+    rm = f.People(world).rm
+    steps = [f.active(f.start(world, str(10000 + i))) for i in range(10)]
+    # Eight are past their limit: more than the panel shows, so the count cannot come from its rows.
+    late = [s.pk for s in steps[:8]]
+    CaseStep.objects.filter(pk__in=late).update(due_at=clock.now() - dt.timedelta(hours=1))
+    on_time = steps[8]
+    on_time.case.steps.filter(pk=on_time.pk).update(due_at=clock.now() + dt.timedelta(hours=1))
+    with CaptureQueriesContext(connection) as seen:
+        [panel] = home.panels(rm)
+    counts = {str(c.label): c.value for c in panel.counts}
+    assert counts == {"待我审批": 10, "已超环节时限": 8}
+    assert len(panel.rows) == home.SHOWN and all(r.urgent for r in panel.rows)
+    # One aggregate for both counts, one page of rows; the inbox is never read whole.
+    table = CaseStep._meta.db_table
+    reads = [q["sql"] for q in seen.captured_queries if f'FROM "{table}"' in q["sql"]]
+    assert len(reads) == 2, reads
+    assert sum("COUNT(" in sql for sql in reads) == 1
+    assert sum(f"LIMIT {home.SHOWN}" in sql for sql in reads) == 1
+    # The count follows the clock: an hour on, the ninth is late too (the tenth is due in four hours).
+    frozen_clock.advance(dt.timedelta(hours=2))
+    [panel] = home.panels(rm)
+    assert {str(c.label): c.value for c in panel.counts}["已超环节时限"] == 9

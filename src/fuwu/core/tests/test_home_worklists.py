@@ -130,3 +130,58 @@ def test_the_supervisors_home_lists_their_planned_inspections_by_date(world: Any
     assert _count(planned, "我的") == 2
     # The outlet head has no supervisor's plan panel (and never sees a planned mystery visit).
     assert "计划中的检查" not in _titles(world.head_a)
+
+
+@pytest.mark.parametrize("refusal", ["forbidden", "not_found"])
+def test_an_app_that_refuses_access_contributes_no_panel_and_logs_nothing(
+    world: Any, monkeypatch: Any, caplog: Any, refusal: str
+) -> None:
+    import logging
+
+    from fuwu.approvals import home as approvals_home
+    from fuwu.core.errors import Forbidden, NotFound
+
+    assert "待我审批" in _titles(world.head_a)
+
+    def refuse(principal: Any) -> Any:  # a hook whose read the principal has no right to
+        raise Forbidden("no") if refusal == "forbidden" else NotFound()
+
+    monkeypatch.setattr(approvals_home, "panels", refuse)
+    with caplog.at_level(logging.WARNING, logger="fuwu.core.worklists"):
+        titles = _titles(world.head_a)
+    assert "待我审批" not in titles and "审批" not in titles
+    assert "中关村支行今日排队" in titles  # the other apps' panels stay
+    assert not [r for r in caplog.records if r.name == "fuwu.core.worklists"]
+
+
+def test_an_app_whose_work_cannot_be_read_shows_a_panel_saying_so_and_logs_it_without_pii(
+    world: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    import logging
+
+    from fuwu.approvals import home as approvals_home
+    from fuwu.core.errors import Conflict
+
+    secret = "客户王小明 13812345678 的审批规则冲突"
+
+    def broken(principal: Any) -> Any:  # a hook that fails for a reason other than access
+        raise Conflict(secret, code="rule_conflict")
+
+    monkeypatch.setattr(approvals_home, "panels", broken)
+    with caplog.at_level(logging.WARNING, logger="fuwu.core.worklists"):
+        panels = panels_for(world.head_a)
+    titles = [str(p.title) for p in panels]
+    assert "待我审批" not in titles and "中关村支行今日排队" in titles
+    [shown] = [p for p in panels if str(p.title) == "审批"]  # under the app's own name
+    assert str(shown.empty) == "暂时无法显示，请稍后再试。" and not shown.rows and not shown.counts
+    [record] = [r for r in caplog.records if r.name == "fuwu.core.worklists"]
+    assert record.levelno == logging.WARNING
+    logged = record.getMessage()
+    assert "fuwu.approvals" in logged and "Conflict" in logged and "rule_conflict" in logged
+    assert "王小明" not in logged and "13812345678" not in logged and world.head_a.username not in logged
+    # The home page shows it with the other panels.
+    client = Client()
+    client.force_login(world.head_a)
+    page = client.get("/").content.decode()
+    assert "暂时无法显示，请稍后再试。" in page and secret not in page
+    assert page.count('data-testid="worklist"') == len(panels)

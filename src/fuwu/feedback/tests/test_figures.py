@@ -126,3 +126,18 @@ def test_figures_api_and_page(client, world, day):
         client.get(f"/api/v1/feedback/evaluation-figures?start={day}&end={day}&group=nonsense").status_code
         == 422
     )
+
+
+def test_the_live_simulated_days_customers_are_not_in_the_figures(world, day):
+    """Its customers are never asked for a rating (#19): counted as finished, they would lower the rate."""
+    from fuwu.floor.models import Counter, Ticket
+
+    c1 = Counter.objects.get(code="OA-01")
+    for _ in range(4):
+        sim = f.finished_ticket(world.outlet_a, counter=c1, staff=world.teller_a)
+        Ticket.objects.filter(pk=sim.pk).update(is_simulated=True)
+    rows = {
+        r.key: r for r in evaluation_table(fetched_by=world.hq_manager, start=day, end=day, group="counter")
+    }
+    assert rows["OA-01"].counts == EvaluationCounts(4, 3, 1, 1, 1)
+    assert rows["OA-01"].evaluation_rate == pytest.approx(75.0)

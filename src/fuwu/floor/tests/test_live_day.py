@@ -17,7 +17,7 @@ from fuwu.core.principals import SYSTEM, DevicePrincipal
 from fuwu.core.services import device_token_authenticate
 from fuwu.feedback.tests import factories as feedback_factories
 from fuwu.floor import selectors, services
-from fuwu.floor.models import Ticket
+from fuwu.floor.models import Counter, Ticket
 from fuwu.floor.simulate import live_opening, simulate_day, simulation_counters
 from fuwu.floor.tests.factories import device, floor
 
@@ -172,3 +172,82 @@ def test_pad_never_offers_a_simulated_or_future_finished_ticket(world: Any, seed
     )  # a pad put at the simulation's window never asks anyone to rate its customers
     serve(now + dt.timedelta(hours=4), at_counter=counter)  # "finished" by a clock hours ahead
     assert offered(counter)["id"] == real.pk
+
+
+def _live_floor(world: Any, frozen_clock: Any) -> tuple[Ticket, Ticket]:
+    """A real customer waiting, and the live simulated day at work beside them: two of its customers
+    served at its own open window, one waiting, one diverted by the simulation itself."""
+    counters = floor(world.outlet_a, size="small")
+    services.counter_set_open(actor=world.teller_a, counter=counters["high1"], is_open=True)
+    own = next(c for c in simulation_counters(world.outlet_a) if c.kind == "high")
+    services.counter_set_open(actor=SYSTEM, counter=own, is_open=True)
+    for _ in range(2):
+        services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH", simulated=True)
+        frozen_clock.advance(dt.timedelta(minutes=20))  # past any business type's target wait
+        taken = services.ticket_call_next(actor=SYSTEM, counter=own)
+        assert taken is not None
+        services.ticket_start(actor=SYSTEM, ticket=taken)
+        services.ticket_finish(actor=SYSTEM, ticket=taken)
+    gone = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH", simulated=True)
+    services.ticket_divert(actor=SYSTEM, ticket=gone, channel="self_service")  # the simulation may
+    sim = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH", simulated=True)
+    frozen_clock.advance(dt.timedelta(minutes=1))
+    person = services.ticket_issue(actor=SYSTEM, outlet=world.outlet_a, service_code="CASH")
+    frozen_clock.advance(dt.timedelta(minutes=20))  # the simulated customer has now waited over 15 minutes
+    return sim, person
+
+
+def test_the_outlets_day_on_the_home_page_counts_only_the_real_floor(
+    world: Any, seeded_calendar: Any, frozen_clock: Any
+) -> None:
+    from fuwu.core import roles
+    from fuwu.core.worklists import panels_for
+
+    _live_floor(world, frozen_clock)
+    lobby = world.person("lobby_a", world.outlet_a, roles.LOBBY)
+    for who in (world.head_a, lobby):
+        day = selectors.outlet_day(fetched_by=who, outlet=world.outlet_a)
+        assert (day.waiting, day.served, day.over_target) == (1, 0, 0)
+        assert day.average_wait_seconds is None  # nobody real has been called yet
+        assert day.longest_wait_seconds == 20 * 60  # the person's wait, not the simulated customer's 21 min
+        real_windows = Counter.objects.filter(outlet=world.outlet_a, is_simulated=False).count()
+        assert (day.counters_open, day.counters) == (1, real_windows)
+        panel = next(p for p in panels_for(who) if str(p.title) == "中关村支行今日排队")
+        counts = {str(c.label): c.value for c in panel.counts}
+        assert counts["等候中"] == 1 and counts["今日已服务"] == 0
+        assert counts["开放窗口"] == f"1/{real_windows}"
+    # The lobby's own figures: one real customer issued, none diverted.
+    stats = selectors.diversion_stats(fetched_by=lobby, outlet=world.outlet_a, day=clock.today())
+    assert stats == {"issued": 1, "diverted": 0}
+
+
+def test_lobby_staff_cannot_divert_a_simulated_customer_nor_see_it_offered(
+    world: Any, seeded_calendar: Any, frozen_clock: Any
+) -> None:
+    from fuwu.core import roles
+
+    sim, person = _live_floor(world, frozen_clock)
+    lobby = world.person("lobby_a", world.outlet_a, roles.LOBBY)
+    for step in (
+        lambda: services.ticket_divert(actor=lobby, ticket=sim, channel="self_service"),
+        lambda: services.ticket_leave(actor=lobby, ticket=sim),
+    ):
+        with pytest.raises(Forbidden) as refused:
+            step()
+        assert refused.value.code == "simulated_ticket"
+    assert Ticket.objects.get(pk=sim.pk).status == Ticket.Status.WAITING
+    # The lobby console's line offers the divert by the person only (its script shows what the server allows).
+    line = selectors.queue(fetched_by=lobby, outlet=world.outlet_a, with_customers=True).waiting
+    actions = {row["id"]: row["actions"] for row in line}
+    assert "divert" not in actions[sim.pk] and "leave" not in actions[sim.pk]
+    assert "divert" in actions[person.pk]
+    client = Client()
+    client.force_login(lobby)
+    answer = client.post(
+        f"/api/v1/tickets/{sim.pk}/divert", {"channel": "self_service"}, content_type="application/json"
+    )
+    assert answer.status_code == 403, answer.content
+    assert answer.json()["error"]["code"] == "simulated_ticket"
+    # A real customer is diverted as before.
+    diverted = services.ticket_divert(actor=lobby, ticket=person, channel="mobile_banking")
+    assert diverted.status == Ticket.Status.DIVERTED

@@ -344,6 +344,20 @@ def test_branch_simulation_uses_the_floors_business_mix_and_priorities(
         )
         for i in range(30)
     )
+    # The demo's live simulated day is no demand to staff for (#19): its customers are in no mix.
+    Ticket.objects.bulk_create(
+        Ticket(
+            outlet=world.outlet_a,
+            business_date=at.date(),
+            number=f"S{i:03d}",
+            seq=950 + i,
+            service=wealth,
+            priority_class=2,
+            issued_at=at,
+            is_simulated=True,
+        )
+        for i in range(5)
+    )
     mix = {c.name: c for c in selectors.business_mix(fetched_by=SYSTEM, plan=plan)}
     assert set(mix) == {"CASH/3", "WM/1"}
     assert mix["WM/1"].priority == 1 and mix["WM/1"].mean_service == 900 and mix["WM/1"].share == 30
@@ -391,3 +405,27 @@ def test_screens_offer_only_the_actions_the_plan_allows(world: Any, plan: Staffi
     assert b'data-testid="roster"' not in page and b'data-testid="publish"' not in page
     refused = head.post(f"/api/v1/staffing/plans/{plan.pk}/publish")
     assert refused.status_code == 409 and refused.json()["error"]["details"]["status"] == "published"
+
+
+def test_the_forecast_reads_no_arrival_of_the_live_simulated_day(world: Any) -> None:
+    from fuwu.floor.models import Ticket
+
+    day = dt.date(2026, 2, 27)
+    counts = np.zeros((1, BRANCH.slots))
+    counts[0, 2] = 3  # three real customers between 10:00 and 10:30
+    tickets_from_counts(world.outlet_a, [day], counts)
+    real = list(Ticket.objects.filter(outlet=world.outlet_a))
+    for i, t in enumerate(real):  # the simulation's customers arrive alongside them (#19)
+        Ticket.objects.create(
+            outlet=t.outlet,
+            business_date=t.business_date,
+            number=f"S{i:03d}",
+            seq=900 + i,
+            service=t.service,
+            issued_at=t.issued_at,
+            is_simulated=True,
+        )
+    days, history = services._arrival_history(
+        world.outlet_a, "branch", day, day, day_start=BRANCH.day_start, slots=BRANCH.slots
+    )
+    assert days == [day] and history.sum() == 3 and history[0, 2] == 3
