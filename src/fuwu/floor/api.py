@@ -213,6 +213,7 @@ def outlets(request: HttpRequest) -> list[OutletOut]:
 
 
 @router.post("/outlets/{outlet_code}/tickets", response={201: IssuedOut})
+@raises(Conflict)
 def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int, IssuedOut]:
     principal = request_principal(request)
     unit = selectors.outlet(fetched_by=principal, code=outlet_code)
