@@ -21,6 +21,7 @@ from fuwu.core.auth import API_AUTH
 from fuwu.core.discovery import app_modules
 from fuwu.core.errors import DomainError
 from fuwu.core.inputs import field_errors
+from fuwu.core.openapi import ERROR_SCHEMA, FuwuOpenAPISchema
 
 logger = logging.getLogger(__name__)
 
@@ -42,49 +43,16 @@ class StrictParser(Parser):
         return parsed
 
 
-# Every operation can answer with the one error body (#18): documented once here rather than on
-# each of the hundred-odd route decorators, so a client (and schemathesis) knows every status.
-ERROR_STATUSES = {
-    400: "The body is not JSON, or holds NaN, Infinity or a NUL character.",
-    401: "Not logged in and no valid device token.",
-    403: "Logged in but not allowed, or the CSRF token is missing.",
-    404: "Not found, or not yours to see.",
-    409: "The object is not in a state that allows this action.",
-    422: "An input is not valid; details name the field and the reason.",
-    429: "Too many requests; Retry-After says when to try again.",
-}
-ERROR_SCHEMA: dict[str, Any] = {
-    "title": "ErrorOut",
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {"description": "Per-field errors ({field, reason}) or facts about the refusal."},
-            },
-        }
-    },
-}
-
-
 class FuwuAPI(NinjaAPI):
-    """NinjaAPI whose schema lists the error responses next to each operation's success."""
+    """NinjaAPI whose schema lists, next to each operation's success, the errors it can answer (#18)."""
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = FuwuOpenAPISchema(self, path_prefix)
         schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ERROR_SCHEMA
-        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
-        for operations in schema["paths"].values():
-            for operation in operations.values():
-                responses = operation.setdefault("responses", {})
-                for status, description in ERROR_STATUSES.items():
-                    responses.setdefault(status, {"description": description, "content": ref})
         return schema
 
 

@@ -11,7 +11,8 @@ from ninja import Router, Schema
 from fuwu.appraisal import figures, selectors, services
 from fuwu.appraisal.models import StarPolicy
 from fuwu.appraisal.schemas import BriefingIn, PeerFigureIn, StarPolicyIn
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import NotFound, ValidationFailed
+from fuwu.core.openapi import raises
 from fuwu.core.principals import Principal
 
 router = Router(tags=["appraisal"])
@@ -141,6 +142,7 @@ def briefing_job(request: HttpRequest, job_id: int) -> dict[str, Any]:
 
 
 @router.post("/appraisal/peers", response={201: dict[str, int]})
+@raises(NotFound)
 def peer_save(request: HttpRequest, body: PeerFigureIn) -> tuple[int, dict[str, int]]:
     figure = services.peer_figure_set(actor=_principal(request), **body.dict())
     return 201, {"id": figure.pk}

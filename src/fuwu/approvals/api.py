@@ -10,6 +10,8 @@ from fuwu.approvals.models import Case
 from fuwu.approvals.schemas import CaseOut, CaseStartIn
 from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
+from fuwu.core.errors import NotFound
+from fuwu.core.openapi import raises
 
 router = Router(tags=["approvals"])
 
@@ -25,6 +27,7 @@ def _out(case: Case) -> CaseOut:
 
 
 @router.post("/approvals/cases", response={201: CaseOut})
+@raises(NotFound)
 def start_case(request: HttpRequest, payload: CaseStartIn) -> tuple[int, CaseOut]:
     who = request_principal(request)
     case = services.case_start(

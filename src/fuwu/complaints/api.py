@@ -18,6 +18,8 @@ from fuwu.complaints.models import Alert, Complaint
 from fuwu.core import clock, transitions
 from fuwu.core import services as core_services
 from fuwu.core.auth import request_principal
+from fuwu.core.errors import Conflict, NotFound
+from fuwu.core.openapi import raises
 from fuwu.core.principals import Principal
 
 router = Router(tags=["complaints"])
@@ -264,18 +266,21 @@ def reveal_phone(request: HttpRequest, pk: int) -> dict[str, str]:
 
 
 @router.post("/complaints/{pk}/assign", response=DetailOut)
+@raises(Conflict)
 def assign(request: HttpRequest, pk: int, payload: schemas.AssignIn) -> dict[str, Any]:
     _step(request, pk, "assign", payload)
     return _fresh(request, pk)
 
 
 @router.post("/complaints/{pk}/investigate", response=DetailOut)
+@raises(Conflict)
 def investigate(request: HttpRequest, pk: int, payload: schemas.InvestigateIn) -> dict[str, Any]:
     _step(request, pk, "investigate", payload)
     return _fresh(request, pk)
 
 
 @router.post("/complaints/{pk}/extensions", response={201: ExtensionOut})
+@raises(Conflict)
 def extension_request(
     request: HttpRequest, pk: int, payload: schemas.ExtensionRequestIn
 ) -> tuple[int, dict[str, Any]]:
@@ -284,6 +289,7 @@ def extension_request(
 
 
 @router.post("/complaints/extensions/{ext_id}/decide", response=ExtensionOut)
+@raises(Conflict)
 def extension_decide(request: HttpRequest, ext_id: int, payload: schemas.ExtensionDecideIn) -> dict[str, Any]:
     principal = _who(request)
     ext = services.complaint_extension_decide(
@@ -296,48 +302,56 @@ def extension_decide(request: HttpRequest, ext_id: int, payload: schemas.Extensi
 
 
 @router.post("/complaints/{pk}/pause", response=DetailOut)
+@raises(Conflict)
 def pause(request: HttpRequest, pk: int, payload: schemas.PauseIn) -> dict[str, Any]:
     _step(request, pk, "pause", payload)
     return _fresh(request, pk)
 
 
 @router.post("/complaints/{pk}/resume", response=DetailOut)
+@raises(Conflict)
 def resume(request: HttpRequest, pk: int, payload: schemas.ResumeIn | None = None) -> dict[str, Any]:
     _step(request, pk, "resume", payload or schemas.ResumeIn())
     return _fresh(request, pk)
 
 
 @router.post("/complaints/{pk}/withdraw", response=DetailOut)
+@raises(Conflict)
 def withdraw(request: HttpRequest, pk: int, payload: schemas.WithdrawIn) -> dict[str, Any]:
     _step(request, pk, "withdraw", payload)
     return _fresh(request, pk)
 
 
 @router.post("/complaints/{pk}/decide", response=DetailOut)
+@raises(Conflict)
 def decide(request: HttpRequest, pk: int, payload: schemas.DecideIn) -> dict[str, Any]:
     _step(request, pk, "decide", payload)
     return _fresh(request, pk)
 
 
 @router.post("/complaints/{pk}/reply", response=DetailOut)
+@raises(Conflict)
 def reply(request: HttpRequest, pk: int, payload: schemas.ReplyIn) -> dict[str, Any]:
     _step(request, pk, "reply", payload)
     return _fresh(request, pk)
 
 
 @router.post("/complaints/{pk}/revisit", response=DetailOut)
+@raises(Conflict)
 def revisit(request: HttpRequest, pk: int, payload: schemas.RevisitIn) -> dict[str, Any]:
     _step(request, pk, "revisit", payload)
     return _fresh(request, pk)
 
 
 @router.post("/complaints/{pk}/review", response=DetailOut)
+@raises(Conflict)
 def review(request: HttpRequest, pk: int, payload: schemas.ReviewRequestIn) -> dict[str, Any]:
     _step(request, pk, "review_request", payload)
     return _fresh(request, pk)
 
 
 @router.post("/complaints/{pk}/review-decision", response=DetailOut)
+@raises(Conflict)
 def review_decide(request: HttpRequest, pk: int, payload: schemas.DecideIn) -> dict[str, Any]:
     _step(request, pk, "review_decide", payload)
     return _fresh(request, pk)
@@ -375,12 +389,14 @@ class HotspotOut(Schema):
 
 
 @router.post("/complaints/{pk}/reclassify", response=DetailOut)
+@raises(Conflict)
 def reclassify(request: HttpRequest, pk: int, payload: schemas.ReclassifyIn) -> dict[str, Any]:
     _step(request, pk, "reclassify", payload)
     return _fresh(request, pk)
 
 
 @router.post("/complaints/{pk}/remediations", response={201: dict[str, Any]})
+@raises(Conflict)
 def remediation(request: HttpRequest, pk: int, payload: schemas.RemediationIn) -> tuple[int, dict[str, Any]]:
     """A further remediation task in the rectification ledger (refused before a decision)."""
     task = _step(request, pk, "remediation_create", payload)
@@ -388,6 +404,7 @@ def remediation(request: HttpRequest, pk: int, payload: schemas.RemediationIn) -
 
 
 @router.post("/complaints/{pk}/typical-case", response={201: TypicalCaseOut})
+@raises(Conflict)
 def typical_case(request: HttpRequest, pk: int, payload: schemas.TypicalCaseIn) -> tuple[int, Any]:
     return 201, _step(request, pk, "typical_case_create", payload)
 
@@ -407,6 +424,7 @@ class QuarterStatsQuery(Schema):
 
 
 @router.get("/complaints-stats/quarter", response=StatsOut)
+@raises(NotFound)
 def quarter_stats(request: HttpRequest, q: Query[QuarterStatsQuery]) -> Any:
     principal = _who(request)
     scope = selectors.unit(fetched_by=principal, code=q.unit) if q.unit else None
@@ -414,6 +432,7 @@ def quarter_stats(request: HttpRequest, q: Query[QuarterStatsQuery]) -> Any:
 
 
 @router.get("/complaints-stats/hotspots", response=dict[str, list[HotspotOut]])
+@raises(NotFound)
 def hotspots(request: HttpRequest, as_of: dt.date | None = None, unit: str | None = None) -> Any:
     principal = _who(request)
     scope = selectors.unit(fetched_by=principal, code=unit) if unit else None

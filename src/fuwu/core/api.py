@@ -10,9 +10,10 @@ from ninja import Router, Schema, Status
 
 from fuwu.core import calendar, selectors, services
 from fuwu.core.auth import request_principal
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.models import DeviceToken
 from fuwu.core.nav import user_roles
+from fuwu.core.openapi import raises
 from fuwu.core.principals import DevicePrincipal
 from fuwu.core.schemas import DeviceIssueIn
 
@@ -122,6 +123,7 @@ def _device_out(token: DeviceToken) -> dict[str, object]:
 
 
 @router.post("/devices", response={201: DeviceIssuedOut})
+@raises(NotFound)
 def device_issue(request: HttpRequest, payload: DeviceIssueIn) -> Status[dict[str, object]]:
     principal = request_principal(request)
     outlet = selectors.org_unit(fetched_by=principal, code=payload.outlet_code)

@@ -13,8 +13,9 @@ from ninja import Router, Schema
 from ninja.params.functions import Path as path_param
 
 from fuwu.core.auth import request_principal
-from fuwu.core.errors import NotFound
+from fuwu.core.errors import Conflict, NotFound
 from fuwu.core.models import OrgUnit
+from fuwu.core.openapi import raises
 from fuwu.core.principals import Principal
 from fuwu.customers import prefill, selectors, services, timeline
 from fuwu.customers.models import Household, Product, RiskAssessment, Suggestion
@@ -155,6 +156,7 @@ def suggestions_show(request: HttpRequest, customer_no: str) -> list[ProductSugg
 
 
 @router.post("/suggestions/{pk}/react", response=ProductSuggestionOut)
+@raises(Conflict)
 def suggestion_react(request: HttpRequest, pk: int, payload: SuggestionReactIn) -> ProductSuggestionOut:
     """Record the customer's answer: accepted or declined."""
     principal = request_principal(request)
@@ -165,6 +167,7 @@ def suggestion_react(request: HttpRequest, pk: int, payload: SuggestionReactIn) 
 
 
 @router.post("/suggestions/{pk}/refer", response=ProductSuggestionOut)
+@raises(Conflict)
 def suggestion_refer(request: HttpRequest, pk: int, payload: SuggestionReferIn) -> ProductSuggestionOut:
     """Refer the customer to a relationship manager for the product; the referrer is credited (Q5)."""
     principal = request_principal(request)
@@ -323,6 +326,7 @@ def household_list(request: HttpRequest, page: int = 1) -> HouseholdPageOut:
 
 
 @router.post("/households", response={201: HouseholdOut})
+@raises(NotFound)
 def household_create(request: HttpRequest, payload: HouseholdCreateIn) -> tuple[int, HouseholdOut]:
     """Start a household with its first member."""
     principal = request_principal(request)
@@ -413,6 +417,7 @@ def portfolio_list(request: HttpRequest, page: int = 1) -> PortfolioPageOut:
 
 
 @router.post("/portfolios/reassign", response=ReassignedOut)
+@raises(NotFound)
 def portfolio_reassign(request: HttpRequest, payload: PortfolioReassignIn) -> ReassignedOut:
     """Move customers to another relationship manager (or none), all or none; each move is audited."""
     principal = request_principal(request)

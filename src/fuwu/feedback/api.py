@@ -10,6 +10,8 @@ from ninja import Router, Schema, Status
 from fuwu.core import selectors as core_selectors
 from fuwu.core import transitions
 from fuwu.core.auth import request_principal
+from fuwu.core.errors import Conflict, NotFound
+from fuwu.core.openapi import raises
 from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.feedback import selectors, services
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp
@@ -123,6 +125,7 @@ def _evaluation_out(evaluation: Evaluation) -> EvaluationOut:
 
 
 @router.post("/tickets/{ticket_id}/evaluation", response={201: EvaluationOut})
+@raises(Conflict)
 def evaluation_create(request: HttpRequest, ticket_id: int, payload: EvaluationIn) -> Status[EvaluationOut]:
     """Record the customer's rating from the pad of the counter that served the ticket."""
     principal = request_principal(request)
@@ -187,6 +190,7 @@ def follow_up_list(request: HttpRequest, open_only: bool = True) -> list[FollowU
 
 
 @router.post("/feedback/follow-ups/{follow_up_id}/start", response=FollowUpOut)
+@raises(Conflict)
 def follow_up_start(request: HttpRequest, follow_up_id: int) -> FollowUpOut:
     """Take a follow-up in hand (409 with the current state if it is no longer open)."""
     principal = request_principal(request)
@@ -195,6 +199,7 @@ def follow_up_start(request: HttpRequest, follow_up_id: int) -> FollowUpOut:
 
 
 @router.post("/feedback/follow-ups/{follow_up_id}/close", response=FollowUpOut)
+@raises(Conflict)
 def follow_up_close(request: HttpRequest, follow_up_id: int, payload: FollowUpCloseIn) -> FollowUpOut:
     """Record the outcome and close (409 with the current state if it is already closed)."""
     principal = request_principal(request)
@@ -228,6 +233,7 @@ def feedback_list(request: HttpRequest, status: str | None = None) -> list[Feedb
 
 
 @router.post("/feedback/items/{item_id}/reply", response=FeedbackOut)
+@raises(Conflict)
 def feedback_reply(request: HttpRequest, item_id: int, payload: FeedbackReplyIn) -> FeedbackOut:
     principal = request_principal(request)
     item = selectors.feedback_item(fetched_by=principal, pk=item_id)
@@ -262,6 +268,7 @@ class SurveyFiguresOut(Schema):
 
 
 @router.get("/feedback/trending-terms", response=list[TermOut])
+@raises(NotFound)
 def trending_terms(
     request: HttpRequest, unit: str, start: dt.date, end: dt.date, negative_only: bool = False
 ) -> list[TermOut]:
@@ -275,6 +282,7 @@ def trending_terms(
 
 
 @router.get("/feedback/survey-figures", response=SurveyFiguresOut)
+@raises(NotFound)
 def survey_figures(request: HttpRequest, unit: str, start: dt.date, end: dt.date) -> SurveyFiguresOut:
     """NPS and CSAT of one unit and period, with the targets that apply to it (F4)."""
     principal = request_principal(request)

@@ -11,7 +11,9 @@ from ninja import Router, Schema
 
 from fuwu.core import materials
 from fuwu.core.auth import request_principal
+from fuwu.core.errors import Conflict
 from fuwu.core.net import AnonThrottle
+from fuwu.core.openapi import raises
 from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.core.transitions import actions_json
 from fuwu.customers import prefill
@@ -211,6 +213,7 @@ def outlets(request: HttpRequest) -> list[OutletOut]:
 
 
 @router.post("/outlets/{outlet_code}/tickets", response={201: IssuedOut})
+@raises(Conflict)
 def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int, IssuedOut]:
     principal = request_principal(request)
     unit = selectors.outlet(fetched_by=principal, code=outlet_code)
@@ -228,6 +231,7 @@ def issue(request: HttpRequest, outlet_code: str, payload: IssueIn) -> tuple[int
 
 
 @router.post("/outlets/{outlet_code}/appointments/check-in", response={201: IssuedOut})
+@raises(Conflict)
 def appointment_check_in(request: HttpRequest, outlet_code: str, payload: CheckInIn) -> tuple[int, IssuedOut]:
     """预约签到: the booked visit's ticket, with priority, inside its time window (a clear refusal otherwise)."""
     principal = request_principal(request)
@@ -284,6 +288,7 @@ def calls(request: HttpRequest, outlet_code: str, after: int = 0) -> list[dict[s
 
 
 @router.post("/counters/{counter_code}/call-next", response={200: TicketOut, 204: None})
+@raises(Conflict)
 def call_next(request: HttpRequest, counter_code: str) -> tuple[int, TicketOut | None]:
     principal = request_principal(request)
     t = services.ticket_call_next(
@@ -349,26 +354,31 @@ def _step(request: HttpRequest, ticket_id: int, action: Any, **kwargs: Any) -> T
 
 
 @router.post("/tickets/{ticket_id}/recall", response=TicketOut)
+@raises(Conflict)
 def recall(request: HttpRequest, ticket_id: int) -> TicketOut:
     return _step(request, ticket_id, services.ticket_recall)
 
 
 @router.post("/tickets/{ticket_id}/no-show", response=TicketOut)
+@raises(Conflict)
 def no_show(request: HttpRequest, ticket_id: int) -> TicketOut:
     return _step(request, ticket_id, services.ticket_no_show)
 
 
 @router.post("/tickets/{ticket_id}/start", response=TicketOut)
+@raises(Conflict)
 def start(request: HttpRequest, ticket_id: int) -> TicketOut:
     return _step(request, ticket_id, services.ticket_start)
 
 
 @router.post("/tickets/{ticket_id}/finish", response=TicketOut)
+@raises(Conflict)
 def finish(request: HttpRequest, ticket_id: int) -> TicketOut:
     return _step(request, ticket_id, services.ticket_finish)
 
 
 @router.post("/tickets/{ticket_id}/transfer", response=TicketOut)
+@raises(Conflict)
 def transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -> TicketOut:
     """Returns the onward ticket (same number, same place in line, waiting for the new business or counter)."""
     return _step(
@@ -381,11 +391,13 @@ def transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -> Ticke
 
 
 @router.post("/tickets/{ticket_id}/refer", response=TicketOut)
+@raises(Conflict)
 def refer(request: HttpRequest, ticket_id: int, payload: ReferIn) -> TicketOut:
     return _step(request, ticket_id, services.ticket_refer, staff_code=payload.staff_code)
 
 
 @router.post("/tickets/{ticket_id}/divert", response=TicketOut)
+@raises(Conflict)
 def divert(request: HttpRequest, ticket_id: int, payload: DivertIn) -> TicketOut:
     return _step(request, ticket_id, services.ticket_divert, channel=payload.channel)
 

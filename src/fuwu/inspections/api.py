@@ -11,8 +11,9 @@ from ninja.files import UploadedFile
 
 from fuwu.core import clock, transitions
 from fuwu.core.auth import request_principal
-from fuwu.core.errors import NotFound
+from fuwu.core.errors import Conflict, NotFound
 from fuwu.core.models import OrgUnit, User
+from fuwu.core.openapi import raises
 from fuwu.core.principals import Principal
 from fuwu.inspections import selectors, services, xlsx
 from fuwu.inspections.models import Inspection, RectificationTask
@@ -301,6 +302,7 @@ def inspections(
 
 
 @router.post("/inspections", response={201: InspectionDetailOut})
+@raises(NotFound, Conflict)
 def inspection_start_adhoc(request: HttpRequest, payload: StartIn) -> tuple[int, dict[str, object]]:
     who = request_principal(request)
     i = services.inspection_start_adhoc(
@@ -313,6 +315,7 @@ def inspection_start_adhoc(request: HttpRequest, payload: StartIn) -> tuple[int,
 
 
 @router.post("/inspections/plan", response={201: InspectionOut})
+@raises(NotFound, Conflict)
 def inspection_plan(request: HttpRequest, payload: InspectionPlanIn) -> tuple[int, dict[str, object]]:
     who = request_principal(request)
     supervisor = User.objects.filter(pk=payload.supervisor_id).first()
@@ -330,6 +333,7 @@ def inspection_plan(request: HttpRequest, payload: InspectionPlanIn) -> tuple[in
 
 
 @router.post("/inspections/schedule", response={201: list[InspectionOut]})
+@raises(NotFound)
 def inspection_schedule(request: HttpRequest, payload: ScheduleIn) -> tuple[int, list[dict[str, object]]]:
     who = request_principal(request)
     rows = services.schedule_quarter(
@@ -349,6 +353,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> dict[str, object]:
 
 
 @router.post("/inspections/{pk}/start", response=InspectionDetailOut)
+@raises(Conflict)
 def inspection_start(request: HttpRequest, pk: int) -> dict[str, object]:
     who = request_principal(request)
     i = services.inspection_start(actor=who, inspection=selectors.inspection(fetched_by=who, pk=pk))
@@ -356,6 +361,7 @@ def inspection_start(request: HttpRequest, pk: int) -> dict[str, object]:
 
 
 @router.post("/inspections/{pk}/responses", response=AnswerOut)
+@raises(Conflict)
 def inspection_response(request: HttpRequest, pk: int, payload: ResponseIn) -> dict[str, object]:
     who = request_principal(request)
     i = selectors.inspection(fetched_by=who, pk=pk)
@@ -374,6 +380,7 @@ def inspection_response(request: HttpRequest, pk: int, payload: ResponseIn) -> d
 
 
 @router.post("/inspections/{pk}/observe", response=InspectionOut)
+@raises(Conflict)
 def inspection_observe(request: HttpRequest, pk: int, payload: ObserveIn) -> dict[str, object]:
     who = request_principal(request)
     i = services.inspection_observe(
@@ -383,6 +390,7 @@ def inspection_observe(request: HttpRequest, pk: int, payload: ObserveIn) -> dic
 
 
 @router.post("/inspections/{pk}/items/{item_id}/photos", response={201: PhotoOut})
+@raises(Conflict)
 def inspection_photo(
     request: HttpRequest, pk: int, item_id: int, photo: File[UploadedFile]
 ) -> tuple[int, object]:
@@ -400,6 +408,7 @@ def services_limit() -> int:
 
 
 @router.post("/inspections/{pk}/submit", response=InspectionDetailOut)
+@raises(Conflict)
 def inspection_submit(request: HttpRequest, pk: int) -> dict[str, object]:
     who = request_principal(request)
     i = services.inspection_submit(actor=who, inspection=selectors.inspection(fetched_by=who, pk=pk))
@@ -407,6 +416,7 @@ def inspection_submit(request: HttpRequest, pk: int) -> dict[str, object]:
 
 
 @router.post("/inspections/{pk}/cancel", response=InspectionOut)
+@raises(Conflict)
 def inspection_cancel(request: HttpRequest, pk: int) -> dict[str, object]:
     who = request_principal(request)
     i = services.inspection_cancel(actor=who, inspection=selectors.inspection(fetched_by=who, pk=pk))
@@ -433,6 +443,7 @@ NO_PHOTOS: list[UploadedFile] = []  # the default of an optional file list (neve
 
 
 @router.post("/rectifications/{pk}/evidence", response=TaskOut)
+@raises(Conflict)
 def task_evidence(
     request: HttpRequest,
     pk: int,
@@ -452,6 +463,7 @@ def task_evidence(
 
 
 @router.post("/rectifications/{pk}/verify", response=TaskOut)
+@raises(Conflict)
 def task_verify(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, object]:
     who = request_principal(request)
     t = services.task_verify(actor=who, task=selectors.task(fetched_by=who, pk=pk), note=payload.note)
@@ -459,6 +471,7 @@ def task_verify(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, obj
 
 
 @router.post("/rectifications/{pk}/reopen", response=TaskOut)
+@raises(Conflict)
 def task_reopen(request: HttpRequest, pk: int, payload: ReopenIn) -> dict[str, object]:
     who = request_principal(request)
     t = services.task_reopen(actor=who, task=selectors.task(fetched_by=who, pk=pk), note=payload.note)
@@ -466,6 +479,7 @@ def task_reopen(request: HttpRequest, pk: int, payload: ReopenIn) -> dict[str, o
 
 
 @router.post("/rectifications/{pk}/defer", response=TaskOut)
+@raises(Conflict)
 def task_defer(request: HttpRequest, pk: int) -> dict[str, object]:
     who = request_principal(request)
     t = services.task_defer(actor=who, task=selectors.task(fetched_by=who, pk=pk))
@@ -473,6 +487,7 @@ def task_defer(request: HttpRequest, pk: int) -> dict[str, object]:
 
 
 @router.post("/rectifications/{pk}/appeal", response=TaskOut)
+@raises(Conflict)
 def task_appeal(request: HttpRequest, pk: int, payload: AppealIn) -> dict[str, object]:
     who = request_principal(request)
     t = services.task_appeal(actor=who, task=selectors.task(fetched_by=who, pk=pk), reason=payload.reason)
@@ -480,6 +495,7 @@ def task_appeal(request: HttpRequest, pk: int, payload: AppealIn) -> dict[str, o
 
 
 @router.post("/rectifications/{pk}/decide", response=TaskOut)
+@raises(Conflict)
 def task_decide(request: HttpRequest, pk: int, payload: RectificationDecideIn) -> dict[str, object]:
     who = request_principal(request)
     t = services.task_appeal_decide(

@@ -10,6 +10,8 @@ from ninja import Router, Schema
 from ninja.throttling import AnonRateThrottle
 
 from fuwu.core.auth import request_principal
+from fuwu.core.errors import Conflict, NotFound
+from fuwu.core.openapi import raises
 from fuwu.core.principals import system
 from fuwu.knowledge import selectors, services
 from fuwu.knowledge.models import Message
@@ -62,6 +64,7 @@ def message_out(m: Message) -> MessageOut:
 
 
 @router.post("/knowledge/ask", response=TurnOut, auth=None, throttle=[AnonRateThrottle(ASK_RATE)])
+@raises(NotFound, Conflict)
 def ask(request: HttpRequest, payload: AskIn) -> TurnOut:
     """Ask the assistant (`conversation` continues a thread); answer, "您是想问…" options, or a hand-over."""
     thread = selectors.public_conversation(payload.conversation) if payload.conversation else None
@@ -98,6 +101,7 @@ def thread(request: HttpRequest, token: str, after: int = 0) -> ThreadOut:
 
 
 @router.post("/knowledge/queue/{pk}/reply", response=MessageOut)
+@raises(Conflict)
 def reply(request: HttpRequest, pk: int, payload: KnowledgeReplyIn) -> MessageOut:
     """Staff answer a handed-over conversation of their unit."""
     principal = request_principal(request)

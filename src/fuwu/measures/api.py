@@ -9,6 +9,8 @@ from ninja import Query, Router, Schema
 
 from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
+from fuwu.core.errors import NotFound
+from fuwu.core.openapi import raises
 from fuwu.measures import catalogue, selectors, services
 from fuwu.measures.schemas import TargetIn
 
@@ -80,6 +82,7 @@ def measure_catalogue(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.get("/measures/figures", response=FiguresOut)
+@raises(NotFound)
 def figures(request: HttpRequest, q: Query[FiguresIn]) -> FiguresOut:
     principal = request_principal(request)
     who = selectors.subject(unit_id=q.unit, staff_id=q.staff, fetched_by=principal)
@@ -100,6 +103,7 @@ def figures(request: HttpRequest, q: Query[FiguresIn]) -> FiguresOut:
 
 
 @router.get("/measures/league", response=list[LeagueRowOut])
+@raises(NotFound)
 def league(request: HttpRequest, unit: int | None = None, period: str | None = None) -> list[LeagueRowOut]:
     principal = request_principal(request)
     where = selectors.visible_unit(unit, fetched_by=principal)
@@ -110,6 +114,7 @@ def league(request: HttpRequest, unit: int | None = None, period: str | None = N
 
 
 @router.get("/measures/products", response=list[LeagueRowOut])
+@raises(NotFound)
 def by_product(
     request: HttpRequest, unit: int | None = None, period: str | None = None
 ) -> list[LeagueRowOut]:
@@ -147,6 +152,7 @@ def target_list(request: HttpRequest) -> list[TargetOut]:
 
 
 @router.post("/measures/targets", response={201: TargetOut})
+@raises(NotFound)
 def target_set(request: HttpRequest, body: TargetIn) -> tuple[int, TargetOut]:
     principal = request_principal(request)
     unit = core_selectors.org_unit(fetched_by=principal, code=body.unit_code)

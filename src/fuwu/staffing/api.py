@@ -11,7 +11,8 @@ from ninja import Query, Router, Schema, Status
 
 from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
-from fuwu.core.errors import ValidationFailed
+from fuwu.core.errors import Conflict, NotFound, ValidationFailed
+from fuwu.core.openapi import raises
 from fuwu.core.principals import Principal
 from fuwu.core.transitions import actions_json
 from fuwu.staffing import selectors, services
@@ -142,6 +143,7 @@ def plan_list(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.post("/staffing/plans", response={201: PlanDetailOut})
+@raises(NotFound, Conflict)
 def plan_build(request: HttpRequest, payload: PlanIn) -> Status[dict[str, object]]:
     principal = request_principal(request)
     unit = core_selectors.org_unit(fetched_by=principal, code=payload.unit_code)
@@ -180,6 +182,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> dict[str, object]:
 
 
 @router.post("/staffing/plans/{plan_id}/roster", response=RosterOut)
+@raises(Conflict)
 def plan_roster(request: HttpRequest, plan_id: int) -> dict[str, object]:
     principal = request_principal(request)
     plan = selectors.plan(fetched_by=principal, plan_id=plan_id)
@@ -193,6 +196,7 @@ def plan_roster(request: HttpRequest, plan_id: int) -> dict[str, object]:
 
 
 @router.post("/staffing/plans/{plan_id}/publish", response=PlanOut)
+@raises(Conflict)
 def plan_publish(request: HttpRequest, plan_id: int, payload: Query[PublishIn]) -> dict[str, object]:
     """Publish; a roster whose simulation misses the target is refused (409 `below_target`, the days in
     `details`) unless `?accept_shortfall=true` confirms it."""
@@ -205,6 +209,7 @@ def plan_publish(request: HttpRequest, plan_id: int, payload: Query[PublishIn]) 
 
 
 @router.post("/staffing/plans/{plan_id}/shifts", response=ShiftOut)
+@raises(Conflict)
 def shift_set(request: HttpRequest, plan_id: int, payload: ShiftIn) -> dict[str, object]:
     principal = request_principal(request)
     plan = selectors.plan(fetched_by=principal, plan_id=plan_id)
@@ -221,6 +226,7 @@ def shift_set(request: HttpRequest, plan_id: int, payload: ShiftIn) -> dict[str,
 
 
 @router.delete("/staffing/shifts/{shift_id}", response={204: None})
+@raises(Conflict)
 def shift_delete(request: HttpRequest, shift_id: int) -> Status[None]:
     principal = request_principal(request)
     services.shift_delete(actor=principal, shift=selectors.shift(fetched_by=principal, shift_id=shift_id))

@@ -13,7 +13,8 @@ from ninja.throttling import AnonRateThrottle
 from fuwu.core import clock
 from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
-from fuwu.core.errors import NotFound
+from fuwu.core.errors import Conflict, NotFound
+from fuwu.core.openapi import raises
 from fuwu.core.transitions import actions_json
 from fuwu.floor.mobile import absolute_url
 from fuwu.training import selectors, services
@@ -339,6 +340,7 @@ def session_detail(request: HttpRequest, pk: int) -> SessionOut:
 
 
 @router.post("/training/sessions", response={201: SessionOut})
+@raises(NotFound)
 def session_create(request: HttpRequest, payload: SessionIn) -> Status[SessionOut]:
     """Schedule a session run by the caller (the HTML form's action)."""
     who = request_principal(request)
@@ -347,6 +349,7 @@ def session_create(request: HttpRequest, payload: SessionIn) -> Status[SessionOu
 
 
 @router.post("/training/sessions/{pk}/checkin", response=AttendanceOut)
+@raises(Conflict)
 def session_checkin(request: HttpRequest, pk: int, payload: CheckinIn) -> AttendanceOut:
     """Check in with the secret of the room's QR code, while the session runs."""
     who = request_principal(request)
@@ -361,6 +364,7 @@ def my_assignments(request: HttpRequest) -> list[AssignmentOut]:
 
 
 @router.post("/training/assignments", response=list[AssignmentOut])
+@raises(NotFound)
 def assign_by_role(request: HttpRequest, payload: AssignByRoleIn) -> list[AssignmentOut]:
     """Assign a course to everyone holding a role in a unit and below (the manage page's form)."""
     who = request_principal(request)
@@ -375,6 +379,7 @@ def assign_by_role(request: HttpRequest, payload: AssignByRoleIn) -> list[Assign
 
 
 @router.post("/training/assignments/{pk}/complete", response=AssignmentOut)
+@raises(Conflict)
 def assignment_complete(request: HttpRequest, pk: int) -> AssignmentOut:
     """Mark an online course as studied (only one's own, only for courses completed online)."""
     who = request_principal(request)
@@ -400,6 +405,7 @@ def exam_list(request: HttpRequest) -> list[ExamOut]:
 
 
 @router.post("/training/exams/{pk}/attempts", response={201: AttemptOut})
+@raises(Conflict)
 def attempt_start(request: HttpRequest, pk: int) -> Status[AttemptOut]:
     """Start an attempt (or get the one still running): the paper is drawn and frozen now."""
     who = request_principal(request)
@@ -413,6 +419,7 @@ def attempt_detail(request: HttpRequest, pk: int) -> AttemptOut:
 
 
 @router.post("/training/attempts/{pk}/answers", response=AttemptOut)
+@raises(Conflict)
 def attempt_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> AttemptOut:
     """Save one answer while time allows."""
     who = request_principal(request)
@@ -422,6 +429,7 @@ def attempt_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> AttemptO
 
 
 @router.post("/training/attempts/{pk}/submit", response=AttemptOut)
+@raises(Conflict)
 def attempt_submit(request: HttpRequest, pk: int, payload: SubmitIn) -> AttemptOut:
     """Submit (with any answers not yet saved): graded at once, short answers wait for a grader."""
     who = request_principal(request)
@@ -433,6 +441,7 @@ def attempt_submit(request: HttpRequest, pk: int, payload: SubmitIn) -> AttemptO
 
 
 @router.post("/training/attempts/{pk}/grade", response=AttemptOut)
+@raises(Conflict)
 def attempt_grade(request: HttpRequest, pk: int, payload: GradeIn) -> AttemptOut:
     """A grader scores one short answer."""
     who = request_principal(request)

@@ -4,7 +4,8 @@ declare, and a request the schema calls valid is accepted (the schema states the
 Every operation of /api/v1 gets a bounded handful of generated requests (valid and invalid bodies,
 odd path ids, query values at the edges) as a head-office manager with a session (and its CSRF
 token) and as a kiosk device with a bearer token. The schema is Ninja's own, with the error responses
-FuwuAPI adds, so a status the schema does not list fails the run as surely as a server error does.
+`core.openapi` derives for each operation (only those it can answer), and status-code conformance is
+on: a status the operation does not declare fails the run as surely as a server error does.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
@@ -23,10 +25,13 @@ from django.test import Client
 from hypothesis import HealthCheck, settings
 from ninja import Schema
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from fuwu.api import api
 from fuwu.core import services
+from fuwu.core.errors import Conflict, NotFound
+from fuwu.core.openapi import RAISES_ATTR, raises
 from fuwu.core.principals import SYSTEM
 
 # A few examples per operation keep ~110 operations × 2 identities within a couple of minutes on
@@ -47,6 +52,9 @@ CONFIG = SchemathesisConfig.from_dict(
         # The coverage phase enumerates every boundary of every field (hundreds of cases per
         # operation): far beyond a bounded run in `make test`.
         "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        # On by default; stated so that turning it off is a visible change (#18: each operation
+        # declares only the errors it can answer, and this check holds it to that).
+        "checks": {"status_code_conformance": {"enabled": True}},
     }
 )
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1/"), config=CONFIG)
@@ -144,16 +152,66 @@ def test_no_two_api_schemas_share_a_component_name() -> None:
     assert {name for name, shapes in by_name.items() if len(shapes) > 1} == set()
 
 
-def test_every_operation_documents_the_error_responses_with_the_one_error_body() -> None:
-    """#18: the schema listed only successes; each operation now names 401/403/404/409/422 (and 400, 429)."""
+def _responses(spec: dict[str, Any], method: str, path: str) -> set[int]:
+    return {int(status) for status in spec["paths"][f"/api/v1{path}"][method]["responses"]}
+
+
+def test_each_operation_declares_the_errors_it_can_answer_with_the_one_error_body() -> None:
+    """#18: every operation listed 400/401/403/404/409/422/429; now each lists what its kind implies."""
     spec = api.get_openapi_schema(path_prefix="/api/v1/")
     ref = {"$ref": "#/components/schemas/ErrorOut"}
     operations = [op for ops in spec["paths"].values() for op in ops.values()]
     assert len(operations) > 100
     for operation in operations:
-        for status in (400, 401, 403, 404, 409, 422, 429):
-            assert operation["responses"][status]["content"]["application/json"]["schema"] == ref
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                assert response["content"]["application/json"]["schema"] == ref
+        if operation.get("security"):
+            assert {401, 403} <= {int(s) for s in operation["responses"]}
     assert spec["components"]["schemas"]["ErrorOut"]["required"] == ["error"]
+    # A list without path parameters looks nothing up and changes no state.
+    assert _responses(spec, "get", "/outlets") == {200, 401, 403}
+    assert _responses(spec, "get", "/complaints") == {200, 401, 403, 422}
+    # A transition names its object in the path and can find it in the wrong state.
+    assert _responses(spec, "post", "/tickets/{ticket_id}/start") == {200, 401, 403, 404, 409, 422}
+    assert _responses(spec, "post", "/complaints/{pk}/decide") == {200, 400, 401, 403, 404, 409, 422}
+    # A reference in the body (the outlet) can be missing though the path names nothing.
+    assert _responses(spec, "post", "/devices") == {201, 400, 401, 403, 404, 422}
+    # Public and throttled: no login to refuse, a rate to exceed.
+    assert _responses(spec, "get", "/my-ticket/{token}") == {200, 404, 422, 429}
+    with_conflict = [op for op in operations if "409" in op["responses"] or 409 in op["responses"]]
+    assert 0 < len(with_conflict) < len(operations) / 2
+
+
+def test_raises_adds_the_status_of_each_domain_error() -> None:
+    """#18: `@raises` declares what the signature cannot show, by the error's own status."""
+
+    def view() -> None: ...
+
+    marked = raises(NotFound)(raises(Conflict)(view))
+    assert marked is view
+    assert getattr(view, RAISES_ATTR) == frozenset({404, 409})
+
+
+def test_a_status_the_operation_does_not_declare_fails_the_fuzz_checks() -> None:
+    """#18: the fuzz run's configuration refuses an undeclared status (a 404 from GET /me, which
+    looks nothing up), so a handler answering more than its schema says fails `make test`."""
+    operation = schema["/api/v1/me"]["GET"]
+    # A declared refusal passes the checks; the same answer with a status not declared does not.
+    operation.Case().validate_response(_answer(401), excluded_checks=[ignored_auth])
+    with pytest.raises(FailureGroup, match="Undocumented status code"):
+        operation.Case().validate_response(_answer(404), excluded_checks=[ignored_auth])
+
+
+def _answer(status: int) -> schemathesis.Response:
+    return schemathesis.Response(
+        status_code=status,
+        headers={"Content-Type": ["application/json"]},
+        content=b'{"error": {"code": "refused", "message": "Refused."}}',
+        request=requests.Request("GET", "http://testserver/api/v1/me").prepare(),
+        elapsed=0.01,
+        verify=False,
+    )
 
 
 @pytest.mark.parametrize(
