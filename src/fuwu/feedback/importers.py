@@ -13,13 +13,19 @@ from typing import Any, TextIO
 
 from django.utils.translation import gettext as _
 
-from fuwu.core import clock
+from fuwu.core import batches, clock
 from fuwu.core.access import can_see_path
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
 from fuwu.core.principals import SYSTEM, Principal
 from fuwu.core.tabular import read_table
-from fuwu.feedback.services import SurveyRow, survey_batch_import, survey_responses_taken
+from fuwu.feedback.services import (
+    SURVEY_KIND,
+    SURVEY_TABLES,
+    SurveyRow,
+    survey_batch_import,
+    survey_responses_taken,
+)
 
 # Vendors deliver English or Chinese headers; both map to one column name.
 COLUMNS = {
@@ -85,7 +91,8 @@ def parse(path: Path, *, actor: Principal, org_unit: OrgUnit) -> list[SurveyRow]
             n: value for h, n in zip(header, names, strict=True) if n and (value := raw.get(h)) is not None
         }
         candidates.append((line, record))
-    # Including the ids a running (unpublished) import is writing.
+    # A run that died long ago gives its ids back; one still running keeps them (they count as taken).
+    batches.import_batches_discard_stale(actor=actor, kind=SURVEY_KIND, tables=SURVEY_TABLES)
     existing = set(survey_responses_taken([str(r.get("response_id") or "").strip() for _, r in candidates]))
     for line, record in candidates:
         row_problems = []

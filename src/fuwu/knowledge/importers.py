@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from fuwu.core import clock
+from fuwu.core import batches, clock
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import SYSTEM, Principal, system
@@ -226,7 +226,11 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
     }
     units = {u.code: u for u in OrgUnit.objects.all()}
     seen: dict[str, int] = {}
-    # Through the base manager: a call a running (unpublished) import is writing is taken too.
+    actor = system("import transcripts")
+    # A run that died long ago gives its calls back; one still running keeps them (they count as taken).
+    batches.import_batches_discard_stale(
+        actor=actor, kind=services.TRANSCRIPTS_KIND, tables=services.TRANSCRIPT_TABLES
+    )
     existing = set(services.transcripts_taken([r.get("call_id", "").strip() for _l, r in rows]))
     checked: list[services.TranscriptRow] = []
     for line, record in tqdm(rows, desc="checking", unit=" calls", file=out, disable=out is None):
@@ -288,9 +292,7 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
         problems.append({"row": 2, "field": "call_id", "reason": _("the file has no data rows")})
     if problems:
         raise ValidationFailed(_("The transcripts file has errors."), details=problems)
-    calls, hits = services.transcripts_record(
-        actor=system("import transcripts"), rows=checked, file_name=path.name
-    )
+    calls, hits = services.transcripts_record(actor=actor, rows=checked, file_name=path.name)
     return _("checked %(calls)s calls, %(hits)s forbidden phrases found") % {"calls": calls, "hits": hits}
 
 

@@ -732,7 +732,9 @@ def transcripts_record(
     if taken:
         raise ValidationFailed(
             _("Some calls were imported before."),
-            details=[{"field": "call_id", "reason": _("Already imported: %(call)s") % {"call": c}} for c in taken],
+            details=[
+                {"field": "call_id", "reason": _("Already imported: %(call)s") % {"call": c}} for c in taken
+            ],
         )
     severity = dict(Phrase.objects.values_list("pk", "severity"))
     batch = batches.import_batch_start(actor=actor, kind=TRANSCRIPTS_KIND, file_name=file_name)
