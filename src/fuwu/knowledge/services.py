@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuwu.core import access, audit, batches, clock, pii, rollups
-from fuwu.core.defects import Defect, SourceKind, report
+from fuwu.core.defects import Defect, SourceKind, report, report_many
 from fuwu.core.errors import Conflict, NotFound, ValidationFailed
 from fuwu.core.models import ImportBatch, OrgUnit, User
 from fuwu.core.principals import Principal
@@ -746,8 +746,8 @@ def transcripts_record(
             batches.import_batch_publish(actor=actor, batch=batch)
             # Transcripts imported later than they were said change past days of the language measures (K1).
             rollups.mark_dirty(actor=actor, pairs={(r.unit.pk, clock.business_date(r.at)) for r in rows})
-            for defect in defects:
-                report(actor=actor, defect=defect)
+            # In bulk: a few inserts for every finding, so the floor waits briefly (#18).
+            report_many(actor=actor, defects=defects)
             audit.record(
                 actor=actor,
                 action="knowledge.transcripts_record",
