@@ -134,6 +134,18 @@ def test_derived_records_and_notifications_appear_only_at_publishing(
     }
     assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"head_a"}
     assert seen(world.hq_manager) == (7, 3, 7, 7, 3)
+    # Opened in bulk as task_open opens one: owner, deadline, history and audit row each.
+    finding = LanguageFinding.objects.get(source_ref="C1")
+    task = RectificationTask.objects.get(source_kind="language", source_id=str(finding.pk))
+    assert (task.owner, task.unit, task.staff, task.reason_code) == (
+        world.head_a,
+        world.outlet_a,
+        world.teller_a,
+        f"phrase:{finding.phrase_id}",
+    )
+    assert task.due > clock.business_date(task.opened_at)
+    assert RectificationTask.history.filter(history_type="+").count() == 3
+    assert AuditEvent.objects.filter(action="inspections.task.open", target_id=str(task.pk)).count() == 1
 
 
 def test_a_failure_in_a_middle_chunk_deletes_what_was_written_and_a_rerun_takes_every_row(
