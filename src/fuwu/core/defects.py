@@ -12,6 +12,9 @@ A ledger module defines:
     tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]
 and may define, when receiving a defect starts other work than a task (training assigned from it):
     follow_ups_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowUpView]
+and, to take many defects at once in few statements (an import's findings, reported in its short closing
+transaction, #18):
+    receive_many(*, actor: Principal, defects: Sequence[Defect]) -> list[object]
 
 One source opens one task per `source_id`; a source that needs several (a complaint's handler opens further
 remediation tasks after its decision) numbers them `<id>/<n>`, and `tasks_for(<id>)` returns them all.
@@ -20,6 +23,7 @@ remediation tasks after its decision) numbers them `<id>/<n>`, and `tasks_for(<i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +92,18 @@ def _ledgers() -> list[Any]:
 def report(*, actor: Principal, defect: Defect) -> list[object]:
     """Hand `defect` to the ledger in the caller's transaction; returns what the ledger opened (none: no ledger)."""
     return [module.receive(actor=actor, defect=defect) for module in _ledgers()]
+
+
+def report_many(*, actor: Principal, defects: Sequence[Defect]) -> list[object]:
+    """`report` for many defects in the caller's transaction, each ledger taking them in bulk where it can."""
+    found: list[object] = []
+    for module in _ledgers():
+        many = getattr(module, "receive_many", None)
+        if many is not None:
+            found.extend(many(actor=actor, defects=defects))
+        else:
+            found.extend(module.receive(actor=actor, defect=defect) for defect in defects)
+    return found
 
 
 def view(task: object) -> TaskView | None:

@@ -1,7 +1,8 @@
 """`fuwu import survey FILE.csv|FILE.xlsx`: third-party satisfaction survey results (F4).
 
-Every row is checked before anything is stored; one bad row means nothing is imported and every problem
-is reported with its row number.
+Every row is checked before anything is stored, outside any transaction; one bad row means nothing is imported
+and every problem is reported with its row number. The rows are then written in short transactions as one
+import batch published at once (core.batches, #18), so the floor keeps its turn at the database.
 """
 
 from __future__ import annotations
@@ -12,14 +13,19 @@ from typing import Any, TextIO
 
 from django.utils.translation import gettext as _
 
-from fuwu.core import clock
+from fuwu.core import batches, clock
 from fuwu.core.access import can_see_path
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
 from fuwu.core.principals import SYSTEM, Principal
 from fuwu.core.tabular import read_table
-from fuwu.feedback.models import SurveyResponse
-from fuwu.feedback.services import SurveyRow, survey_batch_import
+from fuwu.feedback.services import (
+    SURVEY_KIND,
+    SURVEY_TABLES,
+    SurveyRow,
+    survey_batch_import,
+    survey_responses_taken,
+)
 
 # Vendors deliver English or Chinese headers; both map to one column name.
 COLUMNS = {
@@ -85,16 +91,22 @@ def parse(path: Path, *, actor: Principal, org_unit: OrgUnit) -> list[SurveyRow]
             n: value for h, n in zip(header, names, strict=True) if n and (value := raw.get(h)) is not None
         }
         candidates.append((line, record))
-    existing = set(
-        SurveyResponse.objects.filter(
-            external_id__in=[str(r.get("response_id") or "").strip() for _, r in candidates]
-        ).values_list("external_id", flat=True)
-    )
+    # A run that died long ago gives its ids back; one still running keeps them (they count as taken).
+    batches.import_batches_discard_stale(actor=actor, kind=SURVEY_KIND, tables=SURVEY_TABLES)
+    existing = set(survey_responses_taken([str(r.get("response_id") or "").strip() for _, r in candidates]))
     for line, record in candidates:
         row_problems = []
         rid = str(record.get("response_id") or "").strip()
         if not rid:
             row_problems.append({"row": line, "field": "response_id", "reason": _("empty")})
+        elif len(rid) > 64:
+            row_problems.append(
+                {
+                    "row": line,
+                    "field": "response_id",
+                    "reason": _("Enter at most %(max_length)s characters.") % {"max_length": 64},
+                }
+            )
         elif rid in seen:
             row_problems.append(
                 {

@@ -214,9 +214,22 @@ class SurveyBatch(models.Model):
     )
     rows = models.PositiveIntegerField(default=0)
 
+    # The `fuwu import survey` run that wrote it; hidden until that batch is published (#18).
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = PublishedManager["SurveyBatch"]()
     scope_path = "org_unit"
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["import_batch"],
+                name="feedback_sbatch_import_idx",
+                condition=models.Q(import_batch__isnull=False),
+            ),
+        ]
         ordering = ["-imported_at"]
         verbose_name = _("survey import")
         verbose_name_plural = _("survey imports")
@@ -237,9 +250,22 @@ class SurveyResponse(models.Model):
     overall_csat = models.PositiveSmallIntegerField(_("overall satisfaction (1–5)"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
 
+    # The `fuwu import survey` run that wrote it; hidden until that batch is published (#18).
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = PublishedManager["SurveyResponse"]()
     scope_path = "outlet"
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["import_batch"],
+                name="feedback_sresp_import_idx",
+                condition=models.Q(import_batch__isnull=False),
+            ),
+        ]
         ordering = ["-responded_on"]
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
@@ -342,10 +368,23 @@ class FollowUp(models.Model):
     outcome_note = models.TextField(_("what was done"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
+    # The `fuwu import survey` run that wrote it; hidden until that batch is published (#18).
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = PublishedManager["FollowUp"]()
     history = audited()
     scope_path = "outlet"
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["import_batch"],
+                name="feedback_fup_import_idx",
+                condition=models.Q(import_batch__isnull=False),
+            ),
+        ]
         ordering = ["due_at"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")

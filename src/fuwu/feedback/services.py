@@ -9,18 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
-from fuwu.core import audit, clock, defects, pii
+from fuwu.core import audit, batches, clock, defects, pii
 from fuwu.core.access import require
 from fuwu.core.errors import Conflict, Forbidden, NotFound, Throttled, ValidationFailed
 from fuwu.core.history import by
-from fuwu.core.models import OrgUnit, User
+from fuwu.core.models import ImportBatch, OrgUnit, User
 from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.feedback import rules, states
 from fuwu.feedback.models import (
@@ -544,56 +545,124 @@ class SurveyRow:
     comment: str
 
 
-@transaction.atomic
 def survey_batch_import(
     *, actor: Principal, org_unit: OrgUnit, file_name: str, provider: str, rows: list[SurveyRow]
 ) -> SurveyBatch:
-    """Store validated survey rows as one batch; detractors open follow-ups."""
+    """Store validated survey rows as one batch; detractors open follow-ups.
+
+    Written in short transactions as one import batch (core.batches, #18): the responses and their follow-ups
+    stay hidden until one short closing transaction publishes them, so the floor keeps its turn at the
+    database meanwhile; a failed or interrupted run deletes what it wrote. A response id already stored
+    (or being written by a running import) refuses the whole file.
+    """
     require(actor, "feedback.add_surveybatch", unit=org_unit)
     for row in rows:
         if not row.outlet.path.startswith(org_unit.path):
             raise NotFound()
-    batch = SurveyBatch.objects.create(
-        org_unit=org_unit,
-        file_name=file_name[:200],
-        provider=provider[:60],
-        imported_at=clock.now(),
-        imported_by=actor if isinstance(actor, User) else None,
-        rows=len(rows),
-    )
-    created = SurveyResponse.objects.bulk_create(
-        [
-            SurveyResponse(
-                batch=batch,
-                outlet=r.outlet,
-                external_id=r.external_id,
-                responded_on=r.responded_on,
-                nps=r.nps,
-                service_csat=r.service_csat,
-                overall_csat=r.overall_csat,
-                comment=pii.scrub(r.comment),
+    batches.import_batches_discard_stale(actor=actor, kind=SURVEY_KIND, tables=SURVEY_TABLES)
+    taken = survey_responses_taken([r.external_id for r in rows])
+    if taken:
+        raise ValidationFailed(
+            _("Some survey responses were imported before."),
+            details=[
+                {"field": "response_id", "reason": _("Already imported: %(id)s") % {"id": rid}}
+                for rid in taken
+            ],
+        )
+    owners = {outlet.pk: rules.outlet_head(outlet) for outlet in {r.outlet for r in rows}}
+    batch = batches.import_batch_start(actor=actor, kind=SURVEY_KIND, file_name=file_name)
+    try:
+        with transaction.atomic():
+            survey = SurveyBatch.objects.create(
+                org_unit=org_unit,
+                file_name=file_name[:200],
+                provider=provider[:60],
+                imported_at=clock.now(),
+                imported_by=actor if isinstance(actor, User) else None,
+                rows=len(rows),
+                import_batch=batch,
             )
-            for r in rows
-        ]
-    )
-    for response in created:
-        if response.is_detractor:
-            _follow_up_open(
+        for part in batches.chunks(rows):
+            _survey_write(part, actor=actor, survey=survey, batch=batch, owners=owners)
+        with transaction.atomic():
+            batches.import_batch_publish(actor=actor, batch=batch)
+            audit.record(
                 actor=actor,
-                source=FollowUp.Source.SURVEY,
-                outlet=response.outlet,
-                staff=None,
-                summary=f"NPS {response.nps} {response.comment[:60]}",
-                survey_response=response,
+                action="survey.import",
+                target=survey,
+                org_unit=org_unit,
+                data={"rows": len(rows), "file": file_name},
             )
-    audit.record(
-        actor=actor,
-        action="survey.import",
-        target=batch,
-        org_unit=org_unit,
-        data={"rows": len(rows), "file": file_name},
-    )
-    return batch
+    except BaseException:
+        # Interrupted too (Ctrl-C): what was written stays invisible, and goes.
+        batches.import_batch_discard(actor=actor, batch=batch, tables=SURVEY_TABLES)
+        raise
+    return survey
+
+
+SURVEY_KIND = "survey"
+# Children first: the order a failed batch is deleted in (a deleted follow-up's own history row is tagged
+# with the batch too, so its history goes after it).
+SURVEY_TABLES = (FollowUp, FollowUp.history.model, SurveyResponse, SurveyBatch)
+
+
+def survey_responses_taken(response_ids: list[str]) -> list[str]:
+    """The response ids stored before, including those a running (unpublished) import is writing."""
+    found: set[str] = set()
+    for start in range(0, len(response_ids), batches.CHUNK_ROWS):
+        found.update(
+            SurveyResponse._base_manager.filter(
+                external_id__in=response_ids[start : start + batches.CHUNK_ROWS]
+            ).values_list("external_id", flat=True)
+        )
+    return sorted(found)
+
+
+def _survey_write(
+    rows: Sequence[SurveyRow],
+    *,
+    actor: Principal,
+    survey: SurveyBatch,
+    batch: ImportBatch,
+    owners: dict[int, User | None],
+) -> None:
+    # Built before the transaction opens, so the write lock is held for the inserts alone.
+    responses = [
+        SurveyResponse(
+            batch=survey,
+            outlet=r.outlet,
+            external_id=r.external_id,
+            responded_on=r.responded_on,
+            nps=r.nps,
+            service_csat=r.service_csat,
+            overall_csat=r.overall_csat,
+            comment=pii.scrub(r.comment),
+            import_batch=batch,
+        )
+        for r in rows
+    ]
+    now = clock.now()
+    due = rules.end_of_business_day_after(now, rules.FOLLOW_UP_BUSINESS_DAYS)
+    with transaction.atomic():
+        SurveyResponse.objects.bulk_create(responses)
+        bulk_create_with_history(
+            [
+                FollowUp(
+                    outlet=response.outlet,
+                    source=FollowUp.Source.SURVEY,
+                    summary=f"NPS {response.nps} {response.comment[:60]}"[:200],
+                    owner=owners[response.outlet.pk],
+                    opened_at=now,
+                    due_at=due,
+                    survey_response=response,
+                    import_batch=batch,
+                )
+                for response in responses
+                if response.is_detractor
+            ],
+            FollowUp,
+            default_user=actor if isinstance(actor, User) else None,
+        )
 
 
 @transaction.atomic

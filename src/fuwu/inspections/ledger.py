@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Q
 from django.urls import reverse
 
@@ -19,6 +21,11 @@ def receive(*, actor: Principal, defect: Defect) -> RectificationTask:
     ledger asks no further permission of the reporter.
     """
     return services.task_open(actor=actor, defect=defect)
+
+
+def receive_many(*, actor: Principal, defects: Sequence[Defect]) -> list[RectificationTask]:
+    """`receive` for many defects in few statements (an import's findings, in its short closing transaction)."""
+    return services.tasks_open_many(actor=actor, defects=defects)
 
 
 def _owner_name(task: RectificationTask) -> str:

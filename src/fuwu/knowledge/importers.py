@@ -19,13 +19,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from fuwu.core import clock
+from fuwu.core import batches, clock
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import SYSTEM, Principal, system
 from fuwu.knowledge import services
 from fuwu.knowledge.html import sanitize
-from fuwu.knowledge.models import CallTranscript, Entry
+from fuwu.knowledge.models import Entry
 from fuwu.knowledge.text import normalize
 
 FAQ_COLUMNS = {
@@ -216,18 +216,22 @@ def _moment(value: str) -> dt.datetime:
 
 
 def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
-    """Call transcripts: stored, checked for forbidden and missing required phrases, findings reported."""
+    """Call transcripts: stored, checked for forbidden and missing required phrases, findings reported.
+
+    The whole file is checked first, outside any transaction; then it is written in short transactions as one
+    import batch published at once (core.batches, #18), so the floor keeps its turn at the database."""
     rows, problems = _rows(path, TRANSCRIPT_COLUMNS, ("call_id", "agent", "time", "text"))
     staff = {
         u.staff_code: u for u in User.objects.filter(staff_code__isnull=False).select_related("org_unit")
     }
     units = {u.code: u for u in OrgUnit.objects.all()}
     seen: dict[str, int] = {}
-    existing = set(
-        CallTranscript.objects.filter(
-            call_id__in=[r.get("call_id", "").strip() for _l, r in rows]
-        ).values_list("call_id", flat=True)
+    actor = system("import transcripts")
+    # A run that died long ago gives its calls back; one still running keeps them (they count as taken).
+    batches.import_batches_discard_stale(
+        actor=actor, kind=services.TRANSCRIPTS_KIND, tables=services.TRANSCRIPT_TABLES
     )
+    existing = set(services.transcripts_taken([r.get("call_id", "").strip() for _l, r in rows]))
     checked: list[services.TranscriptRow] = []
     for line, record in tqdm(rows, desc="checking", unit=" calls", file=out, disable=out is None):
         call_id = record.get("call_id", "").strip()
@@ -242,6 +246,14 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
                     "reason": _("the same call as line %(line)s") % {"line": seen[call_id]},
                 }
             )
+        elif len(call_id) > 64:
+            problems.append(
+                {
+                    "row": line,
+                    "field": "call_id",
+                    "reason": _("Enter at most %(max_length)s characters.") % {"max_length": 64},
+                }
+            )
         elif call_id in existing:
             problems.append({"row": line, "field": "call_id", "reason": _("already imported")})
         seen.setdefault(call_id, line)
@@ -250,6 +262,14 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
         unit = units.get(unit_code) if unit_code else (agent.org_unit if agent else None)
         if not agent_code:
             problems.append({"row": line, "field": "agent", "reason": _("This field is required.")})
+        elif len(agent_code) > 32:
+            problems.append(
+                {
+                    "row": line,
+                    "field": "agent",
+                    "reason": _("Enter at most %(max_length)s characters.") % {"max_length": 32},
+                }
+            )
         elif unit is None:
             problems.append(
                 {
@@ -268,9 +288,11 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
             problems.append({"row": line, "field": "text", "reason": _("This field is required.")})
         if unit is not None and call_id and text:
             checked.append(services.TranscriptRow(call_id, agent, agent_code, unit, at, text))
+    if not rows and not problems:
+        problems.append({"row": 2, "field": "call_id", "reason": _("the file has no data rows")})
     if problems:
         raise ValidationFailed(_("The transcripts file has errors."), details=problems)
-    calls, hits = services.transcripts_record(actor=system("import transcripts"), rows=checked)
+    calls, hits = services.transcripts_record(actor=actor, rows=checked, file_name=path.name)
     return _("checked %(calls)s calls, %(hits)s forbidden phrases found") % {"calls": calls, "hits": hits}
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fuwu.core.models import OrgUnit
+from fuwu.core.models import ImportBatch, OrgUnit, PublishedManager
 
 
 class Entry(models.Model):
@@ -266,7 +266,22 @@ class CallTranscript(models.Model):
     text = models.TextField()
     missing_required: models.JSONField[Any, Any] = models.JSONField(default=list, blank=True)
 
+    # The `fuwu import transcripts` run that wrote it; hidden until that batch is published (#18).
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = PublishedManager["CallTranscript"]()
     scope_path = "unit"
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["import_batch"],
+                name="knowledge_call_import_idx",
+                condition=models.Q(import_batch__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.call_id
@@ -291,10 +306,23 @@ class LanguageFinding(models.Model):
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 
+    # The `fuwu import transcripts` run that wrote it; hidden until that batch is published (#18).
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = PublishedManager["LanguageFinding"]()
     scope_path = "unit"
 
     class Meta:
-        indexes = [models.Index(fields=["unit", "at"])]
+        indexes = [
+            models.Index(fields=["unit", "at"]),
+            models.Index(
+                fields=["import_batch"],
+                name="knowledge_finding_import_idx",
+                condition=models.Q(import_batch__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.phrase_id}: {self.matched}"
@@ -314,10 +342,23 @@ class LanguageCheck(models.Model):
     forbidden_hits = models.PositiveIntegerField(default=0)
     required_missing = models.PositiveIntegerField(default=0)
 
+    # The `fuwu import transcripts` run that wrote it; hidden until that batch is published (#18).
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    objects = PublishedManager["LanguageCheck"]()
     scope_path = "unit"
 
     class Meta:
-        indexes = [models.Index(fields=["unit", "at"])]
+        indexes = [
+            models.Index(fields=["unit", "at"]),
+            models.Index(
+                fields=["import_batch"],
+                name="knowledge_check_import_idx",
+                condition=models.Q(import_batch__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.source_ref}"

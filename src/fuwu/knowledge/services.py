@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fuwu.core import access, audit, clock, pii, rollups
-from fuwu.core.defects import Defect, SourceKind, report
+from fuwu.core import access, audit, batches, clock, pii, rollups
+from fuwu.core.defects import Defect, SourceKind, report, report_many
 from fuwu.core.errors import Conflict, NotFound, ValidationFailed
-from fuwu.core.models import OrgUnit, User
+from fuwu.core.models import ImportBatch, OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.transitions import Machine, action
 from fuwu.knowledge import assistant, language
@@ -715,38 +715,141 @@ class TranscriptRow:
     text: str
 
 
-@transaction.atomic
-def transcripts_record(*, actor: Principal, rows: Sequence[TranscriptRow]) -> tuple[int, int]:
-    """Store call transcripts and check each; returns (calls checked, forbidden hits)."""
-    hits = 0
+def transcripts_record(
+    *, actor: Principal, rows: Sequence[TranscriptRow], file_name: str = ""
+) -> tuple[int, int]:
+    """Store call transcripts and check each; returns (calls checked, forbidden hits).
+
+    Written in short transactions as one import batch (core.batches, #18): the transcripts, their findings and
+    checks stay hidden until one closing transaction publishes them and reports the findings to the ledger (its
+    tasks, and the notifications those send after the commit, exist only from then on). A failed or
+    interrupted run deletes what it wrote; a call id already stored refuses the whole set.
+    """
+    for unit in {row.unit.pk: row.unit for row in rows}.values():
+        access.require(actor, "knowledge.change_phrase", unit=unit)
+    batches.import_batches_discard_stale(actor=actor, kind=TRANSCRIPTS_KIND, tables=TRANSCRIPT_TABLES)
+    taken = transcripts_taken([row.call_id for row in rows])
+    if taken:
+        raise ValidationFailed(
+            _("Some calls were imported before."),
+            details=[
+                {"field": "call_id", "reason": _("Already imported: %(call)s") % {"call": c}} for c in taken
+            ],
+        )
+    severity = dict(Phrase.objects.values_list("pk", "severity"))
+    batch = batches.import_batch_start(actor=actor, kind=TRANSCRIPTS_KIND, file_name=file_name)
+    defects: list[Defect] = []
+    try:
+        for part in batches.chunks(rows):
+            defects.extend(_transcripts_write(part, batch, severity))
+        with transaction.atomic():
+            batches.import_batch_publish(actor=actor, batch=batch)
+            # Transcripts imported later than they were said change past days of the language measures (K1).
+            rollups.mark_dirty(actor=actor, pairs={(r.unit.pk, clock.business_date(r.at)) for r in rows})
+            # In bulk: a few inserts for every finding, so the floor waits briefly (#18).
+            report_many(actor=actor, defects=defects)
+            audit.record(
+                actor=actor,
+                action="knowledge.transcripts_record",
+                target=batch,
+                data={"calls": len(rows), "hits": len(defects)},
+            )
+    except BaseException:
+        # Interrupted too (Ctrl-C): what was written stays invisible, and goes.
+        batches.import_batch_discard(actor=actor, batch=batch, tables=TRANSCRIPT_TABLES)
+        raise
+    return len(rows), len(defects)
+
+
+TRANSCRIPTS_KIND = "transcripts"
+# Children first: the order a failed batch is deleted in.
+TRANSCRIPT_TABLES = (LanguageFinding, LanguageCheck, CallTranscript)
+
+
+def transcripts_taken(call_ids: Sequence[str]) -> list[str]:
+    """The call ids stored before, including those a running (unpublished) import is writing."""
+    found: set[str] = set()
+    for start in range(0, len(call_ids), batches.CHUNK_ROWS):
+        found.update(
+            CallTranscript._base_manager.filter(
+                call_id__in=call_ids[start : start + batches.CHUNK_ROWS]
+            ).values_list("call_id", flat=True)
+        )
+    return sorted(found)
+
+
+def _transcripts_write(
+    rows: Sequence[TranscriptRow], batch: ImportBatch, severity: dict[int, str]
+) -> list[Defect]:
+    """One chunk: checked and built before its transaction opens, so the write lock is held for the inserts
+    alone. Returns the defects its findings will report when the batch is published."""
+    transcripts: list[CallTranscript] = []
+    checks: list[LanguageCheck] = []
+    found: list[tuple[LanguageFinding, str]] = []
     for row in rows:
-        access.require(actor, "knowledge.change_phrase", unit=row.unit)
         # Callers read out their numbers: the transcript, and the excerpts cut from it, keep them masked (#18).
         text = pii.scrub(row.text)
-        transcript = CallTranscript.objects.create(
-            call_id=row.call_id,
-            agent=row.agent,
-            agent_code=row.agent_code,
-            unit=row.unit,
-            at=row.at,
-            text=text,
+        result = language.check(text, required=True)
+        transcripts.append(
+            CallTranscript(
+                call_id=row.call_id,
+                agent=row.agent,
+                agent_code=row.agent_code,
+                unit=row.unit,
+                at=row.at,
+                text=text,
+                missing_required=[name for _pk, name in result.required_missing],
+                import_batch=batch,
+            )
         )
-        findings, missing = _check_language(
-            actor=actor,
-            text=text,
-            source=LanguageFinding.Source.CALL,
-            source_ref=row.call_id,
-            staff=row.agent,
-            agent_code=row.agent_code,
-            unit=row.unit,
-            at=row.at,
-            required=True,
+        found.extend(
+            (
+                LanguageFinding(
+                    source=LanguageFinding.Source.CALL,
+                    source_ref=row.call_id,
+                    phrase_id=hit.phrase_id,
+                    matched=hit.matched[:200],
+                    excerpt=language.excerpt(text, hit)[:300],
+                    staff=row.agent,
+                    agent_code=row.agent_code,
+                    unit=row.unit,
+                    at=row.at,
+                    import_batch=batch,
+                ),
+                hit.phrase,
+            )
+            for hit in result.forbidden
         )
-        transcript.missing_required = [name for _pk, name in missing]
-        transcript.save(update_fields=["missing_required"])
-        hits += len(findings)
-    audit.record(actor=actor, action="knowledge.transcripts_record", data={"calls": len(rows), "hits": hits})
-    return len(rows), hits
+        checks.append(
+            LanguageCheck(
+                source=LanguageFinding.Source.CALL,
+                source_ref=row.call_id,
+                staff=row.agent,
+                agent_code=row.agent_code,
+                unit=row.unit,
+                at=row.at,
+                forbidden_hits=len(result.forbidden),
+                required_missing=len(result.required_missing),
+                import_batch=batch,
+            )
+        )
+    with transaction.atomic():
+        CallTranscript.objects.bulk_create(transcripts)
+        LanguageFinding.objects.bulk_create([finding for finding, _phrase in found])
+        LanguageCheck.objects.bulk_create(checks)
+    return [
+        Defect(
+            source_kind=SourceKind.LANGUAGE,
+            source_id=str(finding.pk),
+            label=_("Forbidden phrase “%(phrase)s”") % {"phrase": phrase},
+            unit=finding.unit,
+            description=finding.excerpt,
+            severity=severity.get(finding.phrase_id) or "normal",
+            staff=finding.staff,
+            reason_code=f"phrase:{finding.phrase_id}",
+        )
+        for finding, phrase in found
+    ]
 
 
 # --- the bank's own sentiment labels (F6) -------------------------------------------------------------------

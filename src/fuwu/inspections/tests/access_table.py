@@ -463,6 +463,8 @@ CASES = [
 EXEMPT = {
     S + "task_open": "called only through core.defects.report (ledger.receive) inside the reporter's own "
     "authorised transaction; a defect report is the consequence of an action already checked",
+    S + "tasks_open_many": "task_open for many defects, called only through core.defects.report_many "
+    "(ledger.receive_many) inside the reporter's own authorised transaction",
     S + "quarter_bounds": "pure date arithmetic, no principal",
     Q + "quarter_of": "pure date arithmetic, no principal",
     Q + "last_quarters": "pure date arithmetic, no principal",
