@@ -84,8 +84,10 @@ MAX_PER_ROLE = 400
 
 
 def unmasked(text: str) -> list[str]:
+    """Each unmasked core found, with the text before it (which field it is)."""
     flat = _BETWEEN_DIGITS.sub("", text.translate(_WIDE))
-    return [core for core in (PHONE_CORE, ID_CORE) if core in flat]
+    found = ((core, flat.find(core)) for core in (PHONE_CORE, ID_CORE))
+    return [f"{core} after {' '.join(flat[max(0, at - 60) : at].split())!r}" for core, at in found if at >= 0]
 
 
 @dataclass
