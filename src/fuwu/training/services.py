@@ -166,7 +166,9 @@ def material_add(
         title = title or found[knowledge_entry_id].title
     with transaction.atomic():
         # The title and the uploader's file name (it is the download link's path) are free text (#18).
-        material = Material(course=course, title=pii.scrub(title), url=url, ref_kind=ref_kind, ref_id=knowledge_entry_id)
+        material = Material(
+            course=course, title=pii.scrub(title), url=url, ref_kind=ref_kind, ref_id=knowledge_entry_id
+        )
         if file:
             material.file.save(pii.scrub(getattr(file, "name", "material")), file, save=False)
         material.save()
@@ -476,7 +478,11 @@ def question_save(
     _check_question(kind, options, correct)
     # Questions quote cases; a number in one is masked before the change check, so a resave is no new version.
     text, explanation = pii.scrub(text), pii.scrub(explanation)
-    opts = [pii.scrub(str(o)) for o in options] if kind not in (QuestionKind.SHORT, QuestionKind.TRUE_FALSE) else []
+    opts = (
+        [pii.scrub(str(o)) for o in options]
+        if kind not in (QuestionKind.SHORT, QuestionKind.TRUE_FALSE)
+        else []
+    )
     right = sorted(set(int(i) for i in correct))
     with transaction.atomic():
         cat, _created = Category.objects.get_or_create(name=category.strip())

@@ -46,11 +46,10 @@ from fuwu.approvals import services as approval_services
 from fuwu.approvals.tests import factories as approval_factories
 from fuwu.complaints import services as complaint_services
 from fuwu.conftest import World
-from fuwu.core.principals import DevicePrincipal
-from fuwu.core.services import device_token_authenticate
 from fuwu.core import pii, roles
 from fuwu.core.models import AuditEvent, User
-from fuwu.core.principals import SYSTEM, system
+from fuwu.core.principals import SYSTEM, DevicePrincipal, system
+from fuwu.core.services import device_token_authenticate
 from fuwu.core.tests.test_pii import SPELLINGS
 from fuwu.customers import services as customer_services
 from fuwu.customers.services import customer_create
@@ -230,7 +229,10 @@ def _plant_more(world: World, cast: dict[str, Any], complaint: Any) -> dict[str,
     # An upload keeps the name the customer gave the file, and people name files after themselves.
     for spelling, _masked in SPELLINGS:
         complaint_services.attachment_add(
-            actor=handler, complaint=complaint, name=f"来信{spelling}.jpg", content=inspection_factories.jpeg()
+            actor=handler,
+            complaint=complaint,
+            name=f"来信{spelling}.jpg",
+            content=inspection_factories.jpeg(),
         )
     # Training: a trainee's short answer quoting the customer, and the grader's feedback on it.
     training_factories.bank()
@@ -243,12 +245,13 @@ def _plant_more(world: World, cast: dict[str, Any], complaint: Any) -> dict[str,
         explanation=PLANT,
         points=2,
     )
-    course = training_factories.course(
-        world, code="PII", kind="skills", title=PLANT[:200], description=PLANT
-    )
+    course = training_factories.course(world, code="PII", kind="skills", title=PLANT[:200], description=PLANT)
     exam = training_services.exam_create(actor=SYSTEM, course=course, title=PLANT[:200], draw={"简答": 1})
     training_services.material_add(
-        actor=SYSTEM, course=course, title=PLANT[:200], file=ContentFile(b"%PDF-1.4\n", name=f"{PLANT[:80]}.pdf")
+        actor=SYSTEM,
+        course=course,
+        title=PLANT[:200],
+        file=ContentFile(b"%PDF-1.4\n", name=f"{PLANT[:80]}.pdf"),
     )
     session = training_services.session_create(
         actor=SYSTEM,
@@ -379,7 +382,11 @@ def _plant_rest(world: World, cast: dict[str, Any], complaint: Any) -> dict[str,
     complaint_services.complaint_pause(actor=handler, complaint=second, reason=PLANT, customer_notified=True)
     # An approval's attachments, named by the applicant.
     case = approval_services.case_start(
-        actor=world.teller_a, process_code="LOAN", outlet=world.outlet_a, title="贷款", amount=Decimal("50000")
+        actor=world.teller_a,
+        process_code="LOAN",
+        outlet=world.outlet_a,
+        title="贷款",
+        amount=Decimal("50000"),
     )
     for spelling, _masked in SPELLINGS:
         approval_services.attachment_add(
@@ -583,7 +590,10 @@ def _crawl_prefilled(client: Client, role: str, crawl: Crawl) -> int:
             {"id_number": ID_NUMBER},
             content_type="application/json",
         )
-        for url, response in ((f"/customers/forms/{kind}/ (ID)", page), (f"/api/v1/customers/forms/{kind}/prefill", api_read)):
+        for url, response in (
+            (f"/customers/forms/{kind}/ (ID)", page),
+            (f"/api/v1/customers/forms/{kind}/prefill", api_read),
+        ):
             if response.status_code != 200:
                 continue
             if url.startswith("/api/"):
