@@ -312,6 +312,7 @@ def _plant_more(world: World, cast: dict[str, Any], complaint: Any) -> dict[str,
             visibility="public",
             paraphrases=tuple(f"挂失 {s}" for s, _m in SPELLINGS),
         ),
+        note=PLANT[:200],
     )
     knowledge_services.paraphrase_add(actor=SYSTEM, entry=entry, text="我的号码 " + SPELLINGS[3][0])
     knowledge_services.transcripts_record(
