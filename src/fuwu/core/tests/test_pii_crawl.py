@@ -8,11 +8,20 @@ note, a supervisor's finding and observation, an approval's title and comment, a
 its grading feedback, a star nomination's reason, a peer figure's source and note, a target's note, the
 address and payee typed into a customer form, an inspection template's description, item text, guidance
 and change note, a call transcript, labelled sentiment text, and a knowledge entry's question, answer and
-paraphrases. Knowledge text is published and nobody holds a right to read a personal number in it, so it
+paraphrases and change note. Also: a course's title and description, its material's title and uploaded file
+name, a session's place, an exam's title, a question's text and explanation; the file names of complaint and
+approval attachments; an appointment's customer name; a typical case's title and lesson; a review request's,
+an extension's and a pause's reason; a remediation task and its accountability note; the evaluation pad's
+comment; a survey file's name, provider and comments; the ledger's evidence and reopening note. Knowledge text
+is published and nobody holds a right to read a personal number in it, so it
 is masked on save for every reader (a number there is a content error, not data to reveal). Then each role walks
 every URL pattern (path parameters filled with the planted objects) and every link those pages offer one
-level deep (which is how the exports are found: CSV, Excel and PDF are read as text), and every GET
-operation of the API. The log is the console handler's own output (the one with the PII filter).
+level deep (which is how the exports are found: CSV, Excel and PDF are read as text), every GET
+operation of the API, and the pre-filled customer forms (page and API), which only presenting the ID reaches;
+the transfer's payee shown there was confirmed with the page's own token. A superuser reads every admin change
+list (an appointment's customer name shows nowhere else). A call transcript shows only as the excerpt around
+a forbidden phrase, so each spelling is planted beside one. The log is the console handler's own output (the
+one with the PII filter).
 
 Roles with the reveal right (complaint handler, auditor) are held to the same bar: GET never reveals; the
 full value comes only from the audited POST reveal, checked last.
@@ -75,7 +84,7 @@ PLANT = "态度很差，非常不满意，投诉！号码：" + "；".join(s for
 _WIDE = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)[\s\-\u00a0\u3000+]+(?=\d)")
 
-# Not pages a role reads: the admin is for superusers only; logout ends the crawl's session; the
+# Not pages a role reads: the admin is for superusers only (its change lists are read as one, below); logout ends the crawl's session; the
 # reveal endpoints are the audited way to the full value (checked on their own at the end); the API
 # is read operation by operation from its schema.
 SKIP = re.compile(r"^/(admin|static|media|i18n|logout|api/)|/reveal|/logout")
