@@ -521,6 +521,7 @@ def attachment_add(
 ) -> Attachment:
     """Attach a document to a case (by its starter or a step owner)."""
     access.require(actor, "approvals.add_case", unit=case.org_unit)
+    name = pii.scrub(name)  # applicants name files after themselves: "身份证 110108….pdf" (#18)
     with transaction.atomic():
         att = Attachment(
             case=case, step=step, name=name[:200], uploaded_at=_now(), uploaded_by_label=_label(actor)

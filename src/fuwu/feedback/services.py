@@ -575,8 +575,9 @@ def survey_batch_import(
         with transaction.atomic():
             survey = SurveyBatch.objects.create(
                 org_unit=org_unit,
-                file_name=file_name[:200],
-                provider=provider[:60],
+                # The uploader's file name and the provider are typed text: a number in them stays masked (#18).
+                file_name=pii.scrub(file_name)[:200],
+                provider=pii.scrub(provider)[:60],
                 imported_at=clock.now(),
                 imported_by=actor if isinstance(actor, User) else None,
                 rows=len(rows),

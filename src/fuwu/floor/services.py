@@ -897,7 +897,8 @@ def appointment_book(
         service=service,
         code=code,
         starts_at=starts_at,
-        customer_name=customer_name.strip()[:50],
+        # Typed by staff from what the customer said: a number in it stays masked (#18).
+        customer_name=pii.scrub(customer_name.strip())[:50],
         phone_masked=pii.protect_phone(phone).masked if phone else "",
         created_at=clock.now(),
     )

@@ -113,7 +113,8 @@ def _record_version(entry: Entry, actor: Principal, note: str) -> EntryVersion:
         content=_snapshot(entry),
         changed_by=actor if isinstance(actor, User) else None,
         actor_label=principal_label(actor),
-        note=note[:200],
+        # "What changed" is typed by the editor and shown in the entry's history to every reader (#18).
+        note=pii.scrub(str(note))[:200],
         at=clock.now(),
     )
 

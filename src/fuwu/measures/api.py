@@ -74,6 +74,7 @@ class TargetOut(Schema):
     progress_pct: float | None
     forecast: float | None
     on_track: bool | None
+    note: str = ""  # why the target was set: masked on save like all free text (#18)
 
 
 @router.get("/measures/catalogue", response=list[MeasureOut])
@@ -141,6 +142,7 @@ def _target_out(p: selectors.Progress) -> TargetOut:
         progress_pct=p.progress_pct,
         forecast=p.forecast,
         on_track=p.on_track,
+        note=t.note,
     )
 
 

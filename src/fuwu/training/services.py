@@ -128,6 +128,8 @@ def course_create(
     access.require(actor, "training.add_course", unit=org_unit)
     if Course.objects.filter(code=code).exists():
         raise _invalid("code", _("A course with this code exists."))
+    # A course is announced to every trainee: a number typed into it is kept masked (#18).
+    title, description = pii.scrub(title), pii.scrub(description)
     with transaction.atomic():
         course = by(
             Course(
@@ -163,9 +165,12 @@ def material_add(
         ref_kind = references.KNOWLEDGE_ENTRY
         title = title or found[knowledge_entry_id].title
     with transaction.atomic():
-        material = Material(course=course, title=title, url=url, ref_kind=ref_kind, ref_id=knowledge_entry_id)
+        # The title and the uploader's file name (it is the download link's path) are free text (#18).
+        material = Material(
+            course=course, title=pii.scrub(title), url=url, ref_kind=ref_kind, ref_id=knowledge_entry_id
+        )
         if file:
-            material.file.save(getattr(file, "name", "material"), file, save=False)
+            material.file.save(pii.scrub(getattr(file, "name", "material")), file, save=False)
         material.save()
         audit.record(actor=actor, action="training.material_add", target=course, org_unit=course.org_unit)
     return material
@@ -197,7 +202,7 @@ def session_create(
                 trainer=trainer,
                 starts_at=starts_at,
                 ends_at=ends_at,
-                place=place,
+                place=pii.scrub(place),  # shown on every trainee's list, like the course (#18)
                 online_url=online_url,
                 capacity=capacity,
                 checkin_secret=secrets.token_urlsafe(16),
@@ -471,7 +476,13 @@ def question_save(
     """Create a question, or add a new version when the wording or answer changed (old versions stay)."""
     access.require(actor, "training.manage_bank")
     _check_question(kind, options, correct)
-    opts = [str(o) for o in options] if kind not in (QuestionKind.SHORT, QuestionKind.TRUE_FALSE) else []
+    # Questions quote cases; a number in one is masked before the change check, so a resave is no new version.
+    text, explanation = pii.scrub(text), pii.scrub(explanation)
+    opts = (
+        [pii.scrub(str(o)) for o in options]
+        if kind not in (QuestionKind.SHORT, QuestionKind.TRUE_FALSE)
+        else []
+    )
     right = sorted(set(int(i) for i in correct))
     with transaction.atomic():
         cat, _created = Category.objects.get_or_create(name=category.strip())
@@ -547,7 +558,7 @@ def exam_create(
     with transaction.atomic():
         exam = Exam.objects.create(
             course=course,
-            title=title,
+            title=pii.scrub(title),
             draw=by_id,
             time_limit_minutes=time_limit_minutes,
             pass_percent=pass_percent,

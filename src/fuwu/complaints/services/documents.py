@@ -24,7 +24,8 @@ from fuwu.core.principals import Principal
 
 def _safe_name(name: str, extension: str) -> str:
     """The uploader's file name without any path, ending in the extension its content has."""
-    stem = PurePath(name.replace("\\", "/")).stem.strip()[:80] or "document"
+    # Customers name files after themselves ("身份证 110108….jpg"): the name is free text like the note (#18).
+    stem = pii.scrub(PurePath(name.replace("\\", "/")).stem.strip())[:80] or "document"
     return f"{stem}.{extension}"
 
 

@@ -8,11 +8,20 @@ note, a supervisor's finding and observation, an approval's title and comment, a
 its grading feedback, a star nomination's reason, a peer figure's source and note, a target's note, the
 address and payee typed into a customer form, an inspection template's description, item text, guidance
 and change note, a call transcript, labelled sentiment text, and a knowledge entry's question, answer and
-paraphrases. Knowledge text is published and nobody holds a right to read a personal number in it, so it
+paraphrases and change note. Also: a course's title and description, its material's title and uploaded file
+name, a session's place, an exam's title, a question's text and explanation; the file names of complaint and
+approval attachments; an appointment's customer name; a typical case's title and lesson; a review request's,
+an extension's and a pause's reason; a remediation task and its accountability note; the evaluation pad's
+comment; a survey file's name, provider and comments; the ledger's evidence and reopening note. Knowledge text
+is published and nobody holds a right to read a personal number in it, so it
 is masked on save for every reader (a number there is a content error, not data to reveal). Then each role walks
 every URL pattern (path parameters filled with the planted objects) and every link those pages offer one
-level deep (which is how the exports are found: CSV, Excel and PDF are read as text), and every GET
-operation of the API. The log is the console handler's own output (the one with the PII filter).
+level deep (which is how the exports are found: CSV, Excel and PDF are read as text), every GET
+operation of the API, and the pre-filled customer forms (page and API), which only presenting the ID reaches;
+the transfer's payee shown there was confirmed with the page's own token. A superuser reads every admin change
+list (an appointment's customer name shows nowhere else). A call transcript shows only as the excerpt around
+a forbidden phrase, so each spelling is planted beside one. The log is the console handler's own output (the
+one with the PII filter).
 
 Roles with the reveal right (complaint handler, auditor) are held to the same bar: GET never reveals; the
 full value comes only from the audited POST reveal, checked last.
@@ -36,6 +45,7 @@ from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -46,14 +56,19 @@ from fuwu.approvals.tests import factories as approval_factories
 from fuwu.complaints import services as complaint_services
 from fuwu.conftest import World
 from fuwu.core import pii, roles
-from fuwu.core.models import AuditEvent
-from fuwu.core.principals import SYSTEM, system
+from fuwu.core.models import AuditEvent, User
+from fuwu.core.principals import SYSTEM, DevicePrincipal, system
+from fuwu.core.services import device_token_authenticate
 from fuwu.core.tests.test_pii import SPELLINGS
 from fuwu.customers import services as customer_services
 from fuwu.customers.services import customer_create
 from fuwu.feedback import services as feedback_services
 from fuwu.feedback.models import FollowUp
+from fuwu.feedback.tests import factories as feedback_factories
+from fuwu.floor import services as floor_services
+from fuwu.floor.tests import factories as floor_factories
 from fuwu.inspections import services as inspection_services
+from fuwu.inspections.models import Inspection
 from fuwu.inspections.tests import factories as inspection_factories
 from fuwu.knowledge import services as knowledge_services
 from fuwu.measures import services as measure_services
@@ -69,7 +84,7 @@ PLANT = "态度很差，非常不满意，投诉！号码：" + "；".join(s for
 _WIDE = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)[\s\-\u00a0\u3000+]+(?=\d)")
 
-# Not pages a role reads: the admin is for superusers only; logout ends the crawl's session; the
+# Not pages a role reads: the admin is for superusers only (its change lists are read as one, below); logout ends the crawl's session; the
 # reveal endpoints are the audited way to the full value (checked on their own at the end); the API
 # is read operation by operation from its schema.
 SKIP = re.compile(r"^/(admin|static|media|i18n|logout|api/)|/reveal|/logout")
@@ -77,8 +92,10 @@ MAX_PER_ROLE = 400
 
 
 def unmasked(text: str) -> list[str]:
+    """Each unmasked core found, with the text before it (which field it is)."""
     flat = _BETWEEN_DIGITS.sub("", text.translate(_WIDE))
-    return [core for core in (PHONE_CORE, ID_CORE) if core in flat]
+    found = ((core, flat.find(core)) for core in (PHONE_CORE, ID_CORE))
+    return [f"{core} after {' '.join(flat[max(0, at - 60) : at].split())!r}" for core, at in found if at >= 0]
 
 
 @dataclass
@@ -218,13 +235,42 @@ def _plant_more(world: World, cast: dict[str, Any], complaint: Any) -> dict[str,
     complaint_services.attachment_add(
         actor=handler, complaint=complaint, name="letter.jpg", content=inspection_factories.jpeg(), note=PLANT
     )
+    # An upload keeps the name the customer gave the file, and people name files after themselves.
+    for spelling, _masked in SPELLINGS:
+        complaint_services.attachment_add(
+            actor=handler,
+            complaint=complaint,
+            name=f"来信{spelling}.jpg",
+            content=inspection_factories.jpeg(),
+        )
     # Training: a trainee's short answer quoting the customer, and the grader's feedback on it.
     training_factories.bank()
     training_services.question_save(
-        actor=SYSTEM, code="S18", category="简答", kind="short", text="客户留下号码时怎么办？", points=2
+        actor=SYSTEM,
+        code="S18",
+        category="简答",
+        kind="short",
+        text="客户留下号码时怎么办？" + PLANT,
+        explanation=PLANT,
+        points=2,
     )
-    course = training_factories.course(world, code="PII", kind="skills", title="隐私")
-    exam = training_services.exam_create(actor=SYSTEM, course=course, title="隐私考试", draw={"简答": 1})
+    course = training_factories.course(world, code="PII", kind="skills", title=PLANT[:200], description=PLANT)
+    exam = training_services.exam_create(actor=SYSTEM, course=course, title=PLANT[:200], draw={"简答": 1})
+    training_services.material_add(
+        actor=SYSTEM,
+        course=course,
+        title=PLANT[:200],
+        file=ContentFile(b"%PDF-1.4\n", name=f"{PLANT[:80]}.pdf"),
+    )
+    session = training_services.session_create(
+        actor=SYSTEM,
+        course=course,
+        org_unit=world.outlet_a,
+        trainer=cast[roles.TRAINER],
+        starts_at=dt.datetime(2026, 4, 1, 9, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2026, 4, 1, 11, tzinfo=dt.UTC),
+        place=PLANT[:200],
+    )
     attempt = training_services.attempt_start(actor=world.teller_a, exam=exam, rng=training_factories.rng())
     training_services.attempt_submit(
         actor=world.teller_a,
@@ -263,7 +309,7 @@ def _plant_more(world: World, cast: dict[str, Any], complaint: Any) -> dict[str,
             outlet=world.outlet_a,
             kind=kind,
             values=values,
-            id_number="110108198506123015",
+            id_number=ID_NUMBER,
         )
     # Knowledge: an entry's question, answer and paraphrases; a call transcript; labelled training text.
     entry = knowledge_services.entry_create(
@@ -275,13 +321,20 @@ def _plant_more(world: World, cast: dict[str, Any], complaint: Any) -> dict[str,
             visibility="public",
             paraphrases=tuple(f"挂失 {s}" for s, _m in SPELLINGS),
         ),
+        note=PLANT[:200],
     )
     knowledge_services.paraphrase_add(actor=SYSTEM, entry=entry, text="我的号码 " + SPELLINGS[3][0])
     knowledge_services.transcripts_record(
         actor=SYSTEM,
         rows=[
             knowledge_services.TranscriptRow(
-                "CALL18", None, "A18", world.outlet_a, dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC), PLANT
+                "CALL18",
+                None,
+                "A18",
+                world.outlet_a,
+                dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC),
+                # A transcript is shown only as the excerpt around a forbidden phrase: one beside each spelling.
+                "。".join(f"不知道，号码{spelling}" for spelling, _m in SPELLINGS),
             )
         ],
     )
@@ -296,10 +349,102 @@ def _plant_more(world: World, cast: dict[str, Any], complaint: Any) -> dict[str,
         note=PLANT[:200],
     )
     return {
+        **_plant_rest(world, cast, complaint),
+        "training/courses/<int:pk>": str(course.pk),
+        "training/sessions/<int:pk>": str(session.pk),
         "training/attempts/<int:pk>": str(attempt.pk),
         "round_id": str(round_.pk),
         "knowledge/entries/<int:pk>": str(entry.pk),
     }
+
+
+def _plant_rest(world: World, cast: dict[str, Any], complaint: Any) -> dict[str, str]:
+    """File names, the typical-case library, the complaint's later steps, the pad, surveys, appointments and
+    the rectification ledger (#18 review): each free-text field a person types, through its service."""
+    handler, head = cast[roles.COMPLAINT_HANDLER], world.head_a
+    # The complaint library: a remediation task, a typical case (de-identified, planted anyway), a review.
+    complaint_services.remediation_create(
+        actor=handler,
+        complaint=complaint,
+        action=PLANT,
+        owner=head,
+        due_date=dt.date(2099, 1, 1),
+        accountable_staff=world.teller_a,
+        accountability_note=PLANT,
+    )
+    complaint_services.typical_case_create(
+        actor=handler, complaint=complaint, polarity="negative", title=PLANT[:100], lesson=PLANT
+    )
+    complaint_services.complaint_request_review(actor=world.teller_a, complaint=complaint, reason=PLANT)
+    # A second case, still open: an extension's reason and a pause's reason.
+    second = complaint_services.complaint_register(
+        actor=world.teller_a,
+        outlet=world.outlet_a,
+        source="counter",
+        complainant_name="刘先生",
+        content="排队太久",
+        channel_code="01",
+        category_code="04",
+        reason_code="01",
+    )
+    complaint_services.complaint_assign(actor=head, complaint=second, handler=handler)
+    complaint_services.complaint_extension_request(actor=handler, complaint=second, reason=PLANT)
+    complaint_services.complaint_pause(actor=handler, complaint=second, reason=PLANT, customer_notified=True)
+    # An approval's attachments, named by the applicant.
+    case = approval_services.case_start(
+        actor=world.teller_a,
+        process_code="LOAN",
+        outlet=world.outlet_a,
+        title="贷款",
+        amount=Decimal("50000"),
+    )
+    for spelling, _masked in SPELLINGS:
+        approval_services.attachment_add(
+            actor=world.teller_a,
+            case=case,
+            file=ContentFile(b"%PDF-1.4\n"),
+            name=f"身份证{spelling}.pdf",
+        )
+    # The evaluation pad's comment, a survey file's name and its comments.
+    counter = floor_factories.floor(world.outlet_a)["high1"]
+    token = device_token_authenticate(feedback_factories.pad_token(world.outlet_a, counter.code))
+    assert token is not None
+    ticket = feedback_factories.finished_ticket(world.outlet_a, counter=counter, staff=world.teller_a)
+    feedback_services.evaluation_record(
+        actor=DevicePrincipal(token), ticket=ticket, rating="dissatisfied", comment=PLANT
+    )
+    feedback_services.survey_batch_import(
+        actor=SYSTEM,
+        org_unit=world.outlet_a,
+        file_name=f"回访{SPELLINGS[0][0]}.xlsx",
+        provider="回访" + SPELLINGS[3][0],
+        rows=[
+            feedback_services.SurveyRow(
+                external_id=f"S18-{n}",
+                outlet=world.outlet_a,
+                responded_on=dt.date(2026, 3, 1),
+                nps=0,
+                service_csat=1,
+                overall_csat=1,
+                comment=PLANT,
+            )
+            for n in range(2)
+        ],
+    )
+    # An appointment booked for a customer who gave their number as their name.
+    for spelling, _masked in SPELLINGS:
+        floor_services.appointment_book(
+            actor=SYSTEM,
+            outlet=world.outlet_a,
+            service_code="CASH",
+            starts_at=dt.datetime(2026, 4, 1, 10, tzinfo=dt.UTC),
+            customer_name=f"刘{spelling}",
+        )
+    # The rectification ledger: the outlet's evidence, and the supervisor's reason to reopen.
+    task = inspection_factories.task_for(Inspection.objects.get(version__template__code="SBZ"), "SBZ-2")
+    inspection_services.task_submit_evidence(actor=head, task=task, evidence=PLANT)
+    inspection_services.task_reopen(actor=inspection_factories.setup(world).sup, task=task, note=PLANT)
+    return {"inspections/ledger/<int:pk>": str(task.pk), "approvals/<int:pk>": str(case.pk)}
 
 
 def _patterns(patterns: list[Any], prefix: str = "") -> Iterator[str]:
@@ -428,6 +573,68 @@ def _api_reads(planted: Planted, unit_code: str, today: dt.date) -> list[str]:
     return urls
 
 
+ID_NUMBER = "110108198506123015"
+_TOKEN = re.compile(r'name="token" value="([^"]+)"')
+
+
+def _confirm_by_token(client: Client) -> None:
+    """The counter's own path: the ID presented, the pre-filled page and its token, the form confirmed with it."""
+    page = client.post("/customers/forms/transfer/", {"id_number": ID_NUMBER})
+    assert page.status_code == 200, page.status_code
+    token = _TOKEN.search(page.content.decode())
+    assert token is not None, "the pre-filled page carries its token"
+    saved = client.post(
+        "/customers/forms/transfer/",
+        {"token": token.group(1), "confirm": "1", "payee_name": SPELLINGS[7][0] + "、" + SPELLINGS[9][0]},
+    )
+    assert saved.status_code == 200, saved.status_code
+
+
+def _crawl_prefilled(client: Client, role: str, crawl: Crawl) -> int:
+    """The pre-filled forms (page and API): reached only by presenting the ID, so no link leads to them."""
+    shown = 0
+    for kind in ("address_change", "transfer"):
+        page = client.post(f"/customers/forms/{kind}/", {"id_number": ID_NUMBER})
+        api_read = client.post(
+            f"/api/v1/customers/forms/{kind}/prefill",
+            {"id_number": ID_NUMBER},
+            content_type="application/json",
+        )
+        for url, response in (
+            (f"/customers/forms/{kind}/ (ID)", page),
+            (f"/api/v1/customers/forms/{kind}/prefill", api_read),
+        ):
+            if response.status_code != 200:
+                continue
+            if url.startswith("/api/"):
+                crawl.apis += 1
+            else:
+                crawl.pages += 1
+                shown += bool(_TOKEN.search(response.content.decode()))
+            if found := unmasked(_text_of(response)):
+                crawl.leaks.append((role, url, found))
+    return shown
+
+
+_CHANGELIST = re.compile(r'href="(/admin/\w+/\w+/)"')
+
+
+def _crawl_admin(admin: Any, crawl: Crawl) -> int:
+    """Django admin's change lists as a superuser: some fields (an appointment's customer name) show only there."""
+    client = Client()
+    client.force_login(admin)
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    lists = sorted(set(_CHANGELIST.findall(index.content.decode())))
+    for url in lists:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        crawl.pages += 1
+        if found := unmasked(_text_of(response)):
+            crawl.leaks.append(("superuser", url, found))
+    return len(lists)
+
+
 @pytest.fixture
 def console_log() -> Iterator[io.StringIO]:
     """The configured console handler's own output (its PII filter included), written to a buffer."""
@@ -463,24 +670,36 @@ def test_no_role_reads_a_planted_number_unmasked_anywhere(
     routes = sorted({_fill(route, planted) for route in _patterns(get_resolver().url_patterns)})
     today = frozen_clock.now().date()
     crawl = Crawl()
+    teller = Client()
+    teller.force_login(cast[roles.TELLER])
+    _confirm_by_token(teller)
+    prefilled = 0
     for role, user in cast.items():
         client = Client()
         client.force_login(user)
         _crawl_pages(client, role, routes, crawl)
+        prefilled += _crawl_prefilled(client, role, crawl)
         for url in _api_reads(planted, user.org_unit.code, today):
             response = client.get(url)
             if response.status_code == 200:
                 crawl.apis += 1
                 if found := unmasked(_text_of(response)):
                     crawl.leaks.append((role, url, found))
+    admin_lists = _crawl_admin(
+        User.objects.create_superuser("root18", password=None, org_unit=world.ho), crawl
+    )
     log = console_log.getvalue()
     assert "caller said" in log and "139****5678" in log  # the log was captured, masked
     if found := unmasked(log):
         crawl.leaks.append(("log", "console", found))
-    print(f"\nPII crawl: {crawl.pages} pages, {crawl.apis} API reads, {crawl.exports} exports; leaks:")
+    print(
+        f"\nPII crawl: {crawl.pages} pages ({admin_lists} admin lists), {crawl.apis} API reads, "
+        f"{crawl.exports} exports; leaks:"
+    )
     for leak in crawl.leaks:
         print("  ", *leak)
     assert crawl.pages > 200 and crawl.apis > 50 and crawl.exports > 10
+    assert prefilled >= 2  # at least the counter's roles saw the pre-filled forms
     assert crawl.leaks == []
 
     # The right to see the full number is the audited reveal, and only that.
