@@ -38,6 +38,7 @@ OUR_REFERENCE_RE = re.compile(r"(?:SP\d{14,}|TS\d{12,}|FW-\d{8}-\d{6,})")
 _ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _CODE_PREFIX_RE = re.compile(r"[A-Za-z]+-?$")
 _RUN_RE = re.compile(r"\d+")
+_ESCAPE_RE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8})")
 _WIDE = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "x", "－": "-"})
 
 
@@ -204,6 +205,12 @@ def scrub(text: str) -> str:
     references SP…, TS…, FW-…, an order number) is no card and keeps its digits (see _mask_cards).
     """
     text = text.translate(_WIDE)
+    if "\\" in text and _ESCAPE_RE.search(text):
+        # Text quoted with escapes (Django logs a request path as `/\u7801139…`): the escape's hex digits
+        # would run into the number and hide it, so each stretch between two escapes is scrubbed on its own.
+        parts = _ESCAPE_RE.split(text)
+        escapes = _ESCAPE_RE.findall(text)
+        return "".join(scrub(part) + (escapes[i] if i < len(escapes) else "") for i, part in enumerate(parts))
     text = _FREE_ID_RE.sub(lambda m: mask_id(_digits(m.group(0))), text)
     text = _FREE_PHONE_RE.sub(lambda m: mask_phone(normalize_phone(m.group(0))), text)
     text = _mask_cards(text, _FREE_CARD_RE)

@@ -146,6 +146,17 @@ def test_log_filter_masks_every_ordinary_spelling(spelling: str, masked: str, ca
     assert spelling not in caplog.text and masked in caplog.text
 
 
+def test_log_filter_masks_a_number_right_after_an_escaped_character(caplog: Any) -> None:
+    # Django logs a request path with non-ASCII escaped: `/q/\u780113912345678` (码 then the number). The
+    # escape's last hex digit must not join the number and hide it from the scrubber.
+    logger = logging.getLogger("fuwu.test.escapes")
+    logger.addFilter(pii.PiiLogFilter())
+    with caplog.at_level(logging.INFO, logger="fuwu.test.escapes"):
+        logger.warning("Not Found: %s", "/q/\\u780113912345678/\\xe5110108198506123015")
+    assert "13912345678" not in caplog.text and "139****5678" in caplog.text
+    assert "110108198506123015" not in caplog.text and "\\u7801" in caplog.text
+
+
 def test_scrub_leaves_dates_times_and_amounts_alone() -> None:
     text = "2026-03-02 09:00 办理转账 12345 元，工号 100234"
     assert pii.scrub(text) == text
