@@ -135,6 +135,28 @@ def snapshot(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
     return values
 
 
+def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Write `fields` of every obj by primary key: one prepared UPDATE run for all rows (executemany).
+    Django's bulk_update builds a CASE expression per field and row, which cost an import milliseconds a row."""
+    if not objs:
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in columns),  # type: ignore[union-attr]
+        quote(meta.pk.column),  # type: ignore[union-attr]
+    )
+    params = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]  # type: ignore[union-attr]
+        + [obj.pk]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def undo_log(
     *,
     batch: ImportBatch,
@@ -216,7 +238,7 @@ def _restore(actor: Principal, model: type[models.Model], entries: Sequence[Impo
         if touched:
             restored.append(by(obj, actor))
     if restored:
-        model._base_manager.bulk_update(restored, sorted(fields))
+        update_rows(model, restored, sorted(fields))
         history = getattr(model, "history", None)
         if history is not None:
             history.bulk_history_create(restored, update=True)
