@@ -4,6 +4,8 @@ even when the database fails in a middle chunk, and no lookup names more custome
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +17,8 @@ from django.db import DatabaseError, connection
 
 from fuwu.core import batches
 from fuwu.core.models import AuditEvent, ImportBatch, ImportUndo
-from fuwu.customers import importers
+from fuwu.core.principals import SYSTEM
+from fuwu.customers import importers, services
 from fuwu.customers.models import Customer, Holding
 from fuwu.customers.tests import factories as cf
 
@@ -166,3 +169,54 @@ def test_no_lookup_names_more_customers_than_one_chunk(world, tmp_path, small_ch
         assert "已导入 1900 条持仓" in importers.import_holdings(holdings)
     finally:
         raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, old)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_counter_writes_while_an_import_runs_and_its_change_survives_the_undo(world, small_chunks):
+    """PostgreSQL, real threads: while an import's last chunk waits, a counter confirms an address change
+    for a customer the import already updated; the counter is not blocked, the import then fails, and the
+    undo puts back the import's name but leaves the counter's address."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and a second connection: SQLite is covered by bench/import_kiosk.py")
+    known = cf.customer(world.outlet_a, "K0000", name="旧名0", id_number=GOOD_ID)
+    rows = [
+        services.CustomerRow(
+            customer_no=f"K{i:04d}", name=f"新名{i}", outlet=world.outlet_a, address=f"导入地址{i}"
+        )
+        for i in range(300)
+    ]
+    errors: list[BaseException] = []
+
+    def run_import() -> None:
+        try:
+            services.customers_import(actor=SYSTEM, rows=rows)
+        except BaseException as exc:  # the test inspects it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with failing_insert("customers_customer", "NEW.customer_no = 'K0299'"):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(42)")  # the failing insert waits for it
+        worker = threading.Thread(target=run_import)
+        worker.start()
+        deadline = time.monotonic() + 60
+        while Customer.objects.get(pk=known.pk).name != "新名0" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        started = time.monotonic()
+        services.form_submit(
+            actor=world.teller_a,
+            outlet=world.outlet_a,
+            kind="address_change",
+            values={"address": "柜台确认的地址"},
+            id_number=GOOD_ID,
+        )
+        took = time.monotonic() - started
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(42)")
+        worker.join(60)
+    assert took < 2 and len(errors) == 1 and isinstance(errors[0], DatabaseError)
+    after = Customer.objects.get(pk=known.pk)
+    assert (after.name, after.address) == ("旧名0", "柜台确认的地址")
+    assert Customer.objects.count() == 1 and not ImportUndo.objects.exists()
