@@ -143,11 +143,8 @@ def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields:
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(meta.db_table),
-        ", ".join(f"{quote(f.column)} = %s" for f in columns),  # type: ignore[union-attr]
-        quote(meta.pk.column),  # type: ignore[union-attr]
-    )
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in columns)  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
     params = [
         [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]  # type: ignore[union-attr]
         + [obj.pk]

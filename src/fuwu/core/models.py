@@ -263,8 +263,10 @@ class ImportUndo(models.Model):
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
 
+    objects = models.Manager["ImportUndo"]()
+
     def __str__(self) -> str:
-        return f"{self.batch_id} {self.model} {self.row_id}"
+        return f"{self.model} {self.row_id}"
 
 
 _M = TypeVar("_M", bound=models.Model)
