@@ -29,7 +29,9 @@ GOOD_ID = "110108198506123015"
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks of 50 rows and no pause, so a few hundred lines make several chunks quickly."""
+    """Chunks of exactly 50 rows (however loaded the machine: no halving) and no pause, so a few hundred
+    lines make several chunks quickly."""
+    monkeypatch.setattr(batches, "TARGET_HOLD_SECONDS", 3600)
     monkeypatch.setattr(batches, "CHUNK_ROWS", 50)
     monkeypatch.setattr(batches, "FIRST_CHUNK_ROWS", 50)
     monkeypatch.setattr(batches, "FLOOR_PAUSE_SECONDS", 0)
