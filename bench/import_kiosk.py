@@ -1,12 +1,15 @@
 """Kiosk ticket issue during a large import on SQLite (WAL, the settings `make demo` runs) — #18.
 
 One process, the real API through Django's test client: first a baseline of kiosk `POST /outlets/{code}/tickets`
-calls for --baseline seconds, then the same calls while `fuwu import events` (or `transcripts`, or `survey`,
-with --kind) of --rows rows runs in another thread (its own connection, as a second process would have).
-Prints p50/p99 of both, the ratio, the number of failed calls (5xx or "database is locked"), the import's own
-time and how long its closing (publishing) transaction held the database. Goal: during the import, p99 <= 2 s
-and no failure.
-Run: .venv/bin/python bench/import_kiosk.py [--kind events] [--rows 200000] [--baseline 15] [--pause 0.05]
+calls for --baseline seconds, then the same calls while `fuwu import events` (or `transcripts`, `survey` or
+`customers`, with --kind) of --rows rows runs in another thread (its own connection, as a second process would
+have). Prints p50/p99 of both, the ratio, the number of failed calls (5xx or "database is locked"), the import's
+own time and cost per row and how long its closing (publishing) transaction held the database. Goal: during the
+import, p99 <= 2 s and no failure.
+A customers file has an ID and a phone number on every line; --existing of its customers are loaded first
+(straight into the table, not timed), so the import updates those and creates the rest, as a nightly file does.
+Run: .venv/bin/python bench/import_kiosk.py [--kind events] [--rows 200000] [--existing 0.5] [--baseline 15]
+[--pause 0.05]
 """
 
 from __future__ import annotations
@@ -95,6 +98,44 @@ def write_survey(path: Path, rows: int) -> None:
             out.writerow([f"S{i:07d}", "KIOSK", day.isoformat(), 3 if i % 5 == 0 else 9, 4, 4, "排队有点久"])
 
 
+def customer_line(i: int) -> list[str]:
+    from fuwu.core import pii
+
+    first17 = f"110108{1950 + i % 50}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
+    return [
+        f"C{i:08d}",
+        f"客户{i}",
+        "KIOSK",
+        first17 + pii.id_check_char(first17),
+        f"139{i:08d}",
+        f"北京市海淀区{i}号",
+    ]
+
+
+def write_customers(path: Path, rows: int) -> None:
+    """`rows` customers of outlet KIOSK, each with an ID and a phone number (both protected on import)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["customer_no", "name", "outlet", "id_number", "phone", "address"])
+        for i in range(rows):
+            out.writerow(customer_line(i))
+
+
+def seed_customers(outlet: Any, count: int) -> None:
+    """The first `count` customers of the file as they were before it (older names, no identifiers)."""
+    from fuwu.core import clock
+    from fuwu.customers.models import Customer
+
+    now = clock.now()
+    for start in range(0, count, 5000):
+        Customer.objects.bulk_create(
+            [
+                Customer(customer_no=f"C{i:08d}", name=f"旧名{i}", home_outlet=outlet, created_at=now)
+                for i in range(start, min(count, start + 5000))
+            ]
+        )
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else float("nan")
@@ -139,8 +180,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--kind", choices=("events", "transcripts", "survey"), default="events")
+    parser.add_argument("--kind", choices=("events", "transcripts", "survey", "customers"), default="events")
     parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument(
+        "--existing", type=float, default=0.5, help="customers: share of the file's customers already known"
+    )
     parser.add_argument(
         "--baseline", type=float, default=15.0, help="seconds of kiosk calls without the import"
     )
@@ -173,6 +217,8 @@ def main() -> None:
     )
     _, token = core.device_token_issue(actor=SYSTEM, org_unit=outlet, kind="kiosk")
     from fuwu.core import batches, roles
+    from fuwu.customers.importers import import_customers
+    from fuwu.customers.models import Customer
     from fuwu.feedback.importers import import_survey
     from fuwu.knowledge.importers import import_transcripts
 
@@ -187,12 +233,22 @@ def main() -> None:
     core.staff_create(
         actor=SYSTEM, org_unit=outlet, username="kioskhead", display_name="主任", roles=[roles.OUTLET_HEAD]
     )
-    writers = {"events": write_events, "transcripts": write_transcripts, "survey": write_survey}
-    importer = {"events": import_events, "transcripts": import_transcripts, "survey": import_survey}[
-        args.kind
-    ]
+    writers = {
+        "events": write_events,
+        "transcripts": write_transcripts,
+        "survey": write_survey,
+        "customers": write_customers,
+    }
+    importer = {
+        "events": import_events,
+        "transcripts": import_transcripts,
+        "survey": import_survey,
+        "customers": import_customers,
+    }[args.kind]
     events = data / f"{args.kind}.csv"
     writers[args.kind](events, args.rows)
+    if args.kind == "customers":
+        seed_customers(outlet, int(args.rows * args.existing))
     # How long the closing transaction holds the database: from publishing the batch to its commit.
     publish = batches.import_batch_publish
     held: dict[str, float] = {}
@@ -237,8 +293,10 @@ def main() -> None:
     worker.join()
 
     print(
-        f"import: {result['summary']} in {result['seconds']:.1f} s; publishing transaction held "
-        f"{held.get('publish', float('nan')) * 1000:.0f} ms; tickets now {Ticket.objects.count()}"
+        f"import: {result['summary']} in {result['seconds']:.1f} s "
+        f"({result['seconds'] / args.rows * 1000:.2f} ms/row, checking included); publishing transaction held "
+        f"{held.get('publish', float('nan')) * 1000:.0f} ms; tickets now {Ticket.objects.count()}, "
+        f"customers {Customer.objects.count()}"
     )
     for name, values, failures in (
         ("baseline", baseline, base_failures),

@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from decimal import Decimal
+from typing import Any, TypeVar
 
+from django.apps import apps
 from django.db import connection, models, transaction
 
 from fuwu.core import audit, clock
-from fuwu.core.models import ImportBatch
+from fuwu.core.history import by
+from fuwu.core.models import ImportBatch, ImportUndo
 from fuwu.core.principals import Principal
 
 # The most rows one transaction writes (and one IN list names); each chunk is sized to hold the lock about
@@ -105,3 +108,167 @@ def import_batch_discard(
         audit.record(
             actor=actor, action="core.import_batch_discard", data={"kind": batch.kind, "id": batch.pk}
         )
+
+
+# --- upsert imports: an undo log instead of hidden rows -------------------------------------------------------
+#
+# Customers and holdings are upserts: most rows of a file update rows the floor reads and writes all day
+# (a counter confirming a form changes a customer's address), so they cannot hide behind an unpublished batch.
+# Such an import writes in the same short chunks, each chunk logging in the same transaction how to take back
+# every row it wrote (`ImportUndo`): delete what it created, put back the old values of what it updated. A
+# failed run (bad data caught late, a database error, Ctrl-C) replays that log in short transactions before
+# re-raising, so it still leaves nothing behind; a run that died without replaying it (killed, power cut) is
+# replayed by the next run of its kind once STALE_AFTER has passed. Publishing (one short update) makes the
+# run final and drops its log. Readers see each chunk as it commits — the file is the core system's truth and
+# every row is valid on its own; what the log guarantees is that a run which does not finish leaves nothing.
+
+
+def snapshot(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
+    """The JSON form of `fields` of `obj` (foreign keys by id), as `ImportUndo.before`/`after` keep them."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = field.value_from_object(obj)  # type: ignore[union-attr]
+        if isinstance(value, dt.date | Decimal):
+            value = value.isoformat() if isinstance(value, dt.date) else str(value)
+        values[field.attname] = value  # type: ignore[union-attr]
+    return values
+
+
+def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Write `fields` of every obj by primary key: one prepared UPDATE run for all rows (executemany).
+    Django's bulk_update builds a CASE expression per field and row, which cost an import milliseconds a row."""
+    if not objs:
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in columns)  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
+    params = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]  # type: ignore[union-attr]
+        + [obj.pk]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def undo_log(
+    *,
+    batch: ImportBatch,
+    model: type[models.Model],
+    created: Sequence[int] = (),
+    changed: Sequence[tuple[int, dict[str, Any], dict[str, Any]]] = (),
+) -> None:
+    """Log, inside the chunk's own transaction, the rows it created and the (pk, before, after) it changed."""
+    label = model._meta.label_lower
+    ImportUndo.objects.bulk_create(
+        [ImportUndo(batch=batch, model=label, row_id=pk, created=True) for pk in created]
+        + [
+            ImportUndo(batch=batch, model=label, row_id=pk, before=before, after=after)
+            for pk, before, after in changed
+        ]
+    )
+
+
+def import_batch_settle(*, actor: Principal, batch: ImportBatch, data: dict[str, Any]) -> None:
+    """Publish an upsert batch with its audit row (`data`: the counts), then drop its undo log in chunks."""
+    with transaction.atomic():
+        import_batch_publish(actor=actor, batch=batch)
+        audit.record(actor=actor, action=f"{batch.kind}.import", data=data)
+    _undo_forget(batch)
+
+
+def _undo_forget(batch: ImportBatch) -> None:
+    pks = list(ImportUndo.objects.filter(batch=batch).values_list("pk", flat=True))
+    for part in chunks(pks):
+        with transaction.atomic():
+            ImportUndo.objects.filter(pk__in=part).delete()
+
+
+def import_batch_undo(*, actor: Principal, batch: ImportBatch) -> dict[str, int]:
+    """Take back every row of an unpublished upsert batch, newest first, in short transactions; then delete
+    the batch. A value the floor changed since the import wrote it stays; a created row something else now
+    points to (a ticket, a form) stays too and is counted as `kept` in the audit row."""
+    counts = {"restored": 0, "deleted": 0, "kept": 0}
+    newest_first = list(ImportUndo.objects.filter(batch=batch).order_by("-pk").values_list("pk", flat=True))
+    for part in chunks(newest_first):
+        with transaction.atomic():
+            by_model: dict[str, list[ImportUndo]] = {}
+            for entry in ImportUndo.objects.filter(pk__in=part).order_by("-pk"):
+                by_model.setdefault(entry.model, []).append(entry)
+            for label, entries in by_model.items():
+                model = apps.get_model(label)
+                counts["restored"] += _restore(actor, model, [e for e in entries if not e.created])
+                deleted, kept = _delete_unreferenced(model, [e.row_id for e in entries if e.created])
+                counts["deleted"] += deleted
+                counts["kept"] += kept
+            ImportUndo.objects.filter(pk__in=part).delete()
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk, published_at=None).delete()
+        audit.record(
+            actor=actor,
+            action="core.import_batch_undo",
+            data={"kind": batch.kind, "id": batch.pk, **counts},
+        )
+    return counts
+
+
+def _restore(actor: Principal, model: type[models.Model], entries: Sequence[ImportUndo]) -> int:
+    if not entries:
+        return 0
+    current = model._base_manager.select_for_update().in_bulk([e.row_id for e in entries])
+    restored, fields = [], set()
+    for entry in entries:
+        obj = current.get(entry.row_id)
+        if obj is None:
+            continue
+        touched = False
+        for attname, old in entry.before.items():
+            field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+            if field.to_python(entry.after.get(attname)) != getattr(obj, attname):
+                continue  # the floor wrote this column since: its value stands
+            setattr(obj, attname, field.to_python(old))
+            fields.add(field.name)
+            touched = True
+        if touched:
+            restored.append(by(obj, actor))
+    if restored:
+        update_rows(model, restored, sorted(fields))
+        history = getattr(model, "history", None)
+        if history is not None:
+            history.bulk_history_create(restored, update=True)
+    return len(restored)
+
+
+def _delete_unreferenced(model: type[models.Model], pks: Sequence[int]) -> tuple[int, int]:
+    """Delete the rows `pks` of `model` nothing else refers to (so no cascade reaches the floor's rows)."""
+    if not pks:
+        return 0, 0
+    referenced: set[int] = set()
+    for relation in model._meta.related_objects:
+        if relation.many_to_many or relation.related_model is None:
+            continue
+        remote = relation.field
+        referenced.update(
+            remote.model._base_manager.filter(**{f"{remote.name}__in": pks}).values_list(
+                remote.attname, flat=True
+            )
+        )
+    free = [pk for pk in pks if pk not in referenced]
+    # Through Django's collector (not a raw DELETE): each deleted row gets its history row, like any other.
+    model._base_manager.filter(pk__in=free).delete()
+    return len(free), len(pks) - len(free)
+
+
+def import_batches_undo_stale(*, actor: Principal, kind: str) -> None:
+    """Take back the rows of earlier upsert runs of this kind that died before publishing or undoing."""
+    for stale in ImportBatch.objects.filter(
+        kind=kind, published_at=None, started_at__lt=clock.now() - STALE_AFTER
+    ):
+        import_batch_undo(actor=actor, batch=stale)
+    for settled in ImportBatch.objects.filter(
+        kind=kind, published_at__isnull=False, undo__isnull=False
+    ).distinct():
+        _undo_forget(settled)

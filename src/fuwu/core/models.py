@@ -251,6 +251,24 @@ class ImportBatch(models.Model):
         return f"{self.kind} {self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
 
 
+class ImportUndo(models.Model):
+    """How to take back one row an upsert import (customers, holdings) wrote before its batch was published:
+    delete it (`created`), or put back the columns in `before` where they still hold what the import wrote
+    (`after`) — a later write by the floor is kept (core.batches.import_batch_undo). Deleted on publish."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="undo")
+    model = models.CharField(max_length=64)  # app_label.model_name
+    row_id = models.BigIntegerField()
+    created = models.BooleanField(default=False)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    objects = models.Manager["ImportUndo"]()
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.row_id}"
+
+
 _M = TypeVar("_M", bound=models.Model)
 
 

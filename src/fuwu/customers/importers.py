@@ -2,8 +2,10 @@
 
 CSV (UTF-8 or GBK) or Excel, read through core.tabular. Every line is checked first (ID check digit, known
 outlet and product, numbers and dates) and every problem is reported with its line, field and reason; any
-problem rejects the whole file. A good file is applied in one transaction, idempotent on the customer number
-(a second run updates, it does not duplicate). Headers may be English or the core system's Chinese names.
+problem rejects the whole file. A good file is then written in short transactions beside the floor's own
+writes, all of it or none (a failed run takes back what it wrote: services.customers_import, #18), idempotent
+on the customer number (a second run updates, it does not duplicate). Headers may be English or the core
+system's Chinese names.
 """
 
 from __future__ import annotations
@@ -13,11 +15,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from fuwu.core import clock, pii
+from fuwu.core import batches, clock, pii
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit
 from fuwu.core.principals import SYSTEM
@@ -128,7 +129,7 @@ def import_customers(path: Path, out: TextIO | Any = None) -> str:
             _("The file has no rows to import."),
             details=[{"row": None, "field": "file", "reason": _("empty")}],
         )
-    created, updated = services.customers_import(actor=SYSTEM, rows=rows)
+    created, updated = services.customers_import(actor=SYSTEM, rows=rows, file_name=path.name)
     return _("imported customers: %(created)s new, %(updated)s updated") % {
         "created": created,
         "updated": updated,
@@ -166,21 +167,28 @@ def import_holdings(path: Path, out: TextIO | Any = None) -> str:
             continue
         if product is not None:
             parsed.append((record.get("customer_no", ""), product, balance, opened))
-    known = {c.customer_no: c for c in Customer.objects.filter(customer_no__in=[p[0] for p in parsed])}
-    unknown = sorted({no for no, *_rest in parsed if no not in known})
+    numbers = sorted({p[0] for p in parsed})
+    known: dict[str, Customer] = {}
+    for start in range(0, len(numbers), batches.CHUNK_ROWS):  # bounded IN lists (SQLite allows 250k)
+        known.update(
+            (c.customer_no, c)
+            for c in Customer.objects.filter(customer_no__in=numbers[start : start + batches.CHUNK_ROWS])
+        )
+    unknown = [no for no in numbers if no not in known]
     problems.extend(
         {"row": None, "field": "customer_no", "reason": _("Unknown customer %(no)s.") % {"no": no}}
         for no in unknown
     )
     if problems:
         raise ValidationFailed(_("The holdings file has errors."), details=problems)
-    with transaction.atomic():
-        for no, product, balance, opened in tqdm(
-            parsed, desc="saving", unit=" rows", file=out, disable=out is None
-        ):
-            services.holding_set(
-                actor=SYSTEM, customer=known[no], product=product, balance=balance, opened_on=opened
-            )
+    services.holdings_import(
+        actor=SYSTEM,
+        rows=[
+            services.HoldingRow(customer=known[no], product=product, balance=balance, opened_on=opened)
+            for no, product, balance, opened in parsed
+        ],
+        file_name=path.name,
+    )
     return _("imported %(count)s holdings") % {"count": len(parsed)}
 
 

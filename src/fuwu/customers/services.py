@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from fuwu.core import audit, clock, pii
+from fuwu.core import audit, batches, clock, pii
 from fuwu.core import services as core_services
 from fuwu.core.access import require
 from fuwu.core.errors import NotFound, ValidationFailed
 from fuwu.core.history import by
-from fuwu.core.models import OrgUnit, User
+from fuwu.core.models import ImportBatch, OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.core.transitions import Machine, action
 from fuwu.customers import prefill, recommend, rules, timeline
@@ -578,45 +580,183 @@ class CustomerRow:
     address: str = ""
 
 
-def customers_import(*, actor: Principal, rows: list[CustomerRow]) -> tuple[int, int]:
-    """Create or update customers by customer number (idempotent), all in one transaction: (created, updated)."""
-    existing = {
-        c.customer_no: c for c in Customer.objects.filter(customer_no__in=[r.customer_no for r in rows])
-    }
+# What an import writes to a customer it already has; every other column (tier, household, manager, the
+# floor's form changes to occupation…) is the platform's own and stays.
+IMPORTED_FIELDS = (
+    "name",
+    "home_outlet",
+    "gender",
+    "address",
+    "birth_date",
+    "id_hash",
+    "id_masked",
+    "id_cipher",
+    "phone_hash",
+    "phone_masked",
+    "phone_cipher",
+)
+
+
+def customers_import(
+    *, actor: Principal, rows: Sequence[CustomerRow], file_name: str = ""
+) -> tuple[int, int]:
+    """Create or update customers by customer number (idempotent): (created, updated).
+
+    Written in short chunks beside the floor's own writes, with an undo log, so a run that fails or is
+    interrupted takes back every row it wrote before re-raising (core.batches, #18): all of the file or none.
+    Each chunk protects the identifiers before its transaction opens, then re-reads (and on PostgreSQL locks)
+    its customers, so a counter's change made meanwhile to any other column is not overwritten.
+    """
+    for outlet in {r.outlet.pk: r.outlet for r in rows}.values():
+        require(actor, "customers.add_customer", unit=outlet)
+    bad = [r.customer_no for r in rows if r.id_number and not pii.is_valid_id_number(r.id_number)]
+    if bad or len({r.customer_no for r in rows}) != len(rows):
+        raise ValidationFailed(
+            _("Customer data is not valid."),
+            details=[{"field": "id_number", "reason": _("The check digit or the format is wrong.")}]
+            if bad
+            else [{"field": "customer_no", "reason": _("Appears twice in the file.")}],
+        )
+    batches.import_batches_undo_stale(actor=actor, kind="customer")
+    batch = batches.import_batch_start(actor=actor, kind="customer", file_name=file_name)
     created = updated = 0
-    with transaction.atomic():
-        for row in rows:
-            require(actor, "customers.add_customer", unit=row.outlet)
-            found = existing.get(row.customer_no)
-            if found is None:
-                customer = customer_create(
-                    actor=actor,
-                    customer_no=row.customer_no,
-                    name=row.name,
-                    home_outlet=row.outlet,
-                    id_number=row.id_number or None,
-                    phone=row.phone or None,
-                    birth_date=row.birth_date,
-                    gender=row.gender,
-                )
-                if row.address:
-                    customer.address = row.address
-                    by(customer, actor).save(update_fields=["address"])
-                created += 1
-                continue
-            found.name, found.home_outlet = row.name, row.outlet
-            found.gender = row.gender or found.gender
-            found.address = row.address or found.address
-            found.birth_date = (
-                row.birth_date or rules.birth_date_from_id(row.id_number or "") or found.birth_date
-            )
-            apply_identifiers(
-                found, id_number=row.id_number or None, phone=row.phone or None, card_number=None
-            )
-            by(found, actor).save()
-            updated += 1
-        audit.record(actor=actor, action="customer.import", data={"created": created, "updated": updated})
+    try:
+        for part in batches.chunks(rows):
+            protected = [_imported(actor, row) for row in part]
+            with transaction.atomic():
+                new, old = _customers_write(actor=actor, batch=batch, protected=protected)
+            created, updated = created + new, updated + old
+        batches.import_batch_settle(actor=actor, batch=batch, data={"created": created, "updated": updated})
+    except BaseException:
+        # Ctrl-C too: what the finished chunks wrote is taken back before the error goes on.
+        batches.import_batch_undo(actor=actor, batch=batch)
+        raise
     return created, updated
+
+
+def _imported(actor: Principal, row: CustomerRow) -> Customer:
+    """The row as an unsaved customer holding the imported columns, identifiers protected."""
+    customer = Customer(
+        customer_no=row.customer_no,
+        name=row.name,
+        home_outlet=row.outlet,
+        birth_date=row.birth_date or rules.birth_date_from_id(row.id_number or ""),
+        gender=row.gender,
+        address=row.address,
+    )
+    apply_identifiers(customer, id_number=row.id_number or None, phone=row.phone or None, card_number=None)
+    return by(customer, actor)
+
+
+def _customers_write(
+    *, actor: Principal, batch: ImportBatch, protected: Sequence[Customer]
+) -> tuple[int, int]:
+    """One chunk, inside its transaction: insert the new customers, update the known ones, log the undo."""
+    numbers = [c.customer_no for c in protected]
+    known = {
+        c.customer_no: c for c in Customer._base_manager.select_for_update().filter(customer_no__in=numbers)
+    }
+    now, today = clock.now(), clock.today()
+    fresh: list[Customer] = []
+    changed: list[Customer] = []
+    log: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+    for row in protected:
+        found = known.get(row.customer_no)
+        if found is None:
+            # As customer_create: an elderly customer is flagged from the birth date at once.
+            row.created_at = now
+            row.is_elderly = (rules.age_on(row.birth_date, today) or 0) >= rules.ELDERLY_AGE
+            fresh.append(row)
+            continue
+        before = batches.snapshot(found, IMPORTED_FIELDS)
+        # As before #18: an empty cell keeps what the customer had (name and outlet are never empty).
+        found.name, found.home_outlet_id = row.name, row.home_outlet_id
+        found.gender = row.gender or found.gender
+        found.address = row.address or found.address
+        found.birth_date = row.birth_date or found.birth_date
+        for prefix in ("id", "phone"):
+            if getattr(row, f"{prefix}_hash"):
+                for suffix in ("hash", "masked", "cipher"):
+                    setattr(found, f"{prefix}_{suffix}", getattr(row, f"{prefix}_{suffix}"))
+        changed.append(by(found, actor))
+        log.append((found.pk, before, batches.snapshot(found, IMPORTED_FIELDS)))
+    Customer.objects.bulk_create(fresh)
+    batches.update_rows(Customer, changed, IMPORTED_FIELDS)
+    Customer.history.bulk_history_create(fresh)
+    Customer.history.bulk_history_create(changed, update=True)
+    batches.undo_log(batch=batch, model=Customer, created=[c.pk for c in fresh], changed=log)
+    return len(fresh), len(changed)
+
+
+@dataclass(frozen=True)
+class HoldingRow:
+    customer: Customer
+    product: Product
+    balance: Decimal
+    opened_on: dt.date
+
+
+def holdings_import(*, actor: Principal, rows: Sequence[HoldingRow], file_name: str = "") -> int:
+    """Set what customers hold (the core system's balances) by customer and product, idempotent: how many.
+
+    Like customers_import: short chunks beside the floor's writes with an undo log, so a failed or interrupted
+    run takes back every holding it wrote (#18). A customer and product twice in the file: the last line counts.
+    """
+    units = OrgUnit.objects.in_bulk({r.customer.home_outlet_id for r in rows})
+    for unit in units.values():
+        require(actor, "customers.change_holding", unit=unit)
+    last = list({(r.customer.pk, r.product.pk): r for r in rows}.values())
+    batches.import_batches_undo_stale(actor=actor, kind="holding")
+    batch = batches.import_batch_start(actor=actor, kind="holding", file_name=file_name)
+    created = updated = 0
+    try:
+        for part in batches.chunks(last):
+            with transaction.atomic():
+                new, old = _holdings_write(actor=actor, batch=batch, rows=part)
+            created, updated = created + new, updated + old
+        batches.import_batch_settle(actor=actor, batch=batch, data={"created": created, "updated": updated})
+    except BaseException:
+        batches.import_batch_undo(actor=actor, batch=batch)
+        raise
+    return len(last)
+
+
+def _holdings_write(*, actor: Principal, batch: ImportBatch, rows: Sequence[HoldingRow]) -> tuple[int, int]:
+    fields = ("balance", "opened_on")
+    known = {
+        (h.customer_id, h.product_id): h
+        for h in Holding._base_manager.select_for_update().filter(
+            customer_id__in={r.customer.pk for r in rows}, product_id__in={r.product.pk for r in rows}
+        )
+    }
+    fresh: list[Holding] = []
+    changed: list[Holding] = []
+    log: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+    for row in rows:
+        found = known.get((row.customer.pk, row.product.pk))
+        if found is None:
+            fresh.append(
+                by(
+                    Holding(
+                        customer=row.customer,
+                        product=row.product,
+                        balance=row.balance,
+                        opened_on=row.opened_on,
+                    ),
+                    actor,
+                )
+            )
+            continue
+        before = batches.snapshot(found, fields)
+        found.balance, found.opened_on = row.balance, row.opened_on
+        changed.append(by(found, actor))
+        log.append((found.pk, before, batches.snapshot(found, fields)))
+    Holding.objects.bulk_create(fresh)
+    batches.update_rows(Holding, changed, fields)
+    Holding.history.bulk_history_create(fresh)
+    Holding.history.bulk_history_create(changed, update=True)
+    batches.undo_log(batch=batch, model=Holding, created=[h.pk for h in fresh], changed=log)
+    return len(fresh), len(changed)
 
 
 # --- pre-filled business forms (P4) ---------------------------------------------------------------------

@@ -138,6 +138,23 @@ CASES += [
         outsider=_head_b,
     ),
     AccessCase(
+        S + "holdings_import",
+        setup=_product,
+        call=lambda w, who: services.holdings_import(
+            actor=who,
+            rows=[
+                services.HoldingRow(
+                    customer=w.customer,
+                    product=w.product,
+                    balance=Decimal(100),
+                    opened_on=dt.date(2025, 1, 1),
+                )
+            ],
+        ),
+        holder=lambda w: SYSTEM,
+        without=lambda w: w.head_a,
+    ),
+    AccessCase(
         S + "holding_set",
         setup=_product,
         call=lambda w, who: services.holding_set(
