@@ -921,7 +921,9 @@ def question_bank_import(*, actor: Principal, content: bytes) -> int:
     import openpyxl
 
     if len(content) > MAX_BANK_BYTES:  # callers read one byte over the cap, never the whole upload (#18)
-        raise _invalid("file", _("The file is larger than %(mb)s MB.") % {"mb": MAX_BANK_BYTES // (1024 * 1024)})
+        raise _invalid(
+            "file", _("The file is larger than %(mb)s MB.") % {"mb": MAX_BANK_BYTES // (1024 * 1024)}
+        )
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)

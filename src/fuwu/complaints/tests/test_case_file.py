@@ -241,7 +241,9 @@ def test_an_over_long_title_through_the_api_is_a_422_and_nothing_is_stored(ctx: 
     client = Client(raise_request_exception=False)
     client.force_login(ctx.hq_manager)
     body = {"polarity": "negative", "title": "长" * 101, "lesson": "加强培训"}
-    r = client.post(f"/api/v1/complaints/{case.pk}/typical-case", json.dumps(body), content_type="application/json")
+    r = client.post(
+        f"/api/v1/complaints/{case.pk}/typical-case", json.dumps(body), content_type="application/json"
+    )
     assert r.status_code == 422, r.content
     assert [d["field"] for d in r.json()["error"]["details"]] == ["title"]
     assert not TypicalCase.objects.exists()

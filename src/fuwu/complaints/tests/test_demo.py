@@ -48,7 +48,9 @@ def test_demo_quick_is_small(seeded_calendar: Any, frozen_clock: Any) -> None:
     assert 80 <= Complaint.objects.count() <= 250
 
 
-def test_every_demo_case_under_review_has_its_pending_request(seeded_calendar: Any, frozen_clock: Any) -> None:
+def test_every_demo_case_under_review_has_its_pending_request(
+    seeded_calendar: Any, frozen_clock: Any
+) -> None:
     """#18: the demo wrote UNDER_REVIEW cases without a ReviewRequest, so deciding one failed. They now go
     through the review-request service: a pending request at the superior unit, which can decide it."""
     from fuwu.complaints.models import ReviewRequest, Status
@@ -74,5 +76,7 @@ def test_every_demo_case_under_review_has_its_pending_request(seeded_calendar: A
         password="test-pass-123",
         staff_code="REVIEWER",
     )
-    services.complaint_review_decide(actor=reviewer, complaint=c, facts="复核维持原处理", basis="办法第三十一条")
+    services.complaint_review_decide(
+        actor=reviewer, complaint=c, facts="复核维持原处理", basis="办法第三十一条"
+    )
     assert c.status == Status.CLOSED

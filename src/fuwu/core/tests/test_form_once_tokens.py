@@ -153,7 +153,9 @@ def all_forms() -> list[tuple[str, int, str, bool]]:
 
 
 def test_every_create_form_carries_a_one_time_token() -> None:
-    missing = [f"{rel}:{line} ({key})" for rel, line, key, has in all_forms() if not has and key not in EXEMPT]
+    missing = [
+        f"{rel}:{line} ({key})" for rel, line, key, has in all_forms() if not has and key not in EXEMPT
+    ]
     assert not missing, "POST forms that create a record need {% once_token %} (or an EXEMPT reason):\n" + (
         "\n".join(missing)
     )
@@ -176,7 +178,28 @@ def test_the_scan_sees_a_form_without_the_token(tmp_path: Path) -> None:
     saved, ROOT = ROOT, tmp_path
     try:
         assert post_forms(path) == [(1, "demoapp/templates/f.html x:new", False)]
-        path.write_text(bare.replace("{% csrf_token %}", "{% csrf_token %}{% once_token %}"), encoding="utf-8")
+        path.write_text(
+            bare.replace("{% csrf_token %}", "{% csrf_token %}{% once_token %}"), encoding="utf-8"
+        )
         assert post_forms(path) == [(1, "demoapp/templates/f.html x:new", True)]
     finally:
         ROOT = saved
+
+
+def test_a_double_submitted_device_form_issues_one_token(world: object) -> None:
+    """One of the forms given the token (#18): the same page's form posted twice has one effect."""
+    from django.test import Client
+
+    from fuwu.core.models import DeviceToken
+
+    client = Client()
+    client.force_login(world.head_a)  # type: ignore[attr-defined]
+    page = client.get("/devices/").content.decode()
+    token = re.search(r'name="once_token" value="([^"]+)"', page)
+    assert token is not None
+    form = {"outlet_code": "OA", "kind": "kiosk", "name": "大堂一号机", "once_token": token.group(1)}
+    first = client.post("/devices/issue/", form)
+    second = client.post("/devices/issue/", form)
+    assert first.status_code == second.status_code == 302
+    assert second["Idempotent-Replayed"] == "true"
+    assert DeviceToken.objects.count() == 1

@@ -263,7 +263,9 @@ def test_a_ticket_id_beyond_64_bits_on_the_counter_token_path_is_not_a_server_er
     if action == "GET":
         res = client.get(f"/api/v1/tickets/{2**64}", **setup["counter"])
     else:
-        res = post(client, f"/api/v1/tickets/{2**63 + 5}/{action}", {"counter_code": "OA-W02"}, **setup["counter"])
+        res = post(
+            client, f"/api/v1/tickets/{2**63 + 5}/{action}", {"counter_code": "OA-W02"}, **setup["counter"]
+        )
     assert res.status_code in (404, 422), res.content
     assert res.json()["error"]["message"]
 

@@ -230,7 +230,11 @@ def test_the_anonymous_ticket_page_and_its_api_are_never_cached(setup: Any) -> N
     issued = issue(Client(), setup)
     anonymous = Client()
     token = token_of(issued["mobile_url"])
-    for url in (path_of(issued["mobile_url"]), f"{path_of(issued['mobile_url'])}status/", f"/api/v1/my-ticket/{token}"):
+    for url in (
+        path_of(issued["mobile_url"]),
+        f"{path_of(issued['mobile_url'])}status/",
+        f"/api/v1/my-ticket/{token}",
+    ):
         response = anonymous.get(url)
         assert response.status_code == 200, url
         assert "no-store" in response["Cache-Control"], url

@@ -582,10 +582,8 @@ def test_a_target_of_nan_or_infinity_is_refused_not_a_server_error(history: Any,
     """#18: NaN/Infinity in a target gave 500. The literals are not JSON (RFC 8259) and the parser refuses
     them (400, `core` hostile-input tests); `1e999` is valid JSON that Python reads as infinity: the
     schema refuses it (422), as it refuses "nan" typed into the form."""
-    body = (
-        '{"measure": "satisfaction", "unit_code": "OA", "baseline": 65, "value": %s,'
-        ' "start_date": "2026-01-01", "due_date": "2026-12-31"}' % number
-    )
+    head = '{"measure": "satisfaction", "unit_code": "OA", "baseline": 65, "value": '
+    body = head + number + ', "start_date": "2026-01-01", "due_date": "2026-12-31"}'
     c = client_for(history.head_a)
     response = c.post("/api/v1/measures/targets", body, content_type="application/json")
     expected = 422 if number == "1e999" else 400
