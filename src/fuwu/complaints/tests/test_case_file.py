@@ -249,9 +249,29 @@ def test_an_over_long_title_through_the_api_is_a_422_and_nothing_is_stored(ctx: 
     assert not TypicalCase.objects.exists()
 
 
+def test_an_over_long_title_on_the_library_form_is_a_form_error_and_nothing_is_stored(
+    ctx: Any, client: Client
+) -> None:
+    """The same schema parses the HTML form: the page comes back (422) with the typed title and its error."""
+    from fuwu.complaints.models import TypicalCase
+
+    case = _decided(ctx)
+    services.complaint_reply(actor=ctx.handler, complaint=case, method="phone", text="已向您致歉")
+    client.force_login(ctx.hq_manager)
+    title = "等候未解释" * 21  # 105 characters; TypicalCase.title holds 100
+    r = client.post(
+        f"/complaints/{case.pk}/typical_case_create/",
+        {"polarity": "negative", "title": title, "lesson": "培训"},
+    )
+    assert r.status_code == 422
+    assert title in r.content.decode()  # kept for the user to shorten
+    assert not TypicalCase.objects.exists()
+
+
 def test_an_over_long_note_on_the_upload_form_is_a_form_error_and_nothing_is_stored(
     ctx: Any, client: Client
 ) -> None:
+    """Already checked by the service (Attachment.note); kept as coverage of the upload page."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     services.complaint_assign(actor=SYSTEM, complaint=ctx.case, handler=ctx.handler)
