@@ -34,6 +34,7 @@ from fuwu.complaints.models import (
     TypicalCase,
 )
 from fuwu.complaints.services.handling import report_defect
+from fuwu.complaints.services.review import complaint_request_review
 from fuwu.complaints.textgen import sample
 from fuwu.core import calendar, clock, roles
 from fuwu.core.clock import SHANGHAI
@@ -64,6 +65,7 @@ ROOT_CAUSES = [
     "业务规则解释口径不统一",
 ]
 BASES = ["《银行业保险业消费投诉处理管理办法》", "本行《柜面服务规范》", "产品合同相关条款", "本行收费价目表"]
+REVIEW_REASONS = ["对处理结果不满意，要求上级行核查", "认为补偿金额不足", "不认可调查结论"]
 REMEDIES = ["当面致歉并加强培训", "退还相关费用", "协助办理后续业务", "暂停相关人员柜面服务并辅导", ""]
 
 
@@ -199,8 +201,11 @@ def _progress(c: Complaint, rng: Any, now: dt.datetime, today: dt.date) -> None:
     if revisited >= now:
         c.status = Status.REPLIED
     elif rng.random() < 0.03 and age < 60:
-        c.status = Status.UNDER_REVIEW
-        c.closed_at = None
+        # Saved as replied; `_save` then records the customer's review request through the service, so the
+        # case has its ReviewRequest, superior handling unit and alert like a real one (#18: a bulk-written
+        # UNDER_REVIEW case without a request could not be decided).
+        c.status = Status.REPLIED
+        c._review_requested_at = revisited  # type: ignore[attr-defined]
     else:
         c.status = Status.CLOSED
         c.satisfaction = rng.choices(["satisfied", "basic", "dissatisfied", "unreachable"], [70, 18, 7, 5])[0]
@@ -302,3 +307,8 @@ def _save(complaints: list[Complaint], rng: Any, now: dt.datetime) -> None:
     StepDeadline.objects.bulk_create(steps, batch_size=1000)
     Alert.objects.bulk_create(alerts, batch_size=1000)
     TypicalCase.objects.bulk_create(cases)
+    for c in complaints:
+        requested_at: dt.datetime | None = getattr(c, "_review_requested_at", None)
+        if requested_at is not None:
+            with clock.frozen(requested_at):
+                complaint_request_review(actor=SYSTEM, complaint=c, reason=rng.choice(REVIEW_REASONS))

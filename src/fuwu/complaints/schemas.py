@@ -113,9 +113,10 @@ class ReviewRequestIn(Schema):
 
 
 class ReclassifyIn(Schema):
-    channel_code: str
-    category_code: str
-    reason_code: str
+    # The model's lengths, declared (#18): an over-long value is a 422 here, not a DataError on PostgreSQL.
+    channel_code: str = Field(max_length=16)
+    category_code: str = Field(max_length=16)
+    reason_code: str = Field(max_length=16)
     severity: str
     major_basis: str = ""
 
@@ -130,11 +131,11 @@ class RemediationIn(Schema):
 
 class TypicalCaseIn(Schema):
     polarity: str
-    title: str
+    title: str = Field(max_length=100)  # TypicalCase.title (#18)
     lesson: str = ""
 
 
 class AttachmentIn(Schema):
     """A case document's note; the file itself travels as the multipart part `file`."""
 
-    note: str = ""
+    note: str = Field(default="", max_length=200)  # Attachment.note (#18)

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fuwu.core import clock
@@ -119,6 +120,7 @@ def box(request: HttpRequest, outlet_code: str) -> HttpResponse:
     return render(request, "feedback/box.html", context)
 
 
+@never_cache  # the customer's message and our reply, on a phone or a shared tablet (#18)
 def box_reply(request: HttpRequest, token: str) -> HttpResponse:
     """The customer's private link: their message, its status and the reply."""
     item = selectors.feedback_by_link(token=token)

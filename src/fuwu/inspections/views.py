@@ -475,7 +475,7 @@ def template_import(request: HttpRequest) -> HttpResponse:
             raise ValidationFailed(
                 _("Choose a file."), details=[{"field": "file", "reason": _("Choose a file.")}]
             )
-        v = services.template_import_xlsx(actor=who, content=upload.read(xlsx.MAX_IMPORT_BYTES))
+        v = services.template_import_xlsx(actor=who, content=upload.read(xlsx.MAX_IMPORT_BYTES + 1))
     except ValidationFailed as exc:
         return template_list(request, FormState.failed(request.POST, exc), status=422)
     return redirect("inspections:template", code=v.template.code)

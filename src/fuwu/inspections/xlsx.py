@@ -73,6 +73,9 @@ def read_template(content: bytes) -> tuple[dict[str, str], list[ItemSpec]]:
     """A workbook in the export's layout → template info and item specs; every bad row is named."""
     from openpyxl import load_workbook
 
+    if len(content) > MAX_IMPORT_BYTES:  # callers read one byte over the cap, never the whole upload (#18)
+        message = _("The file is larger than %(mb)s MB.") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}
+        raise ValidationFailed(message, details=[{"field": "file", "reason": message}])
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook

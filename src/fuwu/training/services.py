@@ -107,6 +107,9 @@ def _now() -> dt.datetime:
     return clock.now()
 
 
+MAX_BANK_BYTES = 5 * 1024 * 1024  # a bank of a few thousand questions is far smaller
+
+
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, details=[{"field": field, "reason": message}])
 
@@ -927,6 +930,11 @@ def question_bank_import(*, actor: Principal, content: bytes) -> int:
     import io
 
     import openpyxl
+
+    if len(content) > MAX_BANK_BYTES:  # callers read one byte over the cap, never the whole upload (#18)
+        raise _invalid(
+            "file", _("The file is larger than %(mb)s MB.") % {"mb": MAX_BANK_BYTES // (1024 * 1024)}
+        )
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)

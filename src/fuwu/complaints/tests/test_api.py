@@ -252,3 +252,21 @@ def test_numbers_typed_into_decision_reply_and_revisit_are_not_stored_or_returne
     d, reply, revisit = Decision.objects.get(), Reply.objects.get(), Revisit.objects.get()
     for text in (d.facts, d.basis, d.remedy, reply.text, revisit.note):
         assert text == "身份证110***********018X，手机139****5678"
+
+
+def test_deciding_a_review_that_has_no_request_is_a_409_not_a_server_error(ctx: Any) -> None:
+    """#18: demo data had cases under review without a ReviewRequest; deciding one answered 500. The state
+    machine's guard now refuses it (409) in Chinese."""
+    from fuwu.complaints.models import Status
+
+    c = f.complaint(ctx)
+    Complaint.objects.filter(pk=c.pk).update(status=Status.UNDER_REVIEW)  # as the old demo wrote it
+    client = Client(raise_request_exception=False)
+    client.force_login(ctx.handler)
+    body = {"facts": "维持", "basis": "办法第31条"}
+    r = post(client, f"/api/v1/complaints/{c.pk}/review-decision", body, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 409, r.content
+    assert r.json()["error"]["message"] == "没有待处理的核查申请。"
+    assert r.json()["error"]["details"]["status"] == "under_review"
+    c.refresh_from_db()
+    assert c.status == Status.UNDER_REVIEW and not c.decisions.filter(is_review=True).exists()

@@ -218,3 +218,67 @@ def test_a_feedback_message_becomes_one_linked_complaint_in_one_step(ctx: Any, c
     assert item.complaint == made
     page = client.get(f"/feedback/inbox/{item.pk}/").content.decode()
     assert made.reference in page and 'data-testid="to-complaint"' not in page
+
+
+def test_a_letter_pdf_is_never_cached(ctx: Any, client: Client) -> None:
+    """#18: a decision letter names the customer; no browser or proxy cache keeps it."""
+    case = _decided(ctx)
+    client.force_login(ctx.handler)
+    r = client.get(f"/complaints/{case.pk}/letters/decision.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert "no-store" in r["Cache-Control"]
+
+
+def test_an_over_long_title_through_the_api_is_a_422_and_nothing_is_stored(ctx: Any) -> None:
+    """#18: over-long text was stored on SQLite and a 500 (DataError) on PostgreSQL; the schema declares the
+    model's length, so both databases answer 422 naming the field."""
+    import json
+
+    from fuwu.complaints.models import TypicalCase
+
+    case = _decided(ctx)
+    services.complaint_reply(actor=ctx.handler, complaint=case, method="phone", text="已向您致歉")
+    client = Client(raise_request_exception=False)
+    client.force_login(ctx.hq_manager)
+    body = {"polarity": "negative", "title": "长" * 101, "lesson": "加强培训"}
+    r = client.post(
+        f"/api/v1/complaints/{case.pk}/typical-case", json.dumps(body), content_type="application/json"
+    )
+    assert r.status_code == 422, r.content
+    assert [d["field"] for d in r.json()["error"]["details"]] == ["title"]
+    assert not TypicalCase.objects.exists()
+
+
+def test_an_over_long_title_on_the_library_form_is_a_form_error_and_nothing_is_stored(
+    ctx: Any, client: Client
+) -> None:
+    """The same schema parses the HTML form: the page comes back (422) with the typed title and its error."""
+    from fuwu.complaints.models import TypicalCase
+
+    case = _decided(ctx)
+    services.complaint_reply(actor=ctx.handler, complaint=case, method="phone", text="已向您致歉")
+    client.force_login(ctx.hq_manager)
+    title = "等候未解释" * 21  # 105 characters; TypicalCase.title holds 100
+    r = client.post(
+        f"/complaints/{case.pk}/typical_case_create/",
+        {"polarity": "negative", "title": title, "lesson": "培训"},
+    )
+    assert r.status_code == 422
+    assert title in r.content.decode()  # kept for the user to shorten
+    assert not TypicalCase.objects.exists()
+
+
+def test_an_over_long_note_on_the_upload_form_is_a_form_error_and_nothing_is_stored(
+    ctx: Any, client: Client
+) -> None:
+    """Already checked by the service (Attachment.note); kept as coverage of the upload page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.complaint_assign(actor=SYSTEM, complaint=ctx.case, handler=ctx.handler)
+    client.force_login(ctx.handler)
+    good = SimpleUploadedFile("scan.png", PNG, content_type="image/png")
+    note = "现场照片" * 60  # 240 characters; Attachment.note holds 200
+    r = client.post(f"/complaints/{ctx.case.pk}/documents/", {"file": good, "note": note})
+    assert r.status_code == 422
+    assert note in r.content.decode()  # kept for the user to shorten
+    assert not Attachment.objects.exists()

@@ -46,3 +46,37 @@ def test_demo_quick_is_small(seeded_calendar: Any, frozen_clock: Any) -> None:
     bank = demo_bank.build(customers=500)
     demo.build(bank, out=io.StringIO(), options={"quick": True})
     assert 80 <= Complaint.objects.count() <= 250
+
+
+def test_every_demo_case_under_review_has_its_pending_request(
+    seeded_calendar: Any, frozen_clock: Any
+) -> None:
+    """#18: the demo wrote UNDER_REVIEW cases without a ReviewRequest, so deciding one failed. They now go
+    through the review-request service: a pending request at the superior unit, which can decide it."""
+    from fuwu.complaints.models import ReviewRequest, Status
+    from fuwu.core import roles
+    from fuwu.core import services as core_services
+
+    sync_role_groups()
+    bank = demo_bank.build(customers=2000)
+    demo.build(bank, out=io.StringIO(), options={"quick": False})
+    under_review = list(Complaint.objects.filter(status=Status.UNDER_REVIEW).select_related("outlet"))
+    assert under_review, "the demo shows some cases under review"
+    for c in under_review:
+        request = ReviewRequest.objects.get(complaint=c, decided_at__isnull=True)
+        assert request.reviewing_unit == c.outlet.get_parent() == c.handling_unit
+        assert c.closed_at is None and request.requested_at > c.replied_at
+    c = under_review[0]
+    reviewer = core_services.staff_create(
+        actor=SYSTEM,
+        org_unit=c.handling_unit,
+        username="reviewer",
+        display_name="复核人",
+        roles=[roles.COMPLAINT_HANDLER],
+        password="test-pass-123",
+        staff_code="REVIEWER",
+    )
+    services.complaint_review_decide(
+        actor=reviewer, complaint=c, facts="复核维持原处理", basis="办法第三十一条"
+    )
+    assert c.status == Status.CLOSED

@@ -82,6 +82,14 @@ def test_numbers_typed_into_the_complaint_text_are_masked(ctx: Any) -> None:
     assert "13912345678" not in c.demand
 
 
+def test_a_number_typed_into_the_product_field_is_stored_masked(ctx: Any) -> None:
+    """#18: `product` is free text like the content and was never scrubbed."""
+    c = f.complaint(ctx, product="信用卡 尾号 13912345678 客户手机 身份证11010819900307018X")
+    c.refresh_from_db()
+    assert "13912345678" not in c.product and "11010819900307018X" not in c.product
+    assert "139****5678" in c.product and "110***********018X" in c.product
+
+
 def test_the_statutory_period_is_natural_days_and_has_no_business_day_basis(ctx: Any) -> None:
     # 办法 第四十三条: every 日 is a natural day; the old per-complaint "business days" choice is gone.
     with pytest.raises(TypeError):

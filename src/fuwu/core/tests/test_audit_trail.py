@@ -112,3 +112,11 @@ def test_rows_name_actions_and_objects_in_words_not_codes(world: Any) -> None:
         )
         assert action_label("complaint.register") == "登记投诉"
         assert action_label("nobody.knows") == "nobody.knows"
+
+
+def test_csv_and_excel_exports_are_never_cached(world: Any) -> None:
+    """#18: downloads with personal or performance data carry `Cache-Control: no-store`."""
+    client = _client(world.auditor)
+    for url in ("/audit/export.csv", "/audit/export.xlsx"):
+        response = client.get(url)
+        assert response.status_code == 200 and "no-store" in response["Cache-Control"], url

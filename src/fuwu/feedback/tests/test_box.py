@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.test import Client
 
 from fuwu.core import clock
 from fuwu.core.errors import Throttled, ValidationFailed
@@ -206,18 +207,39 @@ def test_throttle_keys_on_the_client_behind_our_proxy_not_the_proxy(client, worl
 
 
 def test_trending_terms_are_built_from_the_masked_text(world, frozen_clock):
+    """The ID ends in X (a valid check character) so it is one alphanumeric token: a digit-only ID would be
+    dropped by the tokenizer anyway, and this test could not fail (#18)."""
+    from fuwu.core import pii
     from fuwu.feedback import selectors
 
+    id_number = "11010819850613008" + pii.id_check_char("11010819850613008")
+    assert id_number.endswith("X") and pii.is_valid_id_number(id_number)
     item, _raw = services.feedback_submit(
         actor=SYSTEM,
         outlet=world.outlet_a,
-        text="我的身份证号110108198506123015办业务被拒，排队很久",
+        text=f"我的身份证号{id_number}办业务被拒，排队很久",
         client="m",
     )
-    assert "110108198506123015" not in json.dumps(item.terms, ensure_ascii=False)
+    assert id_number not in item.text
+    stored = json.dumps(item.terms, ensure_ascii=False).lower()
+    assert "19850613" not in stored and id_number.lower() not in stored
     today = frozen_clock.today()
     terms = selectors.trending_terms(fetched_by=world.hq_manager, unit=world.outlet_a, start=today, end=today)
-    assert not any("110108198506123015" in t for t, _n in terms)
+    assert terms and not any("19850613" in t for t, _n in terms)
+
+
+def test_the_contact_name_is_stored_masked(world, frozen_clock):
+    """#18: a phone or ID typed into the name field is scrubbed like the message."""
+    item, _raw = services.feedback_submit(
+        actor=SYSTEM,
+        outlet=world.outlet_a,
+        text="大堂经理很热情，帮我很快办好了业务",
+        client="m",
+        contact_name="王先生13912345678",
+    )
+    item.refresh_from_db()
+    assert "13912345678" not in item.contact_name
+    assert item.contact_name == "王先生139****5678"
 
 
 def test_the_same_box_form_posted_twice_stores_one_message(client, world, frozen_clock):
@@ -229,3 +251,10 @@ def test_the_same_box_form_posted_twice_stores_one_message(client, world, frozen
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
     assert FeedbackItem.objects.count() == 1
+
+
+def test_the_private_reply_link_page_is_never_cached(client, world):
+    """#18: the link page shows the customer's message and the bank's reply; no browser or proxy keeps it."""
+    link = submit(client)["Location"]
+    response = Client().get(link)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]

@@ -252,3 +252,35 @@ def test_calls_feed_for_the_display(client: Client, setup: Any) -> None:
         ]
         == "recalled"
     )
+
+
+@pytest.mark.parametrize("action", ["start", "finish", "recall", "no-show", "transfer", "GET"])
+def test_a_ticket_id_beyond_64_bits_on_the_counter_token_path_is_not_a_server_error(
+    setup: Any, action: str
+) -> None:
+    """#18: the fuzzer's `POST /api/v1/tickets/{2**63+n}/...` with a counter token answered 500."""
+    client = Client(raise_request_exception=False)
+    if action == "GET":
+        res = client.get(f"/api/v1/tickets/{2**64}", **setup["counter"])
+    else:
+        res = post(
+            client, f"/api/v1/tickets/{2**63 + 5}/{action}", {"counter_code": "OA-W02"}, **setup["counter"]
+        )
+    assert res.status_code in (404, 422), res.content
+    assert res.json()["error"]["message"]
+
+
+def test_a_device_bearer_post_needs_no_csrf_token_while_a_session_post_does(world: Any, setup: Any) -> None:
+    """#18: session-authenticated unsafe API calls pass Django's CSRF check; device tokens, which a browser
+    never attaches by itself, are exempt (the kiosk has no CSRF cookie to send)."""
+    kiosk = Client(enforce_csrf_checks=True)
+    res = post(kiosk, "/api/v1/outlets/OA/tickets", {"service_code": "CASH"}, **setup["kiosk"])
+    assert res.status_code == 201, res.content
+    res = post(kiosk, "/api/v1/counters/OA-W01/call-next", **setup["counter"])
+    assert res.status_code == 200, res.content
+
+    staff = Client(enforce_csrf_checks=True)
+    staff.force_login(world.head_a)
+    res = post(staff, "/api/v1/outlets/OA/tickets", {"service_code": "CASH"})
+    assert res.status_code == 403 and res.json()["error"]["code"] == "csrf_failed"
+    assert Ticket.objects.count() == 1

@@ -223,3 +223,18 @@ def test_im_leaving_cancels_the_waiting_ticket_and_the_next_customer_moves_up(
     called = services.ticket_call_next(actor=SYSTEM, counter=setup["counters"]["high1"])
     assert called is not None and called.number == "A002"
     assert 'data-testid="my-leave"' not in client.get(f"/floor/t/{staying}/").content.decode()
+
+
+def test_the_anonymous_ticket_page_and_its_api_are_never_cached(setup: Any) -> None:
+    """#18: the page behind the QR code is opened on a customer's phone or a shared tablet: no cached copy."""
+    issued = issue(Client(), setup)
+    anonymous = Client()
+    token = token_of(issued["mobile_url"])
+    for url in (
+        path_of(issued["mobile_url"]),
+        f"{path_of(issued['mobile_url'])}status/",
+        f"/api/v1/my-ticket/{token}",
+    ):
+        response = anonymous.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url

@@ -575,3 +575,26 @@ def test_the_trend_stops_at_today_and_is_not_smoothed(history: Any) -> None:
     assert [p["y"] for p in series[:2]] == [0, 2] and all(p["y"] is None for p in series[2:])
     script = Path(selectors.__file__).parent / "static" / "measures" / "dashboard.js"
     assert "smooth: false" in script.read_text() and "smooth: true" not in script.read_text()
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_a_target_of_nan_or_infinity_is_refused_not_a_server_error(history: Any, number: str) -> None:
+    """#18: NaN/Infinity in a target gave 500. The literals are not JSON (RFC 8259) and the parser refuses
+    them (400, `core` hostile-input tests); `1e999` is valid JSON that Python reads as infinity: the
+    schema refuses it (422), as it refuses "nan" typed into the form."""
+    head = '{"measure": "satisfaction", "unit_code": "OA", "baseline": 65, "value": '
+    body = head + number + ', "start_date": "2026-01-01", "due_date": "2026-12-31"}'
+    c = client_for(history.head_a)
+    response = c.post("/api/v1/measures/targets", body, content_type="application/json")
+    expected = 422 if number == "1e999" else 400
+    assert response.status_code == expected, response.content
+    form = {
+        "measure": "satisfaction",
+        "unit_code": "OA",
+        "baseline": "65",
+        "value": number,
+        "start_date": "2026-01-01",
+        "due_date": "2026-12-31",
+    }
+    assert c.post("/measures/targets/save/", form).status_code == 422
+    assert not Target.objects.exists()
