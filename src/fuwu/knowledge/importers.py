@@ -229,7 +229,7 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
     actor = system("import transcripts")
     # A run that died long ago gives its calls back; one still running keeps them (they count as taken).
     batches.import_batches_discard_stale(
-        actor=actor, kind=services.TRANSCRIPTS_KIND, tables=services.TRANSCRIPT_TABLES
+        actor=actor, kind=services.TRANSCRIPTS_KIND, tables=services.transcript_tables()
     )
     existing = set(services.transcripts_taken([r.get("call_id", "").strip() for _l, r in rows]))
     checked: list[services.TranscriptRow] = []
