@@ -101,7 +101,7 @@ def test_derived_records_and_notifications_appear_only_at_publishing(
 ) -> None:
     observed: list[dict[str, int]] = []
     pause = batches.yield_to_floor
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
 
         def look() -> None:
             # Each time the import lets the floor in (the real pause still runs): stored, visible, queued.
@@ -133,7 +133,7 @@ def test_derived_records_and_notifications_appear_only_at_publishing(
     # Then, the publish committed, the owners are told two tasks a transaction (and training assigned).
     after = [o for o in observed if o["published"]]
     assert after and {(o["visible"], o["tasks"]) for o in after} == {(7 + 3 + 7 + 3, 3)}
-    assert [o["queued"] for o in after][0] == 2
+    assert after[0]["queued"] == 2
     assert stored() == {
         "transcripts": 7,
         "findings": 3,
