@@ -19,8 +19,15 @@ from fuwu.core.models import AuditEvent, ImportBatch, Notification
 from fuwu.core.principals import SYSTEM
 from fuwu.inspections.models import RectificationTask
 from fuwu.knowledge import fact_tables, selectors, services
-from fuwu.knowledge.importers import import_transcripts
-from fuwu.knowledge.models import CallTranscript, LanguageCheck, LanguageFinding, Phrase
+from fuwu.knowledge.importers import import_faq, import_sentiment_labels, import_transcripts
+from fuwu.knowledge.models import (
+    CallTranscript,
+    Entry,
+    LanguageCheck,
+    LanguageFinding,
+    Phrase,
+    SentimentLabel,
+)
 
 DAY = dt.date(2026, 3, 2)
 HIT = "您好，这个不归我管。再见"  # one forbidden phrase, both required ones said
@@ -299,3 +306,31 @@ def test_the_publish_is_a_few_statements_whatever_the_number_of_findings(
     assert not [q for q in many if "rectificationtask" in q or "core_notification" in q], many
     assert RectificationTask.objects.filter(source_kind="language").count() == 110
     assert Notification.objects.filter(kind="inspections.task_opened").count() == 110
+
+
+def test_files_saved_by_excel_in_gbk_import_with_their_lines(world: Any, tmp_path: Path) -> None:
+    """Transcripts, FAQ and sentiment labels read GBK CSV through core.tabular, blank lines keeping the numbers."""
+    calls = tmp_path / "calls.csv"
+    calls.write_bytes(("通话编号,坐席,时间,文本\n\n" + line(1, HIT) + "\n" + line(2) + "\n").encode("gbk"))
+    assert import_transcripts(calls) == "已检查 2 通电话，发现 1 处禁用语"
+    assert CallTranscript.objects.get(call_id="C1").text == HIT
+
+    faq = tmp_path / "faq.csv"
+    faq.write_bytes("问题,答案,分类\n\n怎么挂失,带身份证到网点,借记卡\n,没有问题,借记卡\n".encode("gbk"))
+    with pytest.raises(ValidationFailed) as caught:
+        import_faq(faq)
+    assert [(d["row"], d["field"]) for d in caught.value.details] == [(4, "question")]
+    faq.write_bytes("问题,答案,分类\n\n怎么挂失,带身份证到网点,借记卡\n".encode("gbk"))
+    assert "导入 1 个条目" in import_faq(faq)
+    assert Entry.objects.filter(question="怎么挂失", category="借记卡").exists()
+
+    labels = tmp_path / "labels.csv"
+    labels.write_bytes("文本,标签\n\n柜员很耐心,正面\n排队太久,坏\n".encode("gbk"))
+    with pytest.raises(ValidationFailed) as caught:
+        import_sentiment_labels(labels)
+    assert [(d["row"], d["field"]) for d in caught.value.details] == [(4, "label")]
+    labels.write_bytes(("文本,标签\n" + "x" * 2001 + ",负面\n").encode("gbk"))
+    with pytest.raises(ValidationFailed) as caught:
+        import_sentiment_labels(labels)
+    assert [(d["row"], d["field"]) for d in caught.value.details] == [(2, "text")]
+    assert not SentimentLabel.objects.exists()
