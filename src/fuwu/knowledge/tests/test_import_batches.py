@@ -334,3 +334,26 @@ def test_files_saved_by_excel_in_gbk_import_with_their_lines(world: Any, tmp_pat
         import_sentiment_labels(labels)
     assert [(d["row"], d["field"]) for d in caught.value.details] == [(2, "text")]
     assert not SentimentLabel.objects.exists()
+
+
+def test_training_is_assigned_only_once_the_batch_is_published(
+    world: Any, small_chunks: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An assignment cannot be hidden with the batch: the findings' courses are assigned after the publish."""
+    from fuwu.training.models import Assignment, Course, DefectRule
+
+    phrase = Phrase.objects.get(text="不归我管")
+    course = Course.objects.create(code="LANG", title="服务用语", kind="etiquette", org_unit=world.ho)
+    DefectRule.objects.create(source_kind="language", reason_code=f"phrase:{phrase.pk}", course=course)
+    observed: list[tuple[bool, int]] = []
+    pause = batches.yield_to_floor
+
+    def look() -> None:
+        published = ImportBatch.objects.filter(published_at__isnull=False).exists()
+        observed.append((published, Assignment.objects.count()))
+        pause()
+
+    monkeypatch.setattr(batches, "yield_to_floor", look)
+    assert import_transcripts(write(tmp_path, SEVEN)) == "已检查 7 通电话，发现 3 处禁用语"
+    assert {count for published, count in observed if not published} == {0}
+    assert Assignment.objects.filter(user=world.teller_a, course=course).count() >= 1
