@@ -12,9 +12,21 @@ A ledger module defines:
     tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]
 and may define, when receiving a defect starts other work than a task (training assigned from it):
     follow_ups_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowUpView]
-and, to take many defects at once in few statements (an import's findings, reported in its short closing
-transaction, #18):
+and, to take many defects at once in few statements:
     receive_many(*, actor: Principal, defects: Sequence[Defect]) -> list[object]
+and, to take an import's findings while the import runs, hidden with its unpublished batch (#18):
+    receive_batch(*, actor, defects, batch: ImportBatch) -> set[tuple[int, date]]  # in a chunk's transaction;
+        # writes tagged with `batch` only, tells nobody; returns the (unit id, business date) pairs of the
+        # measures' facts those rows change once published
+    batch_published(*, actor, batch: ImportBatch) -> None  # after the publish committed: notifications etc.
+    batch_tables() -> Sequence[type[Model]]  # what receive_batch writes, children first (deleted on discard)
+
+An import's findings therefore cost its closing (publishing) transaction nothing (#18): a kiosk call that
+arrives then waits for a few statements, not for one insert per finding. `report_hidden` gives them to the
+ledgers during the import's chunks, `report_published` finishes after the publish: ledgers with
+`receive_batch` send their notifications, the others (training assignments, which cannot be hidden) receive
+the defects then, a slice per short transaction. A crash between the publish and that step loses those
+follow-ups, never the tasks (their notification keys let the step run again).
 
 One source opens one task per `source_id`; a source that needs several (a complaint's handler opens further
 remediation tasks after its decision) numbers them `<id>/<n>`, and `tasks_for(<id>)` returns them all.
@@ -30,7 +42,9 @@ from typing import TYPE_CHECKING, Any
 from fuwu.core.discovery import app_modules
 
 if TYPE_CHECKING:
-    from fuwu.core.models import OrgUnit, User
+    from django.db.models import Model
+
+    from fuwu.core.models import ImportBatch, OrgUnit, User
     from fuwu.core.principals import Principal
 
 
@@ -103,6 +117,50 @@ def report_many(*, actor: Principal, defects: Sequence[Defect]) -> list[object]:
             found.extend(many(actor=actor, defects=defects))
         else:
             found.extend(module.receive(actor=actor, defect=defect) for defect in defects)
+    return found
+
+
+def report_hidden(
+    *, actor: Principal, defects: Sequence[Defect], batch: ImportBatch
+) -> set[tuple[int, dt.date]]:
+    """An import's findings, in one of its chunk transactions: ledgers that can hide their rows with `batch`
+    write them now; returns the (unit id, business date) pairs for the publishing transaction to mark dirty."""
+    pairs: set[tuple[int, dt.date]] = set()
+    for module in _ledgers():
+        hidden = getattr(module, "receive_batch", None)
+        if hidden is not None:
+            pairs |= hidden(actor=actor, defects=defects, batch=batch)
+    return pairs
+
+
+def report_published(*, actor: Principal, defects: Sequence[Defect], batch: ImportBatch) -> None:
+    """After `batch`'s publish committed (outside any transaction): each ledger's follow-ups of the findings
+    `report_hidden` was given, in short transactions with the floor let in between."""
+    from django.db import transaction
+
+    from fuwu.core import batches  # at run time: this module is imported before the models are ready
+
+    for module in _ledgers():
+        if getattr(module, "receive_batch", None) is not None:
+            module.batch_published(actor=actor, batch=batch)
+            continue
+        many = getattr(module, "receive_many", None)
+        for part in batches.chunks(defects):
+            with transaction.atomic():
+                if many is not None:
+                    many(actor=actor, defects=part)
+                else:
+                    for defect in part:
+                        module.receive(actor=actor, defect=defect)
+
+
+def batch_tables() -> list[type[Model]]:
+    """The ledgers' tables `report_hidden` writes to, children first: what a discarded batch deletes."""
+    found: list[type[Model]] = []
+    for module in _ledgers():
+        tables = getattr(module, "batch_tables", None)
+        if tables is not None:
+            found.extend(tables())
     return found
 
 

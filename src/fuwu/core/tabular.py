@@ -13,7 +13,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -28,6 +28,9 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 class Table:
     columns: list[str]
     rows: Iterator[tuple[int, dict[str, str]]]  # (line number in the file, column → text)
+    # (line, cells) of the CSV rows read so far whose cell count is not the header's: an unquoted comma in a
+    # text shifts every later column, which an importer that cares reports rather than reads.
+    misfits: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _problem(reason: str, field: str = "file", row: int | None = None) -> ValidationFailed:
@@ -49,7 +52,9 @@ def decode(raw: bytes) -> str:
     raise _problem(_("the text encoding is neither UTF-8 nor GBK; save it again as CSV UTF-8"))
 
 
-def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def _csv_rows(
+    text: str, misfits: list[tuple[int, int]]
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     header_line = 0
@@ -70,6 +75,8 @@ def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]
             start = reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
+            if len(record) != len(header):
+                misfits.append((line, len(record)))
             yield line, dict(zip(header, (cell.strip() for cell in record), strict=False))
 
     return header, rows()
@@ -117,10 +124,11 @@ def read_table(path: Path, *, required: Sequence[str] = (), max_bytes: int = MAX
     if size > max_bytes:
         raise _problem(_("the file is larger than %(mb)s MB") % {"mb": max_bytes // (1024 * 1024)})
     suffix = path.suffix.lower()
+    misfits: list[tuple[int, int]] = []
     if suffix in (".xlsx", ".xlsm"):
         columns, rows = _xlsx_rows(path)
     elif suffix in (".csv", ".txt"):
-        columns, rows = _csv_rows(decode(path.read_bytes()))
+        columns, rows = _csv_rows(decode(path.read_bytes()), misfits)
     else:
         raise _problem(_("expected a .csv or .xlsx file"))
     missing = [c for c in required if c not in columns]
@@ -129,7 +137,7 @@ def read_table(path: Path, *, required: Sequence[str] = (), max_bytes: int = MAX
             _("The file lacks required columns: %(columns)s") % {"columns": ", ".join(missing)},
             details=[{"row": 1, "field": c, "reason": _("missing column")} for c in missing],
         )
-    return Table(columns, rows)
+    return Table(columns, rows, misfits)
 
 
 def too_long(value: str, limit: int, *, row: int, field: str) -> dict[str, object] | None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.urls import reverse
 
-from fuwu.core import access, scoping
+from fuwu.core import access, clock, scoping
 from fuwu.core.defects import Defect, TaskView
+from fuwu.core.models import ImportBatch
 from fuwu.core.principals import Principal
 from fuwu.inspections import services
 from fuwu.inspections.models import RectificationTask
@@ -26,6 +28,31 @@ def receive(*, actor: Principal, defect: Defect) -> RectificationTask:
 def receive_many(*, actor: Principal, defects: Sequence[Defect]) -> list[RectificationTask]:
     """`receive` for many defects in few statements (an import's findings, in its short closing transaction)."""
     return services.tasks_open_many(actor=actor, defects=defects)
+
+
+def receive_batch(
+    *, actor: Principal, defects: Sequence[Defect], batch: ImportBatch
+) -> set[tuple[int, dt.date]]:
+    """The tasks for an import's findings, opened hidden with its unpublished `batch` in one of its chunk
+    transactions, nobody told yet; returns the (unit, business date) pairs of the ledger's facts they fall
+    on (their opening, the day after their due date: fact_tables), for the publish to mark for the rollups."""
+    tasks = services.tasks_open_many(actor=actor, defects=defects, batch=batch)
+    pairs: set[tuple[int, dt.date]] = set()
+    for task in tasks:
+        pairs.add((task.unit_id, clock.business_date(task.opened_at)))
+        pairs.add((task.unit_id, task.due + dt.timedelta(days=1)))
+    return pairs
+
+
+def batch_published(*, actor: Principal, batch: ImportBatch) -> None:
+    """After the batch's publish committed: the owners of its tasks are told, in short transactions."""
+    services.tasks_published(actor=actor, batch=batch)
+
+
+def batch_tables() -> tuple[type[Model], ...]:
+    """What `receive_batch` writes, in the order a discarded batch is deleted (a deleted task's own history
+    row is tagged with the batch too, so the history goes after it)."""
+    return (RectificationTask, RectificationTask.history.model)
 
 
 def _owner_name(task: RectificationTask) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fuwu.core import clock
-from fuwu.core.models import OrgUnit, audited
+from fuwu.core.models import ImportBatch, OrgUnit, PublishedManager, audited
 
 
 class Severity(models.TextChoices):
@@ -293,7 +293,13 @@ class RectificationTask(models.Model):
         OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Opened for an import's findings while the import runs (#18): hidden, like the findings, until that batch
+    # is published, and deleted with it if the run fails.
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
+    objects = PublishedManager["RectificationTask"]()
     history = audited()
     scope_path = "unit"
 
@@ -302,7 +308,14 @@ class RectificationTask(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source_kind", "source_id"], name="insp_task_source_unique")
         ]
-        indexes = [models.Index(fields=["status", "due"])]
+        indexes = [
+            models.Index(fields=["status", "due"]),
+            models.Index(
+                fields=["import_batch"],
+                name="insp_task_import_idx",
+                condition=models.Q(import_batch__isnull=False),
+            ),
+        ]
         permissions = [
             ("rectify_task", "May submit rectification evidence and appeal"),
             ("verify_task", "May verify or reopen rectifications"),

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from simple_history.utils import bulk_create_with_history
 
-from fuwu.core import access, audit, calendar, clock, notifications, pii, roles
+from fuwu.core import access, audit, batches, calendar, clock, notifications, pii, roles
 from fuwu.core.defects import Defect, SourceKind, report
 from fuwu.core.errors import Conflict, NotFound, ValidationFailed
 from fuwu.core.history import by
-from fuwu.core.models import OrgUnit, User
+from fuwu.core.models import ImportBatch, OrgUnit, User
 from fuwu.core.principals import Principal
 from fuwu.inspections import photos, scoring
 from fuwu.inspections.builtin import BUILTIN
@@ -709,10 +709,16 @@ def task_open(*, actor: Principal, defect: Defect) -> RectificationTask:
     return task
 
 
-def tasks_open_many(*, actor: Principal, defects: Sequence[Defect]) -> list[RectificationTask]:
+def tasks_open_many(
+    *, actor: Principal, defects: Sequence[Defect], batch: ImportBatch | None = None
+) -> list[RectificationTask]:
     """`task_open` for many defects at once (an import's findings, #18): one insert per table instead of a
-    round of queries per task, so the importer's closing transaction stays short. A source with a task
-    already keeps it; the sources must not be reported by anyone else meanwhile (an import's fresh ones)."""
+    round of queries per task. A source with a task already keeps it; the sources must not be reported by
+    anyone else meanwhile (an import's fresh ones).
+
+    With `batch`, the tasks (and their history rows) are written hidden with that unpublished import batch,
+    in one of the import's short chunk transactions, and nobody is told yet: `tasks_published` notifies the
+    owners once the batch's publish has committed, so the publish itself does not grow with the findings."""
     if not defects:
         return []
     now = clock.now()
@@ -721,7 +727,8 @@ def tasks_open_many(*, actor: Principal, defects: Sequence[Defect]) -> list[Rect
     for kind in {d.source_kind for d in defects}:
         ids = [d.source_id for d in defects if d.source_kind == kind]
         for start in range(0, len(ids), 5000):
-            for task in RectificationTask.objects.filter(
+            # Hidden tasks too: an unpublished batch's task already holds its source (the unique constraint).
+            for task in RectificationTask._base_manager.filter(
                 source_kind=kind, source_id__in=ids[start : start + 5000]
             ):
                 existing[(kind, task.source_id)] = task
@@ -757,6 +764,7 @@ def tasks_open_many(*, actor: Principal, defects: Sequence[Defect]) -> list[Rect
             opened_at=now,
             due=defect.due or dues[severity],
             required_evidence=str(REQUIRED_EVIDENCE.get(defect.source_kind, ""))[:200],
+            import_batch=batch,
         )
         existing[(defect.source_kind, defect.source_id)] = task
         fresh.append(task)
@@ -775,17 +783,36 @@ def tasks_open_many(*, actor: Principal, defects: Sequence[Defect]) -> list[Rect
             for task in fresh
         ],
     )
-    for task in fresh:
-        notifications.notify(
-            actor=actor,
-            recipients=[task.owner],
-            kind="inspections.task_opened",
-            obj=task,
-            message=gettext_noop("Rectification %(label)s at %(unit)s is yours to fix by %(due)s."),
-            params={"label": task.label, "unit": task.unit.name, "due": task.due.isoformat()},
-            key=f"inspections.task_opened:{task.pk}",
-        )
+    if batch is None:
+        for task in fresh:
+            _notify_opened(actor=actor, task=task)
     return [existing[(d.source_kind, d.source_id)] for d in defects]
+
+
+def _notify_opened(*, actor: Principal, task: RectificationTask) -> None:
+    notifications.notify(
+        actor=actor,
+        recipients=[task.owner],
+        kind="inspections.task_opened",
+        obj=task,
+        message=gettext_noop("Rectification %(label)s at %(unit)s is yours to fix by %(due)s."),
+        params={"label": task.label, "unit": task.unit.name, "due": task.due.isoformat()},
+        # The key makes a second run (after a crash between the publish and this step) tell nobody twice.
+        key=f"inspections.task_opened:{task.pk}",
+    )
+
+
+def tasks_published(*, actor: Principal, batch: ImportBatch) -> int:
+    """After `batch`'s publish has committed: tell the owners of the tasks it opened (`tasks_open_many`), a
+    slice per short transaction with the floor let in between; returns how many tasks there were."""
+    pks = list(
+        RectificationTask.objects.filter(import_batch=batch).order_by("pk").values_list("pk", flat=True)
+    )
+    for part in batches.chunks(pks):
+        with transaction.atomic():
+            for task in RectificationTask.objects.filter(pk__in=part).select_related("owner", "unit"):
+                _notify_opened(actor=actor, task=task)
+    return len(pks)
 
 
 def task_submit_evidence(

@@ -1,7 +1,8 @@
 """`fuwu import faq FILE.csv` (question,answer[,category]) and `fuwu import transcripts FILE.csv`
 (call_id,agent,time,text).
 
-RFC 4180 CSV with a header row (UTF-8, a BOM is fine). Every row is checked first and every problem is
+A CSV file (UTF-8, with or without BOM, or GBK as Excel in China saves it) or an Excel workbook with a header
+row, read through core.tabular. Every row is checked first and every problem is
 reported with its line number; one bad row means nothing is imported. FAQ rows with the same answer text
 are paraphrases of one entry (the first row's question is the standard question). The assistant is
 retrained before the command returns, so the new entries answer at once.
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,6 +23,7 @@ from fuwu.core import batches, clock
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.principals import SYSTEM, Principal, system
+from fuwu.core.tabular import read_table, too_long
 from fuwu.knowledge import services
 from fuwu.knowledge.html import sanitize
 from fuwu.knowledge.models import Entry
@@ -51,31 +52,17 @@ TRANSCRIPT_COLUMNS = {
 
 
 def _rows(
-    path: Path, columns: dict[str, str], required: tuple[str, ...]
+    path: Path, columns: dict[str, str], required: tuple[str, ...], limits: dict[str, int]
 ) -> tuple[list[tuple[int, dict[str, str]]], list[dict[str, Any]]]:
     """(line number, record) for every data row, and the rows that are not records of the header's shape.
 
-    The line number is where the record starts in the file (a quoted field may span lines).
+    Read through core.tabular like every import (#18): UTF-8 or GBK CSV (as Excel in China saves it) or an
+    Excel workbook, a size cap, blank lines skipped without shifting the line numbers (the line where a record
+    starts: a quoted field may span lines). Fields longer than `limits` are reported, not cut.
     """
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(
-            _("The file is not UTF-8 text."), details=[{"row": 1, "field": "file", "reason": str(exc)}]
-        ) from exc
-    reader = csv.reader(io.StringIO(raw, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ValidationFailed(
-            _("The file is empty."), details=[{"row": 1, "field": "file", "reason": "empty"}]
-        ) from None
-    except csv.Error as exc:
-        raise ValidationFailed(
-            _("The file is not valid CSV."), details=[{"row": 1, "field": "file", "reason": str(exc)}]
-        ) from exc
-    names = [columns.get(h.strip().lower(), columns.get(h.strip(), "")) for h in header]
-    missing = [c for c in required if c not in names]
+    table = read_table(path)
+    names = {h: columns.get(h.strip().lower(), columns.get(h.strip(), "")) for h in table.columns}
+    missing = [c for c in required if c not in names.values()]
     if missing:
         raise ValidationFailed(
             _("Missing columns."),
@@ -83,36 +70,38 @@ def _rows(
         )
     out: list[tuple[int, dict[str, str]]] = []
     problems: list[dict[str, Any]] = []
-    while True:
-        line = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(
-                {"row": line, "field": "file", "reason": _("not valid CSV: %(error)s") % {"error": exc}}
-            )
-            break
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            problems.append(
-                {
-                    "row": line,
-                    "field": "",
-                    "reason": _("%(found)s columns, the header has %(expected)s")
-                    % {"found": len(values), "expected": len(header)},
-                }
-            )
-            continue
-        out.append((line, {n: v for n, v in zip(names, values, strict=True) if n}))
-    return out, problems
+    try:
+        for line, raw in table.rows:
+            record = {names[h]: v for h, v in raw.items() if names.get(h)}
+            out.append((line, record))
+            for name, limit in limits.items():
+                if (problem := too_long(record.get(name, ""), limit, row=line, field=name)) is not None:
+                    problems.append(problem)
+    except csv.Error as exc:
+        problems.append(
+            {
+                "row": (out[-1][0] + 1) if out else 2,
+                "field": "file",
+                "reason": _("not valid CSV: %(error)s") % {"error": exc},
+            }
+        )
+    width = len(table.columns)
+    for line, found in table.misfits:
+        problems.append(
+            {
+                "row": line,
+                "field": "",
+                "reason": _("%(found)s columns, the header has %(expected)s")
+                % {"found": found, "expected": width},
+            }
+        )
+    wrong = {line for line, _found in table.misfits}
+    return [(line, record) for line, record in out if line not in wrong], problems
 
 
 def import_faq(path: Path, out: TextIO | Any = None, *, actor: Principal = SYSTEM) -> str:
     """Validate the whole file, create the entries (public FAQ) atomically, then retrain the assistant."""
-    rows, problems = _rows(path, FAQ_COLUMNS, ("question", "answer"))
+    rows, problems = _rows(path, FAQ_COLUMNS, ("question", "answer"), {})
     groups: dict[str, dict[str, Any]] = {}
     for line, record in tqdm(rows, desc="checking", unit=" rows", file=out, disable=out is None):
         question = record.get("question", "").strip()
@@ -220,7 +209,7 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
 
     The whole file is checked first, outside any transaction; then it is written in short transactions as one
     import batch published at once (core.batches, #18), so the floor keeps its turn at the database."""
-    rows, problems = _rows(path, TRANSCRIPT_COLUMNS, ("call_id", "agent", "time", "text"))
+    rows, problems = _rows(path, TRANSCRIPT_COLUMNS, ("call_id", "agent", "time", "text"), {})
     staff = {
         u.staff_code: u for u in User.objects.filter(staff_code__isnull=False).select_related("org_unit")
     }
@@ -229,7 +218,7 @@ def import_transcripts(path: Path, out: TextIO | Any = None) -> str:
     actor = system("import transcripts")
     # A run that died long ago gives its calls back; one still running keeps them (they count as taken).
     batches.import_batches_discard_stale(
-        actor=actor, kind=services.TRANSCRIPTS_KIND, tables=services.TRANSCRIPT_TABLES
+        actor=actor, kind=services.TRANSCRIPTS_KIND, tables=services.transcript_tables()
     )
     existing = set(services.transcripts_taken([r.get("call_id", "").strip() for _l, r in rows]))
     checked: list[services.TranscriptRow] = []
@@ -309,7 +298,7 @@ LABEL_WORDS = {
 
 def import_sentiment_labels(path: Path, out: TextIO | Any = None) -> str:
     """The bank's labelled comments (text,label): stored, then the sentiment model is retrained before returning."""
-    rows, problems = _rows(path, LABEL_COLUMNS, ("text", "label"))
+    rows, problems = _rows(path, LABEL_COLUMNS, ("text", "label"), {"text": 2000})
     labelled: list[tuple[str, str]] = []
     for line, record in tqdm(rows, desc="checking", unit=" rows", file=out, disable=out is None):
         text = record.get("text", "").strip()

@@ -10,11 +10,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuwu.core import access, audit, batches, clock, pii, rollups
-from fuwu.core.defects import Defect, SourceKind, report, report_many
+from fuwu.core.defects import Defect, SourceKind, batch_tables, report, report_hidden, report_published
 from fuwu.core.errors import Conflict, NotFound, ValidationFailed
 from fuwu.core.models import ImportBatch, OrgUnit, User
 from fuwu.core.principals import Principal
@@ -722,13 +723,15 @@ def transcripts_record(
     """Store call transcripts and check each; returns (calls checked, forbidden hits).
 
     Written in short transactions as one import batch (core.batches, #18): the transcripts, their findings and
-    checks stay hidden until one closing transaction publishes them and reports the findings to the ledger (its
-    tasks, and the notifications those send after the commit, exist only from then on). A failed or
-    interrupted run deletes what it wrote; a call id already stored refuses the whole set.
+    checks, and the rectification tasks the findings open (core.defects.report_hidden) stay hidden until one
+    closing transaction publishes them, a few statements whatever the number of findings. Only after it has
+    committed are the task owners told and the training assigned (report_published). A failed or interrupted
+    run deletes what it wrote; a call id already stored refuses the whole set.
     """
     for unit in {row.unit.pk: row.unit for row in rows}.values():
         access.require(actor, "knowledge.change_phrase", unit=unit)
-    batches.import_batches_discard_stale(actor=actor, kind=TRANSCRIPTS_KIND, tables=TRANSCRIPT_TABLES)
+    tables = transcript_tables()
+    batches.import_batches_discard_stale(actor=actor, kind=TRANSCRIPTS_KIND, tables=tables)
     taken = transcripts_taken([row.call_id for row in rows])
     if taken:
         raise ValidationFailed(
@@ -740,15 +743,17 @@ def transcripts_record(
     severity = dict(Phrase.objects.values_list("pk", "severity"))
     batch = batches.import_batch_start(actor=actor, kind=TRANSCRIPTS_KIND, file_name=file_name)
     defects: list[Defect] = []
+    # Transcripts imported later than they were said change past days of the language measures (K1), and the
+    # tasks their findings open change the ledger's.
+    dirty = {(r.unit.pk, clock.business_date(r.at)) for r in rows}
     try:
         for part in batches.chunks(rows):
-            defects.extend(_transcripts_write(part, batch, severity))
+            found, touched = _transcripts_write(part, batch, severity, actor)
+            defects.extend(found)
+            dirty |= touched
         with transaction.atomic():
             batches.import_batch_publish(actor=actor, batch=batch)
-            # Transcripts imported later than they were said change past days of the language measures (K1).
-            rollups.mark_dirty(actor=actor, pairs={(r.unit.pk, clock.business_date(r.at)) for r in rows})
-            # In bulk: a few inserts for every finding, so the floor waits briefly (#18).
-            report_many(actor=actor, defects=defects)
+            rollups.mark_dirty(actor=actor, pairs=dirty)
             audit.record(
                 actor=actor,
                 action="knowledge.transcripts_record",
@@ -757,14 +762,19 @@ def transcripts_record(
             )
     except BaseException:
         # Interrupted too (Ctrl-C): what was written stays invisible, and goes.
-        batches.import_batch_discard(actor=actor, batch=batch, tables=TRANSCRIPT_TABLES)
+        batches.import_batch_discard(actor=actor, batch=batch, tables=tables)
         raise
+    report_published(actor=actor, defects=defects, batch=batch)
     return len(rows), len(defects)
 
 
 TRANSCRIPTS_KIND = "transcripts"
-# Children first: the order a failed batch is deleted in.
-TRANSCRIPT_TABLES = (LanguageFinding, LanguageCheck, CallTranscript)
+
+
+def transcript_tables() -> list[type[Model]]:
+    """What a transcripts batch writes, children first: the order a failed batch is deleted in (the ledger's
+    tasks reference the findings by id only, and go first)."""
+    return [*batch_tables(), LanguageFinding, LanguageCheck, CallTranscript]
 
 
 def transcripts_taken(call_ids: Sequence[str]) -> list[str]:
@@ -780,10 +790,11 @@ def transcripts_taken(call_ids: Sequence[str]) -> list[str]:
 
 
 def _transcripts_write(
-    rows: Sequence[TranscriptRow], batch: ImportBatch, severity: dict[int, str]
-) -> list[Defect]:
+    rows: Sequence[TranscriptRow], batch: ImportBatch, severity: dict[int, str], actor: Principal
+) -> tuple[list[Defect], set[tuple[int, dt.date]]]:
     """One chunk: checked and built before its transaction opens, so the write lock is held for the inserts
-    alone. Returns the defects its findings will report when the batch is published."""
+    alone, its findings' tasks opened hidden in the same transaction. Returns the defects its findings reported
+    and the (unit, date) pairs those tasks change in the measures."""
     transcripts: list[CallTranscript] = []
     checks: list[LanguageCheck] = []
     found: list[tuple[LanguageFinding, str]] = []
@@ -838,6 +849,12 @@ def _transcripts_write(
         CallTranscript.objects.bulk_create(transcripts)
         LanguageFinding.objects.bulk_create([finding for finding, _phrase in found])
         LanguageCheck.objects.bulk_create(checks)
+        defects = _finding_defects(found, severity)
+        touched = report_hidden(actor=actor, defects=defects, batch=batch)
+    return defects, touched
+
+
+def _finding_defects(found: Sequence[tuple[LanguageFinding, str]], severity: dict[int, str]) -> list[Defect]:
     return [
         Defect(
             source_kind=SourceKind.LANGUAGE,

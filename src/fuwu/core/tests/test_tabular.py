@@ -78,3 +78,12 @@ def test_over_long_fields_are_named_by_row(db: Any, tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as err:
         import_calendar(path)
     assert err.value.details[0]["row"] == 2 and err.value.details[0]["field"] == "name"
+
+
+def test_csv_rows_of_another_width_than_the_header_are_listed(tmp_path: Path) -> None:
+    # An unquoted comma in a text shifts the columns after it: the importer can tell, line by line.
+    path = tmp_path / "calls.csv"
+    path.write_text('a,b,c\n1,2,3\n\n1,2,3,4\n"x\ny",2\n', encoding="utf-8")
+    table = read_table(path)
+    assert [line for line, _row in table.rows] == [2, 4, 5]
+    assert table.misfits == [(4, 4), (5, 2)]

@@ -307,6 +307,7 @@ CASES = [
 EXEMPT = {
     S + "transcripts_taken": "which of the given call ids are stored already: the import checks its own "
     "file with it before writing and learns nothing but ids it supplied",
+    S + "transcript_tables": "the list of models a transcripts import batch writes; no principal, no data",
     S
     + "knowledge_owner": "resolves the head-office unit that owns the knowledge base; reads nothing private",
     S + "entry_data_from_form": "pure conversion of a parsed form into EntryData",

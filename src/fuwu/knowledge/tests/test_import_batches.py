@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from fuwu.core import batches, clock, rollups
 from fuwu.core.errors import ValidationFailed
@@ -18,8 +19,15 @@ from fuwu.core.models import AuditEvent, ImportBatch, Notification
 from fuwu.core.principals import SYSTEM
 from fuwu.inspections.models import RectificationTask
 from fuwu.knowledge import fact_tables, selectors, services
-from fuwu.knowledge.importers import import_transcripts
-from fuwu.knowledge.models import CallTranscript, LanguageCheck, LanguageFinding, Phrase
+from fuwu.knowledge.importers import import_faq, import_sentiment_labels, import_transcripts
+from fuwu.knowledge.models import (
+    CallTranscript,
+    Entry,
+    LanguageCheck,
+    LanguageFinding,
+    Phrase,
+    SentimentLabel,
+)
 
 DAY = dt.date(2026, 3, 2)
 HIT = "您好，这个不归我管。再见"  # one forbidden phrase, both required ones said
@@ -47,6 +55,7 @@ def stored() -> dict[str, int]:
         "checks": LanguageCheck._base_manager.count(),
         "batches": ImportBatch.objects.count(),
         "tasks": RectificationTask._base_manager.filter(source_kind="language").count(),
+        "task_history": RectificationTask.history.count(),
         "notifications": Notification.objects.filter(kind="inspections.task_opened").count(),
     }
 
@@ -71,7 +80,7 @@ def unpublished_batch(world: Any, numbers: list[int]) -> ImportBatch:
     rows = [
         services.TranscriptRow(f"C{n}", world.teller_a, "TELLER_A", world.outlet_a, at, HIT) for n in numbers
     ]
-    services._transcripts_write(rows, batch, dict(Phrase.objects.values_list("pk", "severity")))
+    services._transcripts_write(rows, batch, dict(Phrase.objects.values_list("pk", "severity")), SYSTEM)
     return batch
 
 
@@ -99,7 +108,7 @@ def test_derived_records_and_notifications_appear_only_at_publishing(
 ) -> None:
     observed: list[dict[str, int]] = []
     pause = batches.yield_to_floor
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
 
         def look() -> None:
             # Each time the import lets the floor in (the real pause still runs): stored, visible, queued.
@@ -108,8 +117,10 @@ def test_derived_records_and_notifications_appear_only_at_publishing(
                     **stored(),
                     "visible": CallTranscript.objects.count()
                     + LanguageFinding.objects.count()
-                    + LanguageCheck.objects.count(),
-                    "queued": len(callbacks),
+                    + LanguageCheck.objects.count()
+                    + RectificationTask.objects.count(),
+                    "queued": len(connection.run_on_commit),
+                    "published": ImportBatch.objects.filter(published_at__isnull=False).count(),
                 }
             )
             pause()
@@ -117,19 +128,26 @@ def test_derived_records_and_notifications_appear_only_at_publishing(
         monkeypatch.setattr(batches, "yield_to_floor", look)
         assert import_transcripts(write(tmp_path, SEVEN)) == "已检查 7 通电话，发现 3 处禁用语"
         monkeypatch.undo()
-    # Four chunks, three pauses: the rows grow, hidden; no task and nothing queued to notify before publishing.
-    assert [(o["transcripts"], o["findings"], o["checks"]) for o in observed] == [
-        (2, 1, 2),
-        (4, 2, 4),
-        (6, 3, 6),
+    # Four chunks, three pauses: the rows and their findings' tasks grow, hidden; nothing queued to notify
+    # before publishing.
+    before = [o for o in observed if not o["published"]]
+    assert [(o["transcripts"], o["findings"], o["checks"], o["tasks"]) for o in before] == [
+        (2, 1, 2, 1),
+        (4, 2, 4, 2),
+        (6, 3, 6, 3),
     ]
-    assert {(o["visible"], o["tasks"], o["notifications"], o["queued"]) for o in observed} == {(0, 0, 0, 0)}
+    assert {(o["visible"], o["notifications"], o["queued"]) for o in before} == {(0, 0, 0)}
+    # Then, the publish committed, the owners are told two tasks a transaction (and training assigned).
+    after = [o for o in observed if o["published"]]
+    assert after and {(o["visible"], o["tasks"]) for o in after} == {(7 + 3 + 7 + 3, 3)}
+    assert after[0]["queued"] == 2
     assert stored() == {
         "transcripts": 7,
         "findings": 3,
         "checks": 7,
         "batches": 1,
         "tasks": 3,
+        "task_history": 3,
         "notifications": 3,
     }
     assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"head_a"}
@@ -193,6 +211,7 @@ def test_a_failure_in_a_middle_chunk_deletes_what_was_written_and_a_rerun_takes_
         "checks": 7,
         "batches": 1,
         "tasks": 3,
+        "task_history": 3,
         "notifications": 3,
     }
     assert seen(world.hq_manager) == (7, 3, 7, 7, 3)
@@ -212,8 +231,8 @@ def test_readers_ignore_an_unpublished_batch_until_it_is_published(world: Any) -
     assert seen(world.hq_manager) == (0, 0, 0, 0, 0)
     with transaction.atomic():
         batches.import_batch_publish(actor=SYSTEM, batch=batch)
-    # Published by hand, without the importer's closing step: the rows show, no task was opened for them.
-    assert seen(world.hq_manager) == (2, 2, 2, 2, 0)
+    # Published by hand, without the importer's closing step: the rows and their tasks show.
+    assert seen(world.hq_manager) == (2, 2, 2, 2, 2)
 
 
 def test_a_run_that_died_unpublished_blocks_its_calls_then_is_cleared(world: Any, tmp_path: Path) -> None:
@@ -234,8 +253,8 @@ def test_a_run_that_died_unpublished_blocks_its_calls_then_is_cleared(world: Any
 def test_committed_chunks_stay_hidden_from_other_connections_until_published(world: Any) -> None:
     """Real commits, read from another thread's connection (SQLite and PostgreSQL)."""
 
-    def counts() -> tuple[int, int, int, int]:
-        found: list[tuple[int, int, int, int]] = []
+    def counts() -> tuple[int, int, int, int, int, int]:
+        found: list[tuple[int, int, int, int, int, int]] = []
 
         def read() -> None:
             try:
@@ -243,8 +262,10 @@ def test_committed_chunks_stay_hidden_from_other_connections_until_published(wor
                     (
                         CallTranscript.objects.count(),
                         LanguageCheck.objects.count(),
+                        RectificationTask.objects.count(),
                         CallTranscript._base_manager.count(),
                         LanguageCheck._base_manager.count(),
+                        RectificationTask._base_manager.count(),
                     )
                 )
             finally:
@@ -256,7 +277,83 @@ def test_committed_chunks_stay_hidden_from_other_connections_until_published(wor
         return found[0]
 
     batch = unpublished_batch(world, [1, 2, 3])
-    assert counts() == (0, 0, 3, 3)
+    assert counts() == (0, 0, 0, 3, 3, 3)
     with transaction.atomic():
         batches.import_batch_publish(actor=SYSTEM, batch=batch)
-    assert counts() == (3, 3, 3, 3)
+    assert counts() == (3, 3, 3, 3, 3, 3)
+
+
+def publishing_statements(tmp_path: Path, prefix: str, findings: int, capture: Any) -> list[str]:
+    """The statements of the import's closing (publishing) transaction, for a file of `findings` calls that
+    each say a forbidden phrase (one unit, one day)."""
+    calls = [f"{prefix}{n},TELLER_A,2026-03-02 09:{n // 60:02d}:{n % 60:02d},{HIT}" for n in range(findings)]
+    with CaptureQueriesContext(connection) as captured, capture(execute=True):
+        assert import_transcripts(write(tmp_path, calls)).endswith(f"发现 {findings} 处禁用语")
+    sql = [q["sql"] for q in captured.captured_queries]
+    start = next(i for i, q in enumerate(sql) if q.startswith('UPDATE "core_importbatch" SET "published_at"'))
+    # The test's transaction turns the publish's atomic block into a savepoint: it ends at its release.
+    end = next(i for i in range(start, len(sql)) if sql[i].startswith("RELEASE SAVEPOINT"))
+    return sql[start:end]
+
+
+def test_the_publish_is_a_few_statements_whatever_the_number_of_findings(
+    world: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    few = publishing_statements(tmp_path, "A", 10, django_capture_on_commit_callbacks)
+    many = publishing_statements(tmp_path, "B", 100, django_capture_on_commit_callbacks)
+    assert len(few) == len(many) <= 5, many
+    # The tasks were opened during the chunks, their owners are told after the publish.
+    assert not [q for q in many if "rectificationtask" in q or "core_notification" in q], many
+    assert RectificationTask.objects.filter(source_kind="language").count() == 110
+    assert Notification.objects.filter(kind="inspections.task_opened").count() == 110
+
+
+def test_files_saved_by_excel_in_gbk_import_with_their_lines(world: Any, tmp_path: Path) -> None:
+    """Transcripts, FAQ and sentiment labels read GBK CSV through core.tabular, blank lines keeping the numbers."""
+    calls = tmp_path / "calls.csv"
+    calls.write_bytes(("通话编号,坐席,时间,文本\n\n" + line(1, HIT) + "\n" + line(2) + "\n").encode("gbk"))
+    assert import_transcripts(calls) == "已检查 2 通电话，发现 1 处禁用语"
+    assert CallTranscript.objects.get(call_id="C1").text == HIT
+
+    faq = tmp_path / "faq.csv"
+    faq.write_bytes("问题,答案,分类\n\n怎么挂失,带身份证到网点,借记卡\n,没有问题,借记卡\n".encode("gbk"))
+    with pytest.raises(ValidationFailed) as caught:
+        import_faq(faq)
+    assert [(d["row"], d["field"]) for d in caught.value.details] == [(4, "question")]
+    faq.write_bytes("问题,答案,分类\n\n怎么挂失,带身份证到网点,借记卡\n".encode("gbk"))
+    assert "导入 1 个条目" in import_faq(faq)
+    assert Entry.objects.filter(question="怎么挂失", category="借记卡").exists()
+
+    labels = tmp_path / "labels.csv"
+    labels.write_bytes("文本,标签\n\n柜员很耐心,正面\n排队太久,坏\n".encode("gbk"))
+    with pytest.raises(ValidationFailed) as caught:
+        import_sentiment_labels(labels)
+    assert [(d["row"], d["field"]) for d in caught.value.details] == [(4, "label")]
+    labels.write_bytes(("文本,标签\n" + "x" * 2001 + ",负面\n").encode("gbk"))
+    with pytest.raises(ValidationFailed) as caught:
+        import_sentiment_labels(labels)
+    assert [(d["row"], d["field"]) for d in caught.value.details] == [(2, "text")]
+    assert not SentimentLabel.objects.exists()
+
+
+def test_training_is_assigned_only_once_the_batch_is_published(
+    world: Any, small_chunks: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An assignment cannot be hidden with the batch: the findings' courses are assigned after the publish."""
+    from fuwu.training.models import Assignment, Course, DefectRule
+
+    phrase = Phrase.objects.get(text="不归我管")
+    course = Course.objects.create(code="LANG", title="服务用语", kind="etiquette", org_unit=world.ho)
+    DefectRule.objects.create(source_kind="language", reason_code=f"phrase:{phrase.pk}", course=course)
+    observed: list[tuple[bool, int]] = []
+    pause = batches.yield_to_floor
+
+    def look() -> None:
+        published = ImportBatch.objects.filter(published_at__isnull=False).exists()
+        observed.append((published, Assignment.objects.count()))
+        pause()
+
+    monkeypatch.setattr(batches, "yield_to_floor", look)
+    assert import_transcripts(write(tmp_path, SEVEN)) == "已检查 7 通电话，发现 3 处禁用语"
+    assert {count for published, count in observed if not published} == {0}
+    assert Assignment.objects.filter(user=world.teller_a, course=course).count() >= 1
