@@ -12,7 +12,7 @@ A ledger module defines:
     tasks_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[TaskView]
 and may define, when receiving a defect starts other work than a task (training assigned from it):
     follow_ups_for(*, fetched_by: Principal, source_kind: str, source_id: str) -> list[FollowUpView]
-and, to take many defects at once in few statements:
+and, to take many defects at once in few statements (an import's findings, where it cannot hide them):
     receive_many(*, actor: Principal, defects: Sequence[Defect]) -> list[object]
 and, to take an import's findings while the import runs, hidden with its unpublished batch (#18):
     receive_batch(*, actor, defects, batch: ImportBatch) -> set[tuple[int, date]]  # in a chunk's transaction;
@@ -106,18 +106,6 @@ def _ledgers() -> list[Any]:
 def report(*, actor: Principal, defect: Defect) -> list[object]:
     """Hand `defect` to the ledger in the caller's transaction; returns what the ledger opened (none: no ledger)."""
     return [module.receive(actor=actor, defect=defect) for module in _ledgers()]
-
-
-def report_many(*, actor: Principal, defects: Sequence[Defect]) -> list[object]:
-    """`report` for many defects in the caller's transaction, each ledger taking them in bulk where it can."""
-    found: list[object] = []
-    for module in _ledgers():
-        many = getattr(module, "receive_many", None)
-        if many is not None:
-            found.extend(many(actor=actor, defects=defects))
-        else:
-            found.extend(module.receive(actor=actor, defect=defect) for defect in defects)
-    return found
 
 
 def report_hidden(

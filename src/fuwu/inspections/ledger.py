@@ -25,11 +25,6 @@ def receive(*, actor: Principal, defect: Defect) -> RectificationTask:
     return services.task_open(actor=actor, defect=defect)
 
 
-def receive_many(*, actor: Principal, defects: Sequence[Defect]) -> list[RectificationTask]:
-    """`receive` for many defects in few statements (an import's findings, in its short closing transaction)."""
-    return services.tasks_open_many(actor=actor, defects=defects)
-
-
 def receive_batch(
     *, actor: Principal, defects: Sequence[Defect], batch: ImportBatch
 ) -> set[tuple[int, dt.date]]:

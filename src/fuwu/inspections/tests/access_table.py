@@ -463,9 +463,8 @@ CASES = [
 EXEMPT = {
     S + "task_open": "called only through core.defects.report (ledger.receive) inside the reporter's own "
     "authorised transaction; a defect report is the consequence of an action already checked",
-    S + "tasks_open_many": "task_open for many defects, called only through core.defects.report_many "
-    "(ledger.receive_many) or report_hidden (ledger.receive_batch) inside the reporter's own authorised "
-    "transaction",
+    S + "tasks_open_many": "task_open for many defects, called only through core.defects.report_hidden "
+    "(ledger.receive_batch) inside the authorised importer's own transaction",
     S + "tasks_published": "the notifications of tasks tasks_open_many opened for an import batch, called "
     "only through core.defects.report_published (ledger.batch_published) by the authorised importer",
     S + "quarter_bounds": "pure date arithmetic, no principal",
