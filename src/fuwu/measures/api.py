@@ -36,7 +36,9 @@ class MeasureOut(Schema):
 
 def _period() -> Any:
     """A period as `selectors.parse_period` reads it (#18: the schema states the forms; Ninja checks them)."""
-    return Field(None, pattern=selectors.PERIOD_PATTERN, description="2026-10, 2026-Q4, 2026, 2026-10-05 or a..b")
+    return Field(
+        None, pattern=selectors.PERIOD_PATTERN, description="2026-10, 2026-Q4, 2026, 2026-10-05 or a..b"
+    )
 
 
 class FiguresIn(Schema):

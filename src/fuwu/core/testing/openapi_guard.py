@@ -37,7 +37,9 @@ def declared_statuses() -> dict[str, dict[str, frozenset[int]]]:
 
     spec = api.get_openapi_schema(path_prefix=API_PREFIX)
     return {
-        path: {method.upper(): frozenset(int(status) for status in op["responses"]) for method, op in ops.items()}
+        path: {
+            method.upper(): frozenset(int(status) for status in op["responses"]) for method, op in ops.items()
+        }
         for path, ops in spec["paths"].items()
     }
 

@@ -111,10 +111,11 @@ def test_an_upload_is_declared_non_empty_and_an_empty_one_refused(world: Any, sp
     """Django drops an empty file, so the field is missing: the schema says a file has at least one byte."""
     from fuwu.inspections.tests.factories import setup
 
-    for path, field in (
-        "/inspections/{pk}/items/{item_id}/photos",
-        "photo",
-    ), ("/inspections/templates/import", "file"):
+    uploads = [
+        ("/inspections/{pk}/items/{item_id}/photos", "photo"),
+        ("/inspections/templates/import", "file"),
+    ]
+    for path, field in uploads:
         body = spec["paths"][f"/api/v1{path}"]["post"]["requestBody"]["content"]["multipart/form-data"]
         assert body["schema"]["properties"][field]["minLength"] == 1
     setup(world)

@@ -28,7 +28,9 @@ def test_an_error_status_its_operation_does_not_declare_is_recorded_by_template(
     # Path parameters are named by the template, whatever the request's ids.
     assert _answered(409, rf.post("/api/v1/tickets/7/start")) == []
     (message,) = _answered(400, rf.post("/api/v1/tickets/7/start"))
-    assert message.startswith("POST /api/v1/tickets/{ticket_id}/start -> 400, which the schema does not declare")
+    assert message.startswith(
+        "POST /api/v1/tickets/{ticket_id}/start -> 400, which the schema does not declare"
+    )
 
 
 def test_answers_that_belong_to_no_operation_are_not_checked() -> None:
