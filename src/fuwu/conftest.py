@@ -53,6 +53,28 @@ class World:
 PASSWORD = "test-pass-123"
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    from fuwu.core.testing.openapi_guard import take_violations
+
+    # What a live server answered after the previous test ended is not this test's doing.
+    take_violations()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """#18: an API answer during the test (its fixtures included) with an error status its operation
+    does not declare fails the test; `UndeclaredStatusMiddleware` in settings_test records them."""
+    from fuwu.core.testing.openapi_guard import take_violations
+
+    result = yield
+    violations = take_violations()
+    if violations:
+        raise AssertionError("API answers the OpenAPI schema does not declare:\n" + "\n".join(violations))
+    return result
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     from fuwu.core import roles, services

@@ -18,6 +18,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from ninja import Field, Schema
+from ninja.files import UploadedFile
 from pydantic import ValidationError
 
 from fuwu.core.errors import ValidationFailed
@@ -172,3 +173,15 @@ def trimmed(min_chars: int, max_length: int, **kwargs: Any) -> Any:
     return Field(
         max_length=max_length, json_schema_extra={"minLength": min_chars, "pattern": pattern}, **kwargs
     )
+
+
+class NonEmptyFile(UploadedFile):
+    """An uploaded file of at least one byte, as its schema says (#18).
+
+    Django's multipart parser drops an empty file, so the field arrives missing and Ninja refuses it
+    (422); a schema without `minLength` called that upload valid.
+    """
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        return {"type": "string", "format": "binary", "minLength": 1}

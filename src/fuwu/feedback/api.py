@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from fuwu.core import selectors as core_selectors
 from fuwu.core import transitions
@@ -15,7 +15,13 @@ from fuwu.core.openapi import raises
 from fuwu.core.principals import DevicePrincipal, Principal
 from fuwu.feedback import selectors, services
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp
-from fuwu.feedback.schemas import ComplimentIn, EvaluationIn, FeedbackReplyIn, FollowUpCloseIn
+from fuwu.feedback.schemas import (
+    ComplimentIn,
+    EvaluationFiguresIn,
+    EvaluationIn,
+    FeedbackReplyIn,
+    FollowUpCloseIn,
+)
 
 router = Router(tags=["feedback"])
 
@@ -141,12 +147,10 @@ def evaluation_create(request: HttpRequest, ticket_id: int, payload: EvaluationI
 
 
 @router.get("/feedback/evaluation-figures", response=list[EvaluationRowOut])
-def evaluation_figures(
-    request: HttpRequest, start: dt.date, end: dt.date, group: str = "outlet", period: str = "day"
-) -> list[EvaluationRowOut]:
+def evaluation_figures(request: HttpRequest, q: Query[EvaluationFiguresIn]) -> list[EvaluationRowOut]:
     """评价率 and 满意度 per counter/staff/outlet/org level and day/week/month."""
     rows = selectors.evaluation_table(
-        fetched_by=request_principal(request), start=start, end=end, group=group, period=period
+        fetched_by=request_principal(request), start=q.start, end=q.end, group=q.group, period=q.period
     )
     return [
         EvaluationRowOut(

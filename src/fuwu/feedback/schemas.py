@@ -12,6 +12,7 @@ from pydantic import field_validator, model_validator
 
 from fuwu.core.inputs import one_of, trimmed
 from fuwu.feedback.models import Evaluation, FeedbackItem, FollowUp, SurveyTarget
+from fuwu.feedback.selectors import GROUPS, PERIODS
 
 TEXT_MIN, TEXT_MAX = 5, 2000
 
@@ -33,6 +34,16 @@ class EvaluationIn(Schema):
     @classmethod
     def _rating(cls, value: str) -> str:
         return _choice(value, list(Evaluation.Rating.values))
+
+
+class EvaluationFiguresIn(Schema):
+    """The F2 table's query (#18: the schema lists the groupings and periods `evaluation_table` takes,
+    which words the refusal; that the end is not before the start no schema can say)."""
+
+    start: dt.date
+    end: dt.date
+    group: str = one_of(GROUPS, default="outlet")
+    period: str = one_of(PERIODS, default="day")
 
 
 class FeedbackSubmitIn(Schema):

@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from fuwu.core import clock, transitions
 from fuwu.core.auth import request_principal
 from fuwu.core.errors import Conflict, NotFound
+from fuwu.core.inputs import NonEmptyFile
 from fuwu.core.models import OrgUnit, User
 from fuwu.core.openapi import raises
 from fuwu.core.principals import Principal
@@ -229,7 +230,7 @@ def templates(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.post("/inspections/templates/import", response={201: TemplateSummaryOut})
-def template_import(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, dict[str, object]]:
+def template_import(request: HttpRequest, file: File[NonEmptyFile]) -> tuple[int, dict[str, object]]:
     """A new version from a workbook in the export's layout: all or nothing; a 422 names each bad row and field."""
     who = request_principal(request)
     v = services.template_import_xlsx(actor=who, content=file.read(xlsx.MAX_IMPORT_BYTES + 1))
@@ -392,7 +393,7 @@ def inspection_observe(request: HttpRequest, pk: int, payload: ObserveIn) -> dic
 @router.post("/inspections/{pk}/items/{item_id}/photos", response={201: PhotoOut})
 @raises(Conflict)
 def inspection_photo(
-    request: HttpRequest, pk: int, item_id: int, photo: File[UploadedFile]
+    request: HttpRequest, pk: int, item_id: int, photo: File[NonEmptyFile]
 ) -> tuple[int, object]:
     who = request_principal(request)
     i = selectors.inspection(fetched_by=who, pk=pk)

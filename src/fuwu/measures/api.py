@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from fuwu.core import selectors as core_selectors
 from fuwu.core.auth import request_principal
@@ -33,11 +34,23 @@ class MeasureOut(Schema):
     min_volume: int
 
 
+def _period() -> Any:
+    """A period as `selectors.parse_period` reads it (#18: the schema states the forms; Ninja checks them)."""
+    return Field(
+        None, pattern=selectors.PERIOD_PATTERN, description="2026-10, 2026-Q4, 2026, 2026-10-05 or a..b"
+    )
+
+
 class FiguresIn(Schema):
     unit: int | None = None
     staff: int | None = None
-    period: str | None = None
+    period: str | None = _period()
     measure: list[str] = []
+
+
+class UnitPeriodIn(Schema):
+    unit: int | None = None
+    period: str | None = _period()
 
 
 class PointOut(Schema):
@@ -105,25 +118,23 @@ def figures(request: HttpRequest, q: Query[FiguresIn]) -> FiguresOut:
 
 @router.get("/measures/league", response=list[LeagueRowOut])
 @raises(NotFound)
-def league(request: HttpRequest, unit: int | None = None, period: str | None = None) -> list[LeagueRowOut]:
+def league(request: HttpRequest, q: Query[UnitPeriodIn]) -> list[LeagueRowOut]:
     principal = request_principal(request)
-    where = selectors.visible_unit(unit, fetched_by=principal)
+    where = selectors.visible_unit(q.unit, fetched_by=principal)
     rows = selectors.league(
-        where, selectors.parse_period(period or selectors.current_month()), fetched_by=principal
+        where, selectors.parse_period(q.period or selectors.current_month()), fetched_by=principal
     )
     return [LeagueRowOut(kind=r["kind"], key=r["key"], label=r["label"], values=r["values"]) for r in rows]
 
 
 @router.get("/measures/products", response=list[LeagueRowOut])
 @raises(NotFound)
-def by_product(
-    request: HttpRequest, unit: int | None = None, period: str | None = None
-) -> list[LeagueRowOut]:
+def by_product(request: HttpRequest, q: Query[UnitPeriodIn]) -> list[LeagueRowOut]:
     """The next-product measures by product (P3), each product by its name."""
     principal = request_principal(request)
-    where = selectors.visible_unit(unit, fetched_by=principal)
+    where = selectors.visible_unit(q.unit, fetched_by=principal)
     rows = selectors.by_product(
-        where, selectors.parse_period(period or selectors.current_month()), fetched_by=principal
+        where, selectors.parse_period(q.period or selectors.current_month()), fetched_by=principal
     )
     return [LeagueRowOut(kind=r["kind"], key=r["key"], label=r["label"], values=r["values"]) for r in rows]
 

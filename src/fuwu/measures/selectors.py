@@ -63,6 +63,18 @@ class Period:
         )
 
 
+# The periods the API takes (#18), as a pattern its schema can state: what `parse_period` reads, with real
+# calendar dates (no 2026-02-30; 29 February in leap years only) in the years 1900–2099, so that every
+# value the pattern allows is read. That a range's end is not before its start no pattern can say.
+_YEAR = r"(?:19|20)[0-9]{2}"
+_LEAP = r"(?:(?:19|20)(?:0[48]|[2468][048]|[13579][26])|2000)"
+_DATE = (
+    rf"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    rf"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{_LEAP}-02-29)"
+)
+PERIOD_PATTERN = rf"^\s*(?:{_DATE}(?:\.\.{_DATE})?|{_YEAR}-(?:0[1-9]|1[0-2])|{_YEAR}-[Qq][1-4]|{_YEAR})\s*$"
+
+
 def _month_end(year: int, month: int) -> dt.date:
     nxt = dt.date(year + month // 12, month % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)

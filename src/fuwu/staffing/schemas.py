@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class PlanIn(Schema):
@@ -48,6 +48,9 @@ class ShiftIn(Schema):
 class ErlangIn(Schema):
     # The formulas' own domain (erlang.py refuses the rest): calls ≥ 0 per interval, a level below 1.
     # The upper bounds are far beyond any hotline and keep one request's work bounded.
+    # Strict (#18): numbers only, as the schema says; lax pydantic read `true` as 1 and "20" as 20.
+    model_config = ConfigDict(strict=True)
+
     traffic: list[Annotated[float, Field(ge=0, le=100_000)]] = Field(min_length=1, max_length=100_000)
     aht_seconds: float = Field(gt=0, le=86_400)
     target_seconds: float = Field(default=20.0, ge=0, le=86_400)

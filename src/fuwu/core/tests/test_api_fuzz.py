@@ -64,6 +64,10 @@ schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api
 # process) rather than in a fixed list, or a relation between two fields.
 REFERENCES_OR_RULES_ACROSS_FIELDS = {
     "GET /api/v1/calendar/business-days": "end after start, at most 400 days apart",
+    "GET /api/v1/feedback/evaluation-figures": "end not before start",
+    "GET /api/v1/measures/figures": "a period range's end not before its start",
+    "GET /api/v1/measures/league": "a period range's end not before its start",
+    "GET /api/v1/measures/products": "a period range's end not before its start",
     "POST /api/v1/complaints": "channel, category and reason codes from the regulator's tables; outlet",
     "GET /api/v1/staffing/calls/kpis": "a hotline line that has call records",
     "POST /api/v1/appraisal/briefings": "a unit the caller may brief",
