@@ -107,6 +107,13 @@ class StaffProfile(models.Model):
         return frozenset(s.strip() for s in self.skills.split(",") if s.strip())
 
 
+# The plan's handle time and patience, wherever they are typed (plan page, Erlang API): Erlang A's work grows with
+# patience / handle time, and real calls take seconds to hours while callers wait minutes (#18).
+MIN_AHT_SECONDS = 5.0
+MAX_AHT_SECONDS = 7200.0
+MAX_PATIENCE_SECONDS = 1800.0
+
+
 class StaffingPlan(models.Model):
     """One week's forecast, requirement and roster for an outlet's counters or a call line."""
 

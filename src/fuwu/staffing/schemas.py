@@ -8,6 +8,8 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from fuwu.staffing.models import MAX_AHT_SECONDS, MAX_PATIENCE_SECONDS, MIN_AHT_SECONDS
+
 
 class PlanIn(Schema):
     """Build (or rebuild) a week's plan; targets left out take the channel's defaults.
@@ -21,7 +23,7 @@ class PlanIn(Schema):
     target_level: float | None = Field(default=None, gt=0, lt=1)
     target_pct: float | None = Field(default=None, gt=0, lt=100)
     target_seconds: float | None = Field(default=None, ge=0)
-    aht_seconds: float | None = Field(default=None, gt=0)
+    aht_seconds: float | None = Field(default=None, ge=MIN_AHT_SECONDS, le=MAX_AHT_SECONDS)
 
     def level(self) -> float | None:
         if self.target_level is not None:
@@ -51,9 +53,11 @@ class ErlangIn(Schema):
     # Strict (#18): numbers only, as the schema says; lax pydantic read `true` as 1 and "20" as 20.
     model_config = ConfigDict(strict=True)
 
-    traffic: list[Annotated[float, Field(ge=0, le=100_000)]] = Field(min_length=1, max_length=100_000)
-    aht_seconds: float = Field(gt=0, le=86_400)
+    # Three weeks of quarter-hours, each up to 10,000 Erlangs; with the plan's handle-time and patience bounds the
+    # worst request is well under a second of Erlang A (#18: a patience/handle-time ratio of 10^304 never ended).
+    traffic: list[Annotated[float, Field(ge=0, le=10_000)]] = Field(min_length=1, max_length=2_016)
+    aht_seconds: float = Field(ge=MIN_AHT_SECONDS, le=MAX_AHT_SECONDS)
     target_seconds: float = Field(default=20.0, ge=0, le=86_400)
     target_level: float = Field(default=0.8, ge=0, lt=1)
-    patience_seconds: float | None = Field(default=None, gt=0, le=86_400)
+    patience_seconds: float | None = Field(default=None, gt=0, le=MAX_PATIENCE_SECONDS)
     answer_rate: float | None = Field(default=None, gt=0, lt=1)

@@ -24,6 +24,9 @@ from fuwu.core.principals import Principal
 from fuwu.floor import policy as floor_policy
 from fuwu.floor.models import Ticket
 from fuwu.staffing.models import (
+    MAX_AHT_SECONDS,
+    MAX_PATIENCE_SECONDS,
+    MIN_AHT_SECONDS,
     CallRecord,
     Channel,
     PlanInterval,
@@ -117,16 +120,17 @@ class PlanTargets:
 
 def _check_targets(targets: PlanTargets) -> None:
     problems = []
-    if targets.aht_seconds <= 0:
-        problems.append({"field": "aht_seconds", "reason": _("Must be positive.")})
+    # A split-second handle time with a day's patience kept one request computing for minutes (#18).
+    if not MIN_AHT_SECONDS <= targets.aht_seconds <= MAX_AHT_SECONDS:
+        problems.append({"field": "aht_seconds", "reason": _("Between 5 and 7,200 seconds.")})
     if targets.target_seconds < 0:
         problems.append({"field": "target_seconds", "reason": _("Must not be negative.")})
     if not 0 < targets.target_level < 1:
         problems.append({"field": "target_level", "reason": _("Must be between 0 and 1.")})
     if targets.answer_rate is not None and not 0 < targets.answer_rate < 1:
         problems.append({"field": "answer_rate", "reason": _("Must be between 0 and 1.")})
-    if targets.patience_seconds is not None and targets.patience_seconds <= 0:
-        problems.append({"field": "patience_seconds", "reason": _("Must be positive.")})
+    if targets.patience_seconds is not None and not 0 < targets.patience_seconds <= MAX_PATIENCE_SECONDS:
+        problems.append({"field": "patience_seconds", "reason": _("Between 0 and 1,800 seconds.")})
     if not 1 <= targets.slots <= 48:
         problems.append({"field": "slots", "reason": _("1 to 48 half-hours.")})
     if problems:

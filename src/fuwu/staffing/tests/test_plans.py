@@ -12,7 +12,7 @@ from fuwu.core.errors import Conflict, Forbidden, ValidationFailed
 from fuwu.core.models import AuditEvent
 from fuwu.core.principals import SYSTEM
 from fuwu.staffing import erlang, selectors, services
-from fuwu.staffing.models import Shift, StaffingPlan
+from fuwu.staffing.models import Channel, Shift, StaffingPlan
 from fuwu.staffing.tests.factories import branch_series, staff_member, tickets_from_counts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_calendar", "frozen_clock")]
@@ -297,6 +297,45 @@ def test_erlang_calculator_endpoint(world: Any) -> None:
         content_type="application/json",
     ).json()
     assert below["agents"][0] < 100
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("aht_seconds", 1e-300),
+        ("aht_seconds", 4.0),
+        ("aht_seconds", 86_400.0),
+        ("patience_seconds", 86_400.0),
+    ],
+)
+def test_erlang_calculator_refuses_handle_times_and_patience_no_call_has(
+    world: Any, field: str, value: float
+) -> None:
+    # A split-second handle time with a day's patience kept Erlang A computing for minutes (#18): refused with
+    # the field named before any work starts.
+    body = {"traffic": [100_000.0 / 10], "aht_seconds": 180.0, "patience_seconds": 60.0, "answer_rate": 0.9}
+    refused = client_for(world.head_a).post(
+        "/api/v1/staffing/erlang", json.dumps({**body, field: value}), content_type="application/json"
+    )
+    assert refused.status_code == 422
+    assert [d["field"] for d in refused.json()["error"]["details"]][-1] == field
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"aht_seconds": 1e-300}, "aht_seconds"), ({"patience_seconds": 86_400.0}, "patience_seconds")],
+)
+def test_a_plan_refuses_handle_times_and_patience_no_call_has(
+    world: Any, changes: dict[str, float], field: str
+) -> None:
+    from dataclasses import replace
+
+    targets = replace(services.DEFAULT_TARGETS[Channel.HOTLINE], **changes)
+    with pytest.raises(ValidationFailed) as refused:
+        services.staffing_plan_build(
+            actor=world.head_a, unit=world.outlet_a, channel=Channel.HOTLINE, week_start=WEEK, targets=targets
+        )
+    assert [d["field"] for d in refused.value.details] == [field]
 
 
 def test_plan_pages_render_requirement_against_roster(world: Any, plan: StaffingPlan) -> None:
