@@ -311,4 +311,6 @@ def _save(complaints: list[Complaint], rng: Any, now: dt.datetime) -> None:
         requested_at: dt.datetime | None = getattr(c, "_review_requested_at", None)
         if requested_at is not None:
             with clock.frozen(requested_at):
-                complaint_request_review(actor=SYSTEM, complaint=c, reason=rng.choice(REVIEW_REASONS))
+                complaint_request_review(
+                    actor=SYSTEM, complaint=c, reason=REVIEW_REASONS[c.pk % len(REVIEW_REASONS)]
+                )
