@@ -55,6 +55,19 @@ def chunks(rows: Sequence[T]) -> Iterator[Sequence[T]]:
             yield_to_floor()
 
 
+def stored(model: type[models.Model], field: str, values: Sequence[str]) -> list[str]:
+    """Which of `values` a row of `model` already holds in `field`, rows of running (unpublished) imports
+    included, looked up in IN lists of at most CHUNK_ROWS (SQLite's variable limit)."""
+    found: set[str] = set()
+    for start in range(0, len(values), CHUNK_ROWS):
+        found.update(
+            model._base_manager.filter(**{f"{field}__in": values[start : start + CHUNK_ROWS]}).values_list(
+                field, flat=True
+            )
+        )
+    return sorted(found)
+
+
 def published_sql(column: str) -> str:
     """A WHERE condition for statements written out in SQL: `column` (an import_batch link) is empty or names a
     published batch — what `PublishedManager` adds to every ORM read."""

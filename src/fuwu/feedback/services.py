@@ -609,14 +609,7 @@ SURVEY_TABLES = (FollowUp, FollowUp.history.model, SurveyResponse, SurveyBatch)
 
 def survey_responses_taken(response_ids: list[str]) -> list[str]:
     """The response ids stored before, including those a running (unpublished) import is writing."""
-    found: set[str] = set()
-    for start in range(0, len(response_ids), batches.CHUNK_ROWS):
-        found.update(
-            SurveyResponse._base_manager.filter(
-                external_id__in=response_ids[start : start + batches.CHUNK_ROWS]
-            ).values_list("external_id", flat=True)
-        )
-    return sorted(found)
+    return batches.stored(SurveyResponse, "external_id", response_ids)
 
 
 def _survey_write(

@@ -779,14 +779,7 @@ def transcript_tables() -> list[type[Model]]:
 
 def transcripts_taken(call_ids: Sequence[str]) -> list[str]:
     """The call ids stored before, including those a running (unpublished) import is writing."""
-    found: set[str] = set()
-    for start in range(0, len(call_ids), batches.CHUNK_ROWS):
-        found.update(
-            CallTranscript._base_manager.filter(
-                call_id__in=call_ids[start : start + batches.CHUNK_ROWS]
-            ).values_list("call_id", flat=True)
-        )
-    return sorted(found)
+    return batches.stored(CallTranscript, "call_id", call_ids)
 
 
 def _transcripts_write(

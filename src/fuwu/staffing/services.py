@@ -641,20 +641,14 @@ def call_records_import_batch(
 
 
 def _refuse_imported(call_ids: Sequence[str]) -> None:
-    # Through the base manager: a call id a running (unpublished) import holds is taken too.
-    existing: set[str] = set()
-    for start in range(0, len(call_ids), batches.CHUNK_ROWS):
-        existing.update(
-            CallRecord._base_manager.filter(
-                call_id__in=call_ids[start : start + batches.CHUNK_ROWS]
-            ).values_list("call_id", flat=True)
-        )
+    # A call id a running (unpublished) import holds is taken too.
+    existing = batches.stored(CallRecord, "call_id", call_ids)
     if existing:
         raise ValidationFailed(
             _("Some calls were imported before."),
             details=[
                 {"field": "call_id", "reason": _("Already imported: %(call)s") % {"call": c}}
-                for c in sorted(existing)
+                for c in existing
             ],
         )
 

@@ -4,8 +4,6 @@ per outlet and month, racing nominations all count, a briefing is built once how
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,6 +15,7 @@ from fuwu.appraisal.tests.factories import rollup
 from fuwu.core import clock, roles
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.principals import SYSTEM
+from fuwu.core.testing.concurrency import race_all
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -25,32 +24,6 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)
 def _postgres() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locking is exercised on PostgreSQL; SQLite serializes every write transaction")
-
-
-def _race(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    start = threading.Barrier(len(calls))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            value = call()
-            with lock:
-                results.append(value)
-        except BaseException as exc:  # the test inspects them
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 def test_racing_weight_changes_never_push_satisfaction_over_the_cap(world: Any) -> None:
@@ -70,7 +43,7 @@ def test_racing_weight_changes_never_push_satisfaction_over_the_cap(world: Any) 
         )
         for item in (a, b, a, b)
     ]
-    results, errors = _race(calls)
+    results, errors = race_all(calls)
     # The first item to win keeps both of its calls (30 twice); both calls on the other item are refused.
     assert len(results) == 2 and len(errors) == 2
     assert all(isinstance(e, ValidationFailed) for e in errors), errors
@@ -85,13 +58,13 @@ def test_racing_outlet_heads_open_one_round_and_every_nomination_counts(world: A
     tellers = [world.teller_a, *(world.person(f"t{i}", world.outlet_a, roles.TELLER) for i in range(3))]
     for t in tellers:
         rollup(world.outlet_a, dt.date(2026, 10, 9), cut="staff", key=str(t.pk), evaluated=20, satisfied=18)
-    results, errors = _race(
+    results, errors = race_all(
         [lambda: services.star_round_open(actor=world.head_a, outlet=world.outlet_a, month="2026-10")] * 4
     )
     assert not errors, errors
     assert StarRound.objects.count() == 1 and len({r.pk for r in results}) == 1
     r = StarRound.objects.get()
-    _results, errors = _race(
+    _results, errors = race_all(
         [
             (lambda t=t: services.star_nominate(actor=world.head_a, round=r, staff=t, reason="服务热情"))
             for t in tellers
@@ -106,7 +79,7 @@ def test_racing_outlet_heads_open_one_round_and_every_nomination_counts(world: A
 
 def test_a_briefing_claimed_by_several_workers_is_built_once(world: Any) -> None:
     job = BriefingJob.objects.create(unit=world.t2, quarter="2026-Q3", requested_at=clock.now())
-    results, errors = _race(
+    results, errors = race_all(
         [lambda: services.briefing_run(actor=SYSTEM, job=BriefingJob.objects.get(pk=job.pk))] * 3
     )
     assert not errors, errors
@@ -142,7 +115,7 @@ def test_racing_rule_changes_for_one_month_leave_one_rule_and_every_change_audit
         )
         for points in range(1, 7)
     ]
-    results, errors = _race(calls)
+    results, errors = race_all(calls)
     assert not errors and len(results) == 6
     rows = StarPolicy.objects.filter(effective_from=month)
     assert rows.count() == 1 and rows.get().compliment_points in {1.0, 2.0, 3.0, 4.0, 5.0, 6.0}

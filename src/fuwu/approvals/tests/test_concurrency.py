@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +14,7 @@ from fuwu.approvals.services import StepSpec
 from fuwu.core import roles
 from fuwu.core.errors import Conflict
 from fuwu.core.principals import SYSTEM
+from fuwu.core.testing.concurrency import race_all
 from fuwu.training import services as training
 from fuwu.training.models import Attendance
 
@@ -27,32 +27,6 @@ DECIDERS = 6
 def _postgres() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locking is exercised on PostgreSQL; SQLite serializes every write transaction")
-
-
-def _race(targets: list[Any]) -> tuple[list[Any], list[BaseException]]:
-    start = threading.Barrier(len(targets))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(fn: Any) -> None:
-        try:
-            start.wait()
-            out = fn()
-            with lock:
-                results.append(out)
-        except BaseException as exc:  # surfaced by the assertions
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 def test_concurrent_approvals_of_one_step_exactly_one_wins(world: Any) -> None:
@@ -76,7 +50,7 @@ def test_concurrent_approvals_of_one_step_exactly_one_wins(world: Any) -> None:
             actor=user, step=CaseStep.objects.get(pk=step.pk), comment=user.username
         )
 
-    results, errors = _race([approve(u) for u in rms])
+    results, errors = race_all([approve(u) for u in rms])
     assert len(results) == 1
     assert len(errors) == DECIDERS - 1 and all(isinstance(e, Conflict) for e in errors), errors
     step.refresh_from_db()
@@ -105,7 +79,7 @@ def test_parallel_steps_finishing_together_open_the_next_position_once(world: An
     )
     kyc = case.steps.get(step_def__code="kyc")
     aml = case.steps.get(step_def__code="aml")
-    results, errors = _race(
+    results, errors = race_all(
         [
             lambda: services.step_approve(actor=rm, step=kyc),
             lambda: services.step_approve(actor=world.head_a, step=aml),
@@ -134,7 +108,7 @@ def test_last_seat_of_a_session_goes_to_one_person(world: Any) -> None:
         capacity=3,
     )
     people = [world.person(f"t{i}", world.outlet_a, roles.TELLER) for i in range(8)]
-    results, errors = _race(
+    results, errors = race_all(
         [
             lambda p=p: training.session_checkin(actor=p, session=session, secret=session.checkin_secret)
             for p in people

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,6 +11,7 @@ from fuwu.core import clock, pii, roles
 from fuwu.core.errors import ValidationFailed
 from fuwu.core.models import AuditEvent
 from fuwu.core.principals import SYSTEM
+from fuwu.core.testing.concurrency import race
 from fuwu.customers import services
 from fuwu.customers.models import Customer, FormRecord, Household, RiskAssessment
 
@@ -25,32 +24,6 @@ N = 6
 def _postgres() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locking is exercised on PostgreSQL; SQLite serializes every write transaction")
-
-
-def _race(n: int, work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    start = threading.Barrier(n)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(k: int) -> None:
-        try:
-            start.wait()
-            out = work(k)
-            with lock:
-                results.append(out)
-        except BaseException as exc:  # surfaced by the assertions
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 def _id_number(k: int) -> str:
@@ -103,7 +76,7 @@ def test_households_started_at_once_keep_every_member_and_one_chain_of_moves(wor
             actor=heads[k], name=f"家庭{k}", members=[*(both if k % 2 else both[::-1]), (own[k], "spouse")]
         )
 
-    results, errors = _race(N, work)
+    results, errors = race(N, work)
     assert errors == [] and len(results) == N
     assert Household.objects.count() == N
     made = {h.name: h for h in results}  # results come in finishing order
@@ -131,7 +104,7 @@ def test_members_added_at_once_are_all_kept(world: Any) -> None:
         actor=SYSTEM, name="刘家", members=[(_customer(world, "CH"), "head")]
     )
     joining = [_customer(world, f"CM{k}") for k in range(N)]
-    results, errors = _race(
+    results, errors = race(
         N,
         lambda k: services.household_member_add(
             actor=heads[k], household=household, customer=joining[k], role="child"
@@ -152,7 +125,7 @@ def test_one_customer_added_to_one_household_at_once_is_added_once(world: Any) -
     )
     spouse = _customer(world, "CW")
     spouses = _copies(spouse)
-    results, errors = _race(
+    results, errors = race(
         N,
         lambda k: services.household_member_add(
             actor=heads[k], household=household, customer=spouses[k], role="spouse"
@@ -172,7 +145,7 @@ def test_one_member_removed_at_once_is_removed_once(world: Any) -> None:
     member = _customer(world, "CR")
     household = services.household_create(actor=SYSTEM, name="刘家", members=[(member, "head")])
     members = _copies(member)
-    results, errors = _race(
+    results, errors = race(
         N,
         lambda k: services.household_member_remove(actor=heads[k], household=household, customer=members[k]),
     )
@@ -204,7 +177,7 @@ def test_a_move_and_a_removal_at_once_never_lose_the_member(world: Any) -> None:
             return services.household_member_add(actor=mover, household=new, customer=person, role="parent")
         return services.household_member_remove(actor=remover, household=old, customer=person)
 
-    results, errors = _race(2 * N, work)
+    results, errors = race(2 * N, work)
     assert all(isinstance(e, ValidationFailed) for e in errors), errors
     assert len(results) + len(errors) == 2 * N
     for p in people:
@@ -235,7 +208,7 @@ def test_a_form_and_a_household_change_at_once_keep_both_and_a_true_history(worl
             values={"address": f"海淀区{k}号"},
         )
 
-    _results, errors = _race(2 * N, work)
+    _results, errors = race(2 * N, work)
     assert errors == []
     for k, p in enumerate(people):
         p.refresh_from_db()
@@ -249,7 +222,7 @@ def test_a_form_and_a_household_change_at_once_keep_both_and_a_true_history(worl
 def test_one_address_confirmed_at_once_changes_the_profile_once(world: Any) -> None:
     tellers = [world.person(f"teller{k}", world.outlet_a, roles.TELLER) for k in range(N)]
     person = _customer(world, "CF", id_number=_id_number(1))
-    results, errors = _race(
+    results, errors = race(
         N,
         lambda k: services.form_submit(
             actor=tellers[k],
@@ -276,7 +249,7 @@ def test_one_address_confirmed_at_once_changes_the_profile_once(world: Any) -> N
 def test_different_addresses_confirmed_at_once_apply_one_after_the_other(world: Any) -> None:
     tellers = [world.person(f"teller{k}", world.outlet_a, roles.TELLER) for k in range(N)]
     person = _customer(world, "CF", id_number=_id_number(1))
-    results, errors = _race(
+    results, errors = race(
         N,
         lambda k: services.form_submit(
             actor=tellers[k],
@@ -306,7 +279,7 @@ def test_assessments_recorded_at_once_are_all_kept(world: Any) -> None:
     rms = [world.person(f"rm{k}", world.outlet_a, roles.RM) for k in range(N)]
     person = _customer(world, "CQ")
     today = clock.today()
-    results, errors = _race(
+    results, errors = race(
         N,
         lambda k: services.risk_assessment_record(
             actor=rms[k], customer=person, level=k % 5 + 1, assessed_on=today
@@ -335,7 +308,7 @@ def test_reassignments_of_one_portfolio_at_once_leave_it_whole_with_one_manager(
             order.reverse()
         return services.portfolio_reassign(actor=heads[k], customers=order, manager=rms[k])
 
-    results, errors = _race(N, work)
+    results, errors = race(N, work)
     assert errors == [] and results == [10] * N
     managers = set(
         Customer.objects.filter(pk__in=[p.pk for p in people]).values_list("relationship_manager", flat=True)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,6 +13,7 @@ from fuwu.core.defects import Defect, SourceKind, report
 from fuwu.core.errors import Conflict
 from fuwu.core.models import AuditEvent
 from fuwu.core.principals import SYSTEM
+from fuwu.core.testing.concurrency import race
 from fuwu.inspections import services
 from fuwu.inspections.models import Item, RectificationTask, Response, Template, TemplateVersion
 from fuwu.inspections.tests.factories import items, setup, submitted, task_for
@@ -28,32 +27,6 @@ def _postgres() -> None:
         pytest.skip("row locking is exercised on PostgreSQL; SQLite serializes every write transaction")
 
 
-def _race(n: int, work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    start = threading.Barrier(n)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(k: int) -> None:
-        try:
-            start.wait()
-            out = work(k)
-            with lock:
-                results.append(out)
-        except BaseException as exc:  # surfaced by the assertions
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
-
-
 def test_supervisors_saving_the_same_item_at_once_all_land_in_one_row(world: Any) -> None:
     setup(world)
     others = [world.person(f"co{k}", world.t1, roles.SUPERVISOR) for k in range(3)]
@@ -62,7 +35,7 @@ def test_supervisors_saving_the_same_item_at_once_all_land_in_one_row(world: Any
         actor=world.sup, outlet=world.outlet_a, template_code="SBZ", kind="onsite"
     )
     item = items(i)[0]
-    _results, errors = _race(
+    _results, errors = race(
         len(sups),
         lambda k: services.response_save(
             actor=sups[k], inspection=i, item_id=item.pk, result="pass", note=f"n{k}"
@@ -78,7 +51,7 @@ def test_two_verifications_of_one_task_verify_it_once(world: Any) -> None:
     t = task_for(submitted(world), "SBZ-2")
     services.task_submit_evidence(actor=world.head_a, task=t, evidence="已整改")
     verifiers = [world.sup, world.sup2]
-    results, errors = _race(2, lambda k: services.task_verify(actor=verifiers[k], task=t))
+    results, errors = race(2, lambda k: services.task_verify(actor=verifiers[k], task=t))
     assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], Conflict)
     assert errors[0].details["status"] == "verified"
     t.refresh_from_db()
@@ -94,7 +67,7 @@ def test_two_reports_of_the_same_defect_open_one_task(world: Any) -> None:
         with transaction.atomic():
             return report(actor=SYSTEM, defect=d)[0].pk
 
-    results, errors = _race(4, work)
+    results, errors = race(4, work)
     assert errors == [] and len(set(results)) == 1
     assert RectificationTask.objects.filter(source_id="C-42").count() == 1
 
@@ -123,7 +96,7 @@ def test_head_office_importing_one_template_at_once_gets_one_version_each(world:
     content = _workbook(code)
     existing = TemplateVersion.objects.filter(template__code=code).count()  # WGY: built in as v1
     per_version = Item.objects.filter(version__template__code="WGY").count()
-    results, errors = _race(
+    results, errors = race(
         len(managers), lambda k: services.template_import_xlsx(actor=managers[k], content=content)
     )
     assert errors == [] and len(results) == len(managers)
