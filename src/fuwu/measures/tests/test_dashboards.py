@@ -352,7 +352,10 @@ def test_targets_page_saves_and_removes_a_target(history: Any) -> None:
     assert response.status_code == 302
     target = Target.objects.get()
     assert target.history.first().history_user == history.hq_manager
-    assert "投诉处理周期(自然日)" in c.get("/measures/targets/").content.decode()  # Chinese by default
+    page = c.get("/measures/targets/").content.decode()
+    assert "投诉处理周期(自然日)" in page  # Chinese by default
+    # The measure picker names each measure's unit in words, never its code
+    assert not any(f"({code})" in page for code in ("count", "min", "points", "per inspection", "h"))
     # head office's target is not visible to a teller: missing, not forbidden
     assert client_for(history.teller_a).post(f"/measures/targets/{target.pk}/remove/").status_code == 404
     assert c.post(f"/measures/targets/{target.pk}/remove/").status_code == 302
